@@ -1,0 +1,145 @@
+import { AddressInfo } from 'node:net';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
+import { Config } from './config';
+import { ensureDatabase, ormOptions } from './db';
+import { CustomerResolver, CustomerService } from './customers';
+import { buildGraphqlSchema } from './graphql/build-schema';
+import { createHttpServer, HttpServer } from './http/server';
+import { RunningWorkers, startWorkers } from './jobs/workers';
+import { Purger } from './jobs/purge-expired.job';
+import { systemClock, Clock } from './shared/clock';
+import { cryptoRandom, RandomSource } from './shared/random';
+import { Logger } from './shared/logger';
+import { redactUrl, StartupError } from './shared/startup-error';
+
+export interface AppOptions {
+  config: Config;
+  log: Logger;
+  clock?: Clock;
+  random?: RandomSource;
+}
+
+export interface Services {
+  customers: CustomerService;
+}
+
+export interface App {
+  config: Config;
+  orm: MikroORM;
+  redis: Redis;
+  services: Services;
+  http: HttpServer | null;
+  workers: RunningWorkers | null;
+  /** The base URL the HTTP server listens on, once started (useful with PORT=0). */
+  url: string | null;
+  /** Stops taking work, finishes what is in flight, closes every pool. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+const PG_HINT = 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
+const REDIS_HINT = 'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
+
+/** The composition root: builds the ORM, services and transports once, for the configured ROLE. */
+export async function startApp({ config, log, clock = systemClock, random = cryptoRandom }: AppOptions): Promise<App> {
+  const orm = await openDatabase(config, log);
+  let redis: Redis;
+  try {
+    redis = await openRedis(config.REDIS_URL);
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
+
+  const services: Services = {
+    customers: new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS }),
+  };
+  const purgers: Purger[] = [{ name: 'customer_api_key', purge: (n) => services.customers.purgeExpiredApiKeys(n) }];
+
+  let http: HttpServer | null = null;
+  let workers: RunningWorkers | null = null;
+  let url: string | null = null;
+  if (config.ROLE !== 'worker') {
+    const schema = await buildGraphqlSchema([new CustomerResolver(services.customers, config.PUBLIC_URL)]);
+    http = await createHttpServer({
+      config,
+      orm,
+      schema,
+      log,
+      readiness: [
+        { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
+        { name: 'redis', check: async () => void (await redis.ping()) },
+      ],
+    });
+    const server = http.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, config.HOST, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
+    log.info({ url, publicUrl: config.PUBLIC_URL }, 'HTTP server listening');
+  }
+  if (config.ROLE !== 'api') {
+    workers = await startWorkers({
+      orm,
+      redisUrl: config.REDIS_URL,
+      prefix: config.QUEUE_PREFIX,
+      purgers,
+      purgeIntervalSeconds: config.PURGE_INTERVAL_SECONDS,
+      purgeBatchSize: config.PURGE_BATCH_SIZE,
+      log,
+    });
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      // Apollo's drain plugin closes the listener and waits for in-flight requests.
+      if (http) await http.apollo.stop();
+      if (workers) await workers.close();
+      redis.disconnect();
+      await orm.close();
+      log.info('stopped');
+    })();
+    return stopping;
+  };
+  return { config, orm, redis, services, http, workers, url, stop };
+}
+
+async function openDatabase(config: Config, log: Logger): Promise<MikroORM> {
+  const where = redactUrl(config.DATABASE_URL);
+  try {
+    if (await ensureDatabase(config.DATABASE_URL)) log.info({ database: where }, 'created database');
+  } catch (err) {
+    throw new StartupError(`PostgreSQL is not reachable at ${where} (${describe(err)}); ${PG_HINT}`);
+  }
+  const orm = await MikroORM.init(ormOptions(config.DATABASE_URL));
+  try {
+    const applied = await orm.getMigrator().up();
+    if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
+  return orm;
+}
+
+async function openRedis(redisUrl: string): Promise<Redis> {
+  // No offline queue: a readiness probe must fail at once while Redis is down, not wait for it.
+  const redis = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  redis.on('error', () => undefined); // reconnects on its own; readiness reports the outage
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new StartupError(`Redis is not reachable at ${redactUrl(redisUrl)} (${describe(err)}); ${REDIS_HINT}`);
+  }
+  return redis;
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return e.code ?? e.message ?? 'unknown error';
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the service reads, with its default and what it is for. The README's
+ * configuration table is written from this list; `describeConfig()` prints it.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'])
+    .default('development')
+    .describe('`production` requires SECRET_KEY and ADMIN_TOKEN to be set explicitly.'),
+  PUBLIC_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//.test(v) && !/[?#]/.test(v), 'must be an http(s) URL without query or fragment')
+    .optional()
+    .describe('External base URL; every endpoint URL handed to RPs and AWs is built from it. Defaults to http://HOST:PORT.'),
+  HOST: z.string().default('127.0.0.1').describe('Address the HTTP server binds to.'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000).describe('HTTP port (0 picks a free one).'),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .default('postgres://postgres@127.0.0.1:5432/identity')
+    .describe('PostgreSQL connection URL; the database is created on start when missing.'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis URL for the BullMQ queues.'),
+  QUEUE_PREFIX: z.string().min(1).default('ids').describe('Prefix of every BullMQ key in Redis.'),
+  ROLE: z
+    .enum(['api', 'worker', 'all'])
+    .default('all')
+    .describe('`api` serves HTTP, `worker` runs the BullMQ workers, `all` does both in one process.'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Minimum level of the JSON log lines written to stdout.'),
+  ADMIN_TOKEN: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('Bootstrap operator bearer token for /graphql (break-glass). Generated and printed in development when unset.'),
+  SECRET_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .optional()
+    .describe('Server secret for HMACs (cookies, CSRF, keyed hashes). In development a random one is generated per run when unset.'),
+  API_KEY_ROTATION_GRACE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(86400)
+    .describe('How long a rotated-out customer API key keeps working, so AWs can switch without downtime.'),
+  PURGE_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(300)
+    .describe('How often the purge job removes expired rows.'),
+  PURGE_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(1000).describe('Rows one purge statement removes at most.'),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(25)
+    .describe('How long a graceful shutdown waits for in-flight requests and jobs before exiting.'),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { ZodError } from 'zod';
+import { configSchema, RawConfig } from './config.schema';
+import { Secret } from './secret';
+
+export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'PUBLIC_URL'>> {
+  /** Without a trailing slash. */
+  readonly PUBLIC_URL: string;
+  readonly ADMIN_TOKEN: Secret;
+  readonly SECRET_KEY: Secret;
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Things the operator should know, such as generated development secrets. */
+  warnings: string[];
+}
+
+/** Every problem in the environment, reported together so one start-up fixes them all. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once. In development a missing SECRET_KEY or ADMIN_TOKEN is generated and
+ * reported as a warning; in production both must be given.
+ */
+export function loadConfig(env: Record<string, string | undefined>): LoadedConfig {
+  let raw: RawConfig;
+  try {
+    raw = configSchema.parse(env);
+  } catch (err) {
+    if (err instanceof ZodError) {
+      throw new ConfigError(err.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+    }
+    throw err;
+  }
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  const secret = (name: 'ADMIN_TOKEN' | 'SECRET_KEY'): Secret => {
+    const value = raw[name];
+    if (value) return new Secret(value);
+    if (raw.NODE_ENV === 'production') {
+      problems.push(`${name}: required when NODE_ENV=production`);
+      return new Secret('');
+    }
+    const generated = randomBytes(32).toString('base64url');
+    warnings.push(
+      name === 'ADMIN_TOKEN'
+        ? `ADMIN_TOKEN is unset; generated one for this run: ${generated}`
+        : 'SECRET_KEY is unset; generated a random one for this run (cookies and keyed hashes will not survive a restart)',
+    );
+    return new Secret(generated);
+  };
+  const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST}:${raw.PORT}`).replace(/\/+$/, '');
+  const config: Config = Object.freeze({
+    ...raw,
+    PUBLIC_URL: publicUrl,
+    ADMIN_TOKEN: secret('ADMIN_TOKEN'),
+    SECRET_KEY: secret('SECRET_KEY'),
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { config, warnings };
+}
+
+/** The documented variables as `[name, default, description]` rows (used for the README table). */
+export function describeConfig(): Array<[string, string, string]> {
+  return Object.entries(configSchema.shape).map(([name, schema]) => {
+    const def = schema._def as { defaultValue?: () => unknown };
+    const value = def.defaultValue ? String(def.defaultValue()) : '';
+    return [name, value, schema.description ?? ''];
+  });
+}

@@ -1,0 +1,3 @@
+export { loadConfig, describeConfig, ConfigError } from './config';
+export type { Config, LoadedConfig } from './config';
+export { Secret } from './secret';

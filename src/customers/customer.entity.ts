@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { ArrayType, Entity, Enum, Index, PrimaryKey, Property } from '@mikro-orm/core';
+
+export enum Region {
+  NA = 'NA',
+  EU = 'EU',
+  APAC = 'APAC',
+}
+
+/** What happens when an AW's postback omits `no_prompt` (PROTOCOL.md §9.2: missing means prompt). */
+export enum PromptPolicy {
+  PROMPT = 'PROMPT',
+  NO_PROMPT = 'NO_PROMPT',
+}
+
+/** A customer (tenant): one Authenticating Website that we turn into an OpenID provider. */
+@Entity({ tableName: 'customer' })
+@Index({ properties: ['createdAt', 'id'], name: 'customer_created_at_id_index' })
+export class Customer {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'string', length: 63, unique: 'customer_slug_unique' })
+  slug!: string;
+
+  @Property({ type: 'string', length: 200 })
+  name!: string;
+
+  @Property({ type: 'string', length: 2048, nullable: true })
+  homeUrl: string | null = null;
+
+  @Property({ type: 'string', length: 2048 })
+  verifyUrl!: string;
+
+  @Enum({ items: () => Region, type: 'text' })
+  region!: Region;
+
+  @Enum({ items: () => PromptPolicy, type: 'text' })
+  promptPolicy: PromptPolicy = PromptPolicy.PROMPT;
+
+  @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
+  trustedRealms: string[] = [];
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  createdAt: Date = new Date();
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}

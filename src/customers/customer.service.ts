@@ -1,0 +1,169 @@
+import { LockMode } from '@mikro-orm/core';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
+import { Clock } from '../shared/clock';
+import { RandomSource } from '../shared/random';
+import { checkPageSize, decodeCursor, Page, toPage } from '../shared/pagination';
+import { ValidationError } from '../shared/errors';
+import { Customer, PromptPolicy, Region } from './customer.entity';
+import { CustomerApiKey } from './customer-api-key.entity';
+import { apiKeyMatches, generateApiKey, hashApiKey } from './api-key';
+import { CustomerNotFoundError, SlugTakenError } from './customer.errors';
+import { validateName, validateSlug, validateTrustedRealms, validateUrl } from './customer.validation';
+
+export interface CreateCustomerCommand {
+  slug: string;
+  name: string;
+  homeUrl?: string | null;
+  verifyUrl: string;
+  region: Region;
+  promptPolicy?: PromptPolicy;
+  trustedRealms?: string[];
+}
+
+export type UpdateCustomerCommand = Partial<Omit<CreateCustomerCommand, 'slug'>>;
+
+export interface CustomerWithKey {
+  customer: Customer;
+  /** The API key in clear; returned only here, never stored. */
+  apiKey: string;
+}
+
+export interface CustomerServiceDeps {
+  em: EntityManager;
+  clock: Clock;
+  random: RandomSource;
+  apiKeyRotationGraceSeconds: number;
+}
+
+/** Customer configuration: the tenants whose websites we turn into OpenID providers. */
+export class CustomerService {
+  constructor(private readonly deps: CustomerServiceDeps) {}
+
+  /** Validates everything first, then writes the customer and its first API key in one transaction. */
+  async createCustomer(command: CreateCustomerCommand): Promise<CustomerWithKey> {
+    const slug = validateSlug(command.slug);
+    const fields = this.validateFields(command);
+    const now = this.deps.clock.now();
+    try {
+      return await this.deps.em.transactional(async (em) => {
+        if (await em.count(Customer, { slug })) throw new SlugTakenError(slug);
+        const customer = em.create(Customer, {
+          slug,
+          name: fields.name!,
+          homeUrl: fields.homeUrl ?? null,
+          verifyUrl: fields.verifyUrl!,
+          region: fields.region!,
+          promptPolicy: fields.promptPolicy ?? PromptPolicy.PROMPT,
+          trustedRealms: fields.trustedRealms ?? [],
+          createdAt: now,
+          updatedAt: now,
+        });
+        const apiKey = this.issueKey(em, customer, now);
+        return { customer, apiKey };
+      });
+    } catch (err) {
+      // Two concurrent creations with one slug: the unique index decides, and the loser is told why.
+      if (err instanceof UniqueConstraintViolationException) throw new SlugTakenError(slug);
+      throw err;
+    }
+  }
+
+  /** Changes only the fields given; a field given as null clears it where that is allowed. */
+  async updateCustomer(id: string, command: UpdateCustomerCommand): Promise<Customer> {
+    const fields = this.validateFields(command);
+    return this.deps.em.transactional(async (em) => {
+      const customer = await em.findOne(Customer, { id: this.checkId(id) });
+      if (!customer) throw new CustomerNotFoundError(id);
+      em.assign(customer, { ...fields, updatedAt: this.deps.clock.now() });
+      return customer;
+    });
+  }
+
+  /**
+   * Issues a new key. The previous one keeps working for the configured grace period, so an AW can
+   * switch without failed postbacks; keys already on their way out keep their earlier expiry.
+   */
+  async rotateCustomerApiKey(id: string): Promise<CustomerWithKey> {
+    const now = this.deps.clock.now();
+    return this.deps.em.transactional(async (em) => {
+      const customer = await em.findOne(Customer, { id: this.checkId(id) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!customer) throw new CustomerNotFoundError(id);
+      const graceEnds = new Date(now.getTime() + this.deps.apiKeyRotationGraceSeconds * 1000);
+      await em.nativeUpdate(CustomerApiKey, { customer, expiresAt: null }, { expiresAt: graceEnds });
+      const apiKey = this.issueKey(em, customer, now);
+      customer.updatedAt = now;
+      return { customer, apiKey };
+    });
+  }
+
+  async findById(id: string): Promise<Customer | null> {
+    return this.deps.em.findOne(Customer, { id: this.checkId(id) });
+  }
+
+  async findBySlug(slug: string): Promise<Customer | null> {
+    return this.deps.em.findOne(Customer, { slug });
+  }
+
+  /** Customers oldest first, `first` at a time, after an opaque cursor. */
+  async listCustomers(first: number, after?: string | null): Promise<Page<Customer>> {
+    checkPageSize(first);
+    const cursor = after ? decodeCursor(after) : null;
+    const where = cursor
+      ? { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] }
+      : {};
+    const rows = await this.deps.em.find(Customer, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
+    return toPage(rows, first);
+  }
+
+  /** True when `apiKey` is the customer's current key or a rotated-out key still in its grace period. */
+  async verifyApiKey(customerId: string, apiKey: string): Promise<boolean> {
+    const now = this.deps.clock.now();
+    const keys = await this.deps.em.find(
+      CustomerApiKey,
+      { customer: customerId, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
+      { fields: ['keyHash'] },
+    );
+    return apiKeyMatches(apiKey, keys.map((k) => k.keyHash));
+  }
+
+  /** Deletes up to `batchSize` API keys whose grace period has ended; returns how many went. */
+  async purgeExpiredApiKeys(batchSize: number): Promise<number> {
+    const now = this.deps.clock.now();
+    const rows: unknown[] = await this.deps.em.getConnection().execute(
+      `delete from customer_api_key where id in (
+         select id from customer_api_key where expires_at is not null and expires_at <= ? limit ?
+       ) returning id`,
+      [now, batchSize],
+    );
+    return rows.length;
+  }
+
+  private issueKey(em: EntityManager, customer: Customer, now: Date): string {
+    const apiKey = generateApiKey(this.deps.random);
+    em.create(CustomerApiKey, { customer, keyHash: hashApiKey(apiKey), createdAt: now, expiresAt: null });
+    return apiKey;
+  }
+
+  private checkId(id: string): string {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new CustomerNotFoundError(id);
+    return id.toLowerCase();
+  }
+
+  private validateFields(command: UpdateCustomerCommand): UpdateCustomerCommand {
+    const out: UpdateCustomerCommand = {};
+    // GraphQL lets a client send null for any optional input field; only homeUrl may be cleared.
+    for (const field of ['name', 'verifyUrl', 'region', 'promptPolicy', 'trustedRealms'] as const) {
+      if (command[field] === null) throw new ValidationError(field, `${field} cannot be null`);
+    }
+    if (command.name !== undefined) out.name = validateName(command.name);
+    if (command.homeUrl !== undefined) out.homeUrl = command.homeUrl === null ? null : validateUrl('homeUrl', command.homeUrl);
+    if (command.verifyUrl !== undefined) out.verifyUrl = validateUrl('verifyUrl', command.verifyUrl);
+    if (command.region !== undefined) {
+      if (!Object.values(Region).includes(command.region)) throw new ValidationError('region', 'unknown region');
+      out.region = command.region;
+    }
+    if (command.promptPolicy !== undefined) out.promptPolicy = command.promptPolicy;
+    if (command.trustedRealms !== undefined) out.trustedRealms = validateTrustedRealms(command.trustedRealms);
+    return out;
+  }
+}

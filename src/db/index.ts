@@ -1,0 +1,2 @@
+export { ormOptions } from './mikro-orm.config';
+export { ensureDatabase, dropDatabase } from './ensure-database';

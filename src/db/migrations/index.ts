@@ -1,0 +1,6 @@
+import { Migration20261123000000Customers } from './Migration20261123000000Customers';
+
+/** Applied in this order; a migration, once released, is never edited (add a new one). */
+export const migrationsList = [
+  { name: 'Migration20261123000000Customers', class: Migration20261123000000Customers },
+];

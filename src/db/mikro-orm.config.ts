@@ -1,0 +1,24 @@
+import { Options } from '@mikro-orm/core';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { entities } from './entities';
+import { migrationsList } from './migrations';
+
+/**
+ * ORM options for a database URL. Migrations are listed explicitly (not globbed) so the same list
+ * works from compiled JavaScript and from TypeScript under test; the schema is never synced at run time.
+ */
+export function ormOptions(databaseUrl: string, overrides: Partial<Options<PostgreSqlDriver>> = {}): Options<PostgreSqlDriver> {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl: databaseUrl,
+    entities,
+    extensions: [Migrator],
+    migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    pool: { min: 0, max: 10 },
+    forceUtcTimezone: true,
+    allowGlobalContext: false,
+    debug: false,
+    ...overrides,
+  };
+}

@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema, ContainerType, NonEmptyArray } from 'type-graphql';
+import { CustomerResolver } from '../customers';
+
+/** Every resolver class of the API; each feature adds its own here. */
+export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [CustomerResolver];
+
+/**
+ * Builds the executable schema. Resolver instances come from `instances` (built once in app.ts);
+ * type-graphql asks the container for them instead of constructing its own.
+ */
+export async function buildGraphqlSchema(instances: object[]): Promise<GraphQLSchema> {
+  const byClass = new Map<unknown, object>(instances.map((instance) => [instance.constructor, instance]));
+  const container: ContainerType = {
+    get(someClass: unknown) {
+      const instance = byClass.get(someClass);
+      if (!instance) throw new Error(`no instance registered for resolver ${String((someClass as { name?: string }).name)}`);
+      return instance;
+    },
+  };
+  return buildSchema({ resolvers: resolverClasses, container, validate: false, emitSchemaFile: false });
+}
+
+/** The schema as committed in schema.graphql: sorted, so the file changes only when the API does. */
+export function printCommittedSchema(schema: GraphQLSchema): string {
+  return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}

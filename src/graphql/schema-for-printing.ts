@@ -1,0 +1,8 @@
+import { buildSchema } from 'type-graphql';
+import { printCommittedSchema, resolverClasses } from './build-schema';
+
+/** The SDL of the API, built without services (printing never runs a resolver). */
+export async function schemaForPrinting(): Promise<string> {
+  const schema = await buildSchema({ resolvers: resolverClasses, validate: false, container: { get: () => ({}) } });
+  return printCommittedSchema(schema);
+}

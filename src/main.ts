@@ -1,0 +1,53 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './shared/logger';
+import { StartupError } from './shared/startup-error';
+import { startApp } from './app';
+
+/** Entry point: load config once, start the configured role, stop gracefully on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const { config, warnings } = loaded;
+  const log = createLogger(config.LOG_LEVEL);
+  for (const warning of warnings) log.warn(warning);
+
+  let app;
+  try {
+    app = await startApp({ config, log });
+  } catch (err) {
+    if (err instanceof StartupError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      log.error({ timeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS }, 'graceful shutdown timed out');
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
+    timer.unref();
+    app.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+}
+
+void main();

@@ -1,0 +1,43 @@
+import { ValidationError } from './errors';
+
+export const MAX_PAGE_SIZE = 100;
+
+/** Position in a list ordered by (createdAt, id); opaque to clients. */
+export interface Cursor {
+  createdAt: Date;
+  id: string;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(value: string, field = 'after'): Cursor {
+  const decoded = Buffer.from(value, 'base64url').toString('utf8');
+  const [at, id, extra] = decoded.split('|');
+  const createdAt = new Date(at ?? '');
+  if (extra !== undefined || !id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new ValidationError(field, 'cursor is not one this API handed out');
+  }
+  return { createdAt, id };
+}
+
+export function checkPageSize(first: number, field = 'first'): number {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
+    throw new ValidationError(field, `${field} must be between 1 and ${MAX_PAGE_SIZE}`);
+  }
+  return first;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** Turns `first + 1` fetched rows into a page, using the extra row only to learn whether more follow. */
+export function toPage<T extends Cursor>(rows: T[], first: number): Page<T> {
+  const items = rows.slice(0, first);
+  const last = items[items.length - 1];
+  return { items, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last) : null };
+}

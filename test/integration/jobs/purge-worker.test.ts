@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
+import { ormOptions } from '../../../src/db';
+import { JOBS, QUEUES } from '../../../src/jobs/queues';
+import { resetDatabase } from '../../support/app';
+import { testEnv } from '../../support/config';
+import { TEST_REDIS_URL, testDatabaseUrl } from '../../support/env';
+import { ensureStopped, ServiceProcess, spawnService } from '../../support/process';
+
+/** A customer with `expired` keys past their grace period and `live` keys still valid. */
+async function seedKeys(orm: MikroORM, expired: number, live: number): Promise<string> {
+  const customerId = randomUUID();
+  const conn = orm.em.getConnection();
+  await conn.execute(
+    `insert into customer (id, slug, name, verify_url, region, prompt_policy, created_at, updated_at)
+     values (?, ?, 'Purge Test', 'https://aw.example.com/verify', 'EU', 'PROMPT', now(), now())`,
+    [customerId, `purge-${customerId.slice(0, 8)}`],
+  );
+  await conn.execute(
+    `insert into customer_api_key (id, customer_id, key_hash, created_at, expires_at)
+     select gen_random_uuid(), ?, md5(random()::text || g::text) || md5(g::text), now(), now() - interval '1 minute'
+     from generate_series(1, ?) g`,
+    [customerId, expired],
+  );
+  await conn.execute(
+    `insert into customer_api_key (id, customer_id, key_hash, created_at, expires_at)
+     select gen_random_uuid(), ?, md5(random()::text || g::text || 'live') || md5(g::text), now(), case when g = 1 then null else now() + interval '1 day' end
+     from generate_series(1, ?) g`,
+    [customerId, live],
+  );
+  return customerId;
+}
+
+async function countKeys(orm: MikroORM): Promise<{ expired: number; live: number }> {
+  const [row] = await orm.em.getConnection().execute(
+    `select count(*) filter (where expires_at <= now())::int as expired, count(*) filter (where expires_at is null or expires_at > now())::int as live from customer_api_key`,
+  );
+  return row as { expired: number; live: number };
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number, intervalMs = 25): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+describe('the worker role', () => {
+  let orm: MikroORM;
+  let proc: ServiceProcess | undefined;
+  let prefix: string;
+  let queue: Queue;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    orm = await MikroORM.init(ormOptions(testDatabaseUrl(), { allowGlobalContext: true }));
+  });
+  beforeEach(async () => {
+    await resetDatabase(orm);
+    prefix = `ids-test-worker-${randomUUID().slice(0, 8)}`;
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    queue = new Queue(QUEUES.maintenance, { connection: redis, prefix });
+  });
+  afterEach(async () => {
+    await ensureStopped(proc);
+    proc = undefined;
+    await queue.obliterate({ force: true });
+    await queue.close();
+    redis.disconnect();
+  });
+  afterAll(() => orm.close());
+
+  it('runs the scheduled purge from Redis and removes exactly the expired rows', async () => {
+    await seedKeys(orm, 25, 3);
+    proc = spawnService(testEnv({ ROLE: 'worker', QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', PURGE_INTERVAL_SECONDS: '1', PURGE_BATCH_SIZE: '10' }));
+    const done = await proc.waitForLog((e) => e.msg === 'purged expired rows');
+    expect(done.removed).toEqual({ customer_api_key: 25 });
+    expect(await countKeys(orm)).toEqual({ expired: 0, live: 3 });
+    const completed = await queue.getCompleted();
+    expect(completed.some((job) => job.name === JOBS.purgeExpired)).toBe(true);
+    proc.child.kill('SIGTERM');
+    expect((await proc.exited).code).toBe(0);
+  });
+
+  it('finishes the purge job in flight when SIGTERM arrives, then exits 0', async () => {
+    await seedKeys(orm, 120000, 1);
+    proc = spawnService(
+      testEnv({ ROLE: 'worker', QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', PURGE_INTERVAL_SECONDS: '3600', PURGE_BATCH_SIZE: '2000' }),
+    );
+    await proc.waitForLog((e) => e.msg === 'workers started');
+    // The scheduler enqueues the first run at once; wait until the worker is inside it.
+    await until(async () => (await queue.getActiveCount()) > 0 || (await queue.getCompletedCount()) > 0, 15000, 5);
+    const caughtInFlight = (await queue.getActiveCount()) > 0;
+    proc.child.kill('SIGTERM');
+    const { code } = await proc.exited;
+    expect(code).toBe(0);
+    expect(caughtInFlight).toBe(true);
+    expect(await queue.getActiveCount()).toBe(0);
+    expect(await queue.getCompletedCount()).toBe(1);
+    expect(await countKeys(orm)).toEqual({ expired: 0, live: 1 });
+    expect(proc.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true);
+  });
+});

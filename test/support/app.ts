@@ -1,0 +1,39 @@
+import { RequestContext } from '@mikro-orm/core';
+import { MikroORM } from '@mikro-orm/postgresql';
+import { App, startApp } from '../../src/app';
+import { createLogger } from '../../src/shared/logger';
+import { Clock } from '../../src/shared/clock';
+import { testConfig } from './config';
+
+/** Starts the service in-process against this run's database (API only unless ROLE says otherwise). */
+export async function startTestApp(overrides: Record<string, string> = {}, clock?: Clock): Promise<App> {
+  const config = testConfig({ ROLE: 'api', ...overrides });
+  return startApp({ config, log: createLogger(config.LOG_LEVEL), clock });
+}
+
+/** Empties every table (but the migrations table), so each test starts from a clean database. */
+export async function resetDatabase(orm: MikroORM): Promise<void> {
+  const rows: Array<{ tablename: string }> = await orm.em
+    .getConnection()
+    .execute(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations'`);
+  if (rows.length === 0) return;
+  await orm.em.getConnection().execute(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`);
+}
+
+/** Row counts of every table, to show that a refused operation wrote nothing. */
+export async function tableCounts(orm: MikroORM): Promise<Record<string, number>> {
+  const rows: Array<{ tablename: string }> = await orm.em
+    .getConnection()
+    .execute(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations' order by 1`);
+  const counts: Record<string, number> = {};
+  for (const { tablename } of rows) {
+    const [row] = await orm.em.getConnection().execute(`select count(*)::int as n from "${tablename}"`);
+    counts[tablename] = (row as { n: number }).n;
+  }
+  return counts;
+}
+
+/** Runs `fn` in its own ORM context, as an HTTP request or a job would. */
+export function inContext<T>(app: App, fn: () => Promise<T>): Promise<T> {
+  return RequestContext.create(app.orm.em, fn);
+}

@@ -1,0 +1,22 @@
+import { Config, loadConfig } from '../../src/config';
+import { TEST_ADMIN_TOKEN, TEST_REDIS_URL, TEST_SECRET_KEY, testDatabaseUrl, testQueuePrefix } from './env';
+
+/** Environment for a service under test: this run's database and queues, a free port, quiet logs. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: testQueuePrefix(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    SECRET_KEY: TEST_SECRET_KEY,
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig(testEnv(overrides)).config;
+}

@@ -1,0 +1,17 @@
+/**
+ * Values the global setup hands to every test file through the environment: the database created
+ * for this run and a Redis key prefix no other run uses.
+ */
+export function testDatabaseUrl(): string {
+  const url = process.env.IDS_TEST_DATABASE_URL;
+  if (!url) throw new Error('IDS_TEST_DATABASE_URL is unset: run tests through jest so global setup creates the database');
+  return url;
+}
+
+export function testQueuePrefix(): string {
+  return process.env.IDS_TEST_QUEUE_PREFIX ?? 'ids-test';
+}
+
+export const TEST_REDIS_URL = process.env.IDS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
+export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789ab';

@@ -1,0 +1,26 @@
+import { apiKeyMatches, generateApiKey, hashApiKey } from '../../../src/customers/api-key';
+import { cryptoRandom } from '../../../src/shared/random';
+
+describe('customer API keys', () => {
+  it('are at least 32 characters from the CSPRNG and never repeat', () => {
+    const keys = new Set(Array.from({ length: 1000 }, () => generateApiKey(cryptoRandom)));
+    expect(keys.size).toBe(1000);
+    for (const key of keys) expect(key.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it('are stored as a hash that does not contain the key', () => {
+    const key = generateApiKey(cryptoRandom);
+    const hash = hashApiKey(key);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash).not.toContain(key.slice(4, 20));
+  });
+
+  it('match only their own hash, among several candidates', () => {
+    const key = generateApiKey(cryptoRandom);
+    const other = generateApiKey(cryptoRandom);
+    expect(apiKeyMatches(key, [hashApiKey(other), hashApiKey(key)])).toBe(true);
+    expect(apiKeyMatches(key, [hashApiKey(other)])).toBe(false);
+    expect(apiKeyMatches(key, [])).toBe(false);
+    expect(apiKeyMatches('', [hashApiKey(key)])).toBe(false);
+  });
+});
