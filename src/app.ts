@@ -4,6 +4,8 @@ import { Redis } from 'ioredis';
 import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
 import { CustomerResolver, CustomerService } from './customers';
+import { DiscoveryService, LoginStep, OpenIdProviderService } from './openid-provider';
+import { deleteExpiredRows } from './db/purge';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
 import { RunningWorkers, startWorkers } from './jobs/workers';
@@ -18,10 +20,14 @@ export interface AppOptions {
   log: Logger;
   clock?: Clock;
   random?: RandomSource;
+  /** The login step of checkid requests; tests may answer it directly. Defaults to the delegated login flow. */
+  loginStep?: LoginStep;
 }
 
 export interface Services {
   customers: CustomerService;
+  provider: OpenIdProviderService;
+  discovery: DiscoveryService;
 }
 
 export interface App {
@@ -37,11 +43,14 @@ export interface App {
   stop(): Promise<void>;
 }
 
+/** Until the delegated login flow is wired in, checkid requests get a negative answer, never an identity. */
+const loginNotAvailable: LoginStep = { begin: async () => ({ kind: 'cancel' }) };
+
 const PG_HINT = 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 const REDIS_HINT = 'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
 
 /** The composition root: builds the ORM, services and transports once, for the configured ROLE. */
-export async function startApp({ config, log, clock = systemClock, random = cryptoRandom }: AppOptions): Promise<App> {
+export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep }: AppOptions): Promise<App> {
   const orm = await openDatabase(config, log);
   let redis: Redis;
   try {
@@ -51,10 +60,28 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     throw err;
   }
 
+  const customers = new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS });
   const services: Services = {
-    customers: new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS }),
+    customers,
+    provider: new OpenIdProviderService({
+      em: orm.em,
+      clock,
+      random,
+      customers,
+      login: loginStep ?? loginNotAvailable,
+      settings: {
+        publicUrl: config.PUBLIC_URL,
+        sharedAssociationLifetimeSeconds: config.ASSOCIATION_LIFETIME_SECONDS,
+        privateAssociationLifetimeSeconds: config.PRIVATE_ASSOCIATION_LIFETIME_SECONDS,
+        nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
+      },
+    }),
+    discovery: new DiscoveryService(customers, config.PUBLIC_URL),
   };
-  const purgers: Purger[] = [{ name: 'customer_api_key', purge: (n) => services.customers.purgeExpiredApiKeys(n) }];
+  const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce'] as const).map((table) => ({
+    name: table,
+    purge: (batchSize: number) => deleteExpiredRows(orm.em, table, clock.now(), batchSize),
+  }));
 
   let http: HttpServer | null = null;
   let workers: RunningWorkers | null = null;
@@ -66,6 +93,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       orm,
       schema,
       log,
+      provider: services.provider,
+      discovery: services.discovery,
       readiness: [
         { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
         { name: 'redis', check: async () => void (await redis.ping()) },

@@ -48,6 +48,32 @@ export const configSchema = z.object({
     .min(0)
     .default(86400)
     .describe('How long a rotated-out customer API key keeps working, so AWs can switch without downtime.'),
+  TRUST_PROXY: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Honour X-Forwarded-Proto from a reverse proxy in front of us (only set it when one is there and strips that header from clients).'),
+  ASSOCIATION_LIFETIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(1209600)
+    .default(1209600)
+    .describe('Lifetime of OpenID shared associations (default 14 days, the most allowed).'),
+  PRIVATE_ASSOCIATION_LIFETIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(30)
+    .max(3600)
+    .default(600)
+    .describe('How long a stateless RP has to verify an assertion through check_authentication.'),
+  NONCE_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86400)
+    .default(3600)
+    .describe('Oldest response_nonce check_authentication accepts; used nonces are remembered this long.'),
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()

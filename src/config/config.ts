@@ -69,7 +69,9 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
 /** The documented variables as `[name, default, description]` rows (used for the README table). */
 export function describeConfig(): Array<[string, string, string]> {
   return Object.entries(configSchema.shape).map(([name, schema]) => {
-    const def = schema._def as { defaultValue?: () => unknown };
+    // Walk through transforms and refinements to the default, wherever it sits.
+    let def = schema._def as { defaultValue?: () => unknown; schema?: { _def: unknown }; innerType?: { _def: unknown } };
+    while (!def.defaultValue && (def.schema || def.innerType)) def = (def.schema ?? def.innerType)!._def as typeof def;
     const value = def.defaultValue ? String(def.defaultValue()) : '';
     return [name, value, schema.description ?? ''];
   });

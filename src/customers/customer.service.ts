@@ -126,18 +126,6 @@ export class CustomerService {
     return apiKeyMatches(apiKey, keys.map((k) => k.keyHash));
   }
 
-  /** Deletes up to `batchSize` API keys whose grace period has ended; returns how many went. */
-  async purgeExpiredApiKeys(batchSize: number): Promise<number> {
-    const now = this.deps.clock.now();
-    const rows: unknown[] = await this.deps.em.getConnection().execute(
-      `delete from customer_api_key where id in (
-         select id from customer_api_key where expires_at is not null and expires_at <= ? limit ?
-       ) returning id`,
-      [now, batchSize],
-    );
-    return rows.length;
-  }
-
   private issueKey(em: EntityManager, customer: Customer, now: Date): string {
     const apiKey = generateApiKey(this.deps.random);
     em.create(CustomerApiKey, { customer, keyHash: hashApiKey(apiKey), createdAt: now, expiresAt: null });

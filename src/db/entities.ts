@@ -1,5 +1,7 @@
 import { Customer } from '../customers/customer.entity';
 import { CustomerApiKey } from '../customers/customer-api-key.entity';
+import { AssociationRecord } from '../openid-provider/association.entity';
+import { UsedNonce } from '../openid-provider/nonce.entity';
 
 /** Every entity the ORM knows; each feature's entities are added here. */
-export const entities = [Customer, CustomerApiKey];
+export const entities = [Customer, CustomerApiKey, AssociationRecord, UsedNonce];

@@ -12,12 +12,16 @@ import { Logger } from '../shared/logger';
 import { authenticate, GraphqlContext } from '../graphql/context';
 import { makeFormatError } from '../graphql/format-error';
 import { healthRoutes, ReadinessCheck } from './health.routes';
+import { openidRoutes } from './openid.routes';
+import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 
 export interface HttpDeps {
   config: Config;
   orm: MikroORM;
   schema: GraphQLSchema;
   readiness: readonly ReadinessCheck[];
+  provider: OpenIdProviderService;
+  discovery: DiscoveryService;
   log: Logger;
 }
 
@@ -31,6 +35,7 @@ export interface HttpServer {
 export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
+  // Only X-Forwarded-Proto is honoured, and only when configured (see openid.routes.ts).
   app.set('trust proxy', false);
   const server = createServer(app);
 
@@ -47,6 +52,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.use(healthRoutes(deps.readiness));
   // Every request after this point works in its own identity map.
   app.use((_req, _res, next) => RequestContext.create(deps.orm.em, next));
+  app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY }));
   app.use(
     '/graphql',
     express.json({ limit: '100kb' }),

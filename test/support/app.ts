@@ -1,14 +1,45 @@
 import { RequestContext } from '@mikro-orm/core';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { App, startApp } from '../../src/app';
+import { Region } from '../../src/customers';
 import { createLogger } from '../../src/shared/logger';
 import { Clock } from '../../src/shared/clock';
+import type { LoginStep } from '../../src/openid-provider';
 import { testConfig } from './config';
+import { freePort } from './redis-server';
+
+export interface TestAppOptions {
+  clock?: Clock;
+  loginStep?: LoginStep;
+}
 
 /** Starts the service in-process against this run's database (API only unless ROLE says otherwise). */
-export async function startTestApp(overrides: Record<string, string> = {}, clock?: Clock): Promise<App> {
+export async function startTestApp(overrides: Record<string, string> = {}, options: TestAppOptions = {}): Promise<App> {
   const config = testConfig({ ROLE: 'api', ...overrides });
-  return startApp({ config, log: createLogger(config.LOG_LEVEL), clock });
+  return startApp({ config, log: createLogger(config.LOG_LEVEL), ...options });
+}
+
+/**
+ * Starts the service on a port known in advance, with PUBLIC_URL pointing at it, so that the URLs it
+ * hands to RPs lead back to it (or, with `publicUrl`, to another instance behind the same name).
+ */
+export async function startPublicTestApp(overrides: Record<string, string> = {}, options: TestAppOptions & { publicUrl?: string } = {}): Promise<App> {
+  const port = await freePort();
+  const publicUrl = options.publicUrl ?? `http://127.0.0.1:${port}`;
+  return startTestApp({ PORT: String(port), PUBLIC_URL: publicUrl, ...overrides }, options);
+}
+
+/** Creates a customer through the service, as the GraphQL mutation would. */
+export async function createTestCustomer(app: App, slug = 'acme', overrides: Record<string, unknown> = {}) {
+  return inContext(app, () =>
+    app.services.customers.createCustomer({
+      slug,
+      name: `${slug} Inc.`,
+      verifyUrl: 'http://127.0.0.1:9/verify',
+      region: Region.EU,
+      ...overrides,
+    }),
+  );
 }
 
 /** Empties every table (but the migrations table), so each test starts from a clean database. */

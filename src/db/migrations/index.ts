@@ -1,6 +1,8 @@
 import { Migration20261123000000Customers } from './Migration20261123000000Customers';
+import { Migration20261123010000OpenidStores } from './Migration20261123010000OpenidStores';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
   { name: 'Migration20261123000000Customers', class: Migration20261123000000Customers },
+  { name: 'Migration20261123010000OpenidStores', class: Migration20261123010000OpenidStores },
 ];

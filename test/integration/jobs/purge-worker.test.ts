@@ -33,6 +33,30 @@ async function seedKeys(orm: MikroORM, expired: number, live: number): Promise<s
   return customerId;
 }
 
+/** Expired and live OpenID associations and used nonces for `customerId`. */
+async function seedOpenidRows(orm: MikroORM, customerId: string): Promise<void> {
+  const conn = orm.em.getConnection();
+  for (const [suffix, interval] of [['old', '-1 minute'], ['new', '+1 hour']] as const) {
+    await conn.execute(
+      `insert into openid_association (customer_id, handle, assoc_type, secret, is_private, issued_at, expires_at)
+       select ?, '{HMAC-SHA256}{0}{' || ? || g || '}', 'HMAC-SHA256', '\\x00', g % 2 = 0, now(), now() + ?::interval from generate_series(1, 4) g`,
+      [customerId, suffix, interval],
+    );
+    await conn.execute(
+      `insert into openid_nonce (customer_id, nonce, expires_at) select ?, '2026-01-01T00:00:00Z' || ? || g, now() + ?::interval from generate_series(1, 6) g`,
+      [customerId, suffix, interval],
+    );
+  }
+}
+
+async function countOpenidRows(orm: MikroORM): Promise<Record<string, number>> {
+  const [row] = await orm.em.getConnection().execute(
+    `select (select count(*) from openid_association)::int as associations, (select count(*) from openid_nonce)::int as nonces,
+            (select count(*) from openid_association where expires_at <= now())::int + (select count(*) from openid_nonce where expires_at <= now())::int as expired`,
+  );
+  return row as Record<string, number>;
+}
+
 async function countKeys(orm: MikroORM): Promise<{ expired: number; live: number }> {
   const [row] = await orm.em.getConnection().execute(
     `select count(*) filter (where expires_at <= now())::int as expired, count(*) filter (where expires_at is null or expires_at > now())::int as live from customer_api_key`,
@@ -74,11 +98,13 @@ describe('the worker role', () => {
   afterAll(() => orm.close());
 
   it('runs the scheduled purge from Redis and removes exactly the expired rows', async () => {
-    await seedKeys(orm, 25, 3);
+    const customerId = await seedKeys(orm, 25, 3);
+    await seedOpenidRows(orm, customerId);
     proc = spawnService(testEnv({ ROLE: 'worker', QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', PURGE_INTERVAL_SECONDS: '1', PURGE_BATCH_SIZE: '10' }));
     const done = await proc.waitForLog((e) => e.msg === 'purged expired rows');
-    expect(done.removed).toEqual({ customer_api_key: 25 });
+    expect(done.removed).toEqual({ customer_api_key: 25, openid_association: 4, openid_nonce: 6 });
     expect(await countKeys(orm)).toEqual({ expired: 0, live: 3 });
+    expect(await countOpenidRows(orm)).toEqual({ associations: 4, nonces: 6, expired: 0 });
     const completed = await queue.getCompleted();
     expect(completed.some((job) => job.name === JOBS.purgeExpired)).toBe(true);
     proc.child.kill('SIGTERM');

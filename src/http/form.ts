@@ -1,0 +1,47 @@
+/** A form or query string that is not valid `application/x-www-form-urlencoded` UTF-8. */
+export class MalformedFormError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedFormError';
+  }
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Parses urlencoded pairs strictly, keeping repeated keys (the OpenID layer refuses them, §4.1).
+ * `+` and `%20` both mean a space (PROTOCOL.md §4.3); a bad percent sequence or bytes that are
+ * not UTF-8 are refused instead of being silently replaced by U+FFFD as URLSearchParams would.
+ */
+export function parseFormStrict(input: Buffer | string): Array<[string, string]> {
+  let text: string;
+  try {
+    text = typeof input === 'string' ? input : strictUtf8.decode(input);
+  } catch {
+    throw new MalformedFormError('body is not UTF-8');
+  }
+  const pairs: Array<[string, string]> = [];
+  if (text === '') return pairs;
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const rawKey = eq < 0 ? part : part.slice(0, eq);
+    const rawValue = eq < 0 ? '' : part.slice(eq + 1);
+    pairs.push([decode(rawKey), decode(rawValue)]);
+  }
+  return pairs;
+}
+
+function decode(component: string): string {
+  try {
+    return decodeURIComponent(component.replace(/\+/g, ' '));
+  } catch {
+    throw new MalformedFormError('malformed percent-encoding or non-UTF-8 text');
+  }
+}
+
+/** The raw query string of a request URL (without `?`), or '' when there is none. */
+export function rawQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? '' : url.slice(q + 1);
+}

@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import express, { Request, Response, Router } from 'express';
+import { OpenIdProviderService, ProviderResult, Transport } from '../openid-provider';
+import { DiscoveryService } from '../openid-provider';
+import { MalformedFormError, parseFormStrict, rawQuery } from './form';
+import { sendMessagePage, setPageHeaders } from './pages';
+
+/** Largest OpenID request body we read; real messages are a few KB. */
+const OPENID_BODY_LIMIT = '64kb';
+
+export interface OpenIdRoutesDeps {
+  provider: OpenIdProviderService;
+  discovery: DiscoveryService;
+  trustProxy: boolean;
+}
+
+/**
+ * The OP endpoint `/c/{slug}/openid` and the discovery documents under `/c/{slug}/`. Thin: parse,
+ * call the provider, write what it decided.
+ */
+export function openidRoutes(deps: OpenIdRoutesDeps): Router {
+  const router = Router();
+  const rawForm = express.raw({ type: () => true, limit: OPENID_BODY_LIMIT });
+
+  router.get('/c/:slug/openid', async (req, res) => {
+    await answer(res, () => deps.provider.handle(req.params.slug!, parseFormStrict(rawQuery(req.originalUrl)), transport(req, 'GET', deps)));
+  });
+
+  router.post('/c/:slug/openid', rawForm, async (req, res) => {
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+      res.status(415).type('text/plain').send('error: unsupported_media_type\n');
+      return;
+    }
+    // §4.1.2: on POST the message is the body; openid.* in the query string is ignored.
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    await answer(res, () => deps.provider.handle(req.params.slug!, parseFormStrict(body), transport(req, 'POST', deps)));
+  });
+
+  router.get('/c/:slug/', async (req, res) => {
+    const doc = await deps.discovery.opIdentifier(req.params.slug!, wantsXrds(req) ? 'xrds' : 'html');
+    sendDiscovery(res, doc);
+  });
+
+  router.get('/c/:slug/id/:username', async (req, res) => {
+    const doc = await deps.discovery.claimedIdentifier(req.params.slug!, req.params.username!, wantsXrds(req) ? 'xrds' : 'html');
+    sendDiscovery(res, doc);
+  });
+
+  return router;
+}
+
+function transport(req: Request, method: Transport['method'], deps: OpenIdRoutesDeps): Transport {
+  const forwarded = deps.trustProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() : '';
+  return { method, isSecure: forwarded ? forwarded === 'https' : req.secure };
+}
+
+/** Yadis (§6.2.4): XRDS when the client prefers it in Accept, or asks by `?format=xrds` (our X-XRDS-Location). */
+function wantsXrds(req: Request): boolean {
+  if (req.query.format === 'xrds') return true;
+  return req.accepts(['text/html', 'application/xrds+xml']) === 'application/xrds+xml';
+}
+
+function sendDiscovery(res: Response, doc: { contentType: string; body: string; xrdsLocation?: string } | null): void {
+  if (!doc) {
+    sendMessagePage(res, 404, 'Unknown OpenID provider', 'There is no OpenID provider or identifier at this address.');
+    return;
+  }
+  res.set('Vary', 'Accept');
+  if (doc.xrdsLocation) res.set('X-XRDS-Location', doc.xrdsLocation);
+  res.status(200).type(doc.contentType).send(doc.body);
+}
+
+async function answer(res: Response, run: () => Promise<ProviderResult>): Promise<void> {
+  let result: ProviderResult;
+  try {
+    result = await run();
+  } catch (err) {
+    if (err instanceof MalformedFormError) {
+      sendMessagePage(res, 400, 'This sign-in request cannot be completed', 'The request was not valid form data.');
+      return;
+    }
+    throw err;
+  }
+  switch (result.kind) {
+    case 'direct':
+      res.set('Cache-Control', 'no-store');
+      res.status(result.response.status).type(result.response.contentType).send(result.response.body);
+      return;
+    case 'indirect':
+      if (result.response.kind === 'redirect') {
+        res.set('Cache-Control', 'no-store');
+        res.redirect(302, result.response.location);
+        return;
+      }
+      sendFormPost(res, result.response.html);
+      return;
+    case 'handoff':
+      for (const cookie of result.cookies) {
+        res.cookie(cookie.name, cookie.value, {
+          path: cookie.path,
+          maxAge: cookie.maxAgeSeconds * 1000,
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: res.req.secure,
+        });
+      }
+      res.set('Cache-Control', 'no-store');
+      res.redirect(302, result.location);
+      return;
+    case 'page':
+      sendMessagePage(res, result.status, result.title, result.message);
+      return;
+  }
+}
+
+/** The auto-submitting form of §5.2.1; its one script runs under a per-response CSP nonce. */
+function sendFormPost(res: Response, html: string): void {
+  const nonce = randomBytes(16).toString('base64');
+  setPageHeaders(res, nonce);
+  res.status(200).type('html').send(html.replace('<script>', `<script nonce="${nonce}">`));
+}

@@ -1,0 +1,81 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Association, AssociationStore, AssocType, NonceStore } from '../openid';
+
+interface AssociationRow {
+  handle: string;
+  assoc_type: string;
+  secret: Buffer;
+  is_private: boolean;
+  issued_at: Date;
+  expires_at: Date;
+}
+
+/**
+ * Association store for one customer's OP endpoint, in PostgreSQL so every instance sees the same
+ * associations (PROTOCOL.md §7.14). Plain SQL: each call is one statement, and `delete` is the
+ * atomic single-use step of check_authentication.
+ */
+export class PgAssociationStore implements AssociationStore {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly customerId: string,
+  ) {}
+
+  async save(association: Association): Promise<void> {
+    await this.em.getConnection().execute(
+      `insert into openid_association (customer_id, handle, assoc_type, secret, is_private, issued_at, expires_at)
+       values (?, ?, ?, ?, ?, ?, ?)`,
+      [
+        this.customerId,
+        association.handle,
+        association.assocType,
+        association.secret,
+        association.isPrivate,
+        association.issuedAt,
+        association.expiresAt,
+      ],
+    );
+  }
+
+  async find(handle: string, options: { readonly private: boolean }): Promise<Association | undefined> {
+    const rows: AssociationRow[] = await this.em.getConnection().execute(
+      `select handle, assoc_type, secret, is_private, issued_at, expires_at from openid_association
+       where customer_id = ? and handle = ? and is_private = ?`,
+      [this.customerId, handle, options.private],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      handle: row.handle,
+      assocType: row.assoc_type as AssocType,
+      secret: row.secret,
+      isPrivate: row.is_private,
+      issuedAt: new Date(row.issued_at),
+      expiresAt: new Date(row.expires_at),
+    };
+  }
+
+  async delete(handle: string): Promise<boolean> {
+    const rows: unknown[] = await this.em
+      .getConnection()
+      .execute(`delete from openid_association where customer_id = ? and handle = ? returning handle`, [this.customerId, handle]);
+    return rows.length > 0;
+  }
+}
+
+/** Used response nonces of one customer's OP endpoint; the primary key makes `markUsed` atomic. */
+export class PgNonceStore implements NonceStore {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly customerId: string,
+  ) {}
+
+  async markUsed(_endpoint: string, nonce: string, expiresAt: Date): Promise<boolean> {
+    const rows: unknown[] = await this.em.getConnection().execute(
+      `insert into openid_nonce (customer_id, nonce, expires_at) values (?, ?, ?)
+       on conflict (customer_id, nonce) do nothing returning nonce`,
+      [this.customerId, nonce, expiresAt],
+    );
+    return rows.length > 0;
+  }
+}

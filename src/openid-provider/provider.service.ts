@@ -1,0 +1,225 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import {
+  associate,
+  AuthRequestInput,
+  buildCancelResponse,
+  buildExtensionResponses,
+  buildPositiveAssertion,
+  buildSetupNeededResponse,
+  checkAuthentication,
+  claimedIdFor,
+  DirectResponse,
+  directErrorResponse,
+  idsNamespaceFor,
+  IndirectResponse,
+  indirectErrorResponse,
+  indirectResponse,
+  OpenIdError,
+  OpenIdMessage,
+  parseCheckIdRequest,
+  releasableFields,
+  RequestParams,
+  UnknownModeError,
+  usernameFromClaimedId,
+  verifyReturnTo,
+} from '../openid';
+import { Customer, CustomerService, customerUrls } from '../customers';
+import { Clock } from '../shared/clock';
+import { RandomSource } from '../shared/random';
+import { PgAssociationStore, PgNonceStore } from './pg-stores';
+import { LoginOutcome, LoginStep, HandoffCookie } from './login-step';
+import { DirectRequestMethodError, ForeignIdentifierError } from './provider.errors';
+
+export interface ProviderSettings {
+  publicUrl: string;
+  sharedAssociationLifetimeSeconds: number;
+  privateAssociationLifetimeSeconds: number;
+  nonceMaxAgeSeconds: number;
+}
+
+export interface ProviderDeps {
+  em: EntityManager;
+  clock: Clock;
+  random: RandomSource;
+  customers: CustomerService;
+  login: LoginStep;
+  settings: ProviderSettings;
+}
+
+/** How a request reached the OP endpoint; the HTTP layer fills it in. */
+export interface Transport {
+  method: 'GET' | 'POST';
+  isSecure: boolean;
+}
+
+/** What the HTTP layer must send back, in protocol terms. */
+export type ProviderResult =
+  | { kind: 'direct'; response: DirectResponse }
+  | { kind: 'indirect'; response: IndirectResponse }
+  | { kind: 'handoff'; location: string; cookies: readonly HandoffCookie[] }
+  | { kind: 'page'; status: 200 | 400 | 404; title: string; message: string };
+
+const UNKNOWN_CUSTOMER: ProviderResult = {
+  kind: 'page',
+  status: 404,
+  title: 'Unknown OpenID provider',
+  message: 'There is no OpenID provider at this address.',
+};
+
+/**
+ * The OpenID 2.0 provider of every customer: dispatches a message arriving at
+ * `/c/{slug}/openid` (PROTOCOL.md §4.1) to the pure protocol steps in `openid/`, with stores
+ * scoped to that customer, and maps protocol errors to the right kind of answer in one place.
+ */
+export class OpenIdProviderService {
+  constructor(private readonly deps: ProviderDeps) {}
+
+  /** Handles one request at a customer's OP endpoint. */
+  async handle(slug: string, params: RequestParams, transport: Transport): Promise<ProviderResult> {
+    const customer = await this.deps.customers.findBySlug(slug);
+    if (!customer) return UNKNOWN_CUSTOMER;
+    if (!OpenIdMessage.hasMode(params)) {
+      // §4.1.2: without openid.mode this is not an OpenID message; a person probably typed the URL.
+      return {
+        kind: 'page',
+        status: 200,
+        title: 'OpenID provider endpoint',
+        message: `This is the OpenID 2.0 endpoint of ${customer.name}. Sign in at a site that accepts OpenID.`,
+      };
+    }
+    let message: OpenIdMessage | undefined;
+    try {
+      message = OpenIdMessage.fromParams(params);
+      switch (message.mode) {
+        case 'associate':
+          return { kind: 'direct', response: await this.associate(customer, message, transport) };
+        case 'check_authentication':
+          return { kind: 'direct', response: await this.checkAuthentication(customer, message, transport) };
+        case 'checkid_setup':
+        case 'checkid_immediate':
+          return await this.checkId(customer, message);
+        default:
+          if (transport.method === 'POST') throw new UnknownModeError(message.mode ?? '');
+          // An indirect request with a mode we do not know: answer at return_to only if it is trusted.
+          throw new UnknownModeError(message.mode ?? '', { verifiedReturnTo: verifyReturnTo(message, this.realmPolicy(customer)).returnTo });
+      }
+    } catch (err) {
+      if (!(err instanceof OpenIdError)) throw err;
+      return this.errorResult(err, transport, message);
+    }
+  }
+
+  /**
+   * Step 8: the positive assertion for a request whose user the login step identified. Used by the
+   * OP endpoint when the login step answers at once, and by the identity flow after the AW's postback.
+   */
+  async assert(customer: Customer, request: AuthRequestInput, outcome: LoginOutcome): Promise<IndirectResponse> {
+    const { opEndpoint, openidIdentifier } = customerUrls(this.deps.settings.publicUrl, customer.slug);
+    const opBase = openidIdentifier.replace(/\/$/, '');
+    let claimedId: string;
+    let identity: string;
+    if (request.isIdentifierSelect) {
+      claimedId = identity = claimedIdFor(opBase, outcome.username);
+    } else {
+      // PROTOCOL.md §5.4: the user who logged in must be the one the RP asked about; otherwise cancel.
+      if (usernameFromClaimedId(opBase, request.identity) !== outcome.username) return this.cancel(request);
+      claimedId = request.claimedId;
+      identity = request.identity;
+    }
+    const extensions = buildExtensionResponses(request, {
+      released: releasableFields(request, outcome.supplied, outcome.granted),
+      pape: { ...(outcome.authTime ? { authTime: outcome.authTime } : {}), ...(outcome.authPolicies ? { authPolicies: outcome.authPolicies } : {}) },
+      ...(outcome.blob ? { ids: { namespace: idsNamespaceFor(this.deps.settings.publicUrl), blob: outcome.blob } } : {}),
+    });
+    const message = await buildPositiveAssertion(
+      { request, opEndpoint, claimedId, identity, extensions },
+      {
+        store: this.associations(customer),
+        clock: this.deps.clock,
+        random: this.deps.random,
+        privateLifetimeSeconds: this.deps.settings.privateAssociationLifetimeSeconds,
+      },
+    );
+    return indirectResponse(request.returnTo, message);
+  }
+
+  /** Negative assertion `cancel` (§10.2.2): unsigned, no identifiers. */
+  cancel(request: Pick<AuthRequestInput, 'returnTo'>): IndirectResponse {
+    return indirectResponse(request.returnTo, buildCancelResponse());
+  }
+
+  /** Negative assertion `setup_needed` (§10.2.1) for checkid_immediate. */
+  setupNeeded(request: Pick<AuthRequestInput, 'returnTo'>): IndirectResponse {
+    return indirectResponse(request.returnTo, buildSetupNeededResponse());
+  }
+
+  private async checkId(customer: Customer, message: OpenIdMessage): Promise<ProviderResult> {
+    const request = parseCheckIdRequest(message, this.realmPolicy(customer));
+    if (!request.isIdentifierSelect) {
+      const opBase = customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
+      if (usernameFromClaimedId(opBase, request.identity) === undefined) {
+        throw new ForeignIdentifierError({ verifiedReturnTo: request.returnTo });
+      }
+    }
+    const decision = await this.deps.login.begin(customer, request);
+    switch (decision.kind) {
+      case 'redirect':
+        return { kind: 'handoff', location: decision.location, cookies: decision.cookies ?? [] };
+      case 'authenticated':
+        return { kind: 'indirect', response: await this.assert(customer, request, decision.outcome) };
+      case 'cancel':
+        return { kind: 'indirect', response: this.cancel(request) };
+      case 'setup_needed':
+        return { kind: 'indirect', response: this.setupNeeded(request) };
+    }
+  }
+
+  private async associate(customer: Customer, message: OpenIdMessage, transport: Transport): Promise<DirectResponse> {
+    if (transport.method !== 'POST') throw new DirectRequestMethodError('associate');
+    return associate(message, {
+      store: this.associations(customer),
+      clock: this.deps.clock,
+      random: this.deps.random,
+      isSecureTransport: transport.isSecure,
+      sharedLifetimeSeconds: this.deps.settings.sharedAssociationLifetimeSeconds,
+    });
+  }
+
+  private async checkAuthentication(customer: Customer, message: OpenIdMessage, transport: Transport): Promise<DirectResponse> {
+    if (transport.method !== 'POST') throw new DirectRequestMethodError('check_authentication');
+    const result = await checkAuthentication(message, {
+      store: this.associations(customer),
+      nonceStore: new PgNonceStore(this.deps.em, customer.id),
+      clock: this.deps.clock,
+      opEndpoint: customerUrls(this.deps.settings.publicUrl, customer.slug).opEndpoint,
+      nonceMaxAgeSeconds: this.deps.settings.nonceMaxAgeSeconds,
+    });
+    return result.response;
+  }
+
+  /**
+   * The one mapping of protocol errors for this endpoint (PROTOCOL.md §5.8): a direct request gets
+   * a 400 key-value body; an indirect one goes back to return_to only when that was verified,
+   * otherwise the user sees a page.
+   */
+  private errorResult(err: OpenIdError, transport: Transport, message: OpenIdMessage | undefined): ProviderResult {
+    const isDirect = transport.method === 'POST' && (message === undefined || !message.mode?.startsWith('checkid_'));
+    if (isDirect) return { kind: 'direct', response: directErrorResponse(err) };
+    const indirect = indirectErrorResponse(err);
+    if (indirect) return { kind: 'indirect', response: indirect };
+    return {
+      kind: 'page',
+      status: 400,
+      title: 'This sign-in request cannot be completed',
+      message: err.expose ? err.message : 'The site that sent you here made a request this OpenID provider cannot process.',
+    };
+  }
+
+  private associations(customer: Customer): PgAssociationStore {
+    return new PgAssociationStore(this.deps.em, customer.id);
+  }
+
+  private realmPolicy(customer: Customer) {
+    return { trustedRealms: customer.trustedRealms };
+  }
+}

@@ -1,0 +1,172 @@
+import { App } from '../../../src/app';
+import { base64ToBigInt, bigIntToBase64, DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS, modPow, parseKvForm } from '../../../src/openid';
+import { createTestCustomer, resetDatabase, startPublicTestApp } from '../../support/app';
+import { ImmediateLogin } from '../../support/login-double';
+import { browserGet } from '../../support/rp';
+
+const NS = 'http://specs.openid.net/auth/2.0';
+const RETURN_TO = 'https://rp.example.org/finish';
+
+function post(url: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+  return fetch(url, { method: 'POST', body: new URLSearchParams(fields), headers, redirect: 'manual' });
+}
+
+function checkid(base: string, overrides: Record<string, string | null> = {}): string {
+  const params: Record<string, string | null> = {
+    'openid.ns': NS,
+    'openid.mode': 'checkid_setup',
+    'openid.claimed_id': `${NS}/identifier_select`,
+    'openid.identity': `${NS}/identifier_select`,
+    'openid.return_to': RETURN_TO,
+    'openid.realm': 'https://rp.example.org/',
+    ...overrides,
+  };
+  const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== null));
+  return `${base}/c/acme/openid?${query}`;
+}
+
+describe('the OP endpoint on bad and unusual input', () => {
+  let app: App;
+  let endpoint: string;
+  const login = new ImmediateLogin();
+
+  beforeAll(async () => {
+    app = await startPublicTestApp({ TRUST_PROXY: 'true' }, { loginStep: login });
+    endpoint = `${app.config.PUBLIC_URL}/c/acme/openid`;
+  });
+  afterAll(() => app.stop());
+  beforeEach(async () => {
+    await resetDatabase(app.orm);
+    await createTestCustomer(app, 'acme', { trustedRealms: ['https://*.example.org/'] });
+  });
+
+  it('answers an unsupported association type with 400 unsupported-type and a pair that then works', async () => {
+    const xa = 123456789n;
+    const consumerPublic = bigIntToBase64(modPow(DEFAULT_DH_GENERATOR, xa, DEFAULT_DH_MODULUS));
+    const first = await post(endpoint, {
+      'openid.ns': NS,
+      'openid.mode': 'associate',
+      'openid.assoc_type': 'HMAC-SHA256',
+      'openid.session_type': 'DH-SHA1',
+      'openid.dh_consumer_public': consumerPublic,
+    });
+    expect(first.status).toBe(400);
+    const refusal = Object.fromEntries(parseKvForm(await first.text()));
+    expect(refusal).toMatchObject({ ns: NS, error_code: 'unsupported-type', session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256' });
+
+    const second = await post(endpoint, {
+      'openid.ns': NS,
+      'openid.mode': 'associate',
+      'openid.assoc_type': refusal.assoc_type!,
+      'openid.session_type': refusal.session_type!,
+      'openid.dh_consumer_public': consumerPublic,
+    });
+    expect(second.status).toBe(200);
+    const answer = Object.fromEntries(parseKvForm(await second.text()));
+    expect(answer).toMatchObject({ assoc_type: 'HMAC-SHA256', session_type: 'DH-SHA256', expires_in: '1209600' });
+    expect(base64ToBigInt(answer.dh_server_public!)).toBeGreaterThan(1n);
+  });
+
+  it('refuses a no-encryption association over plain http and allows it behind a TLS proxy', async () => {
+    const fields = { 'openid.ns': NS, 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-SHA256', 'openid.session_type': 'no-encryption' };
+    const plain = await post(endpoint, fields);
+    expect(plain.status).toBe(400);
+    expect(await plain.text()).toContain('error_code:unsupported-type\n');
+    const tls = await post(endpoint, fields, { 'X-Forwarded-Proto': 'https' });
+    expect(tls.status).toBe(200);
+    expect(Buffer.from(Object.fromEntries(parseKvForm(await tls.text())).mac_key!, 'base64')).toHaveLength(32);
+  });
+
+  it('answers a malformed direct request with a 400 key-value error', async () => {
+    const res = await post(endpoint, { 'openid.ns': NS, 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-SHA256', 'openid.session_type': 'DH-SHA256', 'openid.dh_consumer_public': 'not base64!' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const body = Object.fromEntries(parseKvForm(await res.text()));
+    expect(body.ns).toBe(NS);
+    expect(body.error).toBeTruthy();
+    expect(body.error_code).toBeUndefined();
+  });
+
+  it('answers an unknown mode by POST with 400 and by GET as an indirect error to a trusted return_to', async () => {
+    const direct = await post(endpoint, { 'openid.ns': NS, 'openid.mode': 'frobnicate' });
+    expect(direct.status).toBe(400);
+    const indirect = await browserGet(checkid(app.config.PUBLIC_URL, { 'openid.mode': 'frobnicate' }));
+    expect(indirect.status).toBe(302);
+    const location = new URL(indirect.location!);
+    expect(location.origin + location.pathname).toBe(RETURN_TO);
+    expect(location.searchParams.get('openid.mode')).toBe('error');
+  });
+
+  it.each([
+    ['a return_to outside the realm', { 'openid.return_to': 'https://evil.example.net/steal' }],
+    ['an over-broad realm', { 'openid.realm': 'https://*.org/', 'openid.return_to': 'https://rp.example.org/finish' }],
+    ['a realm the customer does not trust', { 'openid.realm': 'https://other.example.com/', 'openid.return_to': 'https://other.example.com/x' }],
+    ['no return_to', { 'openid.return_to': null }],
+    ['an OpenID 1.1 request', { 'openid.ns': null }],
+    ['a repeated parameter', { 'openid.mode': 'checkid_setup&openid.mode=checkid_setup' }],
+  ])('shows an error page and redirects nowhere for %s', async (_case, overrides) => {
+    const url = checkid(app.config.PUBLIC_URL, overrides).replace('checkid_setup%26openid.mode%3Dcheckid_setup', 'checkid_setup&openid.mode=checkid_setup');
+    const res = await browserGet(url);
+    expect(res.status).toBe(400);
+    expect(res.location).toBeNull();
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.body).not.toContain('evil.example.net');
+    expect(login.seen).toHaveLength(0);
+  });
+
+  it('refuses percent-encoding that is not UTF-8 with a page', async () => {
+    const res = await browserGet(`${checkid(app.config.PUBLIC_URL)}&openid.sreg.nickname=%C3%28`);
+    expect(res.status).toBe(400);
+    expect(res.location).toBeNull();
+  });
+
+  it('refuses a POST that is not a form with 415', async () => {
+    const res = await fetch(endpoint, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(415);
+  });
+
+  it('answers an identifier of another provider with an indirect error', async () => {
+    const res = await browserGet(checkid(app.config.PUBLIC_URL, { 'openid.claimed_id': 'https://elsewhere.example/bob', 'openid.identity': 'https://elsewhere.example/bob' }));
+    expect(res.status).toBe(302);
+    expect(new URL(res.location!).searchParams.get('openid.mode')).toBe('error');
+  });
+
+  it('delivers a long assertion by auto-submitting form POST instead of a redirect', async () => {
+    login.supplied = { email: 'alice@example.com', fullname: 'A'.repeat(1000), nickname: 'N'.repeat(1000) };
+    try {
+      const res = await browserGet(checkid(app.config.PUBLIC_URL, { 'openid.ns.sreg': 'http://openid.net/extensions/sreg/1.1', 'openid.sreg.required': 'fullname,nickname' }));
+      expect(res.status).toBe(200);
+      expect(res.body).toContain(`<form id="openid-message" method="post" action="${RETURN_TO}"`);
+      expect(res.body).toContain('name="openid.sig"');
+      const nonce = /script-src 'nonce-([^']+)'/.exec(res.headers.get('content-security-policy') ?? '')?.[1];
+      expect(nonce).toBeTruthy();
+      expect(res.body).toContain(`<script nonce="${nonce}">`);
+    } finally {
+      login.supplied = { email: 'alice@example.com', nickname: 'alice', fullname: 'Alice Liddell' };
+    }
+  });
+
+  it('serves HTML discovery with openid2 links and an X-XRDS-Location, the same for unknown users', async () => {
+    for (const name of ['alice', 'nobody-has-this-name']) {
+      const res = await fetch(`${app.config.PUBLIC_URL}/c/acme/id/${name}`, { headers: { accept: 'text/html' } });
+      expect(res.status).toBe(200);
+      const html = await res.text();
+      expect(html).toContain(`<link rel="openid2.provider" href="${endpoint}">`);
+      expect(html).toContain(`<link rel="openid2.local_id" href="${app.config.PUBLIC_URL}/c/acme/id/${name}">`);
+      const xrds = await fetch(res.headers.get('x-xrds-location')!);
+      expect(xrds.headers.get('content-type')).toMatch(/^application\/xrds\+xml/);
+    }
+  });
+
+  it('answers 404 pages for an unknown customer', async () => {
+    expect((await fetch(`${app.config.PUBLIC_URL}/c/nobody/`)).status).toBe(404);
+    expect((await browserGet(checkid(app.config.PUBLIC_URL).replace('/c/acme/', '/c/nobody/'))).status).toBe(404);
+  });
+
+  it('shows a human page when the endpoint is opened without an OpenID message', async () => {
+    const res = await fetch(endpoint);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('OpenID 2.0 endpoint');
+  });
+});

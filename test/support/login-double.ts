@@ -1,0 +1,24 @@
+import type { AuthRequestInput, SregValues } from '../../src/openid';
+import { SREG_FIELDS } from '../../src/openid';
+import type { LoginDecision, LoginStep } from '../../src/openid-provider';
+
+/**
+ * A stand-in for the delegated login step: every checkid request is answered at once as if the
+ * AW had logged in `username` with `supplied` profile values and the user approved every field.
+ * It records the requests it saw.
+ */
+export class ImmediateLogin implements LoginStep {
+  readonly seen: AuthRequestInput[] = [];
+  decision: 'authenticated' | 'cancel' | 'setup_needed' = 'authenticated';
+
+  constructor(
+    public username = 'alice',
+    public supplied: SregValues = { email: 'alice@example.com', nickname: 'alice', fullname: 'Alice Liddell' },
+  ) {}
+
+  async begin(_customer: unknown, request: AuthRequestInput): Promise<LoginDecision> {
+    this.seen.push(request);
+    if (this.decision !== 'authenticated') return { kind: this.decision };
+    return { kind: 'authenticated', outcome: { username: this.username, supplied: this.supplied, granted: SREG_FIELDS } };
+  }
+}
