@@ -5,6 +5,9 @@ import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
 import { CustomerResolver, CustomerService } from './customers';
 import { DiscoveryService, LoginStep, OpenIdProviderService } from './openid-provider';
+import { IdentityFlowService } from './identity-flow';
+import { ConsentService } from './consent';
+import { ProfileService } from './profiles';
 import { deleteExpiredRows } from './db/purge';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
@@ -28,6 +31,8 @@ export interface Services {
   customers: CustomerService;
   provider: OpenIdProviderService;
   discovery: DiscoveryService;
+  identityFlow: IdentityFlowService;
+  consent: ConsentService;
 }
 
 export interface App {
@@ -42,9 +47,6 @@ export interface App {
   /** Stops taking work, finishes what is in flight, closes every pool. Safe to call twice. */
   stop(): Promise<void>;
 }
-
-/** Until the delegated login flow is wired in, checkid requests get a negative answer, never an identity. */
-const loginNotAvailable: LoginStep = { begin: async () => ({ kind: 'cancel' }) };
 
 const PG_HINT = 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 const REDIS_HINT = 'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
@@ -61,23 +63,32 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   }
 
   const customers = new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS });
-  const services: Services = {
+  const consent = new ConsentService(orm.em, clock);
+  const identityFlow: IdentityFlowService = new IdentityFlowService({
+    em: orm.em,
+    clock,
+    random,
     customers,
-    provider: new OpenIdProviderService({
+    consent,
+    profiles: new ProfileService(),
+    provider: () => provider,
+    settings: { publicUrl: config.PUBLIC_URL, secretKey: config.SECRET_KEY.reveal(), authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
+    log: log.child({ feature: 'identity-flow' }),
+  });
+  const provider: OpenIdProviderService = new OpenIdProviderService({
       em: orm.em,
       clock,
       random,
       customers,
-      login: loginStep ?? loginNotAvailable,
+      login: loginStep ?? identityFlow,
       settings: {
         publicUrl: config.PUBLIC_URL,
         sharedAssociationLifetimeSeconds: config.ASSOCIATION_LIFETIME_SECONDS,
         privateAssociationLifetimeSeconds: config.PRIVATE_ASSOCIATION_LIFETIME_SECONDS,
         nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
       },
-    }),
-    discovery: new DiscoveryService(customers, config.PUBLIC_URL),
-  };
+    });
+  const services: Services = { customers, provider, discovery: new DiscoveryService(customers, config.PUBLIC_URL), identityFlow, consent };
   const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce'] as const).map((table) => ({
     name: table,
     purge: (batchSize: number) => deleteExpiredRows(orm.em, table, clock.now(), batchSize),
@@ -95,6 +106,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       log,
       provider: services.provider,
       discovery: services.discovery,
+      identityFlow: services.identityFlow,
       readiness: [
         { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
         { name: 'redis', check: async () => void (await redis.ping()) },

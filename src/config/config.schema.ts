@@ -74,6 +74,13 @@ export const configSchema = z.object({
     .max(86400)
     .default(3600)
     .describe('Oldest response_nonce check_authentication accepts; used nonces are remembered this long.'),
+  AUTH_REQUEST_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(3600)
+    .default(600)
+    .describe('How long a sign-in may take from the RP\'s request to the answer (AW login, postback, consent).'),
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()

@@ -2,6 +2,9 @@ import { Customer } from '../customers/customer.entity';
 import { CustomerApiKey } from '../customers/customer-api-key.entity';
 import { AssociationRecord } from '../openid-provider/association.entity';
 import { UsedNonce } from '../openid-provider/nonce.entity';
+import { AuthRequest, AuthRequestTransition } from '../identity-flow/auth-request.entity';
+import { ConsentDecision } from '../consent/consent-decision.entity';
+import { Profile } from '../profiles/profile.entity';
 
 /** Every entity the ORM knows; each feature's entities are added here. */
-export const entities = [Customer, CustomerApiKey, AssociationRecord, UsedNonce];
+export const entities = [Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile];

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import express, { Request, Response, Router } from 'express';
 import { OpenIdProviderService, ProviderResult, Transport } from '../openid-provider';
 import { DiscoveryService } from '../openid-provider';
 import { MalformedFormError, parseFormStrict, rawQuery } from './form';
-import { sendMessagePage, setPageHeaders } from './pages';
+import { sendMessagePage } from './pages';
+import { sendIndirect } from './indirect';
 
 /** Largest OpenID request body we read; real messages are a few KB. */
 const OPENID_BODY_LIMIT = '64kb';
@@ -88,12 +88,7 @@ async function answer(res: Response, run: () => Promise<ProviderResult>): Promis
       res.status(result.response.status).type(result.response.contentType).send(result.response.body);
       return;
     case 'indirect':
-      if (result.response.kind === 'redirect') {
-        res.set('Cache-Control', 'no-store');
-        res.redirect(302, result.response.location);
-        return;
-      }
-      sendFormPost(res, result.response.html);
+      sendIndirect(res, result.response);
       return;
     case 'handoff':
       for (const cookie of result.cookies) {
@@ -112,11 +107,4 @@ async function answer(res: Response, run: () => Promise<ProviderResult>): Promis
       sendMessagePage(res, result.status, result.title, result.message);
       return;
   }
-}
-
-/** The auto-submitting form of §5.2.1; its one script runs under a per-response CSP nonce. */
-function sendFormPost(res: Response, html: string): void {
-  const nonce = randomBytes(16).toString('base64');
-  setPageHeaders(res, nonce);
-  res.status(200).type('html').send(html.replace('<script>', `<script nonce="${nonce}">`));
 }

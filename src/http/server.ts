@@ -14,6 +14,7 @@ import { makeFormatError } from '../graphql/format-error';
 import { healthRoutes, ReadinessCheck } from './health.routes';
 import { openidRoutes } from './openid.routes';
 import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
+import { IdentityFlowService, identityFlowRoutes } from '../identity-flow';
 
 export interface HttpDeps {
   config: Config;
@@ -22,6 +23,7 @@ export interface HttpDeps {
   readiness: readonly ReadinessCheck[];
   provider: OpenIdProviderService;
   discovery: DiscoveryService;
+  identityFlow: IdentityFlowService;
   log: Logger;
 }
 
@@ -52,6 +54,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.use(healthRoutes(deps.readiness));
   // Every request after this point works in its own identity map.
   app.use((_req, _res, next) => RequestContext.create(deps.orm.em, next));
+  app.use(identityFlowRoutes(deps.identityFlow));
   app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY }));
   app.use(
     '/graphql',

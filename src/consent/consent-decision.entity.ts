@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { ArrayType, Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Customer } from '../customers';
+
+/**
+ * A user's answer on the consent page: which fields they let one realm see. A remembered, still
+ * valid ALLOW skips the consent page next time for the same (user, realm).
+ */
+@Entity({ tableName: 'consent_decision' })
+@Index({ properties: ['customer', 'username', 'realm'], name: 'consent_decision_subject_index' })
+export class ConsentDecision {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Customer, { deleteRule: 'cascade', updateRule: 'cascade' })
+  customer!: Customer;
+
+  @Property({ type: 'string', length: 255 })
+  username!: string;
+
+  @Property({ type: 'text' })
+  realm!: string;
+
+  /** ALLOW or DENY. */
+  @Property({ type: 'string', length: 8 })
+  decision!: string;
+
+  @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
+  grantedFields: string[] = [];
+
+  @Property({ type: 'boolean' })
+  isRemembered!: boolean;
+
+  /** The authentication request it answered (null once that request is purged). */
+  @Property({ type: 'uuid', nullable: true })
+  authRequestId: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  decidedAt!: Date;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  revokedAt: Date | null = null;
+}

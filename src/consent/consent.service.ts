@@ -1,0 +1,75 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Customer } from '../customers';
+import { NotFoundError } from '../shared/errors';
+import { checkPageSize, decodeCursor, encodeCursor, Page } from '../shared/pagination';
+import { Clock } from '../shared/clock';
+import { ConsentDecision } from './consent-decision.entity';
+
+export interface RecordDecision {
+  customer: Customer;
+  username: string;
+  realm: string;
+  decision: 'ALLOW' | 'DENY';
+  grantedFields: string[];
+  isRemembered: boolean;
+  authRequestId: string;
+  decidedAt: Date;
+}
+
+export interface ConsentFilter {
+  username?: string | null;
+  realm?: string | null;
+}
+
+/** Consent decisions: recorded from the consent page, remembered per (user, realm), revocable. */
+export class ConsentService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The latest remembered, unrevoked ALLOW for this user and realm, if any. */
+  async findRemembered(customerId: string, username: string, realm: string): Promise<ConsentDecision | null> {
+    return this.em.findOne(
+      ConsentDecision,
+      { customer: customerId, username, realm, decision: 'ALLOW', isRemembered: true, revokedAt: null },
+      { orderBy: { decidedAt: 'desc' } },
+    );
+  }
+
+  /** Stores a decision; called inside the transaction that completes the request, so both or neither land. */
+  record(em: EntityManager, decision: RecordDecision): ConsentDecision {
+    return em.create(ConsentDecision, { ...decision, revokedAt: null });
+  }
+
+  /** Decisions newest first, optionally for one user and/or realm. */
+  async list(filter: ConsentFilter, first: number, after?: string | null): Promise<Page<ConsentDecision>> {
+    checkPageSize(first);
+    const where: Record<string, unknown> = {};
+    if (filter.username) where.username = filter.username;
+    if (filter.realm) where.realm = filter.realm;
+    if (after) {
+      const cursor = decodeCursor(after);
+      where.$or = [{ decidedAt: { $lt: cursor.createdAt } }, { decidedAt: cursor.createdAt, id: { $lt: cursor.id } }];
+    }
+    const rows = await this.em.find(ConsentDecision, where, { orderBy: { decidedAt: 'desc', id: 'desc' }, limit: first + 1, populate: ['customer'] });
+    const items = rows.slice(0, first);
+    const last = items[items.length - 1];
+    return {
+      items,
+      hasNextPage: rows.length > first,
+      endCursor: last ? encodeCursor({ createdAt: last.decidedAt, id: last.id }) : null,
+    };
+  }
+
+  /** Revokes a decision: it no longer skips the consent page. Revoking twice keeps the first time. */
+  async revoke(id: string): Promise<ConsentDecision> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('consent decision', id);
+    return this.em.transactional(async (em) => {
+      const decision = await em.findOne(ConsentDecision, { id }, { populate: ['customer'] });
+      if (!decision) throw new NotFoundError('consent decision', id);
+      decision.revokedAt ??= this.clock.now();
+      return decision;
+    });
+  }
+}

@@ -1,0 +1,3 @@
+export { ConsentService } from './consent.service';
+export type { RecordDecision, ConsentFilter } from './consent.service';
+export { ConsentDecision } from './consent-decision.entity';

@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { ArrayType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Customer } from '../customers';
+import { AuthRequestStatus } from './auth-request.state';
+
+/**
+ * One authentication request from an RP (PROTOCOL.md §3). The browser-facing `request_id` is a
+ * bearer secret, so only its SHA-256 is stored. Never holds the AW's raw postback body.
+ */
+@Entity({ tableName: 'auth_request' })
+@Index({ properties: ['customer', 'createdAt', 'id'], name: 'auth_request_customer_created_index' })
+export class AuthRequest {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => Customer, { deleteRule: 'cascade', updateRule: 'cascade' })
+  customer!: Customer;
+
+  @Property({ type: 'string', length: 64, unique: 'auth_request_request_id_hash_unique' })
+  requestIdHash!: string;
+
+  @Enum({ items: () => AuthRequestStatus, type: 'text' })
+  status!: AuthRequestStatus;
+
+  @Property({ type: 'string', length: 32 })
+  mode!: string;
+
+  @Property({ type: 'text' })
+  realm!: string;
+
+  @Property({ type: 'text' })
+  returnTo!: string;
+
+  /** The validated checkid request, to build the assertion from later (AuthRequestInput). */
+  @Property({ type: 'json' })
+  openidRequest!: Record<string, unknown>;
+
+  @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
+  requestedFields: string[] = [];
+
+  @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
+  requiredFields: string[] = [];
+
+  @Index({ name: 'auth_request_username_index' })
+  @Property({ type: 'string', length: 255, nullable: true })
+  username: string | null = null;
+
+  @Property({ type: 'boolean', nullable: true })
+  noPrompt: boolean | null = null;
+
+  @Property({ type: 'boolean', default: false })
+  isMinor = false;
+
+  /** Normalised sreg values from the postback, keyed by sreg field name. */
+  @Property({ type: 'json', nullable: true })
+  supplied: Record<string, string> | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  blob: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  authTime: Date | null = null;
+
+  @Property({ type: ArrayType, columnType: 'text[]', nullable: true })
+  authPolicies: string[] | null = null;
+
+  /** SHA-256 of the accepted postback's fields, so an identical retry answers 200 again. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  postbackDigest: string | null = null;
+
+  /** What the RP received: id_res, cancel or setup_needed. */
+  @Property({ type: 'string', length: 16, nullable: true })
+  outcome: string | null = null;
+
+  @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
+  releasedFields: string[] = [];
+
+  @Property({ type: 'text', nullable: true })
+  failureReason: string | null = null;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  createdAt!: Date;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Index({ name: 'auth_request_expires_at_index' })
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  expiresAt!: Date;
+}
+
+/** One step of a request's timeline: which event moved it from which state to which, and when. */
+@Entity({ tableName: 'auth_request_transition' })
+export class AuthRequestTransition {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne(() => AuthRequest, { deleteRule: 'cascade', updateRule: 'cascade', index: 'auth_request_transition_request_index' })
+  authRequest!: AuthRequest;
+
+  @Property({ type: 'string', length: 32 })
+  event!: string;
+
+  @Enum({ items: () => AuthRequestStatus, type: 'text', nullable: true })
+  fromStatus: AuthRequestStatus | null = null;
+
+  @Enum({ items: () => AuthRequestStatus, type: 'text' })
+  toStatus!: AuthRequestStatus;
+
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  at!: Date;
+
+  @Property({ type: 'text', nullable: true })
+  reason: string | null = null;
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { AuthRequest, AuthRequestTransition } from './auth-request.entity';
+import { AuthRequestEvent, AuthRequestStatus, TRANSITIONS } from './auth-request.state';
+
+/** Column changes that may ride along with a transition (snake_case column → value). */
+export type TransitionChanges = Partial<{
+  username: string;
+  no_prompt: boolean;
+  is_minor: boolean;
+  supplied: string;
+  blob: string | null;
+  auth_time: Date | null;
+  auth_policies: string[] | null;
+  postback_digest: string;
+  outcome: string;
+  released_fields: string[];
+  failure_reason: string;
+}>;
+
+const ARRAY_COLUMNS: ReadonlyArray<keyof TransitionChanges> = ['auth_policies', 'released_fields'];
+
+/** Arrays travel as JSON and are unpacked in SQL: the driver would otherwise spread them into a list. */
+function placeholder(column: keyof TransitionChanges): string {
+  if (column === 'supplied') return '?::jsonb';
+  if (ARRAY_COLUMNS.includes(column)) return `coalesce((select array_agg(x) from jsonb_array_elements_text(?::jsonb) as t(x)), '{}'::text[])`;
+  return '?';
+}
+
+/**
+ * Applies a transition as one compare-and-set: the update only matches while the request is in one
+ * of the event's source states, so of two concurrent attempts (two instances, a double click)
+ * exactly one wins. The timeline row is written in the same transaction. Returns false when
+ * another writer got there first.
+ */
+export async function applyTransition(
+  em: EntityManager,
+  authRequestId: string,
+  event: AuthRequestEvent,
+  now: Date,
+  changes: TransitionChanges = {},
+  reason: string | null = null,
+): Promise<boolean> {
+  const rule = TRANSITIONS[event];
+  const columns = Object.keys(changes) as Array<keyof TransitionChanges>;
+  const sets = ['status = ?', 'updated_at = ?', ...columns.map((c) => `"${c}" = ${placeholder(c)}`)];
+  const values = columns.map((c) => (ARRAY_COLUMNS.includes(c) ? JSON.stringify(changes[c] ?? []) : (changes[c] ?? null)));
+  const rows: Array<{ from_status: AuthRequestStatus }> = await em.getConnection().execute(
+    `update auth_request set ${sets.join(', ')}
+     from (select id, status as from_status from auth_request where id = ? for update) previous
+     where auth_request.id = previous.id and previous.from_status in (${rule.from.map(() => '?').join(', ')})
+     returning previous.from_status`,
+    [rule.to, now, ...values, authRequestId, ...rule.from],
+    'all',
+    em.getTransactionContext(),
+  );
+  if (rows.length === 0) return false;
+  await em.getConnection().execute(
+    `insert into auth_request_transition (id, auth_request_id, event, from_status, to_status, at, reason) values (?, ?, ?, ?, ?, ?, ?)`,
+    [randomUUID(), authRequestId, event, rows[0]!.from_status, rule.to, now, reason],
+    'run',
+    em.getTransactionContext(),
+  );
+  return true;
+}
+
+/** Records the creation of a request as the first step of its timeline. */
+export function recordCreation(em: EntityManager, request: AuthRequest, now: Date): void {
+  em.create(AuthRequestTransition, { authRequest: request, event: 'HANDOFF', fromStatus: null, toStatus: request.status, at: now, reason: null });
+}

@@ -1,0 +1,95 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { AuthRequestInput, IndirectResponse, releasableFields, SregField, SregValues } from '../openid';
+import type { OpenIdProviderService } from '../openid-provider';
+import { Customer } from '../customers';
+import { ConsentService } from '../consent';
+import { Clock } from '../shared/clock';
+import { AuthRequest } from './auth-request.entity';
+import { applyTransition } from './auth-request.repository';
+import type { ConsentView } from './consent-page';
+
+/** What a browser-facing step of the flow shows next. */
+export type FlowPage =
+  | { kind: 'indirect'; response: IndirectResponse }
+  | { kind: 'consent'; view: ConsentView }
+  | { kind: 'error'; status: 400 | 403 | 404 | 409 | 410; message: string };
+
+export function flowError(status: 400 | 403 | 404 | 409 | 410, message: string): FlowPage {
+  return { kind: 'error', status, message };
+}
+
+export interface CompleteHow {
+  outcome: 'id_res' | 'cancel';
+  granted?: SregField[];
+  reason?: string | null;
+  /** Set when the answer came from the consent page: it is stored in the same transaction. */
+  consent?: { decision: 'ALLOW' | 'DENY'; isRemembered: boolean };
+}
+
+interface CompleteDeps {
+  em: EntityManager;
+  clock: Clock;
+  consent: ConsentService;
+  provider: () => OpenIdProviderService;
+}
+
+/**
+ * Step 8: moves the request to COMPLETED (compare-and-set, so it answers the RP exactly once),
+ * records what was released and the consent decision, then builds the answer for the RP.
+ * Children (COPPA) and restricted releases get no attributes; a user other than the one the RP
+ * asked about gets a cancel.
+ */
+export async function completeRequest(
+  deps: CompleteDeps,
+  customer: Customer,
+  request: AuthRequest,
+  how: CompleteHow,
+  input: AuthRequestInput,
+  usernameHint: string | null,
+): Promise<FlowPage> {
+  const now = deps.clock.now();
+  let outcome = how.outcome;
+  let reason = how.reason ?? null;
+  if (outcome === 'id_res' && usernameHint !== null && usernameHint !== request.username) {
+    outcome = 'cancel';
+    reason = 'the AW logged in another user than the RP asked about';
+  }
+  const supplied: SregValues = request.isMinor ? {} : ((request.supplied ?? {}) as SregValues);
+  const granted = how.granted ?? [];
+  const released = outcome === 'id_res' ? releasableFields(input, supplied, granted) : {};
+  const won = await deps.em.transactional(async (em) => {
+    const moved = await applyTransition(
+      em,
+      request.id,
+      'COMPLETE',
+      now,
+      { outcome, released_fields: Object.keys(released), ...(reason ? { failure_reason: reason } : {}) },
+      reason,
+    );
+    if (moved && how.consent) {
+      deps.consent.record(em, {
+        customer,
+        username: request.username!,
+        realm: request.realm,
+        decision: how.consent.decision,
+        grantedFields: how.consent.decision === 'ALLOW' ? granted : [],
+        isRemembered: how.consent.isRemembered,
+        authRequestId: request.id,
+        decidedAt: now,
+      });
+    }
+    return moved;
+  });
+  if (!won) return flowError(409, 'This sign-in has already been completed.');
+  const provider = deps.provider();
+  if (outcome === 'cancel') return { kind: 'indirect', response: provider.cancel(input) };
+  const response = await provider.assert(customer, input, {
+    username: request.username!,
+    supplied,
+    granted,
+    ...(request.blob ? { blob: request.blob } : {}),
+    ...(request.authTime ? { authTime: request.authTime } : {}),
+    ...(request.authPolicies ? { authPolicies: request.authPolicies } : {}),
+  });
+  return { kind: 'indirect', response };
+}

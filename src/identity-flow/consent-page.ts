@@ -1,0 +1,81 @@
+import { escapeMarkup } from '../openid';
+
+export interface ConsentView {
+  customerName: string;
+  realm: string;
+  identity: string;
+  action: string;
+  authRequestId: string;
+  csrf: string;
+  attributes: Array<{ field: string; value: string; isRequired: boolean }>;
+  policyUrl: string | null;
+}
+
+const LABELS: Record<string, string> = {
+  nickname: 'Nickname',
+  email: 'Email address',
+  fullname: 'Full name',
+  dob: 'Date of birth',
+  gender: 'Gender',
+  postcode: 'Postal code',
+  country: 'Country',
+  language: 'Language',
+  timezone: 'Time zone',
+};
+
+/** The realm's host as people read it (IDN decoded) next to the raw host, PROTOCOL.md §4.5. */
+function describeRealm(realm: string): { readable: string; raw: string } {
+  const match = /^(https?:\/\/)(\*\.)?([^/:?]+)/i.exec(realm);
+  if (!match) return { readable: realm, raw: realm };
+  const host = match[3]!;
+  let readable = host;
+  try {
+    readable = new URL(`http://${host}`).hostname === host ? decodeIdn(host) : host;
+  } catch {
+    readable = host;
+  }
+  return { readable: `${match[2] ?? ''}${readable}`, raw: realm };
+}
+
+function decodeIdn(host: string): string {
+  // domainToUnicode turns xn-- labels back into the characters a person would recognise.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:url') as typeof import('node:url')).domainToUnicode(host) || host;
+}
+
+/**
+ * Step 7, the consent page: accessible HTML that works without JavaScript. It names the site
+ * (realm, never return_to), the identity, and each attribute with a checkbox.
+ */
+export function renderConsentPage(view: ConsentView): string {
+  const realm = describeRealm(view.realm);
+  const rows = view.attributes
+    .map(
+      (a) => `<li><label><input type="checkbox" name="share" value="${escapeMarkup(a.field)}" checked> ${escapeMarkup(LABELS[a.field] ?? a.field)}: <strong>${escapeMarkup(a.value)}</strong>${a.isRequired ? ' <em>(required by the site)</em>' : ''}</label></li>`,
+    )
+    .join('\n');
+  const policy =
+    view.policyUrl && /^https?:\/\//i.test(view.policyUrl) ? `<p><a href="${escapeMarkup(view.policyUrl)}" rel="noopener noreferrer">The site's privacy policy</a></p>` : '';
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Share your details with ${escapeMarkup(realm.readable)}?</title></head>
+<body>
+<main>
+<h1>Share your details with ${escapeMarkup(realm.readable)}?</h1>
+<p>You are signing in to <strong>${escapeMarkup(realm.readable)}</strong> (<code>${escapeMarkup(realm.raw)}</code>) with your ${escapeMarkup(view.customerName)} account.</p>
+<p>Your identity: <code>${escapeMarkup(view.identity)}</code></p>
+<form method="post" action="${escapeMarkup(view.action)}">
+<input type="hidden" name="auth_request" value="${escapeMarkup(view.authRequestId)}">
+<input type="hidden" name="csrf" value="${escapeMarkup(view.csrf)}">
+${view.attributes.length > 0 ? `<fieldset><legend>Details the site asked for</legend>\n<ul>\n${rows}\n</ul></fieldset>` : '<p>The site asked for no details beyond your identity.</p>'}
+${policy}
+<p><label><input type="checkbox" name="remember" value="true"> Remember this decision for this site</label></p>
+<button type="submit" name="decision" value="allow">Allow</button>
+<button type="submit" name="decision" value="deny">Deny</button>
+</form>
+</main>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,134 @@
+import { Request, Response, Router } from 'express';
+import { IdentityFlowService } from './identity-flow.service';
+import { PostbackError } from './postback.parse';
+import { TXN_COOKIE } from './binding';
+import { renderConsentPage } from './consent-page';
+import { FlowPage } from './complete';
+import { MalformedFormError, parseFormStrict, rawQuery } from '../http/form';
+import { sendMessagePage, setPageHeaders } from '../http/pages';
+import { sendIndirect } from '../http/indirect';
+
+/** PROTOCOL.md §4.3: postbacks are small; a larger body is refused before it is read. */
+export const POSTBACK_BODY_LIMIT = 16 * 1024;
+const FORM_LIMIT = 16 * 1024;
+
+/**
+ * Routes of the delegated login flow: the AW's postback (`ows_auth`), the browser's return
+ * (`ows_return`) and the consent form (`ows_consent`). Thin: parse, call the flow, write the answer.
+ */
+export function identityFlowRoutes(flow: IdentityFlowService): Router {
+  const router = Router();
+
+  router.all('/c/:slug/ows_auth', async (req, res) => {
+    if (req.method !== 'POST') return sendText(res, 405, 'error: method_not_allowed', { Allow: 'POST' });
+    if (!isForm(req)) return sendText(res, 415, 'error: unsupported_media_type');
+    const body = await readBody(req, POSTBACK_BODY_LIMIT);
+    if (body === 'too_large') return sendText(res, 413, 'error: too_large');
+    try {
+      await flow.postback(req.params.slug!, parseFormStrict(body));
+      sendText(res, 200, 'OK');
+    } catch (err) {
+      if (err instanceof PostbackError) return sendText(res, err.status, err.body);
+      if (err instanceof MalformedFormError) return sendText(res, 400, 'error: malformed_body');
+      throw err;
+    }
+  });
+
+  router.get('/c/:slug/ows_return', async (req, res) => {
+    let requestId: string | null;
+    try {
+      requestId = firstValue(parseFormStrict(rawQuery(req.originalUrl)), 'request_id');
+    } catch {
+      return sendMessagePage(res, 400, 'Sign-in failed', 'The address was not valid.');
+    }
+    send(res, await flow.returnFromAw(req.params.slug!, requestId, readCookie(req)));
+  });
+
+  router.post('/c/:slug/ows_return', async (req, res) => {
+    const pairs = await readForm(req, res);
+    if (!pairs) return;
+    send(res, await flow.returnFromAw(req.params.slug!, firstValue(pairs, 'request_id'), readCookie(req)));
+  });
+
+  router.post('/c/:slug/ows_consent', async (req, res) => {
+    const pairs = await readForm(req, res);
+    if (!pairs) return;
+    const form = {
+      authRequestId: firstValue(pairs, 'auth_request') ?? '',
+      csrf: firstValue(pairs, 'csrf') ?? undefined,
+      decision: firstValue(pairs, 'decision') ?? undefined,
+      share: pairs.filter(([key]) => key === 'share').map(([, value]) => value),
+      remember: firstValue(pairs, 'remember') === 'true',
+    };
+    send(res, await flow.decideConsent(req.params.slug!, form, readCookie(req)));
+  });
+
+  return router;
+}
+
+function send(res: Response, page: FlowPage): void {
+  switch (page.kind) {
+    case 'indirect':
+      return sendIndirect(res, page.response);
+    case 'consent':
+      setPageHeaders(res);
+      res.status(200).type('html').send(renderConsentPage(page.view));
+      return;
+    case 'error':
+      return sendMessagePage(res, page.status, 'Sign-in failed', page.message);
+  }
+}
+
+function sendText(res: Response, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.set({ 'Cache-Control': 'no-store', ...headers });
+  res.status(status).type('text/plain').send(body);
+}
+
+function isForm(req: Request): boolean {
+  return /^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '');
+}
+
+function firstValue(pairs: ReadonlyArray<readonly [string, string]>, key: string): string | null {
+  return pairs.find(([k]) => k === key)?.[1] ?? null;
+}
+
+/** Reads at most `limit` bytes; answers 'too_large' (without reading the rest) past that. */
+async function readBody(req: Request, limit: number): Promise<Buffer | 'too_large'> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return 'too_large';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function readForm(req: Request, res: Response): Promise<Array<[string, string]> | null> {
+  if (!isForm(req)) {
+    sendMessagePage(res, 415, 'Sign-in failed', 'The form was not sent as a web form.');
+    return null;
+  }
+  const body = await readBody(req, FORM_LIMIT);
+  if (body === 'too_large') {
+    sendMessagePage(res, 413, 'Sign-in failed', 'The form was too large.');
+    return null;
+  }
+  try {
+    return parseFormStrict(body);
+  } catch {
+    sendMessagePage(res, 400, 'Sign-in failed', 'The form was not valid.');
+    return null;
+  }
+}
+
+function readCookie(req: Request): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === TXN_COOKIE) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+

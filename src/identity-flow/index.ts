@@ -1,0 +1,4 @@
+export { IdentityFlowService, hashRequestId } from './identity-flow.service';
+export type { IdentityFlowSettings } from './identity-flow.service';
+export { identityFlowRoutes } from './identity-flow.routes';
+export { AuthRequestStatus } from './auth-request.state';

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto';
+import { normaliseSregValue, SREG_FIELDS, SregField, SregValues } from '../openid';
+import { hasControlCharacters } from '../shared/url';
+
+/** A postback refused with the status and `text/plain` body of PROTOCOL.md §4.3. */
+export class PostbackError extends Error {
+  constructor(
+    readonly status: 400 | 403 | 404 | 405 | 409 | 410 | 413 | 415,
+    readonly body: string,
+  ) {
+    super(body);
+    this.name = 'PostbackError';
+  }
+}
+
+/** Only these fields are read; anything else an AW posts (whole user rows, passwords) is ignored unseen. */
+const KNOWN_FIELDS = ['request_id', 'api_key', 'no_prompt', 'username', 'cancel', 'blob', 'auth_time', 'auth_policies', 'under_13', ...SREG_FIELDS.map((f) => `sreg_${f}`)];
+
+export interface PostbackCredentials {
+  requestId: string;
+  apiKey: string;
+}
+
+export type PostbackContent =
+  | { kind: 'cancel' }
+  | {
+      kind: 'user';
+      username: string;
+      /** null when the AW did not say; the customer's prompt policy decides. */
+      noPrompt: boolean | null;
+      supplied: SregValues;
+      /** Fields the AW sent that we could not normalise: logged by name, never by value. */
+      dropped: SregField[];
+      blob: string | null;
+      authTime: Date | null;
+      authPolicies: string[] | null;
+      isMinor: boolean;
+    };
+
+/** The known fields of a postback, each at most once (repeats are refused, not guessed at). */
+export function readKnownFields(pairs: ReadonlyArray<readonly [string, string]>): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const [key, value] of pairs) {
+    if (!KNOWN_FIELDS.includes(key)) continue;
+    if (fields.has(key)) throw new PostbackError(400, `error: duplicate_parameter ${key}`);
+    fields.set(key, value);
+  }
+  return fields;
+}
+
+export function readCredentials(fields: Map<string, string>): PostbackCredentials {
+  const apiKey = fields.get('api_key') ?? '';
+  // §4.3 order: the key is checked before anything about the request is revealed, so a missing
+  // key is a 403 even when request_id is missing too.
+  if (apiKey === '') throw new PostbackError(403, 'error: invalid_api_key');
+  const requestId = fields.get('request_id') ?? '';
+  if (requestId === '') throw new PostbackError(400, 'error: missing_parameter request_id');
+  return { requestId, apiKey };
+}
+
+/** SHA-256 over the content fields, so a retried identical postback can be told from a different one. */
+export function postbackDigest(fields: Map<string, string>): string {
+  const content = [...fields].filter(([key]) => key !== 'api_key').sort(([a], [b]) => (a < b ? -1 : 1));
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}
+
+const TRUE = ['true', '1'];
+const FALSE = ['false', '0'];
+
+function readBoolean(fields: Map<string, string>, key: string): boolean | null {
+  const value = fields.get(key);
+  if (value === undefined || value === '') return null;
+  const lower = value.toLowerCase();
+  if (TRUE.includes(lower)) return true;
+  if (FALSE.includes(lower)) return false;
+  throw new PostbackError(400, `error: invalid_parameter ${key}`);
+}
+
+/** A single-line value of at most `max` characters, or a 400 naming the field. */
+function readLine(fields: Map<string, string>, key: string, max: number): string | null {
+  const value = fields.get(key);
+  if (value === undefined || value === '') return null;
+  if (value.length > max || /[\r\n]/.test(value)) throw new PostbackError(400, `error: invalid_parameter ${key}`);
+  return value;
+}
+
+/** Validates and normalises the content of a postback (PROTOCOL.md §4.3, §6.1). */
+export function readContent(fields: Map<string, string>, now: Date): PostbackContent {
+  const cancel = readBoolean(fields, 'cancel');
+  const username = fields.get('username');
+  if (cancel && username !== undefined && username !== '') throw new PostbackError(400, 'error: username_and_cancel');
+  if (cancel) return { kind: 'cancel' };
+  if (username === undefined || username === '') throw new PostbackError(400, 'error: missing_parameter username');
+  if (username.length > 255 || hasControlCharacters(username) || username === '.' || username === '..') {
+    throw new PostbackError(400, 'error: invalid_parameter username');
+  }
+
+  const supplied: SregValues = {};
+  const dropped: SregField[] = [];
+  for (const field of SREG_FIELDS) {
+    const raw = readLine(fields, `sreg_${field}`, 1024);
+    if (raw === null) continue;
+    if (hasControlCharacters(raw)) throw new PostbackError(400, `error: invalid_parameter sreg_${field}`);
+    const value = normaliseSregValue(field, raw);
+    if (value === undefined) dropped.push(field);
+    else supplied[field] = value;
+  }
+
+  const blob = readLine(fields, 'blob', 4096);
+  const authTimeText = readLine(fields, 'auth_time', 64);
+  let authTime: Date | null = null;
+  if (authTimeText !== null) {
+    authTime = new Date(authTimeText);
+    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(authTimeText) || Number.isNaN(authTime.getTime()) || authTime > now) {
+      throw new PostbackError(400, 'error: invalid_parameter auth_time');
+    }
+  }
+  const policiesText = readLine(fields, 'auth_policies', 2048);
+  const authPolicies = policiesText === null ? null : policiesText.split(' ').filter(Boolean);
+  if (authPolicies?.some((uri) => !/^https?:\/\/\S+$/.test(uri))) throw new PostbackError(400, 'error: invalid_parameter auth_policies');
+
+  const isMinor = readBoolean(fields, 'under_13') === true || isUnder13(supplied.dob, now);
+  return { kind: 'user', username, noPrompt: readBoolean(fields, 'no_prompt'), supplied, dropped, blob, authTime, authPolicies, isMinor };
+}
+
+/**
+ * COPPA: a full date of birth less than 13 years ago marks a child. A partial date (`1980-00-00`)
+ * counts by its year only when even the latest possible birthday makes the user 13 or older.
+ */
+export function isUnder13(dob: string | undefined, now: Date): boolean {
+  const match = dob ? /^(\d{4})-(\d\d)-(\d\d)$/.exec(dob) : null;
+  if (!match) return false;
+  const year = Number(match[1]);
+  const month = Number(match[2]) || 12;
+  const day = Number(match[3]) || 31;
+  const thirteenth = Date.UTC(year + 13, month - 1, day);
+  return thirteenth > now.getTime();
+}

@@ -1,0 +1,31 @@
+import { AuthRequestInput, RequestedFields } from '../openid';
+
+export interface VerifyUrlInput {
+  verifyUrl: string;
+  requestId: string;
+  request: Pick<AuthRequestInput, 'realm' | 'sreg' | 'pape'>;
+  requested: RequestedFields;
+  usernameHint: string | null;
+}
+
+/**
+ * Step 2 (PROTOCOL.md §4.2): the customer's Verify URL, from configuration only, with the request
+ * appended after any query it already has. Everything but request_id is a hint to the AW.
+ */
+export function buildVerifyUrl(input: VerifyUrlInput): string {
+  const params = new URLSearchParams();
+  params.set('request_id', input.requestId);
+  params.set('realm', input.request.realm);
+  const all = [...input.requested.required, ...input.requested.optional];
+  if (all.length > 0) params.set('requested_attributes', all.map((f) => `sreg_${f}`).join(','));
+  if (input.requested.required.length > 0) params.set('required_attributes', input.requested.required.map((f) => `sreg_${f}`).join(','));
+  const policyUrl = input.request.sreg?.policyUrl;
+  if (policyUrl) params.set('policy_url', policyUrl);
+  if (input.usernameHint) params.set('username_hint', input.usernameHint);
+  const maxAuthAge = input.request.pape?.maxAuthAgeSeconds;
+  if (maxAuthAge !== undefined) params.set('max_auth_age', String(maxAuthAge));
+  const hash = input.verifyUrl.indexOf('#');
+  const base = hash < 0 ? input.verifyUrl : input.verifyUrl.slice(0, hash);
+  const separator = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';
+  return `${base}${separator}${params.toString().replace(/\+/g, '%20')}`;
+}

@@ -1,0 +1,2 @@
+export { ProfileService } from './profile.service';
+export { Profile } from './profile.entity';
