@@ -5,8 +5,8 @@ import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
 import { CustomerResolver, CustomerService } from './customers';
 import { DiscoveryService, LoginStep, OpenIdProviderService } from './openid-provider';
-import { IdentityFlowService } from './identity-flow';
-import { ConsentService } from './consent';
+import { AuthRequestQueries, AuthRequestResolver, IdentityFlowService } from './identity-flow';
+import { ConsentResolver, ConsentService } from './consent';
 import { ProfileService } from './profiles';
 import { deleteExpiredRows } from './db/purge';
 import { buildGraphqlSchema } from './graphql/build-schema';
@@ -98,7 +98,11 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   let workers: RunningWorkers | null = null;
   let url: string | null = null;
   if (config.ROLE !== 'worker') {
-    const schema = await buildGraphqlSchema([new CustomerResolver(services.customers, config.PUBLIC_URL)]);
+    const schema = await buildGraphqlSchema([
+      new CustomerResolver(services.customers, config.PUBLIC_URL),
+      new AuthRequestResolver(new AuthRequestQueries(orm.em)),
+      new ConsentResolver(services.consent),
+    ]);
     http = await createHttpServer({
       config,
       orm,

@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, ContainerType, NonEmptyArray } from 'type-graphql';
 import { CustomerResolver } from '../customers';
+import { AuthRequestResolver } from '../identity-flow';
+import { ConsentResolver } from '../consent';
 
 /** Every resolver class of the API; each feature adds its own here. */
-export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [CustomerResolver];
+export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [CustomerResolver, AuthRequestResolver, ConsentResolver];
 
 /**
  * Builds the executable schema. Resolver instances come from `instances` (built once in app.ts);

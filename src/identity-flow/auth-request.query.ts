@@ -1,0 +1,60 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { ValidationError } from '../shared/errors';
+import { checkPageSize, decodeCursor, Page, toPage } from '../shared/pagination';
+import { AuthRequest, AuthRequestTransition } from './auth-request.entity';
+import { AuthRequestStatus } from './auth-request.state';
+
+export interface AuthRequestFilter {
+  status?: AuthRequestStatus | null;
+  username?: string | null;
+  realm?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+export interface AuthRequestWithTimeline {
+  request: AuthRequest;
+  timeline: AuthRequestTransition[];
+}
+
+/** Read side of authentication requests, for inspection: newest first, with their timelines. */
+export class AuthRequestQueries {
+  constructor(private readonly em: EntityManager) {}
+
+  async list(filter: AuthRequestFilter, first: number, after?: string | null): Promise<Page<AuthRequestWithTimeline>> {
+    checkPageSize(first);
+    if (filter.from && filter.to && filter.from > filter.to) throw new ValidationError('filter.to', 'to must not be before from');
+    const where: Record<string, unknown> = {};
+    if (filter.status) where.status = filter.status;
+    if (filter.username) where.username = filter.username;
+    if (filter.realm) where.realm = filter.realm;
+    if (filter.from || filter.to) where.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
+    if (after) {
+      const cursor = decodeCursor(after);
+      where.$or = [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }];
+    }
+    const rows = await this.em.find(AuthRequest, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first + 1 });
+    const page = toPage(rows, first);
+    const timelines = await this.timelines(page.items.map((r) => r.id));
+    return { ...page, items: page.items.map((request) => ({ request, timeline: timelines.get(request.id) ?? [] })) };
+  }
+
+  async get(id: string): Promise<AuthRequestWithTimeline | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const request = await this.em.findOne(AuthRequest, { id });
+    if (!request) return null;
+    return { request, timeline: (await this.timelines([id])).get(id) ?? [] };
+  }
+
+  /** Every timeline of a page in one query, not one per request. */
+  private async timelines(ids: string[]): Promise<Map<string, AuthRequestTransition[]>> {
+    const byRequest = new Map<string, AuthRequestTransition[]>();
+    if (ids.length === 0) return byRequest;
+    const rows = await this.em.find(AuthRequestTransition, { authRequest: { $in: ids } }, { orderBy: { at: 'asc', id: 'asc' } });
+    for (const row of rows) {
+      const key = row.authRequest.id;
+      byRequest.set(key, [...(byRequest.get(key) ?? []), row]);
+    }
+    return byRequest;
+  }
+}

@@ -1,0 +1,115 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../graphql/connection';
+import { AuthRequestStatus } from './auth-request.state';
+import { AuthRequestWithTimeline } from './auth-request.query';
+
+registerEnumType(AuthRequestStatus, { name: 'AuthRequestStatus', description: 'Where an authentication request stands (PROTOCOL.md §3.2).' });
+
+@ObjectType('AuthRequestTransition', { description: 'One step of an authentication request\'s timeline.' })
+export class AuthRequestTransitionType {
+  @Field(() => String, { description: 'What happened: HANDOFF, POSTBACK_USER, POSTBACK_CANCEL, SHOW_CONSENT, COMPLETE or EXPIRE.' })
+  event!: string;
+
+  @Field(() => AuthRequestStatus, { nullable: true, description: 'State before; null for the creation.' })
+  fromStatus!: AuthRequestStatus | null;
+
+  @Field(() => AuthRequestStatus, { description: 'State after.' })
+  toStatus!: AuthRequestStatus;
+
+  @Field(() => Date, { description: 'When it happened.' })
+  at!: Date;
+
+  @Field(() => String, { nullable: true, description: 'Why, when the step was a refusal, cancel or expiry.' })
+  reason!: string | null;
+}
+
+@ObjectType('AuthRequest', { description: 'An OpenID authentication request and what became of it. Carries no secrets and no postback body.' })
+export class AuthRequestType {
+  @Field(() => ID, { description: 'Stable identifier (not the request_id handed to the AW).' })
+  id!: string;
+
+  @Field(() => ID, { description: 'The customer whose OP endpoint received it.' })
+  customerId!: string;
+
+  @Field(() => AuthRequestStatus, { description: 'Current state.' })
+  status!: AuthRequestStatus;
+
+  @Field(() => String, { description: 'checkid_setup or checkid_immediate.' })
+  mode!: string;
+
+  @Field(() => String, { description: 'The relying party\'s realm.' })
+  realm!: string;
+
+  @Field(() => String, { description: 'Where the answer went.' })
+  returnTo!: string;
+
+  @Field(() => String, { nullable: true, description: 'The user the AW logged in, once it posted back.' })
+  username!: string | null;
+
+  @Field(() => [String], { description: 'Profile fields the RP asked for (sreg names).' })
+  requestedFields!: string[];
+
+  @Field(() => [String], { description: 'Of those, the ones the RP marked required.' })
+  requiredFields!: string[];
+
+  @Field(() => [String], { description: 'Profile fields released to the RP in the assertion.' })
+  releasedFields!: string[];
+
+  @Field(() => String, { nullable: true, description: 'What the RP received: id_res, cancel or setup_needed.' })
+  outcome!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it ended without an identity, when it did.' })
+  failureReason!: string | null;
+
+  @Field(() => Date, { description: 'When the RP\'s request arrived.' })
+  createdAt!: Date;
+
+  @Field(() => Date, { description: 'When the request expires (or expired).' })
+  expiresAt!: Date;
+
+  @Field(() => [AuthRequestTransitionType], { description: 'Every state change, oldest first.' })
+  timeline!: AuthRequestTransitionType[];
+
+  static from({ request, timeline }: AuthRequestWithTimeline): AuthRequestType {
+    return Object.assign(new AuthRequestType(), {
+      id: request.id,
+      customerId: request.customer.id,
+      status: request.status,
+      mode: request.mode,
+      realm: request.realm,
+      returnTo: request.returnTo,
+      username: request.username,
+      requestedFields: [...request.requestedFields],
+      requiredFields: [...request.requiredFields],
+      releasedFields: [...request.releasedFields],
+      outcome: request.outcome,
+      failureReason: request.failureReason,
+      createdAt: request.createdAt,
+      expiresAt: request.expiresAt,
+      timeline: timeline.map((t) =>
+        Object.assign(new AuthRequestTransitionType(), { event: t.event, fromStatus: t.fromStatus, toStatus: t.toStatus, at: t.at, reason: t.reason }),
+      ),
+    });
+  }
+}
+
+@ObjectType('AuthRequestConnection', { description: 'A page of authentication requests, newest first.' })
+export class AuthRequestConnection extends Connection(AuthRequestType) {}
+
+@InputType('AuthRequestFilter', { description: 'Which authentication requests to list; omitted fields do not filter.' })
+export class AuthRequestFilterInput {
+  @Field(() => AuthRequestStatus, { nullable: true, description: 'Only requests in this state.' })
+  status?: AuthRequestStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Only requests of this user.' })
+  username?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only requests from this realm (exact).' })
+  realm?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Created at or after.' })
+  from?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Created at or before.' })
+  to?: Date | null;
+}
