@@ -159,6 +159,25 @@ describe('the delegated login flow, end to end over HTTP', () => {
     expect(new URL(back.location!).searchParams.get('openid.mode')).toBe('cancel');
   });
 
+  it('relays the AW blob to the RP in the signed private extension', async () => {
+    const { rp, browser, requestId } = await startLogin(app, 'acme');
+    await postback(app, 'acme', aliceFields(requestId, { no_prompt: 'true', blob: 'uuid=42&tier=gold' }));
+    const back = new URL((await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`)).location!);
+    expect(back.searchParams.get('openid.ns.ids')).toBe(`${app.config.PUBLIC_URL}/ns/ids/1.0`);
+    expect(back.searchParams.get('openid.ids.blob')).toBe('uuid=42&tier=gold');
+    expect(back.searchParams.get('openid.signed')!.split(',')).toEqual(expect.arrayContaining(['ns.ids', 'ids.blob']));
+    expect(await rp.verify(back.toString())).toMatchObject({ authenticated: true });
+  });
+
+  it('updates only the profile fields the AW sent this time', async () => {
+    const first = await startLogin(app, 'acme');
+    await postback(app, 'acme', aliceFields(first.requestId, { sreg_country: 'DE' }));
+    const second = await startLogin(app, 'acme');
+    await postback(app, 'acme', { request_id: second.requestId, api_key: apiKey, username: 'alice', sreg_email: 'new@example.com' });
+    const rows = await app.orm.em.getConnection().execute(`select username, email, nickname, country from profile`);
+    expect(rows).toEqual([{ username: 'alice', email: 'new@example.com', nickname: 'alice', country: 'DE' }]);
+  });
+
   it('answers checkid_immediate with setup_needed without contacting the AW', async () => {
     const { relyingParty } = await import('../../support/rp');
     const rp = relyingParty({ returnUrl: RETURN_URL, stateless: true });
