@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Customer } from '../customers';
 import { NotFoundError } from '../shared/errors';
-import { checkPageSize, decodeCursor, encodeCursor, Page } from '../shared/pagination';
+import { afterCursor, checkPageSize, encodeCursor, Page } from '../shared/pagination';
 import { Clock } from '../shared/clock';
 import { ConsentDecision } from './consent-decision.entity';
 
@@ -45,13 +45,9 @@ export class ConsentService {
   /** Decisions newest first, optionally for one user and/or realm. */
   async list(filter: ConsentFilter, first: number, after?: string | null): Promise<Page<ConsentDecision>> {
     checkPageSize(first);
-    const where: Record<string, unknown> = {};
+    const where: Record<string, unknown> = afterCursor(after, 'decidedAt', 'desc');
     if (filter.username) where.username = filter.username;
     if (filter.realm) where.realm = filter.realm;
-    if (after) {
-      const cursor = decodeCursor(after);
-      where.$or = [{ decidedAt: { $lt: cursor.createdAt } }, { decidedAt: cursor.createdAt, id: { $lt: cursor.id } }];
-    }
     const rows = await this.em.find(ConsentDecision, where, { orderBy: { decidedAt: 'desc', id: 'desc' }, limit: first + 1, populate: ['customer'] });
     const items = rows.slice(0, first);
     const last = items[items.length - 1];

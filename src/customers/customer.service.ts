@@ -2,7 +2,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Clock } from '../shared/clock';
 import { RandomSource } from '../shared/random';
-import { checkPageSize, decodeCursor, Page, toPage } from '../shared/pagination';
+import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { ValidationError } from '../shared/errors';
 import { Customer, PromptPolicy, Region } from './customer.entity';
 import { CustomerApiKey } from './customer-api-key.entity';
@@ -107,11 +107,7 @@ export class CustomerService {
   /** Customers oldest first, `first` at a time, after an opaque cursor. */
   async listCustomers(first: number, after?: string | null): Promise<Page<Customer>> {
     checkPageSize(first);
-    const cursor = after ? decodeCursor(after) : null;
-    const where = cursor
-      ? { $or: [{ createdAt: { $gt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $gt: cursor.id } }] }
-      : {};
-    const rows = await this.deps.em.find(Customer, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
+    const rows = await this.deps.em.find(Customer, afterCursor(after, 'createdAt', 'asc'), { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
     return toPage(rows, first);
   }
 

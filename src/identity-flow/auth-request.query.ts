@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ValidationError } from '../shared/errors';
-import { checkPageSize, decodeCursor, Page, toPage } from '../shared/pagination';
+import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { AuthRequest, AuthRequestTransition } from './auth-request.entity';
 import { AuthRequestStatus } from './auth-request.state';
 
@@ -24,15 +24,11 @@ export class AuthRequestQueries {
   async list(filter: AuthRequestFilter, first: number, after?: string | null): Promise<Page<AuthRequestWithTimeline>> {
     checkPageSize(first);
     if (filter.from && filter.to && filter.from > filter.to) throw new ValidationError('filter.to', 'to must not be before from');
-    const where: Record<string, unknown> = {};
+    const where: Record<string, unknown> = afterCursor(after, 'createdAt', 'desc');
     if (filter.status) where.status = filter.status;
     if (filter.username) where.username = filter.username;
     if (filter.realm) where.realm = filter.realm;
     if (filter.from || filter.to) where.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
-    if (after) {
-      const cursor = decodeCursor(after);
-      where.$or = [{ createdAt: { $lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { $lt: cursor.id } }];
-    }
     const rows = await this.em.find(AuthRequest, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first + 1 });
     const page = toPage(rows, first);
     const timelines = await this.timelines(page.items.map((r) => r.id));

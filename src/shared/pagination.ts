@@ -41,3 +41,14 @@ export function toPage<T extends Cursor>(rows: T[], first: number): Page<T> {
   const last = items[items.length - 1];
   return { items, hasNextPage: rows.length > first, endCursor: last ? encodeCursor(last) : null };
 }
+
+/**
+ * The filter that continues a list ordered by (`field`, id) after `after`, in either direction,
+ * or an empty filter for the first page.
+ */
+export function afterCursor(after: string | null | undefined, field: string, direction: 'asc' | 'desc'): Record<string, unknown> {
+  if (!after) return {};
+  const cursor = decodeCursor(after);
+  const beyond = direction === 'asc' ? '$gt' : '$lt';
+  return { $or: [{ [field]: { [beyond]: cursor.createdAt } }, { [field]: cursor.createdAt, id: { [beyond]: cursor.id } }] };
+}
