@@ -1,3 +1,4 @@
+import { domainToASCII, domainToUnicode } from 'node:url';
 import { escapeMarkup } from '../openid';
 
 export interface ConsentView {
@@ -23,24 +24,18 @@ const LABELS: Record<string, string> = {
   timezone: 'Time zone',
 };
 
-/** The realm's host as people read it (IDN decoded) next to the raw host, PROTOCOL.md §4.5. */
+/**
+ * The realm's host as people read it (IDN decoded) next to the raw realm with its host in ASCII
+ * (punycode), PROTOCOL.md §4.5: a look-alike host such as Cyrillic "аpple.com" shows up as
+ * `xn--pple-43d.com` in the raw form.
+ */
 function describeRealm(realm: string): { readable: string; raw: string } {
-  const match = /^(https?:\/\/)(\*\.)?([^/:?]+)/i.exec(realm);
+  const match = /^(https?:\/\/)(\*\.)?([^/:?#]+)(.*)$/i.exec(realm);
   if (!match) return { readable: realm, raw: realm };
-  const host = match[3]!;
-  let readable = host;
-  try {
-    readable = new URL(`http://${host}`).hostname === host ? decodeIdn(host) : host;
-  } catch {
-    readable = host;
-  }
-  return { readable: `${match[2] ?? ''}${readable}`, raw: realm };
-}
-
-function decodeIdn(host: string): string {
-  // domainToUnicode turns xn-- labels back into the characters a person would recognise.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('node:url') as typeof import('node:url')).domainToUnicode(host) || host;
+  const [, scheme, wildcard = '', host, rest] = match;
+  const ascii = domainToASCII(host!.toLowerCase()) || host!;
+  const readable = domainToUnicode(ascii) || ascii;
+  return { readable: `${wildcard}${readable}`, raw: `${scheme}${wildcard}${ascii}${rest}` };
 }
 
 /**

@@ -111,7 +111,9 @@ export function readContent(fields: Map<string, string>, now: Date): PostbackCon
   let authTime: Date | null = null;
   if (authTimeText !== null) {
     authTime = new Date(authTimeText);
-    if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(authTimeText) || Number.isNaN(authTime.getTime()) || authTime > now) {
+    // Round-tripping through toISOString refuses dates the calendar rolls over (02-30, T24:00).
+    const wellFormed = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(authTimeText);
+    if (!wellFormed || Number.isNaN(authTime.getTime()) || authTime.toISOString().slice(0, 19) !== authTimeText.slice(0, 19) || authTime > now) {
       throw new PostbackError(400, 'error: invalid_parameter auth_time');
     }
   }
@@ -132,7 +134,8 @@ export function isUnder13(dob: string | undefined, now: Date): boolean {
   if (!match) return false;
   const year = Number(match[1]);
   const month = Number(match[2]) || 12;
-  const day = Number(match[3]) || 31;
-  const thirteenth = Date.UTC(year + 13, month - 1, day);
+  const day = Number(match[3]);
+  // An unknown day counts as the month's last: the latest birthday the date allows.
+  const thirteenth = day === 0 ? Date.UTC(year + 13, month, 0) : Date.UTC(year + 13, month - 1, day);
   return thirteenth > now.getTime();
 }

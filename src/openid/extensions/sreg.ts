@@ -71,13 +71,22 @@ export function buildSregResponse(request: SregRequest, values: SregValues): Ext
 const MAX_SREG_VALUE_LENGTH = 1024;
 
 function isTimeZone(name: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name)) return false;
+  // tz database names are Area/Location (or UTC). ICU also accepts abbreviations such as PST or
+  // BST (which it reads as Asia/Dhaka), so those are refused before asking it.
+  if (name !== 'UTC' && !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)+$/.test(name)) return false;
   try {
     new Intl.DateTimeFormat('en', { timeZone: name });
     return true;
   } catch {
     return false;
   }
+}
+
+/** A date with unknown parts as 0 (sreg §4: `1980-00-00`) that some calendar day could have. */
+function isPossibleDate(year: number, month: number, day: number): boolean {
+  if (month > 12 || (month === 0 && day !== 0)) return false;
+  if (day === 0) return true;
+  return day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
 /**
@@ -95,7 +104,7 @@ export function normaliseSregValue(field: SregField, value: string): string | un
     }
     case 'dob': {
       const match = /^(\d{4})-(\d\d)-(\d\d)$/.exec(value);
-      return match !== null && Number(match[2]) <= 12 && Number(match[3]) <= 31 ? value : undefined;
+      return match !== null && isPossibleDate(Number(match[1]), Number(match[2]), Number(match[3])) ? value : undefined;
     }
     case 'country':
       return /^[A-Za-z]{2}$/.test(value) ? value.toUpperCase() : undefined;
