@@ -1,5 +1,6 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { escapeMarkup } from '../openid';
+import { PAGE_STYLE } from '../http/pages';
 
 export interface ConsentView {
   customerName: string;
@@ -54,7 +55,7 @@ export function renderConsentPage(view: ConsentView): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Share your details with ${escapeMarkup(realm.readable)}?</title></head>
+<title>Share your details with ${escapeMarkup(realm.readable)}?</title>${PAGE_STYLE}</head>
 <body>
 <main>
 <h1>Share your details with ${escapeMarkup(realm.readable)}?</h1>
