@@ -117,10 +117,18 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       ],
     });
     const server = http.server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.PORT, config.HOST, () => resolve());
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.PORT, config.HOST, () => resolve());
+      });
+    } catch (err) {
+      await http.apollo.stop().catch(() => undefined);
+      redis.disconnect();
+      await orm.close();
+      const code = (err as { code?: string }).code;
+      throw code === 'EADDRINUSE' ? new StartupError(`port ${config.PORT} on ${config.HOST} is already in use; set PORT to a free one`) : err;
+    }
     const address = server.address() as AddressInfo;
     url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
     log.info({ url, publicUrl: config.PUBLIC_URL }, 'HTTP server listening');

@@ -47,6 +47,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
     includeStacktraceInErrorResponses: false,
     introspection: deps.config.NODE_ENV !== 'production',
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    // main.ts owns the signals and stops everything in order; Apollo's own handler would stop only itself.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
 

@@ -33,6 +33,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     { name: JOBS.purgeExpired, data: {}, opts: maintenanceJobOptions },
   );
 
+  // The Worker needs a connection of its own for blocking reads; we close it ourselves on stop.
+  const workerConnection = connection.duplicate();
   const worker = new Worker(
     QUEUES.maintenance,
     async (job: Job) => {
@@ -47,7 +49,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         }
       });
     },
-    { connection: connection.duplicate(), prefix: deps.prefix, concurrency: 1, autorun: true },
+    { connection: workerConnection, prefix: deps.prefix, concurrency: 1, autorun: true },
   );
   worker.on('failed', (job, err) => log.error({ err, jobId: job?.id, job: job?.name }, 'job failed'));
   await worker.waitUntilReady();
@@ -57,6 +59,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     async close() {
       await worker.close();
       await maintenance.close();
+      await workerConnection.quit();
       await connection.quit();
       log.info('workers stopped');
     },
