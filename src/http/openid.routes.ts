@@ -23,7 +23,8 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
   const rawForm = express.raw({ type: () => true, limit: OPENID_BODY_LIMIT });
 
   router.get('/c/:slug/openid', async (req, res) => {
-    await answer(res, () => deps.provider.handle(req.params.slug!, parseFormStrict(rawQuery(req.originalUrl)), transport(req, 'GET', deps)));
+    const via = transport(req, 'GET', deps);
+    await answer(res, via, () => deps.provider.handle(req.params.slug!, parseFormStrict(rawQuery(req.originalUrl)), via));
   });
 
   router.post('/c/:slug/openid', rawForm, async (req, res) => {
@@ -34,7 +35,8 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
     }
     // §4.1.2: on POST the message is the body; openid.* in the query string is ignored.
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    await answer(res, () => deps.provider.handle(req.params.slug!, parseFormStrict(body), transport(req, 'POST', deps)));
+    const via = transport(req, 'POST', deps);
+    await answer(res, via, () => deps.provider.handle(req.params.slug!, parseFormStrict(body), via));
   });
 
   router.get('/c/:slug/', async (req, res) => {
@@ -71,7 +73,7 @@ function sendDiscovery(res: Response, doc: { contentType: string; body: string; 
   res.status(200).type(doc.contentType).send(doc.body);
 }
 
-async function answer(res: Response, run: () => Promise<ProviderResult>): Promise<void> {
+async function answer(res: Response, via: Transport, run: () => Promise<ProviderResult>): Promise<void> {
   let result: ProviderResult;
   try {
     result = await run();
@@ -97,7 +99,8 @@ async function answer(res: Response, run: () => Promise<ProviderResult>): Promis
           maxAge: cookie.maxAgeSeconds * 1000,
           httpOnly: true,
           sameSite: 'lax',
-          secure: res.req.secure,
+          // Secure whenever the browser reached us over TLS, directly or through a trusted proxy.
+          secure: via.isSecure,
         });
       }
       res.set('Cache-Control', 'no-store');
