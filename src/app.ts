@@ -8,6 +8,7 @@ import { DiscoveryService, LoginStep, OpenIdProviderService } from './openid-pro
 import { AuthRequestQueries, AuthRequestResolver, IdentityFlowService } from './identity-flow';
 import { ConsentResolver, ConsentService } from './consent';
 import { ProfileService } from './profiles';
+import { OAuthClientResolver, OAuthClientService, OAuthTokenService } from './oauth';
 import { deleteExpiredRows } from './db/purge';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
@@ -33,6 +34,8 @@ export interface Services {
   discovery: DiscoveryService;
   identityFlow: IdentityFlowService;
   consent: ConsentService;
+  oauthClients: OAuthClientService;
+  oauthTokens: OAuthTokenService;
 }
 
 export interface App {
@@ -88,8 +91,22 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
         nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
       },
     });
-  const services: Services = { customers, provider, discovery: new DiscoveryService(customers, config.PUBLIC_URL), identityFlow, consent };
-  const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce'] as const).map((table) => ({
+  const services: Services = {
+    customers,
+    provider,
+    discovery: new DiscoveryService(customers, config.PUBLIC_URL),
+    identityFlow,
+    consent,
+    oauthClients: new OAuthClientService({ em: orm.em, clock, random }),
+    oauthTokens: new OAuthTokenService({
+      em: orm.em,
+      clock,
+      random,
+      secretKey: config.SECRET_KEY.reveal(),
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    }),
+  };
+  const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token'] as const).map((table) => ({
     name: table,
     purge: (batchSize: number) => deleteExpiredRows(orm.em, table, clock.now(), batchSize),
   }));
@@ -102,6 +119,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new CustomerResolver(services.customers, config.PUBLIC_URL),
       new AuthRequestResolver(new AuthRequestQueries(orm.em)),
       new ConsentResolver(services.consent),
+      new OAuthClientResolver(services.oauthClients),
     ]);
     http = await createHttpServer({
       config,
@@ -111,6 +129,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       provider: services.provider,
       discovery: services.discovery,
       identityFlow: services.identityFlow,
+      oauthTokens: services.oauthTokens,
       readiness: [
         { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
         { name: 'redis', check: async () => void (await redis.ping()) },

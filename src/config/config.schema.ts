@@ -81,6 +81,13 @@ export const configSchema = z.object({
     .max(3600)
     .default(600)
     .describe('How long a sign-in may take from the RP\'s request to the answer (AW login, postback, consent).'),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86400)
+    .default(3600)
+    .describe('Lifetime of the OAuth 2.0 access tokens POST /oauth/token issues.'),
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()

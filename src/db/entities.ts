@@ -5,6 +5,8 @@ import { UsedNonce } from '../openid-provider/nonce.entity';
 import { AuthRequest, AuthRequestTransition } from '../identity-flow/auth-request.entity';
 import { ConsentDecision } from '../consent/consent-decision.entity';
 import { Profile } from '../profiles/profile.entity';
+import { OAuthClient } from '../oauth/oauth-client.entity';
+import { OAuthAccessToken } from '../oauth/access-token.entity';
 
 /** Every entity the ORM knows; each feature's entities are added here. */
-export const entities = [Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile];
+export const entities = [Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken];

@@ -4,9 +4,15 @@ import { buildSchema, ContainerType, NonEmptyArray } from 'type-graphql';
 import { CustomerResolver } from '../customers';
 import { AuthRequestResolver } from '../identity-flow';
 import { ConsentResolver } from '../consent';
+import { OAuthClientResolver } from '../oauth';
 
 /** Every resolver class of the API; each feature adds its own here. */
-export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [CustomerResolver, AuthRequestResolver, ConsentResolver];
+export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [
+  CustomerResolver,
+  AuthRequestResolver,
+  ConsentResolver,
+  OAuthClientResolver,
+];
 
 /**
  * Builds the executable schema. Resolver instances come from `instances` (built once in app.ts);

@@ -1,0 +1,112 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Clock } from '../shared/clock';
+import { RandomSource } from '../shared/random';
+import { OAuthClient } from './oauth-client.entity';
+import { OAuthAccessToken } from './access-token.entity';
+import { PresentedClient } from './client-authentication';
+import { clientSecretMatches, generateAccessToken, hashAccessToken, hashClientSecret } from './client-credentials';
+import { InvalidClientError, InvalidScopeError } from './oauth.errors';
+import { formatScope, isSubsetOf, parseScopeParam } from './scopes';
+
+export interface TokenServiceDeps {
+  em: EntityManager;
+  clock: Clock;
+  random: RandomSource;
+  secretKey: string;
+  accessTokenTtlSeconds: number;
+}
+
+/** RFC 6749 §5.1 successful response. */
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  scope: string;
+}
+
+/** RFC 7662 §2.2 introspection response. */
+export type IntrospectionResponse =
+  | { active: false }
+  | { active: true; scope: string; client_id: string; exp: number; iat: number; token_type: 'Bearer' };
+
+/** Compared against when the client_id is unknown, so both paths do the same work. */
+const DUMMY_SECRET_HASH = hashClientSecret('no such client');
+
+/** Issues, revokes and introspects access tokens for authenticated OAuth clients. */
+export class OAuthTokenService {
+  constructor(private readonly deps: TokenServiceDeps) {}
+
+  /**
+   * Authenticates the client (RFC 6749 §2.3.1). Unknown id, wrong secret and a disabled client all
+   * answer the same `invalid_client`, so the answer does not reveal which client ids exist.
+   */
+  async authenticateClient(presented: PresentedClient): Promise<OAuthClient> {
+    const client = await this.deps.em.findOne(OAuthClient, { clientId: presented.clientId }, { populate: ['customer'] });
+    const matches = clientSecretMatches(presented.clientSecret, client?.secretHash ?? DUMMY_SECRET_HASH);
+    if (!client || !matches || client.disabledAt !== null) throw new InvalidClientError(presented.method === 'client_secret_basic');
+    return client;
+  }
+
+  /**
+   * The client credentials grant (RFC 6749 §4.4). Without `scope` the token gets every scope of the
+   * client (§3.3 allows a default); with it, each requested scope must be one the client holds.
+   */
+  async issueClientCredentials(presented: PresentedClient, scopeParam: string | undefined): Promise<TokenResponse> {
+    const client = await this.authenticateClient(presented);
+    let scopes = client.scopes;
+    if (scopeParam !== undefined) {
+      const requested = parseScopeParam(scopeParam);
+      if (requested === null || !isSubsetOf(requested, client.scopes)) throw new InvalidScopeError('scope is malformed, unknown or not granted to this client');
+      scopes = requested;
+    }
+    const now = this.deps.clock.now();
+    const token = generateAccessToken(this.deps.random);
+    await this.deps.em.transactional(async (em) => {
+      em.create(OAuthAccessToken, {
+        tokenHash: hashAccessToken(token, this.deps.secretKey),
+        client,
+        customer: client.customer,
+        scopes,
+        issuedAt: now,
+        expiresAt: new Date(now.getTime() + this.deps.accessTokenTtlSeconds * 1000),
+        revokedAt: null,
+      });
+    });
+    return { access_token: token, token_type: 'Bearer', expires_in: this.deps.accessTokenTtlSeconds, scope: formatScope(scopes) };
+  }
+
+  /**
+   * RFC 7009 §2.1-2.2: revokes `token` when it belongs to the calling client. Unknown tokens and
+   * tokens of other clients are answered the same way (success, nothing changes), so revocation
+   * cannot be used to probe for other clients' tokens.
+   */
+  async revoke(presented: PresentedClient, token: string): Promise<void> {
+    const client = await this.authenticateClient(presented);
+    await this.deps.em.nativeUpdate(
+      OAuthAccessToken,
+      { tokenHash: hashAccessToken(token, this.deps.secretKey), client, revokedAt: null },
+      { revokedAt: this.deps.clock.now() },
+    );
+  }
+
+  /**
+   * RFC 7662 §2: whether `token` is active. Unknown, expired and revoked tokens, and tokens of
+   * another customer than the caller's, are all `{active: false}` (§2.2 says nothing more may leak).
+   */
+  async introspect(presented: PresentedClient, token: string): Promise<IntrospectionResponse> {
+    const client = await this.authenticateClient(presented);
+    const found = await this.deps.em.findOne(OAuthAccessToken, { tokenHash: hashAccessToken(token, this.deps.secretKey) }, { populate: ['client'] });
+    const now = this.deps.clock.now();
+    if (!found || found.revokedAt !== null || found.expiresAt <= now || found.customer.id !== client.customer.id || found.client.disabledAt !== null) {
+      return { active: false };
+    }
+    return {
+      active: true,
+      scope: formatScope(found.scopes),
+      client_id: found.client.clientId,
+      exp: Math.floor(found.expiresAt.getTime() / 1000),
+      iat: Math.floor(found.issuedAt.getTime() / 1000),
+      token_type: 'Bearer',
+    };
+  }
+}
