@@ -7,7 +7,7 @@ import { CustomerResolver, CustomerService } from './customers';
 import { DiscoveryService, LoginStep, OpenIdProviderService } from './openid-provider';
 import { AuthRequestQueries, AuthRequestResolver, IdentityFlowService } from './identity-flow';
 import { ConsentResolver, ConsentService } from './consent';
-import { ProfileService } from './profiles';
+import { ProfileResolver, ProfileService } from './profiles';
 import { OAuthClientResolver, OAuthClientService, OAuthTokenService } from './oauth';
 import { deleteExpiredRows } from './db/purge';
 import { buildGraphqlSchema } from './graphql/build-schema';
@@ -36,6 +36,7 @@ export interface Services {
   consent: ConsentService;
   oauthClients: OAuthClientService;
   oauthTokens: OAuthTokenService;
+  profiles: ProfileService;
 }
 
 export interface App {
@@ -67,13 +68,14 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
 
   const customers = new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS });
   const consent = new ConsentService(orm.em, clock);
+  const profiles = new ProfileService({ em: orm.em, clock });
   const identityFlow: IdentityFlowService = new IdentityFlowService({
     em: orm.em,
     clock,
     random,
     customers,
     consent,
-    profiles: new ProfileService(),
+    profiles,
     provider: () => provider,
     settings: { publicUrl: config.PUBLIC_URL, secretKey: config.SECRET_KEY.reveal(), authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
@@ -105,6 +107,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       secretKey: config.SECRET_KEY.reveal(),
       accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
     }),
+    profiles,
   };
   const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token'] as const).map((table) => ({
     name: table,
@@ -120,6 +123,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new AuthRequestResolver(new AuthRequestQueries(orm.em)),
       new ConsentResolver(services.consent),
       new OAuthClientResolver(services.oauthClients),
+      new ProfileResolver(services.profiles),
     ]);
     http = await createHttpServer({
       config,

@@ -3,6 +3,7 @@ import { Customer } from '../customers';
 import { NotFoundError } from '../shared/errors';
 import { afterCursor, checkPageSize, encodeCursor, Page } from '../shared/pagination';
 import { Clock } from '../shared/clock';
+import { customerWhere, Tenant } from '../shared/tenant';
 import { ConsentDecision } from './consent-decision.entity';
 
 export interface RecordDecision {
@@ -42,10 +43,10 @@ export class ConsentService {
     return em.create(ConsentDecision, { ...decision, revokedAt: null });
   }
 
-  /** Decisions newest first, optionally for one user and/or realm. */
-  async list(filter: ConsentFilter, first: number, after?: string | null): Promise<Page<ConsentDecision>> {
+  /** Decisions `tenant` may see, newest first, optionally for one user and/or realm. */
+  async list(filter: ConsentFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<ConsentDecision>> {
     checkPageSize(first);
-    const where: Record<string, unknown> = afterCursor(after, 'decidedAt', 'desc');
+    const where: Record<string, unknown> = { ...afterCursor(after, 'decidedAt', 'desc'), ...customerWhere(tenant) };
     if (filter.username) where.username = filter.username;
     if (filter.realm) where.realm = filter.realm;
     const rows = await this.em.find(ConsentDecision, where, { orderBy: { decidedAt: 'desc', id: 'desc' }, limit: first + 1, populate: ['customer'] });
@@ -58,11 +59,14 @@ export class ConsentService {
     };
   }
 
-  /** Revokes a decision: it no longer skips the consent page. Revoking twice keeps the first time. */
-  async revoke(id: string): Promise<ConsentDecision> {
+  /**
+   * Revokes a decision: it no longer skips the consent page. Revoking twice keeps the first time.
+   * Another tenant's decision is NOT_FOUND, exactly like a missing one.
+   */
+  async revoke(id: string, tenant: Tenant): Promise<ConsentDecision> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('consent decision', id);
     return this.em.transactional(async (em) => {
-      const decision = await em.findOne(ConsentDecision, { id }, { populate: ['customer'] });
+      const decision = await em.findOne(ConsentDecision, { id, ...customerWhere(tenant) }, { populate: ['customer'] });
       if (!decision) throw new NotFoundError('consent decision', id);
       decision.revokedAt ??= this.clock.now();
       return decision;

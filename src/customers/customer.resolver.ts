@@ -1,4 +1,6 @@
-import { Arg, Args, ArgsType, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { GraphqlContext, tenantOf } from '../graphql/context';
+import { OPERATOR_ONLY } from '../graphql/auth-checker';
 import { ValidationError } from '../shared/errors';
 import { CustomerService } from './customer.service';
 import { CreateCustomerInput, UpdateCustomerInput } from './customer.input';
@@ -27,45 +29,55 @@ export class CustomerResolver {
     private readonly publicUrl: string,
   ) {}
 
-  @Query(() => CustomerType, { nullable: true, description: 'One customer, by id or by slug (give exactly one).' })
+  @Authorized('customers:read')
+  @Query(() => CustomerType, { nullable: true, description: 'One customer, by id or by slug (give exactly one). Needs `customers:read`; a client sees only its own customer.' })
   async customer(
+    @Ctx() { principal }: GraphqlContext,
     @Arg('id', () => ID, { nullable: true }) id?: string | null,
     @Arg('slug', () => String, { nullable: true }) slug?: string | null,
   ): Promise<CustomerType | null> {
     if ((id == null) === (slug == null)) throw new ValidationError(id == null ? 'id' : 'slug', 'give exactly one of id and slug');
-    const found = id != null ? await this.customerService.findById(id).catch(notFoundAsNull) : await this.customerService.findBySlug(slug!);
+    const tenant = tenantOf(principal);
+    const found = id != null
+      ? await this.customerService.findById(id, tenant).catch(notFoundAsNull)
+      : await this.customerService.findVisibleBySlug(slug!, tenant);
     return found ? CustomerType.from(found, this.publicUrl) : null;
   }
 
-  @Query(() => CustomerConnection, { description: 'All customers, oldest first, cursor-paginated.' })
-  async customers(@Args(() => CustomersArgs) { first, after }: CustomersArgs): Promise<CustomerConnection> {
-    const page = await this.customerService.listCustomers(first, after);
+  @Authorized('customers:read')
+  @Query(() => CustomerConnection, { description: 'Customers, oldest first, cursor-paginated. Needs `customers:read`; a client sees only its own customer.' })
+  async customers(@Ctx() { principal }: GraphqlContext, @Args(() => CustomersArgs) { first, after }: CustomersArgs): Promise<CustomerConnection> {
+    const page = await this.customerService.listCustomers(first, after, tenantOf(principal));
     return {
       nodes: page.items.map((c) => CustomerType.from(c, this.publicUrl)),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
     };
   }
 
-  @Mutation(() => CreateCustomerPayload, { description: 'Creates a customer and its first API key (shown once).' })
+  @Authorized(OPERATOR_ONLY)
+  @Mutation(() => CreateCustomerPayload, { description: 'Creates a customer and its first API key (shown once). Platform operator only.' })
   async createCustomer(@Arg('input', () => CreateCustomerInput) input: CreateCustomerInput): Promise<CreateCustomerPayload> {
     const { customer, apiKey } = await this.customerService.createCustomer(input);
     return { apiKey, customer: CustomerType.from(customer, this.publicUrl) };
   }
 
-  @Mutation(() => UpdateCustomerPayload, { description: 'Changes a customer\'s configuration; omitted fields stay.' })
+  @Authorized('customers:write')
+  @Mutation(() => UpdateCustomerPayload, { description: 'Changes a customer\'s configuration; omitted fields stay. Needs `customers:write`.' })
   async updateCustomer(
+    @Ctx() { principal }: GraphqlContext,
     @Arg('id', () => ID) id: string,
     @Arg('input', () => UpdateCustomerInput) input: UpdateCustomerInput,
   ): Promise<UpdateCustomerPayload> {
-    const customer = await this.customerService.updateCustomer(id, input);
+    const customer = await this.customerService.updateCustomer(id, input, tenantOf(principal));
     return { customer: CustomerType.from(customer, this.publicUrl) };
   }
 
+  @Authorized('customers:write')
   @Mutation(() => RotateCustomerApiKeyPayload, {
-    description: 'Issues a new API key (shown once); the previous key keeps working for the configured grace period.',
+    description: 'Issues a new API key (shown once); the previous key keeps working for the configured grace period. Needs `customers:write`.',
   })
-  async rotateCustomerApiKey(@Arg('id', () => ID) id: string): Promise<RotateCustomerApiKeyPayload> {
-    const { customer, apiKey } = await this.customerService.rotateCustomerApiKey(id);
+  async rotateCustomerApiKey(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<RotateCustomerApiKeyPayload> {
+    const { customer, apiKey } = await this.customerService.rotateCustomerApiKey(id, tenantOf(principal));
     return { apiKey, customer: CustomerType.from(customer, this.publicUrl) };
   }
 }

@@ -4,6 +4,7 @@ import { Clock } from '../shared/clock';
 import { RandomSource } from '../shared/random';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { ValidationError } from '../shared/errors';
+import { canSee, Tenant } from '../shared/tenant';
 import { Customer, PromptPolicy, Region } from './customer.entity';
 import { CustomerApiKey } from './customer-api-key.entity';
 import { apiKeyMatches, generateApiKey, hashApiKey } from './api-key';
@@ -68,11 +69,14 @@ export class CustomerService {
     }
   }
 
-  /** Changes only the fields given; a field given as null clears it where that is allowed. */
-  async updateCustomer(id: string, command: UpdateCustomerCommand): Promise<Customer> {
+  /**
+   * Changes only the fields given; a field given as null clears it where that is allowed. Another
+   * tenant's customer is not found.
+   */
+  async updateCustomer(id: string, command: UpdateCustomerCommand, tenant: Tenant): Promise<Customer> {
     const fields = this.validateFields(command);
     return this.deps.em.transactional(async (em) => {
-      const customer = await em.findOne(Customer, { id: this.checkId(id) });
+      const customer = await em.findOne(Customer, { id: this.checkId(id, tenant) });
       if (!customer) throw new CustomerNotFoundError(id);
       em.assign(customer, { ...fields, updatedAt: this.deps.clock.now() });
       return customer;
@@ -83,10 +87,10 @@ export class CustomerService {
    * Issues a new key. The previous one keeps working for the configured grace period, so an AW can
    * switch without failed postbacks; keys already on their way out keep their earlier expiry.
    */
-  async rotateCustomerApiKey(id: string): Promise<CustomerWithKey> {
+  async rotateCustomerApiKey(id: string, tenant: Tenant): Promise<CustomerWithKey> {
     const now = this.deps.clock.now();
     return this.deps.em.transactional(async (em) => {
-      const customer = await em.findOne(Customer, { id: this.checkId(id) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const customer = await em.findOne(Customer, { id: this.checkId(id, tenant) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       if (!customer) throw new CustomerNotFoundError(id);
       const graceEnds = new Date(now.getTime() + this.deps.apiKeyRotationGraceSeconds * 1000);
       await em.nativeUpdate(CustomerApiKey, { customer, expiresAt: null }, { expiresAt: graceEnds });
@@ -96,18 +100,26 @@ export class CustomerService {
     });
   }
 
-  async findById(id: string): Promise<Customer | null> {
-    return this.deps.em.findOne(Customer, { id: this.checkId(id) });
+  /** The customer with this id, or null; a malformed id or one `tenant` may not see throws CustomerNotFoundError. */
+  async findById(id: string, tenant: Tenant): Promise<Customer | null> {
+    return this.deps.em.findOne(Customer, { id: this.checkId(id, tenant) });
   }
 
+  /** The customer a protocol URL names (`/c/{slug}/...`); not for API callers, who use findVisibleBySlug. */
   async findBySlug(slug: string): Promise<Customer | null> {
     return this.deps.em.findOne(Customer, { slug });
   }
 
-  /** Customers oldest first, `first` at a time, after an opaque cursor. */
-  async listCustomers(first: number, after?: string | null): Promise<Page<Customer>> {
+  /** The customer with this slug when `tenant` may see it, else null. */
+  async findVisibleBySlug(slug: string, tenant: Tenant): Promise<Customer | null> {
+    return this.deps.em.findOne(Customer, { slug, ...(tenant.kind === 'customer' ? { id: tenant.customerId } : {}) });
+  }
+
+  /** Customers `tenant` may see, oldest first, `first` at a time, after an opaque cursor. */
+  async listCustomers(first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<Customer>> {
     checkPageSize(first);
-    const rows = await this.deps.em.find(Customer, afterCursor(after, 'createdAt', 'asc'), { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
+    const where = { ...afterCursor(after, 'createdAt', 'asc'), ...(tenant.kind === 'customer' ? { id: tenant.customerId } : {}) };
+    const rows = await this.deps.em.find(Customer, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
     return toPage(rows, first);
   }
 
@@ -128,8 +140,10 @@ export class CustomerService {
     return apiKey;
   }
 
-  private checkId(id: string): string {
+  /** A well-formed id of a customer `tenant` may see; anything else is not found, like a missing row. */
+  private checkId(id: string, tenant: Tenant): string {
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new CustomerNotFoundError(id);
+    if (!canSee(tenant, id.toLowerCase())) throw new CustomerNotFoundError(id);
     return id.toLowerCase();
   }
 

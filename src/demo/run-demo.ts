@@ -3,6 +3,7 @@ import { App, startApp } from '../app';
 import { loadConfig } from '../config';
 import { customerUrls, PromptPolicy, Region } from '../customers';
 import { createLogger } from '../shared/logger';
+import { PLATFORM } from '../shared/tenant';
 import { createSampleAw } from './sample-aw';
 import { createSampleRp } from './sample-rp';
 import { listenOnLoopback } from './listen';
@@ -96,8 +97,8 @@ async function provisionDemoCustomer(app: App, settings: { verifyUrl: string; tr
       const created = await customers.createCustomer({ slug: DEMO_SLUG, name: 'Demo Website', region: Region.EU, ...fields });
       return created.apiKey;
     }
-    await customers.updateCustomer(existing.id, fields);
-    return (await customers.rotateCustomerApiKey(existing.id)).apiKey;
+    await customers.updateCustomer(existing.id, fields, PLATFORM);
+    return (await customers.rotateCustomerApiKey(existing.id, PLATFORM)).apiKey;
   });
 }
 

@@ -5,6 +5,8 @@ import { CustomerResolver } from '../customers';
 import { AuthRequestResolver } from '../identity-flow';
 import { ConsentResolver } from '../consent';
 import { OAuthClientResolver } from '../oauth';
+import { ProfileResolver } from '../profiles';
+import { authChecker } from './auth-checker';
 
 /** Every resolver class of the API; each feature adds its own here. */
 export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [
@@ -12,6 +14,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   AuthRequestResolver,
   ConsentResolver,
   OAuthClientResolver,
+  ProfileResolver,
 ];
 
 /**
@@ -27,7 +30,7 @@ export async function buildGraphqlSchema(instances: object[]): Promise<GraphQLSc
       return instance;
     },
   };
-  return buildSchema({ resolvers: resolverClasses, container, validate: false, emitSchemaFile: false });
+  return buildSchema({ resolvers: resolverClasses, container, authChecker, validate: false, emitSchemaFile: false });
 }
 
 /** The schema as committed in schema.graphql: sorted, so the file changes only when the API does. */

@@ -2,12 +2,20 @@ import { GraphQLError } from 'graphql';
 import { Secret } from '../config';
 import { secretsEqual } from '../shared/secret-compare';
 import { Logger } from '../shared/logger';
+import { customerTenant, PLATFORM, Tenant } from '../shared/tenant';
 
-/** Who is calling. Only the bootstrap operator exists until scoped credentials arrive. */
-export interface Principal {
-  kind: 'operator';
-  id: 'bootstrap-admin';
+/** Looks up an OAuth access token; OAuthTokenService.verifyAccessToken in the running app. */
+export interface AccessTokenVerifier {
+  verifyAccessToken(token: string): Promise<{ customerId: string; clientId: string; scopes: string[] } | null>;
 }
+
+/**
+ * Who is calling: the platform operator with the bootstrap ADMIN_TOKEN (every scope, every
+ * customer), or an OAuth client acting for its own customer with the scopes of its token.
+ */
+export type Principal =
+  | { kind: 'operator'; id: 'bootstrap-admin' }
+  | { kind: 'client'; customerId: string; clientId: string; scopes: readonly string[] };
 
 export interface GraphqlContext {
   principal: Principal;
@@ -15,13 +23,25 @@ export interface GraphqlContext {
   log: Logger;
 }
 
-/** Reads `Authorization: Bearer <token>` and refuses the operation when it is missing or wrong. */
-export function authenticate(authorization: string | undefined, adminToken: Secret): Principal {
+/** The rows a principal may see: the operator every customer's, a client only its own customer's. */
+export function tenantOf(principal: Principal): Tenant {
+  return principal.kind === 'operator' ? PLATFORM : customerTenant(principal.customerId);
+}
+
+/**
+ * Reads `Authorization: Bearer <token>`: the bootstrap ADMIN_TOKEN, or else an active OAuth access
+ * token. Anything else (missing, unknown, expired, revoked, disabled client) refuses the whole
+ * operation with UNAUTHENTICATED and HTTP 401, without saying which.
+ */
+export async function authenticate(authorization: string | undefined, adminToken: Secret, tokens: AccessTokenVerifier): Promise<Principal> {
   const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? '');
-  if (!match || !secretsEqual(match[1]!, adminToken.reveal())) {
-    throw new GraphQLError('missing or invalid bearer token', {
-      extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
-    });
+  if (match) {
+    const presented = match[1]!;
+    if (secretsEqual(presented, adminToken.reveal())) return { kind: 'operator', id: 'bootstrap-admin' };
+    const grant = await tokens.verifyAccessToken(presented);
+    if (grant) return { kind: 'client', customerId: grant.customerId, clientId: grant.clientId, scopes: grant.scopes };
   }
-  return { kind: 'operator', id: 'bootstrap-admin' };
+  throw new GraphQLError('missing or invalid bearer token', {
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },
+  });
 }

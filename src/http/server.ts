@@ -66,7 +66,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
     express.json({ limit: '100kb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
-        principal: authenticate(req.headers.authorization, deps.config.ADMIN_TOKEN),
+        principal: await authenticate(req.headers.authorization, deps.config.ADMIN_TOKEN, deps.oauthTokens),
         requestId: String(res.locals.requestId),
         log: res.locals.log as Logger,
       }),

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { ValidationError } from '../shared/errors';
+import { customerWhere, Tenant } from '../shared/tenant';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { AuthRequest, AuthRequestTransition } from './auth-request.entity';
 import { AuthRequestStatus } from './auth-request.state';
@@ -21,10 +22,11 @@ export interface AuthRequestWithTimeline {
 export class AuthRequestQueries {
   constructor(private readonly em: EntityManager) {}
 
-  async list(filter: AuthRequestFilter, first: number, after?: string | null): Promise<Page<AuthRequestWithTimeline>> {
+  /** Requests `tenant` may see, newest first. */
+  async list(filter: AuthRequestFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<AuthRequestWithTimeline>> {
     checkPageSize(first);
     if (filter.from && filter.to && filter.from > filter.to) throw new ValidationError('filter.to', 'to must not be before from');
-    const where: Record<string, unknown> = afterCursor(after, 'createdAt', 'desc');
+    const where: Record<string, unknown> = { ...afterCursor(after, 'createdAt', 'desc'), ...customerWhere(tenant) };
     if (filter.status) where.status = filter.status;
     if (filter.username) where.username = filter.username;
     if (filter.realm) where.realm = filter.realm;
@@ -35,9 +37,10 @@ export class AuthRequestQueries {
     return { ...page, items: page.items.map((request) => ({ request, timeline: timelines.get(request.id) ?? [] })) };
   }
 
-  async get(id: string): Promise<AuthRequestWithTimeline | null> {
+  /** One request with its timeline, or null when missing or another tenant's. */
+  async get(id: string, tenant: Tenant): Promise<AuthRequestWithTimeline | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-    const request = await this.em.findOne(AuthRequest, { id });
+    const request = await this.em.findOne(AuthRequest, { id, ...customerWhere(tenant) });
     if (!request) return null;
     return { request, timeline: (await this.timelines([id])).get(id) ?? [] };
   }

@@ -1,7 +1,7 @@
 export { OAuthClientService } from './oauth-client.service';
 export type { CreateOAuthClientCommand, OAuthClientWithSecret } from './oauth-client.service';
 export { OAuthTokenService } from './token.service';
-export type { TokenResponse, IntrospectionResponse } from './token.service';
+export type { TokenResponse, IntrospectionResponse, AccessTokenGrant } from './token.service';
 export { OAuthClientResolver } from './oauth-client.resolver';
 export { oauthRoutes } from './oauth.routes';
 export { OAuthClient } from './oauth-client.entity';

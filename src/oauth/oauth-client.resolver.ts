@@ -1,4 +1,5 @@
-import { Arg, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { OPERATOR_ONLY } from '../graphql/auth-checker';
 import { OAuthClientService } from './oauth-client.service';
 import { CreateOAuthClientInput } from './oauth-client.input';
 import {
@@ -9,6 +10,8 @@ import {
   RotateOAuthClientSecretPayload,
 } from './oauth-client.type';
 
+/** Client management stays with the platform operator until operator roles exist (issue 5, item 4). */
+@Authorized(OPERATOR_ONLY)
 @Resolver(() => OAuthClientType)
 export class OAuthClientResolver {
   constructor(private readonly clients: OAuthClientService) {}

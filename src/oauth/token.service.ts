@@ -29,6 +29,13 @@ export type IntrospectionResponse =
   | { active: false }
   | { active: true; scope: string; client_id: string; exp: number; iat: number; token_type: 'Bearer' };
 
+/** What a valid access token lets its bearer do: act for one customer with these scopes. */
+export interface AccessTokenGrant {
+  customerId: string;
+  clientId: string;
+  scopes: string[];
+}
+
 /** Compared against when the client_id is unknown, so both paths do the same work. */
 const DUMMY_SECRET_HASH = hashClientSecret('no such client');
 
@@ -73,6 +80,16 @@ export class OAuthTokenService {
       });
     });
     return { access_token: token, token_type: 'Bearer', expires_in: this.deps.accessTokenTtlSeconds, scope: formatScope(scopes) };
+  }
+
+  /**
+   * Looks up a bearer token presented to the API by its HMAC. Answers null for unknown, expired and
+   * revoked tokens and for tokens of a disabled client, so the caller refuses them all alike.
+   */
+  async verifyAccessToken(token: string): Promise<AccessTokenGrant | null> {
+    const found = await this.deps.em.findOne(OAuthAccessToken, { tokenHash: hashAccessToken(token, this.deps.secretKey) }, { populate: ['client'] });
+    if (!found || found.revokedAt !== null || found.expiresAt <= this.deps.clock.now() || found.client.disabledAt !== null) return null;
+    return { customerId: found.customer.id, clientId: found.client.clientId, scopes: [...found.scopes] };
   }
 
   /**

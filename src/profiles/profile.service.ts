@@ -1,8 +1,31 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { SREG_FIELDS, SregValues } from '../openid';
+import { normaliseSregValue, SREG_FIELDS, SregField, SregValues } from '../openid';
+import { Clock } from '../shared/clock';
+import { NotFoundError, ValidationError } from '../shared/errors';
+import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
+import { customerWhere, Tenant } from '../shared/tenant';
+import { Profile } from './profile.entity';
 
-/** Profile records kept from the AW's postbacks; later features expose them under scopes. */
+export interface ProfileServiceDeps {
+  em: EntityManager;
+  clock: Clock;
+}
+
+export interface ProfileFilter {
+  username?: string | null;
+  email?: string | null;
+  updatedSince?: Date | null;
+}
+
+/** A rectification: a field given as a string is set (after normalising), as null cleared, absent kept. */
+export type ProfileChanges = Partial<Record<SregField, string | null>>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Profile records kept from the AW's postbacks, read and rectified through the API per tenant. */
 export class ProfileService {
+  constructor(private readonly deps: ProfileServiceDeps) {}
+
   /**
    * Creates the user's profile or updates it with the fields the AW sent this time; fields it did
    * not send keep their values. One statement, so concurrent postbacks for a new user cannot clash.
@@ -20,4 +43,60 @@ export class ProfileService {
       em.getTransactionContext(),
     );
   }
+
+  /** Profiles `tenant` may see, oldest first, in one query per page (no per-profile loading). */
+  async list(filter: ProfileFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<Profile>> {
+    checkPageSize(first);
+    const where: Record<string, unknown> = { ...afterCursor(after, 'createdAt', 'asc'), ...customerWhere(tenant) };
+    if (filter.username) where.username = filter.username;
+    if (filter.email) where.email = filter.email;
+    if (filter.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
+    const rows = await this.deps.em.find(Profile, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
+    return toPage(rows, first);
+  }
+
+  /** One profile, or null when missing, malformed or another tenant's. */
+  async get(id: string, tenant: Tenant): Promise<Profile | null> {
+    if (!UUID.test(id)) return null;
+    return this.deps.em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant) });
+  }
+
+  /** A customer's user by the AW's username, or null (also when `tenant` may not see that customer). */
+  async getByUsername(customerId: string, username: string, tenant: Tenant): Promise<Profile | null> {
+    if (!UUID.test(customerId)) return null;
+    const id = customerId.toLowerCase();
+    if (tenant.kind === 'customer' && tenant.customerId !== id) return null;
+    return this.deps.em.findOne(Profile, { customer: id, username });
+  }
+
+  /**
+   * Rectification (GDPR art. 16): validates every given field first, so an invalid value writes
+   * nothing, then changes only those fields. Another tenant's profile is NOT_FOUND.
+   */
+  async update(id: string, changes: ProfileChanges, tenant: Tenant): Promise<Profile> {
+    const values = normaliseChanges(changes);
+    return this.deps.em.transactional(async (em) => {
+      const profile = UUID.test(id) ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant) }) : null;
+      if (!profile) throw new NotFoundError('profile', id);
+      if (Object.keys(values).length > 0) em.assign(profile, { ...values, updatedAt: this.deps.clock.now() });
+      return profile;
+    });
+  }
+}
+
+/** The sreg fields given in `changes`, normalised as a postback's would be; the first invalid one throws. */
+function normaliseChanges(changes: ProfileChanges): ProfileChanges {
+  const out: ProfileChanges = {};
+  for (const field of SREG_FIELDS) {
+    const value = changes[field];
+    if (value === undefined) continue;
+    if (value === null) {
+      out[field] = null;
+      continue;
+    }
+    const normalised = normaliseSregValue(field, value);
+    if (normalised === undefined) throw new ValidationError(field, `${field} is not a valid Simple Registration value`);
+    out[field] = normalised;
+  }
+  return out;
 }

@@ -1,5 +1,6 @@
 import { App } from '../../../src/app';
 import { FixedClock } from '../../../src/shared/clock';
+import { PLATFORM } from '../../../src/shared/tenant';
 import { hashRequestId } from '../../../src/identity-flow';
 import { createTestCustomer, inContext, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
 import { Browser, postback, startLogin } from '../../support/flow';
@@ -105,7 +106,7 @@ describe('the postback and Return URL on bad input', () => {
   it('keeps working with the previous API key during its rotation grace period', async () => {
     const { requestId } = await startLogin(app, 'acme');
     const [{ id }] = (await app.orm.em.getConnection().execute(`select id from customer where slug = 'acme'`)) as Array<{ id: string }>;
-    await inContext(app, () => app.services.customers.rotateCustomerApiKey(id));
+    await inContext(app, () => app.services.customers.rotateCustomerApiKey(id, PLATFORM));
     expect((await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice' })).status).toBe(200);
   });
 

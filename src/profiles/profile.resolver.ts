@@ -1,0 +1,61 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { GraphqlContext, tenantOf } from '../graphql/context';
+import { requireScopes } from '../graphql/auth-checker';
+import { SREG_FIELDS } from '../openid';
+import { NotFoundError } from '../shared/errors';
+import { ProfileService } from './profile.service';
+import { ProfileConnection, ProfileFilterInput, ProfileType, UpdateProfileInput, UpdateProfilePayload } from './profile.type';
+
+@Resolver(() => ProfileType)
+export class ProfileResolver {
+  constructor(private readonly profileService: ProfileService) {}
+
+  @Authorized('profiles:read')
+  @Query(() => ProfileConnection, { description: 'Profiles, oldest first, cursor-paginated. Needs `profiles:read` (and `profile.<field>` per personal field).' })
+  async profiles(
+    @Ctx() { principal }: GraphqlContext,
+    @Arg('filter', () => ProfileFilterInput, { nullable: true }) filter: ProfileFilterInput | null,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after: string | null,
+  ): Promise<ProfileConnection> {
+    // Filtering by email would reveal who has which address to a caller that may not read emails.
+    if (filter?.email) requireScopes(principal, ['profile.email']);
+    const page = await this.profileService.list(filter ?? {}, first, after, tenantOf(principal));
+    return { nodes: page.items.map(ProfileType.from), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+  }
+
+  @Authorized('profiles:read')
+  @Query(() => ProfileType, { nullable: true, description: 'One profile by id. Needs `profiles:read`.' })
+  async profile(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<ProfileType | null> {
+    const found = await this.profileService.get(id, tenantOf(principal));
+    return found ? ProfileType.from(found) : null;
+  }
+
+  @Authorized('profiles:read')
+  @Query(() => ProfileType, { nullable: true, description: 'One customer\'s user by the AW\'s username. Needs `profiles:read`.' })
+  async profileByUsername(
+    @Ctx() { principal }: GraphqlContext,
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('username', () => String) username: string,
+  ): Promise<ProfileType | null> {
+    const found = await this.profileService.getByUsername(customerId, username, tenantOf(principal));
+    return found ? ProfileType.from(found) : null;
+  }
+
+  @Authorized('profiles:write')
+  @Mutation(() => UpdateProfilePayload, {
+    description: 'Rectifies a profile: only the fields given change, each validated like a postback value. Needs `profiles:write` and `profile.<field>` for each field given.',
+  })
+  async updateProfile(
+    @Ctx() { principal }: GraphqlContext,
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateProfileInput) input: UpdateProfileInput,
+  ): Promise<UpdateProfilePayload> {
+    const given = SREG_FIELDS.filter((field) => input[field] !== undefined);
+    // Another tenant's id must look missing, not forbidden, so look first, then check field scopes.
+    if (!(await this.profileService.get(id, tenantOf(principal)))) throw new NotFoundError('profile', id);
+    requireScopes(principal, given.map((field) => `profile.${field}`));
+    const changes = Object.fromEntries(given.map((field) => [field, input[field]]));
+    return { profile: ProfileType.from(await this.profileService.update(id, changes, tenantOf(principal))) };
+  }
+}

@@ -1,0 +1,119 @@
+import { Authorized, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Connection } from '../graphql/connection';
+import { Profile } from './profile.entity';
+
+/**
+ * A user's profile as the API shows it. Each personal field needs its own `profile.<field>` scope
+ * on top of `profiles:read`; asking for one without it gives FORBIDDEN at that field's path and
+ * null there, while the other fields resolve. Personal fields are nullable for that reason too.
+ */
+@ObjectType('Profile', { description: 'What a customer\'s AW told us about one of its users.' })
+export class ProfileType {
+  @Field(() => ID, { description: 'Stable identifier.' })
+  id!: string;
+
+  @Field(() => ID, { description: 'The customer the user belongs to.' })
+  customerId!: string;
+
+  @Field(() => String, { description: 'The AW\'s username (the last segment of the claimed identifier).' })
+  username!: string;
+
+  @Authorized('profile.nickname')
+  @Field(() => String, { nullable: true, description: 'sreg nickname. Needs `profile.nickname`.' })
+  nickname!: string | null;
+
+  @Authorized('profile.email')
+  @Field(() => String, { nullable: true, description: 'sreg email. Needs `profile.email`.' })
+  email!: string | null;
+
+  @Authorized('profile.fullname')
+  @Field(() => String, { nullable: true, description: 'sreg fullname. Needs `profile.fullname`.' })
+  fullname!: string | null;
+
+  @Authorized('profile.dob')
+  @Field(() => String, { nullable: true, description: 'sreg dob, YYYY-MM-DD with unknown parts as 00. Needs `profile.dob`.' })
+  dob!: string | null;
+
+  @Authorized('profile.gender')
+  @Field(() => String, { nullable: true, description: 'sreg gender, M or F. Needs `profile.gender`.' })
+  gender!: string | null;
+
+  @Authorized('profile.postcode')
+  @Field(() => String, { nullable: true, description: 'sreg postcode. Needs `profile.postcode`.' })
+  postcode!: string | null;
+
+  @Authorized('profile.country')
+  @Field(() => String, { nullable: true, description: 'sreg country, ISO 3166 alpha-2. Needs `profile.country`.' })
+  country!: string | null;
+
+  @Authorized('profile.language')
+  @Field(() => String, { nullable: true, description: 'sreg language, ISO 639. Needs `profile.language`.' })
+  language!: string | null;
+
+  @Authorized('profile.timezone')
+  @Field(() => String, { nullable: true, description: 'sreg timezone, a tz database name. Needs `profile.timezone`.' })
+  timezone!: string | null;
+
+  @Field(() => Date, { description: 'When the profile was first recorded.' })
+  createdAt!: Date;
+
+  @Field(() => Date, { description: 'When a field last changed (postback or rectification).' })
+  updatedAt!: Date;
+
+  @Field(() => Date, { description: 'When the user last signed in through us.' })
+  lastSeenAt!: Date;
+
+  static from(p: Profile): ProfileType {
+    return Object.assign(new ProfileType(), {
+      id: p.id,
+      customerId: p.customer.id,
+      username: p.username,
+      nickname: p.nickname,
+      email: p.email,
+      fullname: p.fullname,
+      dob: p.dob,
+      gender: p.gender,
+      postcode: p.postcode,
+      country: p.country,
+      language: p.language,
+      timezone: p.timezone,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+      lastSeenAt: p.lastSeenAt,
+    });
+  }
+}
+
+@ObjectType('ProfileConnection', { description: 'A page of profiles, oldest first.' })
+export class ProfileConnection extends Connection(ProfileType) {}
+
+@ObjectType('UpdateProfilePayload', { description: 'Result of updateProfile.' })
+export class UpdateProfilePayload {
+  @Field(() => ProfileType, { description: 'The profile after the change.' })
+  profile!: ProfileType;
+}
+
+@InputType('ProfileFilter', { description: 'Which profiles to list.' })
+export class ProfileFilterInput {
+  @Field(() => String, { nullable: true, description: 'Only the profile with this username (exact).' })
+  username?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only profiles with this email (exact). Needs `profile.email`.' })
+  email?: string | null;
+
+  @Field(() => Date, { nullable: true, description: 'Only profiles changed at or after this time.' })
+  updatedSince?: Date | null;
+}
+
+@InputType('UpdateProfileInput', { description: 'Rectification: only the fields given change; null clears a field. Each needs its `profile.<field>` scope.' })
+export class UpdateProfileInput {
+  @Field(() => String, { nullable: true, description: 'sreg nickname.' }) nickname?: string | null;
+  @Field(() => String, { nullable: true, description: 'sreg email.' }) email?: string | null;
+  @Field(() => String, { nullable: true, description: 'sreg fullname.' }) fullname?: string | null;
+  @Field(() => String, { nullable: true, description: 'sreg dob, YYYY-MM-DD.' }) dob?: string | null;
+  @Field(() => String, { nullable: true, description: 'sreg gender, M or F.' }) gender?: string | null;
+  @Field(() => String, { nullable: true, description: 'sreg postcode.' }) postcode?: string | null;
+  @Field(() => String, { nullable: true, description: 'sreg country, ISO 3166 alpha-2.' }) country?: string | null;
+  @Field(() => String, { nullable: true, description: 'sreg language, ISO 639.' }) language?: string | null;
+  @Field(() => String, { nullable: true, description: 'sreg timezone, a tz database name.' }) timezone?: string | null;
+}

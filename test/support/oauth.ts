@@ -1,0 +1,27 @@
+import { App } from '../../src/app';
+import { inContext } from './app';
+
+/**
+ * Registers an OAuth client for `customerId` with `scopes` (through the service, as the operator
+ * would) and gets an access token for it from POST /oauth/token, as a partner's system would.
+ */
+export async function clientToken(app: App, customerId: string, scopes: string[]): Promise<{ token: string; clientId: string; clientSecret: string }> {
+  const { client, clientSecret } = await inContext(app, () => app.services.oauthClients.createClient({ customerId, name: 'Test client', scopes }));
+  const res = await fetch(`${app.url}/oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: client.clientId, client_secret: clientSecret }).toString(),
+  });
+  if (res.status !== 200) throw new Error(`token endpoint answered ${res.status}: ${await res.text()}`);
+  const body = (await res.json()) as { access_token: string };
+  return { token: body.access_token, clientId: client.clientId, clientSecret };
+}
+
+/** Stores a profile as a postback would. */
+export async function seedProfile(app: App, customerId: string, username: string, fields: Record<string, string>, now = new Date()): Promise<string> {
+  return inContext(app, async () => {
+    await app.services.profiles.recordFromPostback(app.orm.em, customerId, username, fields, now);
+    const [row] = await app.orm.em.getConnection().execute(`select id from profile where customer_id = ? and username = ?`, [customerId, username]);
+    return (row as { id: string }).id;
+  });
+}
