@@ -8,7 +8,7 @@ import { DiscoveryService, LoginStep, OpenIdProviderService } from './openid-pro
 import { AuthRequestQueries, AuthRequestResolver, IdentityFlowService } from './identity-flow';
 import { ConsentResolver, ConsentService } from './consent';
 import { ProfileResolver, ProfileService } from './profiles';
-import { OAuthClientResolver, OAuthClientService, OAuthTokenService } from './oauth';
+import { OAuthClientResolver, OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from './oauth';
 import { deleteExpiredRows } from './db/purge';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
@@ -36,6 +36,7 @@ export interface Services {
   consent: ConsentService;
   oauthClients: OAuthClientService;
   oauthTokens: OAuthTokenService;
+  oauthLoginCodes: OAuthLoginCodeService;
   profiles: ProfileService;
 }
 
@@ -69,6 +70,21 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   const customers = new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS });
   const consent = new ConsentService(orm.em, clock);
   const profiles = new ProfileService({ em: orm.em, clock });
+  const oauthTokens = new OAuthTokenService({
+    em: orm.em,
+    clock,
+    random,
+    secretKey: config.SECRET_KEY.reveal(),
+    accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  const oauthLoginCodes = new OAuthLoginCodeService({
+    em: orm.em,
+    clock,
+    random,
+    secretKey: config.SECRET_KEY.reveal(),
+    loginCodeTtlSeconds: config.LOGIN_CODE_TTL_SECONDS,
+    tokens: oauthTokens,
+  });
   const identityFlow: IdentityFlowService = new IdentityFlowService({
     em: orm.em,
     clock,
@@ -76,23 +92,24 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     customers,
     consent,
     profiles,
+    loginCodes: oauthLoginCodes,
     provider: () => provider,
     settings: { publicUrl: config.PUBLIC_URL, secretKey: config.SECRET_KEY.reveal(), authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
   const provider: OpenIdProviderService = new OpenIdProviderService({
-      em: orm.em,
-      clock,
-      random,
-      customers,
-      login: loginStep ?? identityFlow,
-      settings: {
-        publicUrl: config.PUBLIC_URL,
-        sharedAssociationLifetimeSeconds: config.ASSOCIATION_LIFETIME_SECONDS,
-        privateAssociationLifetimeSeconds: config.PRIVATE_ASSOCIATION_LIFETIME_SECONDS,
-        nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
-      },
-    });
+    em: orm.em,
+    clock,
+    random,
+    customers,
+    login: loginStep ?? identityFlow,
+    settings: {
+      publicUrl: config.PUBLIC_URL,
+      sharedAssociationLifetimeSeconds: config.ASSOCIATION_LIFETIME_SECONDS,
+      privateAssociationLifetimeSeconds: config.PRIVATE_ASSOCIATION_LIFETIME_SECONDS,
+      nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
+    },
+  });
   const services: Services = {
     customers,
     provider,
@@ -100,16 +117,11 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     identityFlow,
     consent,
     oauthClients: new OAuthClientService({ em: orm.em, clock, random }),
-    oauthTokens: new OAuthTokenService({
-      em: orm.em,
-      clock,
-      random,
-      secretKey: config.SECRET_KEY.reveal(),
-      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-    }),
+    oauthTokens,
+    oauthLoginCodes,
     profiles,
   };
-  const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token'] as const).map((table) => ({
+  const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
     name: table,
     purge: (batchSize: number) => deleteExpiredRows(orm.em, table, clock.now(), batchSize),
   }));
@@ -134,6 +146,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       discovery: services.discovery,
       identityFlow: services.identityFlow,
       oauthTokens: services.oauthTokens,
+      oauthLoginCodes: services.oauthLoginCodes,
       readiness: [
         { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
         { name: 'redis', check: async () => void (await redis.ping()) },

@@ -88,6 +88,13 @@ export const configSchema = z.object({
     .max(86400)
     .default(3600)
     .describe('Lifetime of the OAuth 2.0 access tokens POST /oauth/token issues.'),
+  LOGIN_CODE_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(600)
+    .default(60)
+    .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()

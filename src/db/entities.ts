@@ -7,6 +7,7 @@ import { ConsentDecision } from '../consent/consent-decision.entity';
 import { Profile } from '../profiles/profile.entity';
 import { OAuthClient } from '../oauth/oauth-client.entity';
 import { OAuthAccessToken } from '../oauth/access-token.entity';
+import { OAuthLoginCode } from '../oauth/login-code.entity';
 
 /** Every entity the ORM knows; each feature's entities are added here. */
-export const entities = [Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken];
+export const entities = [Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken, OAuthLoginCode];

@@ -6,16 +6,17 @@ import { customerTenant, PLATFORM, Tenant } from '../shared/tenant';
 
 /** Looks up an OAuth access token; OAuthTokenService.verifyAccessToken in the running app. */
 export interface AccessTokenVerifier {
-  verifyAccessToken(token: string): Promise<{ customerId: string; clientId: string; scopes: string[] } | null>;
+  verifyAccessToken(token: string): Promise<{ customerId: string; clientId: string; scopes: string[]; subject?: string } | null>;
 }
 
 /**
  * Who is calling: the platform operator with the bootstrap ADMIN_TOKEN (every scope, every
- * customer), or an OAuth client acting for its own customer with the scopes of its token.
+ * customer), or an OAuth client acting for its own customer with the scopes of its token, and,
+ * with `subject` (a token from a login code), for that one user only.
  */
 export type Principal =
   | { kind: 'operator'; id: 'bootstrap-admin' }
-  | { kind: 'client'; customerId: string; clientId: string; scopes: readonly string[] };
+  | { kind: 'client'; customerId: string; clientId: string; scopes: readonly string[]; subject?: string };
 
 export interface GraphqlContext {
   principal: Principal;
@@ -23,9 +24,12 @@ export interface GraphqlContext {
   log: Logger;
 }
 
-/** The rows a principal may see: the operator every customer's, a client only its own customer's. */
+/**
+ * The rows a principal may see: the operator every customer's, a client only its own customer's,
+ * and a user-bound client only that user's.
+ */
 export function tenantOf(principal: Principal): Tenant {
-  return principal.kind === 'operator' ? PLATFORM : customerTenant(principal.customerId);
+  return principal.kind === 'operator' ? PLATFORM : customerTenant(principal.customerId, principal.subject);
 }
 
 /**
@@ -39,7 +43,15 @@ export async function authenticate(authorization: string | undefined, adminToken
     const presented = match[1]!;
     if (secretsEqual(presented, adminToken.reveal())) return { kind: 'operator', id: 'bootstrap-admin' };
     const grant = await tokens.verifyAccessToken(presented);
-    if (grant) return { kind: 'client', customerId: grant.customerId, clientId: grant.clientId, scopes: grant.scopes };
+    if (grant) {
+      return {
+        kind: 'client',
+        customerId: grant.customerId,
+        clientId: grant.clientId,
+        scopes: grant.scopes,
+        ...(grant.subject !== undefined ? { subject: grant.subject } : {}),
+      };
+    }
   }
   throw new GraphQLError('missing or invalid bearer token', {
     extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: new Map([['www-authenticate', 'Bearer']]) } },

@@ -15,7 +15,7 @@ import { healthRoutes, ReadinessCheck } from './health.routes';
 import { openidRoutes } from './openid.routes';
 import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 import { IdentityFlowService, identityFlowRoutes } from '../identity-flow';
-import { OAuthTokenService, oauthRoutes } from '../oauth';
+import { OAuthLoginCodeService, OAuthTokenService, oauthRoutes } from '../oauth';
 
 export interface HttpDeps {
   config: Config;
@@ -26,6 +26,7 @@ export interface HttpDeps {
   discovery: DiscoveryService;
   identityFlow: IdentityFlowService;
   oauthTokens: OAuthTokenService;
+  oauthLoginCodes: OAuthLoginCodeService;
   log: Logger;
 }
 
@@ -59,7 +60,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   // Every request after this point works in its own identity map.
   app.use((_req, _res, next) => RequestContext.create(deps.orm.em, next));
   app.use(identityFlowRoutes(deps.identityFlow));
-  app.use(oauthRoutes(deps.oauthTokens));
+  app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes));
   app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY }));
   app.use(
     '/graphql',

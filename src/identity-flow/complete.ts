@@ -3,6 +3,7 @@ import { AuthRequestInput, IndirectResponse, releasableFields, SregField, SregVa
 import type { OpenIdProviderService } from '../openid-provider';
 import { Customer } from '../customers';
 import { ConsentService } from '../consent';
+import type { OAuthLoginCodeService } from '../oauth';
 import { Clock } from '../shared/clock';
 import { AuthRequest } from './auth-request.entity';
 import { applyTransition } from './auth-request.repository';
@@ -30,6 +31,7 @@ interface CompleteDeps {
   em: EntityManager;
   clock: Clock;
   consent: ConsentService;
+  loginCodes: Pick<OAuthLoginCodeService, 'issue'>;
   provider: () => OpenIdProviderService;
 }
 
@@ -37,7 +39,8 @@ interface CompleteDeps {
  * Step 8: moves the request to COMPLETED (compare-and-set, so it answers the RP exactly once),
  * records what was released and the consent decision, then builds the answer for the RP.
  * Children (COPPA) and restricted releases get no attributes; a user other than the one the RP
- * asked about gets a cancel.
+ * asked about gets a cancel. A positive answer carries a one-time login code for the customer's
+ * OAuth client, bound to the user and the released fields (none when the customer has no client).
  */
 export async function completeRequest(
   deps: CompleteDeps,
@@ -57,6 +60,7 @@ export async function completeRequest(
   const supplied: SregValues = request.isMinor ? {} : ((request.supplied ?? {}) as SregValues);
   const granted = how.granted ?? [];
   const released = outcome === 'id_res' ? releasableFields(input, supplied, granted) : {};
+  let loginCode: string | null = null;
   const won = await deps.em.transactional(async (em) => {
     const moved = await applyTransition(
       em,
@@ -78,6 +82,10 @@ export async function completeRequest(
         decidedAt: now,
       });
     }
+    if (moved && outcome === 'id_res') {
+      // Stored with the transition: a code exists exactly when the RP is told about it.
+      loginCode = await deps.loginCodes.issue(em, { customerId: customer.id, username: request.username!, releasedFields: Object.keys(released) });
+    }
     return moved;
   });
   if (!won) return flowError(409, 'This sign-in has already been completed.');
@@ -88,6 +96,7 @@ export async function completeRequest(
     supplied,
     granted,
     ...(request.blob ? { blob: request.blob } : {}),
+    ...(loginCode ? { loginCode } : {}),
     ...(request.authTime ? { authTime: request.authTime } : {}),
     ...(request.authPolicies ? { authPolicies: request.authPolicies } : {}),
   });

@@ -5,6 +5,7 @@ import type { LoginDecision, LoginStep, OpenIdProviderService } from '../openid-
 import { Customer, CustomerService, customerUrls, PromptPolicy } from '../customers';
 import { ConsentService } from '../consent';
 import { ProfileService } from '../profiles';
+import { OAuthLoginCodeService } from '../oauth';
 import { Clock } from '../shared/clock';
 import { RandomSource, randomToken } from '../shared/random';
 import { Logger } from '../shared/logger';
@@ -29,6 +30,8 @@ export interface IdentityFlowDeps {
   customers: CustomerService;
   consent: ConsentService;
   profiles: ProfileService;
+  /** Issues the one-time login code the positive assertion carries for the customer's OAuth client. */
+  loginCodes: OAuthLoginCodeService;
   /** The OP, which signs the final answer; a getter because the OP also calls this flow. */
   provider: () => OpenIdProviderService;
   settings: IdentityFlowSettings;

@@ -21,6 +21,10 @@ export class OAuthAccessToken {
   @ManyToOne(() => Customer, { deleteRule: 'cascade', updateRule: 'cascade', index: 'oauth_access_token_customer_id_index' })
   customer!: Customer;
 
+  /** The AW username the token is limited to (tokens from a login code); null for client credentials. */
+  @Property({ type: 'string', length: 255, nullable: true })
+  subject: string | null = null;
+
   @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
   scopes: string[] = [];
 

@@ -37,3 +37,8 @@ export function generateAccessToken(random: RandomSource): string {
 export function hashAccessToken(token: string, secretKey: string): string {
   return createHmac('sha256', secretKey).update(token, 'utf8').digest('hex');
 }
+
+/** Login codes are stored like access tokens: HMAC-SHA256 under SECRET_KEY (hex), never in clear. */
+export function hashLoginCode(code: string, secretKey: string): string {
+  return hashAccessToken(code, secretKey);
+}

@@ -1,11 +1,14 @@
 export { OAuthClientService } from './oauth-client.service';
 export type { CreateOAuthClientCommand, OAuthClientWithSecret } from './oauth-client.service';
 export { OAuthTokenService } from './token.service';
+export { OAuthLoginCodeService } from './login-code.service';
+export type { LoginCodeBinding } from './login-code.service';
 export type { TokenResponse, IntrospectionResponse, AccessTokenGrant } from './token.service';
 export { OAuthClientResolver } from './oauth-client.resolver';
 export { oauthRoutes } from './oauth.routes';
 export { OAuthClient } from './oauth-client.entity';
 export { OAuthAccessToken } from './access-token.entity';
+export { OAuthLoginCode } from './login-code.entity';
 export { OAUTH_SCOPES, parseScopeParam } from './scopes';
 export type { OAuthScope } from './scopes';
 export { OAuthClientNotFoundError } from './oauth.errors';

@@ -54,3 +54,9 @@ export class InvalidScopeError extends OAuthError {
   readonly error = 'invalid_scope';
   readonly status = 400;
 }
+
+/** RFC 6749 §5.2: the authorization grant (here a login code) is invalid, expired, used or not this client's. */
+export class InvalidGrantError extends OAuthError {
+  readonly error = 'invalid_grant';
+  readonly status = 400;
+}

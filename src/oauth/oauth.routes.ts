@@ -3,22 +3,30 @@ import { MalformedFormError, parseFormStrict } from '../http/form';
 import { readClientCredentials } from './client-authentication';
 import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from './oauth.errors';
 import { OAuthTokenService } from './token.service';
+import { OAuthLoginCodeService } from './login-code.service';
 
 /** Token, revocation and introspection requests are a few short parameters. */
 const BODY_LIMIT = 16 * 1024;
 
 /**
- * OAuth 2.0 endpoints: token (RFC 6749 §3.2, client credentials only), revocation (RFC 7009) and
+ * OAuth 2.0 endpoints: token (RFC 6749 §3.2: client credentials, and authorization code for login codes), revocation (RFC 7009) and
  * introspection (RFC 7662). Thin: parse the form, authenticate through the service, write JSON.
  */
-export function oauthRoutes(tokens: OAuthTokenService): Router {
+export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCodeService): Router {
   const router = Router();
 
   router.post('/oauth/token', (req, res) =>
     handle(req, res, async (params) => {
       const grantType = params.get('grant_type');
       if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
-      if (grantType !== 'client_credentials') throw new UnsupportedGrantTypeError('only grant_type=client_credentials is supported');
+      if (grantType === 'authorization_code') {
+        const client = readClientCredentials(req.headers.authorization, params);
+        const code = params.get('code');
+        if (!code) throw new InvalidRequestError('code is required');
+        sendJson(res, 200, await loginCodes.exchange(client, code));
+        return;
+      }
+      if (grantType !== 'client_credentials') throw new UnsupportedGrantTypeError('only client_credentials and authorization_code are supported');
       const client = readClientCredentials(req.headers.authorization, params);
       sendJson(res, 200, await tokens.issueClientCredentials(client, params.get('scope')));
     }),

@@ -27,13 +27,17 @@ export interface TokenResponse {
 /** RFC 7662 §2.2 introspection response. */
 export type IntrospectionResponse =
   | { active: false }
-  | { active: true; scope: string; client_id: string; exp: number; iat: number; token_type: 'Bearer' };
+  | { active: true; scope: string; client_id: string; exp: number; iat: number; token_type: 'Bearer'; sub?: string };
 
-/** What a valid access token lets its bearer do: act for one customer with these scopes. */
+/**
+ * What a valid access token lets its bearer do: act for one customer with these scopes, and, when
+ * `subject` is set (a token from a login code), only on that one user (the AW's username).
+ */
 export interface AccessTokenGrant {
   customerId: string;
   clientId: string;
   scopes: string[];
+  subject?: string;
 }
 
 /** Compared against when the client_id is unknown, so both paths do the same work. */
@@ -66,20 +70,27 @@ export class OAuthTokenService {
       if (requested === null || !isSubsetOf(requested, client.scopes)) throw new InvalidScopeError('scope is malformed, unknown or not granted to this client');
       scopes = requested;
     }
+    return this.deps.em.transactional(async (em) => this.createToken(em, client, scopes, null).response);
+  }
+
+  /**
+   * Adds a new access token for `client` to `em` (the caller flushes) and returns the response to
+   * send with the row. `subject` (a username) limits the token to that one user of the customer.
+   */
+  createToken(em: EntityManager, client: OAuthClient, scopes: string[], subject: string | null): { response: TokenResponse; row: OAuthAccessToken } {
     const now = this.deps.clock.now();
     const token = generateAccessToken(this.deps.random);
-    await this.deps.em.transactional(async (em) => {
-      em.create(OAuthAccessToken, {
-        tokenHash: hashAccessToken(token, this.deps.secretKey),
-        client,
-        customer: client.customer,
-        scopes,
-        issuedAt: now,
-        expiresAt: new Date(now.getTime() + this.deps.accessTokenTtlSeconds * 1000),
-        revokedAt: null,
-      });
+    const row = em.create(OAuthAccessToken, {
+      tokenHash: hashAccessToken(token, this.deps.secretKey),
+      client,
+      customer: client.customer,
+      subject,
+      scopes,
+      issuedAt: now,
+      expiresAt: new Date(now.getTime() + this.deps.accessTokenTtlSeconds * 1000),
+      revokedAt: null,
     });
-    return { access_token: token, token_type: 'Bearer', expires_in: this.deps.accessTokenTtlSeconds, scope: formatScope(scopes) };
+    return { response: { access_token: token, token_type: 'Bearer', expires_in: this.deps.accessTokenTtlSeconds, scope: formatScope(scopes) }, row };
   }
 
   /**
@@ -89,7 +100,12 @@ export class OAuthTokenService {
   async verifyAccessToken(token: string): Promise<AccessTokenGrant | null> {
     const found = await this.deps.em.findOne(OAuthAccessToken, { tokenHash: hashAccessToken(token, this.deps.secretKey) }, { populate: ['client'] });
     if (!found || found.revokedAt !== null || found.expiresAt <= this.deps.clock.now() || found.client.disabledAt !== null) return null;
-    return { customerId: found.customer.id, clientId: found.client.clientId, scopes: [...found.scopes] };
+    return {
+      customerId: found.customer.id,
+      clientId: found.client.clientId,
+      scopes: [...found.scopes],
+      ...(found.subject !== null ? { subject: found.subject } : {}),
+    };
   }
 
   /**
@@ -124,6 +140,8 @@ export class OAuthTokenService {
       exp: Math.floor(found.expiresAt.getTime() / 1000),
       iat: Math.floor(found.issuedAt.getTime() / 1000),
       token_type: 'Bearer',
+      // RFC 7662 §2.2: the resource owner, for tokens limited to one user.
+      ...(found.subject !== null ? { sub: found.subject } : {}),
     };
   }
 }

@@ -11,6 +11,8 @@ export interface LoginOutcome {
   granted: readonly SregField[];
   /** Opaque AW data relayed in our private extension, when the AW sent some. */
   blob?: string;
+  /** One-time login code for the customer's OAuth client, relayed as `openid.ids.code`. */
+  loginCode?: string;
   /** PAPE inputs, only as the AW reported them. */
   authTime?: Date;
   authPolicies?: readonly string[];

@@ -129,7 +129,15 @@ export class OpenIdProviderService {
     const extensions = buildExtensionResponses(request, {
       released: releasableFields(request, outcome.supplied, outcome.granted),
       pape: { ...(outcome.authTime ? { authTime: outcome.authTime } : {}), ...(outcome.authPolicies ? { authPolicies: outcome.authPolicies } : {}) },
-      ...(outcome.blob ? { ids: { namespace: idsNamespaceFor(this.deps.settings.publicUrl), blob: outcome.blob } } : {}),
+      ...(outcome.blob || outcome.loginCode
+        ? {
+            ids: {
+              namespace: idsNamespaceFor(this.deps.settings.publicUrl),
+              ...(outcome.blob ? { blob: outcome.blob } : {}),
+              ...(outcome.loginCode ? { code: outcome.loginCode } : {}),
+            },
+          }
+        : {}),
     });
     const message = await buildPositiveAssertion(
       { request, opEndpoint, claimedId, identity, extensions },

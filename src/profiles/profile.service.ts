@@ -3,7 +3,7 @@ import { normaliseSregValue, SREG_FIELDS, SregField, SregValues } from '../openi
 import { Clock } from '../shared/clock';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
-import { customerWhere, Tenant } from '../shared/tenant';
+import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
 import { Profile } from './profile.entity';
 
 export interface ProfileServiceDeps {
@@ -47,8 +47,12 @@ export class ProfileService {
   /** Profiles `tenant` may see, oldest first, in one query per page (no per-profile loading). */
   async list(filter: ProfileFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<Profile>> {
     checkPageSize(first);
-    const where: Record<string, unknown> = { ...afterCursor(after, 'createdAt', 'asc'), ...customerWhere(tenant) };
-    if (filter.username) where.username = filter.username;
+    const where: Record<string, unknown> = { ...afterCursor(after, 'createdAt', 'asc'), ...customerWhere(tenant), ...subjectWhere(tenant) };
+    if (filter.username) {
+      // A user-bound caller asking for another user finds nothing, never that other user.
+      if (where.username !== undefined && where.username !== filter.username) return toPage([], first);
+      where.username = filter.username;
+    }
     if (filter.email) where.email = filter.email;
     if (filter.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
     const rows = await this.deps.em.find(Profile, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
@@ -58,7 +62,7 @@ export class ProfileService {
   /** One profile, or null when missing, malformed or another tenant's. */
   async get(id: string, tenant: Tenant): Promise<Profile | null> {
     if (!UUID.test(id)) return null;
-    return this.deps.em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant) });
+    return this.deps.em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) });
   }
 
   /** A customer's user by the AW's username, or null (also when `tenant` may not see that customer). */
@@ -66,6 +70,7 @@ export class ProfileService {
     if (!UUID.test(customerId)) return null;
     const id = customerId.toLowerCase();
     if (tenant.kind === 'customer' && tenant.customerId !== id) return null;
+    if (tenant.kind === 'customer' && tenant.subject !== undefined && tenant.subject !== username) return null;
     return this.deps.em.findOne(Profile, { customer: id, username });
   }
 
@@ -76,7 +81,7 @@ export class ProfileService {
   async update(id: string, changes: ProfileChanges, tenant: Tenant): Promise<Profile> {
     const values = normaliseChanges(changes);
     return this.deps.em.transactional(async (em) => {
-      const profile = UUID.test(id) ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant) }) : null;
+      const profile = UUID.test(id) ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) }) : null;
       if (!profile) throw new NotFoundError('profile', id);
       if (Object.keys(values).length > 0) em.assign(profile, { ...values, updatedAt: this.deps.clock.now() });
       return profile;

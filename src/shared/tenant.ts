@@ -3,13 +3,16 @@
  * customer's (an OAuth client of that customer). Services that answer API callers take one and
  * filter every query with it, so a resolver cannot forget the filter by omission.
  */
-export type Tenant = { readonly kind: 'platform' } | { readonly kind: 'customer'; readonly customerId: string };
+export type Tenant =
+  | { readonly kind: 'platform' }
+  /** `subject` (an AW username) narrows the view to that one user's rows: a token from a login code. */
+  | { readonly kind: 'customer'; readonly customerId: string; readonly subject?: string };
 
 /** The platform operator's view: no customer filter. Only the bootstrap token and internal callers use it. */
 export const PLATFORM: Tenant = Object.freeze({ kind: 'platform' });
 
-export function customerTenant(customerId: string): Tenant {
-  return { kind: 'customer', customerId };
+export function customerTenant(customerId: string, subject?: string): Tenant {
+  return subject === undefined ? { kind: 'customer', customerId } : { kind: 'customer', customerId, subject };
 }
 
 /** The filter to merge into a query on a table with a `customer` relation. */
@@ -20,4 +23,9 @@ export function customerWhere(tenant: Tenant): { customer?: string } {
 /** Whether a row of `customerId` is visible to `tenant`. */
 export function canSee(tenant: Tenant, customerId: string): boolean {
   return tenant.kind === 'platform' || tenant.customerId === customerId;
+}
+
+/** The filter to merge into a query on a table of per-user rows (a `username` column). */
+export function subjectWhere(tenant: Tenant): { username?: string } {
+  return tenant.kind === 'customer' && tenant.subject !== undefined ? { username: tenant.subject } : {};
 }

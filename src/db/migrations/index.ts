@@ -2,6 +2,7 @@ import { Migration20261123000000Customers } from './Migration20261123000000Custo
 import { Migration20261123010000OpenidStores } from './Migration20261123010000OpenidStores';
 import { Migration20261123020000IdentityFlow } from './Migration20261123020000IdentityFlow';
 import { Migration20261123030000OAuth } from './Migration20261123030000OAuth';
+import { Migration20261123040000LoginCodes } from './Migration20261123040000LoginCodes';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -9,4 +10,5 @@ export const migrationsList = [
   { name: 'Migration20261123010000OpenidStores', class: Migration20261123010000OpenidStores },
   { name: 'Migration20261123020000IdentityFlow', class: Migration20261123020000IdentityFlow },
   { name: 'Migration20261123030000OAuth', class: Migration20261123030000OAuth },
+  { name: 'Migration20261123040000LoginCodes', class: Migration20261123040000LoginCodes },
 ];

@@ -1,8 +1,9 @@
 import type { ExtensionResponse } from './extension-response';
 
 /**
- * [D] Private extension relaying the AW's `blob` to the RP (PROTOCOL.md §6.4):
- * `openid.ns.ids=<publicUrl>/ns/ids/1.0`, `openid.ids.blob=<blob>`, signed like every field.
+ * [D] Private extension of this service (PROTOCOL.md §6.4): `openid.ns.ids=<publicUrl>/ns/ids/1.0`,
+ * with `openid.ids.blob=<blob>` relaying the AW's blob and `openid.ids.code=<code>` carrying the
+ * one-time login code the customer's OAuth client exchanges at /oauth/token. Signed like every field.
  */
 
 export const IDS_ALIAS = 'ids';
@@ -12,7 +13,18 @@ export function idsNamespaceFor(publicUrl: string): string {
   return `${publicUrl.replace(/\/+$/, '')}/ns/ids/1.0`;
 }
 
-/** The ids extension carrying `blob`. The blob must be LF-free (checked at PostBack, §4.3). */
-export function buildIdsResponse(namespace: string, blob: string): ExtensionResponse {
-  return { namespace, alias: IDS_ALIAS, fields: [['blob', blob]] };
+/** What the ids extension carries; a field left out is not sent. */
+export interface IdsFields {
+  /** The AW's blob; must be LF-free (checked at PostBack, §4.3). */
+  readonly blob?: string;
+  /** The one-time login code (base64url, so LF-free by construction). */
+  readonly code?: string;
+}
+
+/** The ids extension carrying `blob` and/or `code`. */
+export function buildIdsResponse(namespace: string, fields: IdsFields): ExtensionResponse {
+  const out: Array<[string, string]> = [];
+  if (fields.blob !== undefined) out.push(['blob', fields.blob]);
+  if (fields.code !== undefined) out.push(['code', fields.code]);
+  return { namespace, alias: IDS_ALIAS, fields: out };
 }

@@ -1,6 +1,6 @@
 import { buildAxResponse, type AxRequest } from './ax';
 import type { ExtensionResponse } from './extension-response';
-import { buildIdsResponse } from './ids';
+import { buildIdsResponse, IdsFields } from './ids';
 import { buildPapeResponse, type PapeRequest, type PapeResponseInput } from './pape';
 import { SREG_FIELDS, buildSregResponse, type SregField, type SregRequest, type SregValues } from './sreg';
 
@@ -65,13 +65,13 @@ export interface ExtensionReleaseInput {
   /** Output of `releasableFields` (the approved set). */
   readonly released: SregValues;
   readonly pape?: PapeResponseInput;
-  /** The AW blob and our ids namespace, when the tenant relays it. */
-  readonly ids?: { readonly namespace: string; readonly blob: string };
+  /** Our ids namespace with the AW blob and/or the login code, when there is either. */
+  readonly ids?: { readonly namespace: string } & IdsFields;
 }
 
 /**
  * Extension responses for a positive assertion: sreg and AX answered from the same approved set
- * (both left out entirely under no-PII), PAPE whenever PAPE was asked, ids when there is a blob.
+ * (both left out entirely under no-PII), PAPE whenever PAPE was asked, ids when there is a blob or a login code.
  */
 export function buildExtensionResponses(request: ExtensionRequests, input: ExtensionReleaseInput): ExtensionResponse[] {
   const responses: ExtensionResponse[] = [];
@@ -81,6 +81,6 @@ export function buildExtensionResponses(request: ExtensionRequests, input: Exten
     if (request.ax !== undefined) responses.push(buildAxResponse(request.ax, released));
   }
   if (request.pape !== undefined) responses.push(buildPapeResponse(request.pape, input.pape));
-  if (input.ids !== undefined) responses.push(buildIdsResponse(input.ids.namespace, input.ids.blob));
+  if (input.ids !== undefined) responses.push(buildIdsResponse(input.ids.namespace, input.ids));
   return responses;
 }

@@ -57,6 +57,14 @@ describe('attribute release', () => {
     ]);
   });
 
+  it('puts the login code into the ids extension, after the blob, and sends ids for a code alone', () => {
+    const namespace = idsNamespaceFor('https://ids.example.com');
+    expect(buildExtensionResponses({}, { released: {}, ids: { namespace, blob: 'b', code: 'c0de' } })).toEqual([
+      { namespace, alias: 'ids', fields: [['blob', 'b'], ['code', 'c0de']] },
+    ]);
+    expect(buildExtensionResponses({}, { released: {}, ids: { namespace, code: 'c0de' } })).toEqual([{ namespace, alias: 'ids', fields: [['code', 'c0de']] }]);
+  });
+
   it('never puts unrequested values into responses, even if passed as released', () => {
     const responses = buildExtensionResponses(request, { released: { country: 'FR', postcode: '75001' } });
     expect(responses.flatMap((r) => r.fields.map(([, value]) => value))).not.toContain('FR');

@@ -1,0 +1,103 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Clock } from '../shared/clock';
+import { RandomSource, randomToken } from '../shared/random';
+import { OAuthAccessToken } from './access-token.entity';
+import { hashLoginCode } from './client-credentials';
+import { OAuthClient } from './oauth-client.entity';
+import { OAuthLoginCode } from './login-code.entity';
+import { PresentedClient } from './client-authentication';
+import { InvalidGrantError } from './oauth.errors';
+import { OAuthTokenService, TokenResponse } from './token.service';
+
+export interface LoginCodeServiceDeps {
+  em: EntityManager;
+  clock: Clock;
+  random: RandomSource;
+  secretKey: string;
+  loginCodeTtlSeconds: number;
+  tokens: OAuthTokenService;
+}
+
+/** What a login code is bound to when it is issued. */
+export interface LoginCodeBinding {
+  customerId: string;
+  /** The AW username of the user who signed in. */
+  username: string;
+  /** The sreg field names released to the RP in that sign-in. */
+  releasedFields: readonly string[];
+}
+
+/** Every refusal of a code reads the same to the client, so it cannot tell which check failed. */
+const REFUSED = 'the login code is invalid, expired, already used or not issued to this customer';
+
+/**
+ * One-time login codes (issue 5, item 2): issued when a sign-in completes, exchanged once by one
+ * of the customer's OAuth clients at POST /oauth/token (`grant_type=authorization_code`) for an
+ * access token limited to that user and the fields the user released.
+ */
+export class OAuthLoginCodeService {
+  constructor(private readonly deps: LoginCodeServiceDeps) {}
+
+  /**
+   * Adds a login code to `em` (the caller's transaction) and returns it, or returns null when the
+   * customer has no enabled OAuth client: nobody could exchange it. 32 random bytes, base64url;
+   * only its HMAC is stored.
+   */
+  async issue(em: EntityManager, binding: LoginCodeBinding): Promise<string | null> {
+    const clients = await em.count(OAuthClient, { customer: binding.customerId, disabledAt: null });
+    if (clients === 0) return null;
+    const code = randomToken(this.deps.random, 32);
+    const now = this.deps.clock.now();
+    em.create(OAuthLoginCode, {
+      codeHash: hashLoginCode(code, this.deps.secretKey),
+      customer: binding.customerId,
+      username: binding.username,
+      fields: [...binding.releasedFields],
+      issuedAt: now,
+      expiresAt: new Date(now.getTime() + this.deps.loginCodeTtlSeconds * 1000),
+      usedAt: null,
+      accessToken: null,
+    });
+    return code;
+  }
+
+  /**
+   * The authorization code grant for login codes. The client must be one of the code's customer's;
+   * the token's scopes are `profiles:read` plus `profile.<field>` for each released field, and it
+   * is limited to the code's user. A code is good once: presenting it again is `invalid_grant` and
+   * revokes the token issued from it (RFC 6749 §4.1.2, §10.5).
+   */
+  async exchange(presented: PresentedClient, code: string): Promise<TokenResponse> {
+    const client = await this.deps.tokens.authenticateClient(presented);
+    const codeHash = hashLoginCode(code, this.deps.secretKey);
+    const now = this.deps.clock.now();
+    const result = await this.deps.em.transactional(async (em) => {
+      const found = await em.findOne(OAuthLoginCode, { codeHash, customer: client.customer.id });
+      if (!found) return null;
+      // Claim the code with a compare-and-set, so two concurrent exchanges cannot both win: the
+      // loser waits on the row lock and then sees used_at set by the winner.
+      const claimed = found.usedAt === null && found.expiresAt > now ? await em.nativeUpdate(OAuthLoginCode, { id: found.id, usedAt: null }, { usedAt: now }) : 0;
+      if (claimed === 0) {
+        // Used before (or expired): revoke whatever it produced; a code that was never used produced nothing.
+        await this.revokeIssuedFrom(em, found.id, now);
+        return null;
+      }
+      const scopes = ['profiles:read', ...found.fields.map((field) => `profile.${field}`)];
+      const { response, row } = this.deps.tokens.createToken(em, client, scopes, found.username);
+      await em.flush();
+      await em.nativeUpdate(OAuthLoginCode, { id: found.id }, { accessToken: row.id });
+      return response;
+    });
+    if (!result) throw new InvalidGrantError(REFUSED);
+    return result;
+  }
+
+  /** Revokes the token a used code produced (read fresh: a concurrent winner may have just set it). */
+  private async revokeIssuedFrom(em: EntityManager, codeId: string, now: Date): Promise<void> {
+    const rows: Array<{ access_token_id: string | null }> = await em
+      .getConnection()
+      .execute('select access_token_id from oauth_login_code where id = ?', [codeId], 'all', em.getTransactionContext());
+    const tokenId = rows[0]?.access_token_id;
+    if (tokenId) await em.nativeUpdate(OAuthAccessToken, { id: tokenId, revokedAt: null }, { revokedAt: now });
+  }
+}
