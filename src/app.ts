@@ -9,6 +9,7 @@ import { AuthRequestQueries, AuthRequestResolver, IdentityFlowService } from './
 import { ConsentResolver, ConsentService } from './consent';
 import { ProfileResolver, ProfileService } from './profiles';
 import { OAuthClientResolver, OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from './oauth';
+import { MeResolver, OperatorTokenResolver, OperatorTokenService } from './operators';
 import { deleteExpiredRows } from './db/purge';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
@@ -38,6 +39,7 @@ export interface Services {
   oauthTokens: OAuthTokenService;
   oauthLoginCodes: OAuthLoginCodeService;
   profiles: ProfileService;
+  operatorTokens: OperatorTokenService;
 }
 
 export interface App {
@@ -120,6 +122,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     oauthTokens,
     oauthLoginCodes,
     profiles,
+    operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey: config.SECRET_KEY.reveal() }),
   };
   const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
     name: table,
@@ -136,6 +139,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new ConsentResolver(services.consent),
       new OAuthClientResolver(services.oauthClients),
       new ProfileResolver(services.profiles),
+      new OperatorTokenResolver(services.operatorTokens),
+      new MeResolver(),
     ]);
     http = await createHttpServer({
       config,
@@ -147,6 +152,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       identityFlow: services.identityFlow,
       oauthTokens: services.oauthTokens,
       oauthLoginCodes: services.oauthLoginCodes,
+      operatorTokens: services.operatorTokens,
       readiness: [
         { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
         { name: 'redis', check: async () => void (await redis.ping()) },

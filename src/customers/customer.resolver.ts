@@ -55,7 +55,7 @@ export class CustomerResolver {
   }
 
   @Authorized(OPERATOR_ONLY)
-  @Mutation(() => CreateCustomerPayload, { description: 'Creates a customer and its first API key (shown once). Platform operator only.' })
+  @Mutation(() => CreateCustomerPayload, { description: 'Creates a customer and its first API key (shown once). Platform owners only (ADMIN_TOKEN or a platform-wide owner token).' })
   async createCustomer(@Arg('input', () => CreateCustomerInput) input: CreateCustomerInput): Promise<CreateCustomerPayload> {
     const { customer, apiKey } = await this.customerService.createCustomer(input);
     return { apiKey, customer: CustomerType.from(customer, this.publicUrl) };

@@ -4,7 +4,8 @@ import { GraphqlContext, Principal } from './context';
 
 /**
  * The pseudo-scope of operations only the platform operator may run (OAuth client management,
- * creating customers). No token can carry it: it is not in OAUTH_SCOPES.
+ * creating customers): the bootstrap ADMIN_TOKEN and platform-wide owner tokens. No OAuth token
+ * can carry it: it is not in OAUTH_SCOPES.
  */
 export const OPERATOR_ONLY = 'operator';
 
@@ -15,9 +16,14 @@ export class ForbiddenError extends DomainError {
   }
 }
 
-/** The scopes of `required` that `principal` lacks; the operator lacks none. */
+/**
+ * The scopes of `required` that `principal` lacks. The bootstrap operator lacks none; an operator
+ * token lacks what its role does not hold (only a platform-wide owner holds OPERATOR_ONLY); a
+ * client always lacks OPERATOR_ONLY.
+ */
 export function missingScopes(principal: Principal, required: readonly string[]): string[] {
   if (principal.kind === 'operator') return [];
+  if (principal.kind === 'operator-token') return required.filter((scope) => !principal.scopes.includes(scope));
   return required.filter((scope) => scope === OPERATOR_ONLY || !principal.scopes.includes(scope));
 }
 

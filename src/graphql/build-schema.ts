@@ -6,6 +6,7 @@ import { AuthRequestResolver } from '../identity-flow';
 import { ConsentResolver } from '../consent';
 import { OAuthClientResolver } from '../oauth';
 import { ProfileResolver } from '../profiles';
+import { MeResolver, OperatorTokenResolver } from '../operators';
 import { authChecker } from './auth-checker';
 
 /** Every resolver class of the API; each feature adds its own here. */
@@ -15,6 +16,8 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   ConsentResolver,
   OAuthClientResolver,
   ProfileResolver,
+  OperatorTokenResolver,
+  MeResolver,
 ];
 
 /**

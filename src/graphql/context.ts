@@ -3,19 +3,27 @@ import { Secret } from '../config';
 import { secretsEqual } from '../shared/secret-compare';
 import { Logger } from '../shared/logger';
 import { customerTenant, PLATFORM, Tenant } from '../shared/tenant';
+import type { OperatorRole, OperatorTokenGrant } from '../operators';
 
 /** Looks up an OAuth access token; OAuthTokenService.verifyAccessToken in the running app. */
 export interface AccessTokenVerifier {
   verifyAccessToken(token: string): Promise<{ customerId: string; clientId: string; scopes: string[]; subject?: string } | null>;
 }
 
+/** Looks up an operator personal access token; OperatorTokenService.verifyOperatorToken in the running app. */
+export interface OperatorTokenVerifier {
+  verifyOperatorToken(token: string): Promise<OperatorTokenGrant | null>;
+}
+
 /**
  * Who is calling: the platform operator with the bootstrap ADMIN_TOKEN (every scope, every
- * customer), or an OAuth client acting for its own customer with the scopes of its token, and,
- * with `subject` (a token from a login code), for that one user only.
+ * customer); an operator token with the scopes of its role, platform-wide or for one customer; or
+ * an OAuth client acting for its own customer with the scopes of its token, and, with `subject` (a
+ * token from a login code), for that one user only.
  */
 export type Principal =
   | { kind: 'operator'; id: 'bootstrap-admin' }
+  | { kind: 'operator-token'; id: string; name: string; role: OperatorRole; scopes: readonly string[]; customerId: string | null }
   | { kind: 'client'; customerId: string; clientId: string; scopes: readonly string[]; subject?: string };
 
 export interface GraphqlContext {
@@ -25,23 +33,39 @@ export interface GraphqlContext {
 }
 
 /**
- * The rows a principal may see: the operator every customer's, a client only its own customer's,
- * and a user-bound client only that user's.
+ * The rows a principal may see: the operator and platform-wide operator tokens every customer's,
+ * a customer-bound operator token or a client only its own customer's, and a user-bound client
+ * only that user's.
  */
 export function tenantOf(principal: Principal): Tenant {
-  return principal.kind === 'operator' ? PLATFORM : customerTenant(principal.customerId, principal.subject);
+  switch (principal.kind) {
+    case 'operator':
+      return PLATFORM;
+    case 'operator-token':
+      return principal.customerId === null ? PLATFORM : customerTenant(principal.customerId);
+    case 'client':
+      return customerTenant(principal.customerId, principal.subject);
+  }
 }
 
 /**
- * Reads `Authorization: Bearer <token>`: the bootstrap ADMIN_TOKEN, or else an active OAuth access
- * token. Anything else (missing, unknown, expired, revoked, disabled client) refuses the whole
- * operation with UNAUTHENTICATED and HTTP 401, without saying which.
+ * Reads `Authorization: Bearer <token>`: the bootstrap ADMIN_TOKEN, an active operator token
+ * (`ops_…`), or else an active OAuth access token. Anything else (missing, unknown, expired,
+ * revoked, disabled client) refuses the whole operation with UNAUTHENTICATED and HTTP 401,
+ * without saying which.
  */
-export async function authenticate(authorization: string | undefined, adminToken: Secret, tokens: AccessTokenVerifier): Promise<Principal> {
+export async function authenticate(
+  authorization: string | undefined,
+  adminToken: Secret,
+  tokens: AccessTokenVerifier,
+  operatorTokens: OperatorTokenVerifier,
+): Promise<Principal> {
   const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? '');
   if (match) {
     const presented = match[1]!;
     if (secretsEqual(presented, adminToken.reveal())) return { kind: 'operator', id: 'bootstrap-admin' };
+    const operator = await operatorTokens.verifyOperatorToken(presented);
+    if (operator) return { kind: 'operator-token', ...operator };
     const grant = await tokens.verifyAccessToken(presented);
     if (grant) {
       return {

@@ -9,7 +9,7 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { RequestContext } from '@mikro-orm/core';
 import { Config } from '../config';
 import { Logger } from '../shared/logger';
-import { authenticate, GraphqlContext } from '../graphql/context';
+import { authenticate, GraphqlContext, OperatorTokenVerifier } from '../graphql/context';
 import { makeFormatError } from '../graphql/format-error';
 import { healthRoutes, ReadinessCheck } from './health.routes';
 import { openidRoutes } from './openid.routes';
@@ -26,6 +26,7 @@ export interface HttpDeps {
   discovery: DiscoveryService;
   identityFlow: IdentityFlowService;
   oauthTokens: OAuthTokenService;
+  operatorTokens: OperatorTokenVerifier;
   oauthLoginCodes: OAuthLoginCodeService;
   log: Logger;
 }
@@ -67,7 +68,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
     express.json({ limit: '100kb' }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => ({
-        principal: await authenticate(req.headers.authorization, deps.config.ADMIN_TOKEN, deps.oauthTokens),
+        principal: await authenticate(req.headers.authorization, deps.config.ADMIN_TOKEN, deps.oauthTokens, deps.operatorTokens),
         requestId: String(res.locals.requestId),
         log: res.locals.log as Logger,
       }),

@@ -10,7 +10,7 @@ import {
   RotateOAuthClientSecretPayload,
 } from './oauth-client.type';
 
-/** Client management stays with the platform operator until operator roles exist (issue 5, item 4). */
+/** Client management is for platform owners only: the bootstrap ADMIN_TOKEN and platform-wide owner tokens. */
 @Authorized(OPERATOR_ONLY)
 @Resolver(() => OAuthClientType)
 export class OAuthClientResolver {

@@ -3,6 +3,7 @@ import { Migration20261123010000OpenidStores } from './Migration20261123010000Op
 import { Migration20261123020000IdentityFlow } from './Migration20261123020000IdentityFlow';
 import { Migration20261123030000OAuth } from './Migration20261123030000OAuth';
 import { Migration20261123040000LoginCodes } from './Migration20261123040000LoginCodes';
+import { Migration20261123050000OperatorTokens } from './Migration20261123050000OperatorTokens';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: 'Migration20261123020000IdentityFlow', class: Migration20261123020000IdentityFlow },
   { name: 'Migration20261123030000OAuth', class: Migration20261123030000OAuth },
   { name: 'Migration20261123040000LoginCodes', class: Migration20261123040000LoginCodes },
+  { name: 'Migration20261123050000OperatorTokens', class: Migration20261123050000OperatorTokens },
 ];

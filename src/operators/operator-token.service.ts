@@ -1,0 +1,152 @@
+import { createHmac } from 'node:crypto';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { Customer, CustomerNotFoundError } from '../customers';
+import { Clock } from '../shared/clock';
+import { RandomSource, randomToken } from '../shared/random';
+import { ValidationError } from '../shared/errors';
+import { hasControlCharacters } from '../shared/url';
+import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
+import { canSee, Tenant } from '../shared/tenant';
+import { OperatorToken } from './operator-token.entity';
+import { OperatorTokenNotFoundError, OperatorTokenOutOfTenantError } from './operators.errors';
+import { isOperatorRole, OperatorRole, scopesOfRole } from './roles';
+
+/** Prefix of every operator token, so leaked ones are recognisable (secret scanners). Never changes. */
+export const OPERATOR_TOKEN_PREFIX = 'ops_';
+
+/** last_used_at is written at most this often per token, so busy dashboards do not write on every request. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const MAX_EXPIRES_IN_DAYS = 3650;
+const DAY_MS = 86_400_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface CreateOperatorTokenCommand {
+  name: string;
+  role: OperatorRole;
+  /** null: platform-wide. */
+  customerId: string | null;
+  expiresInDays: number | null;
+  /** `bootstrap-admin` or the creating owner's token id. */
+  createdBy: string;
+}
+
+export interface OperatorTokenWithSecret {
+  record: OperatorToken;
+  /** The token in clear; returned only here, never stored. */
+  token: string;
+}
+
+/** What an active operator token grants; the GraphQL context turns it into a principal. */
+export interface OperatorTokenGrant {
+  id: string;
+  name: string;
+  role: OperatorRole;
+  customerId: string | null;
+  scopes: string[];
+}
+
+export interface OperatorTokenServiceDeps {
+  em: EntityManager;
+  clock: Clock;
+  random: RandomSource;
+  secretKey: string;
+}
+
+/** Operator personal access tokens: issue, revoke, list, and verify on each API call. */
+export class OperatorTokenService {
+  constructor(private readonly deps: OperatorTokenServiceDeps) {}
+
+  /**
+   * Issues a token for `command.role`. `tenant` is the creating owner's view: a customer-bound owner
+   * may only create tokens bound to that same customer.
+   */
+  async createToken(command: CreateOperatorTokenCommand, tenant: Tenant): Promise<OperatorTokenWithSecret> {
+    const name = validateName(command.name);
+    if (!isOperatorRole(command.role)) throw new ValidationError('role', 'unknown role');
+    const expiresInDays = command.expiresInDays;
+    if (expiresInDays !== null && (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > MAX_EXPIRES_IN_DAYS)) {
+      throw new ValidationError('expiresInDays', `expiresInDays must be between 1 and ${MAX_EXPIRES_IN_DAYS}`);
+    }
+    if (tenant.kind === 'customer' && command.customerId?.toLowerCase() !== tenant.customerId) throw new OperatorTokenOutOfTenantError();
+    const now = this.deps.clock.now();
+    return this.deps.em.transactional(async (em) => {
+      const customer = command.customerId === null ? null : await findCustomer(em, command.customerId);
+      const token = OPERATOR_TOKEN_PREFIX + randomToken(this.deps.random, 32);
+      const record = em.create(OperatorToken, {
+        name,
+        role: command.role,
+        customer,
+        tokenHash: this.hash(token),
+        createdBy: command.createdBy,
+        createdAt: now,
+        lastUsedAt: null,
+        revokedAt: null,
+        expiresAt: expiresInDays === null ? null : new Date(now.getTime() + expiresInDays * DAY_MS),
+      });
+      return { record, token };
+    });
+  }
+
+  /** Revokes at once; revoking twice keeps the first date. Another customer's token looks missing. */
+  async revokeToken(id: string, tenant: Tenant): Promise<OperatorToken> {
+    return this.deps.em.transactional(async (em) => {
+      const record = UUID.test(id) ? await em.findOne(OperatorToken, { id: id.toLowerCase() }) : null;
+      if (!record || !canSee(tenant, record.customer?.id ?? '')) throw new OperatorTokenNotFoundError(id);
+      record.revokedAt ??= this.deps.clock.now();
+      return record;
+    });
+  }
+
+  /** Tokens visible to `tenant` (a customer sees only its own customer's), oldest first. */
+  async listTokens(first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<OperatorToken>> {
+    checkPageSize(first);
+    const rows = await this.deps.em.find(
+      OperatorToken,
+      { ...(tenant.kind === 'customer' ? { customer: tenant.customerId } : {}), ...afterCursor(after, 'createdAt', 'asc') },
+      { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 },
+    );
+    return toPage(rows, first);
+  }
+
+  /**
+   * The grant of an active token, or null for anything else (not ours, unknown, revoked, expired).
+   * Records the use in last_used_at, at most once a minute per token.
+   */
+  async verifyOperatorToken(token: string): Promise<OperatorTokenGrant | null> {
+    if (!token.startsWith(OPERATOR_TOKEN_PREFIX)) return null;
+    const em = this.deps.em;
+    const record = await em.findOne(OperatorToken, { tokenHash: this.hash(token) });
+    const now = this.deps.clock.now();
+    if (!record || record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= now) || !isOperatorRole(record.role)) return null;
+    if (record.lastUsedAt === null || now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      // A conditional update, so concurrent requests write once and never move the date backwards.
+      await em.nativeUpdate(
+        OperatorToken,
+        { id: record.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
+        { lastUsedAt: now },
+      );
+    }
+    const customerId = record.customer?.id ?? null;
+    return { id: record.id, name: record.name, role: record.role, customerId, scopes: scopesOfRole(record.role, customerId) };
+  }
+
+  /** HMAC-SHA256 under SECRET_KEY (hex): a copy of the table alone yields no usable token. */
+  private hash(token: string): string {
+    return createHmac('sha256', this.deps.secretKey).update(token, 'utf8').digest('hex');
+  }
+}
+
+async function findCustomer(em: EntityManager, id: string): Promise<Customer> {
+  const customer = UUID.test(id) ? await em.findOne(Customer, { id: id.toLowerCase() }) : null;
+  if (!customer) throw new CustomerNotFoundError(id);
+  return customer;
+}
+
+function validateName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed.length === 0 || trimmed.length > 200 || hasControlCharacters(trimmed)) {
+    throw new ValidationError('name', 'name must be 1-200 characters without control characters');
+  }
+  return trimmed;
+}
