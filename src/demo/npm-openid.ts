@@ -30,7 +30,7 @@ interface NpmOpenId {
  * The package's own association store arms a timer for each association's whole lifetime (14 days),
  * which keeps the process alive after everything else stopped. Its documented hook lets an RP
  * supply its own store: this one has the same in-memory semantics with timers that do not hold the
- * process open. (test/support/rp.ts installs the same store for the protocol tests.)
+ * process open. test/support/rp.ts imports this module for the same reason.
  */
 const associations = new Map<string, { provider: unknown; type: string; secret: string }>();
 openid.saveAssociation = (provider, type, handle, secret, expirySeconds, callback) => {

@@ -26,9 +26,6 @@ interface NpmOpenId {
   PAPE: new (options: Record<string, string>) => unknown;
   discover(identifier: string, strict: boolean, callback: Callback<NpmProvider[] | null>): void;
   associate(provider: NpmProvider, callback: Callback<Record<string, string> | null>, strict: boolean, algorithm: string): void;
-  saveAssociation(provider: NpmProvider, type: string, handle: string, secret: string, expirySeconds: number, callback: (error: null) => void): void;
-  loadAssociation(handle: string, callback: (error: null, association: unknown) => void): void;
-  removeAssociation(handle: string): void;
 }
 
 function promisify<T>(run: (cb: Callback<T>) => void): Promise<T> {
@@ -37,19 +34,9 @@ function promisify<T>(run: (cb: Callback<T>) => void): Promise<T> {
   );
 }
 
-/**
- * The package's own association store arms a timer for the association's whole lifetime (14 days),
- * which keeps a test process alive. Its documented hook lets an RP supply its own store: this one
- * keeps the same in-memory map semantics with a timer that does not hold the process open.
- */
-const associations = new Map<string, { provider: NpmProvider; type: string; secret: string }>();
-openid.saveAssociation = (provider, type, handle, secret, expirySeconds, callback) => {
-  setTimeout(() => associations.delete(handle), expirySeconds * 1000).unref();
-  associations.set(handle, { provider, type, secret });
-  callback(null);
-};
-openid.loadAssociation = (handle, callback) => callback(null, associations.get(handle) ?? null);
-openid.removeAssociation = (handle) => associations.delete(handle);
+// The package's own association store arms a 14-day timer per association, which would keep the
+// test process alive; the demo module installs a store whose timers do not (same module instance).
+import '../../src/demo/npm-openid';
 
 export const npmOpenid = openid;
 
