@@ -138,7 +138,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new AuthRequestResolver(new AuthRequestQueries(orm.em)),
       new ConsentResolver(services.consent),
       new OAuthClientResolver(services.oauthClients),
-      new ProfileResolver(services.profiles),
+      new ProfileResolver(services.profiles, services.consent),
       new OperatorTokenResolver(services.operatorTokens),
       new MeResolver(),
     ]);

@@ -3,7 +3,7 @@ import { Customer } from '../customers';
 import { NotFoundError } from '../shared/errors';
 import { afterCursor, checkPageSize, encodeCursor, Page } from '../shared/pagination';
 import { Clock } from '../shared/clock';
-import { customerWhere, Tenant } from '../shared/tenant';
+import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
 import { ConsentDecision } from './consent-decision.entity';
 
 export interface RecordDecision {
@@ -15,6 +15,17 @@ export interface RecordDecision {
   isRemembered: boolean;
   authRequestId: string;
   decidedAt: Date;
+}
+
+/** One user of one customer: whose decisions to list. */
+export interface ConsentSubject {
+  customerId: string;
+  username: string;
+}
+
+/** A string identity for a subject (usernames may hold any character but NUL). */
+export function subjectKey(s: ConsentSubject): string {
+  return `${s.customerId}\u0000${s.username}`;
 }
 
 export interface ConsentFilter {
@@ -57,6 +68,29 @@ export class ConsentService {
       hasNextPage: rows.length > first,
       endCursor: last ? encodeCursor({ createdAt: last.decidedAt, id: last.id }) : null,
     };
+  }
+
+  /**
+   * The decisions of each (customer, username) in `subjects` that `tenant` may see, newest first,
+   * in one query however many subjects there are; an entry per subject, empty when it has none.
+   */
+  async listForSubjects(subjects: readonly ConsentSubject[], tenant: Tenant): Promise<ConsentDecision[][]> {
+    if (subjects.length === 0) return [];
+    const rows = await this.em.find(
+      ConsentDecision,
+      {
+        ...customerWhere(tenant),
+        ...subjectWhere(tenant),
+        $or: subjects.map((s) => ({ customer: s.customerId, username: s.username })),
+      },
+      { orderBy: { decidedAt: 'desc', id: 'desc' } },
+    );
+    const bySubject = new Map<string, ConsentDecision[]>();
+    for (const row of rows) {
+      const key = subjectKey({ customerId: row.customer.id, username: row.username });
+      bySubject.set(key, [...(bySubject.get(key) ?? []), row]);
+    }
+    return subjects.map((s) => bySubject.get(subjectKey(s)) ?? []);
   }
 
   /**

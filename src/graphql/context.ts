@@ -4,6 +4,7 @@ import { secretsEqual } from '../shared/secret-compare';
 import { Logger } from '../shared/logger';
 import { customerTenant, PLATFORM, Tenant } from '../shared/tenant';
 import type { OperatorRole, OperatorTokenGrant } from '../operators';
+import { Loaders } from './batch-loader';
 
 /** Looks up an OAuth access token; OAuthTokenService.verifyAccessToken in the running app. */
 export interface AccessTokenVerifier {
@@ -30,6 +31,8 @@ export interface GraphqlContext {
   principal: Principal;
   requestId: string;
   log: Logger;
+  /** Batch loaders of this operation only (see batch-loader.ts); never shared between requests. */
+  loaders: Loaders;
 }
 
 /**

@@ -11,6 +11,8 @@ import { Config } from '../config';
 import { Logger } from '../shared/logger';
 import { authenticate, GraphqlContext, OperatorTokenVerifier } from '../graphql/context';
 import { makeFormatError } from '../graphql/format-error';
+import { Loaders } from '../graphql/batch-loader';
+import { inputLimitRules } from '../graphql/input-limits';
 import { healthRoutes, ReadinessCheck } from './health.routes';
 import { openidRoutes } from './openid.routes';
 import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
@@ -50,6 +52,12 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
     formatError: makeFormatError(deps.log),
     includeStacktraceInErrorResponses: false,
     introspection: deps.config.NODE_ENV !== 'production',
+    // Checked before anything runs: an operation over a limit is refused whole, with nothing executed.
+    validationRules: inputLimitRules({
+      maxDepth: deps.config.GRAPHQL_MAX_DEPTH,
+      maxAliases: deps.config.GRAPHQL_MAX_ALIASES,
+      maxComplexity: deps.config.GRAPHQL_MAX_COMPLEXITY,
+    }),
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
     // main.ts owns the signals and stops everything in order; Apollo's own handler would stop only itself.
     stopOnTerminationSignals: false,
@@ -71,6 +79,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
         principal: await authenticate(req.headers.authorization, deps.config.ADMIN_TOKEN, deps.oauthTokens, deps.operatorTokens),
         requestId: String(res.locals.requestId),
         log: res.locals.log as Logger,
+        loaders: new Loaders(),
       }),
     }),
   );

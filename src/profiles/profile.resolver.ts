@@ -1,6 +1,8 @@
-import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
 import { requireScopes } from '../graphql/auth-checker';
+import { ConsentDecisionType, ConsentService, ConsentSubject, subjectKey } from '../consent';
+import { BatchLoader } from '../graphql/batch-loader';
 import { SREG_FIELDS } from '../openid';
 import { NotFoundError } from '../shared/errors';
 import { ProfileService } from './profile.service';
@@ -8,7 +10,22 @@ import { ProfileConnection, ProfileFilterInput, ProfileType, UpdateProfileInput,
 
 @Resolver(() => ProfileType)
 export class ProfileResolver {
-  constructor(private readonly profileService: ProfileService) {}
+  constructor(
+    private readonly profileService: ProfileService,
+    private readonly consent: ConsentService,
+  ) {}
+
+  @Authorized('consents:read')
+  @FieldResolver(() => [ConsentDecisionType], { description: 'The user\'s consent decisions, newest first. Needs `consents:read`.' })
+  async consentDecisions(@Root() profile: ProfileType, @Ctx() { principal, loaders }: GraphqlContext): Promise<ConsentDecisionType[]> {
+    // One query for every profile of the response, not one per profile.
+    const loader = loaders.get('profile.consentDecisions', () => {
+      const tenant = tenantOf(principal);
+      return new BatchLoader((subjects: ConsentSubject[]) => this.consent.listForSubjects(subjects, tenant), subjectKey);
+    });
+    const decisions = await loader.load({ customerId: profile.customerId, username: profile.username });
+    return decisions.map(ConsentDecisionType.from);
+  }
 
   @Authorized('profiles:read')
   @Query(() => ProfileConnection, { description: 'Profiles, oldest first, cursor-paginated. Needs `profiles:read` (and `profile.<field>` per personal field).' })
