@@ -16,6 +16,7 @@ import { createHttpServer, HttpServer } from './http/server';
 import { RunningWorkers, startWorkers } from './jobs/workers';
 import { Purger } from './jobs/purge-expired.job';
 import { systemClock, Clock } from './shared/clock';
+import { createSealer } from './shared/sealed-box';
 import { cryptoRandom, RandomSource } from './shared/random';
 import { Logger } from './shared/logger';
 import { redactUrl, StartupError } from './shared/startup-error';
@@ -101,6 +102,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   });
   const provider: OpenIdProviderService = new OpenIdProviderService({
     em: orm.em,
+    associationSealer: createSealer(config.SECRET_KEY.reveal(), 'openid-association-mac-key'),
     clock,
     random,
     customers,

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Association, AssociationStore, AssocType, NonceStore } from '../openid';
+import { Sealer } from '../shared/sealed-box';
 
 interface AssociationRow {
   handle: string;
@@ -13,13 +14,19 @@ interface AssociationRow {
 /**
  * Association store for one customer's OP endpoint, in PostgreSQL so every instance sees the same
  * associations (PROTOCOL.md §7.14). Plain SQL: each call is one statement, and `delete` is the
- * atomic single-use step of check_authentication.
+ * atomic single-use step of check_authentication. MAC keys are stored sealed under the server
+ * secret and bound to (customer, handle), so a database dump cannot forge assertions.
  */
 export class PgAssociationStore implements AssociationStore {
   constructor(
     private readonly em: EntityManager,
     private readonly customerId: string,
+    private readonly sealer: Sealer,
   ) {}
+
+  private boundTo(handle: string): string {
+    return `${this.customerId}\n${handle}`;
+  }
 
   async save(association: Association): Promise<void> {
     await this.em.getConnection().execute(
@@ -29,7 +36,7 @@ export class PgAssociationStore implements AssociationStore {
         this.customerId,
         association.handle,
         association.assocType,
-        association.secret,
+        this.sealer.seal(association.secret, this.boundTo(association.handle)),
         association.isPrivate,
         association.issuedAt,
         association.expiresAt,
@@ -48,7 +55,7 @@ export class PgAssociationStore implements AssociationStore {
     return {
       handle: row.handle,
       assocType: row.assoc_type as AssocType,
-      secret: row.secret,
+      secret: this.sealer.open(row.secret, this.boundTo(row.handle)),
       isPrivate: row.is_private,
       issuedAt: new Date(row.issued_at),
       expiresAt: new Date(row.expires_at),

@@ -25,6 +25,7 @@ import {
 } from '../openid';
 import { Customer, CustomerService, customerUrls } from '../customers';
 import { Clock } from '../shared/clock';
+import { Sealer } from '../shared/sealed-box';
 import { RandomSource } from '../shared/random';
 import { PgAssociationStore, PgNonceStore } from './pg-stores';
 import { LoginOutcome, LoginStep, HandoffCookie } from './login-step';
@@ -39,6 +40,8 @@ export interface ProviderSettings {
 
 export interface ProviderDeps {
   em: EntityManager;
+  /** Seals association MAC keys at rest; built once from SECRET_KEY. */
+  associationSealer: Sealer;
   clock: Clock;
   random: RandomSource;
   customers: CustomerService;
@@ -224,7 +227,7 @@ export class OpenIdProviderService {
   }
 
   private associations(customer: Customer): PgAssociationStore {
-    return new PgAssociationStore(this.deps.em, customer.id);
+    return new PgAssociationStore(this.deps.em, customer.id, this.deps.associationSealer);
   }
 
   private realmPolicy(customer: Customer) {

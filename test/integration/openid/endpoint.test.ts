@@ -74,7 +74,12 @@ describe('the OP endpoint on bad and unusual input', () => {
     expect(await plain.text()).toContain('error_code:unsupported-type\n');
     const tls = await post(endpoint, fields, { 'X-Forwarded-Proto': 'https' });
     expect(tls.status).toBe(200);
-    expect(Buffer.from(Object.fromEntries(parseKvForm(await tls.text())).mac_key!, 'base64')).toHaveLength(32);
+    const macKey = Buffer.from(Object.fromEntries(parseKvForm(await tls.text())).mac_key!, 'base64');
+    expect(macKey).toHaveLength(32);
+    // At rest the MAC key is sealed under the server secret: a database dump cannot sign assertions.
+    const [row] = (await app.orm.em.getConnection().execute('select secret from openid_association')) as Array<{ secret: Buffer }>;
+    expect(row!.secret.includes(macKey)).toBe(false);
+    expect(row!.secret.length).toBe(12 + 16 + 32);
   });
 
   it('answers a malformed direct request with a 400 key-value error', async () => {
