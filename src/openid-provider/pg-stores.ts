@@ -52,10 +52,18 @@ export class PgAssociationStore implements AssociationStore {
     );
     const row = rows[0];
     if (!row) return undefined;
+    let secret: Buffer;
+    try {
+      secret = this.sealer.open(row.secret, this.boundTo(row.handle));
+    } catch {
+      // Sealed under an earlier SECRET_KEY (or altered): unusable, so treat the handle as unknown;
+      // the OP then signs privately and tells the RP to drop it (invalidate_handle).
+      return undefined;
+    }
     return {
       handle: row.handle,
       assocType: row.assoc_type as AssocType,
-      secret: this.sealer.open(row.secret, this.boundTo(row.handle)),
+      secret,
       isPrivate: row.is_private,
       issuedAt: new Date(row.issued_at),
       expiresAt: new Date(row.expires_at),

@@ -108,6 +108,18 @@ describe('the OP endpoint with the npm openid package as the relying party', () 
     expect(await rp.verify(assertion.toString())).toMatchObject({ authenticated: true });
   });
 
+  it('treats an association it can no longer open (sealed under an old SECRET_KEY) as unknown', async () => {
+    const [acme] = await discover(`${base}/c/acme/`);
+    const { assoc_handle: handle } = await associate(acme!, 'DH-SHA256');
+    await app.orm.em.getConnection().execute(`update openid_association set secret = ? where handle = ?`, [Buffer.alloc(60, 7), handle]);
+    const rp = relyingParty({ returnUrl: RETURN_URL, realm: REALM, stateless: true });
+    const authUrl = new URL(await rp.start(`${base}/c/acme/`));
+    authUrl.searchParams.set('openid.assoc_handle', handle!);
+    const assertion = new URL(await assertionFor(authUrl.toString()));
+    expect(assertion.searchParams.get('openid.invalidate_handle')).toBe(handle);
+    expect(await rp.verify(assertion.toString())).toMatchObject({ authenticated: true });
+  });
+
   it('does not honour an association made with another customer', async () => {
     await createTestCustomer(app, 'globex');
     const [acme] = await discover(`${base}/c/acme/`);
