@@ -5,6 +5,7 @@ import { afterCursor, checkPageSize, encodeCursor, Page } from '../shared/pagina
 import { Clock } from '../shared/clock';
 import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
 import { ConsentDecision } from './consent-decision.entity';
+import { isUuid } from '../shared/ids';
 
 export interface RecordDecision {
   customer: Customer;
@@ -98,7 +99,7 @@ export class ConsentService {
    * Another tenant's decision is NOT_FOUND, exactly like a missing one.
    */
   async revoke(id: string, tenant: Tenant): Promise<ConsentDecision> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('consent decision', id);
+    if (!isUuid(id)) throw new NotFoundError('consent decision', id);
     return this.em.transactional(async (em) => {
       const decision = await em.findOne(ConsentDecision, { id, ...customerWhere(tenant) }, { populate: ['customer'] });
       if (!decision) throw new NotFoundError('consent decision', id);

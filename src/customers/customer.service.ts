@@ -10,6 +10,7 @@ import { CustomerApiKey } from './customer-api-key.entity';
 import { apiKeyMatches, generateApiKey, hashApiKey } from './api-key';
 import { CustomerNotFoundError, SlugTakenError } from './customer.errors';
 import { validateName, validateSlug, validateTrustedRealms, validateUrl } from './customer.validation';
+import { isUuid } from '../shared/ids';
 
 export interface CreateCustomerCommand {
   slug: string;
@@ -142,7 +143,7 @@ export class CustomerService {
 
   /** A well-formed id of a customer `tenant` may see; anything else is not found, like a missing row. */
   private checkId(id: string, tenant: Tenant): string {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new CustomerNotFoundError(id);
+    if (!isUuid(id)) throw new CustomerNotFoundError(id);
     if (!canSee(tenant, id.toLowerCase())) throw new CustomerNotFoundError(id);
     return id.toLowerCase();
   }

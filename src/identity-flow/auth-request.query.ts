@@ -4,6 +4,7 @@ import { customerWhere, Tenant } from '../shared/tenant';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { AuthRequest, AuthRequestTransition } from './auth-request.entity';
 import { AuthRequestStatus } from './auth-request.state';
+import { isUuid } from '../shared/ids';
 
 export interface AuthRequestFilter {
   status?: AuthRequestStatus | null;
@@ -39,7 +40,7 @@ export class AuthRequestQueries {
 
   /** One request with its timeline, or null when missing or another tenant's. */
   async get(id: string, tenant: Tenant): Promise<AuthRequestWithTimeline | null> {
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    if (!isUuid(id)) return null;
     const request = await this.em.findOne(AuthRequest, { id, ...customerWhere(tenant) });
     if (!request) return null;
     return { request, timeline: (await this.timelines([id])).get(id) ?? [] };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AuthRequestInput, IndirectResponse, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
+import { AuthRequestInput, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
 import type { LoginDecision, LoginStep, OpenIdProviderService } from '../openid-provider';
 import { Customer, CustomerService, customerUrls, PromptPolicy } from '../customers';
 import { ConsentService } from '../consent';
@@ -268,4 +268,3 @@ export function hashRequestId(requestId: string): string {
   return createHash('sha256').update(requestId, 'utf8').digest('hex');
 }
 
-export type { IndirectResponse };

@@ -10,6 +10,7 @@ import { OAuthAccessToken } from './access-token.entity';
 import { generateClientId, generateClientSecret, hashClientSecret } from './client-credentials';
 import { OAuthClientNotFoundError, UnknownScopeError } from './oauth.errors';
 import { canonicalScopes, isKnownScope } from './scopes';
+import { isUuid } from '../shared/ids';
 
 export interface CreateOAuthClientCommand {
   customerId: string;
@@ -29,7 +30,6 @@ export interface OAuthClientServiceDeps {
   random: RandomSource;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** OAuth client registration by operators: create, rotate the secret, disable, list. */
 export class OAuthClientService {
@@ -95,13 +95,13 @@ export class OAuthClientService {
   }
 
   private async findCustomer(em: EntityManager, id: string): Promise<Customer> {
-    const customer = UUID.test(id) ? await em.findOne(Customer, { id: id.toLowerCase() }) : null;
+    const customer = isUuid(id) ? await em.findOne(Customer, { id: id.toLowerCase() }) : null;
     if (!customer) throw new CustomerNotFoundError(id);
     return customer;
   }
 
   private async findClient(em: EntityManager, id: string): Promise<OAuthClient> {
-    const client = UUID.test(id) ? await em.findOne(OAuthClient, { id: id.toLowerCase() }, { populate: ['customer'] }) : null;
+    const client = isUuid(id) ? await em.findOne(OAuthClient, { id: id.toLowerCase() }, { populate: ['customer'] }) : null;
     if (!client) throw new OAuthClientNotFoundError(id);
     return client;
   }

@@ -10,6 +10,7 @@ import { canSee, Tenant } from '../shared/tenant';
 import { OperatorToken } from './operator-token.entity';
 import { OperatorTokenNotFoundError, OperatorTokenOutOfTenantError } from './operators.errors';
 import { isOperatorRole, OperatorRole, scopesOfRole } from './roles';
+import { isUuid } from '../shared/ids';
 
 /** Prefix of every operator token, so leaked ones are recognisable (secret scanners). Never changes. */
 export const OPERATOR_TOKEN_PREFIX = 'ops_';
@@ -19,7 +20,6 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 const MAX_EXPIRES_IN_DAYS = 3650;
 const DAY_MS = 86_400_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface CreateOperatorTokenCommand {
   name: string;
@@ -91,7 +91,7 @@ export class OperatorTokenService {
   /** Revokes at once; revoking twice keeps the first date. Another customer's token looks missing. */
   async revokeToken(id: string, tenant: Tenant): Promise<OperatorToken> {
     return this.deps.em.transactional(async (em) => {
-      const record = UUID.test(id) ? await em.findOne(OperatorToken, { id: id.toLowerCase() }) : null;
+      const record = isUuid(id) ? await em.findOne(OperatorToken, { id: id.toLowerCase() }) : null;
       if (!record || !canSee(tenant, record.customer?.id ?? '')) throw new OperatorTokenNotFoundError(id);
       record.revokedAt ??= this.deps.clock.now();
       return record;
@@ -138,7 +138,7 @@ export class OperatorTokenService {
 }
 
 async function findCustomer(em: EntityManager, id: string): Promise<Customer> {
-  const customer = UUID.test(id) ? await em.findOne(Customer, { id: id.toLowerCase() }) : null;
+  const customer = isUuid(id) ? await em.findOne(Customer, { id: id.toLowerCase() }) : null;
   if (!customer) throw new CustomerNotFoundError(id);
   return customer;
 }

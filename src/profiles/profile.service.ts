@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../shared/errors';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
 import { Profile } from './profile.entity';
+import { isUuid } from '../shared/ids';
 
 export interface ProfileServiceDeps {
   em: EntityManager;
@@ -20,7 +21,6 @@ export interface ProfileFilter {
 /** A rectification: a field given as a string is set (after normalising), as null cleared, absent kept. */
 export type ProfileChanges = Partial<Record<SregField, string | null>>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Profile records kept from the AW's postbacks, read and rectified through the API per tenant. */
 export class ProfileService {
@@ -61,13 +61,13 @@ export class ProfileService {
 
   /** One profile, or null when missing, malformed or another tenant's. */
   async get(id: string, tenant: Tenant): Promise<Profile | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     return this.deps.em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) });
   }
 
   /** A customer's user by the AW's username, or null (also when `tenant` may not see that customer). */
   async getByUsername(customerId: string, username: string, tenant: Tenant): Promise<Profile | null> {
-    if (!UUID.test(customerId)) return null;
+    if (!isUuid(customerId)) return null;
     const id = customerId.toLowerCase();
     if (tenant.kind === 'customer' && tenant.customerId !== id) return null;
     if (tenant.kind === 'customer' && tenant.subject !== undefined && tenant.subject !== username) return null;
@@ -81,7 +81,7 @@ export class ProfileService {
   async update(id: string, changes: ProfileChanges, tenant: Tenant): Promise<Profile> {
     const values = normaliseChanges(changes);
     return this.deps.em.transactional(async (em) => {
-      const profile = UUID.test(id) ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) }) : null;
+      const profile = isUuid(id) ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) }) : null;
       if (!profile) throw new NotFoundError('profile', id);
       if (Object.keys(values).length > 0) em.assign(profile, { ...values, updatedAt: this.deps.clock.now() });
       return profile;

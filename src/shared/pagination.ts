@@ -1,4 +1,5 @@
 import { ValidationError } from './errors';
+import { isUuid } from './ids';
 
 export const MAX_PAGE_SIZE = 100;
 
@@ -16,7 +17,7 @@ export function decodeCursor(value: string, field = 'after'): Cursor {
   const decoded = Buffer.from(value, 'base64url').toString('utf8');
   const [at, id, extra] = decoded.split('|');
   const createdAt = new Date(at ?? '');
-  if (extra !== undefined || !id || Number.isNaN(createdAt.getTime()) || !/^[0-9a-f-]{36}$/.test(id)) {
+  if (extra !== undefined || !id || Number.isNaN(createdAt.getTime()) || !isUuid(id)) {
     throw new ValidationError(field, 'cursor is not one this API handed out');
   }
   return { createdAt, id };

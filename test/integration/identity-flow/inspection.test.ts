@@ -53,7 +53,7 @@ describe('inspecting the flow over GraphQL', () => {
     expect(JSON.stringify(res.data)).not.toContain(apiKey);
   });
 
-  it('lists requests filtered by status and user, newest first', async () => {
+  it('lists requests filtered by status and user, and pages newest first', async () => {
     await consentedLogin(false);
     const pending = await startLogin(app, 'acme');
     const list = await graphql<{ authRequests: { nodes: Array<{ status: string; username: string | null }> } }>(
@@ -65,6 +65,20 @@ describe('inspecting the flow over GraphQL', () => {
     const byUser = await graphql<{ authRequests: { nodes: unknown[] } }>(app.url!, `{ authRequests(filter: {username: "alice"}, first: 10) { nodes { id } } }`);
     expect(byUser.data!.authRequests.nodes).toHaveLength(1);
     expect(pending.requestId).toBeTruthy();
+
+    // Unfiltered, one at a time through the cursor: the pending (newer) request comes first.
+    const pageOf = (after: string | null) =>
+      graphql<{ authRequests: { nodes: Array<{ status: string }>; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }>(
+        app.url!,
+        `query($after: String) { authRequests(first: 1, after: $after) { nodes { status } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      );
+    const first = (await pageOf(null)).data!.authRequests;
+    expect(first.nodes).toEqual([{ status: 'AWAITING_AW' }]);
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    const second = (await pageOf(first.pageInfo.endCursor)).data!.authRequests;
+    expect(second.nodes).toEqual([{ status: 'COMPLETED' }]);
+    expect(second.pageInfo.hasNextPage).toBe(false);
   });
 
   it('revokes a remembered consent decision, after which the user is asked again', async () => {

@@ -2,7 +2,7 @@ import { App } from '../../../src/app';
 import { FixedClock } from '../../../src/shared/clock';
 import { createTestCustomer, resetDatabase, startPublicTestApp } from '../../support/app';
 import { consentForm, postback, RETURN_URL, startLogin } from '../../support/flow';
-import { npmOpenid } from '../../support/rp';
+import { npmOpenid, relyingParty } from '../../support/rp';
 
 const SREG = () => [new npmOpenid.SimpleRegistration({ email: 'required', nickname: 'optional', fullname: 'optional' })];
 
@@ -179,7 +179,6 @@ describe('the delegated login flow, end to end over HTTP', () => {
   });
 
   it('answers checkid_immediate with setup_needed without contacting the AW', async () => {
-    const { relyingParty } = await import('../../support/rp');
     const rp = relyingParty({ returnUrl: RETURN_URL, stateless: true });
     const res = await fetch(await rp.start(`${app.config.PUBLIC_URL}/c/acme/`, true), { redirect: 'manual' });
     expect(new URL(res.headers.get('location')!).searchParams.get('openid.mode')).toBe('setup_needed');
