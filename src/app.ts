@@ -11,6 +11,7 @@ import { ProfileResolver, ProfileService } from './profiles';
 import { OAuthClientResolver, OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from './oauth';
 import { MeResolver, OperatorTokenResolver, OperatorTokenService } from './operators';
 import { deleteExpiredRows } from './db/purge';
+import { Database, platformScope } from './db/scope';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
 import { RunningWorkers, startWorkers } from './jobs/workers';
@@ -46,6 +47,8 @@ export interface Services {
 export interface App {
   config: Config;
   orm: MikroORM;
+  /** Every unit of work reaches the tables through this, in a transaction of its own tenant scope. */
+  db: Database;
   redis: Redis;
   services: Services;
   http: HttpServer | null;
@@ -70,6 +73,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     throw err;
   }
 
+  const db = new Database(orm, log.child({ feature: 'db' }));
   const customers = new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS });
   const consent = new ConsentService(orm.em, clock);
   const profiles = new ProfileService({ em: orm.em, clock });
@@ -128,7 +132,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   };
   const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
     name: table,
-    purge: (batchSize: number) => deleteExpiredRows(orm.em, table, clock.now(), batchSize),
+    purge: (batchSize: number) => db.run(platformScope(`purge expired ${table}`), () => deleteExpiredRows(orm.em, table, clock.now(), batchSize)),
   }));
 
   let http: HttpServer | null = null;
@@ -146,7 +150,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     ]);
     http = await createHttpServer({
       config,
-      orm,
+      db,
       schema,
       log,
       provider: services.provider,
@@ -179,7 +183,6 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   }
   if (config.ROLE !== 'api') {
     workers = await startWorkers({
-      orm,
       redisUrl: config.REDIS_URL,
       prefix: config.QUEUE_PREFIX,
       purgers,
@@ -201,25 +204,65 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     })();
     return stopping;
   };
-  return { config, orm, redis, services, http, workers, url, stop };
+  return { config, orm, db, redis, services, http, workers, url, stop };
 }
 
 async function openDatabase(config: Config, log: Logger): Promise<MikroORM> {
-  const where = redactUrl(config.DATABASE_URL);
+  await migrateDatabase(config.MIGRATION_DATABASE_URL, log);
+  let orm: MikroORM;
   try {
-    if (await ensureDatabase(config.DATABASE_URL)) log.info({ database: where }, 'created database');
+    orm = await MikroORM.init(ormOptions(config.DATABASE_URL));
   } catch (err) {
-    throw new StartupError(`PostgreSQL is not reachable at ${where} (${describe(err)}); ${PG_HINT}`);
+    throw new StartupError(`PostgreSQL is not reachable at ${redactUrl(config.DATABASE_URL)} (${describe(err)}); ${PG_HINT}`);
   }
-  const orm = await MikroORM.init(ormOptions(config.DATABASE_URL));
   try {
-    const applied = await orm.getMigrator().up();
-    if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+    await checkApplicationRole(orm, config.DATABASE_URL);
   } catch (err) {
     await orm.close();
     throw err;
   }
   return orm;
+}
+
+/** Creates the database when missing and applies pending migrations, as the tables' owner. */
+async function migrateDatabase(ownerUrl: string, log: Logger): Promise<void> {
+  const where = redactUrl(ownerUrl);
+  try {
+    if (await ensureDatabase(ownerUrl)) log.info({ database: where }, 'created database');
+  } catch (err) {
+    throw new StartupError(`PostgreSQL is not reachable at ${where} (${describe(err)}); ${PG_HINT}`);
+  }
+  const owner = await MikroORM.init(ormOptions(ownerUrl, { pool: { min: 0, max: 1 } }));
+  try {
+    const applied = await owner.getMigrator().up();
+    if (applied.length > 0) log.info({ migrations: applied.map((m) => m.name) }, 'applied migrations');
+  } finally {
+    await owner.close();
+  }
+}
+
+/**
+ * Row-level security binds only a role that owns no table and can neither bypass it nor is a
+ * superuser: the service refuses to start as any other, rather than run with isolation silently off.
+ */
+async function checkApplicationRole(orm: MikroORM, url: string): Promise<void> {
+  let row: { role: string; rolsuper: boolean; rolbypassrls: boolean; owns: boolean } | undefined;
+  try {
+    [row] = await orm.em.getConnection().execute(
+      `select current_user as role, r.rolsuper, r.rolbypassrls,
+              exists (select 1 from pg_tables t where t.schemaname = 'public' and t.tableowner = current_user) as owns
+         from pg_roles r where r.rolname = current_user`,
+    );
+  } catch (err) {
+    throw new StartupError(`PostgreSQL refused DATABASE_URL ${redactUrl(url)} (${describe(err)}); the migrations create its role ids_app`);
+  }
+  const reasons = [row?.rolsuper && 'is a superuser', row?.rolbypassrls && 'has BYPASSRLS', row?.owns && 'owns the tables'].filter(Boolean);
+  if (reasons.length > 0) {
+    throw new StartupError(
+      `DATABASE_URL connects as ${row!.role}, which ${reasons.join(' and ')}: row-level security would not isolate customers. ` +
+        'Connect as ids_app (created by the migrations) and keep the owner in MIGRATION_DATABASE_URL.',
+    );
+  }
 }
 
 async function openRedis(redisUrl: string): Promise<Redis> {

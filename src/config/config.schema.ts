@@ -20,8 +20,15 @@ export const configSchema = z.object({
   DATABASE_URL: z
     .string()
     .url()
+    .default('postgres://ids_app@127.0.0.1:5432/identity')
+    .describe(
+      'PostgreSQL URL the service works through. Its role must own no table and be neither superuser nor BYPASSRLS, so row-level security applies (the migrations create `ids_app` for this; give it a password in production).',
+    ),
+  MIGRATION_DATABASE_URL: z
+    .string()
+    .url()
     .default('postgres://postgres@127.0.0.1:5432/identity')
-    .describe('PostgreSQL connection URL; the database is created on start when missing.'),
+    .describe('PostgreSQL URL of the tables\' owner, used only to create the database and apply migrations on start and by `npm run migrate`.'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis URL for the BullMQ queues.'),
   QUEUE_PREFIX: z.string().min(1).default('ids').describe('Prefix of every BullMQ key in Redis.'),
   ROLE: z

@@ -4,11 +4,11 @@ import { loadConfig } from '../config';
 import { ensureDatabase } from './ensure-database';
 import { ormOptions } from './mikro-orm.config';
 
-/** `npm run migrate`: creates the database if needed and applies pending migrations, then exits. */
+/** `npm run migrate`: creates the database if needed and applies pending migrations as the tables' owner, then exits. */
 async function main(): Promise<void> {
   const { config } = loadConfig(process.env);
-  await ensureDatabase(config.DATABASE_URL);
-  const orm = await MikroORM.init(ormOptions(config.DATABASE_URL));
+  await ensureDatabase(config.MIGRATION_DATABASE_URL);
+  const orm = await MikroORM.init(ormOptions(config.MIGRATION_DATABASE_URL));
   try {
     const applied = await orm.getMigrator().up();
     process.stdout.write(`applied ${applied.length} migration(s)\n`);

@@ -8,7 +8,7 @@ export type ExpiringTable = 'customer_api_key' | 'openid_association' | 'openid_
  * Small batches keep each statement short, so a large backlog never holds long locks.
  */
 export async function deleteExpiredRows(em: EntityManager, table: ExpiringTable, now: Date, batchSize: number): Promise<number> {
-  const rows: unknown[] = await em.getConnection().execute(
+  const rows: unknown[] = await em.execute(
     `delete from "${table}" where ctid in (select ctid from "${table}" where expires_at <= ? limit ?) returning 1`,
     [now, batchSize],
   );

@@ -1,4 +1,4 @@
-import { RequestContext } from '@mikro-orm/core';
+import { platformScope } from '../db/scope';
 import { App, startApp } from '../app';
 import { loadConfig } from '../config';
 import { customerUrls, PromptPolicy, Region } from '../customers';
@@ -16,7 +16,9 @@ export interface DemoOptions {
   servicePort?: number;
   awPort?: number;
   rpPort?: number;
+  /** The service's own connection (the ids_app role) and the tables' owner's, for migrations. */
   databaseUrl?: string;
+  migrationDatabaseUrl?: string;
   redisUrl?: string;
   /** `all` (the default) also runs the background workers; the login flow itself needs only `api`. */
   role?: 'all' | 'api';
@@ -48,6 +50,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const { config } = loadConfig({
     ...options.env,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+    ...(options.migrationDatabaseUrl ? { MIGRATION_DATABASE_URL: options.migrationDatabaseUrl } : {}),
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     HOST: '127.0.0.1',
     PORT: String(servicePort),
@@ -91,7 +94,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
 async function provisionDemoCustomer(app: App, settings: { verifyUrl: string; trustedRealms: string[] }): Promise<string> {
   const customers = app.services.customers;
   const fields = { ...settings, promptPolicy: PromptPolicy.PROMPT };
-  return RequestContext.create(app.orm.em, async () => {
+  return app.db.run(platformScope('demo customer provisioning'), async () => {
     const existing = await customers.findBySlug(DEMO_SLUG);
     if (!existing) {
       const created = await customers.createCustomer({ slug: DEMO_SLUG, name: 'Demo Website', region: Region.EU, ...fields });

@@ -4,6 +4,7 @@ import { DiscoveryService } from '../openid-provider';
 import { MalformedFormError, parseFormStrict, rawQuery } from './form';
 import { sendMessagePage } from './pages';
 import { sendIndirect } from './indirect';
+import { Database } from '../db/scope';
 
 /** Largest OpenID request body we read; real messages are a few KB. */
 const OPENID_BODY_LIMIT = '64kb';
@@ -12,11 +13,12 @@ export interface OpenIdRoutesDeps {
   provider: OpenIdProviderService;
   discovery: DiscoveryService;
   trustProxy: boolean;
+  db: Database;
 }
 
 /**
  * The OP endpoint `/c/{slug}/openid` and the discovery documents under `/c/{slug}/`. Thin: parse,
- * call the provider, write what it decided.
+ * call the provider in one transaction scoped to the customer of the URL, write what it decided.
  */
 export function openidRoutes(deps: OpenIdRoutesDeps): Router {
   const router = Router();
@@ -24,7 +26,11 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
 
   router.get('/c/:slug/openid', async (req, res) => {
     const via = transport(req, 'GET', deps);
-    await answer(res, via, () => deps.provider.handle(req.params.slug!, parseFormStrict(rawQuery(req.originalUrl)), via));
+    const slug = req.params.slug!;
+    await answer(res, via, () => {
+      const message = parseFormStrict(rawQuery(req.originalUrl));
+      return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
+    });
   });
 
   router.post('/c/:slug/openid', rawForm, async (req, res) => {
@@ -36,16 +42,22 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
     // §4.1.2: on POST the message is the body; openid.* in the query string is ignored.
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const via = transport(req, 'POST', deps);
-    await answer(res, via, () => deps.provider.handle(req.params.slug!, parseFormStrict(body), via));
+    const slug = req.params.slug!;
+    await answer(res, via, () => {
+      const message = parseFormStrict(body);
+      return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
+    });
   });
 
   router.get('/c/:slug/', async (req, res) => {
-    const doc = await deps.discovery.opIdentifier(req.params.slug!, wantsXrds(req) ? 'xrds' : 'html');
+    const slug = req.params.slug!;
+    const doc = await deps.db.forSlug(slug, () => deps.discovery.opIdentifier(slug, wantsXrds(req) ? 'xrds' : 'html'));
     sendDiscovery(res, doc);
   });
 
   router.get('/c/:slug/id/:username', async (req, res) => {
-    const doc = await deps.discovery.claimedIdentifier(req.params.slug!, req.params.username!, wantsXrds(req) ? 'xrds' : 'html');
+    const slug = req.params.slug!;
+    const doc = await deps.db.forSlug(slug, () => deps.discovery.claimedIdentifier(slug, req.params.username!, wantsXrds(req) ? 'xrds' : 'html'));
     sendDiscovery(res, doc);
   });
 

@@ -2,16 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import express, { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import { ApolloServer } from '@apollo/server';
-import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { GraphQLSchema } from 'graphql';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { RequestContext } from '@mikro-orm/core';
+import { Database } from '../db/scope';
 import { Config } from '../config';
 import { Logger } from '../shared/logger';
-import { authenticate, GraphqlContext, OperatorTokenVerifier } from '../graphql/context';
+import { GraphqlContext, OperatorTokenVerifier } from '../graphql/context';
+import { graphqlHandler } from '../graphql/http';
 import { makeFormatError } from '../graphql/format-error';
-import { Loaders } from '../graphql/batch-loader';
 import { inputLimitRules } from '../graphql/input-limits';
 import { healthRoutes, ReadinessCheck } from './health.routes';
 import { openidRoutes } from './openid.routes';
@@ -21,7 +19,7 @@ import { OAuthLoginCodeService, OAuthTokenService, oauthRoutes } from '../oauth'
 
 export interface HttpDeps {
   config: Config;
-  orm: MikroORM;
+  db: Database;
   schema: GraphQLSchema;
   readiness: readonly ReadinessCheck[];
   provider: OpenIdProviderService;
@@ -39,7 +37,7 @@ export interface HttpServer {
   apollo: ApolloServer<GraphqlContext>;
 }
 
-/** Assembles the HTTP transport: health, GraphQL, and one ORM context per request. */
+/** Assembles the HTTP transport: health, the OpenID and login-flow routes, OAuth, and GraphQL. */
 export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   const app = express();
   app.disable('x-powered-by');
@@ -66,21 +64,19 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
 
   app.use(requestId(deps.log));
   app.use(healthRoutes(deps.readiness));
-  // Every request after this point works in its own identity map.
-  app.use((_req, _res, next) => RequestContext.create(deps.orm.em, next));
-  app.use(identityFlowRoutes(deps.identityFlow));
-  app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes));
-  app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY }));
+  // Each route below runs its work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
+  app.use(identityFlowRoutes(deps.identityFlow, deps.db));
+  app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes, deps.db));
+  app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY, db: deps.db }));
   app.use(
     '/graphql',
     express.json({ limit: '100kb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => ({
-        principal: await authenticate(req.headers.authorization, deps.config.ADMIN_TOKEN, deps.oauthTokens, deps.operatorTokens),
-        requestId: String(res.locals.requestId),
-        log: res.locals.log as Logger,
-        loaders: new Loaders(),
-      }),
+    graphqlHandler({
+      apollo,
+      db: deps.db,
+      adminToken: deps.config.ADMIN_TOKEN,
+      accessTokens: deps.oauthTokens,
+      operatorTokens: deps.operatorTokens,
     }),
   );
   app.use((_req, res) => {

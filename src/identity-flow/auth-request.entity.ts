@@ -98,6 +98,10 @@ export class AuthRequestTransition {
   @ManyToOne(() => AuthRequest, { deleteRule: 'cascade', updateRule: 'cascade', index: 'auth_request_transition_request_index' })
   authRequest!: AuthRequest;
 
+  /** The request's customer, repeated so that row-level security can check this row by itself. */
+  @ManyToOne(() => Customer, { deleteRule: 'cascade', updateRule: 'cascade', index: 'auth_request_transition_customer_id_index' })
+  customer!: Customer;
+
   @Property({ type: 'string', length: 32 })
   event!: string;
 

@@ -7,6 +7,7 @@ import { FlowPage } from './complete';
 import { MalformedFormError, parseFormStrict, rawQuery } from '../http/form';
 import { sendMessagePage, setPageHeaders } from '../http/pages';
 import { sendIndirect } from '../http/indirect';
+import { Database } from '../db/scope';
 
 /** PROTOCOL.md §4.3: postbacks are small; a larger body is refused before it is read. */
 export const POSTBACK_BODY_LIMIT = 16 * 1024;
@@ -14,9 +15,10 @@ const FORM_LIMIT = 16 * 1024;
 
 /**
  * Routes of the delegated login flow: the AW's postback (`ows_auth`), the browser's return
- * (`ows_return`) and the consent form (`ows_consent`). Thin: parse, call the flow, write the answer.
+ * (`ows_return`) and the consent form (`ows_consent`). Thin: parse, call the flow in one transaction
+ * scoped to the customer of the URL, write the answer after the commit.
  */
-export function identityFlowRoutes(flow: IdentityFlowService): Router {
+export function identityFlowRoutes(flow: IdentityFlowService, db: Database): Router {
   const router = Router();
 
   router.all('/c/:slug/ows_auth', async (req, res) => {
@@ -24,14 +26,25 @@ export function identityFlowRoutes(flow: IdentityFlowService): Router {
     if (!isForm(req)) return sendText(res, 415, 'error: unsupported_media_type');
     const body = await readBody(req, POSTBACK_BODY_LIMIT);
     if (body === 'too_large') return sendText(res, 413, 'error: too_large');
+    let form: Array<[string, string]>;
     try {
-      await flow.postback(req.params.slug!, parseFormStrict(body));
-      sendText(res, 200, 'OK');
+      form = parseFormStrict(body);
     } catch (err) {
-      if (err instanceof PostbackError) return sendText(res, err.status, err.body);
       if (err instanceof MalformedFormError) return sendText(res, 400, 'error: malformed_body');
       throw err;
     }
+    const slug = req.params.slug!;
+    // A refused postback still commits what the flow recorded about it; the answer goes after the commit.
+    const [status, text] = await db.forSlug(slug, async () => {
+      try {
+        await flow.postback(slug, form);
+        return [200, 'OK'] as const;
+      } catch (err) {
+        if (err instanceof PostbackError) return [err.status, err.body] as const;
+        throw err;
+      }
+    });
+    sendText(res, status, text);
   });
 
   router.get('/c/:slug/ows_return', async (req, res) => {
@@ -41,13 +54,15 @@ export function identityFlowRoutes(flow: IdentityFlowService): Router {
     } catch {
       return sendMessagePage(res, 400, 'Sign-in failed', 'The address was not valid.');
     }
-    send(res, await flow.returnFromAw(req.params.slug!, requestId, readCookie(req)));
+    const slug = req.params.slug!;
+    send(res, await db.forSlug(slug, () => flow.returnFromAw(slug, requestId, readCookie(req))));
   });
 
   router.post('/c/:slug/ows_return', async (req, res) => {
     const pairs = await readForm(req, res);
     if (!pairs) return;
-    send(res, await flow.returnFromAw(req.params.slug!, firstValue(pairs, 'request_id'), readCookie(req)));
+    const slug = req.params.slug!;
+    send(res, await db.forSlug(slug, () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req))));
   });
 
   router.post('/c/:slug/ows_consent', async (req, res) => {
@@ -60,7 +75,8 @@ export function identityFlowRoutes(flow: IdentityFlowService): Router {
       share: pairs.filter(([key]) => key === 'share').map(([, value]) => value),
       remember: firstValue(pairs, 'remember') === 'true',
     };
-    send(res, await flow.decideConsent(req.params.slug!, form, readCookie(req)));
+    const slug = req.params.slug!;
+    send(res, await db.forSlug(slug, () => flow.decideConsent(slug, form, readCookie(req))));
   });
 
   return router;

@@ -1,13 +1,10 @@
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { RequestContext } from '@mikro-orm/core';
-import { MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '../shared/logger';
 import { JOBS, maintenanceJobOptions, purgeExpiredPayload, QUEUES, SCHEDULERS } from './queues';
 import { purgeExpired, Purger } from './purge-expired.job';
 
 export interface WorkerDeps {
-  orm: MikroORM;
   redisUrl: string;
   prefix: string;
   purgers: readonly Purger[];
@@ -38,16 +35,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const worker = new Worker(
     QUEUES.maintenance,
     async (job: Job) => {
-      // Each job gets its own ORM context, as each HTTP request does.
-      return RequestContext.create(deps.orm.em, async () => {
-        switch (job.name) {
-          case JOBS.purgeExpired:
-            purgeExpiredPayload.parse(job.data);
-            return purgeExpired(deps.purgers, deps.purgeBatchSize, log.child({ jobId: job.id }));
-          default:
-            throw new Error(`unknown job ${job.name}`);
-        }
-      });
+      // Each job reaches the tables through Database.run, in transactions of its own scope.
+      switch (job.name) {
+        case JOBS.purgeExpired:
+          purgeExpiredPayload.parse(job.data);
+          return purgeExpired(deps.purgers, deps.purgeBatchSize, log.child({ jobId: job.id }));
+        default:
+          throw new Error(`unknown job ${job.name}`);
+      }
     },
     { connection: workerConnection, prefix: deps.prefix, concurrency: 1, autorun: true },
   );

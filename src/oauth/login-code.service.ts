@@ -94,9 +94,7 @@ export class OAuthLoginCodeService {
 
   /** Revokes the token a used code produced (read fresh: a concurrent winner may have just set it). */
   private async revokeIssuedFrom(em: EntityManager, codeId: string, now: Date): Promise<void> {
-    const rows: Array<{ access_token_id: string | null }> = await em
-      .getConnection()
-      .execute('select access_token_id from oauth_login_code where id = ?', [codeId], 'all', em.getTransactionContext());
+    const rows: Array<{ access_token_id: string | null }> = await em.execute('select access_token_id from oauth_login_code where id = ?', [codeId], 'all');
     const tokenId = rows[0]?.access_token_id;
     if (tokenId) await em.nativeUpdate(OAuthAccessToken, { id: tokenId, revokedAt: null }, { revokedAt: now });
   }

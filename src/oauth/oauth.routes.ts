@@ -4,6 +4,7 @@ import { readClientCredentials } from './client-authentication';
 import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from './oauth.errors';
 import { OAuthTokenService } from './token.service';
 import { OAuthLoginCodeService } from './login-code.service';
+import { Database, lookupScope } from '../db/scope';
 
 /** Token, revocation and introspection requests are a few short parameters. */
 const BODY_LIMIT = 16 * 1024;
@@ -12,8 +13,9 @@ const BODY_LIMIT = 16 * 1024;
  * OAuth 2.0 endpoints: token (RFC 6749 §3.2: client credentials, and authorization code for login codes), revocation (RFC 7009) and
  * introspection (RFC 7662). Thin: parse the form, authenticate through the service, write JSON.
  */
-export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCodeService): Router {
+export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCodeService, db: Database): Router {
   const router = Router();
+  const handle = (req: Request, res: Response, fn: (params: Map<string, string>) => Promise<Answer>) => answer(req, res, db, fn);
 
   router.post('/oauth/token', (req, res) =>
     handle(req, res, async (params) => {
@@ -23,12 +25,11 @@ export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCod
         const client = readClientCredentials(req.headers.authorization, params);
         const code = params.get('code');
         if (!code) throw new InvalidRequestError('code is required');
-        sendJson(res, 200, await loginCodes.exchange(client, code));
-        return;
+        return [200, await loginCodes.exchange(client, code)];
       }
       if (grantType !== 'client_credentials') throw new UnsupportedGrantTypeError('only client_credentials and authorization_code are supported');
       const client = readClientCredentials(req.headers.authorization, params);
-      sendJson(res, 200, await tokens.issueClientCredentials(client, params.get('scope')));
+      return [200, await tokens.issueClientCredentials(client, params.get('scope'))];
     }),
   );
 
@@ -39,7 +40,7 @@ export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCod
       if (!token) throw new InvalidRequestError('token is required');
       await tokens.revoke(client, token);
       // RFC 7009 §2.2: 200 whether or not the token was known; the body is ignored by clients.
-      sendJson(res, 200, {});
+      return [200, {}];
     }),
   );
 
@@ -48,21 +49,38 @@ export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCod
       const client = readClientCredentials(req.headers.authorization, params);
       const token = params.get('token');
       if (!token) throw new InvalidRequestError('token is required');
-      sendJson(res, 200, await tokens.introspect(client, token));
+      return [200, await tokens.introspect(client, token)];
     }),
   );
 
   return router;
 }
 
-/** Reads the form, runs `fn`, and maps OAuth errors to RFC 6749 §5.2 answers: the one place that does. */
-async function handle(req: Request, res: Response, fn: (params: Map<string, string>) => Promise<void>): Promise<void> {
+type Answer = readonly [status: number, body: object, headers?: Record<string, string>];
+
+/**
+ * Reads the form (before taking a database connection, so a slow client holds none), then runs `fn`
+ * in one transaction that starts on the lookup path (the client is found by its id) and is narrowed
+ * to the client's customer once it is authenticated. OAuth errors become RFC 6749 §5.2 answers here,
+ * the one place that does; an error answer still commits what was meant to last (a replayed login
+ * code revokes its token). The response is written after the commit.
+ */
+async function answer(req: Request, res: Response, db: Database, fn: (params: Map<string, string>) => Promise<Answer>): Promise<void> {
+  const [status, body, headers = {}] = await asAnswer(async () => {
+    const params = await readParams(req);
+    return db.run(lookupScope('oauth client'), () => asAnswer(() => fn(params)));
+  });
+  res.set(headers);
+  sendJson(res, status, body);
+}
+
+async function asAnswer(fn: () => Promise<Answer>): Promise<Answer> {
   try {
-    await fn(await readParams(req));
+    return await fn();
   } catch (err) {
     if (!(err instanceof OAuthError)) throw err;
-    if (err instanceof InvalidClientError && err.usedBasic) res.set('WWW-Authenticate', 'Basic realm="oauth"');
-    sendJson(res, err.status, { error: err.error, error_description: err.description });
+    const challenge = err instanceof InvalidClientError && err.usedBasic ? { 'WWW-Authenticate': 'Basic realm="oauth"' } : undefined;
+    return [err.status, { error: err.error, error_description: err.description }, challenge];
   }
 }
 

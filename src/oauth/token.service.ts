@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { customerScope, narrowScope } from '../db/scope';
 import { Clock } from '../shared/clock';
 import { RandomSource } from '../shared/random';
 import { OAuthClient } from './oauth-client.entity';
@@ -49,12 +50,15 @@ export class OAuthTokenService {
 
   /**
    * Authenticates the client (RFC 6749 §2.3.1). Unknown id, wrong secret and a disabled client all
-   * answer the same `invalid_client`, so the answer does not reveal which client ids exist.
+   * answer the same `invalid_client`, so the answer does not reveal which client ids exist. Runs on
+   * the lookup path (see db/scope.ts) and narrows the transaction to the client's customer.
    */
   async authenticateClient(presented: PresentedClient): Promise<OAuthClient> {
     const client = await this.deps.em.findOne(OAuthClient, { clientId: presented.clientId }, { populate: ['customer'] });
     const matches = clientSecretMatches(presented.clientSecret, client?.secretHash ?? DUMMY_SECRET_HASH);
     if (!client || !matches || client.disabledAt !== null) throw new InvalidClientError(presented.method === 'client_secret_basic');
+    // Found on the lookup path; from here on the transaction sees this client's customer only.
+    await narrowScope(this.deps.em, customerScope(client.customer.id));
     return client;
   }
 

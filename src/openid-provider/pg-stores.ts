@@ -29,7 +29,7 @@ export class PgAssociationStore implements AssociationStore {
   }
 
   async save(association: Association): Promise<void> {
-    await this.em.getConnection().execute(
+    await this.em.execute(
       `insert into openid_association (customer_id, handle, assoc_type, secret, is_private, issued_at, expires_at)
        values (?, ?, ?, ?, ?, ?, ?)`,
       [
@@ -45,7 +45,7 @@ export class PgAssociationStore implements AssociationStore {
   }
 
   async find(handle: string, options: { readonly private: boolean }): Promise<Association | undefined> {
-    const rows: AssociationRow[] = await this.em.getConnection().execute(
+    const rows: AssociationRow[] = await this.em.execute(
       `select handle, assoc_type, secret, is_private, issued_at, expires_at from openid_association
        where customer_id = ? and handle = ? and is_private = ?`,
       [this.customerId, handle, options.private],
@@ -71,9 +71,7 @@ export class PgAssociationStore implements AssociationStore {
   }
 
   async delete(handle: string): Promise<boolean> {
-    const rows: unknown[] = await this.em
-      .getConnection()
-      .execute(`delete from openid_association where customer_id = ? and handle = ? returning handle`, [this.customerId, handle]);
+    const rows: unknown[] = await this.em.execute(`delete from openid_association where customer_id = ? and handle = ? returning handle`, [this.customerId, handle]);
     return rows.length > 0;
   }
 }
@@ -86,7 +84,7 @@ export class PgNonceStore implements NonceStore {
   ) {}
 
   async markUsed(_endpoint: string, nonce: string, expiresAt: Date): Promise<boolean> {
-    const rows: unknown[] = await this.em.getConnection().execute(
+    const rows: unknown[] = await this.em.execute(
       `insert into openid_nonce (customer_id, nonce, expires_at) values (?, ?, ?)
        on conflict (customer_id, nonce) do nothing returning nonce`,
       [this.customerId, nonce, expiresAt],

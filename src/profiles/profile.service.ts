@@ -34,13 +34,12 @@ export class ProfileService {
     const fields = SREG_FIELDS.filter((field) => supplied[field] !== undefined);
     const columns = ['id', 'customer_id', 'username', ...fields, 'created_at', 'updated_at', 'last_seen_at'];
     const updates = [...fields.map((f) => `"${f}" = excluded."${f}"`), 'updated_at = excluded.updated_at', 'last_seen_at = excluded.last_seen_at'];
-    await em.getConnection().execute(
+    await em.execute(
       `insert into profile (${columns.map((c) => `"${c}"`).join(', ')})
        values (gen_random_uuid(), ?, ?, ${fields.map(() => '?').join(', ')}${fields.length ? ', ' : ''}?, ?, ?)
        on conflict (customer_id, username) do update set ${updates.join(', ')}`,
       [customerId, username, ...fields.map((f) => supplied[f]!), now, now, now],
       'run',
-      em.getTransactionContext(),
     );
   }
 

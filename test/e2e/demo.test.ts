@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { RunningDemo, startDemo } from '../../src/demo/run-demo';
 import { testEnv } from '../support/config';
-import { testDatabaseUrl, testQueuePrefix } from '../support/env';
+import { testQueuePrefix } from '../support/env';
 import { ROOT } from '../support/process';
 import { freePort } from '../support/redis-server';
 
@@ -28,7 +28,6 @@ describe('the demo in a browser', () => {
       servicePort,
       awPort,
       rpPort,
-      databaseUrl: testDatabaseUrl(),
       env: testEnv({ QUEUE_PREFIX: testQueuePrefix() }),
     });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

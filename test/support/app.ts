@@ -1,11 +1,12 @@
-import { RequestContext } from '@mikro-orm/core';
-import { MikroORM } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import { App, startApp } from '../../src/app';
 import { Region } from '../../src/customers';
 import { createLogger } from '../../src/shared/logger';
 import { Clock } from '../../src/shared/clock';
 import type { LoginStep } from '../../src/openid-provider';
 import { testConfig } from './config';
+import { testDatabaseUrl } from './env';
+import { platformScope } from '../../src/db/scope';
 import { freePort } from './redis-server';
 
 export interface TestAppOptions {
@@ -42,29 +43,57 @@ export async function createTestCustomer(app: App, slug = 'acme', overrides: Rec
   );
 }
 
+/**
+ * Runs `fn` with a connection as the tables' owner, which row-level security does not bind: what
+ * tests use to look at every row, whoever it belongs to. (The service's own connection, as ids_app,
+ * would see nothing outside a scoped transaction.)
+ */
+export async function asOwner<T>(fn: (sql: OwnerSql) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: testDatabaseUrl() });
+  await client.connect();
+  try {
+    return await fn(async (text, params = []) => {
+      let n = 0;
+      return (await client.query(text.replace(/\?/g, () => `$${++n}`), params)).rows;
+    });
+  } finally {
+    await client.end();
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type OwnerSql = (text: string, params?: unknown[]) => Promise<any[]>;
+
+/** One statement as the tables' owner (`?` placeholders), for tests that inspect or arrange rows directly. */
+export const ownerSql: OwnerSql = (text, params) => asOwner((sql) => sql(text, params));
+
 /** Empties every table (but the migrations table), so each test starts from a clean database. */
-export async function resetDatabase(orm: MikroORM): Promise<void> {
-  const rows: Array<{ tablename: string }> = await orm.em
-    .getConnection()
-    .execute(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations'`);
-  if (rows.length === 0) return;
-  await orm.em.getConnection().execute(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`);
+export async function resetDatabase(): Promise<void> {
+  await asOwner(async (sql) => {
+    const rows: Array<{ tablename: string }> = await sql(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations'`);
+    if (rows.length > 0) await sql(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`);
+  });
 }
 
 /** Row counts of every table, to show that a refused operation wrote nothing. */
-export async function tableCounts(orm: MikroORM): Promise<Record<string, number>> {
-  const rows: Array<{ tablename: string }> = await orm.em
-    .getConnection()
-    .execute(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations' order by 1`);
-  const counts: Record<string, number> = {};
-  for (const { tablename } of rows) {
-    const [row] = await orm.em.getConnection().execute(`select count(*)::int as n from "${tablename}"`);
-    counts[tablename] = (row as { n: number }).n;
-  }
-  return counts;
+export async function tableCounts(): Promise<Record<string, number>> {
+  return asOwner(async (sql) => {
+    const rows: Array<{ tablename: string }> = await sql(
+      `select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations' order by 1`,
+    );
+    const counts: Record<string, number> = {};
+    for (const { tablename } of rows) {
+      const [row] = await sql(`select count(*)::int as n from "${tablename}"`);
+      counts[tablename] = (row as { n: number }).n;
+    }
+    return counts;
+  });
 }
 
-/** Runs `fn` in its own ORM context, as an HTTP request or a job would. */
+/**
+ * Runs `fn` in one transaction on the platform path (every customer's rows), as the platform
+ * operator's requests do: how tests call services directly.
+ */
 export function inContext<T>(app: App, fn: () => Promise<T>): Promise<T> {
-  return RequestContext.create(app.orm.em, fn);
+  return app.db.run(platformScope('test'), fn);
 }

@@ -8,6 +8,14 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
+/** The same database as the service sees it: through the application role, under row-level security. */
+export function testAppDatabaseUrl(): string {
+  const url = new URL(testDatabaseUrl());
+  url.username = 'ids_app';
+  url.password = '';
+  return url.toString();
+}
+
 export function testQueuePrefix(): string {
   return process.env.IDS_TEST_QUEUE_PREFIX ?? 'ids-test';
 }

@@ -21,6 +21,6 @@ export default async function globalSetup(): Promise<void> {
   execFileSync(process.execPath, [join(root, 'dist', 'src', 'db', 'migrate.js')], {
     cwd: root,
     stdio: 'inherit',
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: url.toString(), ADMIN_TOKEN: 'x'.repeat(32), SECRET_KEY: 'x'.repeat(32) },
+    env: { PATH: process.env.PATH ?? '', MIGRATION_DATABASE_URL: url.toString(), ADMIN_TOKEN: 'x'.repeat(32), SECRET_KEY: 'x'.repeat(32) },
   });
 }

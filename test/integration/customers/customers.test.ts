@@ -1,5 +1,5 @@
 import { App } from '../../../src/app';
-import { inContext, resetDatabase, startTestApp, tableCounts } from '../../support/app';
+import { inContext, ownerSql, resetDatabase, startTestApp, tableCounts } from '../../support/app';
 import { graphql } from '../../support/graphql';
 
 const CUSTOMER_FIELDS = `id slug name homeUrl verifyUrl region promptPolicy trustedRealms openidIdentifier postbackUrl returnUrl createdAt updatedAt`;
@@ -29,7 +29,7 @@ describe('customer configuration over GraphQL', () => {
     url = app.url!;
   });
   afterAll(() => app.stop());
-  beforeEach(() => resetDatabase(app.orm));
+  beforeEach(() => resetDatabase());
 
   async function create(overrides: Record<string, unknown> = {}) {
     const res = await graphql<Created>(url, CREATE, { input: validInput(overrides) });
@@ -58,7 +58,7 @@ describe('customer configuration over GraphQL', () => {
 
   it('stores only a hash of the API key and never returns it from a read', async () => {
     const { apiKey, customer } = await create();
-    const dump = JSON.stringify(await app.orm.em.getConnection().execute('select * from customer_api_key'));
+    const dump = JSON.stringify(await ownerSql('select * from customer_api_key'));
     expect(dump).not.toContain(apiKey);
     expect(dump).not.toContain(apiKey.slice(4));
     const probe = await graphql(url, `query($id: ID!) { customer(id: $id) { apiKey } }`, { id: customer.id });
@@ -81,11 +81,11 @@ describe('customer configuration over GraphQL', () => {
     ['trustedRealms', { trustedRealms: ['ftp://foo.com'] }],
     ['trustedRealms', { trustedRealms: ['http://foo.com/#fragment'] }],
   ])('refuses an invalid %s and writes nothing', async (field, overrides) => {
-    const before = await tableCounts(app.orm);
+    const before = await tableCounts();
     const res = await graphql(url, CREATE, { input: validInput(overrides) });
     expect(res.data).toBeNull();
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
-    expect(await tableCounts(app.orm)).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
   });
 
   it('accepts plain http URLs on loopback hosts for local demos', async () => {
@@ -95,10 +95,10 @@ describe('customer configuration over GraphQL', () => {
 
   it('refuses a slug that is already taken and keeps the first customer', async () => {
     const first = await create();
-    const before = await tableCounts(app.orm);
+    const before = await tableCounts();
     const res = await graphql(url, CREATE, { input: validInput({ name: 'Impostor' }) });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'slug' });
-    expect(await tableCounts(app.orm)).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
     const read = await graphql<{ customer: { name: string } }>(url, `query($id: ID!) { customer(id: $id) { name } }`, { id: first.customer.id });
     expect(read.data!.customer.name).toBe('Acme Corp');
   });
@@ -153,7 +153,7 @@ describe('customer configuration over GraphQL', () => {
     expect(await verify(oldKey)).toBe(true);
 
     // Move the rotated key's grace period into the past, as time would.
-    await app.orm.em.getConnection().execute(`update customer_api_key set expires_at = now() - interval '1 second' where expires_at is not null`);
+    await ownerSql(`update customer_api_key set expires_at = now() - interval '1 second' where expires_at is not null`);
     expect(await verify(oldKey)).toBe(false);
     expect(await verify(newKey)).toBe(true);
   });
@@ -187,10 +187,10 @@ describe('customer configuration over GraphQL', () => {
     ['no Authorization header', null],
     ['a wrong token', 'not-the-admin-token-but-long-enough-0123456789'],
   ])('refuses an operation with %s and writes nothing', async (_case, token) => {
-    const before = await tableCounts(app.orm);
+    const before = await tableCounts();
     const res = await graphql(url, CREATE, { input: validInput() }, token);
     expect(res.status).toBe(401);
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
-    expect(await tableCounts(app.orm)).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
   });
 });

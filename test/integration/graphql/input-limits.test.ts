@@ -16,7 +16,7 @@ describe('GraphQL input limits', () => {
     app = await startTestApp({ GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_ALIASES: '2', GRAPHQL_MAX_COMPLEXITY: '300' });
   });
   afterAll(() => app.stop());
-  beforeEach(() => resetDatabase(app.orm));
+  beforeEach(() => resetDatabase());
 
   function expectRefused(res: Awaited<ReturnType<typeof graphql>>, limit: string): void {
     expect(res.status).toBe(400);
@@ -34,12 +34,12 @@ describe('GraphQL input limits', () => {
   it('runs a mutation with the most aliases allowed and refuses one more without executing any of it', async () => {
     const allowed = await graphql(app.url!, `mutation { ${createCustomer('a', 'acme')} ${createCustomer('b', 'globex')} }`);
     expect(allowed.errors).toBeUndefined();
-    const before = await tableCounts(app.orm);
+    const before = await tableCounts();
     expect(before.customer).toBe(2);
 
     const refused = await graphql(app.url!, `mutation { ${createCustomer('c', 'initech')} ${createCustomer('d', 'umbrella')} ${createCustomer('e', 'hooli')} }`);
     expectRefused(refused, 'aliases');
-    expect(await tableCounts(app.orm)).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
   });
 
   it('counts the fields under `first` that many times, a variable without default as the largest page', async () => {
@@ -54,10 +54,10 @@ describe('GraphQL input limits', () => {
   it('refuses a mutation over the complexity limit without writing anything', async () => {
     // createCustomer + customer + the selected fields: 2 + 298 = 300 is allowed, 301 is not.
     const mutation = (fields: number) => `mutation { ${createCustomer('a', 'acme').replace('{ id }', `{ ${'id '.repeat(fields)}}`)} }`;
-    const before = await tableCounts(app.orm);
+    const before = await tableCounts();
     expectRefused(await graphql(app.url!, mutation(299)), 'complexity');
-    expect(await tableCounts(app.orm)).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
     expect((await graphql(app.url!, mutation(298))).errors).toBeUndefined();
-    expect((await tableCounts(app.orm)).customer).toBe(before.customer! + 1);
+    expect((await tableCounts()).customer).toBe(before.customer! + 1);
   });
 });

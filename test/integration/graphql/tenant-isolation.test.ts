@@ -59,7 +59,7 @@ describe('tenant isolation: a client of customer A never sees or changes custome
   }
 
   beforeEach(async () => {
-    await resetDatabase(app.orm);
+    await resetDatabase();
     a = await tenantWithData('alpha');
     b = await tenantWithData('beta');
     ({ token: tokenA } = await clientToken(app, a.id, [...OAUTH_SCOPES]));
@@ -97,7 +97,7 @@ describe('tenant isolation: a client of customer A never sees or changes custome
   });
 
   it('mutations on B\'s ids are NOT_FOUND (or FORBIDDEN for operator-only ones) and change nothing', async () => {
-    const before = await tableCounts(app.orm);
+    const before = await tableCounts();
     const snapshot = await graphql(app.url!, SNAPSHOT, { b: b.id });
     expect(snapshot.errors).toBeUndefined();
 
@@ -118,7 +118,7 @@ describe('tenant isolation: a client of customer A never sees or changes custome
       expect(res.data ?? null).toBeNull();
     }
 
-    expect(await tableCounts(app.orm)).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
     expect(await graphql(app.url!, SNAPSHOT, { b: b.id })).toEqual(snapshot);
   });
 

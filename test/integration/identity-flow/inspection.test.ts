@@ -15,7 +15,7 @@ describe('inspecting the flow over GraphQL', () => {
   });
   afterAll(() => app.stop());
   beforeEach(async () => {
-    await resetDatabase(app.orm);
+    await resetDatabase();
     ({ apiKey } = await createTestCustomer(app, 'acme'));
   });
 

@@ -1,6 +1,6 @@
 import { App } from '../../../src/app';
 import { FixedClock } from '../../../src/shared/clock';
-import { createTestCustomer, resetDatabase, startPublicTestApp } from '../../support/app';
+import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { consentForm, postback, RETURN_URL, startLogin } from '../../support/flow';
 import { npmOpenid, relyingParty } from '../../support/rp';
 
@@ -17,7 +17,7 @@ describe('the delegated login flow, end to end over HTTP', () => {
   afterAll(() => app.stop());
   beforeEach(async () => {
     clock.set(new Date());
-    await resetDatabase(app.orm);
+    await resetDatabase();
     ({ apiKey } = await createTestCustomer(app, 'acme', { verifyUrl: 'https://aw.example.com/verify?lang=en' }));
   });
 
@@ -41,7 +41,7 @@ describe('the delegated login flow, end to end over HTTP', () => {
     expect(verify.searchParams.get('required_attributes')).toBe('sreg_email');
     expect(setCookie).toHaveLength(1);
     expect(setCookie[0]).toMatch(/^ids_txn=[^;]+; Max-Age=600; Path=\/c\/acme\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
-    const stored = JSON.stringify(await app.orm.em.getConnection().execute('select * from auth_request'));
+    const stored = JSON.stringify(await ownerSql('select * from auth_request'));
     expect(stored).not.toContain(requestId);
   });
 
@@ -55,12 +55,12 @@ describe('the delegated login flow, end to end over HTTP', () => {
     expect(back.location!.startsWith(`${RETURN_URL}&`)).toBe(true);
     const result = await rp.verify(back.location!);
     expect(result).toMatchObject({ authenticated: true, claimedIdentifier: `${app.config.PUBLIC_URL}/c/acme/id/alice`, email: 'alice@example.com', nickname: 'alice' });
-    const [profile] = await app.orm.em.getConnection().execute(`select username, email, country from profile`);
+    const [profile] = await ownerSql(`select username, email, country from profile`);
     expect(profile).toEqual({ username: 'alice', email: 'alice@example.com', country: 'FR' });
     // The AW posted its whole user row: nothing but the known fields was kept anywhere.
-    const tables: Array<{ tablename: string }> = await app.orm.em.getConnection().execute(`select tablename from pg_tables where schemaname = 'public'`);
+    const tables: Array<{ tablename: string }> = await ownerSql(`select tablename from pg_tables where schemaname = 'public'`);
     for (const { tablename } of tables) {
-      expect(JSON.stringify(await app.orm.em.getConnection().execute(`select * from "${tablename}"`))).not.toContain('hunter2');
+      expect(JSON.stringify(await ownerSql(`select * from "${tablename}"`))).not.toContain('hunter2');
     }
   });
 
@@ -109,7 +109,7 @@ describe('the delegated login flow, end to end over HTTP', () => {
     const form = consentForm((await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`)).body);
     const answer = await browser.postForm(`${app.url}/c/acme/ows_consent`, [['auth_request', form.authRequest], ['csrf', form.csrf], ['decision', 'deny']]);
     expect(new URL(answer.location!).searchParams.get('openid.mode')).toBe('cancel');
-    const [decision] = await app.orm.em.getConnection().execute(`select decision, granted_fields from consent_decision`);
+    const [decision] = await ownerSql(`select decision, granted_fields from consent_decision`);
     expect(decision).toEqual({ decision: 'DENY', granted_fields: [] });
   });
 
@@ -120,7 +120,7 @@ describe('the delegated login flow, end to end over HTTP', () => {
     const forged = await browser.postForm(`${app.url}/c/acme/ows_consent`, [['auth_request', form.authRequest], ['csrf', 'x'.repeat(43)], ['decision', 'allow']]);
     expect(forged.status).toBe(403);
     expect(forged.location).toBeNull();
-    const [row] = await app.orm.em.getConnection().execute(`select status from auth_request`);
+    const [row] = await ownerSql(`select status from auth_request`);
     expect(row).toEqual({ status: 'CONSENT_PENDING' });
   });
 
@@ -174,7 +174,7 @@ describe('the delegated login flow, end to end over HTTP', () => {
     await postback(app, 'acme', aliceFields(first.requestId, { sreg_country: 'DE' }));
     const second = await startLogin(app, 'acme');
     await postback(app, 'acme', { request_id: second.requestId, api_key: apiKey, username: 'alice', sreg_email: 'new@example.com' });
-    const rows = await app.orm.em.getConnection().execute(`select username, email, nickname, country from profile`);
+    const rows = await ownerSql(`select username, email, nickname, country from profile`);
     expect(rows).toEqual([{ username: 'alice', email: 'new@example.com', nickname: 'alice', country: 'DE' }]);
   });
 

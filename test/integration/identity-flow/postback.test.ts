@@ -2,7 +2,7 @@ import { App } from '../../../src/app';
 import { FixedClock } from '../../../src/shared/clock';
 import { PLATFORM } from '../../../src/shared/tenant';
 import { hashRequestId } from '../../../src/identity-flow';
-import { createTestCustomer, inContext, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
+import { createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
 import { Browser, postback, startLogin } from '../../support/flow';
 
 /** PROTOCOL.md §4.3 (postback) and §4.4 (Return URL): every refusal, with its status and body. */
@@ -17,12 +17,12 @@ describe('the postback and Return URL on bad input', () => {
   afterAll(() => app.stop());
   beforeEach(async () => {
     clock.set(new Date());
-    await resetDatabase(app.orm);
+    await resetDatabase();
     ({ apiKey } = await createTestCustomer(app, 'acme'));
   });
 
   async function statusOf(requestId: string): Promise<string> {
-    const [row] = await app.orm.em.getConnection().execute(`select status from auth_request where request_id_hash = ?`, [hashRequestId(requestId)]);
+    const [row] = await ownerSql(`select status from auth_request where request_id_hash = ?`, [hashRequestId(requestId)]);
     return (row as { status: string }).status;
   }
 
@@ -40,12 +40,12 @@ describe('the postback and Return URL on bad input', () => {
     ['no_prompt that is not a boolean', (id, key) => ({ request_id: id, api_key: key, username: 'alice', no_prompt: 'maybe' }), 400, 'error: invalid_parameter no_prompt'],
   ])('refuses %s and leaves the request waiting', async (_case, fields, status, body) => {
     const { requestId } = await startLogin(app, 'acme');
-    const before = await tableCounts(app.orm);
+    const before = await tableCounts();
     const res = await postback(app, 'acme', fields(requestId, apiKey));
     expect({ status: res.status, body: res.body }).toEqual({ status, body });
     expect(res.contentType).toMatch(/^text\/plain/);
     expect(await statusOf(requestId)).toBe('AWAITING_AW');
-    expect(await tableCounts(app.orm)).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
   });
 
   it('refuses another customer\'s request_id as unknown', async () => {
@@ -71,7 +71,7 @@ describe('the postback and Return URL on bad input', () => {
       body: `request_id=${requestId}&api_key=${apiKey}&username=alice&sreg_fullname=Alice+in%20Wonderland`,
     });
     expect(res.status).toBe(200);
-    const [row] = await app.orm.em.getConnection().execute(`select fullname from profile`);
+    const [row] = await ownerSql(`select fullname from profile`);
     expect(row).toEqual({ fullname: 'Alice in Wonderland' });
   });
 
@@ -81,7 +81,7 @@ describe('the postback and Return URL on bad input', () => {
     expect((await postback(app, 'acme', fields)).status).toBe(200);
     expect(await postback(app, 'acme', fields)).toMatchObject({ status: 200, body: 'OK' });
     expect(await postback(app, 'acme', { ...fields, username: 'mallory' })).toMatchObject({ status: 409, body: 'error: already_posted' });
-    const transitions = await app.orm.em.getConnection().execute(`select event from auth_request_transition where event = 'POSTBACK_USER'`);
+    const transitions = await ownerSql(`select event from auth_request_transition where event = 'POSTBACK_USER'`);
     expect(transitions).toHaveLength(1);
   });
 
@@ -105,7 +105,7 @@ describe('the postback and Return URL on bad input', () => {
 
   it('keeps working with the previous API key during its rotation grace period', async () => {
     const { requestId } = await startLogin(app, 'acme');
-    const [{ id }] = (await app.orm.em.getConnection().execute(`select id from customer where slug = 'acme'`)) as Array<{ id: string }>;
+    const [{ id }] = (await ownerSql(`select id from customer where slug = 'acme'`)) as Array<{ id: string }>;
     await inContext(app, () => app.services.customers.rotateCustomerApiKey(id, PLATFORM));
     expect((await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice' })).status).toBe(200);
   });

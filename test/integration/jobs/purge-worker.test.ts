@@ -83,7 +83,7 @@ describe('the worker role', () => {
     orm = await MikroORM.init(ormOptions(testDatabaseUrl(), { allowGlobalContext: true }));
   });
   beforeEach(async () => {
-    await resetDatabase(orm);
+    await resetDatabase();
     prefix = `ids-test-worker-${randomUUID().slice(0, 8)}`;
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
     queue = new Queue(QUEUES.maintenance, { connection: redis, prefix });

@@ -1,6 +1,6 @@
 import { App } from '../../../src/app';
 import { FixedClock } from '../../../src/shared/clock';
-import { createTestCustomer, inContext, resetDatabase, startPublicTestApp } from '../../support/app';
+import { createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { consentForm, postback, startLogin } from '../../support/flow';
 import { graphql } from '../../support/graphql';
 import { seedProfile } from '../../support/oauth';
@@ -22,7 +22,7 @@ describe('the login code: delivered in the assertion, exchanged once for a token
   afterAll(() => app.stop());
   beforeEach(async () => {
     clock.set(new Date());
-    await resetDatabase(app.orm);
+    await resetDatabase();
     ({ apiKey, customer: { id: customerId } } = await createTestCustomer(app, 'acme'));
   });
 
@@ -83,7 +83,7 @@ describe('the login code: delivered in the assertion, exchanged once for a token
     expect(back.searchParams.get('openid.ns.ids')).toBe(`${app.config.PUBLIC_URL}/ns/ids/1.0`);
     expect(back.searchParams.get('openid.signed')!.split(',')).toEqual(expect.arrayContaining(['ns.ids', 'ids.code']));
     // Only the HMAC is stored.
-    expect(JSON.stringify(await app.orm.em.getConnection().execute('select * from oauth_login_code'))).not.toContain(code);
+    expect(JSON.stringify(await ownerSql('select * from oauth_login_code'))).not.toContain(code);
 
     const issued = await exchange(client, code);
     expect(issued.status).toBe(200);
@@ -150,7 +150,7 @@ describe('the login code: delivered in the assertion, exchanged once for a token
     const back = await signInAlice();
     expect(back.searchParams.get('openid.ids.code')).toBeNull();
     expect(back.searchParams.get('openid.ns.ids')).toBeNull();
-    const [row] = await app.orm.em.getConnection().execute('select count(*)::int as n from oauth_login_code');
+    const [row] = await ownerSql('select count(*)::int as n from oauth_login_code');
     expect(row).toEqual({ n: 0 });
   });
 });

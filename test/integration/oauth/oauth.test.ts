@@ -1,6 +1,6 @@
 import { App } from '../../../src/app';
 import { FixedClock } from '../../../src/shared/clock';
-import { createTestCustomer, resetDatabase, startTestApp, tableCounts } from '../../support/app';
+import { createTestCustomer, inContext, ownerSql, resetDatabase, startTestApp, tableCounts } from '../../support/app';
 import { graphql } from '../../support/graphql';
 
 const CREATE = `mutation($input: CreateOAuthClientInput!) {
@@ -25,7 +25,7 @@ describe('OAuth clients and the client credentials grant', () => {
   afterAll(() => app.stop());
   beforeEach(async () => {
     clock.set(new Date());
-    await resetDatabase(app.orm);
+    await resetDatabase();
     ({ customer: { id: customerId } } = await createTestCustomer(app, 'acme'));
   });
 
@@ -168,8 +168,8 @@ describe('OAuth clients and the client credentials grant', () => {
     const client = await createClient();
     const accessToken = await token(client);
     const dump = JSON.stringify([
-      await app.orm.em.getConnection().execute('select * from oauth_client'),
-      await app.orm.em.getConnection().execute('select * from oauth_access_token'),
+      await ownerSql('select * from oauth_client'),
+      await ownerSql('select * from oauth_access_token'),
     ]);
     expect(dump).toContain(client.clientId);
     expect(dump).not.toContain(client.clientSecret);
@@ -184,17 +184,17 @@ describe('OAuth clients and the client credentials grant', () => {
     [undefined, { customerId: '00000000-0000-4000-8000-000000000000' }, 'NOT_FOUND'],
     [undefined, { customerId: 'not-a-uuid' }, 'NOT_FOUND'],
   ])('refuses bad input (%s) and writes nothing', async (field, overrides, code) => {
-    const before = await tableCounts(app.orm);
+    const before = await tableCounts();
     const res = await graphql(url, CREATE, { input: { customerId, name: 'Reporting', scopes: ['consents:read'], ...overrides } });
     expect(res.errors?.[0]?.extensions).toMatchObject({ code, ...(field ? { field } : {}) });
-    expect(await tableCounts(app.orm)).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
   });
 
   it('the purge job deletes expired tokens', async () => {
     const client = await createClient();
     await token(client);
     const { deleteExpiredRows } = await import('../../../src/db/purge');
-    expect(await deleteExpiredRows(app.orm.em.fork(), 'oauth_access_token', clock.now(), 100)).toBe(0);
-    expect(await deleteExpiredRows(app.orm.em.fork(), 'oauth_access_token', new Date(clock.now().getTime() + 600_000), 100)).toBe(1);
+    expect(await inContext(app, () => deleteExpiredRows(app.orm.em, 'oauth_access_token', clock.now(), 100))).toBe(0);
+    expect(await inContext(app, () => deleteExpiredRows(app.orm.em, 'oauth_access_token', new Date(clock.now().getTime() + 600_000), 100))).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 import { App } from '../../../src/app';
 import { base64ToBigInt, bigIntToBase64, DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS, modPow, parseKvForm } from '../../../src/openid';
-import { createTestCustomer, resetDatabase, startPublicTestApp } from '../../support/app';
+import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { ImmediateLogin } from '../../support/login-double';
 import { browserGet } from '../../support/rp';
 
@@ -36,7 +36,7 @@ describe('the OP endpoint on bad and unusual input', () => {
   });
   afterAll(() => app.stop());
   beforeEach(async () => {
-    await resetDatabase(app.orm);
+    await resetDatabase();
     await createTestCustomer(app, 'acme', { trustedRealms: ['https://*.example.org/'] });
   });
 
@@ -77,7 +77,7 @@ describe('the OP endpoint on bad and unusual input', () => {
     const macKey = Buffer.from(Object.fromEntries(parseKvForm(await tls.text())).mac_key!, 'base64');
     expect(macKey).toHaveLength(32);
     // At rest the MAC key is sealed under the server secret: a database dump cannot sign assertions.
-    const [row] = (await app.orm.em.getConnection().execute('select secret from openid_association')) as Array<{ secret: Buffer }>;
+    const [row] = (await ownerSql('select secret from openid_association')) as Array<{ secret: Buffer }>;
     expect(row!.secret.includes(macKey)).toBe(false);
     expect(row!.secret.length).toBe(12 + 16 + 32);
   });

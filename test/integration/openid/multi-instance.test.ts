@@ -19,7 +19,7 @@ describe('two API instances sharing the database', () => {
     await b.stop();
   });
   beforeEach(async () => {
-    await resetDatabase(a.orm);
+    await resetDatabase();
     await createTestCustomer(a, 'acme');
   });
 

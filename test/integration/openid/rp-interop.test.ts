@@ -1,5 +1,5 @@
 import { App } from '../../../src/app';
-import { createTestCustomer, resetDatabase, startPublicTestApp } from '../../support/app';
+import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { ImmediateLogin } from '../../support/login-double';
 import { associate, browserGet, discover, npmOpenid, relyingParty } from '../../support/rp';
 
@@ -17,7 +17,7 @@ describe('the OP endpoint with the npm openid package as the relying party', () 
   });
   afterAll(() => app.stop());
   beforeEach(async () => {
-    await resetDatabase(app.orm);
+    await resetDatabase();
     await createTestCustomer(app, 'acme');
     login.decision = 'authenticated';
   });
@@ -111,7 +111,7 @@ describe('the OP endpoint with the npm openid package as the relying party', () 
   it('treats an association it can no longer open (sealed under an old SECRET_KEY) as unknown', async () => {
     const [acme] = await discover(`${base}/c/acme/`);
     const { assoc_handle: handle } = await associate(acme!, 'DH-SHA256');
-    await app.orm.em.getConnection().execute(`update openid_association set secret = ? where handle = ?`, [Buffer.alloc(60, 7), handle]);
+    await ownerSql(`update openid_association set secret = ? where handle = ?`, [Buffer.alloc(60, 7), handle]);
     const rp = relyingParty({ returnUrl: RETURN_URL, realm: REALM, stateless: true });
     const authUrl = new URL(await rp.start(`${base}/c/acme/`));
     authUrl.searchParams.set('openid.assoc_handle', handle!);

@@ -58,7 +58,7 @@ describe('operator roles: each role can do exactly what the role table says', ()
 
   beforeAll(async () => {
     app = await startTestApp();
-    await resetDatabase(app.orm);
+    await resetDatabase();
     const { customer } = await createTestCustomer(app, 'alpha');
     ids = { customerId: customer.id, profileId: await seedProfile(app, customer.id, 'alice', { email: 'alice@example.org', nickname: 'al' }) };
     for (const role of Object.keys(ALLOWED) as Role[]) tokens[role] = await operatorToken(app, role, customer.id);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { App } from '../../../src/app';
-import { createTestCustomer, resetDatabase, startTestApp } from '../../support/app';
+import { createTestCustomer, ownerSql, resetDatabase, startTestApp } from '../../support/app';
 import { TEST_ADMIN_TOKEN, TEST_SECRET_KEY } from '../../support/env';
 import { graphql } from '../../support/graphql';
 import { clientToken, seedProfile } from '../../support/oauth';
@@ -19,7 +19,7 @@ describe('operator tokens', () => {
   afterAll(() => app.stop());
 
   beforeEach(async () => {
-    await resetDatabase(app.orm);
+    await resetDatabase();
     for (const slug of ['alpha', 'beta']) {
       const { customer } = await createTestCustomer(app, slug);
       const ids = { id: customer.id, profileId: await seedProfile(app, customer.id, `${slug}-user`, { email: `${slug}@example.org` }) };
@@ -29,7 +29,7 @@ describe('operator tokens', () => {
   });
 
   async function tokenRows(): Promise<Array<Record<string, unknown>>> {
-    return app.orm.em.getConnection().execute('select * from operator_token');
+    return ownerSql('select * from operator_token');
   }
 
   it('is shown once as ops_ + 43 characters and stored only as HMAC-SHA256 under SECRET_KEY', async () => {
@@ -101,7 +101,7 @@ describe('operator tokens', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
 
     const expiring = await operatorToken(app, 'VIEWER', a.id);
-    await app.orm.em.getConnection().execute(`update operator_token set expires_at = now() - interval '1 second' where revoked_at is null`);
+    await ownerSql(`update operator_token set expires_at = now() - interval '1 second' where revoked_at is null`);
     expect((await graphql(app.url!, ME, {}, expiring)).status).toBe(401);
     expect((await graphql(app.url!, ME, {}, `ops_${'A'.repeat(43)}`)).status).toBe(401);
   });

@@ -1,17 +1,39 @@
 import { spawnService } from '../../support/process';
 import { testEnv } from '../../support/config';
+import { testDatabaseUrl } from '../../support/env';
 import { freePort } from '../../support/redis-server';
 
 describe('start-up errors a newcomer can act on', () => {
   it('names an unreachable PostgreSQL and how to start it, in one line, exit code 1', async () => {
     const port = await freePort();
-    const proc = spawnService(testEnv({ DATABASE_URL: `postgres://postgres:hunter2@127.0.0.1:${port}/identity` }));
+    const proc = spawnService(testEnv({ MIGRATION_DATABASE_URL: `postgres://postgres:hunter2@127.0.0.1:${port}/identity` }));
     const { code } = await proc.exited;
     expect(code).toBe(1);
     expect(proc.lines).toHaveLength(1);
     expect(proc.lines[0]).toContain(`PostgreSQL is not reachable at postgres://postgres:***@127.0.0.1:${port}/identity`);
     expect(proc.lines[0]).toContain('pg_ctlcluster');
     expect(proc.lines[0]).not.toContain('hunter2');
+  });
+
+  it('names an unreachable application connection the same way', async () => {
+    const port = await freePort();
+    const proc = spawnService(testEnv({ DATABASE_URL: `postgres://ids_app:hunter2@127.0.0.1:${port}/identity` }));
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    expect(proc.lines).toHaveLength(1);
+    expect(proc.lines[0]).toContain(`PostgreSQL is not reachable at postgres://ids_app:***@127.0.0.1:${port}/identity`);
+    expect(proc.lines[0]).not.toContain('hunter2');
+  });
+
+  it('refuses to work through a role that row-level security would not bind', async () => {
+    // The owner (here a superuser too) is what a newcomer might paste into DATABASE_URL.
+    const proc = spawnService(testEnv({ DATABASE_URL: testDatabaseUrl() }));
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    expect(proc.lines).toHaveLength(1);
+    expect(proc.lines[0]).toContain('DATABASE_URL connects as postgres, which is a superuser');
+    expect(proc.lines[0]).toContain('owns the tables');
+    expect(proc.lines[0]).toContain('ids_app');
   });
 
   it('names an unreachable Redis and how to start it, in one line, exit code 1', async () => {

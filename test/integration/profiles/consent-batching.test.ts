@@ -1,5 +1,5 @@
 import { App } from '../../../src/app';
-import { createTestCustomer, resetDatabase, startTestApp } from '../../support/app';
+import { createTestCustomer, ownerSql, resetDatabase, startTestApp } from '../../support/app';
 import { graphql } from '../../support/graphql';
 import { clientToken } from '../../support/oauth';
 
@@ -22,20 +22,19 @@ describe('Profile.consentDecisions', () => {
     await app.stop();
   });
   beforeEach(async () => {
-    await resetDatabase(app.orm);
+    await resetDatabase();
     ({ customer: { id: customerId } } = await createTestCustomer(app, 'acme'));
   });
 
   /** `count` profiles of one customer, each with one consent decision, in two statements. */
   async function seed(count: number, customer = customerId, prefix = 'user'): Promise<void> {
-    const connection = app.orm.em.getConnection();
-    await connection.execute(
+    await ownerSql(
       `insert into profile (id, customer_id, username, created_at, updated_at, last_seen_at)
        select gen_random_uuid(), ?, ? || lpad(n::text, 3, '0'), t, t, t
        from generate_series(1, ?) n, lateral (select timestamptz '2026-11-01' + n * interval '1 second' as t) at`,
       [customer, prefix, count],
     );
-    await connection.execute(
+    await ownerSql(
       `insert into consent_decision (id, customer_id, username, realm, decision, granted_fields, is_remembered, decided_at)
        select gen_random_uuid(), customer_id, username, 'https://rp.example.org/', 'ALLOW', '{email}', true, created_at
        from profile where customer_id = ?`,
@@ -61,8 +60,10 @@ describe('Profile.consentDecisions', () => {
       expect(node.consentDecisions).toEqual([{ realm: 'https://rp.example.org/', decision: 'ALLOW', grantedFields: ['email'] }]);
     }
     expect(large.sql).toHaveLength(small.sql.length);
-    // One select of profiles, one of all their decisions.
-    expect(large.sql.length).toBeLessThanOrEqual(4);
+    // Begin, the scope (set at start and narrowed once the caller is known), one select of
+    // profiles, one of all their decisions, commit.
+    expect(large.sql.length).toBeLessThanOrEqual(6);
+    expect(large.sql.filter((sql) => /^select set_config/.test(sql))).toHaveLength(2);
     expect(large.sql.filter((sql) => /from "consent_decision"/.test(sql))).toHaveLength(1);
   });
 

@@ -21,7 +21,7 @@ describe('profiles over GraphQL with scoped client tokens', () => {
   afterAll(() => app.stop());
   beforeEach(async () => {
     clock.set(new Date('2026-11-23T10:00:00Z'));
-    await resetDatabase(app.orm);
+    await resetDatabase();
     ({ customer: { id: customerId } } = await createTestCustomer(app, 'acme'));
     profileId = await seedProfile(app, customerId, 'alice', { email: 'alice@example.org', fullname: 'Alice Liddell', nickname: 'al', country: 'GB' }, clock.now());
   });
@@ -93,13 +93,13 @@ describe('profiles over GraphQL with scoped client tokens', () => {
   });
 
   it('refuses an invalid value with BAD_USER_INPUT naming the field, and writes nothing', async () => {
-    const before = await tableCounts(app.orm);
+    const before = await tableCounts();
     const snapshot = await graphql(app.url!, `query($id: ID!) { profile(id: $id) { email fullname dob updatedAt } }`, { id: profileId });
     for (const input of [{ fullname: 'Alice L.', dob: '1980-13-01' }, { email: 'not an email' }, { fullname: 'two\nlines' }]) {
       const res = await graphql(app.url!, UPDATE, { id: profileId, input });
       expect(res.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: Object.keys(input).at(-1) });
     }
-    expect(await tableCounts(app.orm)).toEqual(before);
+    expect(await tableCounts()).toEqual(before);
     expect(await graphql(app.url!, `query($id: ID!) { profile(id: $id) { email fullname dob updatedAt } }`, { id: profileId })).toEqual(snapshot);
   });
 });

@@ -7,7 +7,8 @@ describe('configuration', () => {
     expect(config).toMatchObject({
       PORT: 3000,
       ROLE: 'all',
-      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/identity',
+      DATABASE_URL: 'postgres://ids_app@127.0.0.1:5432/identity',
+      MIGRATION_DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/identity',
       REDIS_URL: 'redis://127.0.0.1:6379',
       LOG_LEVEL: 'info',
       PUBLIC_URL: 'http://127.0.0.1:3000',

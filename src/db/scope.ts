@@ -1,0 +1,92 @@
+import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { Logger } from '../shared/logger';
+import { Tenant } from '../shared/tenant';
+
+/**
+ * Whose rows one database transaction may see, enforced by PostgreSQL row-level security (see the
+ * RowLevelSecurity migration): one customer's, nobody's, or, on the platform path, every customer's.
+ *
+ * - `customer`: requests of one customer's AW, RPs, clients and customer-bound operators.
+ * - `lookup`: finding whose credential was presented (an API key, a client, a bearer token). Every
+ *   row is visible until the caller narrows the transaction with `narrowScope`, which it must do
+ *   before it touches anything else.
+ * - `platform`: the platform operator and the maintenance jobs. Each use names its reason and is
+ *   logged, so platform-wide access is never silent.
+ */
+export type DbScope =
+  | { readonly kind: 'customer'; readonly customerId: string }
+  | { readonly kind: 'nobody' }
+  | { readonly kind: 'lookup'; readonly purpose: string }
+  | { readonly kind: 'platform'; readonly reason: string };
+
+export const NOBODY: DbScope = Object.freeze({ kind: 'nobody' });
+
+export function customerScope(customerId: string): DbScope {
+  return { kind: 'customer', customerId };
+}
+
+export function platformScope(reason: string): DbScope {
+  return { kind: 'platform', reason };
+}
+
+export function lookupScope(purpose: string): DbScope {
+  return { kind: 'lookup', purpose };
+}
+
+/** The database scope of an API caller's view. */
+export function scopeOfTenant(tenant: Tenant, reason: string): DbScope {
+  return tenant.kind === 'platform' ? platformScope(reason) : customerScope(tenant.customerId);
+}
+
+/**
+ * Sets the scope of the transaction `em` is in (`SET LOCAL`, so it ends with the transaction and
+ * never leaks to the next user of the pooled connection). Outside a transaction it would apply to
+ * nothing, so that is refused.
+ */
+export async function narrowScope(em: EntityManager, scope: DbScope): Promise<void> {
+  if (!em.isInTransaction()) throw new Error('a database scope applies to a transaction; open one with Database.run');
+  const customerId = scope.kind === 'customer' ? scope.customerId : '';
+  const platform = scope.kind === 'platform' || scope.kind === 'lookup' ? 'on' : '';
+  await em.execute(`select set_config('app.customer_id', ?, true), set_config('app.platform', ?, true)`, [customerId, platform], 'run');
+}
+
+/**
+ * The one way the service reaches its tables: each unit of work (an HTTP request, a GraphQL
+ * operation, a job) runs in one transaction of its own scope, in a fresh identity map. Services
+ * keep using the global EntityManager: inside `run` it resolves to this transaction.
+ */
+export class Database {
+  constructor(
+    readonly orm: MikroORM,
+    private readonly log: Logger,
+  ) {}
+
+  /** Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it throws. */
+  run<T>(scope: DbScope, fn: () => Promise<T>): Promise<T> {
+    if (scope.kind === 'platform') this.log.info({ reason: scope.reason }, 'platform-wide database access');
+    return this.orm.em.fork().transactional(async (em) => {
+      await narrowScope(em, scope);
+      return fn();
+    });
+  }
+
+  /**
+   * Narrows the transaction `run` opened (from the lookup path, once the caller is known). Moving to
+   * the platform path is logged like `run` logs it.
+   */
+  async narrow(scope: DbScope): Promise<void> {
+    if (scope.kind === 'platform') this.log.info({ reason: scope.reason }, 'platform-wide database access');
+    await narrowScope(this.orm.em, scope);
+  }
+
+  /**
+   * Runs `fn` for a request addressed to `/c/{slug}/…`: in one transaction limited to that
+   * customer's rows, or to none when no customer has that slug (the services then answer "unknown").
+   */
+  forSlug<T>(slug: string, fn: () => Promise<T>): Promise<T> {
+    return this.orm.em.fork().transactional(async (em) => {
+      await em.execute('select ids_enter_customer(?)', [slug], 'run');
+      return fn();
+    });
+  }
+}

@@ -1,0 +1,147 @@
+import { Client } from 'pg';
+import { App } from '../../../src/app';
+import { customerScope, platformScope } from '../../../src/db/scope';
+import { PLATFORM } from '../../../src/shared/tenant';
+import { TENANT_TABLES } from '../../../src/db/migrations/Migration20261201000000RowLevelSecurity';
+import { asOwner, createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
+import { testAppDatabaseUrl } from '../../support/env';
+import { consentForm, postback, startLogin } from '../../support/flow';
+import { clientToken } from '../../support/oauth';
+import { operatorToken } from '../../support/operators';
+import { npmOpenid } from '../../support/rp';
+
+/**
+ * The second wall of tenant isolation (issue #5, 6b): PostgreSQL itself refuses one customer's rows
+ * to a transaction working for another, even for SQL with no WHERE clause at all, as the service's
+ * own role. These tests bypass the service and speak SQL as that role.
+ */
+describe('row-level security under the application role', () => {
+  let app: App;
+  let a: string;
+  let b: string;
+
+  beforeAll(async () => {
+    app = await startPublicTestApp();
+    await resetDatabase();
+    a = await customerWithData('alpha');
+    b = await customerWithData('beta');
+  });
+  afterAll(() => app.stop());
+
+  /** A customer with rows in every tenant table, made through the service as its users would. */
+  async function customerWithData(slug: string): Promise<string> {
+    const { customer, apiKey } = await createTestCustomer(app, slug);
+    await clientToken(app, customer.id, ['profiles:read']);
+    await operatorToken(app, 'VIEWER', customer.id);
+    const login = await startLogin(app, slug, { extensions: [new npmOpenid.SimpleRegistration({ email: 'required' })] });
+    await postback(app, slug, { request_id: login.requestId, api_key: apiKey, username: `${slug}-user`, sreg_email: `${slug}@example.org` });
+    const form = consentForm((await login.browser.get(`${app.url}/c/${slug}/ows_return?request_id=${login.requestId}`)).body);
+    await login.browser.postForm(`${app.url}/c/${slug}/ows_consent`, [['auth_request', form.authRequest], ['csrf', form.csrf], ['share', 'email'], ['decision', 'allow'], ['remember', 'true']]);
+    // A used nonce is recorded only by stateless verification, which this RP does not do: add one as it would be.
+    await ownerSql(`insert into openid_nonce (customer_id, nonce, expires_at) values (?, ?, now() + interval '1 hour')`, [customer.id, `2026-12-01T00:00:00Z${slug}`]);
+    return customer.id;
+  }
+
+  /** Runs `fn` in one transaction as ids_app, with `settings` set as the service sets them. */
+  async function asApp<T>(settings: Record<string, string>, fn: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: testAppDatabaseUrl() });
+    await client.connect();
+    try {
+      await client.query('begin');
+      for (const [name, value] of Object.entries(settings)) await client.query('select set_config($1, $2, true)', [name, value]);
+      const result = await fn(client);
+      await client.query('rollback');
+      return result;
+    } finally {
+      await client.end();
+    }
+  }
+
+  const customerOf = (table: string, row: Record<string, unknown>) => String(row[TENANT_TABLES.find(([t]) => t === table)![1]]);
+
+  it('covers every table of the schema but the migrations table, each with its policy switched on', async () => {
+    const tables = await ownerSql(
+      `select c.relname as name, c.relrowsecurity as rls, exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polname = 'tenant_isolation') as policy
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relkind = 'r' and c.relname <> 'mikro_orm_migrations' order by 1`,
+    );
+    expect(tables.map((t) => t.name)).toEqual(TENANT_TABLES.map(([t]) => t).sort());
+    for (const table of tables) expect({ table: table.name, rls: table.rls, policy: table.policy }).toEqual({ table: table.name, rls: true, policy: true });
+  });
+
+  it('connects as a role that owns nothing, is no superuser and cannot bypass the policies', async () => {
+    const [role] = await asApp({}, async (c) => (await c.query(`select rolname, rolsuper, rolbypassrls from pg_roles where rolname = current_user`)).rows);
+    expect(role).toEqual({ rolname: 'ids_app', rolsuper: false, rolbypassrls: false });
+    expect(await ownerSql(`select tablename from pg_tables where schemaname = 'public' and tableowner = 'ids_app'`)).toEqual([]);
+    await expect(asApp({}, (c) => c.query('select * from mikro_orm_migrations'))).rejects.toThrow(/permission denied/);
+  });
+
+  it("with app.customer_id set to A, a bare SELECT of any tenant table returns A's rows and none of B's", async () => {
+    for (const [table] of TENANT_TABLES) {
+      const everything = await ownerSql(`select * from "${table}"`);
+      // Both customers have rows here, so an empty answer could not pass for isolation.
+      expect({ table, a: everything.some((r) => customerOf(table, r) === a), b: everything.some((r) => customerOf(table, r) === b) }).toEqual({ table, a: true, b: true });
+      const seen = await asApp({ 'app.customer_id': a }, async (c) => (await c.query(`select * from "${table}"`)).rows);
+      expect({ table, customers: [...new Set(seen.map((r) => customerOf(table, r)))] }).toEqual({ table, customers: [a] });
+      expect(seen).toHaveLength(everything.filter((r) => customerOf(table, r) === a).length);
+    }
+  });
+
+  it('without a scope a transaction sees no row at all, and the platform path sees both customers', async () => {
+    for (const [table] of TENANT_TABLES) {
+      expect({ table, rows: await asApp({}, async (c) => (await c.query(`select count(*)::int as n from "${table}"`)).rows[0].n) }).toEqual({ table, rows: 0 });
+      const customers = await asApp({ 'app.platform': 'on' }, async (c) => (await c.query(`select * from "${table}"`)).rows.map((r) => customerOf(table, r)));
+      expect(new Set(customers)).toEqual(new Set([a, b]));
+    }
+  });
+
+  it("refuses to write B's rows from A's scope: updates and deletes touch nothing, inserts fail", async () => {
+    await asApp({ 'app.customer_id': a }, async (c) => {
+      expect((await c.query(`update profile set email = 'stolen@example.org' where customer_id = $1`, [b])).rowCount).toBe(0);
+      expect((await c.query(`delete from consent_decision where customer_id = $1`, [b])).rowCount).toBe(0);
+      await expect(
+        c.query(`insert into profile (id, customer_id, username, created_at, updated_at, last_seen_at) values (gen_random_uuid(), $1, 'planted', now(), now(), now())`, [b]),
+      ).rejects.toThrow(/row-level security/);
+    });
+    // And moving one of A's rows over to B is refused the same way.
+    await asApp({ 'app.customer_id': a }, async (c) => {
+      await expect(c.query(`update profile set customer_id = $1 where customer_id = $2`, [b, a])).rejects.toThrow(/row-level security/);
+    });
+    expect(await ownerSql(`select email from profile where customer_id = ?`, [b])).toEqual([{ email: 'beta@example.org' }]);
+  });
+
+  it("holds even when the application forgets its own filter: a platform-wide query in A's transaction finds A's rows only", async () => {
+    // The service asked for every customer's profiles (as a resolver with a bug would), in a transaction working for A.
+    const page = await app.db.run(customerScope(a), () => app.services.profiles.list({}, 100, null, PLATFORM));
+    expect(page.items.map((p) => p.username)).toEqual(['alpha-user']);
+    const platformPage = await app.db.run(platformScope('test: both customers'), () => app.services.profiles.list({}, 100, null, PLATFORM));
+    expect(platformPage.items.map((p) => p.username).sort()).toEqual(['alpha-user', 'beta-user']);
+  });
+
+  it('resolves a customer by slug into the scope of the transaction, and an unknown slug into nobody', async () => {
+    await asApp({}, async (c) => {
+      expect((await c.query(`select ids_enter_customer('beta') as id`)).rows[0].id).toBe(b);
+      expect((await c.query(`select distinct customer_id from profile`)).rows).toEqual([{ customer_id: b }]);
+      expect((await c.query(`select ids_enter_customer('no-such-customer') as id`)).rows[0].id).toBeNull();
+      expect((await c.query(`select count(*)::int as n from profile`)).rows[0].n).toBe(0);
+    });
+  });
+
+  it('ends the scope with the transaction, so a pooled connection carries nothing into the next one', async () => {
+    const client = new Client({ connectionString: testAppDatabaseUrl() });
+    await client.connect();
+    try {
+      await client.query('begin');
+      await client.query(`select set_config('app.platform', 'on', true)`);
+      await client.query('commit');
+      expect((await client.query(`select count(*)::int as n from customer`)).rows[0].n).toBe(0);
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('keeps the owner able to see everything for migrations and tests', async () => {
+    const counts = await asOwner(async (sql) => (await sql(`select count(distinct customer_id)::int as n from profile`))[0].n as number);
+    expect(counts).toBe(2);
+  });
+});
