@@ -1,0 +1,45 @@
+/**
+ * The one place that builds the environment of the service under test. Keep it in step with
+ * test/support/config.ts (testEnv): when the service gains a variable it needs to start, add it here.
+ */
+
+export interface BenchServiceSettings {
+  /** The bench database as its owner (the bench's PostgreSQL user), who applies the migrations. */
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  port: number;
+  adminToken: string;
+  secretKey: string;
+  role: 'api' | 'worker' | 'all';
+}
+
+/** Environment for `node dist/src/main.js`: production mode, loopback only, this run's database and queues. */
+export function serviceEnv(settings: BenchServiceSettings): Record<string, string> {
+  return {
+    // production: the mode operators run, and it refuses generated secrets, so nothing is left to chance.
+    NODE_ENV: 'production',
+    // The service works as ids_app (created by the migrations) so row-level security applies, as in
+    // production; the owner only migrates.
+    DATABASE_URL: appDatabaseUrl(settings.databaseUrl),
+    MIGRATION_DATABASE_URL: settings.databaseUrl,
+    REDIS_URL: settings.redisUrl,
+    QUEUE_PREFIX: settings.queuePrefix,
+    HOST: '127.0.0.1',
+    PORT: String(settings.port),
+    PUBLIC_URL: `http://127.0.0.1:${settings.port}`,
+    ROLE: settings.role,
+    // info is what production logs; the service logs nothing per request at this level.
+    LOG_LEVEL: 'info',
+    ADMIN_TOKEN: settings.adminToken,
+    SECRET_KEY: settings.secretKey,
+  };
+}
+
+/** The same database through the application role (as test/support/env.ts testAppDatabaseUrl). */
+export function appDatabaseUrl(ownerUrl: string): string {
+  const url = new URL(ownerUrl);
+  url.username = 'ids_app';
+  url.password = '';
+  return url.toString();
+}

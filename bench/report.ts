@@ -1,0 +1,64 @@
+import type { LoadResult } from './load';
+import type { Scenario } from './scenarios';
+
+/** One measured (or pending) scenario as it goes to the table and the JSON file. */
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  /** "c64" for closed loops, "200/s" for fixed rates. */
+  load: string;
+  target: string;
+  pending?: string;
+  load_result?: LoadResult;
+  serverCpuMsPerOp?: number;
+  sqlPerOp?: number;
+  peakRssMb?: number;
+  /** Busy percentage of each core during the window (server core first). */
+  coreBusyPercent?: number[];
+  verdict?: string;
+}
+
+const fixed = (value: number | undefined, digits: number) => (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
+
+/** Checks the targets the issue states in numbers; `ratio` is our flows/s over oidc-provider's. */
+export function verdict(scenario: Scenario, row: ScenarioResult, ratio: number | undefined): string | undefined {
+  const r = row.load_result;
+  if (!r || r.completed === 0) return undefined;
+  if (scenario.kind === 'openid' && scenario.variant === 'association' && scenario.concurrency === 64) {
+    const misses = [
+      ratio !== undefined && ratio < 2 ? `ratio ${ratio.toFixed(2)}×` : undefined,
+      (row.serverCpuMsPerOp ?? 0) > 1 ? 'CPU' : undefined,
+      (row.sqlPerOp ?? 0) > 6 ? 'SQL' : undefined,
+      (row.peakRssMb ?? 0) >= 200 ? 'RSS' : undefined,
+    ].filter(Boolean);
+    return misses.length === 0 ? 'met' : `missed: ${misses.join(', ')}`;
+  }
+  if (scenario.kind === 'graphql-page' && scenario.pageSize === 100) return r.p99Ms < 20 ? 'met' : 'missed: p99';
+  return undefined;
+}
+
+export function printTable(rows: ScenarioResult[]): string {
+  const header = ['scenario', 'load', 'ops/s', 'p50 ms', 'p99 ms', 'CPU ms/op', 'HTTP/op', 'SQL/op', 'RSS MB', 'errors', 'core0/1 busy %', 'target', 'verdict'];
+  const lines = rows.map((row) => {
+    if (row.pending) return [row.title, '—', row.pending, '', '', '', '', '', '', '', '', row.target, ''];
+    const r = row.load_result!;
+    return [
+      row.title,
+      row.load,
+      fixed(r.perSecond, 1),
+      fixed(r.p50Ms, 2),
+      fixed(r.p99Ms, 2),
+      fixed(row.serverCpuMsPerOp, 3),
+      fixed(r.requestsPerOp, 2),
+      fixed(row.sqlPerOp, 2),
+      fixed(row.peakRssMb, 0),
+      r.errors ? `${r.errors}: ${(r.firstError ?? '').slice(0, 60)}` : '0',
+      (row.coreBusyPercent ?? []).map((p) => p.toFixed(0)).join('/'),
+      row.target,
+      row.verdict ?? '',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => String(line[i]).length)));
+  const render = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ')} |`;
+  return [render(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...lines.map(render)].join('\n');
+}

@@ -1,0 +1,55 @@
+import type { OpenIdVariant } from './openid-flow';
+
+/**
+ * Every scenario of issue #9, in run order, with the target it is judged against. `quick` marks
+ * the subset `--quick` runs. Targets are on one pinned core of a 2-core machine.
+ */
+
+export type Scenario =
+  | { kind: 'ceiling'; id: string; title: string; concurrency: number; quick: boolean; target: string }
+  | { kind: 'openid'; id: string; title: string; variant: OpenIdVariant; concurrency: number; quick: boolean; target: string }
+  | { kind: 'oidc'; id: string; title: string; concurrency: number; quick: boolean; target: string }
+  | { kind: 'graphql-page'; id: string; title: string; pageSize: number; ratePerSecond: number; quick: boolean; target: string }
+  | { kind: 'graphql-single'; id: string; title: string; ratePerSecond: number; quick: boolean; target: string }
+  | { kind: 'pending'; id: string; title: string; quick: boolean; target: string; reason: string };
+
+const LOGIN_TARGET = '≥2× oidc-provider flows/s, ≤1 ms CPU, ≤6 SQL, RSS <200 MB';
+const CONCURRENCIES = [1, 16, 64];
+
+function loginRows(variant: OpenIdVariant, title: string, quickAt: number[]): Scenario[] {
+  return CONCURRENCIES.map((concurrency) => ({
+    kind: 'openid',
+    id: `login-${variant}-c${concurrency}`,
+    title,
+    variant,
+    concurrency,
+    quick: quickAt.includes(concurrency),
+    target: variant === 'association' && concurrency === 64 ? LOGIN_TARGET : '—',
+  }));
+}
+
+export const SCENARIOS: Scenario[] = [
+  { kind: 'ceiling', id: 'ceiling-c64', title: 'node:http 200 (machine ceiling)', concurrency: 64, quick: true, target: '— (reference)' },
+  ...loginRows('association', 'login, shared association', [1, 64]),
+  ...loginRows('stateless', 'login, stateless + check_authentication', [64]),
+  ...loginRows('consent', 'login, no_prompt=false + consent page', [64]),
+  ...loginRows('fresh-association', 'login, fresh DH association per flow', [64]),
+  ...CONCURRENCIES.map(
+    (concurrency): Scenario => ({
+      kind: 'oidc',
+      id: `oidc-provider-c${concurrency}`,
+      title: 'oidc-provider code flow + PKCE + consent',
+      concurrency,
+      quick: concurrency === 64,
+      target: concurrency === 64 ? 'baseline of the 2× ratio' : '—',
+    }),
+  ),
+  { kind: 'graphql-page', id: 'graphql-page100', title: 'GraphQL page of 100 profiles + consents', pageSize: 100, ratePerSecond: 200, quick: true, target: 'p99 <20 ms; SQL independent of page size' },
+  { kind: 'graphql-page', id: 'graphql-page10', title: 'GraphQL page of 10 profiles + consents', pageSize: 10, ratePerSecond: 200, quick: false, target: 'SQL = page of 100' },
+  { kind: 'graphql-single', id: 'graphql-profile', title: 'GraphQL one profile + consents', ratePerSecond: 200, quick: true, target: '—' },
+  // The worker scenarios need the audit outbox and the erasure workflow (issue #6). Their rows stay
+  // in the table, without figures, until those exist.
+  { kind: 'pending', id: 'audit-drain', title: 'audit drain, 100,000 queued events', quick: true, target: '≥20,000 events/s', reason: 'not built yet (issue #6)' },
+  { kind: 'pending', id: 'erase-person', title: 'erase one person with 10,000 audit events', quick: true, target: '<1 s', reason: 'not built yet (issue #6)' },
+  { kind: 'pending', id: 'erase-customer', title: 'erase a customer with 20,000 profiles', quick: true, target: '≥2,000 profiles/s', reason: 'not built yet (issue #6)' },
+];
