@@ -15,7 +15,9 @@ import { Database, platformScope } from './db/scope';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
 import { RunningWorkers, startWorkers } from './jobs/workers';
-import { Purger } from './jobs/purge-expired.job';
+import { Purger, purgeExpiredJob } from './jobs/purge-expired.job';
+import { AuditFieldChangeResolver, AuditResolver, AuditService } from './audit';
+import { auditDrainJob } from './audit/audit-drain.job';
 import { systemClock, Clock } from './shared/clock';
 import { createSealer } from './shared/sealed-box';
 import { cryptoRandom, RandomSource } from './shared/random';
@@ -32,6 +34,7 @@ export interface AppOptions {
 }
 
 export interface Services {
+  audit: AuditService;
   customers: CustomerService;
   provider: OpenIdProviderService;
   discovery: DiscoveryService;
@@ -74,15 +77,17 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   }
 
   const db = new Database(orm, log.child({ feature: 'db' }));
-  const customers = new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS });
-  const consent = new ConsentService(orm.em, clock);
-  const profiles = new ProfileService({ em: orm.em, clock });
+  const audit = new AuditService({ em: orm.em, clock, secretKey: config.SECRET_KEY.reveal() });
+  const customers = new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS, audit });
+  const consent = new ConsentService(orm.em, clock, audit);
+  const profiles = new ProfileService({ em: orm.em, clock, audit });
   const oauthTokens = new OAuthTokenService({
     em: orm.em,
     clock,
     random,
     secretKey: config.SECRET_KEY.reveal(),
     accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+    audit,
   });
   const oauthLoginCodes = new OAuthLoginCodeService({
     em: orm.em,
@@ -91,6 +96,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     secretKey: config.SECRET_KEY.reveal(),
     loginCodeTtlSeconds: config.LOGIN_CODE_TTL_SECONDS,
     tokens: oauthTokens,
+    audit,
   });
   const identityFlow: IdentityFlowService = new IdentityFlowService({
     em: orm.em,
@@ -119,16 +125,17 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     },
   });
   const services: Services = {
+    audit,
     customers,
     provider,
     discovery: new DiscoveryService(customers, config.PUBLIC_URL),
     identityFlow,
     consent,
-    oauthClients: new OAuthClientService({ em: orm.em, clock, random }),
+    oauthClients: new OAuthClientService({ em: orm.em, clock, random, audit }),
     oauthTokens,
     oauthLoginCodes,
     profiles,
-    operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey: config.SECRET_KEY.reveal() }),
+    operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey: config.SECRET_KEY.reveal(), audit }),
   };
   const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
     name: table,
@@ -147,6 +154,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new ProfileResolver(services.profiles, services.consent),
       new OperatorTokenResolver(services.operatorTokens),
       new MeResolver(),
+      new AuditResolver(services.audit),
+      new AuditFieldChangeResolver(),
     ]);
     http = await createHttpServer({
       config,
@@ -185,9 +194,10 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     workers = await startWorkers({
       redisUrl: config.REDIS_URL,
       prefix: config.QUEUE_PREFIX,
-      purgers,
-      purgeIntervalSeconds: config.PURGE_INTERVAL_SECONDS,
-      purgeBatchSize: config.PURGE_BATCH_SIZE,
+      handlers: [
+        purgeExpiredJob({ purgers, batchSize: config.PURGE_BATCH_SIZE, everyMs: config.PURGE_INTERVAL_SECONDS * 1000 }),
+        auditDrainJob({ db, audit, batchSize: config.AUDIT_DRAIN_BATCH_SIZE, everyMs: config.AUDIT_DRAIN_INTERVAL_MS }),
+      ],
       log,
     });
   }

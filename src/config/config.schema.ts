@@ -127,6 +127,13 @@ export const configSchema = z.object({
     .default(300)
     .describe('How often the purge job removes expired rows.'),
   PURGE_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(1000).describe('Rows one purge statement removes at most.'),
+  AUDIT_DRAIN_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(50)
+    .default(1000)
+    .describe('How often the audit worker moves events from the outbox onto their chains (each run drains the outbox).'),
+  AUDIT_DRAIN_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(1000).describe('Outbox events chained per transaction.'),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()

@@ -6,6 +6,7 @@ import { Clock } from '../shared/clock';
 import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
 import { ConsentDecision } from './consent-decision.entity';
 import { isUuid } from '../shared/ids';
+import { AuditService } from '../audit';
 
 export interface RecordDecision {
   customer: Customer;
@@ -39,6 +40,7 @@ export class ConsentService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   /** The latest remembered, unrevoked ALLOW for this user and realm, if any. */
@@ -50,9 +52,17 @@ export class ConsentService {
     );
   }
 
-  /** Stores a decision; called inside the transaction that completes the request, so both or neither land. */
-  record(em: EntityManager, decision: RecordDecision): ConsentDecision {
-    return em.create(ConsentDecision, { ...decision, revokedAt: null });
+  /** Stores a decision and audits it; called inside the transaction that completes the request, so both or neither land. */
+  async record(em: EntityManager, decision: RecordDecision): Promise<ConsentDecision> {
+    const row = em.create(ConsentDecision, { ...decision, revokedAt: null });
+    await this.audit.record(em, {
+      customerId: decision.customer.id,
+      action: decision.decision === 'ALLOW' ? 'consent.granted' : 'consent.denied',
+      target: { type: 'consent_decision', id: row.id },
+      username: decision.username,
+      details: { realm: decision.realm, grantedFields: decision.grantedFields, isRemembered: decision.isRemembered, authRequestId: decision.authRequestId },
+    });
+    return row;
   }
 
   /** Decisions `tenant` may see, newest first, optionally for one user and/or realm. */
@@ -103,7 +113,15 @@ export class ConsentService {
     return this.em.transactional(async (em) => {
       const decision = await em.findOne(ConsentDecision, { id, ...customerWhere(tenant) }, { populate: ['customer'] });
       if (!decision) throw new NotFoundError('consent decision', id);
-      decision.revokedAt ??= this.clock.now();
+      if (decision.revokedAt !== null) return decision;
+      decision.revokedAt = this.clock.now();
+      await this.audit.record(em, {
+        customerId: decision.customer.id,
+        action: 'consent.revoked',
+        target: { type: 'consent_decision', id: decision.id },
+        username: decision.username,
+        details: { realm: decision.realm },
+      });
       return decision;
     });
   }

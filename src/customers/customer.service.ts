@@ -11,6 +11,7 @@ import { apiKeyMatches, generateApiKey, hashApiKey } from './api-key';
 import { CustomerNotFoundError, SlugTakenError } from './customer.errors';
 import { validateName, validateSlug, validateTrustedRealms, validateUrl } from './customer.validation';
 import { isUuid } from '../shared/ids';
+import { AuditService } from '../audit';
 
 export interface CreateCustomerCommand {
   slug: string;
@@ -35,6 +36,7 @@ export interface CustomerServiceDeps {
   clock: Clock;
   random: RandomSource;
   apiKeyRotationGraceSeconds: number;
+  audit: AuditService;
 }
 
 /** Customer configuration: the tenants whose websites we turn into OpenID providers. */
@@ -61,6 +63,14 @@ export class CustomerService {
           updatedAt: now,
         });
         const apiKey = this.issueKey(em, customer, now);
+        // The event's row refers to the customer's: write that first.
+        await em.flush();
+        await this.deps.audit.record(em, {
+          customerId: customer.id,
+          action: 'customer.created',
+          target: { type: 'customer', id: customer.id },
+          details: { settings: settingsOf(customer) },
+        });
         return { customer, apiKey };
       });
     } catch (err) {
@@ -79,7 +89,18 @@ export class CustomerService {
     return this.deps.em.transactional(async (em) => {
       const customer = await em.findOne(Customer, { id: this.checkId(id, tenant) });
       if (!customer) throw new CustomerNotFoundError(id);
+      const before = settingsOf(customer);
       em.assign(customer, { ...fields, updatedAt: this.deps.clock.now() });
+      const after = settingsOf(customer);
+      const changed = Object.keys(after).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
+      if (changed.length > 0) {
+        await this.deps.audit.record(em, {
+          customerId: customer.id,
+          action: 'customer.updated',
+          target: { type: 'customer', id: customer.id },
+          details: { changed: Object.fromEntries(changed.map((key) => [key, { old: before[key], new: after[key] }])) },
+        });
+      }
       return customer;
     });
   }
@@ -97,6 +118,12 @@ export class CustomerService {
       await em.nativeUpdate(CustomerApiKey, { customer, expiresAt: null }, { expiresAt: graceEnds });
       const apiKey = this.issueKey(em, customer, now);
       customer.updatedAt = now;
+      await this.deps.audit.record(em, {
+        customerId: customer.id,
+        action: 'customer.api_key_rotated',
+        target: { type: 'customer', id: customer.id },
+        details: { previousKeysExpireAt: graceEnds.toISOString() },
+      });
       return { customer, apiKey };
     });
   }
@@ -165,4 +192,16 @@ export class CustomerService {
     if (command.trustedRealms !== undefined) out.trustedRealms = validateTrustedRealms(command.trustedRealms);
     return out;
   }
+}
+
+/** A customer's configuration as the audit trail records it (no secrets: keys are audited by event, not value). */
+function settingsOf(customer: Customer): Record<string, unknown> {
+  return {
+    name: customer.name,
+    homeUrl: customer.homeUrl,
+    verifyUrl: customer.verifyUrl,
+    region: customer.region,
+    promptPolicy: customer.promptPolicy,
+    trustedRealms: [...customer.trustedRealms],
+  };
 }

@@ -17,7 +17,8 @@ export type DbScope =
   | { readonly kind: 'customer'; readonly customerId: string }
   | { readonly kind: 'nobody' }
   | { readonly kind: 'lookup'; readonly purpose: string }
-  | { readonly kind: 'platform'; readonly reason: string };
+  /** `routine` work (a scheduled job running every second) is logged at debug level, the rest at info. */
+  | { readonly kind: 'platform'; readonly reason: string; readonly routine?: boolean };
 
 export const NOBODY: DbScope = Object.freeze({ kind: 'nobody' });
 
@@ -25,8 +26,8 @@ export function customerScope(customerId: string): DbScope {
   return { kind: 'customer', customerId };
 }
 
-export function platformScope(reason: string): DbScope {
-  return { kind: 'platform', reason };
+export function platformScope(reason: string, options: { routine?: boolean } = {}): DbScope {
+  return { kind: 'platform', reason, ...options };
 }
 
 export function lookupScope(purpose: string): DbScope {
@@ -63,7 +64,7 @@ export class Database {
 
   /** Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it throws. */
   run<T>(scope: DbScope, fn: () => Promise<T>): Promise<T> {
-    if (scope.kind === 'platform') this.log.info({ reason: scope.reason }, 'platform-wide database access');
+    this.logPlatform(scope);
     return this.orm.em.fork().transactional(async (em) => {
       await narrowScope(em, scope);
       return fn();
@@ -75,8 +76,14 @@ export class Database {
    * the platform path is logged like `run` logs it.
    */
   async narrow(scope: DbScope): Promise<void> {
-    if (scope.kind === 'platform') this.log.info({ reason: scope.reason }, 'platform-wide database access');
+    this.logPlatform(scope);
     await narrowScope(this.orm.em, scope);
+  }
+
+  private logPlatform(scope: DbScope): void {
+    if (scope.kind !== 'platform') return;
+    if (scope.routine) this.log.debug({ reason: scope.reason }, 'platform-wide database access');
+    else this.log.info({ reason: scope.reason }, 'platform-wide database access');
   }
 
   /**

@@ -7,6 +7,7 @@ import { ConsentResolver } from '../consent';
 import { OAuthClientResolver } from '../oauth';
 import { ProfileResolver } from '../profiles';
 import { MeResolver, OperatorTokenResolver } from '../operators';
+import { AuditFieldChangeResolver, AuditResolver } from '../audit';
 import { authChecker } from './auth-checker';
 
 /** Every resolver class of the API; each feature adds its own here. */
@@ -18,6 +19,8 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   ProfileResolver,
   OperatorTokenResolver,
   MeResolver,
+  AuditResolver,
+  AuditFieldChangeResolver,
 ];
 
 /**

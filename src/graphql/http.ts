@@ -5,6 +5,7 @@ import { Secret } from '../config';
 import { Logger } from '../shared/logger';
 import { AccessTokenVerifier, authenticate, GraphqlContext, OperatorTokenVerifier, Principal, tenantOf } from './context';
 import { Loaders } from './batch-loader';
+import { Actor, ActorKind, identifyActor, runAs, SYSTEM_ACTOR } from '../audit/actor';
 
 export interface GraphqlHttpDeps {
   apollo: ApolloServer<GraphqlContext>;
@@ -35,15 +36,18 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
     };
     const requestId = String(res.locals.requestId);
     const log = res.locals.log as Logger;
-    const response = await deps.db.run(lookupScope('graphql bearer token'), () =>
-      deps.apollo.executeHTTPGraphQLRequest({
+    const response = await runAs(SYSTEM_ACTOR, () =>
+      deps.db.run(lookupScope('graphql bearer token'), () =>
+        deps.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-        context: async (): Promise<GraphqlContext> => {
-          const principal = await authenticate(req.headers.authorization, deps.adminToken, deps.accessTokens, deps.operatorTokens);
-          await deps.db.narrow(scopeOfTenant(tenantOf(principal), `graphql operation by ${describePrincipal(principal)}`));
-          return { principal, requestId, log, loaders: new Loaders() };
-        },
-      }),
+          context: async (): Promise<GraphqlContext> => {
+            const principal = await authenticate(req.headers.authorization, deps.adminToken, deps.accessTokens, deps.operatorTokens);
+            await deps.db.narrow(scopeOfTenant(tenantOf(principal), `graphql operation by ${describePrincipal(principal)}`));
+            identifyActor(actorOf(principal));
+            return { principal, requestId, log, loaders: new Loaders() };
+          },
+        }),
+      ),
     );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -55,6 +59,18 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+}
+
+/** How the audit trail names a caller: never by a secret, only by ids. */
+export function actorOf(principal: Principal): Actor {
+  switch (principal.kind) {
+    case 'operator':
+      return { kind: ActorKind.OPERATOR, id: 'bootstrap-admin' };
+    case 'operator-token':
+      return { kind: ActorKind.OPERATOR, id: principal.id };
+    case 'client':
+      return { kind: ActorKind.CLIENT, id: principal.clientId };
+  }
 }
 
 function describePrincipal(principal: Principal): string {

@@ -71,7 +71,7 @@ export async function completeRequest(
       reason,
     );
     if (moved && how.consent) {
-      deps.consent.record(em, {
+      await deps.consent.record(em, {
         customer,
         username: request.username!,
         realm: request.realm,

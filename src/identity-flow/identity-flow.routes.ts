@@ -8,6 +8,7 @@ import { MalformedFormError, parseFormStrict, rawQuery } from '../http/form';
 import { sendMessagePage, setPageHeaders } from '../http/pages';
 import { sendIndirect } from '../http/indirect';
 import { Database } from '../db/scope';
+import { Actor, ActorKind, runAs } from '../audit/actor';
 
 /** PROTOCOL.md §4.3: postbacks are small; a larger body is refused before it is read. */
 export const POSTBACK_BODY_LIMIT = 16 * 1024;
@@ -35,15 +36,17 @@ export function identityFlowRoutes(flow: IdentityFlowService, db: Database): Rou
     }
     const slug = req.params.slug!;
     // A refused postback still commits what the flow recorded about it; the answer goes after the commit.
-    const [status, text] = await db.forSlug(slug, async () => {
-      try {
-        await flow.postback(slug, form);
-        return [200, 'OK'] as const;
-      } catch (err) {
-        if (err instanceof PostbackError) return [err.status, err.body] as const;
-        throw err;
-      }
-    });
+    const [status, text] = await runAs({ kind: ActorKind.AW, id: slug }, () =>
+      db.forSlug(slug, async () => {
+        try {
+          await flow.postback(slug, form);
+          return [200, 'OK'] as const;
+        } catch (err) {
+          if (err instanceof PostbackError) return [err.status, err.body] as const;
+          throw err;
+        }
+      }),
+    );
     sendText(res, status, text);
   });
 
@@ -55,14 +58,14 @@ export function identityFlowRoutes(flow: IdentityFlowService, db: Database): Rou
       return sendMessagePage(res, 400, 'Sign-in failed', 'The address was not valid.');
     }
     const slug = req.params.slug!;
-    send(res, await db.forSlug(slug, () => flow.returnFromAw(slug, requestId, readCookie(req))));
+    send(res, await runAs(userOf(slug), () => db.forSlug(slug, () => flow.returnFromAw(slug, requestId, readCookie(req)))));
   });
 
   router.post('/c/:slug/ows_return', async (req, res) => {
     const pairs = await readForm(req, res);
     if (!pairs) return;
     const slug = req.params.slug!;
-    send(res, await db.forSlug(slug, () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req))));
+    send(res, await runAs(userOf(slug), () => db.forSlug(slug, () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req)))));
   });
 
   router.post('/c/:slug/ows_consent', async (req, res) => {
@@ -76,10 +79,15 @@ export function identityFlowRoutes(flow: IdentityFlowService, db: Database): Rou
       remember: firstValue(pairs, 'remember') === 'true',
     };
     const slug = req.params.slug!;
-    send(res, await db.forSlug(slug, () => flow.decideConsent(slug, form, readCookie(req))));
+    send(res, await runAs(userOf(slug), () => db.forSlug(slug, () => flow.decideConsent(slug, form, readCookie(req)))));
   });
 
   return router;
+}
+
+/** The signed-in user at one customer, as the audit trail names them (who they are is the event's subject). */
+function userOf(slug: string): Actor {
+  return { kind: ActorKind.USER, id: slug };
 }
 
 function send(res: Response, page: FlowPage): void {

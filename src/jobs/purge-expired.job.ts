@@ -1,4 +1,6 @@
 import { Logger } from '../shared/logger';
+import { JobHandler } from './workers';
+import { JOBS, purgeExpiredPayload, QUEUES, SCHEDULERS } from './queues';
 
 /** One kind of expired row, owned by a feature, that the purge job removes. */
 export interface Purger {
@@ -27,4 +29,15 @@ export async function purgeExpired(purgers: readonly Purger[], batchSize: number
   }
   log.info({ removed }, 'purged expired rows');
   return removed;
+}
+
+/** The scheduled purge job of the maintenance queue. */
+export function purgeExpiredJob(deps: { purgers: readonly Purger[]; batchSize: number; everyMs: number }): JobHandler {
+  return {
+    queue: QUEUES.maintenance,
+    name: JOBS.purgeExpired,
+    payload: purgeExpiredPayload,
+    schedule: { schedulerId: SCHEDULERS.purgeExpired, everyMs: deps.everyMs },
+    run: (_data, log) => purgeExpired(deps.purgers, deps.batchSize, log),
+  };
 }

@@ -4,19 +4,27 @@ import { z } from 'zod';
 /** Queue names; they are part of the Redis key space, so renaming one strands its jobs. */
 export const QUEUES = {
   maintenance: 'maintenance',
+  /** Its own queue, so a long purge never delays the audit trail. */
+  audit: 'audit',
 } as const;
+
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /** Job names within their queue. */
 export const JOBS = {
   purgeExpired: 'purge-expired',
+  drainAuditOutbox: 'drain-audit-outbox',
 } as const;
 
 /** Scheduler ids (BullMQ job schedulers are upserted by id, so restarts never duplicate them). */
 export const SCHEDULERS = {
   purgeExpired: 'purge-expired-every',
+  drainAuditOutbox: 'drain-audit-outbox-every',
 } as const;
 
-export const purgeExpiredPayload = z.object({}).strict();
+/** Scheduled jobs carry no data: each run works on what the database holds then. */
+export const emptyPayload = z.object({}).strict();
+export const purgeExpiredPayload = emptyPayload;
 export type PurgeExpiredPayload = z.infer<typeof purgeExpiredPayload>;
 
 /**

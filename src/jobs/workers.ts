@@ -1,15 +1,26 @@
 import { Job, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { ZodType } from 'zod';
 import { Logger } from '../shared/logger';
-import { JOBS, maintenanceJobOptions, purgeExpiredPayload, QUEUES, SCHEDULERS } from './queues';
-import { purgeExpired, Purger } from './purge-expired.job';
+import { maintenanceJobOptions, QueueName } from './queues';
+
+/**
+ * One kind of job: which queue it runs on, how its data is checked, what it does, and, for
+ * scheduled work, how often a job scheduler starts it.
+ */
+export interface JobHandler {
+  queue: QueueName;
+  name: string;
+  payload: ZodType;
+  run(data: unknown, log: Logger): Promise<unknown>;
+  /** Starts it every this many milliseconds (a BullMQ job scheduler, upserted by `schedulerId`). */
+  schedule?: { schedulerId: string; everyMs: number };
+}
 
 export interface WorkerDeps {
   redisUrl: string;
   prefix: string;
-  purgers: readonly Purger[];
-  purgeIntervalSeconds: number;
-  purgeBatchSize: number;
+  handlers: readonly JobHandler[];
   log: Logger;
 }
 
@@ -18,44 +29,63 @@ export interface RunningWorkers {
   close(): Promise<void>;
 }
 
-/** Starts the BullMQ workers of the worker role and registers the repeatable schedules. */
+/**
+ * Starts one BullMQ worker per queue of the worker role (one job at a time each) and registers
+ * the repeatable schedules. Each job reaches the tables through Database.run, in transactions of
+ * its own scope.
+ */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const log = deps.log.child({ component: 'worker' });
   const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
   await connection.connect();
-  const maintenance = new Queue(QUEUES.maintenance, { connection, prefix: deps.prefix });
-  await maintenance.upsertJobScheduler(
-    SCHEDULERS.purgeExpired,
-    { every: deps.purgeIntervalSeconds * 1000 },
-    { name: JOBS.purgeExpired, data: {}, opts: maintenanceJobOptions },
-  );
-
-  // The Worker needs a connection of its own for blocking reads; we close it ourselves on stop.
-  const workerConnection = connection.duplicate();
-  const worker = new Worker(
-    QUEUES.maintenance,
-    async (job: Job) => {
-      // Each job reaches the tables through Database.run, in transactions of its own scope.
-      switch (job.name) {
-        case JOBS.purgeExpired:
-          purgeExpiredPayload.parse(job.data);
-          return purgeExpired(deps.purgers, deps.purgeBatchSize, log.child({ jobId: job.id }));
-        default:
-          throw new Error(`unknown job ${job.name}`);
+  connection.on('error', () => undefined); // reconnects by itself; the workers log the outage
+  const queueNames = [...new Set(deps.handlers.map((h) => h.queue))];
+  const queues: Queue[] = [];
+  const workers: Worker[] = [];
+  const connections: Redis[] = [connection];
+  const schedules: Array<() => Promise<void>> = [];
+  for (const queueName of queueNames) {
+    const handlers = new Map(deps.handlers.filter((h) => h.queue === queueName).map((h) => [h.name, h]));
+    const queue = new Queue(queueName, { connection, prefix: deps.prefix });
+    queues.push(queue);
+    schedules.push(async () => {
+      for (const handler of handlers.values()) {
+        if (!handler.schedule) continue;
+        await queue.upsertJobScheduler(handler.schedule.schedulerId, { every: handler.schedule.everyMs }, { name: handler.name, data: {}, opts: maintenanceJobOptions });
       }
-    },
-    { connection: workerConnection, prefix: deps.prefix, concurrency: 1, autorun: true },
-  );
-  worker.on('failed', (job, err) => log.error({ err, jobId: job?.id, job: job?.name }, 'job failed'));
-  await worker.waitUntilReady();
-  log.info({ queues: [QUEUES.maintenance] }, 'workers started');
+    });
+    // A Worker needs a connection of its own for blocking reads; we close it ourselves on stop.
+    const workerConnection = connection.duplicate();
+    connections.push(workerConnection);
+    const worker = new Worker(
+      queueName,
+      async (job: Job) => {
+        const handler = handlers.get(job.name);
+        if (!handler) throw new Error(`unknown job ${job.name} on queue ${queueName}`);
+        return handler.run(handler.payload.parse(job.data), log.child({ jobId: job.id, job: job.name }));
+      },
+      { connection: workerConnection, prefix: deps.prefix, concurrency: 1, autorun: true },
+    );
+    worker.on('failed', (job, err) => log.error({ err, jobId: job?.id, job: job?.name }, 'job failed'));
+    // While Redis is away BullMQ reports each reconnection attempt; it reconnects by itself.
+    worker.on('error', (err) => log.warn({ err: err.message, queue: queueName }, 'worker cannot reach Redis'));
+    queue.on('error', (err) => log.warn({ err: err.message, queue: queueName }, 'queue cannot reach Redis'));
+    workers.push(worker);
+  }
+  const upsertSchedules = async () => {
+    for (const upsert of schedules) await upsert();
+  };
+  await upsertSchedules();
+  // A Redis that comes back empty (restarted without persistence) has lost the schedulers: put them back.
+  connection.on('ready', () => upsertSchedules().catch((err: unknown) => log.error({ err }, 'could not restore job schedulers')));
+  await Promise.all(workers.map((w) => w.waitUntilReady()));
+  log.info({ queues: queueNames }, 'workers started');
 
   return {
     async close() {
-      await worker.close();
-      await maintenance.close();
-      await workerConnection.quit();
-      await connection.quit();
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(queues.map((q) => q.close()));
+      await Promise.all(connections.map((c) => c.quit()));
       log.info('workers stopped');
     },
   };

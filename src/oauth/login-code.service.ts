@@ -8,6 +8,7 @@ import { OAuthLoginCode } from './login-code.entity';
 import { PresentedClient } from './client-authentication';
 import { InvalidGrantError } from './oauth.errors';
 import { OAuthTokenService, TokenResponse } from './token.service';
+import { AuditService } from '../audit';
 
 export interface LoginCodeServiceDeps {
   em: EntityManager;
@@ -16,6 +17,7 @@ export interface LoginCodeServiceDeps {
   secretKey: string;
   loginCodeTtlSeconds: number;
   tokens: OAuthTokenService;
+  audit: AuditService;
 }
 
 /** What a login code is bound to when it is issued. */
@@ -79,11 +81,11 @@ export class OAuthLoginCodeService {
       const claimed = found.usedAt === null && found.expiresAt > now ? await em.nativeUpdate(OAuthLoginCode, { id: found.id, usedAt: null }, { usedAt: now }) : 0;
       if (claimed === 0) {
         // Used before (or expired): revoke whatever it produced; a code that was never used produced nothing.
-        await this.revokeIssuedFrom(em, found.id, now);
+        await this.revokeIssuedFrom(em, found.id, client.customer.id, now);
         return null;
       }
       const scopes = ['profiles:read', ...found.fields.map((field) => `profile.${field}`)];
-      const { response, row } = this.deps.tokens.createToken(em, client, scopes, found.username);
+      const { response, row } = await this.deps.tokens.createToken(em, client, scopes, found.username);
       await em.flush();
       await em.nativeUpdate(OAuthLoginCode, { id: found.id }, { accessToken: row.id });
       return response;
@@ -93,9 +95,13 @@ export class OAuthLoginCodeService {
   }
 
   /** Revokes the token a used code produced (read fresh: a concurrent winner may have just set it). */
-  private async revokeIssuedFrom(em: EntityManager, codeId: string, now: Date): Promise<void> {
+  private async revokeIssuedFrom(em: EntityManager, codeId: string, customerId: string, now: Date): Promise<void> {
     const rows: Array<{ access_token_id: string | null }> = await em.execute('select access_token_id from oauth_login_code where id = ?', [codeId], 'all');
     const tokenId = rows[0]?.access_token_id;
-    if (tokenId) await em.nativeUpdate(OAuthAccessToken, { id: tokenId, revokedAt: null }, { revokedAt: now });
+    if (!tokenId) return;
+    const revoked = await em.nativeUpdate(OAuthAccessToken, { id: tokenId, revokedAt: null }, { revokedAt: now });
+    if (revoked > 0) {
+      await this.deps.audit.record(em, { customerId, action: 'token.revoked', target: { type: 'oauth_access_token', id: tokenId }, details: { reason: 'login code replayed' } });
+    }
   }
 }

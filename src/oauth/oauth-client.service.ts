@@ -11,6 +11,7 @@ import { generateClientId, generateClientSecret, hashClientSecret } from './clie
 import { OAuthClientNotFoundError, UnknownScopeError } from './oauth.errors';
 import { canonicalScopes, isKnownScope } from './scopes';
 import { isUuid } from '../shared/ids';
+import { AuditService } from '../audit';
 
 export interface CreateOAuthClientCommand {
   customerId: string;
@@ -28,8 +29,8 @@ export interface OAuthClientServiceDeps {
   em: EntityManager;
   clock: Clock;
   random: RandomSource;
+  audit: AuditService;
 }
-
 
 /** OAuth client registration by operators: create, rotate the secret, disable, list. */
 export class OAuthClientService {
@@ -53,6 +54,7 @@ export class OAuthClientService {
         updatedAt: now,
         disabledAt: null,
       });
+      await this.audit(em, client, 'oauth_client.created', { name, scopes });
       return { client, clientSecret };
     });
   }
@@ -64,6 +66,7 @@ export class OAuthClientService {
       const clientSecret = generateClientSecret(this.deps.random);
       client.secretHash = hashClientSecret(clientSecret);
       client.updatedAt = this.deps.clock.now();
+      await this.audit(em, client, 'oauth_client.secret_rotated');
       return { client, clientSecret };
     });
   }
@@ -76,10 +79,15 @@ export class OAuthClientService {
       if (client.disabledAt === null) {
         client.disabledAt = now;
         client.updatedAt = now;
-        await em.nativeUpdate(OAuthAccessToken, { client, revokedAt: null }, { revokedAt: now });
+        const revoked = await em.nativeUpdate(OAuthAccessToken, { client, revokedAt: null }, { revokedAt: now });
+        await this.audit(em, client, 'oauth_client.disabled', { tokensRevoked: revoked });
       }
       return client;
     });
+  }
+
+  private audit(em: EntityManager, client: OAuthClient, action: string, details: Record<string, unknown> = {}): Promise<void> {
+    return this.deps.audit.record(em, { customerId: client.customer.id, action, target: { type: 'oauth_client', id: client.id }, details: { clientId: client.clientId, ...details } });
   }
 
   /** One customer's clients, oldest first, `first` at a time, after an opaque cursor. */

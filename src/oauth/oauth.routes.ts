@@ -5,6 +5,7 @@ import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedGrantTy
 import { OAuthTokenService } from './token.service';
 import { OAuthLoginCodeService } from './login-code.service';
 import { Database, lookupScope } from '../db/scope';
+import { runAs, SYSTEM_ACTOR } from '../audit/actor';
 
 /** Token, revocation and introspection requests are a few short parameters. */
 const BODY_LIMIT = 16 * 1024;
@@ -68,7 +69,7 @@ type Answer = readonly [status: number, body: object, headers?: Record<string, s
 async function answer(req: Request, res: Response, db: Database, fn: (params: Map<string, string>) => Promise<Answer>): Promise<void> {
   const [status, body, headers = {}] = await asAnswer(async () => {
     const params = await readParams(req);
-    return db.run(lookupScope('oauth client'), () => asAnswer(() => fn(params)));
+    return runAs(SYSTEM_ACTOR, () => db.run(lookupScope('oauth client'), () => asAnswer(() => fn(params))));
   });
   res.set(headers);
   sendJson(res, status, body);

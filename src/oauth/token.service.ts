@@ -1,5 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { customerScope, narrowScope } from '../db/scope';
+import { ActorKind, identifyActor } from '../audit/actor';
+import { AuditService } from '../audit';
 import { Clock } from '../shared/clock';
 import { RandomSource } from '../shared/random';
 import { OAuthClient } from './oauth-client.entity';
@@ -15,6 +17,7 @@ export interface TokenServiceDeps {
   random: RandomSource;
   secretKey: string;
   accessTokenTtlSeconds: number;
+  audit: AuditService;
 }
 
 /** RFC 6749 §5.1 successful response. */
@@ -59,6 +62,7 @@ export class OAuthTokenService {
     if (!client || !matches || client.disabledAt !== null) throw new InvalidClientError(presented.method === 'client_secret_basic');
     // Found on the lookup path; from here on the transaction sees this client's customer only.
     await narrowScope(this.deps.em, customerScope(client.customer.id));
+    identifyActor({ kind: ActorKind.CLIENT, id: client.clientId });
     return client;
   }
 
@@ -74,14 +78,15 @@ export class OAuthTokenService {
       if (requested === null || !isSubsetOf(requested, client.scopes)) throw new InvalidScopeError('scope is malformed, unknown or not granted to this client');
       scopes = requested;
     }
-    return this.deps.em.transactional(async (em) => this.createToken(em, client, scopes, null).response);
+    return this.deps.em.transactional(async (em) => (await this.createToken(em, client, scopes, null)).response);
   }
 
   /**
-   * Adds a new access token for `client` to `em` (the caller flushes) and returns the response to
-   * send with the row. `subject` (a username) limits the token to that one user of the customer.
+   * Adds a new access token for `client` to `em` (the caller flushes), audits its issuance, and
+   * returns the response to send with the row. `subject` (a username) limits the token to that one
+   * user of the customer.
    */
-  createToken(em: EntityManager, client: OAuthClient, scopes: string[], subject: string | null): { response: TokenResponse; row: OAuthAccessToken } {
+  async createToken(em: EntityManager, client: OAuthClient, scopes: string[], subject: string | null): Promise<{ response: TokenResponse; row: OAuthAccessToken }> {
     const now = this.deps.clock.now();
     const token = generateAccessToken(this.deps.random);
     const row = em.create(OAuthAccessToken, {
@@ -93,6 +98,13 @@ export class OAuthTokenService {
       issuedAt: now,
       expiresAt: new Date(now.getTime() + this.deps.accessTokenTtlSeconds * 1000),
       revokedAt: null,
+    });
+    await this.deps.audit.record(em, {
+      customerId: client.customer.id,
+      action: 'token.issued',
+      target: { type: 'oauth_access_token', id: row.id },
+      username: subject,
+      details: { clientId: client.clientId, scopes, expiresAt: row.expiresAt.toISOString(), grant: subject === null ? 'client_credentials' : 'authorization_code' },
     });
     return { response: { access_token: token, token_type: 'Bearer', expires_in: this.deps.accessTokenTtlSeconds, scope: formatScope(scopes) }, row };
   }
@@ -119,11 +131,18 @@ export class OAuthTokenService {
    */
   async revoke(presented: PresentedClient, token: string): Promise<void> {
     const client = await this.authenticateClient(presented);
-    await this.deps.em.nativeUpdate(
-      OAuthAccessToken,
-      { tokenHash: hashAccessToken(token, this.deps.secretKey), client, revokedAt: null },
-      { revokedAt: this.deps.clock.now() },
+    const rows: Array<{ id: string }> = await this.deps.em.execute(
+      `update oauth_access_token set revoked_at = ? where token_hash = ? and client_id = ? and revoked_at is null returning id`,
+      [this.deps.clock.now(), hashAccessToken(token, this.deps.secretKey), client.id],
     );
+    for (const { id } of rows) {
+      await this.deps.audit.record(this.deps.em, {
+        customerId: client.customer.id,
+        action: 'token.revoked',
+        target: { type: 'oauth_access_token', id },
+        details: { clientId: client.clientId, reason: 'revocation request' },
+      });
+    }
   }
 
   /**

@@ -11,6 +11,7 @@ import { OperatorToken } from './operator-token.entity';
 import { OperatorTokenNotFoundError, OperatorTokenOutOfTenantError } from './operators.errors';
 import { isOperatorRole, OperatorRole, scopesOfRole } from './roles';
 import { isUuid } from '../shared/ids';
+import { AuditService } from '../audit';
 
 /** Prefix of every operator token, so leaked ones are recognisable (secret scanners). Never changes. */
 export const OPERATOR_TOKEN_PREFIX = 'ops_';
@@ -51,6 +52,7 @@ export interface OperatorTokenServiceDeps {
   clock: Clock;
   random: RandomSource;
   secretKey: string;
+  audit: AuditService;
 }
 
 /** Operator personal access tokens: issue, revoke, list, and verify on each API call. */
@@ -84,6 +86,7 @@ export class OperatorTokenService {
         revokedAt: null,
         expiresAt: expiresInDays === null ? null : new Date(now.getTime() + expiresInDays * DAY_MS),
       });
+      await this.audit(em, record, 'operator_token.created', { name, role: command.role, createdBy: command.createdBy, expiresAt: record.expiresAt?.toISOString() ?? null });
       return { record, token };
     });
   }
@@ -93,9 +96,16 @@ export class OperatorTokenService {
     return this.deps.em.transactional(async (em) => {
       const record = isUuid(id) ? await em.findOne(OperatorToken, { id: id.toLowerCase() }) : null;
       if (!record || !canSee(tenant, record.customer?.id ?? '')) throw new OperatorTokenNotFoundError(id);
-      record.revokedAt ??= this.deps.clock.now();
+      if (record.revokedAt !== null) return record;
+      record.revokedAt = this.deps.clock.now();
+      await this.audit(em, record, 'operator_token.revoked', { name: record.name, role: record.role });
       return record;
     });
+  }
+
+  /** Platform-wide tokens join the platform chain, customer-bound ones their customer's. */
+  private audit(em: EntityManager, record: OperatorToken, action: string, details: Record<string, unknown>): Promise<void> {
+    return this.deps.audit.record(em, { customerId: record.customer?.id ?? null, action, target: { type: 'operator_token', id: record.id }, details });
   }
 
   /** Tokens visible to `tenant` (a customer sees only its own customer's), oldest first. */

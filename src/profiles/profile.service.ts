@@ -6,10 +6,12 @@ import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
 import { Profile } from './profile.entity';
 import { isUuid } from '../shared/ids';
+import { AuditService, FieldChange } from '../audit';
 
 export interface ProfileServiceDeps {
   em: EntityManager;
   clock: Clock;
+  audit: AuditService;
 }
 
 export interface ProfileFilter {
@@ -28,19 +30,43 @@ export class ProfileService {
 
   /**
    * Creates the user's profile or updates it with the fields the AW sent this time; fields it did
-   * not send keep their values. One statement, so concurrent postbacks for a new user cannot clash.
+   * not send keep their values. Each real change is audited with its old and new values, in the
+   * caller's transaction; a postback that changes nothing only moves `last_seen_at`.
    */
   async recordFromPostback(em: EntityManager, customerId: string, username: string, supplied: SregValues, now: Date): Promise<void> {
     const fields = SREG_FIELDS.filter((field) => supplied[field] !== undefined);
-    const columns = ['id', 'customer_id', 'username', ...fields, 'created_at', 'updated_at', 'last_seen_at'];
-    const updates = [...fields.map((f) => `"${f}" = excluded."${f}"`), 'updated_at = excluded.updated_at', 'last_seen_at = excluded.last_seen_at'];
-    await em.execute(
-      `insert into profile (${columns.map((c) => `"${c}"`).join(', ')})
-       values (gen_random_uuid(), ?, ?, ${fields.map(() => '?').join(', ')}${fields.length ? ', ' : ''}?, ?, ?)
-       on conflict (customer_id, username) do update set ${updates.join(', ')}`,
-      [customerId, username, ...fields.map((f) => supplied[f]!), now, now, now],
-      'run',
+    let existing = await this.lockProfile(em, customerId, username);
+    if (!existing) {
+      const columns = ['id', 'customer_id', 'username', ...fields, 'created_at', 'updated_at', 'last_seen_at'];
+      const inserted: Array<{ id: string }> = await em.execute(
+        `insert into profile (${columns.map((c) => `"${c}"`).join(', ')})
+         values (gen_random_uuid(), ?, ?, ${fields.map(() => '?').join(', ')}${fields.length ? ', ' : ''}?, ?, ?)
+         on conflict (customer_id, username) do nothing returning id`,
+        [customerId, username, ...fields.map((f) => supplied[f]!), now, now, now],
+      );
+      if (inserted[0]) {
+        const changes = Object.fromEntries(fields.map((f) => [f, { old: null, new: supplied[f]! }]));
+        await this.deps.audit.record(em, { customerId, action: 'profile.created', target: { type: 'profile', id: inserted[0].id }, username, changes });
+        return;
+      }
+      // A concurrent postback for the same new user won the insert: update what it created.
+      existing = await this.lockProfile(em, customerId, username);
+    }
+    const changed = fields.filter((f) => existing![f] !== supplied[f]);
+    const sets = [...changed.map((f) => `"${f}" = ?`), ...(changed.length ? ['updated_at = ?'] : []), 'last_seen_at = ?'];
+    await em.execute(`update profile set ${sets.join(', ')} where id = ?`, [...changed.map((f) => supplied[f]!), ...(changed.length ? [now] : []), now, existing!.id], 'run');
+    if (changed.length === 0) return;
+    const changes = Object.fromEntries(changed.map((f) => [f, { old: existing![f], new: supplied[f]! }]));
+    await this.deps.audit.record(em, { customerId, action: 'profile.updated', target: { type: 'profile', id: existing!.id }, username, changes });
+  }
+
+  /** The user's profile row, locked until the transaction ends, or null. */
+  private async lockProfile(em: EntityManager, customerId: string, username: string): Promise<({ id: string } & Record<SregField, string | null>) | null> {
+    const rows: Array<{ id: string } & Record<SregField, string | null>> = await em.execute(
+      `select id, ${SREG_FIELDS.map((f) => `"${f}"`).join(', ')} from profile where customer_id = ? and username = ? for update`,
+      [customerId, username],
     );
+    return rows[0] ?? null;
   }
 
   /** Profiles `tenant` may see, oldest first, in one query per page (no per-profile loading). */
@@ -82,7 +108,13 @@ export class ProfileService {
     return this.deps.em.transactional(async (em) => {
       const profile = isUuid(id) ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) }) : null;
       if (!profile) throw new NotFoundError('profile', id);
-      if (Object.keys(values).length > 0) em.assign(profile, { ...values, updatedAt: this.deps.clock.now() });
+      const changes: Record<string, FieldChange> = {};
+      for (const [field, value] of Object.entries(values) as Array<[SregField, string | null]>) {
+        if (profile[field] !== value) changes[field] = { old: profile[field], new: value };
+      }
+      if (Object.keys(changes).length === 0) return profile;
+      em.assign(profile, { ...values, updatedAt: this.deps.clock.now() });
+      await this.deps.audit.record(em, { customerId: profile.customer.id, action: 'profile.updated', target: { type: 'profile', id: profile.id }, username: profile.username, changes });
       return profile;
     });
   }

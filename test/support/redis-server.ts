@@ -13,9 +13,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A private, throw-away redis-server on loopback, for tests that take Redis away. */
-export async function startPrivateRedis(): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = await freePort();
+/** A private, throw-away redis-server on loopback, for tests that take Redis away (and, with `port`, bring it back). */
+export async function startPrivateRedis(port?: number): Promise<{ url: string; port: number; stop(): Promise<void> }> {
+  port ??= await freePort();
   const child: ChildProcess = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
   });
@@ -36,6 +36,7 @@ export async function startPrivateRedis(): Promise<{ url: string; stop(): Promis
   }
   return {
     url,
+    port,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

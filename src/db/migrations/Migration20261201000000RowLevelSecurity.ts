@@ -1,10 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** The role the service connects as: it owns nothing and cannot bypass row-level security. */
-export const APP_ROLE = 'ids_app';
+import { APP_ROLE, tenantPolicySql } from '../tenant-tables';
 
-/** Every table holding one customer's rows, with the column naming that customer. */
-export const TENANT_TABLES: ReadonlyArray<readonly [table: string, column: string]> = [
+/** The tenant tables as they were when this migration was written (later ones add their own). */
+const TABLES: ReadonlyArray<readonly [table: string, column: string]> = [
   ['customer', 'id'],
   ['customer_api_key', 'customer_id'],
   ['openid_association', 'customer_id'],
@@ -70,10 +69,7 @@ export class Migration20261201000000RowLevelSecurity extends Migration {
     this.addSql(`revoke all on function ids_enter_customer(text) from public;`);
     this.addSql(`grant execute on function ids_enter_customer(text) to ${APP_ROLE};`);
 
-    for (const [table, column] of TENANT_TABLES) {
-      this.addSql(`alter table "${table}" enable row level security;`);
-      this.addSql(`create policy tenant_isolation on "${table}" using (ids_row_visible("${column}")) with check (ids_row_visible("${column}"));`);
-    }
+    for (const [table, column] of TABLES) tenantPolicySql(table, column).forEach((sql) => this.addSql(sql));
 
     this.addSql(`grant usage on schema public to ${APP_ROLE};`);
     this.addSql(`grant select, insert, update, delete on all tables in schema public to ${APP_ROLE};`);
@@ -87,7 +83,7 @@ export class Migration20261201000000RowLevelSecurity extends Migration {
     this.addSql(`alter default privileges in schema public revoke select, insert, update, delete on tables from ${APP_ROLE};`);
     this.addSql(`revoke select, insert, update, delete on all tables in schema public from ${APP_ROLE};`);
     this.addSql(`revoke usage on schema public from ${APP_ROLE};`);
-    for (const [table] of TENANT_TABLES) {
+    for (const [table] of TABLES) {
       this.addSql(`drop policy if exists tenant_isolation on "${table}";`);
       this.addSql(`alter table "${table}" disable row level security;`);
     }

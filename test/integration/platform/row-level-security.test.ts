@@ -1,8 +1,9 @@
 import { Client } from 'pg';
 import { App } from '../../../src/app';
 import { customerScope, platformScope } from '../../../src/db/scope';
+import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { PLATFORM } from '../../../src/shared/tenant';
-import { TENANT_TABLES } from '../../../src/db/migrations/Migration20261201000000RowLevelSecurity';
+import { TENANT_TABLES } from '../../../src/db/tenant-tables';
 import { asOwner, createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { testAppDatabaseUrl } from '../../support/env';
 import { consentForm, postback, startLogin } from '../../support/flow';
@@ -25,6 +26,7 @@ describe('row-level security under the application role', () => {
     await resetDatabase();
     a = await customerWithData('alpha');
     b = await customerWithData('beta');
+    await drainAuditOutbox(app.db, app.services.audit, 1000);
   });
   afterAll(() => app.stop());
 

@@ -1,0 +1,60 @@
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { GraphqlContext, tenantOf } from '../graphql/context';
+import { requireScopes } from '../graphql/auth-checker';
+import { NotFoundError } from '../shared/errors';
+import { AuditService } from './audit.service';
+import { AuditChainVerificationType, AuditEventConnection, AuditEventFilterInput, AuditEventType, AuditFieldChangeType } from './audit.type';
+
+@Resolver(() => AuditEventType)
+export class AuditResolver {
+  constructor(private readonly audit: AuditService) {}
+
+  @Authorized('audit:read')
+  @Query(() => AuditEventConnection, { description: 'Audit events, newest first, cursor-paginated. Needs `audit:read`; personal values also need their `profile.<field>` scope.' })
+  async auditEvents(
+    @Ctx() { principal }: GraphqlContext,
+    @Arg('filter', () => AuditEventFilterInput, { nullable: true }) filter: AuditEventFilterInput | null,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
+    @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after: string | null,
+  ): Promise<AuditEventConnection> {
+    const page = await this.audit.list({ ...filter, actorId: filter?.actor }, first, after, tenantOf(principal));
+    return { nodes: page.items.map(AuditEventType.from), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+  }
+
+  @Authorized('audit:read')
+  @Query(() => AuditChainVerificationType, {
+    description: 'Recomputes a customer\'s audit chain (or, without customerId, the platform\'s) and names the first broken link. Needs `audit:read`.',
+  })
+  async verifyAuditChain(
+    @Ctx() { principal }: GraphqlContext,
+    @Arg('customerId', () => ID, { nullable: true }) customerId: string | null,
+  ): Promise<AuditChainVerificationType> {
+    const tenant = tenantOf(principal);
+    // Another customer's chain looks like one that does not exist; the platform chain is the platform's.
+    if (tenant.kind === 'customer' && customerId !== tenant.customerId) throw new NotFoundError('audit chain', customerId ?? 'platform');
+    const result = await this.audit.verifyChain(customerId);
+    return Object.assign(new AuditChainVerificationType(), {
+      ok: result.ok,
+      eventsChecked: result.eventsChecked,
+      brokenEventId: result.ok ? null : result.broken.eventId,
+      brokenSeq: result.ok ? null : result.broken.seq,
+      reason: result.ok ? null : result.broken.reason,
+    });
+  }
+}
+
+/** Personal values in the trail are as guarded as in profiles: each needs its field's scope. */
+@Resolver(() => AuditFieldChangeType)
+export class AuditFieldChangeResolver {
+  @FieldResolver(() => String, { nullable: true, description: 'The value before; needs `profile.<field>`.' })
+  oldValue(@Root() change: AuditFieldChangeType, @Ctx() { principal }: GraphqlContext): string | null {
+    requireScopes(principal, [`profile.${change.field}`]);
+    return change.oldValue;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'The value after; needs `profile.<field>`.' })
+  newValue(@Root() change: AuditFieldChangeType, @Ctx() { principal }: GraphqlContext): string | null {
+    requireScopes(principal, [`profile.${change.field}`]);
+    return change.newValue;
+  }
+}
