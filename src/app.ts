@@ -18,6 +18,7 @@ import { RunningWorkers, startWorkers } from './jobs/workers';
 import { Purger, purgeExpiredJob } from './jobs/purge-expired.job';
 import { AuditFieldChangeResolver, AuditResolver, AuditService } from './audit';
 import { auditDrainJob } from './audit/audit-drain.job';
+import { deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
 import { systemClock, Clock } from './shared/clock';
 import { createSealer } from './shared/sealed-box';
 import { cryptoRandom, RandomSource } from './shared/random';
@@ -35,6 +36,7 @@ export interface AppOptions {
 
 export interface Services {
   audit: AuditService;
+  webhooks: WebhookService;
   customers: CustomerService;
   provider: OpenIdProviderService;
   discovery: DiscoveryService;
@@ -106,6 +108,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     consent,
     profiles,
     loginCodes: oauthLoginCodes,
+    audit,
     provider: () => provider,
     settings: { publicUrl: config.PUBLIC_URL, secretKey: config.SECRET_KEY.reveal(), authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
@@ -124,8 +127,21 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
     },
   });
+  const webhooks = new WebhookService({
+    em: orm.em,
+    db,
+    clock,
+    random,
+    sealer: createSealer(config.SECRET_KEY.reveal(), 'webhook-signing-secret'),
+    audit,
+    policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS },
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
+    secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
+  });
   const services: Services = {
     audit,
+    webhooks,
     customers,
     provider,
     discovery: new DiscoveryService(customers, config.PUBLIC_URL),
@@ -156,6 +172,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new MeResolver(),
       new AuditResolver(services.audit),
       new AuditFieldChangeResolver(),
+      new WebhookResolver(services.webhooks),
     ]);
     http = await createHttpServer({
       config,
@@ -197,6 +214,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       handlers: [
         purgeExpiredJob({ purgers, batchSize: config.PURGE_BATCH_SIZE, everyMs: config.PURGE_INTERVAL_SECONDS * 1000 }),
         auditDrainJob({ db, audit, batchSize: config.AUDIT_DRAIN_BATCH_SIZE, everyMs: config.AUDIT_DRAIN_INTERVAL_MS }),
+        dispatchWebhooksJob({ db, webhooks, everyMs: config.WEBHOOK_POLL_INTERVAL_MS }),
+        deliverWebhookJob({ webhooks, concurrency: config.WEBHOOK_CONCURRENCY }),
       ],
       log,
     });

@@ -9,6 +9,7 @@ import { Customer } from '../customers';
  */
 @Entity({ tableName: 'audit_outbox' })
 @Index({ name: 'audit_outbox_pending_index', properties: ['id'], expression: 'create index "audit_outbox_pending_index" on "audit_outbox" ("id") where "audited_at" is null' })
+@Index({ name: 'audit_outbox_undispatched_index', properties: ['id'], expression: 'create index "audit_outbox_undispatched_index" on "audit_outbox" ("id") where "dispatched_at" is null' })
 export class AuditOutbox {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;
@@ -49,6 +50,10 @@ export class AuditOutbox {
 
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   auditedAt: Date | null = null;
+
+  /** When the webhook dispatcher turned it into deliveries (or found no endpoint wanting it). */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  dispatchedAt: Date | null = null;
 }
 
 /** One link of a customer's audit chain (see chain.ts). Written only by the audit worker. */

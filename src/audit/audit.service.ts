@@ -119,7 +119,8 @@ export class AuditService {
 
   /**
    * Moves up to `batchSize` outbox events, oldest first, onto their chains and returns how many it
-   * moved. Runs in the caller's transaction (the platform path); moved rows keep no personal values.
+   * moved. Runs in the caller's transaction (the platform path); moved rows keep no personal values
+   * once the webhook dispatcher has read them as well.
    */
   async drain(em: EntityManager, batchSize: number): Promise<number> {
     await em.execute('select pg_advisory_xact_lock(?)', [DRAIN_LOCK], 'run');
@@ -198,7 +199,12 @@ export class AuditService {
         'run',
       );
     }
-    await em.execute(`update audit_outbox set audited_at = ?, payload = null where id = any(?::bigint[])`, [recordedAt, `{${rows.map((r) => r.id).join(',')}}`], 'run');
+    // The payload stays until the webhook dispatcher has read it too; whichever of the two comes last drops it.
+    await em.execute(
+      `update audit_outbox set audited_at = ?, payload = case when dispatched_at is not null then null else payload end where id = any(?::bigint[])`,
+      [recordedAt, `{${rows.map((r) => r.id).join(',')}}`],
+      'run',
+    );
     return rows.length;
   }
 

@@ -133,6 +133,21 @@ export const configSchema = z.object({
     .min(50)
     .default(1000)
     .describe('How often the audit worker moves events from the outbox onto their chains (each run drains the outbox).'),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Development only: lets webhook endpoints use plain http to loopback and private, loopback or link-local addresses (refused otherwise, against SSRF).'),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000).describe('How long one webhook delivery attempt may take before it counts as failed.'),
+  WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('3s,30s,5m,1h,24h')
+    .refine((v) => parseSchedule(v) !== null, 'must be a comma-separated list of durations such as 3s,30s,5m,1h,24h or 100ms')
+    .transform((v) => parseSchedule(v)!)
+    .describe('Delays before each retry of a failed webhook delivery; after the last one it is FAILED (kept, and redeliverable).'),
+  WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000).describe('How often the webhook worker turns new events into deliveries and starts the deliveries that are due.'),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16).describe('Webhook deliveries in flight at once per worker process (a slow endpoint holds one of them).'),
+  WEBHOOK_SECRET_GRACE_SECONDS: z.coerce.number().int().min(0).default(86400).describe('How long a rotated-out webhook signing secret keeps signing, so receivers can switch.'),
   AUDIT_DRAIN_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(1000).describe('Outbox events chained per transaction.'),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce
     .number()
@@ -143,3 +158,11 @@ export const configSchema = z.object({
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
+
+/** `3s,30s,5m,1h,24h` (or `100ms`) as milliseconds; null when malformed or empty. */
+export function parseSchedule(value: string): number[] | null {
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const parts = value.split(',').map((part) => /^\s*(\d+)(ms|s|m|h)\s*$/.exec(part));
+  if (parts.length === 0 || parts.some((m) => m === null)) return null;
+  return parts.map((m) => Number(m![1]) * units[m![2]!]!);
+}

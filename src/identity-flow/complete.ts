@@ -5,6 +5,7 @@ import { Customer } from '../customers';
 import { ConsentService } from '../consent';
 import type { OAuthLoginCodeService } from '../oauth';
 import { Clock } from '../shared/clock';
+import { AuditService } from '../audit';
 import { AuthRequest } from './auth-request.entity';
 import { applyTransition } from './auth-request.repository';
 import type { ConsentView } from './consent-page';
@@ -30,6 +31,7 @@ export interface CompleteHow {
 interface CompleteDeps {
   em: EntityManager;
   clock: Clock;
+  audit: AuditService;
   consent: ConsentService;
   loginCodes: Pick<OAuthLoginCodeService, 'issue'>;
   provider: () => OpenIdProviderService;
@@ -80,6 +82,16 @@ export async function completeRequest(
         isRemembered: how.consent.isRemembered,
         authRequestId: request.id,
         decidedAt: now,
+      });
+    }
+    if (moved) {
+      // A login's outcome: the RP was answered with an assertion, a cancel by the user, or a cancel for a reason.
+      await deps.audit.record(em, {
+        customerId: customer.id,
+        action: outcome === 'id_res' ? 'login.succeeded' : reason ? 'login.failed' : 'login.cancelled',
+        target: { type: 'auth_request', id: request.id },
+        username: request.username,
+        details: { realm: request.realm, releasedFields: Object.keys(released), ...(reason ? { reason } : {}) },
       });
     }
     if (moved && outcome === 'id_res') {

@@ -9,6 +9,7 @@ import { OAuthLoginCodeService } from '../oauth';
 import { Clock } from '../shared/clock';
 import { RandomSource, randomToken } from '../shared/random';
 import { Logger } from '../shared/logger';
+import { AuditService } from '../audit';
 import { AuthRequest } from './auth-request.entity';
 import { AuthRequestStatus } from './auth-request.state';
 import { applyTransition, recordCreation } from './auth-request.repository';
@@ -32,6 +33,8 @@ export interface IdentityFlowDeps {
   profiles: ProfileService;
   /** Issues the one-time login code the positive assertion carries for the customer's OAuth client. */
   loginCodes: OAuthLoginCodeService;
+  /** Records each login's outcome (in the audit trail, and so as a webhook event). */
+  audit: AuditService;
   /** The OP, which signs the final answer; a getter because the OP also calls this flow. */
   provider: () => OpenIdProviderService;
   settings: IdentityFlowSettings;

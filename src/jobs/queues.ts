@@ -6,6 +6,10 @@ export const QUEUES = {
   maintenance: 'maintenance',
   /** Its own queue, so a long purge never delays the audit trail. */
   audit: 'audit',
+  /** Turns outbox events into webhook deliveries and hands out the due ones (one at a time). */
+  webhookDispatch: 'webhook-dispatch',
+  /** One job per delivery attempt, many at once, so a slow endpoint holds up only its own. */
+  webhookDelivery: 'webhook-delivery',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -14,12 +18,15 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const JOBS = {
   purgeExpired: 'purge-expired',
   drainAuditOutbox: 'drain-audit-outbox',
+  dispatchWebhooks: 'dispatch-webhooks',
+  deliverWebhook: 'deliver-webhook',
 } as const;
 
 /** Scheduler ids (BullMQ job schedulers are upserted by id, so restarts never duplicate them). */
 export const SCHEDULERS = {
   purgeExpired: 'purge-expired-every',
   drainAuditOutbox: 'drain-audit-outbox-every',
+  dispatchWebhooks: 'dispatch-webhooks-every',
 } as const;
 
 /** Scheduled jobs carry no data: each run works on what the database holds then. */

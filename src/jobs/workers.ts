@@ -1,4 +1,4 @@
-import { Job, Queue, Worker } from 'bullmq';
+import { Job, JobsOptions, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { ZodType } from 'zod';
 import { Logger } from '../shared/logger';
@@ -12,9 +12,16 @@ export interface JobHandler {
   queue: QueueName;
   name: string;
   payload: ZodType;
-  run(data: unknown, log: Logger): Promise<unknown>;
+  run(data: unknown, log: Logger, jobs: JobQueues): Promise<unknown>;
   /** Starts it every this many milliseconds (a BullMQ job scheduler, upserted by `schedulerId`). */
   schedule?: { schedulerId: string; everyMs: number };
+  /** Jobs of its queue run this many at once (the highest of the queue's handlers; 1 by default). */
+  concurrency?: number;
+}
+
+/** Lets a job start other jobs (on queues of the worker role). */
+export interface JobQueues {
+  add(queue: QueueName, name: string, jobs: ReadonlyArray<{ data: object; opts?: JobsOptions }>): Promise<void>;
 }
 
 export interface WorkerDeps {
@@ -41,6 +48,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   connection.on('error', () => undefined); // reconnects by itself; the workers log the outage
   const queueNames = [...new Set(deps.handlers.map((h) => h.queue))];
   const queues: Queue[] = [];
+  const queueByName = new Map<QueueName, Queue>();
+  const jobQueues: JobQueues = {
+    async add(queueName, name, jobs) {
+      const queue = queueByName.get(queueName);
+      if (!queue) throw new Error(`queue ${queueName} is not served by this worker role`);
+      if (jobs.length > 0) await queue.addBulk(jobs.map((job) => ({ name, data: job.data, ...(job.opts ? { opts: job.opts } : {}) })));
+    },
+  };
   const workers: Worker[] = [];
   const connections: Redis[] = [connection];
   const schedules: Array<() => Promise<void>> = [];
@@ -48,6 +63,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     const handlers = new Map(deps.handlers.filter((h) => h.queue === queueName).map((h) => [h.name, h]));
     const queue = new Queue(queueName, { connection, prefix: deps.prefix });
     queues.push(queue);
+    queueByName.set(queueName, queue);
     schedules.push(async () => {
       for (const handler of handlers.values()) {
         if (!handler.schedule) continue;
@@ -62,9 +78,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       async (job: Job) => {
         const handler = handlers.get(job.name);
         if (!handler) throw new Error(`unknown job ${job.name} on queue ${queueName}`);
-        return handler.run(handler.payload.parse(job.data), log.child({ jobId: job.id, job: job.name }));
+        return handler.run(handler.payload.parse(job.data), log.child({ jobId: job.id, job: job.name }), jobQueues);
       },
-      { connection: workerConnection, prefix: deps.prefix, concurrency: 1, autorun: true },
+      { connection: workerConnection, prefix: deps.prefix, concurrency: Math.max(1, ...[...handlers.values()].map((h) => h.concurrency ?? 1)), autorun: true },
     );
     worker.on('failed', (job, err) => log.error({ err, jobId: job?.id, job: job?.name }, 'job failed'));
     // While Redis is away BullMQ reports each reconnection attempt; it reconnects by itself.

@@ -83,7 +83,7 @@ describe('the audit trail', () => {
     expect(trail.map((e) => e.seq)).toEqual([...trail.map((e) => e.seq)].sort((a, b) => a - b));
   });
 
-  it('records consent given on our page and its revocation, as the user and as the operator', async () => {
+  it('records consent given on our page, the login it completed, and its revocation, as the user and as the operator', async () => {
     const login = await signIn('bob', { sreg_email: 'bob@example.org' });
     const form = consentForm((await login.browser.get(`${app.url}/c/acme/ows_return?request_id=${login.requestId}`)).body);
     await login.browser.postForm(`${app.url}/c/acme/ows_consent`, [['auth_request', form.authRequest], ['csrf', form.csrf], ['share', 'email'], ['decision', 'allow'], ['remember', 'true']]);
@@ -94,6 +94,7 @@ describe('the audit trail', () => {
     expect(trail.map((e) => [e.action, e.actorKind])).toEqual([
       ['profile.created', 'AW'],
       ['consent.granted', 'USER'],
+      ['login.succeeded', 'USER'],
       ['consent.revoked', 'OPERATOR'],
     ]);
   });

@@ -4,7 +4,7 @@ import { customerScope, platformScope } from '../../../src/db/scope';
 import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { PLATFORM } from '../../../src/shared/tenant';
 import { TENANT_TABLES } from '../../../src/db/tenant-tables';
-import { asOwner, createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
+import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { testAppDatabaseUrl } from '../../support/env';
 import { consentForm, postback, startLogin } from '../../support/flow';
 import { clientToken } from '../../support/oauth';
@@ -22,7 +22,7 @@ describe('row-level security under the application role', () => {
   let b: string;
 
   beforeAll(async () => {
-    app = await startPublicTestApp();
+    app = await startPublicTestApp({ WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
     await resetDatabase();
     a = await customerWithData('alpha');
     b = await customerWithData('beta');
@@ -39,6 +39,10 @@ describe('row-level security under the application role', () => {
     await postback(app, slug, { request_id: login.requestId, api_key: apiKey, username: `${slug}-user`, sreg_email: `${slug}@example.org` });
     const form = consentForm((await login.browser.get(`${app.url}/c/${slug}/ows_return?request_id=${login.requestId}`)).body);
     await login.browser.postForm(`${app.url}/c/${slug}/ows_consent`, [['auth_request', form.authRequest], ['csrf', form.csrf], ['share', 'email'], ['decision', 'allow'], ['remember', 'true']]);
+    // A webhook endpoint with a delivery and one (refused) attempt.
+    const { endpoint } = await inContext(app, () => app.services.webhooks.createEndpoint(customer.id, { url: 'http://127.0.0.1:9/hook', events: ['profile.created'], description: null }, PLATFORM));
+    const delivery = await inContext(app, () => app.services.webhooks.sendTest(endpoint.id, PLATFORM));
+    await app.services.webhooks.deliver(delivery.id, 1);
     // A used nonce is recorded only by stateless verification, which this RP does not do: add one as it would be.
     await ownerSql(`insert into openid_nonce (customer_id, nonce, expires_at) values (?, ?, now() + interval '1 hour')`, [customer.id, `2026-12-01T00:00:00Z${slug}`]);
     return customer.id;

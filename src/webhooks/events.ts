@@ -1,0 +1,74 @@
+/**
+ * The events customers can subscribe to (issue #7). Each is produced from an outbox row (the same
+ * outbox as the audit trail, so none is lost while Redis is down) whose action maps to it.
+ */
+export const WEBHOOK_EVENT_TYPES = [
+  'login.succeeded',
+  'login.cancelled',
+  'login.failed',
+  'consent.granted',
+  'consent.revoked',
+  'profile.created',
+  'profile.updated',
+  'profile.deleted',
+  'deletion.completed',
+  'export.ready',
+  'customer.updated',
+] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export function isWebhookEventType(value: string): value is WebhookEventType {
+  return (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** The outbox actions that become webhook events, and as which type; every other action is not sent. */
+const FROM_ACTION: Readonly<Record<string, WebhookEventType>> = {
+  'login.succeeded': 'login.succeeded',
+  'login.cancelled': 'login.cancelled',
+  'login.failed': 'login.failed',
+  'consent.granted': 'consent.granted',
+  'consent.revoked': 'consent.revoked',
+  'profile.created': 'profile.created',
+  'profile.updated': 'profile.updated',
+  'profile.deleted': 'profile.deleted',
+  'customer.data_deleted': 'deletion.completed',
+  'deletion.completed': 'deletion.completed',
+  'profile.exported': 'export.ready',
+  'customer.updated': 'customer.updated',
+};
+
+export function webhookTypeOf(action: string): WebhookEventType | null {
+  return FROM_ACTION[action] ?? null;
+}
+
+/** An outbox row as the dispatcher reads it. */
+export interface OutboxEvent {
+  id: string;
+  customerId: string;
+  action: string;
+  occurredAt: Date;
+  targetType: string;
+  targetId: string | null;
+  fields: readonly string[];
+  details: Record<string, unknown> | null;
+  /** The AW username the event is about, when it is about one person. */
+  subject: string | null;
+}
+
+/**
+ * The `data` of an event: ids, names and the username the customer's own AW sent us, never a
+ * personal value (no email, no address: a receiver reads those through the API with its scopes).
+ */
+export function eventData(event: OutboxEvent): Record<string, unknown> {
+  const data: Record<string, unknown> = { [`${event.targetType}Id`]: event.targetId };
+  if (event.subject !== null) data.username = event.subject;
+  if (event.fields.length > 0) data.fields = [...event.fields];
+  const details = event.details ?? {};
+  for (const key of ['realm', 'grantedFields', 'releasedFields', 'reason', 'changed', 'authRequestId']) {
+    if (details[key] === undefined) continue;
+    // A configuration change lists what changed, not to what.
+    data[key] = key === 'changed' && typeof details[key] === 'object' && details[key] !== null ? Object.keys(details[key] as object) : details[key];
+  }
+  return data;
+}

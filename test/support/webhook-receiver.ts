@@ -1,0 +1,55 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { AddressInfo } from 'node:net';
+
+export interface ReceivedWebhook {
+  headers: IncomingMessage['headers'];
+  body: string;
+  at: number;
+}
+
+/** What the receiver does with its n-th request (from 0): answer a status, or never answer. */
+export type Behaviour = (n: number) => number | 'hang';
+
+/** A real HTTP receiver on loopback that records what it gets and answers as told. */
+export async function startReceiver(behaviour: Behaviour = () => 200): Promise<{ url: string; received: ReceivedWebhook[]; setBehaviour(b: Behaviour): void; stop(): Promise<void> }> {
+  const received: ReceivedWebhook[] = [];
+  const hanging: ServerResponse[] = [];
+  let current = behaviour;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const n = received.length;
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      const answer = current(n);
+      if (answer === 'hang') {
+        hanging.push(res);
+        return;
+      }
+      res.statusCode = answer;
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hook`,
+    received,
+    setBehaviour: (b) => {
+      current = b;
+    },
+    stop: async () => {
+      for (const res of hanging) res.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} not met in ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
