@@ -34,7 +34,7 @@ export class PurgeRunType {
   @Field(() => Date, { description: 'When it finished.' })
   finishedAt!: Date;
 
-  @Field(() => [PurgeRunCountType], { description: 'Rows removed per kind, every kind listed (zeros too).' })
+  @Field(() => [PurgeRunCountType], { description: 'Rows removed per kind, every kind listed (zeros too), by kind.' })
   removed!: PurgeRunCountType[];
 
   @Field(() => [PurgeRunFailureType], { description: 'The kinds that failed in this run; empty when all succeeded.' })
@@ -46,8 +46,13 @@ export class PurgeRunType {
       job: run.job,
       startedAt: run.startedAt,
       finishedAt: run.finishedAt,
-      removed: Object.entries(run.removed).map(([kind, count]) => Object.assign(new PurgeRunCountType(), { kind, count })),
-      failures: Object.entries(run.failures).map(([kind, message]) => Object.assign(new PurgeRunFailureType(), { kind, message })),
+      // jsonb keeps no key order: list by kind, so the answer is stable.
+      removed: Object.entries(run.removed)
+        .sort(([x], [y]) => x.localeCompare(y))
+        .map(([kind, count]) => Object.assign(new PurgeRunCountType(), { kind, count })),
+      failures: Object.entries(run.failures)
+        .sort(([x], [y]) => x.localeCompare(y))
+        .map(([kind, message]) => Object.assign(new PurgeRunFailureType(), { kind, message })),
     });
   }
 }

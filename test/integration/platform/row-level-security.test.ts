@@ -81,7 +81,7 @@ describe('row-level security under the application role', () => {
     for (const table of PLATFORM_TABLES) {
       // There are rows, so an empty answer below is the policy at work.
       expect({ table, rows: (await ownerSql(`select count(*)::int as n from "${table}"`))[0].n > 0 }).toEqual({ table, rows: true });
-      for (const settings of [{ 'app.customer_id': a }, { 'app.customer_id': b }, {}]) {
+      for (const settings of [{ 'app.customer_id': a }, { 'app.customer_id': b }, {}] as Array<Record<string, string>>) {
         const rows = await asApp(settings, async (c) => (await c.query(`select count(*)::int as n from "${table}"`)).rows[0].n);
         expect({ table, settings, rows }).toEqual({ table, settings, rows: 0 });
         expect(await asApp(settings, async (c) => (await c.query(`delete from "${table}"`)).rowCount)).toBe(0);
