@@ -5,7 +5,7 @@ import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
 import { CustomerResolver, CustomerService } from './customers';
 import { DiscoveryService, LoginStep, OpenIdProviderService } from './openid-provider';
-import { AuthRequestQueries, AuthRequestResolver, IdentityFlowService } from './identity-flow';
+import { AuthRequestQueries, AuthRequestResolver, deleteRetiredAuthRequests, IdentityFlowService } from './identity-flow';
 import { ConsentResolver, ConsentService } from './consent';
 import { ProfileResolver, ProfileService } from './profiles';
 import { OAuthClientResolver, OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from './oauth';
@@ -15,8 +15,9 @@ import { Database, platformScope } from './db/scope';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
 import { RunningWorkers, startWorkers } from './jobs/workers';
-import { Purger, purgeExpiredJob } from './jobs/purge-expired.job';
-import { AuditFieldChangeResolver, AuditResolver, AuditService } from './audit';
+import { purgeExpiredJob } from './jobs/purge-expired.job';
+import { AuditFieldChangeResolver, AuditResolver, AuditService, deleteReleasedOutboxRows } from './audit';
+import { Purger, PurgeRunResolver, RetentionService } from './retention';
 import { auditDrainJob } from './audit/audit-drain.job';
 import { deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
 import { systemClock, Clock } from './shared/clock';
@@ -47,6 +48,7 @@ export interface Services {
   oauthLoginCodes: OAuthLoginCodeService;
   profiles: ProfileService;
   operatorTokens: OperatorTokenService;
+  retention: RetentionService;
 }
 
 export interface App {
@@ -152,11 +154,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     oauthLoginCodes,
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey: config.SECRET_KEY.reveal(), audit }),
+    retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock), batchSize: config.PURGE_BATCH_SIZE }),
   };
-  const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
-    name: table,
-    purge: (batchSize: number) => db.run(platformScope(`purge expired ${table}`), () => deleteExpiredRows(orm.em, table, clock.now(), batchSize)),
-  }));
 
   let http: HttpServer | null = null;
   let workers: RunningWorkers | null = null;
@@ -173,6 +172,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new AuditResolver(services.audit),
       new AuditFieldChangeResolver(),
       new WebhookResolver(services.webhooks),
+      new PurgeRunResolver(services.retention),
     ]);
     http = await createHttpServer({
       config,
@@ -212,7 +212,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       redisUrl: config.REDIS_URL,
       prefix: config.QUEUE_PREFIX,
       handlers: [
-        purgeExpiredJob({ purgers, batchSize: config.PURGE_BATCH_SIZE, everyMs: config.PURGE_INTERVAL_SECONDS * 1000 }),
+        purgeExpiredJob({ retention: services.retention, everyMs: config.PURGE_INTERVAL_SECONDS * 1000 }),
         auditDrainJob({ db, audit, batchSize: config.AUDIT_DRAIN_BATCH_SIZE, everyMs: config.AUDIT_DRAIN_INTERVAL_MS }),
         dispatchWebhooksJob({ db, webhooks, everyMs: config.WEBHOOK_POLL_INTERVAL_MS }),
         deliverWebhookJob({ webhooks, concurrency: config.WEBHOOK_CONCURRENCY }),
@@ -234,6 +234,37 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     return stopping;
   };
   return { config, orm, db, redis, services, http, workers, url, stop };
+}
+
+const HOUR_MS = 3600 * 1000;
+
+/**
+ * Every kind of row the retention purge removes, each batch in its own platform-path transaction.
+ * The README's *Retention* section lists them; keep the two in step.
+ */
+function buildPurgers(config: Config, db: Database, clock: Clock): Purger[] {
+  const routine = (kind: string) => platformScope(`purge ${kind}`, { routine: true });
+  const expiring = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
+    name: table,
+    purge: (batchSize: number) => db.run(routine(table), () => deleteExpiredRows(db.orm.em, table, clock.now(), batchSize)),
+  }));
+  return [
+    ...expiring,
+    {
+      name: 'auth_request',
+      purge: (batchSize: number) =>
+        db.run(routine('auth_request'), () =>
+          deleteRetiredAuthRequests(db.orm.em, new Date(clock.now().getTime() - config.AUTH_REQUEST_RETENTION_HOURS * HOUR_MS), batchSize),
+        ),
+    },
+    {
+      name: 'audit_outbox',
+      purge: (batchSize: number) =>
+        db.run(routine('audit_outbox'), () =>
+          deleteReleasedOutboxRows(db.orm.em, new Date(clock.now().getTime() - config.AUDIT_OUTBOX_RETENTION_HOURS * HOUR_MS), batchSize),
+        ),
+    },
+  ];
 }
 
 async function openDatabase(config: Config, log: Logger): Promise<MikroORM> {

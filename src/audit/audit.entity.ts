@@ -10,6 +10,12 @@ import { Customer } from '../customers';
 @Entity({ tableName: 'audit_outbox' })
 @Index({ name: 'audit_outbox_pending_index', properties: ['id'], expression: 'create index "audit_outbox_pending_index" on "audit_outbox" ("id") where "audited_at" is null' })
 @Index({ name: 'audit_outbox_undispatched_index', properties: ['id'], expression: 'create index "audit_outbox_undispatched_index" on "audit_outbox" ("id") where "dispatched_at" is null' })
+// Serves the retention purge of moved rows (outbox-retention.ts).
+@Index({
+  name: 'audit_outbox_moved_index',
+  properties: ['auditedAt'],
+  expression: 'create index "audit_outbox_moved_index" on "audit_outbox" ("audited_at") where "audited_at" is not null',
+})
 export class AuditOutbox {
   @PrimaryKey({ type: 'bigint', autoincrement: true })
   id!: string;

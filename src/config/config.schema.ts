@@ -127,6 +127,20 @@ export const configSchema = z.object({
     .default(300)
     .describe('How often the purge job removes expired rows.'),
   PURGE_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(1000).describe('Rows one purge statement removes at most.'),
+  AUTH_REQUEST_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(8760)
+    .default(24)
+    .describe('How long the purge job keeps an authentication request after it finished (completed, cancelled, expired) or, unfinished, after it expired.'),
+  AUDIT_OUTBOX_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(8760)
+    .default(24)
+    .describe('How long the purge job keeps an audit outbox row after the audit worker moved it onto its chain.'),
   AUDIT_DRAIN_INTERVAL_MS: z.coerce
     .number()
     .int()

@@ -34,3 +34,18 @@ export function tenantPolicySql(table: string, column: string): string[] {
     `create policy tenant_isolation on "${table}" using (ids_row_visible("${column}")) with check (ids_row_visible("${column}"));`,
   ];
 }
+
+/**
+ * Tables of platform data that belong to no customer (the purge job's record of its runs): only the
+ * platform path (`app.platform = on`) sees or writes them. A migration that creates one adds it
+ * here and applies `platformPolicySql`; the same test checks these.
+ */
+export const PLATFORM_TABLES: readonly string[] = ['purge_run'];
+
+/** Switches row-level security on for a platform table, with the policy that admits the platform path only. */
+export function platformPolicySql(table: string): string[] {
+  return [
+    `alter table "${table}" enable row level security;`,
+    `create policy platform_only on "${table}" using (current_setting('app.platform', true) = 'on') with check (current_setting('app.platform', true) = 'on');`,
+  ];
+}

@@ -9,6 +9,7 @@ import { ProfileResolver } from '../profiles';
 import { MeResolver, OperatorTokenResolver } from '../operators';
 import { AuditFieldChangeResolver, AuditResolver } from '../audit';
 import { WebhookResolver } from '../webhooks';
+import { PurgeRunResolver } from '../retention';
 import { authChecker } from './auth-checker';
 
 /** Every resolver class of the API; each feature adds its own here. */
@@ -23,6 +24,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   AuditResolver,
   AuditFieldChangeResolver,
   WebhookResolver,
+  PurgeRunResolver,
 ];
 
 /**

@@ -9,6 +9,12 @@ import { AuthRequestStatus } from './auth-request.state';
  */
 @Entity({ tableName: 'auth_request' })
 @Index({ properties: ['customer', 'createdAt', 'id'], name: 'auth_request_customer_created_index' })
+// Serves the retention purge of finished requests (auth-request.retention.ts).
+@Index({
+  name: 'auth_request_finished_index',
+  properties: ['updatedAt'],
+  expression: `create index "auth_request_finished_index" on "auth_request" ("updated_at") where "status" in ('COMPLETED', 'CANCELLED', 'EXPIRED')`,
+})
 export class AuthRequest {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -3,7 +3,8 @@ import { App } from '../../../src/app';
 import { customerScope, platformScope } from '../../../src/db/scope';
 import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { PLATFORM } from '../../../src/shared/tenant';
-import { TENANT_TABLES } from '../../../src/db/tenant-tables';
+import { PLATFORM_TABLES, TENANT_TABLES } from '../../../src/db/tenant-tables';
+import { createLogger } from '../../../src/shared/logger';
 import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { testAppDatabaseUrl } from '../../support/env';
 import { consentForm, postback, startLogin } from '../../support/flow';
@@ -27,6 +28,8 @@ describe('row-level security under the application role', () => {
     a = await customerWithData('alpha');
     b = await customerWithData('beta');
     await drainAuditOutbox(app.db, app.services.audit, 1000);
+    // A retention run records itself in purge_run, the platform table (it removes nothing here: nothing has expired).
+    await app.services.retention.purgeExpired(createLogger('silent'));
   });
   afterAll(() => app.stop());
 
@@ -65,14 +68,36 @@ describe('row-level security under the application role', () => {
 
   const customerOf = (table: string, row: Record<string, unknown>) => String(row[TENANT_TABLES.find(([t]) => t === table)![1]]);
 
-  it('covers every table of the schema but the migrations table, each with its policy switched on', async () => {
+  it('covers every table of the schema but the migrations table: tenant tables with their policy, platform tables with theirs', async () => {
     const tables = await ownerSql(
-      `select c.relname as name, c.relrowsecurity as rls, exists (select 1 from pg_policy p where p.polrelid = c.oid and p.polname = 'tenant_isolation') as policy
+      `select c.relname as name, c.relrowsecurity as rls, array(select p.polname::text from pg_policy p where p.polrelid = c.oid order by 1) as policies
          from pg_class c join pg_namespace n on n.oid = c.relnamespace
         where n.nspname = 'public' and c.relkind = 'r' and c.relname <> 'mikro_orm_migrations' order by 1`,
     );
-    expect(tables.map((t) => t.name)).toEqual(TENANT_TABLES.map(([t]) => t).sort());
-    for (const table of tables) expect({ table: table.name, rls: table.rls, policy: table.policy }).toEqual({ table: table.name, rls: true, policy: true });
+    expect(tables.map((t) => t.name)).toEqual([...TENANT_TABLES.map(([t]) => t), ...PLATFORM_TABLES].sort());
+    for (const table of tables) {
+      const policy = PLATFORM_TABLES.includes(table.name) ? 'platform_only' : 'tenant_isolation';
+      expect({ table: table.name, rls: table.rls, policies: table.policies }).toEqual({ table: table.name, rls: true, policies: [policy] });
+    }
+  });
+
+  it('keeps platform tables from every customer scope and from no scope: only the platform path sees or writes them', async () => {
+    for (const table of PLATFORM_TABLES) {
+      // There are rows, so an empty answer below is the policy at work.
+      expect({ table, rows: (await ownerSql(`select count(*)::int as n from "${table}"`))[0].n > 0 }).toEqual({ table, rows: true });
+      for (const settings of [{ 'app.customer_id': a }, { 'app.customer_id': b }, {}] as Array<Record<string, string>>) {
+        const rows = await asApp(settings, async (c) => (await c.query(`select count(*)::int as n from "${table}"`)).rows[0].n);
+        expect({ table, settings, rows }).toEqual({ table, settings, rows: 0 });
+        expect(await asApp(settings, async (c) => (await c.query(`delete from "${table}"`)).rowCount)).toBe(0);
+      }
+      const platformRows = await asApp({ 'app.platform': 'on' }, async (c) => (await c.query(`select count(*)::int as n from "${table}"`)).rows[0].n);
+      expect(platformRows).toBeGreaterThan(0);
+    }
+    await asApp({ 'app.customer_id': a }, async (c) => {
+      await expect(
+        c.query(`insert into purge_run (id, job, started_at, finished_at, removed, failures) values (gen_random_uuid(), 'planted', now(), now(), '{}', '{}')`),
+      ).rejects.toThrow(/row-level security/);
+    });
   });
 
   it('connects as a role that owns nothing, is no superuser and cannot bypass the policies', async () => {
