@@ -4,6 +4,7 @@ import type { OpenIdProviderService } from '../openid-provider';
 import { Customer } from '../customers';
 import { ConsentService } from '../consent';
 import type { OAuthLoginCodeService } from '../oauth';
+import type { ProfileService } from '../profiles';
 import { Clock } from '../shared/clock';
 import { AuditService } from '../audit';
 import { AuthRequest } from './auth-request.entity';
@@ -34,14 +35,15 @@ interface CompleteDeps {
   audit: AuditService;
   consent: ConsentService;
   loginCodes: Pick<OAuthLoginCodeService, 'issue'>;
+  profiles: Pick<ProfileService, 'isRestricted'>;
   provider: () => OpenIdProviderService;
 }
 
 /**
  * Step 8: moves the request to COMPLETED (compare-and-set, so it answers the RP exactly once),
  * records what was released and the consent decision, then builds the answer for the RP.
- * Children (COPPA) and restricted releases get no attributes; a user other than the one the RP
- * asked about gets a cancel. A positive answer carries a one-time login code for the customer's
+ * Children (COPPA), users whose processing is restricted (GDPR art. 18) and restricted releases
+ * get no attributes; a user other than the one the RP asked about gets a cancel. A positive answer carries a one-time login code for the customer's
  * OAuth client, bound to the user and the released fields (none when the customer has no client).
  */
 export async function completeRequest(
@@ -59,11 +61,15 @@ export async function completeRequest(
     outcome = 'cancel';
     reason = 'the AW logged in another user than the RP asked about';
   }
-  const supplied: SregValues = request.isMinor ? {} : ((request.supplied ?? {}) as SregValues);
   const granted = how.granted ?? [];
-  const released = outcome === 'id_res' ? releasableFields(input, supplied, granted) : {};
+  let supplied: SregValues = {};
+  let released: SregValues = {};
   let loginCode: string | null = null;
   const won = await deps.em.transactional(async (em) => {
+    // Read under a lock held to the commit: a restriction set before this answer withholds everything in it.
+    const isRestricted = outcome === 'id_res' && (await deps.profiles.isRestricted(em, customer.id, request.username!));
+    supplied = request.isMinor || isRestricted ? {} : ((request.supplied ?? {}) as SregValues);
+    released = outcome === 'id_res' ? releasableFields(input, supplied, granted) : {};
     const moved = await applyTransition(
       em,
       request.id,

@@ -141,11 +141,13 @@ export class IdentityFlowService implements LoginStep {
         return applyTransition(em, request.id, 'POSTBACK_CANCEL', now, { postback_digest: digest }, 'the AW reported a cancel');
       }
       const noPrompt = content.noPrompt ?? customer.promptPolicy === PromptPolicy.NO_PROMPT;
+      // GDPR art. 18: a restricted person's values are not recorded anywhere, not even for the request.
+      const isRestricted = await this.deps.profiles.isRestricted(em, customer.id, content.username);
       const moved = await applyTransition(em, request.id, 'POSTBACK_USER', now, {
         username: content.username,
         no_prompt: noPrompt,
         is_minor: content.isMinor,
-        supplied: JSON.stringify(content.supplied),
+        supplied: JSON.stringify(isRestricted ? {} : content.supplied),
         blob: content.blob,
         auth_time: content.authTime,
         auth_policies: content.authPolicies,
@@ -180,10 +182,10 @@ export class IdentityFlowService implements LoginStep {
         const remembered = await this.deps.consent.findRemembered(customer.id, request.username!, request.realm);
         if (remembered) return this.finish(customer, request, { outcome: 'id_res', granted: remembered.grantedFields as SregField[] });
         if (!(await applyTransition(this.deps.em, request.id, 'SHOW_CONSENT', now))) return flowError(409, 'This sign-in has already moved on.');
-        return this.consentPage(customer, request, cookie!);
+        return await this.consentPage(customer, request, cookie!);
       }
       case AuthRequestStatus.CONSENT_PENDING:
-        return this.consentPage(customer, request, cookie!);
+        return await this.consentPage(customer, request, cookie!);
       default:
         return flowError(409, 'This sign-in has already been completed. Start again from the site you were signing in to.');
     }
@@ -238,10 +240,12 @@ export class IdentityFlowService implements LoginStep {
     return { customer, request };
   }
 
-  private consentPage(customer: Customer, request: AuthRequest, cookie: string): FlowPage {
+  /** Step 7's page. A restricted user (restricted after the postback, too) is offered no attributes. */
+  private async consentPage(customer: Customer, request: AuthRequest, cookie: string): Promise<FlowPage> {
     const opBase = customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
     const stored = request.openidRequest as unknown as StoredRequest;
-    const supplied = (request.supplied ?? {}) as SregValues;
+    const isRestricted = await this.deps.profiles.isRestricted(this.deps.em, customer.id, request.username!);
+    const supplied = (isRestricted ? {} : (request.supplied ?? {})) as SregValues;
     return {
       kind: 'consent',
       view: {

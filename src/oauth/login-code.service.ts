@@ -9,6 +9,7 @@ import { PresentedClient } from './client-authentication';
 import { InvalidGrantError } from './oauth.errors';
 import { OAuthTokenService, TokenResponse } from './token.service';
 import { AuditService } from '../audit';
+import { Profile } from '../profiles/profile.entity';
 
 export interface LoginCodeServiceDeps {
   em: EntityManager;
@@ -65,8 +66,8 @@ export class OAuthLoginCodeService {
 
   /**
    * The authorization code grant for login codes. The client must be one of the code's customer's;
-   * the token's scopes are `profiles:read` plus `profile.<field>` for each released field, and it
-   * is limited to the code's user. A code is good once: presenting it again is `invalid_grant` and
+   * the token's scopes are `profiles:read` plus `profile.<field>` for each released field (none
+   * when the user's processing is restricted by then), and it is limited to the code's user. A code is good once: presenting it again is `invalid_grant` and
    * revokes the token issued from it (RFC 6749 §4.1.2, §10.5).
    */
   async exchange(presented: PresentedClient, code: string): Promise<TokenResponse> {
@@ -84,7 +85,9 @@ export class OAuthLoginCodeService {
         await this.revokeIssuedFrom(em, found.id, client.customer.id, now);
         return null;
       }
-      const scopes = ['profiles:read', ...found.fields.map((field) => `profile.${field}`)];
+      // A restriction set after the sign-in still counts (GDPR art. 18): then the token carries no field.
+      const restricted = await em.count(Profile, { customer: found.customer, username: found.username, restrictedAt: { $ne: null } });
+      const scopes = ['profiles:read', ...(restricted > 0 ? [] : found.fields.map((field) => `profile.${field}`))];
       const { response, row } = await this.deps.tokens.createToken(em, client, scopes, found.username);
       await em.flush();
       await em.nativeUpdate(OAuthLoginCode, { id: found.id }, { accessToken: row.id });

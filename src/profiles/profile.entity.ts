@@ -33,4 +33,8 @@ export class Profile {
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   lastSeenAt!: Date;
+
+  /** Set while processing is restricted (GDPR art. 18): the values are kept but neither released nor shown. */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  restrictedAt: Date | null = null;
 }

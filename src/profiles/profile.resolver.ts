@@ -6,7 +6,7 @@ import { BatchLoader } from '../graphql/batch-loader';
 import { SREG_FIELDS } from '../openid';
 import { NotFoundError } from '../shared/errors';
 import { ProfileService } from './profile.service';
-import { ProfileConnection, ProfileFilterInput, ProfileType, UpdateProfileInput, UpdateProfilePayload } from './profile.type';
+import { ProfileConnection, ProfileFilterInput, ProfileType, SetProfileRestrictionPayload, UpdateProfileInput, UpdateProfilePayload } from './profile.type';
 
 @Resolver(() => ProfileType)
 export class ProfileResolver {
@@ -16,8 +16,10 @@ export class ProfileResolver {
   ) {}
 
   @Authorized('consents:read')
-  @FieldResolver(() => [ConsentDecisionType], { description: 'The user\'s consent decisions, newest first. Needs `consents:read`.' })
+  @FieldResolver(() => [ConsentDecisionType], { description: 'The user\'s consent decisions, newest first (none while restricted). Needs `consents:read`.' })
   async consentDecisions(@Root() profile: ProfileType, @Ctx() { principal, loaders }: GraphqlContext): Promise<ConsentDecisionType[]> {
+    // Which sites a restricted person uses is theirs too: nothing is shown while restricted.
+    if (profile.isRestricted || profile.username === null) return [];
     // One query for every profile of the response, not one per profile.
     const loader = loaders.get('profile.consentDecisions', () => {
       const tenant = tenantOf(principal);
@@ -74,5 +76,18 @@ export class ProfileResolver {
     requireScopes(principal, given.map((field) => `profile.${field}`));
     const changes = Object.fromEntries(given.map((field) => [field, input[field]]));
     return { profile: ProfileType.from(await this.profileService.update(id, changes, tenantOf(principal))) };
+  }
+
+  @Authorized('profiles:write')
+  @Mutation(() => SetProfileRestrictionPayload, {
+    description:
+      'Restricts processing of a profile (GDPR art. 18) or lifts the restriction. While restricted, sign-ins still work but release no attributes, login tokens carry no field scopes, reads show only the id and the flag, and updateProfile is refused with PROFILE_RESTRICTED. Setting the current state again changes nothing. Needs `profiles:write`.',
+  })
+  async setProfileRestriction(
+    @Ctx() { principal }: GraphqlContext,
+    @Arg('profileId', () => ID) profileId: string,
+    @Arg('restricted', () => Boolean) restricted: boolean,
+  ): Promise<SetProfileRestrictionPayload> {
+    return { profile: ProfileType.from(await this.profileService.setRestriction(profileId, restricted, tenantOf(principal))) };
   }
 }

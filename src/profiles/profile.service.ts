@@ -1,4 +1,4 @@
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
 import { normaliseSregValue, SREG_FIELDS, SregField, SregValues } from '../openid';
 import { Clock } from '../shared/clock';
 import { NotFoundError, ValidationError } from '../shared/errors';
@@ -7,6 +7,7 @@ import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
 import { Profile } from './profile.entity';
 import { isUuid } from '../shared/ids';
 import { AuditService, FieldChange } from '../audit';
+import { ProfileRestrictedError } from './profile.errors';
 
 export interface ProfileServiceDeps {
   em: EntityManager;
@@ -23,6 +24,8 @@ export interface ProfileFilter {
 /** A rectification: a field given as a string is set (after normalising), as null cleared, absent kept. */
 export type ProfileChanges = Partial<Record<SregField, string | null>>;
 
+type LockedProfile = { id: string; restricted_at: Date | null } & Record<SregField, string | null>;
+
 
 /** Profile records kept from the AW's postbacks, read and rectified through the API per tenant. */
 export class ProfileService {
@@ -31,7 +34,9 @@ export class ProfileService {
   /**
    * Creates the user's profile or updates it with the fields the AW sent this time; fields it did
    * not send keep their values. Each real change is audited with its old and new values, in the
-   * caller's transaction; a postback that changes nothing only moves `last_seen_at`.
+   * caller's transaction; a postback that changes nothing only moves `last_seen_at`. While the
+   * profile is restricted (GDPR art. 18: storage only) the sent values are not recorded either:
+   * only `last_seen_at` moves, since the sign-in itself still happens.
    */
   async recordFromPostback(em: EntityManager, customerId: string, username: string, supplied: SregValues, now: Date): Promise<void> {
     const fields = SREG_FIELDS.filter((field) => supplied[field] !== undefined);
@@ -52,7 +57,7 @@ export class ProfileService {
       // A concurrent postback for the same new user won the insert: update what it created.
       existing = await this.lockProfile(em, customerId, username);
     }
-    const changed = fields.filter((f) => existing![f] !== supplied[f]);
+    const changed = existing!.restricted_at !== null ? [] : fields.filter((f) => existing![f] !== supplied[f]);
     const sets = [...changed.map((f) => `"${f}" = ?`), ...(changed.length ? ['updated_at = ?'] : []), 'last_seen_at = ?'];
     await em.execute(`update profile set ${sets.join(', ')} where id = ?`, [...changed.map((f) => supplied[f]!), ...(changed.length ? [now] : []), now, existing!.id], 'run');
     if (changed.length === 0) return;
@@ -60,10 +65,25 @@ export class ProfileService {
     await this.deps.audit.record(em, { customerId, action: 'profile.updated', target: { type: 'profile', id: existing!.id }, username, changes });
   }
 
+  /**
+   * Whether the user's processing is restricted, read under a row lock held until `em`'s
+   * transaction ends, so a restriction cannot commit between this answer and what the caller does
+   * with it. False when there is no profile (nothing to restrict). The lock is exclusive (not
+   * shared) because a postback goes on to update the row: two postbacks upgrading shared locks would
+   * deadlock.
+   */
+  async isRestricted(em: EntityManager, customerId: string, username: string): Promise<boolean> {
+    const rows: Array<{ restricted_at: Date | null }> = await em.execute(
+      'select restricted_at from profile where customer_id = ? and username = ? for update',
+      [customerId, username],
+    );
+    return rows[0] !== undefined && rows[0].restricted_at !== null;
+  }
+
   /** The user's profile row, locked until the transaction ends, or null. */
-  private async lockProfile(em: EntityManager, customerId: string, username: string): Promise<({ id: string } & Record<SregField, string | null>) | null> {
-    const rows: Array<{ id: string } & Record<SregField, string | null>> = await em.execute(
-      `select id, ${SREG_FIELDS.map((f) => `"${f}"`).join(', ')} from profile where customer_id = ? and username = ? for update`,
+  private async lockProfile(em: EntityManager, customerId: string, username: string): Promise<LockedProfile | null> {
+    const rows: LockedProfile[] = await em.execute(
+      `select id, restricted_at, ${SREG_FIELDS.map((f) => `"${f}"`).join(', ')} from profile where customer_id = ? and username = ? for update`,
       [customerId, username],
     );
     return rows[0] ?? null;
@@ -78,7 +98,11 @@ export class ProfileService {
       if (where.username !== undefined && where.username !== filter.username) return toPage([], first);
       where.username = filter.username;
     }
-    if (filter.email) where.email = filter.email;
+    if (filter.email) {
+      // Matching on a restricted person's address is processing it: such a profile never matches.
+      where.email = filter.email;
+      where.restrictedAt = null;
+    }
     if (filter.updatedSince) where.updatedAt = { $gte: filter.updatedSince };
     const rows = await this.deps.em.find(Profile, where, { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1 });
     return toPage(rows, first);
@@ -101,13 +125,14 @@ export class ProfileService {
 
   /**
    * Rectification (GDPR art. 16): validates every given field first, so an invalid value writes
-   * nothing, then changes only those fields. Another tenant's profile is NOT_FOUND.
+   * nothing, then changes only those fields. Another tenant's profile is NOT_FOUND; a restricted
+   * one is PROFILE_RESTRICTED.
    */
   async update(id: string, changes: ProfileChanges, tenant: Tenant): Promise<Profile> {
     const values = normaliseChanges(changes);
     return this.deps.em.transactional(async (em) => {
-      const profile = isUuid(id) ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) }) : null;
-      if (!profile) throw new NotFoundError('profile', id);
+      const profile = await this.lockVisible(em, id, tenant);
+      if (profile.restrictedAt !== null) throw new ProfileRestrictedError(profile.id);
       const changes: Record<string, FieldChange> = {};
       for (const [field, value] of Object.entries(values) as Array<[SregField, string | null]>) {
         if (profile[field] !== value) changes[field] = { old: profile[field], new: value };
@@ -117,6 +142,36 @@ export class ProfileService {
       await this.deps.audit.record(em, { customerId: profile.customer.id, action: 'profile.updated', target: { type: 'profile', id: profile.id }, username: profile.username, changes });
       return profile;
     });
+  }
+
+  /**
+   * Restricts processing of a profile (GDPR art. 18) or lifts the restriction. Setting the state it
+   * already has writes and audits nothing; a change is audited as `profile.restricted` or
+   * `profile.unrestricted`, naming the person but carrying no field values. Another tenant's
+   * profile is NOT_FOUND.
+   */
+  async setRestriction(id: string, restricted: boolean, tenant: Tenant): Promise<Profile> {
+    return this.deps.em.transactional(async (em) => {
+      const profile = await this.lockVisible(em, id, tenant);
+      if ((profile.restrictedAt !== null) === restricted) return profile;
+      profile.restrictedAt = restricted ? this.deps.clock.now() : null;
+      await this.deps.audit.record(em, {
+        customerId: profile.customer.id,
+        action: restricted ? 'profile.restricted' : 'profile.unrestricted',
+        target: { type: 'profile', id: profile.id },
+        username: profile.username,
+      });
+      return profile;
+    });
+  }
+
+  /** The profile `tenant` may see, locked for the rest of the transaction; NOT_FOUND otherwise. */
+  private async lockVisible(em: EntityManager, id: string, tenant: Tenant): Promise<Profile> {
+    const profile = isUuid(id)
+      ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })
+      : null;
+    if (!profile) throw new NotFoundError('profile', id);
+    return profile;
   }
 }
 

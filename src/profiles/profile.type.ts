@@ -1,11 +1,15 @@
 import { Authorized, Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection } from '../graphql/connection';
+import { SREG_FIELDS } from '../openid';
 import { Profile } from './profile.entity';
 
 /**
  * A user's profile as the API shows it. Each personal field needs its own `profile.<field>` scope
  * on top of `profiles:read`; asking for one without it gives FORBIDDEN at that field's path and
  * null there, while the other fields resolve. Personal fields are nullable for that reason too.
+ * While processing is restricted (GDPR art. 18) only `id`, `customerId`, `isRestricted` and
+ * `restrictedAt` carry values: `from` leaves every other field null, the username and the
+ * timestamps included (they tell who the person is and when they signed in).
  */
 @ObjectType('Profile', { description: 'What a customer\'s AW told us about one of its users.' })
 export class ProfileType {
@@ -15,8 +19,14 @@ export class ProfileType {
   @Field(() => ID, { description: 'The customer the user belongs to.' })
   customerId!: string;
 
-  @Field(() => String, { description: 'The AW\'s username (the last segment of the claimed identifier).' })
-  username!: string;
+  @Field(() => String, { nullable: true, description: 'The AW\'s username (the last segment of the claimed identifier). Null while restricted.' })
+  username!: string | null;
+
+  @Field(() => Boolean, { description: 'Whether processing is restricted (GDPR art. 18): nothing is released to RPs and every other field reads null.' })
+  isRestricted!: boolean;
+
+  @Field(() => Date, { nullable: true, description: 'When the current restriction was set; null when not restricted.' })
+  restrictedAt!: Date | null;
 
   @Authorized('profile.nickname')
   @Field(() => String, { nullable: true, description: 'sreg nickname. Needs `profile.nickname`.' })
@@ -54,18 +64,21 @@ export class ProfileType {
   @Field(() => String, { nullable: true, description: 'sreg timezone, a tz database name. Needs `profile.timezone`.' })
   timezone!: string | null;
 
-  @Field(() => Date, { description: 'When the profile was first recorded.' })
-  createdAt!: Date;
+  @Field(() => Date, { nullable: true, description: 'When the profile was first recorded. Null while restricted.' })
+  createdAt!: Date | null;
 
-  @Field(() => Date, { description: 'When a field last changed (postback or rectification).' })
-  updatedAt!: Date;
+  @Field(() => Date, { nullable: true, description: 'When a field last changed (postback or rectification). Null while restricted.' })
+  updatedAt!: Date | null;
 
-  @Field(() => Date, { description: 'When the user last signed in through us.' })
-  lastSeenAt!: Date;
+  @Field(() => Date, { nullable: true, description: 'When the user last signed in through us. Null while restricted.' })
+  lastSeenAt!: Date | null;
 
   static from(p: Profile): ProfileType {
+    if (p.restrictedAt !== null) return ProfileType.restricted(p);
     return Object.assign(new ProfileType(), {
       id: p.id,
+      isRestricted: false,
+      restrictedAt: null,
       customerId: p.customer.id,
       username: p.username,
       nickname: p.nickname,
@@ -82,10 +95,32 @@ export class ProfileType {
       lastSeenAt: p.lastSeenAt,
     });
   }
+
+  /** A restricted profile: the id and the flag, every personal field null (never read from the row). */
+  private static restricted(p: Profile): ProfileType {
+    const nulls = Object.fromEntries(SREG_FIELDS.map((field) => [field, null]));
+    return Object.assign(new ProfileType(), {
+      ...nulls,
+      id: p.id,
+      customerId: p.customer.id,
+      username: null,
+      isRestricted: true,
+      restrictedAt: p.restrictedAt,
+      createdAt: null,
+      updatedAt: null,
+      lastSeenAt: null,
+    });
+  }
 }
 
 @ObjectType('ProfileConnection', { description: 'A page of profiles, oldest first.' })
 export class ProfileConnection extends Connection(ProfileType) {}
+
+@ObjectType('SetProfileRestrictionPayload', { description: 'Result of setProfileRestriction.' })
+export class SetProfileRestrictionPayload {
+  @Field(() => ProfileType, { description: 'The profile after the change (only its id and the flag while restricted).' })
+  profile!: ProfileType;
+}
 
 @ObjectType('UpdateProfilePayload', { description: 'Result of updateProfile.' })
 export class UpdateProfilePayload {

@@ -295,7 +295,7 @@ export type RevokeOperatorTokenMutationVariables = Exact<{
 
 export type RevokeOperatorTokenMutation = { revokeOperatorToken: { operatorToken: { id: string, name: string, role: OperatorRole, customerId: string | null, createdBy: string, createdAt: string, lastUsedAt: string | null, expiresAt: string | null, revokedAt: string | null, isRevoked: boolean } } };
 
-export type ProfileFieldsFragment = { id: string, customerId: string, username: string, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string, updatedAt: string, lastSeenAt: string };
+export type ProfileFieldsFragment = { id: string, customerId: string, username: string | null, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string | null, updatedAt: string | null, lastSeenAt: string | null };
 
 export type ProfilesQueryVariables = Exact<{
   filter?: ProfileFilter | null | undefined;
@@ -304,14 +304,14 @@ export type ProfilesQueryVariables = Exact<{
 }>;
 
 
-export type ProfilesQuery = { profiles: { nodes: Array<{ id: string, customerId: string, username: string, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string, updatedAt: string, lastSeenAt: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type ProfilesQuery = { profiles: { nodes: Array<{ id: string, customerId: string, username: string | null, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string | null, updatedAt: string | null, lastSeenAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type ProfileQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ProfileQuery = { profile: { id: string, customerId: string, username: string, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string, updatedAt: string, lastSeenAt: string } | null };
+export type ProfileQuery = { profile: { id: string, customerId: string, username: string | null, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string | null, updatedAt: string | null, lastSeenAt: string | null } | null };
 
 export type ProfileByUsernameQueryVariables = Exact<{
   customerId: string | number;
@@ -319,7 +319,7 @@ export type ProfileByUsernameQueryVariables = Exact<{
 }>;
 
 
-export type ProfileByUsernameQuery = { profileByUsername: { id: string, customerId: string, username: string, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string, updatedAt: string, lastSeenAt: string } | null };
+export type ProfileByUsernameQuery = { profileByUsername: { id: string, customerId: string, username: string | null, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string | null, updatedAt: string | null, lastSeenAt: string | null } | null };
 
 export type UpdateProfileMutationVariables = Exact<{
   id: string | number;
@@ -327,7 +327,7 @@ export type UpdateProfileMutationVariables = Exact<{
 }>;
 
 
-export type UpdateProfileMutation = { updateProfile: { profile: { id: string, customerId: string, username: string, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string, updatedAt: string, lastSeenAt: string } } };
+export type UpdateProfileMutation = { updateProfile: { profile: { id: string, customerId: string, username: string | null, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, createdAt: string | null, updatedAt: string | null, lastSeenAt: string | null } } };
 
 export const CustomerFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CustomerFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Customer"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"homeUrl"}},{"kind":"Field","name":{"kind":"Name","value":"verifyUrl"}},{"kind":"Field","name":{"kind":"Name","value":"region"}},{"kind":"Field","name":{"kind":"Name","value":"promptPolicy"}},{"kind":"Field","name":{"kind":"Name","value":"trustedRealms"}},{"kind":"Field","name":{"kind":"Name","value":"openidIdentifier"}},{"kind":"Field","name":{"kind":"Name","value":"postbackUrl"}},{"kind":"Field","name":{"kind":"Name","value":"returnUrl"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}}]}}]} as unknown as DocumentNode<CustomerFieldsFragment, unknown>;
 export const AuthRequestFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AuthRequestFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AuthRequest"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"customerId"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"mode"}},{"kind":"Field","name":{"kind":"Name","value":"realm"}},{"kind":"Field","name":{"kind":"Name","value":"returnTo"}},{"kind":"Field","name":{"kind":"Name","value":"username"}},{"kind":"Field","name":{"kind":"Name","value":"requestedFields"}},{"kind":"Field","name":{"kind":"Name","value":"requiredFields"}},{"kind":"Field","name":{"kind":"Name","value":"releasedFields"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"failureReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"timeline"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"event"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}}]}}]}}]} as unknown as DocumentNode<AuthRequestFieldsFragment, unknown>;
