@@ -1,5 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
@@ -18,6 +19,8 @@ import { RunningWorkers, startWorkers } from './jobs/workers';
 import { Purger, purgeExpiredJob } from './jobs/purge-expired.job';
 import { AuditFieldChangeResolver, AuditResolver, AuditService } from './audit';
 import { auditDrainJob } from './audit/audit-drain.job';
+import { enqueueDeletionRequest, ErasurePurge, ErasureResolver, ErasureService, erasureJobs } from './erasure';
+import { QUEUES } from './jobs/queues';
 import { systemClock, Clock } from './shared/clock';
 import { createSealer } from './shared/sealed-box';
 import { cryptoRandom, RandomSource } from './shared/random';
@@ -45,6 +48,8 @@ export interface Services {
   oauthLoginCodes: OAuthLoginCodeService;
   profiles: ProfileService;
   operatorTokens: OperatorTokenService;
+  erasure: ErasureService;
+  erasurePurge: ErasurePurge;
 }
 
 export interface App {
@@ -124,6 +129,11 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
     },
   });
+  // The API hands deletion requests to the erasure worker through this queue (jobs are added, never run, here).
+  const erasureQueue = new Queue(QUEUES.erasure, { connection: redis, prefix: config.QUEUE_PREFIX });
+  erasureQueue.on('error', () => undefined); // an outage only delays requests: the sweep picks them up
+  const erasure = new ErasureService({ em: orm.em, clock, audit, enqueue: (id) => enqueueDeletionRequest(erasureQueue, id), log: log.child({ feature: 'erasure' }) });
+  const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }) });
   const services: Services = {
     audit,
     customers,
@@ -136,6 +146,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     oauthLoginCodes,
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey: config.SECRET_KEY.reveal(), audit }),
+    erasure,
+    erasurePurge,
   };
   const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
     name: table,
@@ -156,6 +168,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new MeResolver(),
       new AuditResolver(services.audit),
       new AuditFieldChangeResolver(),
+      new ErasureResolver(services.erasure),
     ]);
     http = await createHttpServer({
       config,
@@ -197,6 +210,12 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       handlers: [
         purgeExpiredJob({ purgers, batchSize: config.PURGE_BATCH_SIZE, everyMs: config.PURGE_INTERVAL_SECONDS * 1000 }),
         auditDrainJob({ db, audit, batchSize: config.AUDIT_DRAIN_BATCH_SIZE, everyMs: config.AUDIT_DRAIN_INTERVAL_MS }),
+        ...erasureJobs({
+          purge: erasurePurge,
+          sweepEveryMs: config.ERASURE_SWEEP_INTERVAL_SECONDS * 1000,
+          staleSeconds: config.ERASURE_STALE_SECONDS,
+          retentionEveryMs: config.PROFILE_RETENTION_INTERVAL_SECONDS * 1000,
+        }),
       ],
       log,
     });
@@ -208,6 +227,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       // Apollo's drain plugin closes the listener and waits for in-flight requests.
       if (http) await http.apollo.stop();
       if (workers) await workers.close();
+      await erasureQueue.close().catch(() => undefined);
       redis.disconnect();
       await orm.close();
       log.info('stopped');

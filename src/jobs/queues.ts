@@ -6,6 +6,8 @@ export const QUEUES = {
   maintenance: 'maintenance',
   /** Its own queue, so a long purge never delays the audit trail. */
   audit: 'audit',
+  /** Deletion requests, their sweep and profile retention: long purges never delay other work. */
+  erasure: 'erasure',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -14,18 +16,26 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const JOBS = {
   purgeExpired: 'purge-expired',
   drainAuditOutbox: 'drain-audit-outbox',
+  processDeletionRequest: 'process-deletion-request',
+  sweepDeletionRequests: 'sweep-deletion-requests',
+  applyProfileRetention: 'apply-profile-retention',
 } as const;
 
 /** Scheduler ids (BullMQ job schedulers are upserted by id, so restarts never duplicate them). */
 export const SCHEDULERS = {
   purgeExpired: 'purge-expired-every',
   drainAuditOutbox: 'drain-audit-outbox-every',
+  sweepDeletionRequests: 'sweep-deletion-requests-every',
+  applyProfileRetention: 'apply-profile-retention-every',
 } as const;
 
 /** Scheduled jobs carry no data: each run works on what the database holds then. */
 export const emptyPayload = z.object({}).strict();
 export const purgeExpiredPayload = emptyPayload;
 export type PurgeExpiredPayload = z.infer<typeof purgeExpiredPayload>;
+/** A deletion request to process; its id is the natural key, so a repeated job is harmless. */
+export const processDeletionRequestPayload = z.object({ deletionRequestId: z.string().uuid() }).strict();
+export type ProcessDeletionRequestPayload = z.infer<typeof processDeletionRequestPayload>;
 
 /**
  * Retry policy: maintenance work is idempotent, so retry with exponential backoff; keep a bounded
