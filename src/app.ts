@@ -1,5 +1,6 @@
 import { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
@@ -20,6 +21,8 @@ import { AuditFieldChangeResolver, AuditResolver, AuditService, deleteReleasedOu
 import { Purger, PurgeRunResolver, RetentionService } from './retention';
 import { auditDrainJob } from './audit/audit-drain.job';
 import { deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
+import { enqueueDeletionRequest, ErasurePurge, ErasureResolver, ErasureService, erasureJobs } from './erasure';
+import { QUEUES } from './jobs/queues';
 import { systemClock, Clock } from './shared/clock';
 import { createSealer } from './shared/sealed-box';
 import { cryptoRandom, RandomSource } from './shared/random';
@@ -49,6 +52,8 @@ export interface Services {
   profiles: ProfileService;
   operatorTokens: OperatorTokenService;
   retention: RetentionService;
+  erasure: ErasureService;
+  erasurePurge: ErasurePurge;
 }
 
 export interface App {
@@ -141,6 +146,11 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
     secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
   });
+  // The API hands deletion requests to the erasure worker through this queue (jobs are added, never run, here).
+  const erasureQueue = new Queue(QUEUES.erasure, { connection: redis, prefix: config.QUEUE_PREFIX });
+  erasureQueue.on('error', () => undefined); // an outage only delays requests: the sweep picks them up
+  const erasure = new ErasureService({ em: orm.em, clock, audit, enqueue: (id) => enqueueDeletionRequest(erasureQueue, id), log: log.child({ feature: 'erasure' }) });
+  const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }) });
   const services: Services = {
     audit,
     webhooks,
@@ -155,6 +165,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey: config.SECRET_KEY.reveal(), audit }),
     retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock), batchSize: config.PURGE_BATCH_SIZE }),
+    erasure,
+    erasurePurge,
   };
 
   let http: HttpServer | null = null;
@@ -173,6 +185,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new AuditFieldChangeResolver(),
       new WebhookResolver(services.webhooks),
       new PurgeRunResolver(services.retention),
+      new ErasureResolver(services.erasure),
     ]);
     http = await createHttpServer({
       config,
@@ -216,6 +229,12 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
         auditDrainJob({ db, audit, batchSize: config.AUDIT_DRAIN_BATCH_SIZE, everyMs: config.AUDIT_DRAIN_INTERVAL_MS }),
         dispatchWebhooksJob({ db, webhooks, everyMs: config.WEBHOOK_POLL_INTERVAL_MS }),
         deliverWebhookJob({ webhooks, concurrency: config.WEBHOOK_CONCURRENCY }),
+        ...erasureJobs({
+          purge: erasurePurge,
+          sweepEveryMs: config.ERASURE_SWEEP_INTERVAL_SECONDS * 1000,
+          staleSeconds: config.ERASURE_STALE_SECONDS,
+          retentionEveryMs: config.PROFILE_RETENTION_INTERVAL_SECONDS * 1000,
+        }),
       ],
       log,
     });
@@ -227,6 +246,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       // Apollo's drain plugin closes the listener and waits for in-flight requests.
       if (http) await http.apollo.stop();
       if (workers) await workers.close();
+      await erasureQueue.close().catch(() => undefined);
       redis.disconnect();
       await orm.close();
       log.info('stopped');

@@ -23,6 +23,11 @@ export interface AuditRecord {
   target: { type: string; id: string | null };
   /** The person it is about (the AW's username). Kept only in the erasable payload. */
   username?: string | null;
+  /**
+   * The person by keyed hash only (see `subjectHash`), for events that must name someone without
+   * holding anything personal, such as an erasure's own events. Ignored when `username` is given.
+   */
+  subjectHash?: string | null;
   /** Personal values changed, by field name; the names are in the chain, the values in the payload. */
   changes?: Readonly<Record<string, FieldChange>>;
   /** Facts that are not personal data (scopes, client ids, configuration field names). */
@@ -94,7 +99,7 @@ export class AuditService {
     const actor = record.actor ?? currentActor();
     const username = record.username ?? null;
     const changes = record.changes ?? null;
-    const hash = username !== null && record.customerId !== null ? this.subjectHash(record.customerId, username) : null;
+    const hash = username !== null && record.customerId !== null ? this.subjectHash(record.customerId, username) : (record.subjectHash ?? null);
     // The salt keeps the payload's digest (which stays in the chain after erasure) from revealing guessable values.
     const payload = username !== null || changes !== null ? { salt: randomBytes(16).toString('hex'), subject: username, changes } : null;
     await em.execute(
@@ -206,6 +211,28 @@ export class AuditService {
       'run',
     );
     return rows.length;
+  }
+
+  /**
+   * Erasure: removes up to `batchSize` stored payloads of a person (`subjectHash`) or of a whole
+   * customer, and clears as many payloads of their events still in the outbox. Holds the drain's
+   * lock, so no payload moves from the outbox to `audit_payload` meanwhile. The chain keeps each
+   * payload's digest and still verifies. Returns the rows touched per table.
+   */
+  async erasePayloads(em: EntityManager, who: { customerId: string; subjectHash?: string }, batchSize: number): Promise<{ audit_outbox: number; audit_payload: number }> {
+    await em.execute('select pg_advisory_xact_lock(?)', [DRAIN_LOCK], 'run');
+    const subject = who.subjectHash === undefined ? '' : ' and subject_hash = ?';
+    const params = who.subjectHash === undefined ? [who.customerId] : [who.customerId, who.subjectHash];
+    const outbox: Array<{ id: string }> = await em.execute(
+      `update audit_outbox set payload = null
+        where id = any(array(select id from audit_outbox where customer_id = ?${subject} and payload is not null limit ?)) returning id`,
+      [...params, batchSize],
+    );
+    const payloads: Array<{ event_id: string }> = await em.execute(
+      `delete from audit_payload where event_id = any(array(select event_id from audit_payload where customer_id = ?${subject} limit ?)) returning event_id`,
+      [...params, batchSize],
+    );
+    return { audit_outbox: outbox.length, audit_payload: payloads.length };
   }
 
   /** Audit events `tenant` may see, newest first. */

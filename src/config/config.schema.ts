@@ -163,6 +163,25 @@ export const configSchema = z.object({
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16).describe('Webhook deliveries in flight at once per worker process (a slow endpoint holds one of them).'),
   WEBHOOK_SECRET_GRACE_SECONDS: z.coerce.number().int().min(0).default(86400).describe('How long a rotated-out webhook signing secret keeps signing, so receivers can switch.'),
   AUDIT_DRAIN_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(1000).describe('Outbox events chained per transaction.'),
+  ERASURE_BATCH_SIZE: z.coerce.number().int().min(1).max(100000).default(1000).describe('Rows one erasure statement removes at most (each batch is its own transaction).'),
+  ERASURE_SWEEP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('How often the erasure worker looks for deletion requests still pending (e.g. enqueued while Redis was down) or left running by a worker that died.'),
+  ERASURE_STALE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(300)
+    .describe('How long a running deletion request may go without progress before the sweep takes it over.'),
+  PROFILE_RETENTION_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(3600)
+    .describe('How often the retention job erases profiles not seen for their customer\'s profileRetentionDays.'),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()

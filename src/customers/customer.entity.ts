@@ -41,6 +41,10 @@ export class Customer {
   @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
   trustedRealms: string[] = [];
 
+  /** Erase profiles not seen for this many days (see src/erasure); null keeps them. */
+  @Property({ type: 'integer', nullable: true })
+  profileRetentionDays: number | null = null;
+
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 

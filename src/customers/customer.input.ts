@@ -1,4 +1,4 @@
-import { Field, InputType } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
 import { PromptPolicy, Region } from './customer.entity';
 
 @InputType('CreateCustomerInput', { description: 'A new customer.' })
@@ -23,6 +23,9 @@ export class CreateCustomerInput {
 
   @Field(() => [String], { nullable: true, description: 'OpenID realms allowed to use this customer; empty or omitted means any.' })
   trustedRealms?: string[];
+
+  @Field(() => Int, { nullable: true, description: 'Erase profiles not seen for this many days (1-36500); omitted or null keeps them.' })
+  profileRetentionDays?: number | null;
 }
 
 @InputType('UpdateCustomerInput', { description: 'Changes to a customer; omitted fields stay as they are.' })
@@ -44,4 +47,7 @@ export class UpdateCustomerInput {
 
   @Field(() => [String], { nullable: true, description: 'Replaces the trusted realms; an empty list means any realm.' })
   trustedRealms?: string[];
+
+  @Field(() => Int, { nullable: true, description: 'Erase profiles not seen for this many days (1-36500); null switches retention off.' })
+  profileRetentionDays?: number | null;
 }

@@ -9,7 +9,7 @@ import { Customer, PromptPolicy, Region } from './customer.entity';
 import { CustomerApiKey } from './customer-api-key.entity';
 import { apiKeyMatches, generateApiKey, hashApiKey } from './api-key';
 import { CustomerNotFoundError, SlugTakenError } from './customer.errors';
-import { validateName, validateSlug, validateTrustedRealms, validateUrl } from './customer.validation';
+import { validateName, validateRetentionDays, validateSlug, validateTrustedRealms, validateUrl } from './customer.validation';
 import { isUuid } from '../shared/ids';
 import { AuditService } from '../audit';
 
@@ -21,6 +21,7 @@ export interface CreateCustomerCommand {
   region: Region;
   promptPolicy?: PromptPolicy;
   trustedRealms?: string[];
+  profileRetentionDays?: number | null;
 }
 
 export type UpdateCustomerCommand = Partial<Omit<CreateCustomerCommand, 'slug'>>;
@@ -59,6 +60,7 @@ export class CustomerService {
           region: fields.region!,
           promptPolicy: fields.promptPolicy ?? PromptPolicy.PROMPT,
           trustedRealms: fields.trustedRealms ?? [],
+          profileRetentionDays: fields.profileRetentionDays ?? null,
           createdAt: now,
           updatedAt: now,
         });
@@ -190,6 +192,7 @@ export class CustomerService {
     }
     if (command.promptPolicy !== undefined) out.promptPolicy = command.promptPolicy;
     if (command.trustedRealms !== undefined) out.trustedRealms = validateTrustedRealms(command.trustedRealms);
+    if (command.profileRetentionDays !== undefined) out.profileRetentionDays = validateRetentionDays(command.profileRetentionDays);
     return out;
   }
 }
@@ -203,5 +206,6 @@ function settingsOf(customer: Customer): Record<string, unknown> {
     region: customer.region,
     promptPolicy: customer.promptPolicy,
     trustedRealms: [...customer.trustedRealms],
+    profileRetentionDays: customer.profileRetentionDays,
   };
 }

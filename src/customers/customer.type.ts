@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Customer, PromptPolicy, Region } from './customer.entity';
 import { Connection } from '../graphql/connection';
 
@@ -49,6 +49,9 @@ export class CustomerType {
   @Field(() => [String], { description: 'OpenID realms of the relying parties allowed to use this customer; empty means any.' })
   trustedRealms!: string[];
 
+  @Field(() => Int, { nullable: true, description: 'Profiles not seen for this many days are erased; null keeps them.' })
+  profileRetentionDays!: number | null;
+
   @Field(() => String, { description: 'OpenID identifier (OP identifier) users and RPs start from.' })
   openidIdentifier!: string;
 
@@ -75,6 +78,7 @@ export class CustomerType {
       region: customer.region,
       promptPolicy: customer.promptPolicy,
       trustedRealms: [...customer.trustedRealms],
+      profileRetentionDays: customer.profileRetentionDays,
       openidIdentifier: urls.openidIdentifier,
       postbackUrl: urls.postbackUrl,
       returnUrl: urls.returnUrl,

@@ -39,3 +39,10 @@ export function validateTrustedRealms(realms: readonly string[]): string[] {
   }
   return unique;
 }
+
+/** Days of profile retention: null (off) or 1 to 100 years. */
+export function validateRetentionDays(days: number | null): number | null {
+  if (days === null) return null;
+  if (!Number.isInteger(days) || days < 1 || days > 36500) throw new ValidationError('profileRetentionDays', 'profileRetentionDays must be a whole number of days from 1 to 36500, or null');
+  return days;
+}

@@ -12,9 +12,10 @@ import { OperatorToken } from '../operators/operator-token.entity';
 import { AuditEvent, AuditOutbox, AuditPayload } from '../audit/audit.entity';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../webhooks/webhook.entity';
 import { PurgeRun } from '../retention/purge-run.entity';
+import { DeletionRequest } from '../erasure/deletion-request.entity';
 
 /** Every entity the ORM knows; each feature's entities are added here. */
 export const entities = [
   Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken,
-  OAuthLoginCode, OperatorToken, AuditOutbox, AuditEvent, AuditPayload, PurgeRun, WebhookEndpoint, WebhookDelivery, WebhookAttempt,
+  OAuthLoginCode, OperatorToken, AuditOutbox, AuditEvent, AuditPayload, PurgeRun, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DeletionRequest,
 ];

@@ -10,6 +10,7 @@ import { MeResolver, OperatorTokenResolver } from '../operators';
 import { AuditFieldChangeResolver, AuditResolver } from '../audit';
 import { WebhookResolver } from '../webhooks';
 import { PurgeRunResolver } from '../retention';
+import { ErasureResolver } from '../erasure';
 import { authChecker } from './auth-checker';
 
 /** Every resolver class of the API; each feature adds its own here. */
@@ -25,6 +26,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   AuditFieldChangeResolver,
   WebhookResolver,
   PurgeRunResolver,
+  ErasureResolver,
 ];
 
 /**

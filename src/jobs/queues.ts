@@ -10,6 +10,8 @@ export const QUEUES = {
   webhookDispatch: 'webhook-dispatch',
   /** One job per delivery attempt, many at once, so a slow endpoint holds up only its own. */
   webhookDelivery: 'webhook-delivery',
+  /** Deletion requests, their sweep and profile retention: long purges never delay other work. */
+  erasure: 'erasure',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -20,6 +22,9 @@ export const JOBS = {
   drainAuditOutbox: 'drain-audit-outbox',
   dispatchWebhooks: 'dispatch-webhooks',
   deliverWebhook: 'deliver-webhook',
+  processDeletionRequest: 'process-deletion-request',
+  sweepDeletionRequests: 'sweep-deletion-requests',
+  applyProfileRetention: 'apply-profile-retention',
 } as const;
 
 /** Scheduler ids (BullMQ job schedulers are upserted by id, so restarts never duplicate them). */
@@ -27,12 +32,17 @@ export const SCHEDULERS = {
   purgeExpired: 'purge-expired-every',
   drainAuditOutbox: 'drain-audit-outbox-every',
   dispatchWebhooks: 'dispatch-webhooks-every',
+  sweepDeletionRequests: 'sweep-deletion-requests-every',
+  applyProfileRetention: 'apply-profile-retention-every',
 } as const;
 
 /** Scheduled jobs carry no data: each run works on what the database holds then. */
 export const emptyPayload = z.object({}).strict();
 export const purgeExpiredPayload = emptyPayload;
 export type PurgeExpiredPayload = z.infer<typeof purgeExpiredPayload>;
+/** A deletion request to process; its id is the natural key, so a repeated job is harmless. */
+export const processDeletionRequestPayload = z.object({ deletionRequestId: z.string().uuid() }).strict();
+export type ProcessDeletionRequestPayload = z.infer<typeof processDeletionRequestPayload>;
 
 /**
  * Retry policy: maintenance work is idempotent, so retry with exponential backoff; keep a bounded

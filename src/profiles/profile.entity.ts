@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { Customer } from '../customers';
 
 /** What a customer's AW told us about one of its users: the username and the nine sreg fields. */
 @Entity({ tableName: 'profile' })
 @Unique({ properties: ['customer', 'username'], name: 'profile_customer_username_unique' })
+@Index({ properties: ['customer', 'lastSeenAt'], name: 'profile_customer_last_seen_index' })
 export class Profile {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -2,6 +2,7 @@ import { App } from '../../../src/app';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { postback, startLogin } from '../../support/flow';
 import { startPrivateRedis } from '../../support/redis-server';
+import { testQueuePrefix } from '../../support/env';
 
 async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -18,7 +19,7 @@ describe('the audit outbox while Redis is down', () => {
     let redis = await startPrivateRedis();
     let app: App | undefined;
     try {
-      app = await startPublicTestApp({ ROLE: 'all', REDIS_URL: redis.url, AUDIT_DRAIN_INTERVAL_MS: '100' });
+      app = await startPublicTestApp({ ROLE: 'all', REDIS_URL: redis.url, QUEUE_PREFIX: `${testQueuePrefix()}-outage`, AUDIT_DRAIN_INTERVAL_MS: '100' });
       await resetDatabase();
       const { apiKey } = await createTestCustomer(app, 'acme');
       await until(async () => (await count(`select count(*)::int as n from audit_outbox where audited_at is null`)) === 0, 10_000);

@@ -48,6 +48,9 @@ describe('row-level security under the application role', () => {
     await app.services.webhooks.deliver(delivery.id, 1);
     // A used nonce is recorded only by stateless verification, which this RP does not do: add one as it would be.
     await ownerSql(`insert into openid_nonce (customer_id, nonce, expires_at) values (?, ?, now() + interval '1 hour')`, [customer.id, `2026-12-01T00:00:00Z${slug}`]);
+    // A deletion request (this app runs no worker, so it stays PENDING).
+    const [profile] = await ownerSql(`select id from profile where customer_id = ?`, [customer.id]);
+    await inContext(app, () => app.services.erasure.requestProfileDeletion((profile as { id: string }).id, PLATFORM));
     return customer.id;
   }
 

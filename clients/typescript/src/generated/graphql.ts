@@ -41,6 +41,8 @@ export type CreateCustomerInput = {
   homeUrl?: string | null | undefined;
   /** Display name, 1-200 characters. */
   name: string;
+  /** Erase profiles not seen for this many days (1-36500); omitted or null keeps them. */
+  profileRetentionDays?: number | null | undefined;
   /** What a postback without `no_prompt` means; PROMPT when omitted. */
   promptPolicy?: PromptPolicy | null | undefined;
   /** Hosting region. */
@@ -126,6 +128,8 @@ export type UpdateCustomerInput = {
   homeUrl?: string | null | undefined;
   /** Display name, 1-200 characters. */
   name?: string | null | undefined;
+  /** Erase profiles not seen for this many days (1-36500); null switches retention off. */
+  profileRetentionDays?: number | null | undefined;
   /** What a postback without `no_prompt` means. */
   promptPolicy?: PromptPolicy | null | undefined;
   /** Hosting region. */

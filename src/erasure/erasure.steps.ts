@@ -1,0 +1,100 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { AuditService } from '../audit';
+
+/** Whose data a request removes: one person of a customer (by username and its keyed hash), or all of a customer's. */
+export type ErasureTarget =
+  | { kind: 'profile'; customerId: string; username: string; subjectHash: string }
+  | { kind: 'customer'; customerId: string };
+
+/**
+ * One batch of one kind of row: removes at most `batchSize` of them in the caller's transaction
+ * and answers how many per table. Idempotent: a batch repeated after a crash finds less to remove,
+ * and a step is done when a batch removes nothing.
+ */
+export interface ErasureStep {
+  name: string;
+  run(em: EntityManager, target: ErasureTarget, batchSize: number): Promise<Record<string, number>>;
+}
+
+/**
+ * Deletes up to `limit` rows of `table` matching `where`, selected by ctid (every table has one,
+ * whatever its key), set-based: one statement per batch however many people it covers.
+ */
+async function deleteBatch(em: EntityManager, table: string, where: string, params: unknown[], limit: number): Promise<Record<string, number>> {
+  const [row]: Array<{ n: number }> = await em.execute(
+    `with removed as (delete from "${table}" where ctid = any(array(select ctid from "${table}" where ${where} limit ?)) returning 1)
+     select count(*)::int as n from removed`,
+    [...params, limit],
+  );
+  return { [table]: row!.n };
+}
+
+function rows(table: string, person: (t: Extract<ErasureTarget, { kind: 'profile' }>) => [string, unknown[]]): ErasureStep {
+  return {
+    name: table,
+    run: (em, target, batchSize) => {
+      if (target.kind === 'customer') return deleteBatch(em, table, 'customer_id = ?', [target.customerId], batchSize);
+      const [where, params] = person(target);
+      return deleteBatch(em, table, `customer_id = ? and ${where}`, [target.customerId, ...params], batchSize);
+    },
+  };
+}
+
+/** An auth request is the person's when the AW named them, or when the RP asked for them by claimed identifier. */
+const PERSON_REQUESTS = `(username = ? or openid_request->>'usernameHint' = ?)`;
+
+/**
+ * What one person leaves behind, in deletion order: dependents before what they refer to, and the
+ * profile last, so a request interrupted half-way can still be found and finished by its username.
+ */
+function personalSteps(audit: AuditService): ErasureStep[] {
+  return [
+    rows('oauth_login_code', (t) => ['username = ?', [t.username]]),
+    rows('oauth_access_token', (t) => ['subject = ?', [t.username]]),
+    rows('auth_request_transition', (t) => [
+      `auth_request_id in (select id from auth_request where customer_id = ? and ${PERSON_REQUESTS})`,
+      [t.customerId, t.username, t.username],
+    ]),
+    rows('auth_request', (t) => [PERSON_REQUESTS, [t.username, t.username]]),
+    rows('consent_decision', (t) => ['username = ?', [t.username]]),
+    // Webhook deliveries about the person carry their username in the body (attempts go with them).
+    rows('webhook_delivery', (t) => ['subject_hash = ?', [t.subjectHash]]),
+    {
+      // The history of previous values: audit payloads (the chain keeps only their digests).
+      name: 'audit_payload',
+      run: (em, target, batchSize) =>
+        audit.erasePayloads(em, target.kind === 'profile' ? { customerId: target.customerId, subjectHash: target.subjectHash } : { customerId: target.customerId }, batchSize),
+    },
+    rows('profile', (t) => ['username = ?', [t.username]]),
+  ];
+}
+
+/** The steps of a request of this kind. Offboarding also removes the customer's credentials and protocol state. */
+export function erasureSteps(kind: ErasureTarget['kind'], audit: AuditService): ErasureStep[] {
+  if (kind === 'profile') return personalSteps(audit);
+  const customer = (table: string): ErasureStep => ({
+    name: table,
+    run: (em, target, batchSize) => deleteBatch(em, table, 'customer_id = ?', [target.customerId], batchSize),
+  });
+  return [
+    {
+      // Requests for single people of this customer are covered by this one; they must not keep a username.
+      name: 'deletion_request',
+      run: async (em, target, batchSize) => {
+        const superseded: unknown[] = await em.execute(
+          `update deletion_request set status = 'COMPLETED', completed_at = now(), username = null
+            where id = any(array(select id from deletion_request where customer_id = ? and kind = 'PROFILE' and status in ('PENDING', 'RUNNING') limit ?)) returning id`,
+          [target.customerId, batchSize],
+        );
+        return { deletion_request_superseded: superseded.length };
+      },
+    },
+    ...personalSteps(audit),
+    customer('webhook_endpoint'),
+    customer('oauth_client'),
+    customer('customer_api_key'),
+    customer('operator_token'),
+    customer('openid_association'),
+    customer('openid_nonce'),
+  ];
+}
