@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -12,7 +12,7 @@ import { closedLoop, openLoop, type LoadResult, type WindowHooks } from './load'
 import { describeMachine } from './machine';
 import { oidcFlow } from './oidc-flow';
 import { openIdFlow } from './openid-flow';
-import { DRIVER_CORE, TASKSET, busyPercent, cpuMs, freePort, machineCpuTimes, peakRssMb, spawnPinnedNode, type PinnedProcess } from './proc';
+import { DRIVER_CORE, SERVER_CORE, TASKSET, busyPercent, cpuMs, freePort, machineCpuTimes, peakRssMb, spawnPinnedNode, type PinnedProcess } from './proc';
 import { printTable, verdict, type ScenarioResult } from './report';
 import { SCENARIOS, type Scenario } from './scenarios';
 import { preloadCounter, statStatementsCounter, statStatementsLoaded, type SqlCounter } from './sql-count';
@@ -157,12 +157,22 @@ async function main(): Promise<void> {
     await db.end();
 
     const selected = SCENARIOS.filter((s) => !QUICK || s.quick);
-    for (const scenario of selected) {
+    for (const scenario of selected.filter((s) => s.kind !== 'worker')) {
       const row = await runScenario(scenario, { service, ceiling, oidc, sql, login, profileIds, adminToken: run.adminToken });
       rows.push(row);
       process.stdout.write(`  ${row.title} ${row.load}: ${row.pending ?? `${row.load_result!.perSecond.toFixed(1)} ops/s`}\n`);
     }
     await sql.close?.();
+    // The worker scenarios run last, in their own process on the server core, against the same database.
+    const workerRows = selected.filter((s) => s.kind === 'worker');
+    if (workerRows.length > 0) {
+      const measured = runWorkerScenarios(run);
+      for (const scenario of workerRows) {
+        const m = measured.find((r) => r.id === scenario.id);
+        rows.push({ id: scenario.id, title: scenario.title, target: scenario.target, load: 'worker', ...(m ? { worker: m } : { pending: 'did not run' }) });
+        process.stdout.write(`  ${scenario.title}: ${m ? `${m.operations} in ${m.seconds.toFixed(3)} s` : 'did not run'}\n`);
+      }
+    }
   } finally {
     for (const proc of run.processes.reverse()) await proc.stop();
     await admin.query(`drop database if exists "ids_bench_${id}" with (force)`).catch(() => undefined);
@@ -219,6 +229,7 @@ interface Targets {
 async function runScenario(scenario: Scenario, t: Targets): Promise<ScenarioResult> {
   const base = { id: scenario.id, title: scenario.title, target: scenario.target };
   if (scenario.kind === 'pending') return { ...base, load: '—', pending: scenario.reason };
+  if (scenario.kind === 'worker') return { ...base, load: 'worker', pending: 'runs in worker-scenarios.js' };
   // A fresh client per scenario: no socket idles across scenarios into a server's keep-alive timeout.
   const client = new HttpClient();
   try {
@@ -252,6 +263,18 @@ async function runScenario(scenario: Scenario, t: Targets): Promise<ScenarioResu
   } finally {
     client.close();
   }
+}
+
+/** Runs worker-scenarios.js pinned to the server core and reads its JSON lines. */
+function runWorkerScenarios(run: Run): Array<{ id: string; operations: number; seconds: number; cpuMs: number }> {
+  const script = join(ROOT, 'dist', 'bench', 'worker-scenarios.js');
+  const args = [script, run.databaseUrl, REDIS_URL, run.queuePrefix, ...(QUICK ? ['--quick'] : [])];
+  const output = TASKSET ? execFileSync(TASKSET, ['-c', String(SERVER_CORE), process.execPath, ...args]) : execFileSync(process.execPath, args);
+  return output
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { id: string; operations: number; seconds: number; cpuMs: number });
 }
 
 async function deleteRedisKeys(patterns: string[]): Promise<void> {

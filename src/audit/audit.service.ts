@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Clock } from '../shared/clock';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { Tenant } from '../shared/tenant';
+import { executeBound } from '../db/scope';
 import { ValidationError } from '../shared/errors';
 import { Actor, currentActor } from './actor';
 import { AuditEvent, AuditPayload } from './audit.entity';
@@ -129,7 +130,8 @@ export class AuditService {
    */
   async drain(em: EntityManager, batchSize: number): Promise<number> {
     await em.execute('select pg_advisory_xact_lock(?)', [DRAIN_LOCK], 'run');
-    const rows: OutboxRow[] = await em.execute(
+    const rows: OutboxRow[] = await executeBound(
+      em,
       `select id, customer_id, occurred_at, actor_kind, actor_id, action, target_type, target_id, subject_hash, fields, details, payload
          from audit_outbox where audited_at is null order by id limit ?`,
       [batchSize],
@@ -186,7 +188,8 @@ export class AuditService {
       if (row.payload) payloads.push({ event_id: id, customer_id: row.customer_id, subject_hash: row.subject_hash, data: row.payload });
       head.set(chain, { seq: link.seq, digest });
     }
-    await em.execute(
+    await executeBound(
+      em,
       `insert into audit_event (id, chain, seq, customer_id, occurred_at, recorded_at, actor_kind, actor_id, action, target_type, target_id, subject_hash, fields, details, payload_digest, prev_digest, digest)
        select id, chain, seq, customer_id, occurred_at, recorded_at, actor_kind, actor_id, action, target_type, target_id, subject_hash,
               array(select jsonb_array_elements_text(fields)), details, payload_digest, prev_digest, digest
@@ -194,14 +197,13 @@ export class AuditService {
               actor_kind varchar, actor_id varchar, action varchar, target_type varchar, target_id varchar, subject_hash varchar, fields jsonb,
               details jsonb, payload_digest varchar, prev_digest varchar, digest varchar)`,
       [JSON.stringify(events)],
-      'run',
     );
     if (payloads.length > 0) {
-      await em.execute(
+      await executeBound(
+        em,
         `insert into audit_payload (event_id, customer_id, subject_hash, data)
          select event_id, customer_id, subject_hash, data from jsonb_to_recordset(?::jsonb) as x(event_id uuid, customer_id uuid, subject_hash varchar, data jsonb)`,
         [JSON.stringify(payloads)],
-        'run',
       );
     }
     // The payload stays until the webhook dispatcher has read it too; whichever of the two comes last drops it.

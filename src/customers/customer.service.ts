@@ -137,6 +137,10 @@ export class CustomerService {
 
   /** The customer a protocol URL names (`/c/{slug}/...`); not for API callers, who use findVisibleBySlug. */
   async findBySlug(slug: string): Promise<Customer | null> {
+    // A request to /c/{slug}/ entered its customer with the row already (Database.forSlug): reuse it.
+    for (const entity of this.deps.em.getUnitOfWork().getIdentityMap()) {
+      if (entity instanceof Customer && entity.slug === slug) return entity;
+    }
     return this.deps.em.findOne(Customer, { slug });
   }
 

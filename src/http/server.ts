@@ -3,6 +3,7 @@ import { createServer, Server } from 'node:http';
 import express, { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { GraphQLSchema } from 'graphql';
 import { Database } from '../db/scope';
 import { Config } from '../config';
@@ -56,7 +57,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       maxAliases: deps.config.GRAPHQL_MAX_ALIASES,
       maxComplexity: deps.config.GRAPHQL_MAX_COMPLEXITY,
     }),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server })],
+    // No cache hints are used: the cache-control plugin would only wrap every field resolver for nothing.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginCacheControlDisabled()],
     // main.ts owns the signals and stops everything in order; Apollo's own handler would stop only itself.
     stopOnTerminationSignals: false,
   });

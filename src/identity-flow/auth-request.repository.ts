@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { TransactionPropagation } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuthRequest, AuthRequestTransition } from './auth-request.entity';
 import { AuthRequestEvent, AuthRequestStatus, TRANSITIONS } from './auth-request.state';
+
+/**
+ * The flow's writes join the transaction of the request (opened by db/scope.ts) instead of nesting a
+ * savepoint in it: nothing inside them throws on purpose, so there is nothing to roll back alone.
+ */
+export const JOIN = { propagation: TransactionPropagation.REQUIRED };
 
 /** Column changes that may ride along with a transition (snake_case column → value). */
 export type TransitionChanges = Partial<{

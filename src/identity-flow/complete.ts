@@ -8,7 +8,7 @@ import type { ProfileService } from '../profiles';
 import { Clock } from '../shared/clock';
 import { AuditService } from '../audit';
 import { AuthRequest } from './auth-request.entity';
-import { applyTransition } from './auth-request.repository';
+import { applyTransition, JOIN } from './auth-request.repository';
 import type { ConsentView } from './consent-page';
 
 /** What a browser-facing step of the flow shows next. */
@@ -105,7 +105,7 @@ export async function completeRequest(
       loginCode = await deps.loginCodes.issue(em, { customerId: customer.id, username: request.username!, releasedFields: Object.keys(released) });
     }
     return moved;
-  });
+  }, JOIN);
   if (!won) return flowError(409, 'This sign-in has already been completed.');
   const provider = deps.provider();
   if (outcome === 'cancel') return { kind: 'indirect', response: provider.cancel(input) };

@@ -12,7 +12,7 @@ import { Logger } from '../shared/logger';
 import { AuditService } from '../audit';
 import { AuthRequest } from './auth-request.entity';
 import { AuthRequestStatus } from './auth-request.state';
-import { applyTransition, recordCreation } from './auth-request.repository';
+import { applyTransition, JOIN, recordCreation } from './auth-request.repository';
 import { bindingCookieValue, cookieRequestId, csrfToken, isBindingCookieValid, isCsrfTokenValid, TXN_COOKIE } from './binding';
 import { buildVerifyUrl } from './verify-url';
 import { PostbackError, postbackDigest, readContent, readCredentials, readKnownFields } from './postback.parse';
@@ -95,7 +95,7 @@ export class IdentityFlowService implements LoginStep {
       });
       recordCreation(em, created, now);
       return created;
-    });
+    }, JOIN);
     return {
       kind: 'redirect',
       location: buildVerifyUrl({ verifyUrl: customer.verifyUrl, requestId, request: input, requested, usernameHint }),
@@ -155,7 +155,7 @@ export class IdentityFlowService implements LoginStep {
       });
       if (moved) await this.deps.profiles.recordFromPostback(em, customer.id, content.username, content.supplied, now);
       return moved;
-    });
+    }, JOIN);
     if (content.kind === 'user' && content.dropped.length > 0) {
       this.deps.log.info({ authRequestId: request.id, droppedFields: content.dropped }, 'postback fields not in sreg format were dropped');
     }

@@ -69,10 +69,19 @@ export const ownerSql: OwnerSql = (text, params) => asOwner((sql) => sql(text, p
 
 /** Empties every table (but the migrations table), so each test starts from a clean database. */
 export async function resetDatabase(): Promise<void> {
-  await asOwner(async (sql) => {
-    const rows: Array<{ tablename: string }> = await sql(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations'`);
-    if (rows.length > 0) await sql(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`);
-  });
+  // A service under test with ROLE=all has workers touching these tables; the truncate's locks can
+  // deadlock with one of their transactions, which PostgreSQL resolves by failing one side: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await asOwner(async (sql) => {
+        const rows: Array<{ tablename: string }> = await sql(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations'`);
+        if (rows.length > 0) await sql(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`);
+      });
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+    }
+  }
 }
 
 /** Row counts of every table, to show that a refused operation wrote nothing. */

@@ -10,6 +10,7 @@ import { Migration20261201020000Erasure } from './Migration20261201020000Erasure
 import { Migration20261201040000ProfileRestriction } from './Migration20261201040000ProfileRestriction';
 import { Migration20261201050000Retention } from './Migration20261201050000Retention';
 import { Migration20261201060000Webhooks } from './Migration20261201060000Webhooks';
+import { Migration20261201070000EnterCustomerRow } from './Migration20261201070000EnterCustomerRow';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -25,4 +26,5 @@ export const migrationsList = [
   { name: 'Migration20261201040000ProfileRestriction', class: Migration20261201040000ProfileRestriction },
   { name: 'Migration20261201050000Retention', class: Migration20261201050000Retention },
   { name: 'Migration20261201060000Webhooks', class: Migration20261201060000Webhooks },
+  { name: 'Migration20261201070000EnterCustomerRow', class: Migration20261201070000EnterCustomerRow },
 ];
