@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '../shared/logger';
 import { Tenant } from '../shared/tenant';
@@ -65,10 +66,40 @@ export class Database {
   /** Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it throws. */
   run<T>(scope: DbScope, fn: () => Promise<T>): Promise<T> {
     this.logPlatform(scope);
-    return this.orm.em.fork().transactional(async (em) => {
-      await narrowScope(em, scope);
-      return fn();
-    });
+    return this.withAfterCommit(() =>
+      this.orm.em.fork().transactional(async (em) => {
+        await narrowScope(em, scope);
+        return fn();
+      }),
+    );
+  }
+
+  /**
+   * Runs `fn` once the current unit of work has committed (never when it rolls back): how work
+   * handed to another process (a queued job) is sure to find the rows it names. Outside a unit of
+   * work it runs at once. A failing `fn` is logged, never thrown: the commit already happened.
+   */
+  afterCommit(fn: () => Promise<void>): void {
+    const pending = afterCommitSlot.getStore();
+    if (pending) pending.push(fn);
+    else void this.runCallbacks([fn]);
+  }
+
+  private async withAfterCommit<T>(work: () => Promise<T>): Promise<T> {
+    const pending: Array<() => Promise<void>> = [];
+    const result = await afterCommitSlot.run(pending, work);
+    await this.runCallbacks(pending);
+    return result;
+  }
+
+  private async runCallbacks(callbacks: ReadonlyArray<() => Promise<void>>): Promise<void> {
+    for (const fn of callbacks) {
+      try {
+        await fn();
+      } catch (err) {
+        this.log.warn({ err }, 'after-commit work failed');
+      }
+    }
   }
 
   /**
@@ -91,9 +122,14 @@ export class Database {
    * customer's rows, or to none when no customer has that slug (the services then answer "unknown").
    */
   forSlug<T>(slug: string, fn: () => Promise<T>): Promise<T> {
-    return this.orm.em.fork().transactional(async (em) => {
-      await em.execute('select ids_enter_customer(?)', [slug], 'run');
-      return fn();
-    });
+    return this.withAfterCommit(() =>
+      this.orm.em.fork().transactional(async (em) => {
+        await em.execute('select ids_enter_customer(?)', [slug], 'run');
+        return fn();
+      }),
+    );
   }
 }
+
+/** Work waiting for the commit of the unit of work it was registered in (see Database.afterCommit). */
+const afterCommitSlot = new AsyncLocalStorage<Array<() => Promise<void>>>();
