@@ -18,6 +18,9 @@ import { RunningWorkers, startWorkers } from './jobs/workers';
 import { Purger, purgeExpiredJob } from './jobs/purge-expired.job';
 import { AuditFieldChangeResolver, AuditResolver, AuditService } from './audit';
 import { auditDrainJob } from './audit/audit-drain.job';
+import { DownloadSigner, ExportService, profileExportJobs, ProfileExportResolver } from './exports';
+import { createJobProducer } from './jobs/producer';
+import { QUEUES, JOBS } from './jobs/queues';
 import { systemClock, Clock } from './shared/clock';
 import { createSealer } from './shared/sealed-box';
 import { cryptoRandom, RandomSource } from './shared/random';
@@ -45,6 +48,7 @@ export interface Services {
   oauthLoginCodes: OAuthLoginCodeService;
   profiles: ProfileService;
   operatorTokens: OperatorTokenService;
+  exports: ExportService;
 }
 
 export interface App {
@@ -124,6 +128,27 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
     },
   });
+  const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
+  const exportLog = log.child({ feature: 'exports' });
+  const exports = new ExportService({
+    em: orm.em,
+    clock,
+    audit,
+    profiles,
+    sealer: createSealer(config.SECRET_KEY.reveal(), 'profile-export-document'),
+    signer: new DownloadSigner(config.SECRET_KEY.reveal()),
+    publicUrl: config.PUBLIC_URL,
+    ttlSeconds: config.EXPORT_TTL_SECONDS,
+    // A lost job is no lost export: the sweep builds every PENDING one.
+    enqueue: async (job) => {
+      try {
+        await producer.add(QUEUES.exports, JOBS.buildProfileExport, { ...job }, job.exportId);
+      } catch (err) {
+        exportLog.warn({ err: (err as Error).message, exportId: job.exportId }, 'could not queue the export; the sweep will build it');
+      }
+    },
+    afterCommit: (fn) => db.afterCommit(fn),
+  });
   const services: Services = {
     audit,
     customers,
@@ -136,11 +161,13 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     oauthLoginCodes,
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey: config.SECRET_KEY.reveal(), audit }),
+    exports,
   };
   const purgers: Purger[] = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
     name: table,
     purge: (batchSize: number) => db.run(platformScope(`purge expired ${table}`), () => deleteExpiredRows(orm.em, table, clock.now(), batchSize)),
   }));
+  purgers.push({ name: 'profile_export', purge: (batchSize) => db.run(platformScope('purge expired profile exports'), () => exports.purgeExpired(batchSize)) });
 
   let http: HttpServer | null = null;
   let workers: RunningWorkers | null = null;
@@ -156,6 +183,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new MeResolver(),
       new AuditResolver(services.audit),
       new AuditFieldChangeResolver(),
+      new ProfileExportResolver(services.exports),
     ]);
     http = await createHttpServer({
       config,
@@ -167,6 +195,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       identityFlow: services.identityFlow,
       oauthTokens: services.oauthTokens,
       oauthLoginCodes: services.oauthLoginCodes,
+      exports: services.exports,
       operatorTokens: services.operatorTokens,
       readiness: [
         { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
@@ -181,6 +210,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       });
     } catch (err) {
       await http.apollo.stop().catch(() => undefined);
+      await producer.close();
       redis.disconnect();
       await orm.close();
       const code = (err as { code?: string }).code;
@@ -197,6 +227,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       handlers: [
         purgeExpiredJob({ purgers, batchSize: config.PURGE_BATCH_SIZE, everyMs: config.PURGE_INTERVAL_SECONDS * 1000 }),
         auditDrainJob({ db, audit, batchSize: config.AUDIT_DRAIN_BATCH_SIZE, everyMs: config.AUDIT_DRAIN_INTERVAL_MS }),
+        ...profileExportJobs({ db, exports, sweepEveryMs: config.EXPORT_SWEEP_INTERVAL_SECONDS * 1000 }),
       ],
       log,
     });
@@ -208,6 +239,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       // Apollo's drain plugin closes the listener and waits for in-flight requests.
       if (http) await http.apollo.stop();
       if (workers) await workers.close();
+      await producer.close();
       redis.disconnect();
       await orm.close();
       log.info('stopped');

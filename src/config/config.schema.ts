@@ -134,6 +134,19 @@ export const configSchema = z.object({
     .default(1000)
     .describe('How often the audit worker moves events from the outbox onto their chains (each run drains the outbox).'),
   AUDIT_DRAIN_BATCH_SIZE: z.coerce.number().int().min(1).max(10000).default(1000).describe('Outbox events chained per transaction.'),
+  EXPORT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(604800)
+    .default(86400)
+    .describe('How long a finished profile export can be downloaded through its signed URL before it is purged.'),
+  EXPORT_SWEEP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('How often the export worker builds pending exports whose job was lost (Redis down when they were requested).'),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()

@@ -10,6 +10,7 @@ import { OAuthAccessToken } from '../oauth/access-token.entity';
 import { OAuthLoginCode } from '../oauth/login-code.entity';
 import { OperatorToken } from '../operators/operator-token.entity';
 import { AuditEvent, AuditOutbox, AuditPayload } from '../audit/audit.entity';
+import { ProfileExport } from '../exports/profile-export.entity';
 
 /** Every entity the ORM knows; each feature's entities are added here. */
-export const entities = [Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken, OAuthLoginCode, OperatorToken, AuditOutbox, AuditEvent, AuditPayload];
+export const entities = [Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken, OAuthLoginCode, OperatorToken, AuditOutbox, AuditEvent, AuditPayload, ProfileExport];

@@ -22,6 +22,7 @@ export const TENANT_TABLES: ReadonlyArray<readonly [table: string, column: strin
   ['audit_outbox', 'customer_id'],
   ['audit_event', 'customer_id'],
   ['audit_payload', 'customer_id'],
+  ['profile_export', 'customer_id'],
 ];
 
 /** Switches row-level security on for `table` with the one tenant policy (see the RowLevelSecurity migration). */

@@ -8,6 +8,7 @@ import { OAuthClientResolver } from '../oauth';
 import { ProfileResolver } from '../profiles';
 import { MeResolver, OperatorTokenResolver } from '../operators';
 import { AuditFieldChangeResolver, AuditResolver } from '../audit';
+import { ProfileExportResolver } from '../exports';
 import { authChecker } from './auth-checker';
 
 /** Every resolver class of the API; each feature adds its own here. */
@@ -21,6 +22,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   MeResolver,
   AuditResolver,
   AuditFieldChangeResolver,
+  ProfileExportResolver,
 ];
 
 /**

@@ -16,6 +16,7 @@ import { openidRoutes } from './openid.routes';
 import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 import { IdentityFlowService, identityFlowRoutes } from '../identity-flow';
 import { OAuthLoginCodeService, OAuthTokenService, oauthRoutes } from '../oauth';
+import { ExportService, exportRoutes } from '../exports';
 
 export interface HttpDeps {
   config: Config;
@@ -28,6 +29,7 @@ export interface HttpDeps {
   oauthTokens: OAuthTokenService;
   operatorTokens: OperatorTokenVerifier;
   oauthLoginCodes: OAuthLoginCodeService;
+  exports: ExportService;
   log: Logger;
 }
 
@@ -67,6 +69,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   // Each route below runs its work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
   app.use(identityFlowRoutes(deps.identityFlow, deps.db));
   app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes, deps.db));
+  app.use(exportRoutes(deps.exports, deps.db));
   app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY, db: deps.db }));
   app.use(
     '/graphql',

@@ -6,6 +6,8 @@ export const QUEUES = {
   maintenance: 'maintenance',
   /** Its own queue, so a long purge never delays the audit trail. */
   audit: 'audit',
+  /** Building an export reads a person's whole history; its own queue keeps it off the other two. */
+  exports: 'exports',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -14,18 +16,25 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const JOBS = {
   purgeExpired: 'purge-expired',
   drainAuditOutbox: 'drain-audit-outbox',
+  buildProfileExport: 'build-profile-export',
+  sweepProfileExports: 'sweep-profile-exports',
 } as const;
 
 /** Scheduler ids (BullMQ job schedulers are upserted by id, so restarts never duplicate them). */
 export const SCHEDULERS = {
   purgeExpired: 'purge-expired-every',
   drainAuditOutbox: 'drain-audit-outbox-every',
+  sweepProfileExports: 'sweep-profile-exports-every',
 } as const;
 
 /** Scheduled jobs carry no data: each run works on what the database holds then. */
 export const emptyPayload = z.object({}).strict();
 export const purgeExpiredPayload = emptyPayload;
 export type PurgeExpiredPayload = z.infer<typeof purgeExpiredPayload>;
+
+/** One export to build; the job id is the export id, so enqueuing it twice builds it once. */
+export const buildProfileExportPayload = z.object({ customerId: z.string().uuid(), exportId: z.string().uuid() }).strict();
+export type BuildProfileExportPayload = z.infer<typeof buildProfileExportPayload>;
 
 /**
  * Retry policy: maintenance work is idempotent, so retry with exponential backoff; keep a bounded

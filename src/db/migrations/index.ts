@@ -6,6 +6,7 @@ import { Migration20261123040000LoginCodes } from './Migration20261123040000Logi
 import { Migration20261123050000OperatorTokens } from './Migration20261123050000OperatorTokens';
 import { Migration20261201000000RowLevelSecurity } from './Migration20261201000000RowLevelSecurity';
 import { Migration20261201010000AuditTrail } from './Migration20261201010000AuditTrail';
+import { Migration20261201030000Exports } from './Migration20261201030000Exports';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: 'Migration20261123050000OperatorTokens', class: Migration20261123050000OperatorTokens },
   { name: 'Migration20261201000000RowLevelSecurity', class: Migration20261201000000RowLevelSecurity },
   { name: 'Migration20261201010000AuditTrail', class: Migration20261201010000AuditTrail },
+  { name: 'Migration20261201030000Exports', class: Migration20261201030000Exports },
 ];

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { App } from '../../../src/app';
 import { customerScope, platformScope } from '../../../src/db/scope';
 import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
-import { PLATFORM } from '../../../src/shared/tenant';
+import { customerTenant, PLATFORM } from '../../../src/shared/tenant';
 import { TENANT_TABLES } from '../../../src/db/tenant-tables';
 import { asOwner, createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { testAppDatabaseUrl } from '../../support/env';
@@ -41,6 +41,8 @@ describe('row-level security under the application role', () => {
     await login.browser.postForm(`${app.url}/c/${slug}/ows_consent`, [['auth_request', form.authRequest], ['csrf', form.csrf], ['share', 'email'], ['decision', 'allow'], ['remember', 'true']]);
     // A used nonce is recorded only by stateless verification, which this RP does not do: add one as it would be.
     await ownerSql(`insert into openid_nonce (customer_id, nonce, expires_at) values (?, ?, now() + interval '1 hour')`, [customer.id, `2026-12-01T00:00:00Z${slug}`]);
+    const [profile] = await ownerSql(`select id from profile where customer_id = ?`, [customer.id]);
+    await app.db.run(customerScope(customer.id), () => app.services.exports.request((profile as { id: string }).id, customerTenant(customer.id)));
     return customer.id;
   }
 
