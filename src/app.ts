@@ -22,7 +22,9 @@ import { Purger, PurgeRunResolver, RetentionService } from './retention';
 import { auditDrainJob } from './audit/audit-drain.job';
 import { deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
 import { enqueueDeletionRequest, ErasurePurge, ErasureResolver, ErasureService, erasureJobs } from './erasure';
-import { QUEUES } from './jobs/queues';
+import { DownloadSigner, ExportService, profileExportJobs, ProfileExportResolver } from './exports';
+import { createJobProducer } from './jobs/producer';
+import { QUEUES, JOBS } from './jobs/queues';
 import { systemClock, Clock } from './shared/clock';
 import { createSealer } from './shared/sealed-box';
 import { cryptoRandom, RandomSource } from './shared/random';
@@ -54,6 +56,7 @@ export interface Services {
   retention: RetentionService;
   erasure: ErasureService;
   erasurePurge: ErasurePurge;
+  exports: ExportService;
 }
 
 export interface App {
@@ -149,8 +152,36 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   // The API hands deletion requests to the erasure worker through this queue (jobs are added, never run, here).
   const erasureQueue = new Queue(QUEUES.erasure, { connection: redis, prefix: config.QUEUE_PREFIX });
   erasureQueue.on('error', () => undefined); // an outage only delays requests: the sweep picks them up
-  const erasure = new ErasureService({ em: orm.em, clock, audit, enqueue: (id) => enqueueDeletionRequest(erasureQueue, id), log: log.child({ feature: 'erasure' }) });
+  const erasure = new ErasureService({
+    em: orm.em,
+    clock,
+    audit,
+    // Queued once the request is committed, so the worker always finds it (the sweep covers a Redis outage).
+    enqueue: async (id) => db.afterCommit(() => enqueueDeletionRequest(erasureQueue, id)),
+    log: log.child({ feature: 'erasure' }),
+  });
   const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }) });
+  const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
+  const exportLog = log.child({ feature: 'exports' });
+  const exports = new ExportService({
+    em: orm.em,
+    clock,
+    audit,
+    profiles,
+    sealer: createSealer(config.SECRET_KEY.reveal(), 'profile-export-document'),
+    signer: new DownloadSigner(config.SECRET_KEY.reveal()),
+    publicUrl: config.PUBLIC_URL,
+    ttlSeconds: config.EXPORT_TTL_SECONDS,
+    // A lost job is no lost export: the sweep builds every PENDING one.
+    enqueue: async (job) => {
+      try {
+        await producer.add(QUEUES.exports, JOBS.buildProfileExport, { ...job }, job.exportId);
+      } catch (err) {
+        exportLog.warn({ err: (err as Error).message, exportId: job.exportId }, 'could not queue the export; the sweep will build it');
+      }
+    },
+    afterCommit: (fn) => db.afterCommit(fn),
+  });
   const services: Services = {
     audit,
     webhooks,
@@ -164,9 +195,10 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     oauthLoginCodes,
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey: config.SECRET_KEY.reveal(), audit }),
-    retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock), batchSize: config.PURGE_BATCH_SIZE }),
+    retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock, exports), batchSize: config.PURGE_BATCH_SIZE }),
     erasure,
     erasurePurge,
+    exports,
   };
 
   let http: HttpServer | null = null;
@@ -186,6 +218,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       new WebhookResolver(services.webhooks),
       new PurgeRunResolver(services.retention),
       new ErasureResolver(services.erasure),
+      new ProfileExportResolver(services.exports),
     ]);
     http = await createHttpServer({
       config,
@@ -197,6 +230,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       identityFlow: services.identityFlow,
       oauthTokens: services.oauthTokens,
       oauthLoginCodes: services.oauthLoginCodes,
+      exports: services.exports,
       operatorTokens: services.operatorTokens,
       readiness: [
         { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
@@ -211,6 +245,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       });
     } catch (err) {
       await http.apollo.stop().catch(() => undefined);
+      await producer.close();
       redis.disconnect();
       await orm.close();
       const code = (err as { code?: string }).code;
@@ -235,6 +270,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
           staleSeconds: config.ERASURE_STALE_SECONDS,
           retentionEveryMs: config.PROFILE_RETENTION_INTERVAL_SECONDS * 1000,
         }),
+        ...profileExportJobs({ db, exports, sweepEveryMs: config.EXPORT_SWEEP_INTERVAL_SECONDS * 1000 }),
       ],
       log,
     });
@@ -247,6 +283,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       if (http) await http.apollo.stop();
       if (workers) await workers.close();
       await erasureQueue.close().catch(() => undefined);
+      await producer.close();
       redis.disconnect();
       await orm.close();
       log.info('stopped');
@@ -262,7 +299,7 @@ const HOUR_MS = 3600 * 1000;
  * Every kind of row the retention purge removes, each batch in its own platform-path transaction.
  * The README's *Retention* section lists them; keep the two in step.
  */
-function buildPurgers(config: Config, db: Database, clock: Clock): Purger[] {
+function buildPurgers(config: Config, db: Database, clock: Clock, exports: ExportService): Purger[] {
   const routine = (kind: string) => platformScope(`purge ${kind}`, { routine: true });
   const expiring = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
     name: table,
@@ -277,6 +314,7 @@ function buildPurgers(config: Config, db: Database, clock: Clock): Purger[] {
           deleteRetiredAuthRequests(db.orm.em, new Date(clock.now().getTime() - config.AUTH_REQUEST_RETENTION_HOURS * HOUR_MS), batchSize),
         ),
     },
+    { name: 'profile_export', purge: (batchSize: number) => db.run(routine('profile_export'), () => exports.purgeExpired(batchSize)) },
     {
       name: 'audit_outbox',
       purge: (batchSize: number) =>

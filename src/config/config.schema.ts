@@ -182,6 +182,19 @@ export const configSchema = z.object({
     .min(1)
     .default(3600)
     .describe('How often the retention job erases profiles not seen for their customer\'s profileRetentionDays.'),
+  EXPORT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(604800)
+    .default(86400)
+    .describe('How long a finished profile export can be downloaded through its signed URL before it is purged.'),
+  EXPORT_SWEEP_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(60)
+    .describe('How often the export worker builds pending exports whose job was lost (Redis down when they were requested).'),
   SHUTDOWN_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()

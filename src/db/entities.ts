@@ -13,9 +13,11 @@ import { AuditEvent, AuditOutbox, AuditPayload } from '../audit/audit.entity';
 import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../webhooks/webhook.entity';
 import { PurgeRun } from '../retention/purge-run.entity';
 import { DeletionRequest } from '../erasure/deletion-request.entity';
+import { ProfileExport } from '../exports/profile-export.entity';
 
 /** Every entity the ORM knows; each feature's entities are added here. */
 export const entities = [
   Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken,
   OAuthLoginCode, OperatorToken, AuditOutbox, AuditEvent, AuditPayload, PurgeRun, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DeletionRequest,
+  ProfileExport,
 ];

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '../shared/logger';
 import { Tenant } from '../shared/tenant';
@@ -66,10 +67,40 @@ export class Database {
   /** Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it throws. */
   run<T>(scope: DbScope, fn: () => Promise<T>): Promise<T> {
     this.logPlatform(scope);
-    return this.orm.em.fork().transactional(async (em) => {
-      await narrowScope(em, scope);
-      return fn();
-    });
+    return this.withAfterCommit(() =>
+      this.orm.em.fork().transactional(async (em) => {
+        await narrowScope(em, scope);
+        return fn();
+      }),
+    );
+  }
+
+  /**
+   * Runs `fn` once the current unit of work has committed (never when it rolls back): how work
+   * handed to another process (a queued job) is sure to find the rows it names. Outside a unit of
+   * work it runs at once. A failing `fn` is logged, never thrown: the commit already happened.
+   */
+  afterCommit(fn: () => Promise<void>): void {
+    const pending = afterCommitSlot.getStore();
+    if (pending) pending.push(fn);
+    else void this.runCallbacks([fn]);
+  }
+
+  private async withAfterCommit<T>(work: () => Promise<T>): Promise<T> {
+    const pending: Array<() => Promise<void>> = [];
+    const result = await afterCommitSlot.run(pending, work);
+    await this.runCallbacks(pending);
+    return result;
+  }
+
+  private async runCallbacks(callbacks: ReadonlyArray<() => Promise<void>>): Promise<void> {
+    for (const fn of callbacks) {
+      try {
+        await fn();
+      } catch (err) {
+        this.log.warn({ err }, 'after-commit work failed');
+      }
+    }
   }
 
   /**
@@ -92,14 +123,19 @@ export class Database {
    * customer's rows, or to none when no customer has that slug (the services then answer "unknown").
    */
   forSlug<T>(slug: string, fn: () => Promise<T>): Promise<T> {
-    return this.orm.em.fork().transactional(async (em) => {
-      const [row]: Array<Record<string, unknown>> = await em.execute('select * from ids_enter_customer_row(?)', [slug]);
-      // Managed from here on, so the services' own lookup of this customer by slug costs no query.
-      if (row) em.map(Customer, row);
-      return fn();
-    });
+    return this.withAfterCommit(() =>
+      this.orm.em.fork().transactional(async (em) => {
+        const [row]: Array<Record<string, unknown>> = await em.execute('select * from ids_enter_customer_row(?)', [slug]);
+        // Managed from here on, so the services' own lookup of this customer by slug costs no query.
+        if (row) em.map(Customer, row);
+        return fn();
+      }),
+    );
   }
 }
+
+/** Work waiting for the commit of the unit of work it was registered in (see Database.afterCommit). */
+const afterCommitSlot = new AsyncLocalStorage<Array<() => Promise<void>>>();
 
 /**
  * Runs one statement in `em`'s transaction with its parameters bound (sent apart from the SQL),

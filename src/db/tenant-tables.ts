@@ -26,6 +26,7 @@ export const TENANT_TABLES: ReadonlyArray<readonly [table: string, column: strin
   ['webhook_delivery', 'customer_id'],
   ['webhook_attempt', 'customer_id'],
   ['deletion_request', 'customer_id'],
+  ['profile_export', 'customer_id'],
 ];
 
 /** Switches row-level security on for `table` with the one tenant policy (see the RowLevelSecurity migration). */

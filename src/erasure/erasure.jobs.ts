@@ -14,7 +14,7 @@ const RETENTION_ACTOR = Object.freeze({ kind: ActorKind.SYSTEM, id: 'profile-ret
  */
 export async function enqueueDeletionRequest(queue: Queue, deletionRequestId: string): Promise<void> {
   const data: ProcessDeletionRequestPayload = { deletionRequestId };
-  const add = queue.add(JOBS.processDeletionRequest, data, { ...maintenanceJobOptions, jobId: `deletion-${deletionRequestId}`, delay: 250 });
+  const add = queue.add(JOBS.processDeletionRequest, data, { ...maintenanceJobOptions, jobId: `deletion-${deletionRequestId}` });
   // With Redis down the queue may wait for a connection: give up quickly, the sweep is the fallback.
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -11,6 +11,7 @@ import { AuditFieldChangeResolver, AuditResolver } from '../audit';
 import { WebhookResolver } from '../webhooks';
 import { PurgeRunResolver } from '../retention';
 import { ErasureResolver } from '../erasure';
+import { ProfileExportResolver } from '../exports';
 import { authChecker } from './auth-checker';
 
 /** Every resolver class of the API; each feature adds its own here. */
@@ -27,6 +28,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   WebhookResolver,
   PurgeRunResolver,
   ErasureResolver,
+  ProfileExportResolver,
 ];
 
 /**

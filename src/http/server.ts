@@ -17,6 +17,7 @@ import { openidRoutes } from './openid.routes';
 import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 import { IdentityFlowService, identityFlowRoutes } from '../identity-flow';
 import { OAuthLoginCodeService, OAuthTokenService, oauthRoutes } from '../oauth';
+import { ExportService, exportRoutes } from '../exports';
 
 export interface HttpDeps {
   config: Config;
@@ -29,6 +30,7 @@ export interface HttpDeps {
   oauthTokens: OAuthTokenService;
   operatorTokens: OperatorTokenVerifier;
   oauthLoginCodes: OAuthLoginCodeService;
+  exports: ExportService;
   log: Logger;
 }
 
@@ -69,6 +71,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   // Each route below runs its work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
   app.use(identityFlowRoutes(deps.identityFlow, deps.db));
   app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes, deps.db));
+  app.use(exportRoutes(deps.exports, deps.db));
   app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY, db: deps.db }));
   app.use(
     '/graphql',

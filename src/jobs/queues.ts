@@ -12,6 +12,8 @@ export const QUEUES = {
   webhookDelivery: 'webhook-delivery',
   /** Deletion requests, their sweep and profile retention: long purges never delay other work. */
   erasure: 'erasure',
+  /** Building an export reads a person's whole history; its own queue keeps it off the other two. */
+  exports: 'exports',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -25,6 +27,8 @@ export const JOBS = {
   processDeletionRequest: 'process-deletion-request',
   sweepDeletionRequests: 'sweep-deletion-requests',
   applyProfileRetention: 'apply-profile-retention',
+  buildProfileExport: 'build-profile-export',
+  sweepProfileExports: 'sweep-profile-exports',
 } as const;
 
 /** Scheduler ids (BullMQ job schedulers are upserted by id, so restarts never duplicate them). */
@@ -34,6 +38,7 @@ export const SCHEDULERS = {
   dispatchWebhooks: 'dispatch-webhooks-every',
   sweepDeletionRequests: 'sweep-deletion-requests-every',
   applyProfileRetention: 'apply-profile-retention-every',
+  sweepProfileExports: 'sweep-profile-exports-every',
 } as const;
 
 /** Scheduled jobs carry no data: each run works on what the database holds then. */
@@ -43,6 +48,10 @@ export type PurgeExpiredPayload = z.infer<typeof purgeExpiredPayload>;
 /** A deletion request to process; its id is the natural key, so a repeated job is harmless. */
 export const processDeletionRequestPayload = z.object({ deletionRequestId: z.string().uuid() }).strict();
 export type ProcessDeletionRequestPayload = z.infer<typeof processDeletionRequestPayload>;
+
+/** One export to build; the job id is the export id, so enqueuing it twice builds it once. */
+export const buildProfileExportPayload = z.object({ customerId: z.string().uuid(), exportId: z.string().uuid() }).strict();
+export type BuildProfileExportPayload = z.infer<typeof buildProfileExportPayload>;
 
 /**
  * Retry policy: maintenance work is idempotent, so retry with exponential backoff; keep a bounded

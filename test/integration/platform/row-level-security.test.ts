@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { App } from '../../../src/app';
 import { customerScope, platformScope } from '../../../src/db/scope';
 import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
-import { PLATFORM } from '../../../src/shared/tenant';
+import { customerTenant, PLATFORM } from '../../../src/shared/tenant';
 import { PLATFORM_TABLES, TENANT_TABLES } from '../../../src/db/tenant-tables';
 import { createLogger } from '../../../src/shared/logger';
 import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
@@ -51,6 +51,8 @@ describe('row-level security under the application role', () => {
     // A deletion request (this app runs no worker, so it stays PENDING).
     const [profile] = await ownerSql(`select id from profile where customer_id = ?`, [customer.id]);
     await inContext(app, () => app.services.erasure.requestProfileDeletion((profile as { id: string }).id, PLATFORM));
+    // A profile export request.
+    await app.db.run(customerScope(customer.id), () => app.services.exports.request((profile as { id: string }).id, customerTenant(customer.id)));
     return customer.id;
   }
 

@@ -15,7 +15,8 @@ const at = (base: Date, ms: number) => new Date(base.getTime() + ms).toISOString
 const log = createLogger('silent');
 
 const EXPIRING = ['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const;
-const KINDS = [...EXPIRING, 'auth_request', 'audit_outbox'];
+// Expired profile exports are purged by the same run; their own test (profile-export.test.ts) seeds them.
+const KINDS = [...EXPIRING, 'auth_request', 'profile_export', 'audit_outbox'];
 /** Offsets from NOW of the seeded expiry times: at or before NOW goes, after it stays. */
 const EXPIRY_OFFSETS = { purged: [-HOUR, -1, 0], kept: [1, HOUR] };
 
@@ -127,6 +128,7 @@ describe('retention purges', () => {
     return {
       ...Object.fromEntries(EXPIRING.map((table) => [table, customers * EXPIRY_OFFSETS.purged.length])),
       auth_request: customers * authRequests,
+      profile_export: 0,
       audit_outbox: customers * OUTBOX_OFFSETS.purged.length,
     };
   }

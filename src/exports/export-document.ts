@@ -1,0 +1,130 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+
+/**
+ * The format of an export document. Consumers key on it, so any change to the document's shape
+ * that could break a reader must come with a new version (never reuse one).
+ */
+export const EXPORT_FORMAT = 'ids.profile-export/1';
+
+export interface ExportSubject {
+  customerId: string;
+  profileId: string;
+  /** The keyed hash the audit trail stores instead of the username (AuditService.subjectHash). */
+  subjectHash: string;
+}
+
+/** One change of the person's values, from the audit trail's (erasable) payloads. */
+interface PreviousValue {
+  at: string;
+  action: string;
+  actor: { kind: string; id: string };
+  changes: Record<string, { old: string | null; new: string | null }>;
+}
+
+/** Columns that are ours, not the person's, and secrets that must never leave: left out of the document. */
+const PROFILE_OMITTED = new Set(['customer_id']);
+
+/**
+ * Everything we hold about one person, as one machine-readable document: the profile (every
+ * column, so later ones such as a restriction flag come along), every change of their values,
+ * their consent decisions, their authentication requests and the audit events about them. Reads
+ * in the caller's transaction, which row-level security limits to the person's customer.
+ *
+ * Left out on purpose: request-id hashes, postback digests, the stored checkid message and the
+ * AW's opaque `blob` (secrets or relay data of ours, not facts about the person).
+ */
+export async function buildExportDocument(em: EntityManager, subject: ExportSubject, generatedAt: Date): Promise<Record<string, unknown>> {
+  const [profileRow] = await em.execute<Array<Record<string, unknown>>>(`select * from profile where id = ? and customer_id = ?`, [subject.profileId, subject.customerId]);
+  if (!profileRow) throw new Error(`profile ${subject.profileId} is gone`);
+  const username = profileRow.username as string;
+  const profile = Object.fromEntries(
+    Object.entries(profileRow)
+      .filter(([column]) => !PROFILE_OMITTED.has(column))
+      .map(([column, value]) => [camel(column), plain(value)]),
+  );
+
+  const consents = await em.execute<Array<Record<string, unknown>>>(
+    `select id, realm, decision, granted_fields, is_remembered, auth_request_id, decided_at, revoked_at
+       from consent_decision where customer_id = ? and username = ? order by decided_at, id`,
+    [subject.customerId, username],
+  );
+  const requests = await em.execute<Array<Record<string, unknown>>>(
+    `select id, mode, realm, return_to, status, outcome, requested_fields, required_fields, released_fields, supplied, is_minor,
+            no_prompt, auth_time, auth_policies, failure_reason, created_at, updated_at, expires_at
+       from auth_request where customer_id = ? and username = ? order by created_at, id`,
+    [subject.customerId, username],
+  );
+  const transitions = requests.length
+    ? await em.execute<Array<Record<string, unknown>>>(
+        `select auth_request_id, event, from_status, to_status, at, reason from auth_request_transition
+          where customer_id = ? and auth_request_id = any(?::uuid[]) order by at, id`,
+        [subject.customerId, `{${requests.map((r) => r.id as string).join(',')}}`],
+      )
+    : [];
+  // Chained events with their payloads, then the ones still waiting in the outbox (not chained yet).
+  const events = await em.execute<Array<Record<string, unknown>>>(
+    `select e.id, e.seq, e.occurred_at, e.recorded_at, e.actor_kind, e.actor_id, e.action, e.target_type, e.target_id, e.fields, e.details,
+            p.data as payload, false as is_pending
+       from audit_event e left join audit_payload p on p.event_id = e.id
+      where e.customer_id = ? and e.subject_hash = ?
+     union all
+     select null, null, o.occurred_at, null, o.actor_kind, o.actor_id, o.action, o.target_type, o.target_id, o.fields, o.details,
+            o.payload, true
+       from audit_outbox o
+      where o.customer_id = ? and o.subject_hash = ? and o.audited_at is null
+     order by occurred_at, seq nulls last`,
+    [subject.customerId, subject.subjectHash, subject.customerId, subject.subjectHash],
+  );
+
+  const previousValues: PreviousValue[] = [];
+  for (const event of events) {
+    const changes = (event.payload as { changes?: PreviousValue['changes'] | null } | null)?.changes;
+    if (changes && Object.keys(changes).length > 0) {
+      previousValues.push({ at: iso(event.occurred_at), action: event.action as string, actor: { kind: event.actor_kind as string, id: event.actor_id as string }, changes });
+    }
+  }
+
+  return {
+    format: EXPORT_FORMAT,
+    generatedAt: generatedAt.toISOString(),
+    profile,
+    previousValues,
+    consentDecisions: consents.map((row) => camelRow(row)),
+    authenticationHistory: requests.map((row) => ({
+      ...camelRow(row),
+      timeline: transitions
+        .filter((t) => t.auth_request_id === row.id)
+        .map((t) => ({ event: t.event, fromStatus: t.from_status, toStatus: t.to_status, at: iso(t.at), reason: t.reason })),
+    })),
+    auditEvents: events.map((event) => ({
+      id: event.id,
+      seq: event.seq === null ? null : Number(event.seq),
+      occurredAt: iso(event.occurred_at),
+      recordedAt: event.recorded_at === null ? null : iso(event.recorded_at),
+      isPending: event.is_pending,
+      actor: { kind: event.actor_kind, id: event.actor_id },
+      action: event.action,
+      target: { type: event.target_type, id: event.target_id },
+      fields: event.fields,
+      details: event.details,
+      isErased: !event.is_pending && event.payload === null && (event.fields as string[]).length > 0,
+    })),
+  };
+}
+
+function camel(column: string): string {
+  return column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function camelRow(row: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(row).map(([column, value]) => [camel(column), plain(value)]));
+}
+
+/** Dates as ISO 8601 strings; everything else as the driver gave it (JSON-safe already). */
+function plain(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+function iso(value: unknown): string {
+  return new Date(value as string | Date).toISOString();
+}

@@ -1,0 +1,176 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { AuditService } from '../audit';
+import { ProfileService } from '../profiles';
+import { Clock } from '../shared/clock';
+import { NotFoundError } from '../shared/errors';
+import { isUuid } from '../shared/ids';
+import { Sealer } from '../shared/sealed-box';
+import { customerWhere, Tenant } from '../shared/tenant';
+import { DownloadSigner } from './download-url';
+import { buildExportDocument } from './export-document';
+import { ProfileExport, ProfileExportStatus } from './profile-export.entity';
+
+/** After this many failed builds an export is FAILED and no longer retried. */
+export const MAX_BUILD_ATTEMPTS = 5;
+
+export interface ExportJob {
+  customerId: string;
+  exportId: string;
+}
+
+export interface ExportServiceDeps {
+  em: EntityManager;
+  clock: Clock;
+  audit: AuditService;
+  profiles: ProfileService;
+  /** Seals documents at rest; `createSealer(SECRET_KEY, 'profile-export-document')` in the app. */
+  sealer: Sealer;
+  signer: DownloadSigner;
+  publicUrl: string;
+  ttlSeconds: number;
+  /** Hands an export to the worker; runs after the request's commit, and may fail (the sweep catches up). */
+  enqueue(job: ExportJob): Promise<void>;
+  /** Defers work until the current unit of work has committed (Database.afterCommit). */
+  afterCommit(fn: () => Promise<void>): void;
+}
+
+/** What a download link leads to. */
+export type Download =
+  | { kind: 'document'; body: Buffer; filename: string }
+  | { kind: 'forbidden' }
+  | { kind: 'gone' }
+  | { kind: 'not_found' };
+
+/**
+ * Data portability (GDPR art. 20): requests, builds, serves and purges a person's export. The
+ * request and its audit event commit together; the worker builds the document (`build`), which
+ * the signed link serves until `expiresAt`, after which `purgeExpired` drops it.
+ */
+export class ExportService {
+  constructor(private readonly deps: ExportServiceDeps) {}
+
+  /** Creates a PENDING export of the profile and hands it to the worker. Another tenant's profile is NOT_FOUND. */
+  async request(profileId: string, tenant: Tenant): Promise<ProfileExport> {
+    const profile = await this.deps.profiles.get(profileId, tenant);
+    if (!profile) throw new NotFoundError('profile', profileId);
+    const created = await this.deps.em.transactional(async (em) => {
+      const row = em.create(ProfileExport, { customer: profile.customer, profile, status: ProfileExportStatus.PENDING, attempts: 0, requestedAt: this.deps.clock.now() });
+      await this.deps.audit.record(em, {
+        customerId: profile.customer.id,
+        action: 'profile.export_requested',
+        target: { type: 'profile_export', id: row.id },
+        username: profile.username,
+        details: { profileId: profile.id },
+      });
+      return row;
+    });
+    const job = { customerId: profile.customer.id, exportId: created.id };
+    this.deps.afterCommit(() => this.deps.enqueue(job));
+    return created;
+  }
+
+  /** One export `tenant` may see, or null (missing, malformed, another customer's or another user's). */
+  async get(id: string, tenant: Tenant): Promise<ProfileExport | null> {
+    if (!isUuid(id)) return null;
+    const where: Record<string, unknown> = { id: id.toLowerCase(), ...customerWhere(tenant) };
+    if (tenant.kind === 'customer' && tenant.subject !== undefined) where.profile = { username: tenant.subject };
+    return this.deps.em.findOne(ProfileExport, where, { populate: ['customer'] });
+  }
+
+  /** The signed link of a READY export that has not expired, else null. */
+  downloadUrl(row: ProfileExport): string | null {
+    if (row.status !== ProfileExportStatus.READY || !row.expiresAt || row.expiresAt <= this.deps.clock.now()) return null;
+    return this.deps.signer.url(this.deps.publicUrl, row.customer.slug, row.id, row.expiresAt);
+  }
+
+  /**
+   * Builds a PENDING export's document, seals it and marks it READY, in the caller's transaction
+   * (scoped to the export's customer). Idempotent: a READY, FAILED or missing export, or one
+   * another worker is building right now, is left alone and answers false.
+   */
+  async build(exportId: string): Promise<boolean> {
+    const em = this.deps.em;
+    const [row] = await em.execute<Array<{ id: string; customer_id: string; profile_id: string; status: string }>>(
+      `select id, customer_id, profile_id, status from profile_export where id = ? for update skip locked`,
+      [exportId],
+    );
+    if (!row || row.status !== ProfileExportStatus.PENDING) return false;
+    const [profile] = await em.execute<Array<{ username: string }>>(`select username from profile where id = ?`, [row.profile_id]);
+    if (!profile) return false; // erased meanwhile: the export goes with it (on delete cascade)
+    const now = this.deps.clock.now();
+    const document = await buildExportDocument(
+      em,
+      { customerId: row.customer_id, profileId: row.profile_id, subjectHash: this.deps.audit.subjectHash(row.customer_id, profile.username) },
+      now,
+    );
+    const sealed = this.deps.sealer.seal(Buffer.from(JSON.stringify(document), 'utf8'), row.id);
+    const expiresAt = new Date(now.getTime() + this.deps.ttlSeconds * 1000);
+    await em.execute(
+      `update profile_export set status = ?, document = ?, ready_at = ?, expires_at = ?, attempts = attempts + 1 where id = ?`,
+      [ProfileExportStatus.READY, sealed, now, expiresAt, row.id],
+      'run',
+    );
+    await this.deps.audit.record(em, {
+      customerId: row.customer_id,
+      action: 'profile.exported',
+      target: { type: 'profile_export', id: row.id },
+      username: profile.username,
+      details: { profileId: row.profile_id, expiresAt: expiresAt.toISOString() },
+    });
+    return true;
+  }
+
+  /** Counts a failed build; the last allowed one makes the export FAILED. Answers whether it did. */
+  async recordFailure(exportId: string): Promise<boolean> {
+    const rows = await this.deps.em.execute<Array<{ status: string }>>(
+      `update profile_export set attempts = attempts + 1,
+              status = case when attempts + 1 >= ? then 'FAILED' else status end,
+              failed_at = case when attempts + 1 >= ? then ?::timestamptz else failed_at end
+        where id = ? and status = 'PENDING' returning status`,
+      [MAX_BUILD_ATTEMPTS, MAX_BUILD_ATTEMPTS, this.deps.clock.now(), exportId],
+    );
+    return rows[0]?.status === ProfileExportStatus.FAILED;
+  }
+
+  /** PENDING exports, oldest first (the sweep's work list; platform path). */
+  async pending(limit: number): Promise<ExportJob[]> {
+    const rows = await this.deps.em.execute<Array<{ customer_id: string; id: string }>>(
+      `select customer_id, id from profile_export where status = 'PENDING' order by requested_at, id limit ?`,
+      [limit],
+    );
+    return rows.map((r) => ({ customerId: r.customer_id, exportId: r.id }));
+  }
+
+  /**
+   * Drops the documents of up to `batchSize` exports past their expiry and marks them EXPIRED;
+   * the rows stay as receipts (they hold no personal value). Answers how many it purged.
+   */
+  async purgeExpired(batchSize: number): Promise<number> {
+    const rows: unknown[] = await this.deps.em.execute(
+      `update profile_export set status = 'EXPIRED', document = null, purged_at = ?
+        where id in (select id from profile_export where status = 'READY' and expires_at <= ? order by expires_at limit ? for update skip locked)
+        returning 1`,
+      [this.deps.clock.now(), this.deps.clock.now(), batchSize],
+    );
+    return rows.length;
+  }
+
+  /**
+   * What a download link answers, in a transaction scoped to the customer of the URL: the
+   * signature first (so nothing about the export is revealed without one), then its expiry, then
+   * the row (another customer's looks unknown), then whether the document is still there.
+   */
+  async download(id: string, expires: string | null, sig: string | null): Promise<Download> {
+    if (expires === null || sig === null || !this.deps.signer.verify(id, expires, sig)) return { kind: 'forbidden' };
+    const now = this.deps.clock.now();
+    if (Number(expires) * 1000 <= now.getTime()) return { kind: 'gone' };
+    if (!isUuid(id)) return { kind: 'not_found' };
+    const [row] = await this.deps.em.execute<Array<{ id: string; status: string; document: Buffer | null; expires_at: Date | null }>>(
+      `select id, status, document, expires_at from profile_export where id = ?`,
+      [id.toLowerCase()],
+    );
+    if (!row) return { kind: 'not_found' };
+    if (row.status !== ProfileExportStatus.READY || row.document === null || !row.expires_at || new Date(row.expires_at) <= now) return { kind: 'gone' };
+    return { kind: 'document', body: this.deps.sealer.open(row.document, row.id), filename: `profile-export-${row.id}.json` };
+  }
+}
