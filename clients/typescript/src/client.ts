@@ -24,7 +24,7 @@ export interface GraphqlResult<TResult> {
   status: number;
 }
 
-/** Operations without required variables may leave them out. */
+/** Operations without required variables may leave them out. (Callers wrap it in NoInfer so the document alone decides the variables' type, and a misspelt one is an excess property.) */
 export type VariablesArg<TVariables> = Record<string, never> extends TVariables ? [variables?: TVariables] : [variables: TVariables];
 
 export type Client = ReturnType<typeof createClient>;
@@ -40,7 +40,7 @@ export function createClient(options: ClientOptions) {
 
   async function execute<TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables>,
-    ...[variables]: VariablesArg<TVariables>
+    ...[variables]: VariablesArg<NoInfer<TVariables>>
   ): Promise<GraphqlResult<TResult>> {
     const operation = getOperationAST(document);
     if (!operation) throw new TypeError('the document must hold exactly one operation (or name the one to run)');
@@ -72,7 +72,7 @@ export function createClient(options: ClientOptions) {
   }
 
   /** Runs an operation and answers its data; any error (even beside partial data) throws a GraphqlRequestError. */
-  async function request<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, ...variables: VariablesArg<TVariables>): Promise<TResult> {
+  async function request<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, ...variables: VariablesArg<NoInfer<TVariables>>): Promise<TResult> {
     const result = await execute(document, ...variables);
     if (result.errors.length > 0 || result.data === null) throw new GraphqlRequestError(result.errors, result.data, result.status);
     return result.data;
@@ -84,7 +84,7 @@ export function createClient(options: ClientOptions) {
    */
   function paginate<TResult, TVariables extends { after?: string | null }, TNode>(
     document: TypedDocumentNode<TResult, TVariables>,
-    variables: TVariables,
+    variables: NoInfer<TVariables>,
     select: (data: TResult) => Connection<TNode>,
   ): AsyncGenerator<TNode, void, undefined> {
     return paginateWith((after) => request(document, ...([{ ...variables, after }] as VariablesArg<TVariables>)), select);
