@@ -6,8 +6,10 @@
  * carries the marker `[breaking-schema]`.
  *
  * The base is the merge-base of HEAD and `origin/main` when that remote branch exists (in CI on a
- * pull request: what the branch forked from, so later changes on main are not blamed on it), and
- * the local `main` branch otherwise (a checkout without remotes). `--base <rev>` picks another one.
+ * pull request), else the merge-base of HEAD and the local `main` (a checkout without remotes, such
+ * as a worktree): what the branch forked from, so fields added on main since then are not read as
+ * removed by the branch. On main itself that is HEAD and the check passes: breaking changes are
+ * caught on the branch, before they are merged. `--base <rev>` picks another revision.
  * Dangerous but compatible changes (a new enum value, a changed default) are printed, not failed.
  */
 const { execFileSync } = require('node:child_process');
@@ -28,11 +30,12 @@ const tryGit = (...args) => {
 function baseRevision(argv) {
   const i = argv.indexOf('--base');
   if (i >= 0 && argv[i + 1]) return { rev: argv[i + 1], why: 'given with --base' };
-  if (tryGit('rev-parse', '--verify', '--quiet', 'refs/remotes/origin/main')) {
-    const mergeBase = tryGit('merge-base', 'HEAD', 'origin/main');
-    if (mergeBase) return { rev: mergeBase, why: 'merge-base of HEAD and origin/main' };
+  for (const branch of ['origin/main', 'main']) {
+    if (!tryGit('rev-parse', '--verify', '--quiet', `${branch}^{commit}`)) continue;
+    const mergeBase = tryGit('merge-base', 'HEAD', branch);
+    if (mergeBase) return { rev: mergeBase, why: `merge-base of HEAD and ${branch}` };
   }
-  return { rev: 'main', why: 'the local main branch' };
+  return { rev: 'main', why: 'the main branch' };
 }
 
 function main(argv) {

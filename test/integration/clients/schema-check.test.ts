@@ -60,7 +60,7 @@ describe('npm run schema:check (in a scratch git repository)', () => {
     const res = check();
     expect(res.status).toBe(1);
     expect(res.output).toContain('BREAKING: FIELD_REMOVED: Profile.email was removed.');
-    expect(res.output).toContain('against main (the local main branch)');
+    expect(res.output).toContain(`against ${git('rev-parse', 'main')} (merge-base of HEAD and main)`);
   });
 
   it('also checks an uncommitted change in the working tree', () => {
@@ -77,10 +77,19 @@ describe('npm run schema:check (in a scratch git repository)', () => {
 
   it('passes a compatible change (an added field)', () => {
     commitSchema(withExtraQueryField(realSchema, 'healthNote'), 'add Query.healthNote');
-    expect(check()).toMatchObject({ status: 0, output: expect.stringContaining('no breaking change against main') });
+    expect(check()).toMatchObject({ status: 0, output: expect.stringContaining('no breaking change against') });
   });
 
-  it('compares with the merge-base of origin/main when there is one, not with later commits on main', () => {
+  it('compares with where the branch forked from main, not with later commits on main', () => {
+    const base = git('rev-parse', 'HEAD');
+    git('checkout', '-q', 'main');
+    commitSchema(withExtraQueryField(realSchema, 'newOnMain'), 'main moves on');
+    git('checkout', '-q', 'feature');
+    commitSchema(withExtraQueryField(realSchema, 'newOnFeature'), 'feature adds a field');
+    expect(check()).toMatchObject({ status: 0, output: expect.stringContaining(`against ${base} (merge-base of HEAD and main)`) });
+  });
+
+  it('prefers the merge-base with origin/main when there is one', () => {
     const base = git('rev-parse', 'HEAD');
     git('checkout', '-q', 'main');
     commitSchema(withExtraQueryField(realSchema, 'newOnMain'), 'main moves on');
