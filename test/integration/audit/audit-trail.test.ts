@@ -2,27 +2,20 @@ import { App } from '../../../src/app';
 import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
 import { consentForm, postback, startLogin } from '../../support/flow';
-import { graphql } from '../../support/graphql';
+import { sdk } from '../../support/sdk';
 import { clientToken } from '../../support/oauth';
 import { npmOpenid } from '../../support/rp';
+import {
+  AuditEventsDocument,
+  RevokeConsentDecisionDocument,
+  RotateCustomerApiKeyDocument,
+  UpdateCustomerDocument,
+  UpdateProfileDocument,
+  VerifyAuditChainDocument,
+  type AuditEventFieldsFragment,
+} from '../../../clients/typescript/src';
 
-interface Event {
-  id: string;
-  seq: number;
-  actorKind: string;
-  actorId: string;
-  action: string;
-  targetType: string;
-  subject: string | null;
-  fields: string[];
-  isErased: boolean;
-  changes: Array<{ field: string; oldValue: string | null; newValue: string | null }>;
-}
-
-const EVENTS = `query($filter: AuditEventFilter, $first: Int!) {
-  auditEvents(filter: $filter, first: $first) { nodes { id seq actorKind actorId action targetType subject fields isErased changes { field oldValue newValue } } pageInfo { hasNextPage endCursor } }
-}`;
-const VERIFY = `query($c: ID) { verifyAuditChain(customerId: $c) { ok eventsChecked brokenEventId brokenSeq reason } }`;
+type Event = AuditEventFieldsFragment;
 
 describe('the audit trail', () => {
   let app: App;
@@ -46,11 +39,12 @@ describe('the audit trail', () => {
     return login;
   }
 
-  async function events(filter: Record<string, unknown> = {}, token?: string): Promise<Event[]> {
+  /** The whole trail (newest first), fetched a few events per page so the SDK's pagination runs. */
+  async function events(filter: { subject?: string } = {}, token?: string): Promise<Event[]> {
     await drainAuditOutbox(app.db, app.services.audit, 1000);
-    const res = await graphql<{ auditEvents: { nodes: Event[] } }>(app.url!, EVENTS, { filter: { customerId, ...filter }, first: 100 }, token);
-    expect(res.errors).toBeUndefined();
-    return res.data!.auditEvents.nodes;
+    const trail: Event[] = [];
+    for await (const event of sdk(app, token).paginate(AuditEventsDocument, { filter: { customerId, ...filter }, first: 2 }, (d) => d.auditEvents)) trail.push(event);
+    return trail;
   }
 
   async function profileId(username: string): Promise<string> {
@@ -62,8 +56,8 @@ describe('the audit trail', () => {
     await signIn('alice', { sreg_email: 'alice@example.org', sreg_country: 'fr' });
     await signIn('alice', { sreg_email: 'alice@example.org', sreg_country: 'fr' }); // nothing changes: no event
     await signIn('alice', { sreg_email: 'alice@new.example.org' });
-    const update = await graphql(app.url!, `mutation($id: ID!) { updateProfile(id: $id, input: { country: "DE" }) { profile { country } } }`, { id: await profileId('alice') });
-    expect(update.errors).toBeUndefined();
+    const update = await sdk(app).request(UpdateProfileDocument, { id: await profileId('alice'), input: { country: 'DE' } });
+    expect(update.updateProfile.profile.country).toBe('DE');
 
     const trail = (await events({ subject: 'alice' })).reverse();
     expect(trail.map((e) => [e.action, e.actorKind, e.actorId])).toEqual([
@@ -88,8 +82,8 @@ describe('the audit trail', () => {
     const form = consentForm((await login.browser.get(`${app.url}/c/acme/ows_return?request_id=${login.requestId}`)).body);
     await login.browser.postForm(`${app.url}/c/acme/ows_consent`, [['auth_request', form.authRequest], ['csrf', form.csrf], ['share', 'email'], ['decision', 'allow'], ['remember', 'true']]);
     const [decision] = await ownerSql(`select id from consent_decision`);
-    await graphql(app.url!, `mutation($id: ID!) { revokeConsentDecision(id: $id) { consentDecision { revokedAt } } }`, { id: (decision as { id: string }).id });
-    await graphql(app.url!, `mutation($id: ID!) { revokeConsentDecision(id: $id) { consentDecision { revokedAt } } }`, { id: (decision as { id: string }).id });
+    await sdk(app).request(RevokeConsentDecisionDocument, { id: (decision as { id: string }).id });
+    await sdk(app).request(RevokeConsentDecisionDocument, { id: (decision as { id: string }).id });
     const trail = (await events({ subject: 'bob' })).reverse();
     expect(trail.map((e) => [e.action, e.actorKind])).toEqual([
       ['profile.created', 'AW'],
@@ -100,8 +94,8 @@ describe('the audit trail', () => {
   });
 
   it('records configuration changes, key rotation and token issuance with no secret in them', async () => {
-    await graphql(app.url!, `mutation($id: ID!) { updateCustomer(id: $id, input: { name: "Acme Two" }) { customer { name } } }`, { id: customerId });
-    const rotated = await graphql<{ rotateCustomerApiKey: { apiKey: string } }>(app.url!, `mutation($id: ID!) { rotateCustomerApiKey(id: $id) { apiKey } }`, { id: customerId });
+    await sdk(app).request(UpdateCustomerDocument, { id: customerId, input: { name: 'Acme Two' } });
+    const rotated = await sdk(app).request(RotateCustomerApiKeyDocument, { id: customerId });
     const { token, clientSecret } = await clientToken(app, customerId, ['audit:read']);
     const trail = (await events()).reverse();
     // The fixtures create the customer and the client through the services directly, as the service itself.
@@ -113,7 +107,7 @@ describe('the audit trail', () => {
       ['token.issued', 'CLIENT'],
     ]);
     const stored = JSON.stringify(await ownerSql(`select * from audit_event`)) + JSON.stringify(await ownerSql(`select * from audit_payload`));
-    for (const secret of [apiKey, rotated.data!.rotateCustomerApiKey.apiKey, token, clientSecret]) expect(stored).not.toContain(secret);
+    for (const secret of [apiKey, rotated.rotateCustomerApiKey.apiKey, token, clientSecret]) expect(stored).not.toContain(secret);
     expect(stored).toContain('Acme Two');
   });
 
@@ -121,8 +115,8 @@ describe('the audit trail', () => {
     await signIn('carol', { sreg_email: 'carol@example.org' });
     await drainAuditOutbox(app.db, app.services.audit, 1000);
     const before = await tableCounts();
-    const res = await graphql(app.url!, `mutation($id: ID!) { updateProfile(id: $id, input: { email: "not an address" }) { profile { email } } }`, { id: await profileId('carol') });
-    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const res = await sdk(app).execute(UpdateProfileDocument, { id: await profileId('carol'), input: { email: 'not an address' } });
+    expect(res.errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'email' });
     expect(await tableCounts()).toEqual(before);
   });
 
@@ -130,14 +124,14 @@ describe('the audit trail', () => {
     await signIn('dave', { sreg_email: 'dave@example.org', sreg_country: 'nl' });
     const { token } = await clientToken(app, customerId, ['audit:read', 'profile.country']);
     await drainAuditOutbox(app.db, app.services.audit, 1000);
-    const res = await graphql<{ auditEvents: { nodes: Event[] } }>(app.url!, EVENTS, { filter: { subject: 'dave' }, first: 10 }, token);
+    const res = await sdk(app, token).execute(AuditEventsDocument, { filter: { subject: 'dave' }, first: 10 });
     const [created] = res.data!.auditEvents.nodes;
     expect(created!.action).toBe('profile.created');
     expect(created!.changes).toEqual([
       { field: 'country', oldValue: null, newValue: 'NL' },
       { field: 'email', oldValue: null, newValue: null },
     ]);
-    const forbidden = (res.errors ?? []).map((e) => [e.path?.join('.'), e.extensions?.code]);
+    const forbidden = res.errors.map((e) => [e.path.join('.'), e.code]);
     expect(forbidden).toEqual([
       ['auditEvents.nodes.0.changes.1.oldValue', 'FORBIDDEN'],
       ['auditEvents.nodes.0.changes.1.newValue', 'FORBIDDEN'],
@@ -149,10 +143,11 @@ describe('the audit trail', () => {
     const { token } = await clientToken(app, other.customer.id, ['audit:read']);
     await signIn('erin', { sreg_email: 'erin@example.org' });
     await drainAuditOutbox(app.db, app.services.audit, 1000);
-    const res = await graphql<{ auditEvents: { nodes: Event[] } }>(app.url!, EVENTS, { filter: { customerId }, first: 100 }, token);
-    expect(res.data!.auditEvents.nodes).toEqual([]);
-    const verify = await graphql(app.url!, VERIFY, { c: customerId }, token);
-    expect(verify.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const client = sdk(app, token);
+    const res = await client.request(AuditEventsDocument, { filter: { customerId }, first: 100 });
+    expect(res.auditEvents.nodes).toEqual([]);
+    const verify = await client.execute(VerifyAuditChainDocument, { customerId });
+    expect(verify.errors[0]?.code).toBe('NOT_FOUND');
   });
 
   describe('tamper evidence', () => {
@@ -162,8 +157,7 @@ describe('the audit trail', () => {
     });
 
     async function verify() {
-      const res = await graphql<{ verifyAuditChain: { ok: boolean; eventsChecked: number; brokenEventId: string | null; brokenSeq: number | null; reason: string | null } }>(app.url!, VERIFY, { c: customerId });
-      return res.data!.verifyAuditChain;
+      return (await sdk(app).request(VerifyAuditChainDocument, { customerId })).verifyAuditChain;
     }
 
     async function eventAt(seq: number): Promise<string> {

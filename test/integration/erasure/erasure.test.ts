@@ -7,14 +7,16 @@ import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startP
 import { platformScope } from '../../../src/db/scope';
 import { PLATFORM } from '../../../src/shared/tenant';
 import { consentForm, postback, startLogin } from '../../support/flow';
-import { graphql } from '../../support/graphql';
+import { sdk } from '../../support/sdk';
+import {
+  DeletionRequestDocument,
+  RequestCustomerDataDeletionDocument,
+  RequestProfileDeletionDocument,
+  UpdateCustomerDocument,
+  VerifyAuditChainDocument,
+} from '../../../clients/typescript/src';
 import { clientToken, seedProfile } from '../../support/oauth';
 import { npmOpenid } from '../../support/rp';
-
-const REQUEST = `mutation($id: ID!) { requestProfileDeletion(profileId: $id) { deletionRequest { id status kind } } }`;
-const OFFBOARD = `mutation($id: ID!) { requestCustomerDataDeletion(customerId: $id) { deletionRequest { id status kind } } }`;
-const PROGRESS = `query($id: ID!) { deletionRequest(id: $id) { id status kind reason profileId requestedByKind requestedAt startedAt completedAt counts { table count } } }`;
-const VERIFY = `query($c: ID) { verifyAuditChain(customerId: $c) { ok eventsChecked reason } }`;
 
 const ZELDA = { username: 'zelda-erase-me', email: 'zelda.q@erase.example', fullname: 'Zelda Quixotic', postcode: 'ZQ9 8XY', nickname: 'zeldaquix' };
 const ZELDA_NEW_EMAIL = 'zelda.second@erase.example';
@@ -92,9 +94,7 @@ describe('erasure', () => {
   }
 
   async function progress(id: string) {
-    const res = await graphql<{ deletionRequest: { status: string; kind: string; reason: string; profileId: string | null; startedAt: string | null; completedAt: string | null; counts: Array<{ table: string; count: number }> } | null }>(app.url!, PROGRESS, { id });
-    expect(res.errors).toBeUndefined();
-    return res.data!.deletionRequest;
+    return (await sdk(app).request(DeletionRequestDocument, { id })).deletionRequest;
   }
 
   /** Zelda with a history (two emails), a pending outbox event and tokens; Yann of the same customer. */
@@ -120,13 +120,12 @@ describe('erasure', () => {
     expect(Object.keys(yannBefore).sort()).toEqual(expect.arrayContaining(['auth_request', 'consent_decision', 'oauth_access_token', 'oauth_login_code', 'profile', 'webhook_delivery']));
     const zeldaRows = await rowsMentioning(ZELDA.username);
 
-    const first = await graphql<{ requestProfileDeletion: { deletionRequest: { id: string; status: string } } }>(app.url!, REQUEST, { id: await profileIdOf(ZELDA.username) });
-    expect(first.errors).toBeUndefined();
-    const { id, status } = first.data!.requestProfileDeletion.deletionRequest;
+    const first = await sdk(app).request(RequestProfileDeletionDocument, { profileId: await profileIdOf(ZELDA.username) });
+    const { id, status } = first.requestProfileDeletion.deletionRequest;
     expect(status).toBe('PENDING');
     // A second request while one is open answers the open one.
-    const again = await graphql<{ requestProfileDeletion: { deletionRequest: { id: string } } }>(app.url!, REQUEST, { id: await profileIdOf(ZELDA.username) });
-    expect(again.data!.requestProfileDeletion.deletionRequest.id).toBe(id);
+    const again = await sdk(app).request(RequestProfileDeletionDocument, { profileId: await profileIdOf(ZELDA.username) });
+    expect(again.requestProfileDeletion.deletionRequest.id).toBe(id);
 
     expect(await asErasure(() => app.services.erasurePurge.process(id))).toBe(DeletionStatus.COMPLETED);
     await drainAuditOutbox(app.db, app.services.audit, 1000);
@@ -154,8 +153,8 @@ describe('erasure', () => {
     const [stored] = await ownerSql(`select username, subject_hash from deletion_request where id = ?`, [id]);
     expect(stored).toEqual({ username: null, subject_hash: app.services.audit.subjectHash(customerId, ZELDA.username) });
 
-    const verify = await graphql<{ verifyAuditChain: { ok: boolean } }>(app.url!, VERIFY, { c: customerId });
-    expect(verify.data!.verifyAuditChain.ok).toBe(true);
+    const verify = await sdk(app).request(VerifyAuditChainDocument, { customerId });
+    expect(verify.verifyAuditChain.ok).toBe(true);
     const actions = (await ownerSql(`select action, subject_hash from audit_event where target_type in ('deletion_request', 'profile') and action like 'profile.delet%' order by seq`)) as Array<{ action: string; subject_hash: string }>;
     expect(actions.map((a) => a.action)).toEqual(['profile.deletion_requested', 'profile.deleted']);
     expect(actions.every((a) => a.subject_hash === stored.subject_hash)).toBe(true);
@@ -168,13 +167,13 @@ describe('erasure', () => {
     await drainAuditOutbox(app.db, app.services.audit, 1000);
     const before = await tableCounts();
     for (const id of [profileId, randomUUID(), 'not-a-uuid']) {
-      const res = await graphql(app.url!, REQUEST, { id }, token);
-      expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+      const res = await sdk(app, token).execute(RequestProfileDeletionDocument, { profileId: id });
+      expect(res.errors[0]?.code).toBe('NOT_FOUND');
     }
     expect(await tableCounts()).toEqual(before);
     // The customer's own client with the scope may.
     const own = await clientToken(app, customerId, ['profiles:delete']);
-    expect((await graphql(app.url!, REQUEST, { id: profileId }, own.token)).errors).toBeUndefined();
+    expect((await sdk(app, own.token).request(RequestProfileDeletionDocument, { profileId })).requestProfileDeletion.deletionRequest.status).toBe('PENDING');
   });
 
   it('resumes an erasure whose worker died between batches and finishes it with nothing left over', async () => {
@@ -226,11 +225,10 @@ describe('erasure', () => {
       });
     const otherBefore = await countsOf(other.customer.id);
     const { token } = await clientToken(app, customerId, ['profiles:delete']);
-    expect((await graphql(app.url!, OFFBOARD, { id: customerId }, token)).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect((await sdk(app, token).execute(RequestCustomerDataDeletionDocument, { customerId })).errors[0]?.code).toBe('FORBIDDEN');
 
-    const res = await graphql<{ requestCustomerDataDeletion: { deletionRequest: { id: string } } }>(app.url!, OFFBOARD, { id: customerId });
-    expect(res.errors).toBeUndefined();
-    const { id } = res.data!.requestCustomerDataDeletion.deletionRequest;
+    const res = await sdk(app).request(RequestCustomerDataDeletionDocument, { customerId });
+    const { id } = res.requestCustomerDataDeletion.deletionRequest;
     expect(await asErasure(() => app.services.erasurePurge.process(id))).toBe(DeletionStatus.COMPLETED);
     await drainAuditOutbox(app.db, app.services.audit, 1000);
 
@@ -240,15 +238,15 @@ describe('erasure', () => {
     const receipt = await progress(id);
     expect(Object.fromEntries(receipt!.counts.map((c) => [c.table, c.count]))).toMatchObject({ profile: 6, oauth_client: 2, customer_api_key: 1 });
     expect((await everything()).includes('bulk3@acme.example')).toBe(false);
-    expect((await graphql<{ verifyAuditChain: { ok: boolean } }>(app.url!, VERIFY, { c: customerId })).data!.verifyAuditChain.ok).toBe(true);
+    expect((await sdk(app).request(VerifyAuditChainDocument, { customerId })).verifyAuditChain.ok).toBe(true);
   });
 
   it('retention erases exactly the profiles not seen for the customer\'s number of days', async () => {
     const other = await createTestCustomer(app, 'other');
-    const update = await graphql(app.url!, `mutation($id: ID!) { updateCustomer(id: $id, input: { profileRetentionDays: 30 }) { customer { profileRetentionDays } } }`, { id: customerId });
-    expect(update.data).toEqual({ updateCustomer: { customer: { profileRetentionDays: 30 } } });
-    const bad = await graphql(app.url!, `mutation($id: ID!) { updateCustomer(id: $id, input: { profileRetentionDays: 0 }) { customer { id } } }`, { id: customerId });
-    expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'profileRetentionDays' });
+    const update = await sdk(app).request(UpdateCustomerDocument, { id: customerId, input: { profileRetentionDays: 30 } });
+    expect(update.updateCustomer.customer.profileRetentionDays).toBe(30);
+    const bad = await sdk(app).execute(UpdateCustomerDocument, { id: customerId, input: { profileRetentionDays: 0 } });
+    expect(bad.errors[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'profileRetentionDays' });
     const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000);
     await seedProfile(app, customerId, 'stale-1', { email: 'stale1@acme.example' }, daysAgo(40));
     await seedProfile(app, customerId, 'stale-2', { email: 'stale2@acme.example' }, daysAgo(31));
