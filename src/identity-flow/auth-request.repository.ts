@@ -52,21 +52,22 @@ export async function applyTransition(
   const columns = Object.keys(changes) as Array<keyof TransitionChanges>;
   const sets = ['status = ?', 'updated_at = ?', ...columns.map((c) => `"${c}" = ${placeholder(c)}`)];
   const values = columns.map((c) => (ARRAY_COLUMNS.includes(c) ? JSON.stringify(changes[c] ?? []) : (changes[c] ?? null)));
-  const rows: Array<{ from_status: AuthRequestStatus; customer_id: string }> = await em.execute(
-    `update auth_request set ${sets.join(', ')}
-     from (select id, status as from_status from auth_request where id = ? for update) previous
-     where auth_request.id = previous.id and previous.from_status in (${rule.from.map(() => '?').join(', ')})
-     returning previous.from_status, auth_request.customer_id`,
-    [rule.to, now, ...values, authRequestId, ...rule.from],
+  // One statement: the compare-and-set and, only when it moved the request, its timeline row.
+  const rows: Array<{ from_status: AuthRequestStatus }> = await em.execute(
+    `with moved as (
+       update auth_request set ${sets.join(', ')}
+       from (select id, status as from_status from auth_request where id = ? for update) previous
+       where auth_request.id = previous.id and previous.from_status in (${rule.from.map(() => '?').join(', ')})
+       returning previous.from_status, auth_request.customer_id
+     ), logged as (
+       insert into auth_request_transition (id, auth_request_id, customer_id, event, from_status, to_status, at, reason)
+       select ?, ?, customer_id, ?, from_status, ?, ?, ? from moved
+     )
+     select from_status from moved`,
+    [rule.to, now, ...values, authRequestId, ...rule.from, randomUUID(), authRequestId, event, rule.to, now, reason],
     'all',
   );
-  if (rows.length === 0) return false;
-  await em.execute(
-    `insert into auth_request_transition (id, auth_request_id, customer_id, event, from_status, to_status, at, reason) values (?, ?, ?, ?, ?, ?, ?, ?)`,
-    [randomUUID(), authRequestId, rows[0]!.customer_id, event, rows[0]!.from_status, rule.to, now, reason],
-    'run',
-  );
-  return true;
+  return rows.length > 0;
 }
 
 /** Records the creation of a request as the first step of its timeline. */

@@ -1,14 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Clock } from '../shared/clock';
 import { RandomSource, randomToken } from '../shared/random';
 import { OAuthAccessToken } from './access-token.entity';
 import { hashLoginCode } from './client-credentials';
-import { OAuthClient } from './oauth-client.entity';
 import { OAuthLoginCode } from './login-code.entity';
 import { PresentedClient } from './client-authentication';
 import { InvalidGrantError } from './oauth.errors';
 import { OAuthTokenService, TokenResponse } from './token.service';
 import { AuditService } from '../audit';
+import { textArray } from '../audit/audit.service';
 import { Profile } from '../profiles/profile.entity';
 
 export interface LoginCodeServiceDeps {
@@ -47,21 +48,25 @@ export class OAuthLoginCodeService {
    * only its HMAC is stored.
    */
   async issue(em: EntityManager, binding: LoginCodeBinding): Promise<string | null> {
-    const clients = await em.count(OAuthClient, { customer: binding.customerId, disabledAt: null });
-    if (clients === 0) return null;
     const code = randomToken(this.deps.random, 32);
     const now = this.deps.clock.now();
-    em.create(OAuthLoginCode, {
-      codeHash: hashLoginCode(code, this.deps.secretKey),
-      customer: binding.customerId,
-      username: binding.username,
-      fields: [...binding.releasedFields],
-      issuedAt: now,
-      expiresAt: new Date(now.getTime() + this.deps.loginCodeTtlSeconds * 1000),
-      usedAt: null,
-      accessToken: null,
-    });
-    return code;
+    // One statement: the code is stored only if the customer has an enabled client to exchange it.
+    const rows: unknown[] = await em.execute(
+      `insert into oauth_login_code (id, code_hash, customer_id, username, fields, issued_at, expires_at)
+       select ?, ?, ?, ?, ?::text[], ?, ? where exists (select 1 from oauth_client where customer_id = ? and disabled_at is null)
+       returning id`,
+      [
+        randomUUID(),
+        hashLoginCode(code, this.deps.secretKey),
+        binding.customerId,
+        binding.username,
+        textArray(binding.releasedFields),
+        now,
+        new Date(now.getTime() + this.deps.loginCodeTtlSeconds * 1000),
+        binding.customerId,
+      ],
+    );
+    return rows.length > 0 ? code : null;
   }
 
   /**
