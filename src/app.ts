@@ -15,6 +15,7 @@ import { deleteExpiredRows } from './db/purge';
 import { Database, platformScope } from './db/scope';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
+import { AbuseGuard, auditLockout, CounterStore } from './http/abuse';
 import { RunningWorkers, startWorkers } from './jobs/workers';
 import { purgeExpiredJob } from './jobs/purge-expired.job';
 import { AuditFieldChangeResolver, AuditResolver, AuditService, deleteReleasedOutboxRows } from './audit';
@@ -198,6 +199,17 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       oauthTokens: services.oauthTokens,
       oauthLoginCodes: services.oauthLoginCodes,
       operatorTokens: services.operatorTokens,
+      abuse: new AbuseGuard(
+        new CounterStore(redis, `${config.QUEUE_PREFIX}:abuse:`, log.child({ feature: 'abuse' })),
+        {
+          windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+          failureLimit: config.AUTH_FAILURE_LIMIT,
+          failureWindowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
+          lockoutSeconds: config.AUTH_LOCKOUT_SECONDS,
+          trustProxy: config.TRUST_PROXY,
+        },
+        auditLockout(db, audit),
+      ),
       readiness: [
         { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
         { name: 'redis', check: async () => void (await redis.ping()) },
