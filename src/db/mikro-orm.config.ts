@@ -16,6 +16,9 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options<Postg
     extensions: [Migrator],
     migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: 10 },
+    // While PostgreSQL is unreachable a request must fail within seconds (and answer 503), not hang:
+    // bounded waits for a pooled connection, for a new one, and for a query on a connection gone silent.
+    driverOptions: { acquireConnectionTimeout: 5000, connection: { connectionTimeoutMillis: 3000, query_timeout: 30000 } },
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
