@@ -269,6 +269,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
 }
 
 const HOUR_MS = 3600 * 1000;
+/** Longest a query of the service may wait on a connection that went silent (a network partition) before it fails. */
+const SERVICE_QUERY_TIMEOUT_MS = 30_000;
 
 /**
  * Every kind of row the retention purge removes, each batch in its own platform-path transaction.
@@ -303,7 +305,7 @@ async function openDatabase(config: Config, log: Logger): Promise<MikroORM> {
   await migrateDatabase(config.MIGRATION_DATABASE_URL, log);
   let orm: MikroORM;
   try {
-    orm = await MikroORM.init(ormOptions(config.DATABASE_URL));
+    orm = await MikroORM.init(ormOptions(config.DATABASE_URL, {}, { queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS }));
   } catch (err) {
     throw new StartupError(`PostgreSQL is not reachable at ${redactUrl(config.DATABASE_URL)} (${describe(err)}); ${PG_HINT}`);
   }
