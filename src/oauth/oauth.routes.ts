@@ -14,6 +14,8 @@ export interface OAuthLimits {
   tokenPerClient: number;
 }
 
+const KNOWN_PARAMETERS = new Set(['grant_type', 'scope', 'code', 'client_id', 'client_secret', 'token', 'token_type_hint', 'redirect_uri']);
+
 /** Token, revocation and introspection requests are a few short parameters. */
 const BODY_LIMIT = 16 * 1024;
 
@@ -135,7 +137,8 @@ async function readParams(req: Request): Promise<Map<string, string>> {
   const params = new Map<string, string>();
   for (const [key, value] of pairs) {
     // RFC 6749 §3.1, §3.2: parameters must not be included more than once.
-    if (params.has(key)) throw new InvalidRequestError(`${key} is repeated`);
+    // Only our own parameter names are echoed back: whatever else a client sent stays out of the answer.
+    if (params.has(key)) throw new InvalidRequestError(KNOWN_PARAMETERS.has(key) ? `${key} is repeated` : 'a parameter is repeated');
     params.set(key, value);
   }
   return params;

@@ -21,8 +21,9 @@ describe('the audit outbox while Redis is down', () => {
     let redis = await startPrivateRedis();
     let app: App | undefined;
     try {
-      app = await startPublicTestApp({ ROLE: 'all', REDIS_URL: redis.url, QUEUE_PREFIX: `${testQueuePrefix()}-outage`, AUDIT_DRAIN_INTERVAL_MS: '100' });
+      // Emptied before the workers start: a TRUNCATE racing their first runs can deadlock.
       await resetDatabase();
+      app = await startPublicTestApp({ ROLE: 'all', REDIS_URL: redis.url, QUEUE_PREFIX: `${testQueuePrefix()}-outage`, AUDIT_DRAIN_INTERVAL_MS: '100' });
       const { apiKey } = await createTestCustomer(app, 'acme');
       await until(async () => (await count(`select count(*)::int as n from audit_outbox where audited_at is null`)) === 0, 10_000);
 

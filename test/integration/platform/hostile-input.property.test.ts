@@ -101,10 +101,10 @@ describe('hostile input at the HTTP edge (property)', () => {
           expect(res.errors[0]!.extensions?.code).toBe('BAD_USER_INPUT');
           return;
         }
-        // Stored as given: SQL or markup in a name is data, never code.
-        expect(res.data!.updateCustomer.customer.name).toBe(name);
+        // Stored as given (names are trimmed): SQL or markup in a name is data, never code.
+        expect(res.data!.updateCustomer.customer.name).toBe(name.trim());
         const [row] = await ownerSql(`select name from customer where id = ?`, [customerId]);
-        expect(row.name).toBe(name);
+        expect(row.name).toBe(name.trim());
       }),
       runs,
     );
