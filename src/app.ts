@@ -15,6 +15,7 @@ import { deleteExpiredRows } from './db/purge';
 import { Database, platformScope } from './db/scope';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
+import { AbuseGuard, auditLockout, CounterStore } from './http/abuse';
 import { RunningWorkers, startWorkers } from './jobs/workers';
 import { purgeExpiredJob } from './jobs/purge-expired.job';
 import { AuditFieldChangeResolver, AuditResolver, AuditService, deleteReleasedOutboxRows } from './audit';
@@ -232,6 +233,17 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       oauthLoginCodes: services.oauthLoginCodes,
       exports: services.exports,
       operatorTokens: services.operatorTokens,
+      abuse: new AbuseGuard(
+        new CounterStore(redis, `${config.QUEUE_PREFIX}:abuse:`, log.child({ feature: 'abuse' })),
+        {
+          windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+          failureLimit: config.AUTH_FAILURE_LIMIT,
+          failureWindowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
+          lockoutSeconds: config.AUTH_LOCKOUT_SECONDS,
+          trustProxy: config.TRUST_PROXY,
+        },
+        auditLockout(db, audit),
+      ),
       readiness: [
         { name: 'postgres', check: async () => void (await orm.em.getConnection().execute('select 1')) },
         { name: 'redis', check: async () => void (await redis.ping()) },
@@ -294,6 +306,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
 }
 
 const HOUR_MS = 3600 * 1000;
+/** Longest a query of the service may wait on a connection that went silent (a network partition) before it fails. */
+const SERVICE_QUERY_TIMEOUT_MS = 30_000;
 
 /**
  * Every kind of row the retention purge removes, each batch in its own platform-path transaction.
@@ -329,7 +343,7 @@ async function openDatabase(config: Config, log: Logger): Promise<MikroORM> {
   await migrateDatabase(config.MIGRATION_DATABASE_URL, log);
   let orm: MikroORM;
   try {
-    orm = await MikroORM.init(ormOptions(config.DATABASE_URL));
+    orm = await MikroORM.init(ormOptions(config.DATABASE_URL, {}, { queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS }));
   } catch (err) {
     throw new StartupError(`PostgreSQL is not reachable at ${redactUrl(config.DATABASE_URL)} (${describe(err)}); ${PG_HINT}`);
   }

@@ -201,6 +201,18 @@ export const configSchema = z.object({
     .min(1)
     .default(25)
     .describe('How long a graceful shutdown waits for in-flight requests and jobs before exiting.'),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60).describe('Length of the window every RATE_LIMIT_* count applies to.'),
+  RATE_LIMIT_POSTBACK_PER_ADDRESS: z.coerce.number().int().min(1).default(3000).describe('Postbacks (`/c/{slug}/ows_auth`) one address may send per window and customer; more answer 429.'),
+  RATE_LIMIT_POSTBACK_PER_API_KEY: z.coerce.number().int().min(1).default(3000).describe('Postbacks per window carrying one API key; more answer 429.'),
+  RATE_LIMIT_OPENID_PER_ADDRESS: z.coerce.number().int().min(1).default(600).describe('Requests to the OpenID endpoint (`/c/{slug}/openid`) one address may send per window; more answer 429.'),
+  RATE_LIMIT_CONSENT_PER_ADDRESS: z.coerce.number().int().min(1).default(120).describe('Consent form submissions one address may send per window; more answer 429.'),
+  RATE_LIMIT_TOKEN_PER_CLIENT: z.coerce.number().int().min(1).default(600).describe('Requests to POST /oauth/token per window and client_id; more answer 429.'),
+  RATE_LIMIT_GRAPHQL_PER_TOKEN: z.coerce.number().int().min(1).default(1200).describe('GraphQL requests per window and bearer token (or address, without one); more answer 429.'),
+  AUTH_FAILURE_LIMIT: z.coerce.number().int().min(1).default(10).describe('Wrong API keys (per customer) or client credentials one address may present within AUTH_FAILURE_WINDOW_SECONDS before it is locked out.'),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300).describe('Window over which wrong credentials are counted towards a lockout.'),
+  AUTH_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(900).describe('How long a locked-out address is answered 429 (with Retry-After) on that endpoint; each lockout is an audit event.'),
+  HTTP_MAX_URL_LENGTH: z.coerce.number().int().min(256).max(65536).default(8192).describe('Longest request URL (path and query) accepted; longer ones answer 414.'),
+  HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(4096).max(65536).default(16384).describe('Largest total size of request headers (Node\'s maxHeaderSize); larger ones answer 431.'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

@@ -8,7 +8,11 @@ import { migrationsList } from './migrations';
  * ORM options for a database URL. Migrations are listed explicitly (not globbed) so the same list
  * works from compiled JavaScript and from TypeScript under test; the schema is never synced at run time.
  */
-export function ormOptions(databaseUrl: string, overrides: Partial<Options<PostgreSqlDriver>> = {}): Options<PostgreSqlDriver> {
+export function ormOptions(
+  databaseUrl: string,
+  overrides: Partial<Options<PostgreSqlDriver>> = {},
+  { queryTimeoutMs }: { queryTimeoutMs?: number } = {},
+): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl: databaseUrl,
@@ -16,6 +20,10 @@ export function ormOptions(databaseUrl: string, overrides: Partial<Options<Postg
     extensions: [Migrator],
     migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: 10 },
+    // While PostgreSQL is unreachable a request must fail within seconds (and answer 503), not hang:
+    // bounded waits for a pooled connection, for a new one, and (for the service's own pool, not the
+    // migrations, which may run long) for a query on a connection gone silent.
+    driverOptions: { acquireConnectionTimeout: 5000, connection: { connectionTimeoutMillis: 3000, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}) } },
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,

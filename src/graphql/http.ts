@@ -52,13 +52,28 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
-      res.send(response.body.string);
+      res.send(withRequestId(response.body.string, requestId));
       return;
     }
     // Incremental delivery is not enabled in our schema; should it ever be, stream what remains.
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+}
+
+/**
+ * Puts the request id (also in X-Request-Id and every log line of the request) into the top-level
+ * `extensions` of a response with errors, so whoever reports a failure can quote it.
+ */
+function withRequestId(body: string, requestId: string): string {
+  if (!body.includes('"errors"')) return body;
+  try {
+    const parsed = JSON.parse(body) as { errors?: unknown; extensions?: Record<string, unknown> };
+    if (!Array.isArray(parsed.errors)) return body;
+    return JSON.stringify({ ...parsed, extensions: { ...parsed.extensions, requestId } }) + '\n';
+  } catch {
+    return body;
+  }
 }
 
 /** How the audit trail names a caller: never by a secret, only by ids. */

@@ -18,6 +18,8 @@ import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 import { IdentityFlowService, identityFlowRoutes } from '../identity-flow';
 import { OAuthLoginCodeService, OAuthTokenService, oauthRoutes } from '../oauth';
 import { ExportService, exportRoutes } from '../exports';
+import { AbuseGuard, digestOf } from './abuse';
+import { isSecureRequest, securityHeaders, urlLengthLimit } from './hygiene';
 
 export interface HttpDeps {
   config: Config;
@@ -32,6 +34,7 @@ export interface HttpDeps {
   oauthLoginCodes: OAuthLoginCodeService;
   exports: ExportService;
   log: Logger;
+  abuse: AbuseGuard;
 }
 
 export interface HttpServer {
@@ -46,7 +49,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.disable('x-powered-by');
   // Only X-Forwarded-Proto is honoured, and only when configured (see openid.routes.ts).
   app.set('trust proxy', false);
-  const server = createServer(app);
+  // Larger header blocks are refused by Node itself with 431 before any handler runs.
+  const server = createServer({ maxHeaderSize: deps.config.HTTP_MAX_HEADER_BYTES }, app);
 
   const apollo = new ApolloServer<GraphqlContext>({
     schema: deps.schema,
@@ -66,15 +70,30 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   });
   await apollo.start();
 
+  const { config, abuse } = deps;
   app.use(requestId(deps.log));
+  app.use(securityHeaders((req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL)));
+  app.use(urlLengthLimit(config.HTTP_MAX_URL_LENGTH));
   app.use(healthRoutes(deps.readiness));
+  app.use('/c/:slug/openid', abuse.limit('openid', config.RATE_LIMIT_OPENID_PER_ADDRESS));
+  app.post('/c/:slug/ows_consent', abuse.limit('consent', config.RATE_LIMIT_CONSENT_PER_ADDRESS));
   // Each route below runs its work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
-  app.use(identityFlowRoutes(deps.identityFlow, deps.db));
-  app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes, deps.db));
+  app.use(
+    identityFlowRoutes(deps.identityFlow, deps.db, {
+      guard: abuse,
+      perAddress: config.RATE_LIMIT_POSTBACK_PER_ADDRESS,
+      perApiKey: config.RATE_LIMIT_POSTBACK_PER_API_KEY,
+    }),
+  );
+  app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes, deps.db, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
   app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY, db: deps.db }));
   app.use(
     '/graphql',
+    abuse.limit('graphql', config.RATE_LIMIT_GRAPHQL_PER_TOKEN, (req) => {
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      return bearer ? `token:${digestOf(bearer)}` : `address:${abuse.address(req)}`;
+    }),
     express.json({ limit: '100kb' }),
     graphqlHandler({
       apollo,
@@ -104,9 +123,27 @@ function requestId(log: Logger): RequestHandler {
 /** Last resort for HTTP errors outside GraphQL: a status and a plain-text reason, never a stack. */
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (err: { status?: number; type?: string }, _req, res, _next) => {
+    if (isDatabaseUnavailable(err)) {
+      log.warn({ err: (err as Error).message, requestId: res.locals.requestId }, 'database unavailable');
+      res.set('Retry-After', '5');
+      res.status(503).type('text/plain').send(`error: service_unavailable\nrequest_id: ${String(res.locals.requestId)}\n`);
+      return;
+    }
     const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) log.error({ err, requestId: res.locals.requestId }, 'unhandled HTTP error');
     const reason = status === 413 ? 'too_large' : status === 400 ? 'bad_request' : status === 500 ? 'internal_error' : 'request_failed';
     res.status(status).type('text/plain').send(`error: ${reason}\nrequest_id: ${String(res.locals.requestId)}\n`);
   };
+}
+
+/** Node socket codes and PostgreSQL SQLSTATEs (class 08, 57P0x) that mean "the database is not there right now". */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+
+/** Whether an error means PostgreSQL is unreachable (answered 503, retryable) rather than a bug (500). */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { name?: string; code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth++) {
+    if (e.name === 'KnexTimeoutError' || (e.code && UNAVAILABLE_CODES.has(e.code))) return true;
+    if (/Connection terminated|Connection ended unexpectedly|timeout expired|timeout exceeded when trying to connect|Query read timeout|Client has encountered a connection error/i.test(e.message ?? '')) return true;
+  }
+  return false;
 }

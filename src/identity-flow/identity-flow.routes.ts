@@ -9,21 +9,35 @@ import { sendMessagePage, setPageHeaders } from '../http/pages';
 import { sendIndirect } from '../http/indirect';
 import { Database } from '../db/scope';
 import { Actor, ActorKind, runAs } from '../audit/actor';
+import { AbuseGuard, digestOf, sendTooManyRequests } from '../http/abuse';
 
 /** PROTOCOL.md §4.3: postbacks are small; a larger body is refused before it is read. */
 export const POSTBACK_BODY_LIMIT = 16 * 1024;
 const FORM_LIMIT = 16 * 1024;
+const INVALID_API_KEY = 'error: invalid_api_key';
+
+/** Abuse limits of the postback: requests per address and per API key, and lockouts after wrong API keys. */
+export interface PostbackLimits {
+  guard: AbuseGuard;
+  perAddress: number;
+  perApiKey: number;
+}
 
 /**
  * Routes of the delegated login flow: the AW's postback (`ows_auth`), the browser's return
  * (`ows_return`) and the consent form (`ows_consent`). Thin: parse, call the flow in one transaction
  * scoped to the customer of the URL, write the answer after the commit.
  */
-export function identityFlowRoutes(flow: IdentityFlowService, db: Database): Router {
+export function identityFlowRoutes(flow: IdentityFlowService, db: Database, limits: PostbackLimits): Router {
   const router = Router();
+  const { guard } = limits;
 
   router.all('/c/:slug/ows_auth', async (req, res) => {
     if (req.method !== 'POST') return sendText(res, 405, 'error: method_not_allowed', { Allow: 'POST' });
+    const address = guard.address(req);
+    // Refused before the body is read: a locked-out or flooding source costs us no parsing and no transaction.
+    const wait = (await guard.lockedOut('ows_auth', req.params.slug!, address)) || (await guard.hit('ows_auth', `${req.params.slug!}:${address}`, limits.perAddress));
+    if (wait > 0) return sendTooManyRequests(res, wait);
     if (!isForm(req)) return sendText(res, 415, 'error: unsupported_media_type');
     const body = await readBody(req, POSTBACK_BODY_LIMIT);
     if (body === 'too_large') return sendText(res, 413, 'error: too_large');
@@ -35,6 +49,11 @@ export function identityFlowRoutes(flow: IdentityFlowService, db: Database): Rou
       throw err;
     }
     const slug = req.params.slug!;
+    const apiKey = firstValue(form, 'api_key');
+    if (apiKey) {
+      const keyWait = await guard.hit('ows_auth_key', `${slug}:${digestOf(apiKey)}`, limits.perApiKey);
+      if (keyWait > 0) return sendTooManyRequests(res, keyWait);
+    }
     // A refused postback still commits what the flow recorded about it; the answer goes after the commit.
     const [status, text] = await runAs({ kind: ActorKind.AW, id: slug }, () =>
       db.forSlug(slug, async () => {
@@ -47,6 +66,7 @@ export function identityFlowRoutes(flow: IdentityFlowService, db: Database): Rou
         }
       }),
     );
+    if (text === INVALID_API_KEY) await guard.failed('ows_auth', slug, address);
     sendText(res, status, text);
   });
 

@@ -6,6 +6,15 @@ import { OAuthTokenService } from './token.service';
 import { OAuthLoginCodeService } from './login-code.service';
 import { Database, lookupScope } from '../db/scope';
 import { runAs, SYSTEM_ACTOR } from '../audit/actor';
+import { AbuseGuard, sendTooManyRequests } from '../http/abuse';
+
+/** Abuse limits of the OAuth endpoints: token requests per client, and lockouts after wrong client credentials. */
+export interface OAuthLimits {
+  guard: AbuseGuard;
+  tokenPerClient: number;
+}
+
+const KNOWN_PARAMETERS = new Set(['grant_type', 'scope', 'code', 'client_id', 'client_secret', 'token', 'token_type_hint', 'redirect_uri']);
 
 /** Token, revocation and introspection requests are a few short parameters. */
 const BODY_LIMIT = 16 * 1024;
@@ -14,9 +23,10 @@ const BODY_LIMIT = 16 * 1024;
  * OAuth 2.0 endpoints: token (RFC 6749 §3.2: client credentials, and authorization code for login codes), revocation (RFC 7009) and
  * introspection (RFC 7662). Thin: parse the form, authenticate through the service, write JSON.
  */
-export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCodeService, db: Database): Router {
+export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCodeService, db: Database, limits: OAuthLimits): Router {
   const router = Router();
-  const handle = (req: Request, res: Response, fn: (params: Map<string, string>) => Promise<Answer>) => answer(req, res, db, fn);
+  const handle = (req: Request, res: Response, fn: (params: Map<string, string>) => Promise<Answer>, perClient?: number) =>
+    answer(req, res, db, limits.guard, fn, perClient);
 
   router.post('/oauth/token', (req, res) =>
     handle(req, res, async (params) => {
@@ -31,7 +41,7 @@ export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCod
       if (grantType !== 'client_credentials') throw new UnsupportedGrantTypeError('only client_credentials and authorization_code are supported');
       const client = readClientCredentials(req.headers.authorization, params);
       return [200, await tokens.issueClientCredentials(client, params.get('scope'))];
-    }),
+    }, limits.tokenPerClient),
   );
 
   router.post('/oauth/revoke', (req, res) =>
@@ -66,11 +76,27 @@ type Answer = readonly [status: number, body: object, headers?: Record<string, s
  * the one place that does; an error answer still commits what was meant to last (a replayed login
  * code revokes its token). The response is written after the commit.
  */
-async function answer(req: Request, res: Response, db: Database, fn: (params: Map<string, string>) => Promise<Answer>): Promise<void> {
+async function answer(
+  req: Request,
+  res: Response,
+  db: Database,
+  guard: AbuseGuard,
+  fn: (params: Map<string, string>) => Promise<Answer>,
+  perClient?: number,
+): Promise<void> {
+  const address = guard.address(req);
+  const locked = await guard.lockedOut('oauth', null, address);
+  if (locked > 0) return sendTooManyRequests(res, locked);
+  let wait = 0;
   const [status, body, headers = {}] = await asAnswer(async () => {
     const params = await readParams(req);
+    const clientId = clientIdOf(req.headers.authorization, params);
+    if (perClient !== undefined && clientId) wait = await guard.hit('oauth_token', clientId, perClient);
+    if (wait > 0) return [429, {}];
     return runAs(SYSTEM_ACTOR, () => db.run(lookupScope('oauth client'), () => asAnswer(() => fn(params))));
   });
+  if (wait > 0) return sendTooManyRequests(res, wait);
+  if ((body as { error?: string }).error === 'invalid_client') await guard.failed('oauth', null, address);
   res.set(headers);
   sendJson(res, status, body);
 }
@@ -83,6 +109,17 @@ async function asAnswer(fn: () => Promise<Answer>): Promise<Answer> {
     const challenge = err instanceof InvalidClientError && err.usedBasic ? { 'WWW-Authenticate': 'Basic realm="oauth"' } : undefined;
     return [err.status, { error: err.error, error_description: err.description }, challenge];
   }
+}
+
+/** The client a request names (Basic user or client_id), only to count its requests: nothing is authenticated here. */
+function clientIdOf(authorization: string | undefined, params: Map<string, string>): string | null {
+  const basic = /^Basic\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+  if (basic) {
+    const decoded = Buffer.from(basic, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return decoded.slice(0, colon).slice(0, 200);
+  }
+  return params.get('client_id')?.slice(0, 200) ?? null;
 }
 
 async function readParams(req: Request): Promise<Map<string, string>> {
@@ -100,7 +137,8 @@ async function readParams(req: Request): Promise<Map<string, string>> {
   const params = new Map<string, string>();
   for (const [key, value] of pairs) {
     // RFC 6749 §3.1, §3.2: parameters must not be included more than once.
-    if (params.has(key)) throw new InvalidRequestError(`${key} is repeated`);
+    // Only our own parameter names are echoed back: whatever else a client sent stays out of the answer.
+    if (params.has(key)) throw new InvalidRequestError(KNOWN_PARAMETERS.has(key) ? `${key} is repeated` : 'a parameter is repeated');
     params.set(key, value);
   }
   return params;

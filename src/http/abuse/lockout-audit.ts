@@ -1,0 +1,23 @@
+import { AuditService, SYSTEM_ACTOR } from '../../audit';
+import { Database, platformScope } from '../../db/scope';
+import { Lockout } from './abuse-guard';
+
+/**
+ * Records a lockout on the chain of the customer whose endpoint was attacked, or on the platform
+ * chain when the request named none (the OAuth endpoints are shared by every customer).
+ */
+export function auditLockout(db: Database, audit: AuditService): (lockout: Lockout) => Promise<void> {
+  return async ({ endpoint, slug, address, failures, lockoutSeconds }) => {
+    const write = async () => {
+      const [row] = await db.orm.em.execute<Array<{ id: string | null }>>(`select nullif(current_setting('app.customer_id', true), '') as id`);
+      await audit.record(db.orm.em, {
+        customerId: row?.id ?? null,
+        action: 'abuse.locked_out',
+        target: { type: 'source_address', id: address },
+        details: { endpoint, failures, lockoutSeconds },
+        actor: SYSTEM_ACTOR,
+      });
+    };
+    await (slug ? db.forSlug(slug, write) : db.run(platformScope('audit an OAuth lockout', { routine: true }), write));
+  };
+}

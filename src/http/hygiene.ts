@@ -1,0 +1,38 @@
+import { Request, RequestHandler } from 'express';
+
+/** A year, the value HSTS preload lists expect. */
+const HSTS = 'max-age=31536000; includeSubDomains';
+
+/**
+ * Whether the browser reached us over TLS: directly, through a trusted proxy that says so in
+ * X-Forwarded-Proto, or because PUBLIC_URL (what every client is told to use) is https.
+ */
+export function isSecureRequest(req: Request, trustProxy: boolean, publicUrl: string): boolean {
+  if (req.secure || publicUrl.startsWith('https://')) return true;
+  return trustProxy && String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https';
+}
+
+/**
+ * Security headers on every response, set before any route runs. Non-page answers (key-value,
+ * JSON, plain text) get the strictest CSP; the pages we render replace it with their own
+ * (`setPageHeaders`), which allows only their inline style and a nonce'd script.
+ */
+export function securityHeaders(isSecure: (req: Request) => boolean): RequestHandler {
+  return (req, res, next) => {
+    res.set('X-Content-Type-Options', 'nosniff');
+    res.set('Referrer-Policy', 'no-referrer');
+    res.set('X-Frame-Options', 'DENY');
+    res.set('Content-Security-Policy', "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    if (isSecure(req)) res.set('Strict-Transport-Security', HSTS);
+    next();
+  };
+}
+
+/** RFC 9110 §15.5.15: a URL longer than we accept answers 414 before any route reads it. */
+export function urlLengthLimit(maxLength: number): RequestHandler {
+  return (req, res, next) => {
+    if (req.originalUrl.length <= maxLength) return next();
+    res.set('Cache-Control', 'no-store');
+    res.status(414).type('text/plain').send(`error: uri_too_long\nrequest_id: ${String(res.locals.requestId)}\n`);
+  };
+}

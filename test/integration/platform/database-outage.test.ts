@@ -1,0 +1,65 @@
+import { App } from '../../../src/app';
+import { createTestCustomer, resetDatabase, startTestApp } from '../../support/app';
+import { graphql } from '../../support/graphql';
+import { testAppDatabaseUrl } from '../../support/env';
+import { startTcpProxy, TcpProxy } from '../../support/tcp-proxy';
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  const value = await fn();
+  return { value, ms: Date.now() - started };
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * The shared PostgreSQL cannot be restarted under other tests, so the service reaches it through a
+ * TCP proxy this test cuts (open connections dropped, new ones held unanswered) and restores.
+ */
+describe('PostgreSQL unreachable while the API runs', () => {
+  let proxy: TcpProxy | undefined;
+  let app: App | undefined;
+  afterEach(async () => {
+    await app?.stop().catch(() => undefined);
+    await proxy?.close();
+  });
+
+  it('reports 503 on /readyz, fails requests with 503 within seconds, and recovers without a restart', async () => {
+    const direct = new URL(testAppDatabaseUrl());
+    proxy = await startTcpProxy(Number(direct.port || 5432), direct.hostname);
+    const viaProxy = new URL(direct.toString());
+    viaProxy.port = String(proxy.port);
+    app = await startTestApp({ DATABASE_URL: viaProxy.toString() });
+    await resetDatabase();
+    await createTestCustomer(app, 'acme');
+    const url = app.url!;
+    expect((await fetch(`${url}/c/acme/`)).status).toBe(200);
+    expect((await graphql(url, '{ customers { nodes { slug } } }')).status).toBe(200);
+
+    proxy.cut();
+    const ready = await timed(() => fetch(`${url}/readyz`));
+    expect(ready.value.status).toBe(503);
+    expect(await ready.value.text()).toMatch(/^postgres: /m);
+    expect(ready.ms).toBeLessThan(5000);
+
+    for (const request of [() => fetch(`${url}/c/acme/`), () => fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, body: '{"query":"{ __typename }"}' })]) {
+      const { value: res, ms } = await timed(request);
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(await res.text()).toMatch(/^error: service_unavailable\nrequest_id: /);
+      expect(ms).toBeLessThan(10_000);
+    }
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    proxy.restore();
+    await until(async () => (await fetch(`${url}/readyz`)).status === 200, 15_000);
+    expect((await fetch(`${url}/c/acme/`)).status).toBe(200);
+    expect((await graphql(url, '{ customers { nodes { slug } } }')).data).toEqual({ customers: { nodes: [{ slug: 'acme' }] } });
+  }, 60_000);
+});
