@@ -32,10 +32,10 @@ function loginRows(variant: OpenIdVariant, title: string, quickAt: number[]): Sc
 
 export const SCENARIOS: Scenario[] = [
   { kind: 'ceiling', id: 'ceiling-c64', title: 'node:http 200 (machine ceiling)', concurrency: 64, quick: true, target: '— (reference)' },
-  ...loginRows('association', 'login, shared association', [1, 64]),
+  ...loginRows('association', 'login, shared association', [64]),
   ...loginRows('stateless', 'login, stateless + check_authentication', [64]),
   ...loginRows('consent', 'login, no_prompt=false + consent page', [64]),
-  ...loginRows('fresh-association', 'login, fresh DH association per flow', [64]),
+  ...loginRows('fresh-association', 'login, fresh DH association per flow', []),
   ...CONCURRENCIES.map(
     (concurrency): Scenario => ({
       kind: 'oidc',
