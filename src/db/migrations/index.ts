@@ -6,8 +6,8 @@ import { Migration20261123040000LoginCodes } from './Migration20261123040000Logi
 import { Migration20261123050000OperatorTokens } from './Migration20261123050000OperatorTokens';
 import { Migration20261201000000RowLevelSecurity } from './Migration20261201000000RowLevelSecurity';
 import { Migration20261201010000AuditTrail } from './Migration20261201010000AuditTrail';
-import { Migration20261201030000Exports } from './Migration20261201030000Exports';
 import { Migration20261201020000Erasure } from './Migration20261201020000Erasure';
+import { Migration20261201030000Exports } from './Migration20261201030000Exports';
 import { Migration20261201040000ProfileRestriction } from './Migration20261201040000ProfileRestriction';
 import { Migration20261201050000Retention } from './Migration20261201050000Retention';
 import { Migration20261201060000Webhooks } from './Migration20261201060000Webhooks';
@@ -23,8 +23,8 @@ export const migrationsList = [
   { name: 'Migration20261123050000OperatorTokens', class: Migration20261123050000OperatorTokens },
   { name: 'Migration20261201000000RowLevelSecurity', class: Migration20261201000000RowLevelSecurity },
   { name: 'Migration20261201010000AuditTrail', class: Migration20261201010000AuditTrail },
-  { name: 'Migration20261201030000Exports', class: Migration20261201030000Exports },
   { name: 'Migration20261201020000Erasure', class: Migration20261201020000Erasure },
+  { name: 'Migration20261201030000Exports', class: Migration20261201030000Exports },
   { name: 'Migration20261201040000ProfileRestriction', class: Migration20261201040000ProfileRestriction },
   { name: 'Migration20261201050000Retention', class: Migration20261201050000Retention },
   { name: 'Migration20261201060000Webhooks', class: Migration20261201060000Webhooks },

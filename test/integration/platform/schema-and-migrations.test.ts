@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { ormOptions } from '../../../src/db';
+import { migrationsList } from '../../../src/db/migrations';
 import { schemaForPrinting } from '../../../src/graphql/schema-for-printing';
 import { testDatabaseUrl } from '../../support/env';
 
@@ -24,6 +25,12 @@ describe('generated artefacts', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  it('lists the migrations in the order of their timestamps, the order they are applied in', () => {
+    const names = migrationsList.map((m) => m.name);
+    expect(names).toEqual([...names].sort());
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('the committed migrations build exactly the schema the entities describe', async () => {
