@@ -4,7 +4,9 @@ import { Lockout } from './abuse-guard';
 
 /**
  * Records a lockout on the chain of the customer whose endpoint was attacked, or on the platform
- * chain when the request named none (the OAuth endpoints are shared by every customer).
+ * chain when the request named none (the OAuth endpoints are shared by every customer). An IP
+ * address is personal data and the chain cannot be erased, so the event names the address by a
+ * keyed hash (an investigator hashes a suspect address the same way to match it), never in clear.
  */
 export function auditLockout(db: Database, audit: AuditService): (lockout: Lockout) => Promise<void> {
   return async ({ endpoint, slug, address, failures, lockoutSeconds }) => {
@@ -13,7 +15,7 @@ export function auditLockout(db: Database, audit: AuditService): (lockout: Locko
       await audit.record(db.orm.em, {
         customerId: row?.id ?? null,
         action: 'abuse.locked_out',
-        target: { type: 'source_address', id: address },
+        target: { type: 'source_address', id: audit.subjectHash(row?.id ?? 'platform', `address:${address}`) },
         details: { endpoint, failures, lockoutSeconds },
         actor: SYSTEM_ACTOR,
       });

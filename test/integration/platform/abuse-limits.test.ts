@@ -58,8 +58,10 @@ describe('abuse limits', () => {
     expect(await ownerSql(`select count(*)::int as n from profile`)).toEqual([{ n: 0 }]);
 
     expect(await lockouts()).toEqual([
-      { customer_id: customer.id, actor_kind: 'SYSTEM', target_id: '203.0.113.7', details: { endpoint: 'ows_auth', failures: 3, lockoutSeconds: 120 } },
+      // The address is personal data: the unerasable chain names it by a keyed hash only.
+      { customer_id: customer.id, actor_kind: 'SYSTEM', target_id: app.services.audit.subjectHash(customer.id, 'address:203.0.113.7'), details: { endpoint: 'ows_auth', failures: 3, lockoutSeconds: 120 } },
     ]);
+    expect(JSON.stringify(await ownerSql(`select * from audit_outbox`))).not.toContain('203.0.113.7');
     // Another address still signs users in.
     expect(await postbackFrom(app, '198.51.100.2', { request_id: requestId, api_key: apiKey, username: 'alice' })).toMatchObject({ status: 200 });
   });
@@ -87,7 +89,7 @@ describe('abuse limits', () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.retryAfter)).toBeGreaterThan(0);
     expect(await lockouts()).toEqual([
-      { customer_id: null, actor_kind: 'SYSTEM', target_id: '203.0.113.9', details: { endpoint: 'oauth', failures: 3, lockoutSeconds: 60 } },
+      { customer_id: null, actor_kind: 'SYSTEM', target_id: app.services.audit.subjectHash('platform', 'address:203.0.113.9'), details: { endpoint: 'oauth', failures: 3, lockoutSeconds: 60 } },
     ]);
     // From elsewhere the client has used its 4 requests of this window.
     expect((await tokenFrom(app, '198.51.100.1', clientId, clientSecret)).status).toBe(429);
