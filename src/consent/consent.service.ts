@@ -92,7 +92,9 @@ export class ConsentService {
       {
         ...customerWhere(tenant),
         ...subjectWhere(tenant),
-        $or: subjects.map((s) => ({ customer: s.customerId, username: s.username })),
+        // Grouped by customer (a page is usually one customer's): `username in (…)` per customer
+        // plans and builds far cheaper than one (customer, username) branch per subject.
+        $or: [...groupByCustomer(subjects)].map(([customer, usernames]) => ({ customer, username: { $in: usernames } })),
       },
       { orderBy: { decidedAt: 'desc', id: 'desc' } },
     );
@@ -125,4 +127,14 @@ export class ConsentService {
       return decision;
     });
   }
+}
+
+function groupByCustomer(subjects: readonly ConsentSubject[]): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const s of subjects) {
+    const usernames = groups.get(s.customerId);
+    if (usernames) usernames.push(s.username);
+    else groups.set(s.customerId, [s.username]);
+  }
+  return groups;
 }
