@@ -1,6 +1,5 @@
 import { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
@@ -22,10 +21,10 @@ import { AuditFieldChangeResolver, AuditResolver, AuditService, deleteReleasedOu
 import { Purger, PurgeRunResolver, RetentionService } from './retention';
 import { auditDrainJob } from './audit/audit-drain.job';
 import { deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
-import { enqueueDeletionRequest, ErasurePurge, ErasureResolver, ErasureService, erasureJobs } from './erasure';
+import { ErasurePurge, ErasureResolver, ErasureService, erasureJobs } from './erasure';
 import { DownloadSigner, ExportService, profileExportJobs, ProfileExportResolver } from './exports';
 import { createJobProducer } from './jobs/producer';
-import { QUEUES, JOBS } from './jobs/queues';
+import { JOBS, ProcessDeletionRequestPayload, QUEUES } from './jobs/queues';
 import { systemClock, Clock } from './shared/clock';
 import { createSealer } from './shared/sealed-box';
 import { cryptoRandom, RandomSource } from './shared/random';
@@ -150,19 +149,18 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
     secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
   });
-  // The API hands deletion requests to the erasure worker through this queue (jobs are added, never run, here).
-  const erasureQueue = new Queue(QUEUES.erasure, { connection: redis, prefix: config.QUEUE_PREFIX });
-  erasureQueue.on('error', () => undefined); // an outage only delays requests: the sweep picks them up
+  // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
+  const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
   const erasure = new ErasureService({
     em: orm.em,
     clock,
     audit,
     // Queued once the request is committed, so the worker always finds it (the sweep covers a Redis outage).
-    enqueue: async (id) => db.afterCommit(() => enqueueDeletionRequest(erasureQueue, id)),
+    enqueue: async (id) =>
+      db.afterCommit(() => producer.add(QUEUES.erasure, JOBS.processDeletionRequest, { deletionRequestId: id } satisfies ProcessDeletionRequestPayload, `deletion-${id}`)),
     log: log.child({ feature: 'erasure' }),
   });
   const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }) });
-  const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
   const exportLog = log.child({ feature: 'exports' });
   const exports = new ExportService({
     em: orm.em,
@@ -294,7 +292,6 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       // Apollo's drain plugin closes the listener and waits for in-flight requests.
       if (http) await http.apollo.stop();
       if (workers) await workers.close();
-      await erasureQueue.close().catch(() => undefined);
       await producer.close();
       redis.disconnect();
       await orm.close();

@@ -3,7 +3,7 @@ import { AuditService } from '../audit';
 import { Database, platformScope } from '../db/scope';
 import { Clock } from '../shared/clock';
 import { Logger } from '../shared/logger';
-import { DeletionKind, DeletionReason, DeletionStatus } from './deletion-request.entity';
+import { DeletionKind, DeletionReason, DeletionStatus, OPEN_STATUSES } from './deletion-request.entity';
 import { DeletionRequestNotVisibleError } from './erasure.errors';
 import { ErasureService } from './erasure.service';
 import { erasureSteps, ErasureTarget } from './erasure.steps';
@@ -41,7 +41,7 @@ interface RequestRow {
   failures: number;
 }
 
-const OPEN = new Set<string>([DeletionStatus.PENDING, DeletionStatus.RUNNING]);
+const OPEN = new Set<string>(OPEN_STATUSES);
 
 /**
  * Runs deletion requests: each batch of each step is its own transaction on the platform path,
