@@ -13,6 +13,8 @@ export interface OpenIdRoutesDeps {
   provider: OpenIdProviderService;
   discovery: DiscoveryService;
   trustProxy: boolean;
+  /** Whether a browser reached us over TLS, as the security headers decide it (PUBLIC_URL's scheme, TLS, or a trusted proxy). */
+  isSecureRequest: (req: Request) => boolean;
   db: Database;
 }
 
@@ -27,7 +29,7 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
   router.get('/c/:slug/openid', async (req, res) => {
     const via = transport(req, 'GET', deps);
     const slug = req.params.slug!;
-    await answer(res, via, () => {
+    await answer(res, deps.isSecureRequest(req), () => {
       const message = parseFormStrict(rawQuery(req.originalUrl));
       return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
     });
@@ -43,7 +45,7 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const via = transport(req, 'POST', deps);
     const slug = req.params.slug!;
-    await answer(res, via, () => {
+    await answer(res, deps.isSecureRequest(req), () => {
       const message = parseFormStrict(body);
       return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
     });
@@ -85,7 +87,7 @@ function sendDiscovery(res: Response, doc: { contentType: string; body: string; 
   res.status(200).type(doc.contentType).send(doc.body);
 }
 
-async function answer(res: Response, via: Transport, run: () => Promise<ProviderResult>): Promise<void> {
+async function answer(res: Response, isSecureBrowser: boolean, run: () => Promise<ProviderResult>): Promise<void> {
   let result: ProviderResult;
   try {
     result = await run();
@@ -111,8 +113,9 @@ async function answer(res: Response, via: Transport, run: () => Promise<Provider
           maxAge: cookie.maxAgeSeconds * 1000,
           httpOnly: true,
           sameSite: 'lax',
-          // Secure whenever the browser reached us over TLS, directly or through a trusted proxy.
-          secure: via.isSecure,
+          // Secure whenever the browser reaches us over TLS: PUBLIC_URL is https (whatever terminates
+          // TLS in front of us), the socket is TLS, or a trusted proxy says so.
+          secure: isSecureBrowser,
         });
       }
       res.set('Cache-Control', 'no-store');

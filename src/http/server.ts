@@ -20,6 +20,7 @@ import { OAuthLoginCodeService, OAuthTokenService, oauthRoutes } from '../oauth'
 import { ExportService, exportRoutes } from '../exports';
 import { AbuseGuard, digestOf } from './abuse';
 import { isSecureRequest, securityHeaders, urlLengthLimit } from './hygiene';
+import { textInputGuard } from '../graphql/text-input-guard';
 
 export interface HttpDeps {
   config: Config;
@@ -64,7 +65,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       maxComplexity: deps.config.GRAPHQL_MAX_COMPLEXITY,
     }),
     // No cache hints are used: the cache-control plugin would only wrap every field resolver for nothing.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginCacheControlDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginCacheControlDisabled(), textInputGuard()],
+    // "Did you mean …" suggestions would describe the schema to whoever probes it, as introspection would.
+    hideSchemaDetailsFromClientErrors: deps.config.NODE_ENV === 'production',
     // main.ts owns the signals and stops everything in order; Apollo's own handler would stop only itself.
     stopOnTerminationSignals: false,
   });
@@ -87,7 +90,15 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   );
   app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes, deps.db, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
-  app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY, db: deps.db }));
+  app.use(
+    openidRoutes({
+      provider: deps.provider,
+      discovery: deps.discovery,
+      trustProxy: deps.config.TRUST_PROXY,
+      isSecureRequest: (req) => isSecureRequest(req, deps.config.TRUST_PROXY, deps.config.PUBLIC_URL),
+      db: deps.db,
+    }),
+  );
   app.use(
     '/graphql',
     abuse.limit('graphql', config.RATE_LIMIT_GRAPHQL_PER_TOKEN, (req) => {
