@@ -20,7 +20,7 @@ import { purgeExpiredJob } from './jobs/purge-expired.job';
 import { AuditFieldChangeResolver, AuditResolver, AuditService, deleteReleasedOutboxRows } from './audit';
 import { Purger, PurgeRunResolver, RetentionService } from './retention';
 import { auditDrainJob } from './audit/audit-drain.job';
-import { deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
+import { deleteFailedDeliveries, deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
 import { ErasurePurge, ErasureResolver, ErasureService, erasureJobs } from './erasure';
 import { DownloadSigner, ExportService, profileExportJobs, ProfileExportResolver } from './exports';
 import { createJobProducer } from './jobs/producer';
@@ -336,6 +336,13 @@ function buildPurgers(config: Config, db: Database, clock: Clock, exports: Expor
       purge: (batchSize: number) =>
         db.run(routine('audit_outbox'), () =>
           deleteReleasedOutboxRows(db.orm.em, new Date(clock.now().getTime() - config.AUDIT_OUTBOX_RETENTION_HOURS * HOUR_MS), batchSize),
+        ),
+    },
+    {
+      name: 'webhook_delivery',
+      purge: (batchSize: number) =>
+        db.run(routine('webhook_delivery'), () =>
+          deleteFailedDeliveries(db.orm.em, new Date(clock.now().getTime() - config.WEBHOOK_FAILED_RETENTION_DAYS * 24 * HOUR_MS), batchSize),
         ),
     },
   ];
