@@ -20,12 +20,13 @@ import { purgeExpiredJob } from './jobs/purge-expired.job';
 import { AuditFieldChangeResolver, AuditResolver, AuditService, deleteReleasedOutboxRows } from './audit';
 import { Purger, PurgeRunResolver, RetentionService } from './retention';
 import { auditDrainJob } from './audit/audit-drain.job';
-import { deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
+import { deleteFailedDeliveries, deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
 import { ErasurePurge, ErasureResolver, ErasureService, erasureJobs } from './erasure';
 import { DownloadSigner, ExportService, profileExportJobs, ProfileExportResolver } from './exports';
 import { createJobProducer } from './jobs/producer';
 import { JOBS, ProcessDeletionRequestPayload, QUEUES } from './jobs/queues';
 import { systemClock, Clock } from './shared/clock';
+import { OutboundGuard, Resolver } from './shared/net/outbound-guard';
 import { createSealer } from './shared/sealed-box';
 import { cryptoRandom, RandomSource } from './shared/random';
 import { Logger } from './shared/logger';
@@ -38,6 +39,8 @@ export interface AppOptions {
   random?: RandomSource;
   /** The login step of checkid requests; tests may answer it directly. Defaults to the delegated login flow. */
   loginStep?: LoginStep;
+  /** Answers DNS for outbound requests to customer URLs (webhooks); tests inject answers. Defaults to the system resolver. */
+  resolve?: Resolver;
 }
 
 export interface Services {
@@ -78,7 +81,7 @@ const PG_HINT = 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /et
 const REDIS_HINT = 'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
 
 /** The composition root: builds the ORM, services and transports once, for the configured ROLE. */
-export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep }: AppOptions): Promise<App> {
+export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep, resolve }: AppOptions): Promise<App> {
   const orm = await openDatabase(config, log);
   let redis: Redis;
   try {
@@ -145,6 +148,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     sealer: createSealer(config.SECRET_KEY.reveal(), 'webhook-signing-secret'),
     audit,
     policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS },
+    outbound: new OutboundGuard({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS, resolve }),
+    log: log.child({ feature: 'webhooks' }),
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
     secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
@@ -331,6 +336,13 @@ function buildPurgers(config: Config, db: Database, clock: Clock, exports: Expor
       purge: (batchSize: number) =>
         db.run(routine('audit_outbox'), () =>
           deleteReleasedOutboxRows(db.orm.em, new Date(clock.now().getTime() - config.AUDIT_OUTBOX_RETENTION_HOURS * HOUR_MS), batchSize),
+        ),
+    },
+    {
+      name: 'webhook_delivery',
+      purge: (batchSize: number) =>
+        db.run(routine('webhook_delivery'), () =>
+          deleteFailedDeliveries(db.orm.em, new Date(clock.now().getTime() - config.WEBHOOK_FAILED_RETENTION_DAYS * 24 * HOUR_MS), batchSize),
         ),
     },
   ];

@@ -158,7 +158,13 @@ export const configSchema = z.object({
     .default('3s,30s,5m,1h,24h')
     .refine((v) => parseSchedule(v) !== null, 'must be a comma-separated list of durations such as 3s,30s,5m,1h,24h or 100ms')
     .transform((v) => parseSchedule(v)!)
-    .describe('Delays before each retry of a failed webhook delivery; after the last one it is FAILED (kept, and redeliverable).'),
+    .describe('Delays before each retry of a failed webhook delivery; after the last one it is FAILED (kept, and redeliverable, until the purge job removes it).'),
+  WEBHOOK_FAILED_RETENTION_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(7)
+    .describe('How long the purge job keeps a FAILED webhook delivery (with its attempts) after its last attempt; until then it can be redelivered.'),
   WEBHOOK_POLL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000).describe('How often the webhook worker turns new events into deliveries and starts the deliveries that are due.'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16).describe('Webhook deliveries in flight at once per worker process (a slow endpoint holds one of them).'),
   WEBHOOK_SECRET_GRACE_SECONDS: z.coerce.number().int().min(0).default(86400).describe('How long a rotated-out webhook signing secret keeps signing, so receivers can switch.'),

@@ -1,55 +1,41 @@
-import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { isIP, LookupFunction } from 'node:net';
-import { checkResolvedAddress, UrlPolicy, WebhookUrlError } from './url-policy';
+import type { LookupFunction } from 'node:net';
+import { hostLiteral } from '../shared/net/address-policy';
+import { AddressRefusedError, OutboundGuard } from '../shared/net/outbound-guard';
+import { FailureClass } from './delivery-failure';
 
 export interface SendResult {
   /** The receiver's status code, or null when there was no HTTP answer. */
   statusCode: number | null;
   latencyMs: number;
-  error: string | null;
-}
-
-/**
- * Resolves like the system resolver, then refuses the connection when any address is private,
- * loopback or link-local: checking at connect time (not only when the endpoint was saved) stops a
- * name that is later re-pointed at an internal address (DNS rebinding).
- */
-function guardedLookup(policy: UrlPolicy): LookupFunction {
-  return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-      if (err) return callback(err, '', 4);
-      const list = addresses as unknown as LookupAddress[];
-      try {
-        for (const { address } of list) checkResolvedAddress(address, policy);
-      } catch (refused) {
-        return callback(refused as NodeJS.ErrnoException, '', 4);
-      }
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, list);
-      const first = list[0]!;
-      callback(null, first.address, first.family);
-    });
-  };
+  /** What went wrong, as a class; never the socket's own message (it would tell which ports are open). */
+  failure: FailureClass | null;
+  /** Node's error code (ECONNREFUSED, …), for the operator's log only. */
+  errorCode: string | null;
 }
 
 /**
  * POSTs one signed delivery. Never throws: a timeout, a refused address or a network error is a
- * failed attempt with its reason. Redirects are not followed (a receiver must answer 2xx itself).
+ * failed attempt with its class. Redirects are not followed (a receiver must answer 2xx itself).
+ * Every address is checked by `guard` before a socket connects to it, literal or resolved.
  */
-export function sendWebhook(url: string, headers: Record<string, string>, body: string, timeoutMs: number, policy: UrlPolicy): Promise<SendResult> {
+export function sendWebhook(url: string, headers: Record<string, string>, body: string, timeoutMs: number, guard: OutboundGuard): Promise<SendResult> {
   const started = process.hrtime.bigint();
   const latency = () => Number((process.hrtime.bigint() - started) / 1_000_000n);
-  const literal = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  if (isIP(literal)) {
-    // Node does not resolve (nor call `lookup` for) an address literal: check it here.
-    try {
-      checkResolvedAddress(literal, policy);
-    } catch (refused) {
-      return Promise.resolve({ statusCode: null, error: (refused as Error).message, latencyMs: latency() });
-    }
+  const target = new URL(url);
+  let lookup: LookupFunction;
+  try {
+    ({ lookup } = guard.requestOptions(target));
+  } catch (err) {
+    if (!(err instanceof AddressRefusedError)) throw err;
+    return Promise.resolve({ statusCode: null, failure: 'address_refused', errorCode: err.code, latencyMs: latency() });
   }
   return new Promise((resolve) => {
+    // How far the attempt got, which names the failure: a receiver learns no more than that.
+    // An address literal is not looked up: the socket connects straight away.
+    let phase: 'resolve' | 'resolve_failed' | 'connect' | 'tls' | 'response' = hostLiteral(target.hostname) === null ? 'resolve' : 'connect';
+    let timedOut = false;
     let settled = false;
     const finish = (result: Omit<SendResult, 'latencyMs'>) => {
       if (settled) return;
@@ -57,27 +43,43 @@ export function sendWebhook(url: string, headers: Record<string, string>, body: 
       clearTimeout(timer);
       resolve({ ...result, latencyMs: latency() });
     };
-    const target = new URL(url);
-    const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+    const trackedLookup: LookupFunction = (hostname, options, callback) =>
+      lookup(hostname, options, ((err: NodeJS.ErrnoException | null, ...rest: unknown[]) => {
+        phase = err ? 'resolve_failed' : 'connect';
+        (callback as (...args: unknown[]) => void)(err, ...rest);
+      }) as typeof callback);
+    const isHttps = target.protocol === 'https:';
+    const send = isHttps ? httpsRequest : httpRequest;
     const req = send(
       target,
       {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'identity-services-webhooks/1', ...headers },
-        lookup: guardedLookup(policy),
+        lookup: trackedLookup,
         agent: false,
       },
       (res) => {
         // Read (and drop) the body so the socket closes cleanly; its content is not needed.
         res.resume();
-        res.on('end', () => finish({ statusCode: res.statusCode ?? null, error: null }));
-        res.on('error', (err) => finish({ statusCode: res.statusCode ?? null, error: err.message }));
+        res.on('end', () => finish({ statusCode: res.statusCode ?? null, failure: null, errorCode: null }));
+        res.on('error', (err: NodeJS.ErrnoException) => finish({ statusCode: res.statusCode ?? null, failure: 'response_failed', errorCode: err.code ?? null }));
       },
     );
+    req.on('socket', (socket) => {
+      socket.once('connect', () => (phase = isHttps ? 'tls' : 'response'));
+      socket.once('secureConnect', () => (phase = 'response'));
+    });
     const timer = setTimeout(() => {
-      req.destroy(new Error(`timed out after ${timeoutMs} ms`));
+      timedOut = true;
+      req.destroy();
     }, timeoutMs);
-    req.on('error', (err) => finish({ statusCode: null, error: err instanceof WebhookUrlError ? err.message : err.message.slice(0, 500) }));
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      const errorCode = err.code ?? null;
+      if (timedOut) return finish({ statusCode: null, failure: 'timeout', errorCode });
+      if (err instanceof AddressRefusedError) return finish({ statusCode: null, failure: 'address_refused', errorCode });
+      const failure = phase === 'resolve_failed' ? 'dns_failed' : phase === 'tls' ? 'tls_failed' : phase === 'response' ? 'response_failed' : 'connect_failed';
+      finish({ statusCode: null, failure, errorCode });
+    });
     req.end(body);
   });
 }

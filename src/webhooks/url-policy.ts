@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
+import { AddressRefusal, classifyAddress, hostLiteral } from '../shared/net/address-policy';
 
-/** Why a webhook URL or the address it resolves to is refused. */
+/** Why a webhook URL is refused; the message is safe to show to whoever entered the URL. */
 export class WebhookUrlError extends Error {}
 
 export interface UrlPolicy {
@@ -8,7 +8,11 @@ export interface UrlPolicy {
   allowPrivate: boolean;
 }
 
-/** Checks the shape of an endpoint URL: https (http only to loopback when allowed), no credentials, no fragment. */
+/**
+ * Checks the shape of an endpoint URL, as the WHATWG URL parser (`new URL`) reads it: https (http
+ * only to loopback when allowed), no credentials, no fragment, and a host that is a name or a
+ * public address. Names are resolved and checked by the caller (`OutboundGuard.resolve`).
+ */
 export function checkWebhookUrl(raw: string, policy: UrlPolicy): URL {
   let url: URL;
   try {
@@ -19,64 +23,21 @@ export function checkWebhookUrl(raw: string, policy: UrlPolicy): URL {
   if (raw.length > 2048) throw new WebhookUrlError('url is longer than 2048 characters');
   if (url.username || url.password) throw new WebhookUrlError('url must not carry credentials');
   if (url.hash) throw new WebhookUrlError('url must not have a fragment');
+  const literal = hostLiteral(url.hostname);
+  const verdict = literal === null ? null : classifyAddress(literal);
   if (url.protocol === 'http:') {
-    if (!policy.allowPrivate || !isLoopbackName(url.hostname)) throw new WebhookUrlError('url must use https');
+    const isLoopback = verdict === 'loopback' || url.hostname === 'localhost';
+    if (!policy.allowPrivate || !isLoopback) throw new WebhookUrlError('url must use https');
   } else if (url.protocol !== 'https:') {
     throw new WebhookUrlError('url must use https');
   }
-  const literal = stripBrackets(url.hostname);
-  if (isIP(literal) && !policy.allowPrivate && isPrivateAddress(literal)) throw new WebhookUrlError('url points to a private, loopback or link-local address');
+  if (verdict === 'not_an_address') throw new WebhookUrlError('url host is not a valid IP address');
+  if (verdict !== null && verdict !== 'public' && !policy.allowPrivate) throw new WebhookUrlError(`url points to ${describeRefusal(verdict)} address`);
   return url;
 }
 
-/** Checks one resolved address; called for every address a name resolves to, at creation and at each delivery. */
-export function checkResolvedAddress(address: string, policy: UrlPolicy): void {
-  if (!policy.allowPrivate && isPrivateAddress(address)) throw new WebhookUrlError(`url resolves to a private, loopback or link-local address (${address})`);
-}
-
-function isLoopbackName(hostname: string): boolean {
-  const host = stripBrackets(hostname);
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function stripBrackets(host: string): string {
-  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
-}
-
-/**
- * Addresses a webhook must never reach: loopback, private (RFC 1918, ULA), link-local (including
- * cloud metadata at 169.254.169.254), carrier-grade NAT, unspecified, multicast and reserved ranges,
- * and IPv4-mapped IPv6 forms of all of them.
- */
-export function isPrivateAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isPrivateAddress(mapped[1]!);
-  if (isIP(address) === 4) {
-    const [a, b] = address.split('.').map(Number) as [number, number, number, number];
-    return (
-      a === 0 ||
-      a === 10 ||
-      a === 127 ||
-      (a === 100 && b >= 64 && b <= 127) ||
-      (a === 169 && b === 254) ||
-      (a === 172 && b >= 16 && b <= 31) ||
-      (a === 192 && b === 168) ||
-      (a === 192 && b === 0) ||
-      (a === 198 && (b === 18 || b === 19)) ||
-      a >= 224
-    );
-  }
-  if (isIP(address) === 6) {
-    const lower = address.toLowerCase();
-    return (
-      lower === '::' ||
-      lower === '::1' ||
-      /^f[cd]/.test(lower) || // unique local fc00::/7
-      /^fe[89ab]/.test(lower) || // link-local fe80::/10
-      /^ff/.test(lower) || // multicast
-      lower.startsWith('64:ff9b:') || // NAT64 can reach IPv4 private space
-      lower.startsWith('2001:db8:')
-    );
-  }
-  return true; // not an address at all: refuse
+/** "a loopback", "an unspecified", … for messages. */
+export function describeRefusal(reason: AddressRefusal): string {
+  const words = reason.replace(/_/g, ' ').replace('link local', 'link-local').replace('carrier grade', 'carrier-grade');
+  return `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`;
 }

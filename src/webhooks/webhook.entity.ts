@@ -49,10 +49,11 @@ export enum DeliveryStatus {
   FAILED = 'FAILED',
 }
 
-/** One event for one endpoint: delivered at least once, retried on a schedule, or FAILED and kept. */
+/** One event for one endpoint: delivered at least once, retried on a schedule, or FAILED (and purged WEBHOOK_FAILED_RETENTION_DAYS later). */
 @Entity({ tableName: 'webhook_delivery' })
 @Index({ name: 'webhook_delivery_due_index', properties: ['nextAttemptAt'], expression: `create index "webhook_delivery_due_index" on "webhook_delivery" ("next_attempt_at") where "status" = 'PENDING'` })
 @Index({ name: 'webhook_delivery_endpoint_created_index', properties: ['endpoint', 'createdAt', 'id'] })
+@Index({ name: 'webhook_delivery_failed_index', properties: ['completedAt'], expression: `create index "webhook_delivery_failed_index" on "webhook_delivery" ("completed_at") where "status" = 'FAILED'` })
 export class WebhookDelivery {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

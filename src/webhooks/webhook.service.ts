@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
@@ -11,12 +9,15 @@ import { NotFoundError, ValidationError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { randomBase62, RandomSource } from '../shared/random';
+import { Logger } from '../shared/logger';
+import { AddressRefusedError, OutboundGuard } from '../shared/net/outbound-guard';
 import { Sealer } from '../shared/sealed-box';
 import { canSee, customerWhere, Tenant } from '../shared/tenant';
 import { eventData, isWebhookEventType, OutboxEvent, webhookTypeOf } from './events';
-import { sendWebhook } from './sender';
+import { FailureClass } from './delivery-failure';
+import { sendWebhook, SendResult } from './sender';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature';
-import { checkResolvedAddress, checkWebhookUrl, UrlPolicy, WebhookUrlError } from './url-policy';
+import { checkWebhookUrl, UrlPolicy, WebhookUrlError } from './url-policy';
 import { DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook.entity';
 
 export interface WebhookServiceDeps {
@@ -28,12 +29,13 @@ export interface WebhookServiceDeps {
   sealer: Sealer;
   audit: AuditService;
   policy: UrlPolicy;
+  /** Checks every address an endpoint's host reaches, when it is saved and at each connection. */
+  outbound: OutboundGuard;
+  log: Logger;
   timeoutMs: number;
   /** Delay before each retry, in ms; after the last, the delivery is FAILED. */
   retrySchedule: readonly number[];
   secretGraceSeconds: number;
-  /** Resolves a host name to its addresses (the system resolver unless a test says otherwise). */
-  resolve?: (host: string) => Promise<string[]>;
 }
 
 export interface EndpointCommand {
@@ -54,10 +56,6 @@ export interface DeliveryFilter {
 export const TEST_EVENT_TYPE = 'webhook.test';
 
 const SECRET_PREFIX = 'whsec_';
-
-async function systemResolve(host: string): Promise<string[]> {
-  return (await lookup(host, { all: true })).map((a) => a.address);
-}
 
 /**
  * Event postbacks to customers (issue #7): endpoints and their secrets, turning outbox events into
@@ -300,33 +298,39 @@ export class WebhookService {
       if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
         secrets.push(this.deps.sealer.open(endpoint.previousSecret, endpoint.id).toString('utf8'));
       }
-      return { url: endpoint.url, disabled: endpoint.disabledAt !== null, eventId: delivery.eventId, body: delivery.body, secrets, now };
+      return { url: endpoint.url, endpointId: endpoint.id, customerId: delivery.customer.id, disabled: endpoint.disabledAt !== null, eventId: delivery.eventId, body: delivery.body, secrets, now };
     });
     if (!prepared) return 'skipped';
     const timestamp = Math.floor(prepared.now.getTime() / 1000);
-    const result = prepared.disabled
-      ? { statusCode: null, latencyMs: 0, error: 'endpoint is disabled' }
+    const result: SendResult = prepared.disabled
+      ? { statusCode: null, latencyMs: 0, failure: 'endpoint_disabled', errorCode: null }
       : await sendWebhook(
           prepared.url,
           { [EVENT_ID_HEADER]: prepared.eventId, [SIGNATURE_HEADER]: signatureHeader(prepared.secrets, timestamp, prepared.body) },
           prepared.body,
           this.deps.timeoutMs,
-          this.deps.policy,
+          this.deps.outbound,
         );
+    if (result.failure === 'address_refused') {
+      // A saved endpoint whose host now reaches an internal address: DNS rebinding, or a row saved before the check.
+      this.deps.log.warn({ deliveryId, endpointId: prepared.endpointId, customerId: prepared.customerId }, 'webhook delivery refused: the endpoint reaches an address webhooks may not reach');
+    } else if (result.failure !== null) {
+      this.deps.log.debug({ deliveryId, endpointId: prepared.endpointId, failure: result.failure, errorCode: result.errorCode }, 'webhook attempt failed');
+    }
     await this.deps.db.run(scope, () => this.recordAttempt(deliveryId, attempt, result, prepared.disabled));
     return 'sent';
   }
 
-  private async recordAttempt(deliveryId: string, attempt: number, result: { statusCode: number | null; latencyMs: number; error: string | null }, disabled: boolean): Promise<void> {
+  private async recordAttempt(deliveryId: string, attempt: number, result: { statusCode: number | null; latencyMs: number; failure: FailureClass | null }, disabled: boolean): Promise<void> {
     const em = this.deps.em;
     // Locked: a stale job and a re-claimed one may finish the same attempt at once; only one records it.
     const delivery = await em.findOne(WebhookDelivery, { id: deliveryId }, { populate: ['endpoint'], lockMode: LockMode.PESSIMISTIC_WRITE });
     if (!delivery || delivery.status !== DeliveryStatus.PENDING || delivery.attempts + 1 !== attempt) return;
     const now = this.deps.clock.now();
-    em.create(WebhookAttempt, { customer: delivery.customer, delivery, attemptedAt: now, statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error?.slice(0, 500) ?? null });
+    em.create(WebhookAttempt, { customer: delivery.customer, delivery, attemptedAt: now, statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.failure });
     delivery.attempts = attempt;
     delivery.lastStatusCode = result.statusCode;
-    delivery.lastError = result.error?.slice(0, 500) ?? (result.statusCode !== null && (result.statusCode < 200 || result.statusCode > 299) ? `HTTP ${result.statusCode}` : null);
+    delivery.lastError = result.failure ?? (result.statusCode !== null && (result.statusCode < 200 || result.statusCode > 299) ? `http_${result.statusCode}` : null);
     delivery.claimedUntil = null;
     const succeeded = result.statusCode !== null && result.statusCode >= 200 && result.statusCode <= 299;
     if (succeeded) {
@@ -393,19 +397,12 @@ export class WebhookService {
       if (err instanceof WebhookUrlError) throw new ValidationError('url', err.message);
       throw err;
     }
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (!isIP(host)) {
-      let addresses: string[];
-      try {
-        addresses = await (this.deps.resolve ?? systemResolve)(host);
-      } catch {
-        throw new ValidationError('url', `the host ${host} does not resolve`);
-      }
-      try {
-        for (const address of addresses) checkResolvedAddress(address, this.deps.policy);
-      } catch (err) {
-        throw new ValidationError('url', (err as Error).message);
-      }
+    try {
+      await this.deps.outbound.resolve(url.hostname);
+    } catch (err) {
+      // Which address a name resolved to, and why it is refused, are not said: that would map internal DNS.
+      if (err instanceof AddressRefusedError) throw new ValidationError('url', "url's host resolves to an address webhooks may not reach (private, loopback, link-local or reserved)");
+      throw new ValidationError('url', `the host ${url.hostname} does not resolve`);
     }
     return url.toString();
   }

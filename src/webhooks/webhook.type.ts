@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../graphql/connection';
+import { failureClassOf } from './delivery-failure';
 import { DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook.entity';
 
 registerEnumType(DeliveryStatus, { name: 'WebhookDeliveryStatus', description: 'Where a webhook delivery stands.' });
@@ -72,11 +73,15 @@ export class WebhookAttemptType {
   @Field(() => Int, { description: 'How long it took, in milliseconds.' })
   latencyMs!: number;
 
-  @Field(() => String, { nullable: true, description: 'Why it failed without an answer (timeout, refused address, network error).' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why it got no usable answer, as a class: timeout, dns_failed, address_refused (the host is or resolves to an address webhooks may not reach), connect_failed, tls_failed, response_failed or endpoint_disabled. Null when the answer of the receiver arrived whole (see statusCode).',
+  })
   error!: string | null;
 
   static from(a: WebhookAttempt): WebhookAttemptType {
-    return Object.assign(new WebhookAttemptType(), { attemptedAt: a.attemptedAt, statusCode: a.statusCode, latencyMs: a.latencyMs, error: a.error });
+    return Object.assign(new WebhookAttemptType(), { attemptedAt: a.attemptedAt, statusCode: a.statusCode, latencyMs: a.latencyMs, error: failureClassOf(a.error) });
   }
 }
 

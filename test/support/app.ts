@@ -4,6 +4,7 @@ import { Region } from '../../src/customers';
 import { createLogger } from '../../src/shared/logger';
 import { Clock } from '../../src/shared/clock';
 import type { LoginStep } from '../../src/openid-provider';
+import type { Resolver } from '../../src/shared/net/outbound-guard';
 import { testConfig } from './config';
 import { testDatabaseUrl } from './env';
 import { platformScope } from '../../src/db/scope';
@@ -12,6 +13,7 @@ import { freePort } from './redis-server';
 export interface TestAppOptions {
   clock?: Clock;
   loginStep?: LoginStep;
+  resolve?: Resolver;
 }
 
 /** Starts the service in-process against this run's database (API only unless ROLE says otherwise). */

@@ -11,7 +11,7 @@ export interface ReceivedWebhook {
 export type Behaviour = (n: number) => number | 'hang';
 
 /** A real HTTP receiver on loopback that records what it gets and answers as told. */
-export async function startReceiver(behaviour: Behaviour = () => 200): Promise<{ url: string; received: ReceivedWebhook[]; setBehaviour(b: Behaviour): void; stop(): Promise<void> }> {
+export async function startReceiver(behaviour: Behaviour = () => 200): Promise<{ url: string; port: number; received: ReceivedWebhook[]; connections(): number; setBehaviour(b: Behaviour): void; stop(): Promise<void> }> {
   const received: ReceivedWebhook[] = [];
   const hanging: ServerResponse[] = [];
   let current = behaviour;
@@ -30,11 +30,16 @@ export async function startReceiver(behaviour: Behaviour = () => 200): Promise<{
       res.end('ok');
     });
   });
+  // Every TCP connection, HTTP or not: a refused delivery must not even connect.
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/hook`,
+    port,
     received,
+    connections: () => connections,
     setBehaviour: (b) => {
       current = b;
     },

@@ -9,6 +9,7 @@ import { operatorToken } from '../../support/operators';
 
 const NOW = new Date('2030-06-01T12:00:00.000Z');
 const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
 /** AUTH_REQUEST_RETENTION_HOURS and AUDIT_OUTBOX_RETENTION_HOURS at their default, 24. */
 const CUTOFF = new Date(NOW.getTime() - 24 * HOUR);
 const at = (base: Date, ms: number) => new Date(base.getTime() + ms).toISOString();
@@ -16,7 +17,7 @@ const log = createLogger('silent');
 
 const EXPIRING = ['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const;
 // Expired profile exports are purged by the same run; their own test (profile-export.test.ts) seeds them.
-const KINDS = [...EXPIRING, 'auth_request', 'profile_export', 'audit_outbox'];
+const KINDS = [...EXPIRING, 'auth_request', 'profile_export', 'audit_outbox', 'webhook_delivery'];
 /** Offsets from NOW of the seeded expiry times: at or before NOW goes, after it stays. */
 const EXPIRY_OFFSETS = { purged: [-HOUR, -1, 0], kept: [1, HOUR] };
 
@@ -130,6 +131,8 @@ describe('retention purges', () => {
       auth_request: customers * authRequests,
       profile_export: 0,
       audit_outbox: customers * OUTBOX_OFFSETS.purged.length,
+      // FAILED webhook deliveries have their own test below.
+      webhook_delivery: 0,
     };
   }
 
@@ -209,6 +212,45 @@ describe('retention purges', () => {
     expect(result.failures.broken_kind).toMatch(/no_such_table/);
     const [row] = await ownerSql(`select removed, failures from purge_run where id = ?`, [result.id]);
     expect(row).toEqual({ removed: result.removed, failures: result.failures });
+  });
+
+  it('removes FAILED webhook deliveries, with their attempts, once they have been failed for WEBHOOK_FAILED_RETENTION_DAYS (7), in batches', async () => {
+    const { customer } = await createTestCustomer(app, 'alpha');
+    const [{ id: endpointId }] = await ownerSql(
+      `insert into webhook_endpoint (id, customer_id, url, events, secret, created_at, updated_at) values (gen_random_uuid(), ?, 'https://hooks.example.com/in', '{profile.created}', '\\x00', ?, ?) returning id`,
+      [customer.id, at(NOW, -60 * DAY), at(NOW, -60 * DAY)],
+    );
+    const cutoff = new Date(NOW.getTime() - 7 * DAY);
+    const deliveries = [
+      { label: 'failed-long-ago', status: 'FAILED', completedAt: at(cutoff, -DAY), purged: true },
+      { label: 'failed-just-outside', status: 'FAILED', completedAt: at(cutoff, -1), purged: true },
+      { label: 'failed-at-cutoff', status: 'FAILED', completedAt: at(cutoff, 0), purged: true },
+      { label: 'failed-just-inside', status: 'FAILED', completedAt: at(cutoff, 1), purged: false },
+      { label: 'failed-today', status: 'FAILED', completedAt: at(NOW, -HOUR), purged: false },
+      { label: 'succeeded-long-ago', status: 'SUCCEEDED', completedAt: at(cutoff, -30 * DAY), purged: false },
+      { label: 'pending-old', status: 'PENDING', completedAt: null, purged: false },
+    ];
+    for (const d of deliveries) {
+      const [{ id }] = await ownerSql(
+        `insert into webhook_delivery (id, customer_id, endpoint_id, event_id, event_type, body, status, attempts, created_at, completed_at)
+         values (gen_random_uuid(), ?, ?, gen_random_uuid(), ?, '{}', ?, 1, ?, ?) returning id`,
+        [customer.id, endpointId, d.label, d.status, at(NOW, -40 * DAY), d.completedAt],
+      );
+      await ownerSql(`insert into webhook_attempt (id, customer_id, delivery_id, attempted_at, status_code, latency_ms) values (gen_random_uuid(), ?, ?, ?, 503, 5)`, [
+        customer.id,
+        id,
+        d.completedAt ?? at(NOW, -40 * DAY),
+      ]);
+    }
+    const oneByOne = new RetentionService({ db: app.db, em: app.orm.em, clock, purgers: app.services.retention.purgers, batchSize: 1 });
+
+    const result = await oneByOne.purgeExpired(log);
+
+    expect(result.removed.webhook_delivery).toBe(deliveries.filter((d) => d.purged).length);
+    expect((await ownerSql(`select event_type from webhook_delivery order by 1`)).map((r) => r.event_type)).toEqual(deliveries.filter((d) => !d.purged).map((d) => d.label).sort());
+    expect(await ownerSql(`select count(*)::int as n from webhook_attempt a left join webhook_delivery d on d.id = a.delivery_id where d.id is null`)).toEqual([{ n: 0 }]);
+    expect(await ownerSql(`select count(*)::int as n from webhook_attempt`)).toEqual([{ n: deliveries.filter((d) => !d.purged).length }]);
+    expect(await ownerSql(`select count(*)::int as n from webhook_endpoint`)).toEqual([{ n: 1 }]);
   });
 
   describe('purgeRuns', () => {

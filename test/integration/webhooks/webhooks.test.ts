@@ -146,7 +146,7 @@ describe('webhooks', () => {
     // The healthy endpoint got its event while the other one was still hanging.
     expect(Math.abs(healthy.received[0]!.at - hanging.received[0]!.at)).toBeLessThan(900);
     await until(async () => (await deliveries(slow.id))[0]?.attempts.length === 1, 10_000, 'timed-out attempt');
-    expect((await deliveries(slow.id))[0]!.attempts[0]).toEqual({ attemptedAt: expect.any(String), statusCode: null, latencyMs: expect.any(Number), error: expect.stringMatching(/timed out after 1000 ms/) });
+    expect((await deliveries(slow.id))[0]!.attempts[0]).toEqual({ attemptedAt: expect.any(String), statusCode: null, latencyMs: expect.any(Number), error: 'timeout' });
   });
 
   it('signs with the old and the new secret during a rotation, and sends test events on demand', async () => {
