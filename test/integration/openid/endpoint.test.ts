@@ -1,8 +1,9 @@
 import { App } from '../../../src/app';
-import { base64ToBigInt, bigIntToBase64, DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS, modPow, parseKvForm } from '../../../src/openid';
+import { base64ToBigInt, bigIntToBase64, DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS, parseKvForm } from '../../../src/openid';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { ImmediateLogin } from '../../support/login-double';
 import { browserGet } from '../../support/rp';
+import { modPow } from '../../support/mod-pow';
 
 const NS = 'http://specs.openid.net/auth/2.0';
 const RETURN_TO = 'https://rp.example.org/finish';
