@@ -87,7 +87,16 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   );
   app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes, deps.db, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
-  app.use(openidRoutes({ provider: deps.provider, discovery: deps.discovery, trustProxy: deps.config.TRUST_PROXY, db: deps.db }));
+  app.use(
+    openidRoutes({
+      provider: deps.provider,
+      discovery: deps.discovery,
+      trustProxy: config.TRUST_PROXY,
+      db: deps.db,
+      guard: abuse,
+      associatePerAddress: config.RATE_LIMIT_ASSOCIATE_PER_ADDRESS,
+    }),
+  );
   app.use(
     '/graphql',
     abuse.limit('graphql', config.RATE_LIMIT_GRAPHQL_PER_TOKEN, (req) => {
