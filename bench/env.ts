@@ -36,11 +36,13 @@ export function serviceEnv(settings: BenchServiceSettings): Record<string, strin
     // One load generator on one address plays every user: the abuse limits still count every
     // request (their cost is part of what is measured) but are set so they never refuse one.
     ...Object.fromEntries(
-      ['POSTBACK_PER_ADDRESS', 'POSTBACK_PER_API_KEY', 'OPENID_PER_ADDRESS', 'CONSENT_PER_ADDRESS', 'TOKEN_PER_CLIENT', 'GRAPHQL_PER_TOKEN'].map((name) => [
+      ['POSTBACK_PER_ADDRESS', 'POSTBACK_PER_API_KEY', 'OPENID_PER_ADDRESS', 'ASSOCIATE_PER_ADDRESS', 'CONSENT_PER_ADDRESS', 'TOKEN_PER_CLIENT', 'GRAPHQL_PER_TOKEN'].map((name) => [
         `RATE_LIMIT_${name}`,
         '1000000000',
       ]),
     ),
+    // Likewise the cap on live associations per address: the associate scenario stores thousands.
+    ASSOCIATION_MAX_LIVE_PER_ADDRESS: '1000000000',
   };
 }
 

@@ -90,6 +90,19 @@ async function associate(target: OpenIdTarget, endpoint: string, dh: DhConsumer)
   return { handle, secret: dh.macKey(kv.get('dh_server_public') ?? '', kv.get('enc_mac_key') ?? '') };
 }
 
+/**
+ * One DH-SHA256 associate on the default group per call, checked like an RP does (it must unmask the
+ * MAC key): the whole exchange the service does, plus the row it stores.
+ */
+export function associateFlow(target: OpenIdTarget): () => Promise<void> {
+  const endpoint = `${target.baseUrl}/c/${target.slug}/openid`;
+  const dh = new DhConsumer();
+  return async () => {
+    const association = await associate(target, endpoint, dh);
+    if (association.secret.length !== 32) throw new Error('associate: MAC key of the wrong length');
+  };
+}
+
 /** Reads the hidden fields and checkboxes of the consent form (as test/support/flow.ts does). */
 function consentForm(html: string): Array<[string, string]> {
   const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1] ?? '';

@@ -1,5 +1,5 @@
 import type { LoadResult } from './load';
-import type { Scenario } from './scenarios';
+import { ASSOCIATE_CPU_TARGET_MS, type Scenario } from './scenarios';
 
 /** One measured (or pending) scenario as it goes to the table and the JSON file. */
 export interface ScenarioResult {
@@ -40,6 +40,7 @@ export function verdict(scenario: Scenario, row: ScenarioResult, ratio: number |
     ].filter(Boolean);
     return misses.length === 0 ? 'met' : `missed: ${misses.join(', ')}`;
   }
+  if (scenario.kind === 'associate') return (row.serverCpuMsPerOp ?? Infinity) <= ASSOCIATE_CPU_TARGET_MS ? 'met' : 'missed: CPU';
   if (scenario.kind === 'graphql-page' && scenario.pageSize === 100) return r.p99Ms < 20 ? 'met' : 'missed: p99';
   return undefined;
 }

@@ -11,10 +11,11 @@ import { HttpClient } from './http-client';
 import { closedLoop, openLoop, type LoadResult, type WindowHooks } from './load';
 import { describeMachine } from './machine';
 import { oidcFlow } from './oidc-flow';
-import { openIdFlow } from './openid-flow';
+import { associateFlow, openIdFlow } from './openid-flow';
 import { DRIVER_CORE, SERVER_CORE, TASKSET, busyPercent, cpuMs, freePort, machineCpuTimes, peakRssMb, spawnPinnedNode, type PinnedProcess } from './proc';
 import { printTable, verdict, type ScenarioResult } from './report';
-import { SCENARIOS, type Scenario } from './scenarios';
+import { DH_EXCHANGE_CPU_TARGET_MS, SCENARIOS, type Scenario } from './scenarios';
+import { dhExchangeCpuMs } from './dh-exchange';
 import { preloadCounter, statStatementsCounter, statStatementsLoaded, type SqlCounter } from './sql-count';
 
 /**
@@ -26,6 +27,8 @@ import { preloadCounter, statStatementsCounter, statStatementsLoaded, type SqlCo
 
 const ROOT = join(__dirname, '..', '..');
 const QUICK = process.argv.includes('--quick');
+/** `--only=<prefix>` runs just the scenarios whose id starts with it (e.g. `--only=associate`). */
+const ONLY = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
 const WARMUP_MS = QUICK ? 1000 : 3000;
 const WINDOW_MS = QUICK ? 3000 : 10000;
 const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -138,7 +141,7 @@ async function main(): Promise<void> {
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`create database "ids_bench_${id}"`);
-  process.stdout.write(`bench ${QUICK ? '--quick ' : ''}run ${id}: warm-up ${WARMUP_MS} ms, window ${WINDOW_MS} ms, ${machine.pinned}\n`);
+  process.stdout.write(`bench ${QUICK ? '--quick ' : ''}${ONLY ? `--only=${ONLY} ` : ''}run ${id}: warm-up ${WARMUP_MS} ms, window ${WINDOW_MS} ms, ${machine.pinned}\n`);
   const rows: ScenarioResult[] = [];
   let sqlMethod = 'none';
   try {
@@ -156,7 +159,7 @@ async function main(): Promise<void> {
     await db.query('analyze');
     await db.end();
 
-    const selected = SCENARIOS.filter((s) => !QUICK || s.quick);
+    const selected = SCENARIOS.filter((s) => (!QUICK || s.quick) && (ONLY === undefined || s.id.startsWith(ONLY)));
     for (const scenario of selected.filter((s) => s.kind !== 'worker')) {
       const row = await runScenario(scenario, { service, ceiling, oidc, sql, login, profileIds, adminToken: run.adminToken });
       rows.push(row);
@@ -197,7 +200,13 @@ async function main(): Promise<void> {
   }
 
   const table = printTable(rows);
+  const dh = rows.some((r) => r.id.startsWith('associate-')) ? { default: dhExchangeCpuMs('default', 500), modp16: dhExchangeCpuMs('modp16', 50) } : undefined;
   const notes = [
+    ...(dh
+      ? [
+          `Diffie-Hellman step of an associate alone (in the driver process): ${dh.default.toFixed(3)} ms CPU on the default group (target ≤${DH_EXCHANGE_CPU_TARGET_MS} ms: ${dh.default <= DH_EXCHANGE_CPU_TARGET_MS ? 'met' : 'missed'}), ${dh.modp16.toFixed(3)} ms on the 4096-bit modp16.`,
+        ]
+      : []),
     `SQL statements: ${sqlMethod}.`,
     `Server CPU: utime+stime of the serving process from /proc/<pid>/stat over the window, divided by operations completed in it.`,
     ...Object.entries(ratios).map(
@@ -211,7 +220,7 @@ async function main(): Promise<void> {
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`);
-  const json = { run: id, quick: QUICK, warmupMs: WARMUP_MS, windowMs: WINDOW_MS, machine, loadavgAtEnd: loadavg(), sqlMethod, ratios, rows };
+  const json = { run: id, quick: QUICK, only: ONLY ?? null, dhExchangeCpuMs: dh ?? null, warmupMs: WARMUP_MS, windowMs: WINDOW_MS, machine, loadavgAtEnd: loadavg(), sqlMethod, ratios, rows };
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`\nwrote ${file}\n`);
 }
@@ -253,6 +262,8 @@ async function runScenario(scenario: Scenario, t: Targets): Promise<ScenarioResu
         const flow = await openIdFlow({ client, baseUrl: t.service.url, slug: 'bench', apiKey: t.login.apiKey }, scenario.variant);
         return await closed(t.service.proc, t.sql, scenario.concurrency, flow);
       }
+      case 'associate':
+        return await closed(t.service.proc, t.sql, scenario.concurrency, associateFlow({ client, baseUrl: t.service.url, slug: 'bench', apiKey: t.login.apiKey }));
       case 'oidc':
         return await closed(t.oidc.proc, undefined, scenario.concurrency, oidcFlow(client, t.oidc.url, t.oidc.secret));
       case 'graphql-page':

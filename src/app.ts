@@ -28,6 +28,7 @@ import { JOBS, ProcessDeletionRequestPayload, QUEUES } from './jobs/queues';
 import { systemClock, Clock } from './shared/clock';
 import { OutboundGuard, Resolver } from './shared/net/outbound-guard';
 import { createSealer } from './shared/sealed-box';
+import { createKeyedHash } from './shared/keyed-hash';
 import { cryptoRandom, RandomSource } from './shared/random';
 import { Logger } from './shared/logger';
 import { redactUrl, StartupError } from './shared/startup-error';
@@ -129,6 +130,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   const provider: OpenIdProviderService = new OpenIdProviderService({
     em: orm.em,
     associationSealer: createSealer(config.SECRET_KEY.reveal(), 'openid-association-mac-key'),
+    associationSourceHash: createKeyedHash(config.SECRET_KEY.reveal(), 'openid-association-source'),
     clock,
     random,
     customers,
@@ -138,6 +140,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       sharedAssociationLifetimeSeconds: config.ASSOCIATION_LIFETIME_SECONDS,
       privateAssociationLifetimeSeconds: config.PRIVATE_ASSOCIATION_LIFETIME_SECONDS,
       nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
+      maxLiveAssociationsPerAddress: config.ASSOCIATION_MAX_LIVE_PER_ADDRESS,
     },
   });
   const webhooks = new WebhookService({

@@ -5,6 +5,7 @@ import { MalformedFormError, parseFormStrict, rawQuery } from './form';
 import { sendMessagePage } from './pages';
 import { sendIndirect } from './indirect';
 import { Database } from '../db/scope';
+import { AbuseGuard, sendTooManyRequests } from './abuse';
 
 /** Largest OpenID request body we read; real messages are a few KB. */
 const OPENID_BODY_LIMIT = '64kb';
@@ -16,7 +17,13 @@ export interface OpenIdRoutesDeps {
   /** Whether a browser reached us over TLS, as the security headers decide it (PUBLIC_URL's scheme, TLS, or a trusted proxy). */
   isSecureRequest: (req: Request) => boolean;
   db: Database;
+  guard: AbuseGuard;
+  /** `associate` requests one address may send per window, counted apart from the endpoint's own limit. */
+  associatePerAddress: number;
 }
+
+/** What a route decided: the provider's answer, or a refusal by the abuse limits before it ran. */
+type RouteResult = ProviderResult | { kind: 'limited'; retryAfterSeconds: number };
 
 /**
  * The OP endpoint `/c/{slug}/openid` and the discovery documents under `/c/{slug}/`. Thin: parse,
@@ -45,8 +52,14 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const via = transport(req, 'POST', deps);
     const slug = req.params.slug!;
-    await answer(res, deps.isSecureRequest(req), () => {
+    await answer(res, deps.isSecureRequest(req), async () => {
       const message = parseFormStrict(body);
+      // Each associate costs a Diffie-Hellman exchange and stores a row for days (§15.5): it gets a
+      // lower limit of its own, counted before any of that work.
+      if (message.some(([key, value]) => key === 'openid.mode' && value === 'associate')) {
+        const wait = await deps.guard.hit('associate', via.sourceAddress, deps.associatePerAddress);
+        if (wait > 0) return { kind: 'limited', retryAfterSeconds: wait };
+      }
       return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
     });
   });
@@ -68,7 +81,7 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
 
 function transport(req: Request, method: Transport['method'], deps: OpenIdRoutesDeps): Transport {
   const forwarded = deps.trustProxy ? String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() : '';
-  return { method, isSecure: forwarded ? forwarded === 'https' : req.secure };
+  return { method, isSecure: forwarded ? forwarded === 'https' : req.secure, sourceAddress: deps.guard.address(req) };
 }
 
 /** Yadis (§6.2.4): XRDS when the client prefers it in Accept, or asks by `?format=xrds` (our X-XRDS-Location). */
@@ -87,8 +100,8 @@ function sendDiscovery(res: Response, doc: { contentType: string; body: string; 
   res.status(200).type(doc.contentType).send(doc.body);
 }
 
-async function answer(res: Response, isSecureBrowser: boolean, run: () => Promise<ProviderResult>): Promise<void> {
-  let result: ProviderResult;
+async function answer(res: Response, isSecureBrowser: boolean, run: () => Promise<RouteResult>): Promise<void> {
+  let result: RouteResult;
   try {
     result = await run();
   } catch (err) {
@@ -99,6 +112,9 @@ async function answer(res: Response, isSecureBrowser: boolean, run: () => Promis
     throw err;
   }
   switch (result.kind) {
+    case 'limited':
+      sendTooManyRequests(res, result.retryAfterSeconds);
+      return;
     case 'direct':
       res.set('Cache-Control', 'no-store');
       res.status(result.response.status).type(result.response.contentType).send(result.response.body);

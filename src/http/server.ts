@@ -94,9 +94,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
     openidRoutes({
       provider: deps.provider,
       discovery: deps.discovery,
-      trustProxy: deps.config.TRUST_PROXY,
-      isSecureRequest: (req) => isSecureRequest(req, deps.config.TRUST_PROXY, deps.config.PUBLIC_URL),
+      trustProxy: config.TRUST_PROXY,
+      isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL),
       db: deps.db,
+      guard: abuse,
+      associatePerAddress: config.RATE_LIMIT_ASSOCIATE_PER_ADDRESS,
     }),
   );
   app.use(

@@ -7,6 +7,7 @@ import { Customer } from '../customers';
  * endpoint is unknown there.
  */
 @Entity({ tableName: 'openid_association' })
+@Index({ name: 'openid_association_source_index', properties: ['customer', 'sourceHash'] })
 export class AssociationRecord {
   @ManyToOne(() => Customer, { primary: true, deleteRule: 'cascade', updateRule: 'cascade' })
   customer!: Customer;
@@ -25,6 +26,13 @@ export class AssociationRecord {
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   issuedAt!: Date;
+
+  /**
+   * Shared associations only: a keyed hash of the customer and the address that asked for it (never
+   * the address: personal data), so the live ones per address can be capped.
+   */
+  @Property({ type: 'string', length: 64, nullable: true })
+  sourceHash?: string | null;
 
   @Index({ name: 'openid_association_expires_at_index' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })

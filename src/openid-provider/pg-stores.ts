@@ -18,10 +18,15 @@ interface AssociationRow {
  * secret and bound to (customer, handle), so a database dump cannot forge assertions.
  */
 export class PgAssociationStore implements AssociationStore {
+  /**
+   * @param sourceHash keyed hash of the customer and the address asking, stored with the shared
+   * associations this store saves (see `lockAndCountLiveShared`).
+   */
   constructor(
     private readonly em: EntityManager,
     private readonly customerId: string,
     private readonly sealer: Sealer,
+    private readonly sourceHash: string | null = null,
   ) {}
 
   private boundTo(handle: string): string {
@@ -30,8 +35,8 @@ export class PgAssociationStore implements AssociationStore {
 
   async save(association: Association): Promise<void> {
     await this.em.execute(
-      `insert into openid_association (customer_id, handle, assoc_type, secret, is_private, issued_at, expires_at)
-       values (?, ?, ?, ?, ?, ?, ?)`,
+      `insert into openid_association (customer_id, handle, assoc_type, secret, is_private, issued_at, expires_at, source_hash)
+       values (?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         this.customerId,
         association.handle,
@@ -40,8 +45,25 @@ export class PgAssociationStore implements AssociationStore {
         association.isPrivate,
         association.issuedAt,
         association.expiresAt,
+        association.isPrivate ? null : this.sourceHash,
       ],
     );
+  }
+
+  /**
+   * Live shared associations of this store's source, counted under a transaction-scoped lock on
+   * (customer, source): concurrent associate requests from one address then count and insert one
+   * after another, so the cap holds exactly.
+   */
+  async lockAndCountLiveShared(now: Date): Promise<number> {
+    if (this.sourceHash === null) throw new Error('lockAndCountLiveShared needs a store built with a source hash');
+    await this.em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`openid_association:${this.customerId}:${this.sourceHash}`]);
+    const [row] = await this.em.execute<Array<{ n: number }>>(
+      `select count(*)::int as n from openid_association
+       where customer_id = ? and source_hash = ? and is_private = false and expires_at > ?`,
+      [this.customerId, this.sourceHash, now],
+    );
+    return row?.n ?? 0;
   }
 
   async find(handle: string, options: { readonly private: boolean }): Promise<Association | undefined> {

@@ -7,6 +7,16 @@ export class ForeignIdentifierError extends OpenIdError {
   }
 }
 
+/**
+ * [D] The address already holds the most live shared associations we keep for it at this customer
+ * (§15.5: associate is a DoS surface). A plain direct error: nothing was computed or stored.
+ */
+export class AssociationLimitError extends OpenIdError {
+  constructor() {
+    super('ASSOCIATION_LIMIT', 'Too many live associations from this address: reuse an association you hold, or wait until one expires');
+  }
+}
+
 /** A direct request (associate, check_authentication) that did not come as a POST (§5.1.1). */
 export class DirectRequestMethodError extends OpenIdError {
   constructor(mode: string) {

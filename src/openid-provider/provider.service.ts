@@ -25,23 +25,28 @@ import {
 } from '../openid';
 import { Customer, CustomerService, customerUrls } from '../customers';
 import { Clock } from '../shared/clock';
+import { KeyedHash } from '../shared/keyed-hash';
 import { Sealer } from '../shared/sealed-box';
 import { RandomSource } from '../shared/random';
 import { PgAssociationStore, PgNonceStore } from './pg-stores';
 import { LoginOutcome, LoginStep, HandoffCookie } from './login-step';
-import { DirectRequestMethodError, ForeignIdentifierError } from './provider.errors';
+import { AssociationLimitError, DirectRequestMethodError, ForeignIdentifierError } from './provider.errors';
 
 export interface ProviderSettings {
   publicUrl: string;
   sharedAssociationLifetimeSeconds: number;
   privateAssociationLifetimeSeconds: number;
   nonceMaxAgeSeconds: number;
+  /** Live shared associations one address may hold at one customer. */
+  maxLiveAssociationsPerAddress: number;
 }
 
 export interface ProviderDeps {
   em: EntityManager;
   /** Seals association MAC keys at rest; built once from SECRET_KEY. */
   associationSealer: Sealer;
+  /** Names the address behind a shared association (customer id, address) without storing it. */
+  associationSourceHash: KeyedHash;
   clock: Clock;
   random: RandomSource;
   customers: CustomerService;
@@ -53,6 +58,8 @@ export interface ProviderDeps {
 export interface Transport {
   method: 'GET' | 'POST';
   isSecure: boolean;
+  /** The client's address, as the abuse limits see it. Personal data: only ever stored hashed. */
+  sourceAddress: string;
 }
 
 /** What the HTTP layer must send back, in protocol terms. */
@@ -187,8 +194,13 @@ export class OpenIdProviderService {
 
   private async associate(customer: Customer, message: OpenIdMessage, transport: Transport): Promise<DirectResponse> {
     if (transport.method !== 'POST') throw new DirectRequestMethodError('associate');
+    // [D] Each shared association lives for days; without a cap one address could fill the table.
+    const source = this.deps.associationSourceHash(customer.id, transport.sourceAddress);
+    const store = new PgAssociationStore(this.deps.em, customer.id, this.deps.associationSealer, source);
+    const live = await store.lockAndCountLiveShared(this.deps.clock.now());
+    if (live >= this.deps.settings.maxLiveAssociationsPerAddress) throw new AssociationLimitError();
     return associate(message, {
-      store: this.associations(customer),
+      store,
       clock: this.deps.clock,
       random: this.deps.random,
       isSecureTransport: transport.isSecure,

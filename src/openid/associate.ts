@@ -8,7 +8,7 @@ import {
   type AssociationStore,
 } from './association';
 import { OPENID2_NS } from './constants';
-import { dhServerSession, readDhConsumerParams, type DhSessionType } from './dh';
+import { SUGGESTED_ASSOC_TYPE, SUGGESTED_SESSION_TYPE, dhServerSession, readDhConsumerParams, type DhSessionType } from './dh';
 import { directResponse, type DirectResponse } from './direct-response';
 import {
   MalformedMessageError,
@@ -34,10 +34,6 @@ const DH_ASSOC_TYPE: Readonly<Record<DhSessionType, AssocType>> = {
   'DH-SHA256': 'HMAC-SHA256',
 };
 
-/** What we ask RPs to retry with (§8.2.4): the RECOMMENDED pair, usable without TLS. */
-const SUGGESTED_SESSION_TYPE: SessionType = 'DH-SHA256';
-const SUGGESTED_ASSOC_TYPE: AssocType = 'HMAC-SHA256';
-
 export interface AssociateOptions {
   readonly store: AssociationStore;
   readonly clock: Clock;
@@ -61,9 +57,11 @@ function required(message: OpenIdMessage, key: string): string {
 /**
  * Answers an associate request. Throws (for `directErrorResponse` to turn into a 400):
  * - `UnsupportedAssociationTypeError` (error_code unsupported-type, suggesting DH-SHA256 /
- *   HMAC-SHA256) for an unknown assoc_type, a session/assoc mismatch, or no-encryption without TLS;
+ *   HMAC-SHA256) for an unknown assoc_type, a session/assoc mismatch, no-encryption without TLS, or
+ *   a dh_modulus/dh_gen other than the well-known groups (dh.ts);
  * - `UnknownSessionTypeError`, `InvalidDhParametersError`, `MalformedMessageError` (no error_code)
- *   for an unknown session type, missing or undecodable DH values, or missing fields.
+ *   for an unknown session type, missing or undecodable DH values, a consumer public key outside
+ *   1 < y < p-1, or missing fields.
  */
 export async function associate(message: OpenIdMessage, options: AssociateOptions): Promise<DirectResponse> {
   if (message.mode !== 'associate') throw new MalformedMessageError('openid.mode must be associate');

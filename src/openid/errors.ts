@@ -101,8 +101,8 @@ export class UnknownSessionTypeError extends OpenIdError {
 
 /** Missing, badly encoded or policy-violating Diffie-Hellman parameters (§8.1.2, PROTOCOL.md §5.3). */
 export class InvalidDhParametersError extends OpenIdError {
-  constructor(message: string) {
-    super('INVALID_DH_PARAMETERS', message);
+  constructor(message: string, options: Pick<OpenIdErrorOptions, 'cause'> = {}) {
+    super('INVALID_DH_PARAMETERS', message, options);
   }
 }
 

@@ -20,15 +20,19 @@ export { escapeMarkup } from './markup';
 export { base64ToBigInt, bigIntToBase64, btwoc, decodeBase64Strict, fromBtwoc } from './btwoc';
 export {
   DEFAULT_DH_GENERATOR,
+  DEFAULT_DH_GROUP,
   DEFAULT_DH_MODULUS,
-  checkDhPolicy,
+  SUGGESTED_ASSOC_TYPE,
+  SUGGESTED_SESSION_TYPE,
+  checkConsumerPublic,
   dhServerResponse,
   dhServerSession,
+  findDhGroup,
   generateDhPrivateKey,
   hashSharedSecret,
-  modPow,
   readDhConsumerParams,
   type DhConsumerParams,
+  type DhGroup,
   type DhServerResponse,
   type DhSessionType,
 } from './dh';

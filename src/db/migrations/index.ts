@@ -13,6 +13,7 @@ import { Migration20261201050000Retention } from './Migration20261201050000Reten
 import { Migration20261201060000Webhooks } from './Migration20261201060000Webhooks';
 import { Migration20261201070000EnterCustomerRow } from './Migration20261201070000EnterCustomerRow';
 import { Migration20261202000000WebhookFailedRetention } from './Migration20261202000000WebhookFailedRetention';
+import { Migration20261202010000AssociationSource } from './Migration20261202010000AssociationSource';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -31,4 +32,5 @@ export const migrationsList = [
   { name: 'Migration20261201060000Webhooks', class: Migration20261201060000Webhooks },
   { name: 'Migration20261201070000EnterCustomerRow', class: Migration20261201070000EnterCustomerRow },
   { name: 'Migration20261202000000WebhookFailedRetention', class: Migration20261202000000WebhookFailedRetention },
+  { name: 'Migration20261202010000AssociationSource', class: Migration20261202010000AssociationSource },
 ];

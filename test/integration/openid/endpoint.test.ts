@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { App } from '../../../src/app';
-import { base64ToBigInt, bigIntToBase64, DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS, modPow, parseKvForm } from '../../../src/openid';
+import { base64ToBigInt, bigIntToBase64, DEFAULT_DH_GENERATOR, DEFAULT_DH_MODULUS, parseKvForm } from '../../../src/openid';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { ImmediateLogin } from '../../support/login-double';
 import { browserGet } from '../../support/rp';
+import { modPow } from '../../support/mod-pow';
 
 const NS = 'http://specs.openid.net/auth/2.0';
 const RETURN_TO = 'https://rp.example.org/finish';
@@ -80,6 +82,40 @@ describe('the OP endpoint on bad and unusual input', () => {
     const [row] = (await ownerSql('select secret from openid_association')) as Array<{ secret: Buffer }>;
     expect(row!.secret.includes(macKey)).toBe(false);
     expect(row!.secret.length).toBe(12 + 16 + 32);
+  });
+
+  it('answers an RP-chosen 4096-bit modulus with unsupported-type before any Diffie-Hellman work, and stores nothing', async () => {
+    // A random odd 4096-bit number: not a prime anyone checked, and the old BigInt code spent half a
+    // second of the event loop on it before storing a 14-day association.
+    const modulus = (BigInt(`0x${randomBytes(512).toString('hex')}`) | (1n << 4095n)) | 1n;
+    const res = await post(endpoint, {
+      'openid.ns': NS,
+      'openid.mode': 'associate',
+      'openid.assoc_type': 'HMAC-SHA256',
+      'openid.session_type': 'DH-SHA256',
+      'openid.dh_modulus': bigIntToBase64(modulus),
+      'openid.dh_gen': 'Ag==',
+      'openid.dh_consumer_public': bigIntToBase64(modPow(2n, 987654321n, modulus)),
+    });
+    expect(res.status).toBe(400);
+    const body = Object.fromEntries(parseKvForm(await res.text()));
+    expect(body).toMatchObject({ ns: NS, error_code: 'unsupported-type', session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256' });
+    expect(body.error).toMatch(/Diffie-Hellman group/);
+    expect(await ownerSql('select count(*)::int as n from openid_association')).toEqual([{ n: 0 }]);
+  });
+
+  it('answers a consumer public key of p-1 with a plain 400 error and stores nothing', async () => {
+    const res = await post(endpoint, {
+      'openid.ns': NS,
+      'openid.mode': 'associate',
+      'openid.assoc_type': 'HMAC-SHA256',
+      'openid.session_type': 'DH-SHA256',
+      'openid.dh_consumer_public': bigIntToBase64(DEFAULT_DH_MODULUS - 1n),
+    });
+    expect(res.status).toBe(400);
+    const body = Object.fromEntries(parseKvForm(await res.text()));
+    expect(body).toEqual({ ns: NS, error: 'openid.dh_consumer_public must satisfy 1 < key < p-1' });
+    expect(await ownerSql('select count(*)::int as n from openid_association')).toEqual([{ n: 0 }]);
   });
 
   it('answers a malformed direct request with a 400 key-value error', async () => {

@@ -29,6 +29,24 @@ async function tokenFrom(app: App, address: string, clientId: string, clientSecr
   return { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after') };
 }
 
+/** A DH-SHA256 associate request on the default group (y = 2 is a valid public key: 1 < y < p-1). */
+async function associateFrom(app: App, slug: string, address: string) {
+  const res = await fetch(`${app.url}/c/${slug}/openid`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      'openid.ns': 'http://specs.openid.net/auth/2.0',
+      'openid.mode': 'associate',
+      'openid.assoc_type': 'HMAC-SHA256',
+      'openid.session_type': 'DH-SHA256',
+      'openid.dh_consumer_public': 'Ag==',
+    }).toString(),
+    headers: from(address, { 'content-type': 'application/x-www-form-urlencoded' }),
+  });
+  return { status: res.status, body: await res.text(), retryAfter: res.headers.get('retry-after') };
+}
+
+const associations = () => ownerSql(`select count(*)::int as n from openid_association`);
+
 const lockouts = () => ownerSql(`select customer_id, actor_kind, target_id, details from audit_outbox where action = 'abuse.locked_out' order by occurred_at`);
 
 /** Every test gets counters of its own (a fresh key prefix), so no count leaks between them. */
@@ -116,6 +134,51 @@ describe('abuse limits', () => {
     expect((await gql(TEST_ADMIN_TOKEN)).status).toBe(200);
     expect((await gql(TEST_ADMIN_TOKEN)).status).toBe(429);
     expect((await gql('another-token')).status).toBe(401);
+  });
+
+  it('limits associate requests per address apart from, and below, the rest of the OpenID endpoint', async () => {
+    app = await startLimitedApp({ RATE_LIMIT_ASSOCIATE_PER_ADDRESS: '2', RATE_LIMIT_OPENID_PER_ADDRESS: '100' });
+    await createTestCustomer(app, 'acme');
+    expect((await associateFrom(app, 'acme', '203.0.113.1')).status).toBe(200);
+    expect((await associateFrom(app, 'acme', '203.0.113.1')).status).toBe(200);
+    const limited = await associateFrom(app, 'acme', '203.0.113.1');
+    expect(limited).toMatchObject({ status: 429, body: expect.stringMatching(/^error: too_many_requests\nrequest_id: /) });
+    expect(Number(limited.retryAfter)).toBeGreaterThan(0);
+    // Refused before any work: no third association.
+    expect(await associations()).toEqual([{ n: 2 }]);
+    // The address's other OpenID requests and other addresses' associate requests go on.
+    expect((await fetch(`${app.url}/c/acme/openid?openid.mode=bogus`, { headers: from('203.0.113.1') })).status).not.toBe(429);
+    expect((await associateFrom(app, 'acme', '203.0.113.2')).status).toBe(200);
+  });
+
+  it('caps the live shared associations of an address at a customer: over the cap a clear 400, nothing stored', async () => {
+    app = await startLimitedApp({ ASSOCIATION_MAX_LIVE_PER_ADDRESS: '2', RATE_LIMIT_ASSOCIATE_PER_ADDRESS: '100' });
+    await createTestCustomer(app, 'acme');
+    await createTestCustomer(app, 'globex');
+    expect((await associateFrom(app, 'acme', '203.0.113.7')).status).toBe(200);
+    expect((await associateFrom(app, 'acme', '203.0.113.7')).status).toBe(200);
+
+    const refused = await associateFrom(app, 'acme', '203.0.113.7');
+    expect(refused.status).toBe(400);
+    expect(refused.body).toBe(
+      'ns:http://specs.openid.net/auth/2.0\nerror:Too many live associations from this address: reuse an association you hold, or wait until one expires\n',
+    );
+    expect(await associations()).toEqual([{ n: 2 }]);
+
+    // Counted per customer and per address.
+    expect((await associateFrom(app, 'globex', '203.0.113.7')).status).toBe(200);
+    expect((await associateFrom(app, 'acme', '198.51.100.4')).status).toBe(200);
+
+    // Rows name the address by a keyed hash only: one hash per customer and address, never the address.
+    const rows = (await ownerSql(`select c.slug, a.source_hash from openid_association a join customer c on c.id = a.customer_id order by c.slug, a.source_hash`)) as Array<{ slug: string; source_hash: string }>;
+    expect(JSON.stringify(rows)).not.toMatch(/203\.0\.113|198\.51\.100/);
+    const hashes = rows.map((r) => `${r.slug}:${r.source_hash}`);
+    expect(new Set(hashes).size).toBe(3);
+    expect(rows.every((r) => /^[A-Za-z0-9_-]{43}$/.test(r.source_hash))).toBe(true);
+
+    // Once its associations have expired the address may associate again.
+    await ownerSql(`update openid_association set expires_at = now() - interval '1 second'`);
+    expect((await associateFrom(app, 'acme', '203.0.113.7')).status).toBe(200);
   });
 
   it('keeps counting in memory while Redis is down: logins go on and a lockout still holds', async () => {

@@ -9,7 +9,6 @@ import {
   directErrorResponse,
   InvalidDhParametersError,
   MalformedMessageError,
-  modPow,
   OPENID2_NS,
   OpenIdError,
   OpenIdMessage,
@@ -19,6 +18,7 @@ import {
   type AssociateOptions,
 } from '../../../src/openid';
 import { FixedClock } from '../../../src/shared/clock';
+import { modPow } from '../../support/mod-pow';
 import { InMemoryAssociationStore } from './support/in-memory-stores';
 import { ScriptedRandom, SeededRandom } from './support/random';
 
@@ -138,6 +138,9 @@ describe('associate: refusals', () => {
     ['an unknown assoc_type', { session_type: 'DH-SHA256', assoc_type: 'HMAC-MD5', dh_consumer_public: consumerPublic }, {}],
     ['DH-SHA1 carrying HMAC-SHA256', { session_type: 'DH-SHA1', assoc_type: 'HMAC-SHA256', dh_consumer_public: consumerPublic }, {}],
     ['DH-SHA256 carrying HMAC-SHA1', { session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA1', dh_consumer_public: consumerPublic }, {}],
+    ['a weak dh_modulus', { session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256', dh_consumer_public: 'Ag==', dh_modulus: bigIntToBase64(23n) }, {}],
+    ['an RP-chosen 4096-bit modulus', { session_type: 'DH-SHA1', assoc_type: 'HMAC-SHA1', dh_consumer_public: 'Ag==', dh_modulus: bigIntToBase64((1n << 4095n) + 12345n) }, {}],
+    ['the default modulus with generator 5', { session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256', dh_consumer_public: consumerPublic, dh_gen: 'BQ==' }, {}],
   ])('answers %s with unsupported-type, HTTP 400, suggesting DH-SHA256/HMAC-SHA256', async (_label, fields, overrides) => {
     const error = await refusal(fields, overrides);
     expect(error).toBeInstanceOf(UnsupportedAssociationTypeError);
@@ -156,7 +159,7 @@ describe('associate: refusals', () => {
     ['a missing dh_consumer_public', { session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256' }, InvalidDhParametersError],
     ['a dh_consumer_public that is not base64', { session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256', dh_consumer_public: 'A$B=' }, InvalidDhParametersError],
     ['a dh_modulus that is not base64', { session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256', dh_consumer_public: consumerPublic, dh_modulus: '!!' }, InvalidDhParametersError],
-    ['a weak dh_modulus', { session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256', dh_consumer_public: 'Ag==', dh_modulus: bigIntToBase64(23n) }, InvalidDhParametersError],
+    ['a dh_consumer_public of p-1', { session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256', dh_consumer_public: bigIntToBase64(DEFAULT_DH_MODULUS - 1n) }, InvalidDhParametersError],
     ['a degenerate dh_consumer_public of 1', { session_type: 'DH-SHA256', assoc_type: 'HMAC-SHA256', dh_consumer_public: 'AQ==' }, InvalidDhParametersError],
     ['a missing session_type', { assoc_type: 'HMAC-SHA256' }, MalformedMessageError],
     ['a missing assoc_type', { session_type: 'no-encryption' }, MalformedMessageError],

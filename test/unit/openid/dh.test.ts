@@ -1,22 +1,26 @@
-import { createDiffieHellman, createHash } from 'node:crypto';
+import { createDiffieHellman, createHash, getDiffieHellman } from 'node:crypto';
 import {
   associate,
   base64ToBigInt,
   bigIntToBase64,
   btwoc,
-  checkDhPolicy,
+  checkConsumerPublic,
   DEFAULT_DH_GENERATOR,
+  DEFAULT_DH_GROUP,
   DEFAULT_DH_MODULUS,
   dhServerResponse,
+  findDhGroup,
   generateDhPrivateKey,
   hashSharedSecret,
   InvalidDhParametersError,
-  modPow,
   OPENID2_NS,
   OpenIdMessage,
   parseKvForm,
+  readDhConsumerParams,
+  UnsupportedAssociationTypeError,
 } from '../../../src/openid';
 import { FixedClock } from '../../../src/shared/clock';
+import { modPow } from '../../support/mod-pow';
 import { InMemoryAssociationStore } from './support/in-memory-stores';
 import { SeededRandom } from './support/random';
 
@@ -40,7 +44,7 @@ const vector = {
   encMacKey: 'hAYpHzbPvEHs0J2t8KYiqoxsLSmRzGfCQmwMg9taNf0=',
 };
 
-const defaults = { modulus: DEFAULT_DH_MODULUS, generator: DEFAULT_DH_GENERATOR };
+const defaults = { group: DEFAULT_DH_GROUP };
 
 /** The RP half of §8.4.2, written independently: recover the MAC key from the OP's answer. */
 function rpRecoversMacKey(xa: bigint, serverPublic: string, encMacKey: string, hash: 'sha1' | 'sha256'): Buffer {
@@ -113,64 +117,120 @@ describe('shared secrets that start with a zero byte (the Node padding trap, PRO
   });
 });
 
-describe('DH parameter policy', () => {
+describe('consumer public key (1 < y < p-1)', () => {
   const p = DEFAULT_DH_MODULUS;
   it.each([
-    ['a modulus below 1024 bits', { modulus: (1n << 1000n) + 1n, generator: 2n, consumerPublic: 5n }],
-    ['a modulus above 4096 bits', { modulus: (1n << 4100n) + 1n, generator: 2n, consumerPublic: 5n }],
-    ['an even modulus', { modulus: p + 1n, generator: 2n, consumerPublic: 5n }],
-    ['generator 1', { modulus: p, generator: 1n, consumerPublic: 5n }],
-    ['generator p-1', { modulus: p, generator: p - 1n, consumerPublic: 5n }],
-    ['consumer public 1', { modulus: p, generator: 2n, consumerPublic: 1n }],
-    ['consumer public p-1', { modulus: p, generator: 2n, consumerPublic: p - 1n }],
-    ['a negative consumer public', { modulus: p, generator: 2n, consumerPublic: -5n }],
-  ])('rejects %s', (_label, params) => {
-    expect(() => checkDhPolicy(params)).toThrow(InvalidDhParametersError);
+    ['0', 0n],
+    ['1', 1n],
+    ['p-1', p - 1n],
+    ['p', p],
+    ['p+5', p + 5n],
+    ['a negative number', -5n],
+  ])('refuses %s with a plain error', (_label, consumerPublic) => {
+    expect(() => checkConsumerPublic(DEFAULT_DH_GROUP, consumerPublic)).toThrow(InvalidDhParametersError);
+    expect(() => checkConsumerPublic(DEFAULT_DH_GROUP, consumerPublic)).toThrow('openid.dh_consumer_public must satisfy 1 < key < p-1');
   });
 
-  it('accepts the boundary values 2 and p-2 for the consumer public key', () => {
-    expect(() => checkDhPolicy({ modulus: p, generator: 2n, consumerPublic: 2n })).not.toThrow();
-    expect(() => checkDhPolicy({ modulus: p, generator: 2n, consumerPublic: p - 2n })).not.toThrow();
+  it('accepts the boundary values 2 and p-2', () => {
+    expect(() => checkConsumerPublic(DEFAULT_DH_GROUP, 2n)).not.toThrow();
+    expect(() => checkConsumerPublic(DEFAULT_DH_GROUP, p - 2n)).not.toThrow();
   });
 
   it('draws private keys in [2, p-2] from the random source', () => {
     const random = new SeededRandom('xb');
     for (let i = 0; i < 50; i += 1) {
-      const xb = generateDhPrivateKey(p, random);
+      const xb = generateDhPrivateKey(DEFAULT_DH_GROUP, random);
       expect(xb).toBeGreaterThanOrEqual(2n);
       expect(xb).toBeLessThanOrEqual(p - 2n);
     }
-    expect(generateDhPrivateKey(p, new SeededRandom('same'))).toBe(generateDhPrivateKey(p, new SeededRandom('same')));
+    expect(generateDhPrivateKey(DEFAULT_DH_GROUP, new SeededRandom('same'))).toBe(generateDhPrivateKey(DEFAULT_DH_GROUP, new SeededRandom('same')));
   });
 });
 
-describe('an RP-chosen modulus', () => {
-  it('is used for the exchange when it passes the policy', async () => {
-    // A 1024-bit safe prime other than the default one (RFC 2409 Oakley group 2).
-    const oakley2 = BigInt(
-      '0xFFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD' +
-        'EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED' +
-        'EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE65381FFFFFFFFFFFFFFFF',
-    );
+/** RFC 2409 group 2 and the RFC 3526 groups, from Node's own table. */
+const MODP = Object.fromEntries(
+  (['modp2', 'modp5', 'modp14', 'modp15', 'modp16'] as const).map((name) => [name, BigInt(`0x${getDiffieHellman(name).getPrime('hex')}`)]),
+) as Record<'modp2' | 'modp5' | 'modp14' | 'modp15' | 'modp16', bigint>;
+
+function dhRequest(fields: Record<string, string>): OpenIdMessage {
+  const params: Record<string, string> = { 'openid.ns': OPENID2_NS, 'openid.mode': 'associate', 'openid.assoc_type': 'HMAC-SHA256', 'openid.session_type': 'DH-SHA256' };
+  for (const [key, value] of Object.entries(fields)) params[`openid.${key}`] = value;
+  return OpenIdMessage.fromParams(params);
+}
+
+/** Unsigned big-endian base64: what an RP gets if it forgets btwoc's leading zero byte. */
+const unsignedBase64 = (n: bigint) => Buffer.from(n.toString(16).padStart(Math.ceil(n.toString(16).length / 2) * 2, '0'), 'hex').toString('base64');
+
+describe('Diffie-Hellman groups we serve', () => {
+  it('uses the Appendix B group when the RP sends neither dh_modulus nor dh_gen', () => {
+    expect(readDhConsumerParams(dhRequest({ dh_consumer_public: 'Ag==' })).group).toBe(DEFAULT_DH_GROUP);
+    expect(readDhConsumerParams(dhRequest({ dh_consumer_public: 'Ag==', dh_gen: 'Ag==' })).group).toBe(DEFAULT_DH_GROUP);
+    expect(readDhConsumerParams(dhRequest({ dh_consumer_public: 'Ag==', dh_modulus: bigIntToBase64(DEFAULT_DH_MODULUS) })).group).toBe(DEFAULT_DH_GROUP);
+  });
+
+  it.each(Object.entries(MODP))('recognises %s by its exact modulus, btwoc or unsigned, with generator 2', (name, prime) => {
+    for (const encoded of [bigIntToBase64(prime), unsignedBase64(prime)]) {
+      const params = readDhConsumerParams(dhRequest({ dh_modulus: encoded, dh_gen: 'Ag==', dh_consumer_public: 'Ag==' }));
+      expect(params.group).toMatchObject({ name, modulus: prime, generator: 2n });
+    }
+    // dh_gen defaults to 2 on its own (§8.1.2).
+    expect(readDhConsumerParams(dhRequest({ dh_modulus: bigIntToBase64(prime), dh_consumer_public: 'Ag==' })).group.name).toBe(name);
+  });
+
+  it.each([
+    ['a random odd 4096-bit number', BigInt(`0x${'f'.repeat(8)}${'3b'.repeat(508)}`) | 1n, 2n],
+    ['the default prime plus two', DEFAULT_DH_MODULUS + 2n, 2n],
+    ['a known prime off by two', MODP.modp14 - 2n, 2n],
+    ['a small prime', 23n, 2n],
+    ['the default prime with generator 5', DEFAULT_DH_MODULUS, 5n],
+    ['modp14 with generator 3', MODP.modp14, 3n],
+    ['modp14 with generator p-1', MODP.modp14, MODP.modp14 - 1n],
+  ])('answers %s with unsupported-type suggesting DH-SHA256 / HMAC-SHA256', (_label, modulus, generator) => {
+    let thrown: unknown;
+    try {
+      readDhConsumerParams(dhRequest({ dh_modulus: bigIntToBase64(modulus), dh_gen: bigIntToBase64(generator), dh_consumer_public: 'Ag==' }));
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(UnsupportedAssociationTypeError);
+    expect(thrown).toMatchObject({ suggestedSessionType: 'DH-SHA256', suggestedAssocType: 'HMAC-SHA256' });
+  });
+
+  it('refuses a public key outside 1 < y < p-1 of the chosen group with a plain error, not unsupported-type', () => {
+    const modulus = bigIntToBase64(MODP.modp14);
+    for (const y of [1n, MODP.modp14 - 1n, MODP.modp14]) {
+      expect(() => readDhConsumerParams(dhRequest({ dh_modulus: modulus, dh_consumer_public: bigIntToBase64(y) }))).toThrow(InvalidDhParametersError);
+    }
+    expect(() => readDhConsumerParams(dhRequest({ dh_consumer_public: bigIntToBase64(DEFAULT_DH_MODULUS - 1n) }))).toThrow(InvalidDhParametersError);
+  });
+
+  it('finds no group for an empty or zero modulus', () => {
+    expect(findDhGroup(Buffer.alloc(0), Buffer.from([2]))).toBeUndefined();
+    expect(findDhGroup(Buffer.alloc(128), Buffer.from([2]))).toBeUndefined();
+    expect(findDhGroup(btwoc(DEFAULT_DH_MODULUS), Buffer.from([0, 0, 2]))).toBe(DEFAULT_DH_GROUP);
+  });
+});
+
+describe('an RP-chosen well-known group', () => {
+  it.each(Object.entries(MODP))('is used for the exchange with %s, and the RP recovers the MAC key', async (name, prime) => {
     const xa = 123456789123456789n;
-    const message = OpenIdMessage.fromParams({
-      'openid.ns': OPENID2_NS,
-      'openid.mode': 'associate',
-      'openid.assoc_type': 'HMAC-SHA256',
-      'openid.session_type': 'DH-SHA256',
-      'openid.dh_modulus': bigIntToBase64(oakley2),
-      'openid.dh_gen': 'Ag==',
-      'openid.dh_consumer_public': bigIntToBase64(modPow(2n, xa, oakley2)),
+    const message = dhRequest({
+      dh_modulus: bigIntToBase64(prime),
+      dh_gen: 'Ag==',
+      dh_consumer_public: bigIntToBase64(modPow(2n, xa, prime)),
     });
     const store = new InMemoryAssociationStore();
     const response = await associate(message, {
       store,
       clock: new FixedClock(new Date('2024-01-01T00:00:00Z')),
-      random: new SeededRandom('oakley'),
+      random: new SeededRandom(name),
       isSecureTransport: false,
     });
     const kv = parseKvForm(response.body, { strict: true });
-    const shared = modPow(b64(kv.get('dh_server_public') as string), xa, oakley2);
+    const serverPublic = b64(kv.get('dh_server_public') as string);
+    expect(serverPublic).toBeGreaterThan(1n);
+    expect(serverPublic).toBeLessThan(prime - 1n);
+    const shared = modPow(serverPublic, xa, prime);
     const mask = createHash('sha256').update(btwoc(shared)).digest();
     const macKey = Buffer.from(Buffer.from(kv.get('enc_mac_key') as string, 'base64').map((b, i) => b ^ (mask[i] as number)));
     expect(macKey).toEqual([...store.associations.values()][0]?.secret);
