@@ -12,7 +12,6 @@ import {
   directErrorResponse,
   idsNamespaceFor,
   IndirectResponse,
-  indirectErrorResponse,
   indirectResponse,
   OpenIdError,
   OpenIdMessage,
@@ -21,7 +20,6 @@ import {
   RequestParams,
   UnknownModeError,
   usernameFromClaimedId,
-  verifyReturnTo,
 } from '../openid';
 import { Customer, CustomerService, customerUrls } from '../customers';
 import { Clock } from '../shared/clock';
@@ -102,9 +100,8 @@ export class OpenIdProviderService {
         case 'checkid_immediate':
           return await this.checkId(customer, message);
         default:
-          if (transport.method === 'POST') throw new UnknownModeError(message.mode ?? '');
-          // An indirect request with a mode we do not know: answer at return_to only if it is trusted.
-          throw new UnknownModeError(message.mode ?? '', { verifiedReturnTo: verifyReturnTo(message, this.realmPolicy(customer)).returnTo });
+          // By POST a direct error, by GET a page: never a redirect to the return_to it may carry.
+          throw new UnknownModeError(message.mode ?? '');
       }
     } catch (err) {
       if (!(err instanceof OpenIdError)) throw err;
@@ -164,13 +161,15 @@ export class OpenIdProviderService {
     return indirectResponse(request.returnTo, buildSetupNeededResponse());
   }
 
+  /**
+   * A well-formed checkid whose return_to passed every check is the only request we answer by
+   * redirect (id_res, cancel, setup_needed); each refusal before that point is a page.
+   */
   private async checkId(customer: Customer, message: OpenIdMessage): Promise<ProviderResult> {
     const request = parseCheckIdRequest(message, this.realmPolicy(customer));
     if (!request.isIdentifierSelect) {
       const opBase = customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
-      if (usernameFromClaimedId(opBase, request.identity) === undefined) {
-        throw new ForeignIdentifierError({ verifiedReturnTo: request.returnTo });
-      }
+      if (usernameFromClaimedId(opBase, request.identity) === undefined) throw new ForeignIdentifierError();
     }
     const decision = await this.deps.login.begin(customer, request);
     switch (decision.kind) {
@@ -209,15 +208,13 @@ export class OpenIdProviderService {
   }
 
   /**
-   * The one mapping of protocol errors for this endpoint (PROTOCOL.md §5.8): a direct request gets
-   * a 400 key-value body; an indirect one goes back to return_to only when that was verified,
-   * otherwise the user sees a page.
+   * The one mapping of protocol errors for this endpoint: a direct request gets a 400 key-value
+   * body; an indirect one always gets our error page (HTTP 400, with the reference id), never an
+   * `openid.mode=error` redirect (see openid/errors.ts).
    */
   private errorResult(err: OpenIdError, transport: Transport, message: OpenIdMessage | undefined): ProviderResult {
     const isDirect = transport.method === 'POST' && (message === undefined || !message.mode?.startsWith('checkid_'));
     if (isDirect) return { kind: 'direct', response: directErrorResponse(err) };
-    const indirect = indirectErrorResponse(err);
-    if (indirect) return { kind: 'indirect', response: indirect };
     return {
       kind: 'page',
       status: 400,

@@ -11,7 +11,6 @@ export {
   MAX_REDIRECT_URL_LENGTH,
   appendMessageToUrl,
   formPostHtml,
-  indirectErrorResponse,
   indirectResponse,
   type FormPostOptions,
   type IndirectResponse,
