@@ -1,5 +1,6 @@
 import express, { Request, Response, Router } from 'express';
 import { OpenIdProviderService, ProviderResult, Transport } from '../openid-provider';
+import type { RequestParams } from '../openid';
 import { DiscoveryService } from '../openid-provider';
 import { MalformedFormError, parseFormStrict, rawQuery } from './form';
 import { sendMessagePage } from './pages';
@@ -27,10 +28,7 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
   router.get('/c/:slug/openid', async (req, res) => {
     const via = transport(req, 'GET', deps);
     const slug = req.params.slug!;
-    await answer(res, via, () => {
-      const message = parseFormStrict(rawQuery(req.originalUrl));
-      return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
-    });
+    await answer(res, via, () => handle(deps, slug, parseFormStrict(rawQuery(req.originalUrl)), via));
   });
 
   router.post('/c/:slug/openid', rawForm, async (req, res) => {
@@ -43,10 +41,7 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const via = transport(req, 'POST', deps);
     const slug = req.params.slug!;
-    await answer(res, via, () => {
-      const message = parseFormStrict(body);
-      return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
-    });
+    await answer(res, via, () => handle(deps, slug, parseFormStrict(body), via));
   });
 
   router.get('/c/:slug/', async (req, res) => {
@@ -62,6 +57,17 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * One OP request in a transaction scoped to the customer of the URL. When the provider asks for RP
+ * discovery, the fetch runs between two transactions, so a slow realm holds no database connection.
+ */
+async function handle(deps: OpenIdRoutesDeps, slug: string, message: RequestParams, via: Transport): Promise<ProviderResult> {
+  const result = await deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
+  if (result.kind !== 'discover') return result;
+  const discovered = await result.discover();
+  return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via, discovered));
 }
 
 function transport(req: Request, method: Transport['method'], deps: OpenIdRoutesDeps): Transport {
@@ -121,5 +127,7 @@ async function answer(res: Response, via: Transport, run: () => Promise<Provider
     case 'page':
       sendMessagePage(res, result.status, result.title, result.message);
       return;
+    case 'discover':
+      throw new Error('RP discovery must run before the answer is written');
   }
 }

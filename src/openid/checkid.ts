@@ -19,7 +19,7 @@ import { parseRealm, type Realm } from './realm';
  * version checked by `OpenIdMessage.fromParams`; then return_to syntax → realm syntax →
  * return_to ⊂ realm → realm sanity → customer whitelist → mode, identifiers and extensions. Every
  * failure is answered with a page, never a redirect (errors.ts). RP discovery (§9.2.1) needs a
- * network fetch and runs after this, in the caller, with `returnToMatchesDiscovered`.
+ * network fetch and runs after this, in the caller, with `verifyReturnToByDiscovery`.
  */
 
 export type CheckIdMode = 'checkid_setup' | 'checkid_immediate';

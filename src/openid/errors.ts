@@ -147,6 +147,16 @@ export class IdentifierRequiredError extends OpenIdError {
   }
 }
 
+/**
+ * §9.2.1 / §13: the customer requires return_to verification (REQUIRE) and RP discovery on the
+ * realm did not list this return_to, or could not be run. An error page, never a redirect.
+ */
+export class UnverifiedReturnToError extends OpenIdError {
+  constructor() {
+    super('RETURN_TO_NOT_VERIFIED', 'The site that sent you here could not be verified as the owner of openid.return_to');
+  }
+}
+
 /** A response_nonce that does not parse or falls outside the accepted time window (§10.1). */
 export class InvalidNonceError extends OpenIdError {
   constructor(message: string) {

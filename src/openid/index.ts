@@ -50,6 +50,7 @@ export {
 } from './realm';
 export * from './check-return-to';
 export * from './check-trusted-realm';
+export * from './verify-return-to';
 export * from './checkid';
 export * from './claimed-id';
 export * from './assertion';
