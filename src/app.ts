@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
 import { CustomerResolver, CustomerService } from './customers';
-import { DiscoveryService, LoginStep, OpenIdProviderService } from './openid-provider';
+import { createRealmFetcher, DiscoveryService, LoginStep, OpenIdProviderService, ReturnToVerifier, YadisRealmDiscovery } from './openid-provider';
 import { AuthRequestQueries, AuthRequestResolver, deleteRetiredAuthRequests, IdentityFlowService } from './identity-flow';
 import { ConsentResolver, ConsentService } from './consent';
 import { ProfileResolver, ProfileService } from './profiles';
@@ -40,7 +40,7 @@ export interface AppOptions {
   random?: RandomSource;
   /** The login step of checkid requests; tests may answer it directly. Defaults to the delegated login flow. */
   loginStep?: LoginStep;
-  /** Answers DNS for outbound requests to customer URLs (webhooks); tests inject answers. Defaults to the system resolver. */
+  /** Answers DNS for outbound requests to customer URLs (webhooks, RP discovery); tests inject answers. Defaults to the system resolver. */
   resolve?: Resolver;
 }
 
@@ -77,6 +77,13 @@ export interface App {
   /** Stops taking work, finishes what is in flight, closes every pool. Safe to call twice. */
   stop(): Promise<void>;
 }
+
+/** RP discovery limits: an XRDS is a few hundred bytes; a realm worth verifying does not redirect much. */
+const RP_DISCOVERY_MAX_BYTES = 64 * 1024;
+const RP_DISCOVERY_MAX_REDIRECTS = 2;
+/** Realms remembered at most, and fetches running at once at most: what an anonymous flood can cost. */
+const RP_DISCOVERY_CACHE_ENTRIES = 1000;
+const RP_DISCOVERY_MAX_IN_FLIGHT = 32;
 
 const PG_HINT = 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 const REDIS_HINT = 'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
@@ -135,6 +142,22 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     random,
     customers,
     login: loginStep ?? identityFlow,
+    returnToVerifier: new ReturnToVerifier({
+      discovery: new YadisRealmDiscovery(
+        createRealmFetcher({
+          policy: { allowPrivate: config.RP_DISCOVERY_ALLOW_PRIVATE_URLS },
+          timeoutMs: config.RP_DISCOVERY_TIMEOUT_MS,
+          maxBytes: RP_DISCOVERY_MAX_BYTES,
+          maxRedirects: RP_DISCOVERY_MAX_REDIRECTS,
+          resolve,
+        }),
+      ),
+      clock,
+      successTtlSeconds: config.RP_DISCOVERY_CACHE_SECONDS,
+      failureTtlSeconds: config.RP_DISCOVERY_FAILURE_CACHE_SECONDS,
+      maxEntries: RP_DISCOVERY_CACHE_ENTRIES,
+      maxInFlight: RP_DISCOVERY_MAX_IN_FLIGHT,
+    }),
     settings: {
       publicUrl: config.PUBLIC_URL,
       sharedAssociationLifetimeSeconds: config.ASSOCIATION_LIFETIME_SECONDS,

@@ -158,6 +158,26 @@ export const configSchema = z.object({
     .default('false')
     .transform((v) => v === 'true')
     .describe('Development only: lets webhook endpoints use plain http to loopback and private, loopback or link-local addresses (refused otherwise, against SSRF).'),
+  RP_DISCOVERY_ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('Development only: lets RP discovery (return_to verification) fetch realms over plain http on loopback and at private, loopback or link-local addresses (refused otherwise, against SSRF).'),
+  RP_DISCOVERY_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(10000)
+    .default(3000)
+    .describe('Deadline for one RP discovery fetch of a realm (redirects and the XRDS hop included); past it the request is recorded as FAILED.'),
+  RP_DISCOVERY_CACHE_SECONDS: z.coerce.number().int().min(0).max(86400).default(600).describe('How long the return_to URLs a realm publishes are reused before it is fetched again.'),
+  RP_DISCOVERY_FAILURE_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(86400)
+    .default(60)
+    .describe('How long a realm without published return_to URLs (or that could not be fetched) is not fetched again.'),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000).describe('How long one webhook delivery attempt may take before it counts as failed.'),
   WEBHOOK_RETRY_SCHEDULE: z
     .string()

@@ -13,6 +13,19 @@ export enum PromptPolicy {
   NO_PROMPT = 'NO_PROMPT',
 }
 
+/**
+ * Return-URL verification by RP discovery (OpenID 2.0 §9.2.1): whether a checkid's return_to is
+ * checked against the XRDS its realm publishes, and what an unverified one means.
+ */
+export enum ReturnToVerification {
+  /** No discovery; the request is recorded as SKIPPED. */
+  OFF = 'OFF',
+  /** Discover and record the outcome on the auth request; the sign-in goes on either way. */
+  RECORD = 'RECORD',
+  /** Discover; a return_to that is not VERIFIED gets an error page and no sign-in. */
+  REQUIRE = 'REQUIRE',
+}
+
 /** A customer (tenant): one Authenticating Website that we turn into an OpenID provider. */
 @Entity({ tableName: 'customer' })
 @Index({ properties: ['createdAt', 'id'], name: 'customer_created_at_id_index' })
@@ -40,6 +53,9 @@ export class Customer {
 
   @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
   trustedRealms: string[] = [];
+
+  @Enum({ items: () => ReturnToVerification, type: 'text', default: ReturnToVerification.RECORD })
+  returnToVerification: ReturnToVerification = ReturnToVerification.RECORD;
 
   /** Erase profiles not seen for this many days (see src/erasure); null keeps them. */
   @Property({ type: 'integer', nullable: true })

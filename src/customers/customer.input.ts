@@ -1,5 +1,5 @@
 import { Field, InputType, Int } from 'type-graphql';
-import { PromptPolicy, Region } from './customer.entity';
+import { PromptPolicy, Region, ReturnToVerification } from './customer.entity';
 
 @InputType('CreateCustomerInput', { description: 'A new customer.' })
 export class CreateCustomerInput {
@@ -24,6 +24,9 @@ export class CreateCustomerInput {
   @Field(() => [String], { nullable: true, description: 'OpenID realms allowed to use this customer; empty or omitted means any.' })
   trustedRealms?: string[];
 
+  @Field(() => ReturnToVerification, { nullable: true, description: 'Return-URL verification by RP discovery; RECORD when omitted.' })
+  returnToVerification?: ReturnToVerification;
+
   @Field(() => Int, { nullable: true, description: 'Erase profiles not seen for this many days (1-36500); omitted or null keeps them.' })
   profileRetentionDays?: number | null;
 }
@@ -47,6 +50,9 @@ export class UpdateCustomerInput {
 
   @Field(() => [String], { nullable: true, description: 'Replaces the trusted realms; an empty list means any realm.' })
   trustedRealms?: string[];
+
+  @Field(() => ReturnToVerification, { nullable: true, description: 'Return-URL verification by RP discovery.' })
+  returnToVerification?: ReturnToVerification;
 
   @Field(() => Int, { nullable: true, description: 'Erase profiles not seen for this many days (1-36500); null switches retention off.' })
   profileRetentionDays?: number | null;

@@ -5,7 +5,7 @@ import { RandomSource } from '../shared/random';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { ValidationError } from '../shared/errors';
 import { canSee, Tenant } from '../shared/tenant';
-import { Customer, PromptPolicy, Region } from './customer.entity';
+import { Customer, PromptPolicy, Region, ReturnToVerification } from './customer.entity';
 import { CustomerApiKey } from './customer-api-key.entity';
 import { apiKeyMatches, generateApiKey, hashApiKey } from './api-key';
 import { CustomerNotFoundError, SlugTakenError } from './customer.errors';
@@ -21,6 +21,7 @@ export interface CreateCustomerCommand {
   region: Region;
   promptPolicy?: PromptPolicy;
   trustedRealms?: string[];
+  returnToVerification?: ReturnToVerification;
   profileRetentionDays?: number | null;
 }
 
@@ -60,6 +61,7 @@ export class CustomerService {
           region: fields.region!,
           promptPolicy: fields.promptPolicy ?? PromptPolicy.PROMPT,
           trustedRealms: fields.trustedRealms ?? [],
+          returnToVerification: fields.returnToVerification ?? ReturnToVerification.RECORD,
           profileRetentionDays: fields.profileRetentionDays ?? null,
           createdAt: now,
           updatedAt: now,
@@ -184,7 +186,7 @@ export class CustomerService {
   private validateFields(command: UpdateCustomerCommand): UpdateCustomerCommand {
     const out: UpdateCustomerCommand = {};
     // GraphQL lets a client send null for any optional input field; only homeUrl may be cleared.
-    for (const field of ['name', 'verifyUrl', 'region', 'promptPolicy', 'trustedRealms'] as const) {
+    for (const field of ['name', 'verifyUrl', 'region', 'promptPolicy', 'trustedRealms', 'returnToVerification'] as const) {
       if (command[field] === null) throw new ValidationError(field, `${field} cannot be null`);
     }
     if (command.name !== undefined) out.name = validateName(command.name);
@@ -195,6 +197,10 @@ export class CustomerService {
       out.region = command.region;
     }
     if (command.promptPolicy !== undefined) out.promptPolicy = command.promptPolicy;
+    if (command.returnToVerification !== undefined) {
+      if (!Object.values(ReturnToVerification).includes(command.returnToVerification)) throw new ValidationError('returnToVerification', 'unknown value');
+      out.returnToVerification = command.returnToVerification;
+    }
     if (command.trustedRealms !== undefined) out.trustedRealms = validateTrustedRealms(command.trustedRealms);
     if (command.profileRetentionDays !== undefined) out.profileRetentionDays = validateRetentionDays(command.profileRetentionDays);
     return out;
@@ -210,6 +216,7 @@ function settingsOf(customer: Customer): Record<string, unknown> {
     region: customer.region,
     promptPolicy: customer.promptPolicy,
     trustedRealms: [...customer.trustedRealms],
+    returnToVerification: customer.returnToVerification,
     profileRetentionDays: customer.profileRetentionDays,
   };
 }

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Customer, PromptPolicy, Region } from './customer.entity';
+import { Customer, PromptPolicy, Region, ReturnToVerification } from './customer.entity';
 import { Connection } from '../graphql/connection';
 
 registerEnumType(Region, { name: 'Region', description: 'Where the customer\'s data is hosted.' });
@@ -9,6 +9,16 @@ registerEnumType(PromptPolicy, {
   valuesConfig: {
     PROMPT: { description: 'Ask the user for consent (the default).' },
     NO_PROMPT: { description: 'Skip the consent page; the AW vouches for consent.' },
+  },
+});
+
+registerEnumType(ReturnToVerification, {
+  name: 'ReturnToVerification',
+  description: 'Whether a checkid\'s return_to is checked against the XRDS its realm publishes (OpenID 2.0 §9.2.1), and what an unverified one means.',
+  valuesConfig: {
+    OFF: { description: 'No discovery; requests are recorded as SKIPPED.' },
+    RECORD: { description: 'Discover and record the outcome on the auth request; the sign-in goes on either way (the default).' },
+    REQUIRE: { description: 'Discover; a return_to that is not VERIFIED gets an error page and no sign-in.' },
   },
 });
 
@@ -49,6 +59,9 @@ export class CustomerType {
   @Field(() => [String], { description: 'OpenID realms of the relying parties allowed to use this customer; empty means any.' })
   trustedRealms!: string[];
 
+  @Field(() => ReturnToVerification, { description: 'Return-URL verification by RP discovery (OpenID 2.0 §9.2.1).' })
+  returnToVerification!: ReturnToVerification;
+
   @Field(() => Int, { nullable: true, description: 'Profiles not seen for this many days are erased; null keeps them.' })
   profileRetentionDays!: number | null;
 
@@ -78,6 +91,7 @@ export class CustomerType {
       region: customer.region,
       promptPolicy: customer.promptPolicy,
       trustedRealms: [...customer.trustedRealms],
+      returnToVerification: customer.returnToVerification,
       profileRetentionDays: customer.profileRetentionDays,
       openidIdentifier: urls.openidIdentifier,
       postbackUrl: urls.postbackUrl,

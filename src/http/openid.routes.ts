@@ -1,5 +1,6 @@
 import express, { Request, Response, Router } from 'express';
 import { OpenIdProviderService, ProviderResult, Transport } from '../openid-provider';
+import type { RequestParams } from '../openid';
 import { DiscoveryService } from '../openid-provider';
 import { MalformedFormError, parseFormStrict, rawQuery } from './form';
 import { sendMessagePage } from './pages';
@@ -36,10 +37,7 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
   router.get('/c/:slug/openid', async (req, res) => {
     const via = transport(req, 'GET', deps);
     const slug = req.params.slug!;
-    await answer(res, deps.isSecureRequest(req), () => {
-      const message = parseFormStrict(rawQuery(req.originalUrl));
-      return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
-    });
+    await answer(res, deps.isSecureRequest(req), () => handle(deps, slug, parseFormStrict(rawQuery(req.originalUrl)), via));
   });
 
   router.post('/c/:slug/openid', rawForm, async (req, res) => {
@@ -60,7 +58,7 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
         const wait = await deps.guard.hit('associate', via.sourceAddress, deps.associatePerAddress);
         if (wait > 0) return { kind: 'limited', retryAfterSeconds: wait };
       }
-      return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
+      return handle(deps, slug, message, via);
     });
   });
 
@@ -77,6 +75,17 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * One OP request in a transaction scoped to the customer of the URL. When the provider asks for RP
+ * discovery, the fetch runs between two transactions, so a slow realm holds no database connection.
+ */
+async function handle(deps: OpenIdRoutesDeps, slug: string, message: RequestParams, via: Transport): Promise<ProviderResult> {
+  const result = await deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
+  if (result.kind !== 'discover') return result;
+  const discovered = await result.discover();
+  return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via, discovered));
 }
 
 function transport(req: Request, method: Transport['method'], deps: OpenIdRoutesDeps): Transport {
@@ -140,5 +149,7 @@ async function answer(res: Response, isSecureBrowser: boolean, run: () => Promis
     case 'page':
       sendMessagePage(res, result.status, result.title, result.message);
       return;
+    case 'discover':
+      throw new Error('RP discovery must run before the answer is written');
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ArrayType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
 import { Customer } from '../customers';
+import { RETURN_TO_VERIFICATION_STATUSES, type ReturnToVerificationStatus } from '../openid';
 import { AuthRequestStatus } from './auth-request.state';
 
 /**
@@ -36,6 +37,14 @@ export class AuthRequest {
 
   @Property({ type: 'text' })
   returnTo!: string;
+
+  /** Return-URL verification by RP discovery (§9.2.1); null for requests made before it existed. */
+  @Enum({ items: () => [...RETURN_TO_VERIFICATION_STATUSES], type: 'text', nullable: true })
+  returnToVerification: ReturnToVerificationStatus | null = null;
+
+  /** Why it is not VERIFIED, as a short code (no_xrds, return_to_not_listed, timeout, ...). */
+  @Property({ type: 'string', length: 64, nullable: true })
+  returnToVerificationReason: string | null = null;
 
   /** The validated checkid request, to build the assertion from later (AuthRequestInput). */
   @Property({ type: 'json' })

@@ -3,6 +3,7 @@ import { TransactionPropagation } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuthRequest, AuthRequestTransition } from './auth-request.entity';
 import { AuthRequestEvent, AuthRequestStatus, TRANSITIONS } from './auth-request.state';
+import type { VerifiedReturnTo } from '../openid-provider';
 
 /**
  * The flow's writes join the transaction of the request (opened by db/scope.ts) instead of nesting a
@@ -73,4 +74,14 @@ export async function applyTransition(
 /** Records the creation of a request as the first step of its timeline. */
 export function recordCreation(em: EntityManager, request: AuthRequest, now: Date): void {
   em.create(AuthRequestTransition, { authRequest: request, customer: request.customer, event: 'HANDOFF', fromStatus: null, toStatus: request.status, at: now, reason: null });
+}
+
+/**
+ * The timeline entry of return_to verification (§9.2.1), which ran before the request existed:
+ * dated when its discovery ran, and at least a millisecond before the hand-off so it sorts first.
+ */
+export function recordReturnToVerification(em: EntityManager, request: AuthRequest, outcome: VerifiedReturnTo, now: Date): void {
+  const at = new Date(Math.min(outcome.checkedAt.getTime(), now.getTime() - 1));
+  const reason = outcome.reason === null ? outcome.status : `${outcome.status}: ${outcome.reason}`;
+  em.create(AuthRequestTransition, { authRequest: request, customer: request.customer, event: 'VERIFY_RETURN_TO', fromStatus: null, toStatus: request.status, at, reason });
 }

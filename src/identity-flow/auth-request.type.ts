@@ -2,12 +2,26 @@ import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql
 import { Connection } from '../graphql/connection';
 import { AuthRequestStatus } from './auth-request.state';
 import { AuthRequestWithTimeline } from './auth-request.query';
+import type { ReturnToVerificationStatus } from '../openid';
+
+/** The outcomes of return_to verification, as a GraphQL enum. */
+const ReturnToVerificationStatusEnum = { VERIFIED: 'VERIFIED', UNVERIFIED: 'UNVERIFIED', FAILED: 'FAILED', SKIPPED: 'SKIPPED' } as const satisfies Record<ReturnToVerificationStatus, ReturnToVerificationStatus>;
+registerEnumType(ReturnToVerificationStatusEnum, {
+  name: 'ReturnToVerificationStatus',
+  description: 'What return_to verification by RP discovery (OpenID 2.0 §9.2.1) concluded for a request.',
+  valuesConfig: {
+    VERIFIED: { description: 'The realm\'s XRDS lists a return_to URL this one matches.' },
+    UNVERIFIED: { description: 'Discovery ran but did not vouch for return_to (no XRDS, no return_to service, or not listed).' },
+    FAILED: { description: 'Discovery could not be run (timeout, refused address, too large, server error).' },
+    SKIPPED: { description: 'The customer\'s returnToVerification is OFF.' },
+  },
+});
 
 registerEnumType(AuthRequestStatus, { name: 'AuthRequestStatus', description: 'Where an authentication request stands (PROTOCOL.md §3.2).' });
 
 @ObjectType('AuthRequestTransition', { description: 'One step of an authentication request\'s timeline.' })
 export class AuthRequestTransitionType {
-  @Field(() => String, { description: 'What happened: HANDOFF, POSTBACK_USER, POSTBACK_CANCEL, SHOW_CONSENT, COMPLETE or EXPIRE.' })
+  @Field(() => String, { description: 'What happened: VERIFY_RETURN_TO (reason: its outcome), HANDOFF, POSTBACK_USER, POSTBACK_CANCEL, SHOW_CONSENT, COMPLETE or EXPIRE.' })
   event!: string;
 
   @Field(() => AuthRequestStatus, { nullable: true, description: 'State before; null for the creation.' })
@@ -42,6 +56,12 @@ export class AuthRequestType {
 
   @Field(() => String, { description: 'Where the answer went.' })
   returnTo!: string;
+
+  @Field(() => ReturnToVerificationStatusEnum, { nullable: true, description: 'Return-URL verification by RP discovery; null for requests made before it was recorded.' })
+  returnToVerification!: ReturnToVerificationStatus | null;
+
+  @Field(() => String, { nullable: true, description: 'Why return_to is not VERIFIED, as a short code (no_xrds, return_to_not_listed, timeout, url_refused, ...).' })
+  returnToVerificationReason!: string | null;
 
   @Field(() => String, { nullable: true, description: 'The user the AW logged in, once it posted back.' })
   username!: string | null;
@@ -78,6 +98,8 @@ export class AuthRequestType {
       mode: request.mode,
       realm: request.realm,
       returnTo: request.returnTo,
+      returnToVerification: request.returnToVerification,
+      returnToVerificationReason: request.returnToVerificationReason,
       username: request.username,
       requestedFields: [...request.requestedFields],
       requiredFields: [...request.requiredFields],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuthRequestInput, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
-import type { LoginDecision, LoginStep, OpenIdProviderService } from '../openid-provider';
+import type { LoginDecision, LoginStep, OpenIdProviderService, VerifiedReturnTo } from '../openid-provider';
 import { Customer, CustomerService, customerUrls, PromptPolicy } from '../customers';
 import { ConsentService } from '../consent';
 import { ProfileService } from '../profiles';
@@ -12,7 +12,7 @@ import { Logger } from '../shared/logger';
 import { AuditService } from '../audit';
 import { AuthRequest } from './auth-request.entity';
 import { AuthRequestStatus } from './auth-request.state';
-import { applyTransition, JOIN, recordCreation } from './auth-request.repository';
+import { applyTransition, JOIN, recordCreation, recordReturnToVerification } from './auth-request.repository';
 import { bindingCookieValue, cookieRequestId, csrfToken, isBindingCookieValid, isCsrfTokenValid, TXN_COOKIE } from './binding';
 import { buildVerifyUrl } from './verify-url';
 import { PostbackError, postbackDigest, readContent, readCredentials, readKnownFields } from './postback.parse';
@@ -65,8 +65,11 @@ export interface ConsentForm {
 export class IdentityFlowService implements LoginStep {
   constructor(private readonly deps: IdentityFlowDeps) {}
 
-  /** Step 2: stores the request and sends the browser to the customer's Verify URL. */
-  async begin(customer: Customer, input: AuthRequestInput): Promise<LoginDecision> {
+  /**
+   * Step 2: stores the request, with how its return_to fared in RP discovery, and sends the
+   * browser to the customer's Verify URL.
+   */
+  async begin(customer: Customer, input: AuthRequestInput, returnTo: VerifiedReturnTo): Promise<LoginDecision> {
     // PROTOCOL.md §9.3: we cannot see the AW's session, so an immediate request needs setup.
     if (input.mode === 'checkid_immediate') return { kind: 'setup_needed' };
     const now = this.deps.clock.now();
@@ -83,6 +86,8 @@ export class IdentityFlowService implements LoginStep {
         mode: input.mode,
         realm: input.realm,
         returnTo: input.returnTo,
+        returnToVerification: returnTo.status,
+        returnToVerificationReason: returnTo.reason,
         openidRequest: { input, usernameHint } satisfies StoredRequest as unknown as Record<string, unknown>,
         requestedFields: [...requested.required, ...requested.optional],
         requiredFields: [...requested.required],
@@ -93,6 +98,7 @@ export class IdentityFlowService implements LoginStep {
         updatedAt: now,
         expiresAt: new Date(now.getTime() + this.deps.settings.authRequestTtlSeconds * 1000),
       });
+      recordReturnToVerification(em, created, returnTo, now);
       recordCreation(em, created, now);
       return created;
     }, JOIN);

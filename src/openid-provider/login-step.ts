@@ -1,4 +1,4 @@
-import type { AuthRequestInput, SregField, SregValues } from '../openid';
+import type { AuthRequestInput, ReturnToVerificationOutcome, SregField, SregValues } from '../openid';
 import type { Customer } from '../customers';
 
 /** What the login step learned about the user, enough to build a positive assertion. */
@@ -40,5 +40,11 @@ export type LoginDecision =
  * decision comes out. The identity flow implements it; tests may answer directly.
  */
 export interface LoginStep {
-  begin(customer: Customer, request: AuthRequestInput): Promise<LoginDecision>;
+  begin(customer: Customer, request: AuthRequestInput, returnTo: VerifiedReturnTo): Promise<LoginDecision>;
+}
+
+/** How return_to fared in RP discovery (§9.2.1), for the login step to record with the request. */
+export interface VerifiedReturnTo extends ReturnToVerificationOutcome {
+  /** When the discovery behind it ran (earlier than now when it came from the cache). */
+  readonly checkedAt: Date;
 }

@@ -1,9 +1,9 @@
-import { OpenIdError, type ErrorScope } from '../openid';
+import { OpenIdError } from '../openid';
 
 /** The RP asked about an identifier that is not one of this customer's claimed identifiers. */
 export class ForeignIdentifierError extends OpenIdError {
-  constructor(scope: ErrorScope) {
-    super('FOREIGN_IDENTIFIER', 'openid.identity is not an identifier of this OpenID provider', scope);
+  constructor() {
+    super('FOREIGN_IDENTIFIER', 'openid.identity is not an identifier of this OpenID provider');
   }
 }
 

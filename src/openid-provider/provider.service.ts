@@ -12,24 +12,25 @@ import {
   directErrorResponse,
   idsNamespaceFor,
   IndirectResponse,
-  indirectErrorResponse,
   indirectResponse,
   OpenIdError,
   OpenIdMessage,
   parseCheckIdRequest,
+  parseRealm,
   releasableFields,
   RequestParams,
   UnknownModeError,
+  UnverifiedReturnToError,
   usernameFromClaimedId,
-  verifyReturnTo,
 } from '../openid';
-import { Customer, CustomerService, customerUrls } from '../customers';
+import { Customer, CustomerService, customerUrls, ReturnToVerification } from '../customers';
 import { Clock } from '../shared/clock';
 import { KeyedHash } from '../shared/keyed-hash';
 import { Sealer } from '../shared/sealed-box';
 import { RandomSource } from '../shared/random';
 import { PgAssociationStore, PgNonceStore } from './pg-stores';
-import { LoginOutcome, LoginStep, HandoffCookie } from './login-step';
+import { LoginOutcome, LoginStep, HandoffCookie, VerifiedReturnTo } from './login-step';
+import { ReturnToVerifier } from './rp-discovery';
 import { AssociationLimitError, DirectRequestMethodError, ForeignIdentifierError } from './provider.errors';
 
 export interface ProviderSettings {
@@ -51,6 +52,8 @@ export interface ProviderDeps {
   random: RandomSource;
   customers: CustomerService;
   login: LoginStep;
+  /** RP discovery for return_to verification (§9.2.1), with its cache. */
+  returnToVerifier: Pick<ReturnToVerifier, 'cached' | 'verify'>;
   settings: ProviderSettings;
 }
 
@@ -67,7 +70,12 @@ export type ProviderResult =
   | { kind: 'direct'; response: DirectResponse }
   | { kind: 'indirect'; response: IndirectResponse }
   | { kind: 'handoff'; location: string; cookies: readonly HandoffCookie[] }
-  | { kind: 'page'; status: 200 | 400 | 404; title: string; message: string };
+  | { kind: 'page'; status: 200 | 400 | 404; title: string; message: string }
+  /**
+   * RP discovery must fetch the realm first. The caller runs `discover` outside its database
+   * transaction (a slow RP must not hold a connection) and calls `handle` again with the outcome.
+   */
+  | { kind: 'discover'; discover: () => Promise<VerifiedReturnTo> };
 
 const UNKNOWN_CUSTOMER: ProviderResult = {
   kind: 'page',
@@ -84,8 +92,11 @@ const UNKNOWN_CUSTOMER: ProviderResult = {
 export class OpenIdProviderService {
   constructor(private readonly deps: ProviderDeps) {}
 
-  /** Handles one request at a customer's OP endpoint. */
-  async handle(slug: string, params: RequestParams, transport: Transport): Promise<ProviderResult> {
+  /**
+   * Handles one request at a customer's OP endpoint. `discovered` is the outcome of a `discover`
+   * this method asked for on an earlier call with the same request.
+   */
+  async handle(slug: string, params: RequestParams, transport: Transport, discovered?: VerifiedReturnTo): Promise<ProviderResult> {
     const customer = await this.deps.customers.findBySlug(slug);
     if (!customer) return UNKNOWN_CUSTOMER;
     if (!OpenIdMessage.hasMode(params)) {
@@ -107,11 +118,10 @@ export class OpenIdProviderService {
           return { kind: 'direct', response: await this.checkAuthentication(customer, message, transport) };
         case 'checkid_setup':
         case 'checkid_immediate':
-          return await this.checkId(customer, message);
+          return await this.checkId(customer, message, discovered);
         default:
-          if (transport.method === 'POST') throw new UnknownModeError(message.mode ?? '');
-          // An indirect request with a mode we do not know: answer at return_to only if it is trusted.
-          throw new UnknownModeError(message.mode ?? '', { verifiedReturnTo: verifyReturnTo(message, this.realmPolicy(customer)).returnTo });
+          // By POST a direct error, by GET a page: never a redirect to the return_to it may carry.
+          throw new UnknownModeError(message.mode ?? '');
       }
     } catch (err) {
       if (!(err instanceof OpenIdError)) throw err;
@@ -171,15 +181,24 @@ export class OpenIdProviderService {
     return indirectResponse(request.returnTo, buildSetupNeededResponse());
   }
 
-  private async checkId(customer: Customer, message: OpenIdMessage): Promise<ProviderResult> {
+  /**
+   * A well-formed checkid whose return_to passed every check is the only request we answer by
+   * redirect (id_res, cancel, setup_needed); each refusal before that point is a page.
+   */
+  private async checkId(customer: Customer, message: OpenIdMessage, discovered: VerifiedReturnTo | undefined): Promise<ProviderResult> {
     const request = parseCheckIdRequest(message, this.realmPolicy(customer));
     if (!request.isIdentifierSelect) {
       const opBase = customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
-      if (usernameFromClaimedId(opBase, request.identity) === undefined) {
-        throw new ForeignIdentifierError({ verifiedReturnTo: request.returnTo });
-      }
+      if (usernameFromClaimedId(opBase, request.identity) === undefined) throw new ForeignIdentifierError();
     }
-    const decision = await this.deps.login.begin(customer, request);
+    const verified = discovered ?? this.returnToVerdict(customer, request);
+    if (verified === undefined) {
+      const realm = parseRealm(request.realm);
+      return { kind: 'discover', discover: () => this.deps.returnToVerifier.verify(realm, request.returnTo) };
+    }
+    // §9.2.1: "If verification is attempted and fails, the OP SHOULD NOT send a positive assertion".
+    if (customer.returnToVerification === ReturnToVerification.REQUIRE && verified.status !== 'VERIFIED') throw new UnverifiedReturnToError();
+    const decision = await this.deps.login.begin(customer, request, verified);
     switch (decision.kind) {
       case 'redirect':
         return { kind: 'handoff', location: decision.location, cookies: decision.cookies ?? [] };
@@ -220,16 +239,20 @@ export class OpenIdProviderService {
     return result.response;
   }
 
+  /** The return_to verdict without a fetch: SKIPPED when off, else from the cache, else undefined. */
+  private returnToVerdict(customer: Customer, request: AuthRequestInput): VerifiedReturnTo | undefined {
+    if (customer.returnToVerification === ReturnToVerification.OFF) return { status: 'SKIPPED', reason: null, checkedAt: this.deps.clock.now() };
+    return this.deps.returnToVerifier.cached(parseRealm(request.realm), request.returnTo);
+  }
+
   /**
-   * The one mapping of protocol errors for this endpoint (PROTOCOL.md §5.8): a direct request gets
-   * a 400 key-value body; an indirect one goes back to return_to only when that was verified,
-   * otherwise the user sees a page.
+   * The one mapping of protocol errors for this endpoint: a direct request gets a 400 key-value
+   * body; an indirect one always gets our error page (HTTP 400, with the reference id), never an
+   * `openid.mode=error` redirect (see openid/errors.ts).
    */
   private errorResult(err: OpenIdError, transport: Transport, message: OpenIdMessage | undefined): ProviderResult {
     const isDirect = transport.method === 'POST' && (message === undefined || !message.mode?.startsWith('checkid_'));
     if (isDirect) return { kind: 'direct', response: directErrorResponse(err) };
-    const indirect = indirectErrorResponse(err);
-    if (indirect) return { kind: 'indirect', response: indirect };
     return {
       kind: 'page',
       status: 400,

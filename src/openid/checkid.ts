@@ -6,7 +6,6 @@ import {
   MalformedMessageError,
   ReturnToRequiredError,
   UnknownModeError,
-  type ErrorScope,
 } from './errors';
 import { parseAxRequest, type AxRequest } from './extensions/ax';
 import { parsePapeRequest, type PapeRequest } from './extensions/pape';
@@ -18,10 +17,9 @@ import { parseRealm, type Realm } from './realm';
  * `checkid_setup` / `checkid_immediate` (§9): turns an authentication request into the input the
  * identity flow stores, or throws. Order (PROTOCOL.md §5.4): the message was parsed and its
  * version checked by `OpenIdMessage.fromParams`; then return_to syntax → realm syntax →
- * return_to ⊂ realm → realm sanity → customer whitelist. Errors up to here are answered with a
- * page. Only after all of them pass do errors carry the return_to and allow an indirect error
- * response (`OpenIdError.allowRedirect`). RP discovery (§9.2.1) needs a network fetch and runs
- * after this, in the caller, with `returnToMatchesDiscovered`.
+ * return_to ⊂ realm → realm sanity → customer whitelist → mode, identifiers and extensions. Every
+ * failure is answered with a page, never a redirect (errors.ts). RP discovery (§9.2.1) needs a
+ * network fetch and runs after this, in the caller, with `verifyReturnToByDiscovery`.
  */
 
 export type CheckIdMode = 'checkid_setup' | 'checkid_immediate';
@@ -52,10 +50,7 @@ export interface CheckIdOptions {
 /** §8.2.1: a handle is 1–255 characters in ASCII 33–126. */
 const ASSOC_HANDLE = /^[\x21-\x7e]{1,255}$/;
 
-/**
- * Steps that decide whether return_to may receive our redirects at all. Exported for the
- * dispatcher, which needs the same verdict for unknown modes arriving by GET (PROTOCOL.md §4.1).
- */
+/** Steps that decide whether return_to may receive our redirects at all. */
 export function verifyReturnTo(
   message: OpenIdMessage,
   options: CheckIdOptions = {},
@@ -71,43 +66,42 @@ export function verifyReturnTo(
   return { returnTo, realm };
 }
 
-function readIdentifiers(message: OpenIdMessage, scope: ErrorScope): { claimedId: string; identity: string } {
+function readIdentifiers(message: OpenIdMessage): { claimedId: string; identity: string } {
   const claimedId = message.get('claimed_id');
   const identity = message.get('identity');
   // [D] An extension-only request (§9.1 allows it) asks us to assert nothing: not our service.
-  if (claimedId === undefined && identity === undefined) throw new IdentifierRequiredError(scope);
+  if (claimedId === undefined && identity === undefined) throw new IdentifierRequiredError();
   // §9.1: "openid.claimed_id and openid.identity SHALL either both be present or both be absent."
   if (claimedId === undefined || identity === undefined || claimedId === '' || identity === '') {
-    throw new MalformedMessageError('openid.claimed_id and openid.identity must be sent together', scope);
+    throw new MalformedMessageError('openid.claimed_id and openid.identity must be sent together');
   }
   if ((claimedId === IDENTIFIER_SELECT) !== (identity === IDENTIFIER_SELECT)) {
-    throw new MalformedMessageError('identifier_select must be used for both claimed_id and identity', scope);
+    throw new MalformedMessageError('identifier_select must be used for both claimed_id and identity');
   }
   return { claimedId, identity };
 }
 
 /**
- * Validates a checkid request. Throws, without redirect permission: `ReturnToRequiredError`,
+ * Validates a checkid request. Throws, in this order: `ReturnToRequiredError`,
  * `InvalidReturnToError`, `BadRealmError`, `ReturnToOutsideRealmError`, `InsaneRealmError`,
- * `UntrustedRealmError`. With redirect permission (return_to verified): `UnknownModeError` (any
- * other mode), `IdentifierRequiredError`, `MalformedMessageError` (identifier pairing, handle
- * syntax, malformed AX/PAPE).
+ * `UntrustedRealmError`, then `UnknownModeError` (any other mode), `IdentifierRequiredError`,
+ * `MalformedMessageError` (identifier pairing, handle syntax, malformed AX/PAPE). All of them are
+ * shown as a page.
  */
 export function parseCheckIdRequest(message: OpenIdMessage, options: CheckIdOptions = {}): AuthRequestInput {
   const { returnTo } = verifyReturnTo(message, options);
-  const scope: ErrorScope = { verifiedReturnTo: returnTo };
 
   const mode = message.mode ?? '';
-  if (mode !== 'checkid_setup' && mode !== 'checkid_immediate') throw new UnknownModeError(mode, scope);
-  const { claimedId, identity } = readIdentifiers(message, scope);
+  if (mode !== 'checkid_setup' && mode !== 'checkid_immediate') throw new UnknownModeError(mode);
+  const { claimedId, identity } = readIdentifiers(message);
 
   const assocHandle = message.get('assoc_handle');
   if (assocHandle !== undefined && !ASSOC_HANDLE.test(assocHandle)) {
-    throw new MalformedMessageError('openid.assoc_handle is malformed', scope);
+    throw new MalformedMessageError('openid.assoc_handle is malformed');
   }
   const sreg = parseSregRequest(message);
-  const ax = parseAxRequest(message, scope);
-  const pape = parsePapeRequest(message, scope);
+  const ax = parseAxRequest(message);
+  const pape = parsePapeRequest(message);
   return {
     mode,
     claimedId,

@@ -1,20 +1,19 @@
 /**
  * Protocol errors of the OpenID 2.0 provider. One base class, one subclass per failure
- * (STYLE.md, Errors). Pure code throws these and never catches them; `http/` maps them once:
+ * (STYLE.md, Errors). Pure code throws these and never catches them; the provider maps them once:
  *
  * - direct requests (associate, check_authentication): `directErrorResponse` → HTTP 400 KV;
- * - indirect requests (checkid_*): an indirect `mode=error` redirect only when `allowRedirect` is
- *   true, which happens only after return_to was verified to sit inside a sane realm
- *   (PROTOCOL.md §5.8); otherwise a human-readable error page.
+ * - indirect requests (checkid_* and any other mode by GET): always our own error page (HTTP 400,
+ *   with the request's reference id), never a redirect.
+ *
+ * [D] No error ever travels back by redirect, not even to a return_to inside a trusted realm.
+ * §5.2.3 lets the OP answer a malformed indirect request with an error page, and every redirect
+ * carrying `openid.mode=error` is a free hop from our domain to a URL the requester picked: an
+ * open redirector. Only answers to a well-formed checkid (id_res, cancel, setup_needed) are
+ * redirected, and only to a return_to that passed every check.
  */
 
-/** Where an error was raised: once return_to is verified, errors may travel back to it. */
-export interface ErrorScope {
-  /** The verified return_to. Set only after return_to ⊂ realm and realm sanity passed. */
-  readonly verifiedReturnTo?: string;
-}
-
-export interface OpenIdErrorOptions extends ErrorScope {
+export interface OpenIdErrorOptions {
   /** Whether `message` is safe to show to the user or RP. Defaults to true. */
   readonly expose?: boolean;
   readonly cause?: unknown;
@@ -23,10 +22,6 @@ export interface OpenIdErrorOptions extends ErrorScope {
 export class OpenIdError extends Error {
   /** Whether `message` may be shown to the end user / sent to the RP verbatim. */
   readonly expose: boolean;
-  /** Whether the error may be sent back as an indirect error to `returnTo` (§5.2.3). */
-  readonly allowRedirect: boolean;
-  /** The verified return_to, present exactly when `allowRedirect` is true. */
-  readonly returnTo: string | undefined;
 
   constructor(
     readonly code: string,
@@ -36,8 +31,6 @@ export class OpenIdError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.expose = options.expose ?? true;
-    this.returnTo = options.verifiedReturnTo;
-    this.allowRedirect = options.verifiedReturnTo !== undefined;
   }
 }
 
@@ -73,8 +66,8 @@ export class UnsupportedVersionError extends OpenIdError {
 }
 
 export class UnknownModeError extends OpenIdError {
-  constructor(mode: string, options: OpenIdErrorOptions = {}) {
-    super('UNKNOWN_MODE', `Unknown openid.mode ${JSON.stringify(mode.slice(0, 64))}`, options);
+  constructor(mode: string) {
+    super('UNKNOWN_MODE', `Unknown openid.mode ${JSON.stringify(mode.slice(0, 64))}`);
   }
 }
 
@@ -126,7 +119,7 @@ export class BadRealmError extends OpenIdError {
   }
 }
 
-/** §9.2 says indirect error; [D] we render a page instead, since this would be an open redirect. */
+/** §9.2 says indirect error; [D] we render a page instead, like every error (see the top of this file). */
 export class ReturnToOutsideRealmError extends OpenIdError {
   constructor() {
     super('RETURN_TO_OUTSIDE_REALM', 'openid.return_to does not match openid.realm');
@@ -149,8 +142,18 @@ export class UntrustedRealmError extends OpenIdError {
 
 /** [D] Neither claimed_id nor identity: an extension-only request, which we do not serve. */
 export class IdentifierRequiredError extends OpenIdError {
-  constructor(options: OpenIdErrorOptions = {}) {
-    super('IDENTIFIER_REQUIRED', 'openid.claimed_id and openid.identity are required', options);
+  constructor() {
+    super('IDENTIFIER_REQUIRED', 'openid.claimed_id and openid.identity are required');
+  }
+}
+
+/**
+ * §9.2.1 / §13: the customer requires return_to verification (REQUIRE) and RP discovery on the
+ * realm did not list this return_to, or could not be run. An error page, never a redirect.
+ */
+export class UnverifiedReturnToError extends OpenIdError {
+  constructor() {
+    super('RETURN_TO_NOT_VERIFIED', 'The site that sent you here could not be verified as the owner of openid.return_to');
   }
 }
 

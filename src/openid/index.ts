@@ -11,7 +11,6 @@ export {
   MAX_REDIRECT_URL_LENGTH,
   appendMessageToUrl,
   formPostHtml,
-  indirectErrorResponse,
   indirectResponse,
   type FormPostOptions,
   type IndirectResponse,
@@ -55,6 +54,7 @@ export {
 } from './realm';
 export * from './check-return-to';
 export * from './check-trusted-realm';
+export * from './verify-return-to';
 export * from './checkid';
 export * from './claimed-id';
 export * from './assertion';

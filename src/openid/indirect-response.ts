@@ -1,7 +1,5 @@
-import type { OpenIdError } from './errors';
 import { escapeMarkup } from './markup';
 import type { OpenIdMessage } from './message';
-import { buildIndirectErrorResponse, type ErrorDetails } from './negative-assertion';
 
 /**
  * Indirect communication (§5.2): the browser carries the message to the RP, either as a
@@ -93,18 +91,4 @@ export function indirectResponse(
     contentType: 'text/html; charset=utf-8',
     html: formPostHtml(returnTo, message, options),
   };
-}
-
-/**
- * The indirect error for a failed checkid, or undefined when the error may not travel by
- * redirect (return_to unverified, outside the realm, insane realm): then render a page instead.
- */
-export function indirectErrorResponse(
-  error: OpenIdError,
-  details: ErrorDetails = {},
-  options: FormPostOptions = {},
-): IndirectResponse | undefined {
-  if (!error.allowRedirect || error.returnTo === undefined) return undefined;
-  const text = error.expose ? error.message : 'The OpenID provider could not process this request';
-  return indirectResponse(error.returnTo, buildIndirectErrorResponse(text, details), options);
 }

@@ -1,5 +1,5 @@
 import { OPENID1_NAMESPACES, OPENID2_NS, RESERVED_ALIASES } from './constants';
-import { KvFormEncodingError, MalformedMessageError, UnsupportedVersionError, type ErrorScope } from './errors';
+import { KvFormEncodingError, MalformedMessageError, UnsupportedVersionError } from './errors';
 import { encodeKvForm, hasLoneSurrogate } from './kv-form';
 
 /**
@@ -83,9 +83,9 @@ export class OpenIdMessage {
    * version but 2.0: an absent `openid.ns` or a 1.x one means compatibility mode (§4.1.2), which we
    * do not offer (PROTOCOL.md §5.9).
    */
-  static fromParams(params: RequestParams, scope: ErrorScope = {}): OpenIdMessage {
+  static fromParams(params: RequestParams): OpenIdMessage {
     const fail: Fail = (message) => {
-      throw new MalformedMessageError(message, scope);
+      throw new MalformedMessageError(message);
     };
     const fields = new Map<string, string>();
     for (const [fullKey, value] of flatten(params)) {

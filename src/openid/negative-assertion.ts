@@ -29,18 +29,3 @@ export interface ErrorDetails {
   /** A reference token, e.g. a support ticket or log correlation id. */
   readonly reference?: string;
 }
-
-/**
- * §5.2.3 indirect error (`mode=error`). Send it only to a return_to that was verified against a
- * sane realm (`OpenIdError.allowRedirect`), never to an unchecked URL (PROTOCOL.md §5.8).
- */
-export function buildIndirectErrorResponse(error: string, details: ErrorDetails = {}): OpenIdMessage {
-  const fields: Array<[string, string]> = [
-    ['ns', OPENID2_NS],
-    ['mode', 'error'],
-    ['error', error],
-  ];
-  if (details.contact !== undefined) fields.push(['contact', details.contact]);
-  if (details.reference !== undefined) fields.push(['reference', details.reference]);
-  return OpenIdMessage.fromFields(fields);
-}

@@ -17,7 +17,7 @@ import { eventData, isWebhookEventType, OutboxEvent, webhookTypeOf } from './eve
 import { FailureClass } from './delivery-failure';
 import { sendWebhook, SendResult } from './sender';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature';
-import { checkWebhookUrl, UrlPolicy, WebhookUrlError } from './url-policy';
+import { checkOutboundUrl, UrlPolicy, OutboundUrlError } from '../shared/net/url-policy';
 import { DeliveryStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from './webhook.entity';
 
 export interface WebhookServiceDeps {
@@ -392,9 +392,9 @@ export class WebhookService {
   private async checkUrl(raw: string): Promise<string> {
     let url: URL;
     try {
-      url = checkWebhookUrl(raw, this.deps.policy);
+      url = checkOutboundUrl(raw, this.deps.policy);
     } catch (err) {
-      if (err instanceof WebhookUrlError) throw new ValidationError('url', err.message);
+      if (err instanceof OutboundUrlError) throw new ValidationError('url', err.message);
       throw err;
     }
     try {

@@ -1,4 +1,4 @@
-import { MalformedMessageError, type ErrorScope } from '../errors';
+import { MalformedMessageError } from '../errors';
 import type { OpenIdMessage } from '../message';
 import type { ExtensionResponse } from './extension-response';
 import { SREG_FIELDS, type SregField, type SregValues } from './sreg';
@@ -65,11 +65,11 @@ function aliasList(text: string | undefined): string[] {
   return (text ?? '').split(',').filter((alias) => alias !== '');
 }
 
-function readCount(text: string | undefined, scope: ErrorScope): number | 'unlimited' | undefined {
+function readCount(text: string | undefined): number | 'unlimited' | undefined {
   if (text === undefined) return undefined;
   if (text === 'unlimited') return 'unlimited';
   // AX §5.1: "the value MUST be greater than zero, or the special value 'unlimited'".
-  if (!/^[1-9]\d{0,8}$/.test(text)) throw new MalformedMessageError('openid.ax.count must be > 0 or unlimited', scope);
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw new MalformedMessageError('openid.ax.count must be > 0 or unlimited');
   return Number(text);
 }
 
@@ -78,19 +78,19 @@ function readCount(text: string | undefined, scope: ErrorScope): number | 'unlim
  * errors (unknown mode, a listed alias without `type.<alias>`, a bad count) are errors that may
  * be redirected to the verified return_to. `update_url` is ignored: we never send updates.
  */
-export function parseAxRequest(message: OpenIdMessage, scope: ErrorScope = {}): AxRequest | undefined {
+export function parseAxRequest(message: OpenIdMessage): AxRequest | undefined {
   const args = message.extensionArgs(AX_NS);
   if (args === undefined) return undefined;
   const mode = args.get('mode');
   if (mode === 'store_request') return { mode };
   if (mode !== 'fetch_request') {
-    throw new MalformedMessageError('openid.ax.mode must be fetch_request or store_request', scope);
+    throw new MalformedMessageError('openid.ax.mode must be fetch_request or store_request');
   }
   const types = new Map<string, string>();
   for (const [key, value] of args) {
     if (!key.startsWith('type.')) continue;
     const alias = key.slice('type.'.length);
-    if (!ALIAS.test(alias)) throw new MalformedMessageError('Invalid AX attribute alias', scope);
+    if (!ALIAS.test(alias)) throw new MalformedMessageError('Invalid AX attribute alias');
     types.set(alias, value);
   }
   const required = aliasList(args.get('required'));
@@ -98,8 +98,8 @@ export function parseAxRequest(message: OpenIdMessage, scope: ErrorScope = {}): 
   const attributes: AxAttributeRequest[] = [];
   for (const alias of new Set([...required, ...ifAvailable])) {
     const typeUri = types.get(alias);
-    if (typeUri === undefined) throw new MalformedMessageError('An AX alias has no openid.ax.type', scope);
-    const count = readCount(args.get(`count.${alias}`), scope);
+    if (typeUri === undefined) throw new MalformedMessageError('An AX alias has no openid.ax.type');
+    const count = readCount(args.get(`count.${alias}`));
     const sregField = sregFieldForAxType(typeUri);
     attributes.push({
       alias,

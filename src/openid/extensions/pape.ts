@@ -1,4 +1,4 @@
-import { MalformedMessageError, type ErrorScope } from '../errors';
+import { MalformedMessageError } from '../errors';
 import type { OpenIdMessage } from '../message';
 import { formatUtcTimestamp } from '../nonce';
 import type { ExtensionResponse } from './extension-response';
@@ -36,14 +36,14 @@ function words(text: string | undefined): string[] {
 }
 
 /** The PAPE request of a checkid message, or undefined if it declares no PAPE namespace. */
-export function parsePapeRequest(message: OpenIdMessage, scope: ErrorScope = {}): PapeRequest | undefined {
+export function parsePapeRequest(message: OpenIdMessage): PapeRequest | undefined {
   const args = message.extensionArgs(PAPE_NS);
   if (args === undefined) return undefined;
   const preferredAuthPolicies = words(args.get('preferred_auth_policies'));
   const maxAuthAge = args.get('max_auth_age');
   // Ignoring a malformed age would silently drop the RP's freshness requirement; refuse instead.
   if (maxAuthAge !== undefined && !/^\d{1,10}$/.test(maxAuthAge)) {
-    throw new MalformedMessageError('openid.pape.max_auth_age must be a number of seconds', scope);
+    throw new MalformedMessageError('openid.pape.max_auth_age must be a number of seconds');
   }
   const preferredAuthLevelTypes = words(args.get('preferred_auth_level_types'))
     .map((alias) => args.get(`auth_level.ns.${alias}`))

@@ -44,6 +44,8 @@ describe('inspecting the flow over GraphQL', () => {
       failureReason: null,
     });
     expect(request.timeline.map((t) => [t.event, t.fromStatus, t.toStatus])).toEqual([
+      // The realm is plain http, which RP discovery does not fetch: FAILED (url_refused), recorded first.
+      ['VERIFY_RETURN_TO', null, 'AWAITING_AW'],
       ['HANDOFF', null, 'AWAITING_AW'],
       ['POSTBACK_USER', 'AWAITING_AW', 'AUTHENTICATED'],
       ['SHOW_CONSENT', 'AUTHENTICATED', 'CONSENT_PENDING'],

@@ -13,7 +13,7 @@ function post(url: string, fields: Record<string, string>, headers: Record<strin
   return fetch(url, { method: 'POST', body: new URLSearchParams(fields), headers, redirect: 'manual' });
 }
 
-function checkid(base: string, overrides: Record<string, string | null> = {}): string {
+function checkid(base: string, overrides: Record<string, string | null> = {}, slug = 'acme'): string {
   const params: Record<string, string | null> = {
     'openid.ns': NS,
     'openid.mode': 'checkid_setup',
@@ -24,7 +24,7 @@ function checkid(base: string, overrides: Record<string, string | null> = {}): s
     ...overrides,
   };
   const query = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== null));
-  return `${base}/c/acme/openid?${query}`;
+  return `${base}/c/${slug}/openid?${query}`;
 }
 
 describe('the OP endpoint on bad and unusual input', () => {
@@ -128,14 +128,33 @@ describe('the OP endpoint on bad and unusual input', () => {
     expect(body.error_code).toBeUndefined();
   });
 
-  it('answers an unknown mode by POST with 400 and by GET as an indirect error to a trusted return_to', async () => {
+  it('answers an unknown mode by POST with a 400 key-value error and by GET with a 400 page, even for a trusted return_to', async () => {
     const direct = await post(endpoint, { 'openid.ns': NS, 'openid.mode': 'frobnicate' });
     expect(direct.status).toBe(400);
     const indirect = await browserGet(checkid(app.config.PUBLIC_URL, { 'openid.mode': 'frobnicate' }));
-    expect(indirect.status).toBe(302);
-    const location = new URL(indirect.location!);
-    expect(location.origin + location.pathname).toBe(RETURN_TO);
-    expect(location.searchParams.get('openid.mode')).toBe('error');
+    expect(indirect.status).toBe(400);
+    expect(indirect.location).toBeNull();
+  });
+
+  // Issue 14 item 4: a customer that trusts every realm (the default) must not become an open
+  // redirector through error answers: none of these may send the browser to return_to's host.
+  it.each([
+    ['an unknown openid.mode', { 'openid.mode': 'frobnicate' }],
+    ['an identifier of another provider', { 'openid.claimed_id': 'https://evil.example.com/bob', 'openid.identity': 'https://evil.example.com/bob' }],
+    ['no identifier at all', { 'openid.claimed_id': null, 'openid.identity': null }],
+    ['claimed_id without identity', { 'openid.identity': null }],
+    ['a malformed assoc_handle', { 'openid.assoc_handle': 'has space' }],
+    ['a malformed AX request', { 'openid.ns.ax': 'http://openid.net/srv/ax/1.0', 'openid.ax.mode': 'fetch_request', 'openid.ax.required': 'email' }],
+  ])('answers %s with return_to on any host with a 400 page and no Location', async (_case, overrides) => {
+    await createTestCustomer(app, 'open');
+    // evil.example.com, not evil.example: a realm under an unknown TLD is refused as insane anyway.
+    const res = await browserGet(checkid(app.config.PUBLIC_URL, { 'openid.return_to': 'https://evil.example.com/', 'openid.realm': null, ...overrides }, 'open'));
+    expect(res.status).toBe(400);
+    expect(res.location).toBeNull();
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.body).toMatch(/Reference: [0-9a-f-]+/);
+    expect(res.body).not.toContain('evil.example');
+    expect(login.seen).toHaveLength(0);
   });
 
   it.each([
@@ -167,10 +186,10 @@ describe('the OP endpoint on bad and unusual input', () => {
     expect(res.status).toBe(415);
   });
 
-  it('answers an identifier of another provider with an indirect error', async () => {
+  it('answers an identifier of another provider with an error page, not an indirect error', async () => {
     const res = await browserGet(checkid(app.config.PUBLIC_URL, { 'openid.claimed_id': 'https://elsewhere.example/bob', 'openid.identity': 'https://elsewhere.example/bob' }));
-    expect(res.status).toBe(302);
-    expect(new URL(res.location!).searchParams.get('openid.mode')).toBe('error');
+    expect(res.status).toBe(400);
+    expect(res.location).toBeNull();
   });
 
   it('delivers a long assertion by auto-submitting form POST instead of a redirect', async () => {

@@ -55,6 +55,18 @@ describe('attacks', () => {
     }
   });
 
+  // Issue 14 item 4: errors are answered with a page, never `openid.mode=error` at return_to.
+  it.each([
+    ['an unknown openid.mode', { 'openid.mode': 'frobnicate' }],
+    ['an identifier of another provider', { 'openid.claimed_id': 'https://x.example.net/bob', 'openid.identity': 'https://x.example.net/bob' }],
+    ['identity without claimed_id', { 'openid.claimed_id': '' }],
+  ])('uses no error answer as an open redirect: %s with return_to on any host', async (_case, overrides) => {
+    const res = await new Browser().get(checkid(app.config.PUBLIC_URL, { 'openid.return_to': 'https://evil.example.com/steal', 'openid.realm': 'https://evil.example.com/', ...overrides }));
+    expect(res.status).toBe(400);
+    expect(res.location).toBeNull();
+    expect(res.body).not.toContain('evil.example');
+  });
+
   it.each([['return_to'], ['openid.return_to'], ['next'], ['redirect_uri'], ['url']])('ignores %s on the Return URL', async (param) => {
     const login = await startLogin(app, 'acme');
     await postback(app, 'acme', { request_id: login.requestId, api_key: apiKey, username: 'alice', no_prompt: 'true' });

@@ -18,11 +18,14 @@ describe('protocol errors', () => {
     }
   });
 
-  it('allows a redirect only when a verified return_to is attached', () => {
-    expect(new openid.MalformedMessageError('bad').allowRedirect).toBe(false);
-    const scoped = new openid.MalformedMessageError('bad', { verifiedReturnTo: 'https://rp.example/' });
-    expect(scoped.allowRedirect).toBe(true);
-    expect(scoped.returnTo).toBe('https://rp.example/');
+  it('never carries a URL to redirect to: indirect errors are shown as a page', () => {
+    for (const ErrorClass of errorClasses) {
+      const error = new ErrorClass('x', 'y', 'z');
+      expect(error).not.toHaveProperty('returnTo');
+      expect(error).not.toHaveProperty('allowRedirect');
+    }
+    expect(openid).not.toHaveProperty('indirectErrorResponse');
+    expect(openid).not.toHaveProperty('buildIndirectErrorResponse');
   });
 
   it('hides the text of internal encoding errors from users', () => {

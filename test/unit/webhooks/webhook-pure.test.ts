@@ -1,7 +1,7 @@
 import { verifyWebhookSignature } from '../../../clients/typescript/src/webhooks';
 import { eventData } from '../../../src/webhooks/events';
 import { signatureHeader } from '../../../src/webhooks/signature';
-import { checkWebhookUrl } from '../../../src/webhooks/url-policy';
+import { checkOutboundUrl } from '../../../src/shared/net/url-policy';
 
 describe('webhook signatures', () => {
   const body = '{"id":"e1","type":"profile.created"}';
@@ -34,24 +34,24 @@ describe('webhook URL policy (no server-side request forgery)', () => {
   const dev = { allowPrivate: true };
 
   it('wants https, refusing plain http, credentials, fragments and private literals', () => {
-    expect(checkWebhookUrl('https://hooks.example.com/in', strict).toString()).toBe('https://hooks.example.com/in');
+    expect(checkOutboundUrl('https://hooks.example.com/in', strict).toString()).toBe('https://hooks.example.com/in');
     for (const url of ['http://hooks.example.com/in', 'ftp://hooks.example.com/', 'https://user:pw@hooks.example.com/', 'https://hooks.example.com/#x', 'https://10.0.0.1/', 'https://[::1]/', 'https://169.254.169.254/latest', 'nonsense']) {
-      expect(() => checkWebhookUrl(url, strict)).toThrow();
+      expect(() => checkOutboundUrl(url, strict)).toThrow();
     }
   });
 
   it.each(['https://0x7f.1/', 'https://2130706433/', 'https://[::ffff:127.0.0.1]/', 'https://[::ffff:7f00:1]/', 'https://[64:ff9b::a9fe:a9fe]/', 'https://[2002:a00:1::]/'])(
     'refuses %s: the host as the URL parser normalises it is checked',
-    (url) => expect(() => checkWebhookUrl(url, strict)).toThrow(/points to an? /),
+    (url) => expect(() => checkOutboundUrl(url, strict)).toThrow(/points to an? /),
   );
 
   it('allows plain http to loopback only with the development setting, never to other hosts', () => {
-    expect(checkWebhookUrl('http://127.0.0.1:8080/hook', dev).toString()).toBe('http://127.0.0.1:8080/hook');
-    expect(() => checkWebhookUrl('http://127.0.0.1:8080/hook', strict)).toThrow(/https/);
-    expect(() => checkWebhookUrl('http://hooks.example.com/', dev)).toThrow(/https/);
-    expect(() => checkWebhookUrl('http://10.0.0.1/', dev)).toThrow(/https/);
-    expect(checkWebhookUrl('http://[::1]:8080/hook', dev).host).toBe('[::1]:8080');
-    expect(checkWebhookUrl('https://10.0.0.1/', dev).host).toBe('10.0.0.1');
+    expect(checkOutboundUrl('http://127.0.0.1:8080/hook', dev).toString()).toBe('http://127.0.0.1:8080/hook');
+    expect(() => checkOutboundUrl('http://127.0.0.1:8080/hook', strict)).toThrow(/https/);
+    expect(() => checkOutboundUrl('http://hooks.example.com/', dev)).toThrow(/https/);
+    expect(() => checkOutboundUrl('http://10.0.0.1/', dev)).toThrow(/https/);
+    expect(checkOutboundUrl('http://[::1]:8080/hook', dev).host).toBe('[::1]:8080');
+    expect(checkOutboundUrl('https://10.0.0.1/', dev).host).toBe('10.0.0.1');
   });
 });
 

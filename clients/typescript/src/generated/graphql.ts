@@ -71,6 +71,8 @@ export type CreateCustomerInput = {
   promptPolicy?: PromptPolicy | null | undefined;
   /** Hosting region. */
   region: Region;
+  /** Return-URL verification by RP discovery; RECORD when omitted. */
+  returnToVerification?: ReturnToVerification | null | undefined;
   /** 1-63 lower-case letters, digits or inner hyphens; unique. */
   slug: string;
   /** OpenID realms allowed to use this customer; empty or omitted means any. */
@@ -188,6 +190,15 @@ export type Region =
   | 'EU'
   | 'NA';
 
+/** Whether a checkid's return_to is checked against the XRDS its realm publishes (OpenID 2.0 §9.2.1), and what an unverified one means. */
+export type ReturnToVerification =
+  /** No discovery; requests are recorded as SKIPPED. */
+  | 'OFF'
+  /** Discover and record the outcome on the auth request; the sign-in goes on either way (the default). */
+  | 'RECORD'
+  /** Discover; a return_to that is not VERIFIED gets an error page and no sign-in. */
+  | 'REQUIRE';
+
 /** Changes to a customer; omitted fields stay as they are. */
 export type UpdateCustomerInput = {
   /** Absolute https URL; null clears it. */
@@ -200,6 +211,8 @@ export type UpdateCustomerInput = {
   promptPolicy?: PromptPolicy | null | undefined;
   /** Hosting region. */
   region?: Region | null | undefined;
+  /** Return-URL verification by RP discovery. */
+  returnToVerification?: ReturnToVerification | null | undefined;
   /** Replaces the trusted realms; an empty list means any realm. */
   trustedRealms?: Array<string> | null | undefined;
   /** The AW login page: absolute https URL. */

@@ -1,0 +1,85 @@
+import { parseRealm, type RealmDiscoveryResult } from '../../../src/openid';
+import { ReturnToVerifier, type RealmDiscovery } from '../../../src/openid-provider';
+import { FixedClock } from '../../../src/shared/clock';
+
+/** A discovery that answers from a table and counts (and can hold) its calls. */
+class TableDiscovery implements RealmDiscovery {
+  readonly calls: string[] = [];
+  private held: Array<() => void> = [];
+  hold = false;
+  constructor(private readonly table: Record<string, RealmDiscoveryResult>) {}
+  async discover(url: string): Promise<RealmDiscoveryResult> {
+    this.calls.push(url);
+    if (this.hold) await new Promise<void>((resolve) => this.held.push(resolve));
+    return this.table[url] ?? { kind: 'unverified', reason: 'no_xrds' };
+  }
+  release(): void {
+    for (const resolve of this.held.splice(0)) resolve();
+  }
+}
+
+const GOOD = 'https://rp.example.org/';
+const table = { [GOOD]: { kind: 'found', returnTos: ['https://rp.example.org/finish'] } } as const;
+
+function setup(maxInFlight = 8) {
+  const clock = new FixedClock(new Date('2026-12-02T03:00:00Z'));
+  const discovery = new TableDiscovery(table as unknown as Record<string, RealmDiscoveryResult>);
+  const verifier = new ReturnToVerifier({ discovery, clock, successTtlSeconds: 600, failureTtlSeconds: 60, maxEntries: 2, maxInFlight });
+  return { clock, discovery, verifier };
+}
+
+describe('return_to verification cache', () => {
+  it('reuses a realm\'s published URLs for the success TTL, then asks again', async () => {
+    const { clock, discovery, verifier } = setup();
+    const realm = parseRealm(GOOD);
+    expect(verifier.cached(realm, 'https://rp.example.org/finish')).toBeUndefined();
+    expect(await verifier.verify(realm, 'https://rp.example.org/finish')).toMatchObject({ status: 'VERIFIED', checkedAt: clock.now() });
+    clock.advance(599_000);
+    expect(verifier.cached(realm, 'https://rp.example.org/nope')).toMatchObject({ status: 'UNVERIFIED', reason: 'return_to_not_listed' });
+    clock.advance(2_000);
+    expect(verifier.cached(realm, 'https://rp.example.org/finish')).toBeUndefined();
+    await verifier.verify(realm, 'https://rp.example.org/finish');
+    expect(discovery.calls).toEqual([GOOD, GOOD]);
+  });
+
+  it('remembers a realm without XRDS for the failure TTL only', async () => {
+    const { clock, discovery, verifier } = setup();
+    const realm = parseRealm('https://plain.example.org/');
+    expect(await verifier.verify(realm, 'https://plain.example.org/x')).toMatchObject({ status: 'UNVERIFIED', reason: 'no_xrds' });
+    clock.advance(59_000);
+    expect(verifier.cached(realm, 'https://plain.example.org/x')).toMatchObject({ status: 'UNVERIFIED' });
+    clock.advance(2_000);
+    expect(verifier.cached(realm, 'https://plain.example.org/x')).toBeUndefined();
+    expect(discovery.calls).toHaveLength(1);
+  });
+
+  it('discovers a wildcard realm at www (§9.2.1)', async () => {
+    const { discovery, verifier } = setup();
+    await verifier.verify(parseRealm('https://*.example.com/'), 'https://shop.example.com/');
+    expect(discovery.calls).toEqual(['https://www.example.com/']);
+  });
+
+  it('keeps a bounded number of realms, dropping the least recently used', async () => {
+    const { discovery, verifier } = setup();
+    for (const host of ['a', 'b', 'c']) await verifier.verify(parseRealm(`https://${host}.example.org/`), `https://${host}.example.org/`);
+    expect(verifier.cached(parseRealm('https://a.example.org/'), 'https://a.example.org/')).toBeUndefined();
+    expect(verifier.cached(parseRealm('https://c.example.org/'), 'https://c.example.org/')).toBeDefined();
+    expect(discovery.calls).toHaveLength(3);
+  });
+
+  it('shares one fetch between concurrent checkids of a realm, and refuses to start more than maxInFlight', async () => {
+    const { discovery, verifier } = setup(1);
+    discovery.hold = true;
+    const first = verifier.verify(parseRealm(GOOD), 'https://rp.example.org/finish');
+    const second = verifier.verify(parseRealm(GOOD), 'https://rp.example.org/finish');
+    const other = await verifier.verify(parseRealm('https://other.example.org/'), 'https://other.example.org/');
+    expect(other).toMatchObject({ status: 'FAILED', reason: 'busy' });
+    discovery.release();
+    expect(await first).toMatchObject({ status: 'VERIFIED' });
+    expect(await second).toMatchObject({ status: 'VERIFIED' });
+    expect(discovery.calls).toEqual([GOOD]);
+    // A busy refusal is not cached: the realm is asked once a slot is free.
+    discovery.hold = false;
+    expect(await verifier.verify(parseRealm('https://other.example.org/'), 'https://other.example.org/')).toMatchObject({ status: 'UNVERIFIED' });
+  });
+});
