@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '../shared/logger';
-import { Tenant } from '../shared/tenant';
 import { Customer } from '../customers/customer.entity';
 
 /**
@@ -33,11 +32,6 @@ export function customerScope(customerId: string): DbScope {
 
 export function platformScope(reason: string, options: { routine?: boolean } = {}): DbScope {
   return { kind: 'platform', reason, ...options };
-}
-
-/** The database scope of an API caller's view. */
-export function scopeOfTenant(tenant: Tenant, reason: string): DbScope {
-  return tenant.kind === 'platform' ? platformScope(reason) : customerScope(tenant.customerId);
 }
 
 /**
