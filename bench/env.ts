@@ -22,6 +22,8 @@ export function serviceEnv(settings: BenchServiceSettings): Record<string, strin
     // The service works as ids_app (created by the migrations) so row-level security applies, as in
     // production; the owner only migrates.
     DATABASE_URL: appDatabaseUrl(settings.databaseUrl),
+    // The platform path (operator, maintenance jobs) works as ids_platform, on its own small pool.
+    PLATFORM_DATABASE_URL: appDatabaseUrl(settings.databaseUrl, 'ids_platform'),
     MIGRATION_DATABASE_URL: settings.databaseUrl,
     REDIS_URL: settings.redisUrl,
     QUEUE_PREFIX: settings.queuePrefix,
@@ -46,10 +48,10 @@ export function serviceEnv(settings: BenchServiceSettings): Record<string, strin
   };
 }
 
-/** The same database through the application role (as test/support/env.ts testAppDatabaseUrl). */
-export function appDatabaseUrl(ownerUrl: string): string {
+/** The same database through the application role, or `role` (as test/support/env.ts testAppDatabaseUrl). */
+export function appDatabaseUrl(ownerUrl: string, role: 'ids_app' | 'ids_platform' = 'ids_app'): string {
   const url = new URL(ownerUrl);
-  url.username = 'ids_app';
+  url.username = role;
   url.password = '';
   return url.toString();
 }

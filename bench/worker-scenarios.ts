@@ -49,6 +49,7 @@ async function main(): Promise<void> {
   const { config } = loadConfig({
     NODE_ENV: 'production',
     DATABASE_URL: appDatabaseUrl(ownerUrl!),
+    PLATFORM_DATABASE_URL: appDatabaseUrl(ownerUrl!, 'ids_platform'),
     MIGRATION_DATABASE_URL: ownerUrl!,
     REDIS_URL: redisUrl!,
     QUEUE_PREFIX: `${queuePrefix}-workers`,

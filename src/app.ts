@@ -65,7 +65,10 @@ export interface Services {
 
 export interface App {
   config: Config;
+  /** The service's own pool, as `ids_app` (row-level security applies). */
   orm: MikroORM;
+  /** The platform path's pool, as `ids_platform` (every customer's rows); reached through `db.run(platformScope(…))`. */
+  platformOrm: MikroORM;
   /** Every unit of work reaches the tables through this, in a transaction of its own tenant scope. */
   db: Database;
   redis: Redis;
@@ -90,16 +93,20 @@ const REDIS_HINT = 'start it with: redis-server --daemonize yes --bind 127.0.0.1
 
 /** The composition root: builds the ORM, services and transports once, for the configured ROLE. */
 export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep, resolve }: AppOptions): Promise<App> {
-  const orm = await openDatabase(config, log);
+  const { orm, platformOrm } = await openDatabase(config, log);
+  const closeDatabase = async () => {
+    await orm.close();
+    await platformOrm.close();
+  };
   let redis: Redis;
   try {
     redis = await openRedis(config.REDIS_URL);
   } catch (err) {
-    await orm.close();
+    await closeDatabase();
     throw err;
   }
 
-  const db = new Database(orm, log.child({ feature: 'db' }));
+  const db = new Database(orm, platformOrm, log.child({ feature: 'db' }));
   const audit = new AuditService({ em: orm.em, clock, secretKey: config.SECRET_KEY.reveal() });
   const customers = new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS, audit });
   const consent = new ConsentService(orm.em, clock, audit);
@@ -288,7 +295,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       await http.apollo.stop().catch(() => undefined);
       await producer.close();
       redis.disconnect();
-      await orm.close();
+      await closeDatabase();
       const code = (err as { code?: string }).code;
       throw code === 'EADDRINUSE' ? new StartupError(`port ${config.PORT} on ${config.HOST} is already in use; set PORT to a free one`) : err;
     }
@@ -325,12 +332,12 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       if (workers) await workers.close();
       await producer.close();
       redis.disconnect();
-      await orm.close();
+      await closeDatabase();
       log.info('stopped');
     })();
     return stopping;
   };
-  return { config, orm, db, redis, services, http, workers, url, stop };
+  return { config, orm, platformOrm, db, redis, services, http, workers, url, stop };
 }
 
 const HOUR_MS = 3600 * 1000;
@@ -374,16 +381,28 @@ function buildPurgers(config: Config, db: Database, clock: Clock, exports: Expor
   ];
 }
 
-async function openDatabase(config: Config, log: Logger): Promise<MikroORM> {
+/** Migrates, then opens the service's pool (as `ids_app`) and the platform path's (as `ids_platform`), each checked for its role. */
+async function openDatabase(config: Config, log: Logger): Promise<{ orm: MikroORM; platformOrm: MikroORM }> {
   await migrateDatabase(config.MIGRATION_DATABASE_URL, log);
+  const orm = await openPool(config.DATABASE_URL, 'DATABASE_URL', 10, APPLICATION_ROLE);
+  try {
+    const platformOrm = await openPool(config.PLATFORM_DATABASE_URL, 'PLATFORM_DATABASE_URL', config.PLATFORM_DATABASE_POOL_MAX, PLATFORM_ROLE_CHECK);
+    return { orm, platformOrm };
+  } catch (err) {
+    await orm.close();
+    throw err;
+  }
+}
+
+async function openPool(url: string, name: string, poolMax: number, role: RoleCheck): Promise<MikroORM> {
   let orm: MikroORM;
   try {
-    orm = await MikroORM.init(ormOptions(config.DATABASE_URL, {}, { queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS }));
+    orm = await MikroORM.init(ormOptions(url, { pool: { min: 0, max: poolMax } }, { queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS }));
   } catch (err) {
-    throw new StartupError(`PostgreSQL is not reachable at ${redactUrl(config.DATABASE_URL)} (${describe(err)}); ${PG_HINT}`);
+    throw new StartupError(`PostgreSQL is not reachable at ${redactUrl(url)} (${describe(err)}); ${PG_HINT}`);
   }
   try {
-    await checkApplicationRole(orm, config.DATABASE_URL);
+    await checkRole(orm, url, name, role);
   } catch (err) {
     await orm.close();
     throw err;
@@ -408,11 +427,33 @@ async function migrateDatabase(ownerUrl: string, log: Logger): Promise<void> {
   }
 }
 
+/** What a pool's role must be, and what to tell whoever configured another. */
+interface RoleCheck {
+  /** Whether the role must bypass row-level security (the platform path) or must not (the service's own). */
+  bypassesRls: boolean;
+  expected: string;
+  consequence: string;
+}
+
+/** Row-level security binds only a role that owns no table and can neither bypass it nor is a superuser. */
+const APPLICATION_ROLE: RoleCheck = {
+  bypassesRls: false,
+  expected: 'ids_app',
+  consequence: 'row-level security would not isolate customers',
+};
+
 /**
- * Row-level security binds only a role that owns no table and can neither bypass it nor is a
- * superuser: the service refuses to start as any other, rather than run with isolation silently off.
+ * The platform path sees every customer by BYPASSRLS alone: no superuser (which could do anything,
+ * also to the schema), no owner (who could change the policies), so a leak of its URL is bounded too.
  */
-async function checkApplicationRole(orm: MikroORM, url: string): Promise<void> {
+const PLATFORM_ROLE_CHECK: RoleCheck = {
+  bypassesRls: true,
+  expected: 'ids_platform',
+  consequence: 'the platform path would hold more power than reading and writing rows',
+};
+
+/** The service refuses to start with a pool of the wrong role, rather than run with isolation silently off (or too much power on). */
+async function checkRole(orm: MikroORM, url: string, name: string, check: RoleCheck): Promise<void> {
   let row: { role: string; rolsuper: boolean; rolbypassrls: boolean; owns: boolean } | undefined;
   try {
     [row] = await orm.em.getConnection().execute(
@@ -421,13 +462,17 @@ async function checkApplicationRole(orm: MikroORM, url: string): Promise<void> {
          from pg_roles r where r.rolname = current_user`,
     );
   } catch (err) {
-    throw new StartupError(`PostgreSQL refused DATABASE_URL ${redactUrl(url)} (${describe(err)}); the migrations create its role ids_app`);
+    throw new StartupError(`PostgreSQL refused ${name} ${redactUrl(url)} (${describe(err)}); the migrations create its role ${check.expected}`);
   }
-  const reasons = [row?.rolsuper && 'is a superuser', row?.rolbypassrls && 'has BYPASSRLS', row?.owns && 'owns the tables'].filter(Boolean);
+  const reasons = [
+    row?.rolsuper && 'is a superuser',
+    row?.rolbypassrls !== check.bypassesRls && (check.bypassesRls ? 'lacks BYPASSRLS' : 'has BYPASSRLS'),
+    row?.owns && 'owns the tables',
+  ].filter(Boolean);
   if (reasons.length > 0) {
     throw new StartupError(
-      `DATABASE_URL connects as ${row!.role}, which ${reasons.join(' and ')}: row-level security would not isolate customers. ` +
-        'Connect as ids_app (created by the migrations) and keep the owner in MIGRATION_DATABASE_URL.',
+      `${name} connects as ${row!.role}, which ${reasons.join(' and ')}: ${check.consequence}. ` +
+        `Connect as ${check.expected} (created by the migrations) and keep the owner in MIGRATION_DATABASE_URL.`,
     );
   }
 }

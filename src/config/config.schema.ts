@@ -24,6 +24,20 @@ export const configSchema = z.object({
     .describe(
       'PostgreSQL URL the service works through. Its role must own no table and be neither superuser nor BYPASSRLS, so row-level security applies (the migrations create `ids_app` for this; give it a password in production).',
     ),
+  PLATFORM_DATABASE_URL: z
+    .string()
+    .url()
+    .default('postgres://ids_platform@127.0.0.1:5432/identity')
+    .describe(
+      'PostgreSQL URL of the platform path (the platform operator, the maintenance jobs), which sees every customer. Its role must have BYPASSRLS and be neither superuser nor the tables\' owner (the migrations create `ids_platform` for this; give it a password in production).',
+    ),
+  PLATFORM_DATABASE_POOL_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(4)
+    .describe('Most connections the platform path holds open (its work is a few jobs and the platform operator, so a small pool).'),
   MIGRATION_DATABASE_URL: z
     .string()
     .url()

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { RandomSource, randomToken } from '../shared/random';
-import { secretsEqual } from '../shared/secret-compare';
 
 /** Prefix that makes a leaked key recognisable to secret scanners; never changes. */
 const API_KEY_PREFIX = 'ids_';
@@ -16,12 +15,4 @@ export function generateApiKey(random: RandomSource): string {
  */
 export function hashApiKey(apiKey: string): string {
   return createHash('sha256').update(apiKey, 'utf8').digest('hex');
-}
-
-/** True when `apiKey` hashes to one of `hashes`, comparing every candidate in constant time. */
-export function apiKeyMatches(apiKey: string, hashes: readonly string[]): boolean {
-  const presented = hashApiKey(apiKey);
-  let matched = false;
-  for (const hash of hashes) matched = secretsEqual(presented, hash) || matched;
-  return matched;
 }

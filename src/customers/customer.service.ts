@@ -7,7 +7,8 @@ import { ValidationError } from '../shared/errors';
 import { canSee, Tenant } from '../shared/tenant';
 import { Customer, PromptPolicy, Region, ReturnToVerification } from './customer.entity';
 import { CustomerApiKey } from './customer-api-key.entity';
-import { apiKeyMatches, generateApiKey, hashApiKey } from './api-key';
+import { generateApiKey, hashApiKey } from './api-key';
+import { apiKeyHashMatches } from './api-key.repository';
 import { CustomerNotFoundError, SlugTakenError } from './customer.errors';
 import { validateName, validateRetentionDays, validateSlug, validateTrustedRealms, validateUrl } from './customer.validation';
 import { isUuid } from '../shared/ids';
@@ -159,15 +160,12 @@ export class CustomerService {
     return toPage(rows, first);
   }
 
-  /** True when `apiKey` is the customer's current key or a rotated-out key still in its grace period. */
+  /**
+   * True when `apiKey` is the customer's current key or a rotated-out key still in its grace period.
+   * Compared in PostgreSQL: the service's role cannot read key hashes.
+   */
   async verifyApiKey(customerId: string, apiKey: string): Promise<boolean> {
-    const now = this.deps.clock.now();
-    const keys = await this.deps.em.find(
-      CustomerApiKey,
-      { customer: customerId, $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }] },
-      { fields: ['keyHash'] },
-    );
-    return apiKeyMatches(apiKey, keys.map((k) => k.keyHash));
+    return apiKeyHashMatches(this.deps.em, customerId, hashApiKey(apiKey), this.deps.clock.now());
   }
 
   private issueKey(em: EntityManager, customer: Customer, now: Date): string {

@@ -1,24 +1,26 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '../shared/logger';
-import { Tenant } from '../shared/tenant';
 import { Customer } from '../customers/customer.entity';
 
 /**
- * Whose rows one database transaction may see, enforced by PostgreSQL row-level security (see the
- * RowLevelSecurity migration): one customer's, nobody's, or, on the platform path, every customer's.
+ * Whose rows one database transaction may see: one customer's, nobody's, or, on the platform path,
+ * every customer's.
  *
- * - `customer`: requests of one customer's AW, RPs, clients and customer-bound operators.
- * - `lookup`: finding whose credential was presented (an API key, a client, a bearer token). Every
- *   row is visible until the caller narrows the transaction with `narrowScope`, which it must do
- *   before it touches anything else.
- * - `platform`: the platform operator and the maintenance jobs. Each use names its reason and is
- *   logged, so platform-wide access is never silent.
+ * - `customer`: requests of one customer's AW, RPs, clients and customer-bound operators. Enforced by
+ *   PostgreSQL row-level security on the service's role, `ids_app` (see the RowLevelSecurity and
+ *   PlatformRole migrations).
+ * - `nobody`: where a unit of work starts before it knows its customer. A credential presented to it
+ *   (an API key, an OAuth client, a bearer token) is checked by a SECURITY DEFINER function that
+ *   enters the credential's customer and answers only the caller's grant: no row is visible before.
+ * - `platform`: the platform operator and the maintenance jobs. They run on a pool of their own,
+ *   connected as `ids_platform` (which bypasses row-level security), never on `ids_app`'s: no setting
+ *   of an `ids_app` session can reach every customer. Each use names its reason and is logged, so
+ *   platform-wide access is never silent.
  */
 export type DbScope =
   | { readonly kind: 'customer'; readonly customerId: string }
   | { readonly kind: 'nobody' }
-  | { readonly kind: 'lookup'; readonly purpose: string }
   /** `routine` work (a scheduled job running every second) is logged at debug level, the rest at info. */
   | { readonly kind: 'platform'; readonly reason: string; readonly routine?: boolean };
 
@@ -32,44 +34,43 @@ export function platformScope(reason: string, options: { routine?: boolean } = {
   return { kind: 'platform', reason, ...options };
 }
 
-export function lookupScope(purpose: string): DbScope {
-  return { kind: 'lookup', purpose };
-}
-
-/** The database scope of an API caller's view. */
-export function scopeOfTenant(tenant: Tenant, reason: string): DbScope {
-  return tenant.kind === 'platform' ? platformScope(reason) : customerScope(tenant.customerId);
-}
-
 /**
- * Sets the scope of the transaction `em` is in (`SET LOCAL`, so it ends with the transaction and
- * never leaks to the next user of the pooled connection). Outside a transaction it would apply to
- * nothing, so that is refused.
+ * Sets the customer of the transaction `em` is in (`SET LOCAL`, so it ends with the transaction and
+ * never leaks to the next user of the pooled connection; it also overrides anything a session-level
+ * `set_config` may have left on the connection). Outside a transaction it would apply to nothing,
+ * so that is refused. The platform scope is a pool, not a setting: it cannot be entered here.
  */
-export async function narrowScope(em: EntityManager, scope: DbScope): Promise<void> {
+async function enterScope(em: EntityManager, scope: DbScope): Promise<void> {
   if (!em.isInTransaction()) throw new Error('a database scope applies to a transaction; open one with Database.run');
   const customerId = scope.kind === 'customer' ? scope.customerId : '';
-  const platform = scope.kind === 'platform' || scope.kind === 'lookup' ? 'on' : '';
-  await em.execute(`select set_config('app.customer_id', ?, true), set_config('app.platform', ?, true)`, [customerId, platform], 'run');
+  await em.execute(`select set_config('app.customer_id', ?, true)`, [customerId], 'run');
 }
 
 /**
  * The one way the service reaches its tables: each unit of work (an HTTP request, a GraphQL
- * operation, a job) runs in one transaction of its own scope, in a fresh identity map. Services
- * keep using the global EntityManager: inside `run` it resolves to this transaction.
+ * operation, a job) runs in one transaction of its own scope, in a fresh identity map: customer and
+ * nobody scopes on the `ids_app` pool (`orm`), the platform scope on the `ids_platform` pool
+ * (`platformOrm`, the same entities). Services keep using the global EntityManager of `orm`: inside
+ * `run` it resolves to this transaction, on whichever pool (MikroORM finds the transaction's fork by
+ * context name, the same for both).
  */
 export class Database {
   constructor(
     readonly orm: MikroORM,
+    readonly platformOrm: MikroORM,
     private readonly log: Logger,
   ) {}
 
-  /** Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it throws. */
+/** Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it throws. */
   run<T>(scope: DbScope, fn: () => Promise<T>): Promise<T> {
-    this.logPlatform(scope);
+    if (scope.kind === 'platform') {
+      this.logPlatform(scope);
+      // ids_platform sees every row by its role: no setting to make.
+      return this.withAfterCommit(() => this.platformOrm.em.fork().transactional(() => fn()));
+    }
     return this.withAfterCommit(() =>
       this.orm.em.fork().transactional(async (em) => {
-        await narrowScope(em, scope);
+        await enterScope(em, scope);
         return fn();
       }),
     );
@@ -103,17 +104,7 @@ export class Database {
     }
   }
 
-  /**
-   * Narrows the transaction `run` opened (from the lookup path, once the caller is known). Moving to
-   * the platform path is logged like `run` logs it.
-   */
-  async narrow(scope: DbScope): Promise<void> {
-    this.logPlatform(scope);
-    await narrowScope(this.orm.em, scope);
-  }
-
-  private logPlatform(scope: DbScope): void {
-    if (scope.kind !== 'platform') return;
+  private logPlatform(scope: DbScope & { kind: 'platform' }): void {
     if (scope.routine) this.log.debug({ reason: scope.reason }, 'platform-wide database access');
     else this.log.info({ reason: scope.reason }, 'platform-wide database access');
   }

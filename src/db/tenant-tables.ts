@@ -2,6 +2,13 @@
 export const APP_ROLE = 'ids_app';
 
 /**
+ * The role of the platform path (the platform operator, the maintenance jobs), on a pool of its own:
+ * it owns nothing either, but bypasses row-level security. `ids_app` cannot become it, so no setting
+ * of an `ids_app` session opens every customer's rows.
+ */
+export const PLATFORM_ROLE = 'ids_platform';
+
+/**
  * Every table holding one customer's rows, with the column naming that customer. A migration that
  * creates a table adds it here and applies `tenantPolicySql` to it; a test fails for any table of
  * the schema missing from this list or without its policy.
@@ -39,15 +46,12 @@ export function tenantPolicySql(table: string, column: string): string[] {
 
 /**
  * Tables of platform data that belong to no customer (the purge job's record of its runs): only the
- * platform path (`app.platform = on`) sees or writes them. A migration that creates one adds it
- * here and applies `platformPolicySql`; the same test checks these.
+ * platform path (the `ids_platform` role, which bypasses the policy) sees or writes them. A migration
+ * that creates one adds it here and applies `platformPolicySql`; the same test checks these.
  */
 export const PLATFORM_TABLES: readonly string[] = ['purge_run'];
 
-/** Switches row-level security on for a platform table, with the policy that admits the platform path only. */
+/** Switches row-level security on for a platform table, with a policy that admits no row to `ids_app` whatever it sets. */
 export function platformPolicySql(table: string): string[] {
-  return [
-    `alter table "${table}" enable row level security;`,
-    `create policy platform_only on "${table}" using (current_setting('app.platform', true) = 'on') with check (current_setting('app.platform', true) = 'on');`,
-  ];
+  return [`alter table "${table}" enable row level security;`, `create policy platform_only on "${table}" using (false) with check (false);`];
 }

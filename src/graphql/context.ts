@@ -51,6 +51,15 @@ export function tenantOf(principal: Principal): Tenant {
   }
 }
 
+/** The platform operator holding the bootstrap ADMIN_TOKEN. */
+export const ADMIN: Principal = Object.freeze({ kind: 'operator', id: 'bootstrap-admin' });
+
+/** Whether `Authorization` carries the bootstrap ADMIN_TOKEN (compared in constant time); needs no database. */
+export function isAdminToken(authorization: string | undefined, adminToken: Secret): boolean {
+  const presented = /^Bearer ([^\s]+)$/i.exec(authorization ?? '')?.[1];
+  return presented !== undefined && secretsEqual(presented, adminToken.reveal());
+}
+
 /**
  * Reads `Authorization: Bearer <token>`: the bootstrap ADMIN_TOKEN, an active operator token
  * (`ops_…`), or else an active OAuth access token. Anything else (missing, unknown, expired,
@@ -66,7 +75,7 @@ export async function authenticate(
   const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? '');
   if (match) {
     const presented = match[1]!;
-    if (secretsEqual(presented, adminToken.reveal())) return { kind: 'operator', id: 'bootstrap-admin' };
+    if (secretsEqual(presented, adminToken.reveal())) return ADMIN;
     const operator = await operatorTokens.verifyOperatorToken(presented);
     if (operator) return { kind: 'operator-token', ...operator };
     const grant = await tokens.verifyAccessToken(presented);

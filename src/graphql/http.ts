@@ -1,9 +1,9 @@
 import { RequestHandler } from 'express';
-import { ApolloServer, HeaderMap, HTTPGraphQLRequest } from '@apollo/server';
-import { Database, lookupScope, scopeOfTenant } from '../db/scope';
+import { ApolloServer, HeaderMap, HTTPGraphQLRequest, HTTPGraphQLResponse } from '@apollo/server';
+import { Database, NOBODY, platformScope } from '../db/scope';
 import { Secret } from '../config';
 import { Logger } from '../shared/logger';
-import { AccessTokenVerifier, authenticate, GraphqlContext, OperatorTokenVerifier, Principal, tenantOf } from './context';
+import { AccessTokenVerifier, ADMIN, authenticate, GraphqlContext, isAdminToken, OperatorTokenVerifier, Principal, tenantOf } from './context';
 import { Loaders } from './batch-loader';
 import { Actor, ActorKind, identifyActor, runAs, SYSTEM_ACTOR } from '../audit/actor';
 
@@ -16,11 +16,13 @@ export interface GraphqlHttpDeps {
 }
 
 /**
- * `/graphql`: one operation, one transaction. The bearer token is looked up first (the lookup
- * path of db/scope.ts), then the transaction is narrowed to what the caller may see (its customer,
- * or every customer for the platform operator, which is logged), and only then does anything
- * resolve. The response is written after the commit, so a client never sees a mutation's result
- * before it is durable. (Replaces @as-integrations/express5, which cannot wrap execution.)
+ * `/graphql`: one operation, one transaction. The bearer token is checked first, in a transaction
+ * on the service's pool that sees nobody's rows: finding an OAuth token or a customer-bound operator
+ * token enters its customer (one statement, see db/scope.ts), and the operation resolves in that
+ * same transaction. The platform operator (ADMIN_TOKEN, a platform-wide operator token) is moved to
+ * a transaction on the platform pool instead, which is logged. The response is written after the
+ * commit, so a client never sees a mutation's result before it is durable. (Replaces
+ * @as-integrations/express5, which cannot wrap execution.)
  */
 export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
   return async (req, res) => {
@@ -36,19 +38,35 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
     };
     const requestId = String(res.locals.requestId);
     const log = res.locals.log as Logger;
-    const response = await runAs(SYSTEM_ACTOR, () =>
-      deps.db.run(lookupScope('graphql bearer token'), () =>
-        deps.apollo.executeHTTPGraphQLRequest({
+    // A refused bearer token is thrown from the context, where Apollo turns it into its answer (401).
+    const execute = (caller: { principal: Principal } | { refused: unknown }) =>
+      deps.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
-          context: async (): Promise<GraphqlContext> => {
-            const principal = await authenticate(req.headers.authorization, deps.adminToken, deps.accessTokens, deps.operatorTokens);
-            await deps.db.narrow(scopeOfTenant(tenantOf(principal), `graphql operation by ${describePrincipal(principal)}`));
-            identifyActor(actorOf(principal));
-            return { principal, requestId, log, loaders: new Loaders() };
-          },
-        }),
-      ),
-    );
+        context: async (): Promise<GraphqlContext> => {
+          if ('refused' in caller) throw caller.refused;
+          identifyActor(actorOf(caller.principal));
+          return { principal: caller.principal, requestId, log, loaders: new Loaders() };
+        },
+      });
+    const response = await runAs(SYSTEM_ACTOR, async () => {
+      const authorization = req.headers.authorization;
+      // The bootstrap ADMIN_TOKEN needs no lookup: straight to the platform pool.
+      if (isAdminToken(authorization, deps.adminToken)) return deps.db.run(platformScope(`graphql operation by ${describePrincipal(ADMIN)}`), () => execute({ principal: ADMIN }));
+      const customerSide = await deps.db.run(NOBODY, async (): Promise<{ response: HTTPGraphQLResponse } | { platform: Principal }> => {
+        let principal: Principal;
+        try {
+          principal = await authenticate(authorization, deps.adminToken, deps.accessTokens, deps.operatorTokens);
+        } catch (refused) {
+          return { response: await execute({ refused }) };
+        }
+        // Platform-wide callers leave this transaction (it saw nothing) for one on the platform pool.
+        if (tenantOf(principal).kind === 'platform') return { platform: principal };
+        return { response: await execute({ principal }) };
+      });
+      if ('response' in customerSide) return customerSide.response;
+      const principal = customerSide.platform;
+      return deps.db.run(platformScope(`graphql operation by ${describePrincipal(principal)}`), () => execute({ principal }));
+    });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {

@@ -1,6 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
 import { RandomSource, randomToken } from '../shared/random';
-import { secretsEqual } from '../shared/secret-compare';
 
 /** Prefix of every client_id; makes ids recognisable in logs and support tickets. Never changes. */
 const CLIENT_ID_PREFIX = 'cli_';
@@ -18,11 +17,6 @@ export function generateClientSecret(random: RandomSource): string {
 /** Secrets carry 256 bits of entropy, so a fast hash suffices: nothing to brute-force. Hex SHA-256. */
 export function hashClientSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
-
-/** Compares a presented secret with a stored hash in constant time. */
-export function clientSecretMatches(secret: string, storedHash: string): boolean {
-  return secretsEqual(hashClientSecret(secret), storedHash);
 }
 
 /** A new opaque access token: 32 random bytes, base64url. */

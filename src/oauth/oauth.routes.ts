@@ -4,7 +4,7 @@ import { readClientCredentials } from './client-authentication';
 import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from './oauth.errors';
 import { OAuthTokenService } from './token.service';
 import { OAuthLoginCodeService } from './login-code.service';
-import { Database, lookupScope } from '../db/scope';
+import { Database, NOBODY } from '../db/scope';
 import { runAs, SYSTEM_ACTOR } from '../audit/actor';
 import { AbuseGuard, sendTooManyRequests } from '../http/abuse';
 
@@ -71,8 +71,8 @@ type Answer = readonly [status: number, body: object, headers?: Record<string, s
 
 /**
  * Reads the form (before taking a database connection, so a slow client holds none), then runs `fn`
- * in one transaction that starts on the lookup path (the client is found by its id) and is narrowed
- * to the client's customer once it is authenticated. OAuth errors become RFC 6749 §5.2 answers here,
+ * in one transaction that sees nobody's rows until the client is authenticated, which enters the
+ * client's customer (OAuthTokenService.authenticateClient). OAuth errors become RFC 6749 §5.2 answers here,
  * the one place that does; an error answer still commits what was meant to last (a replayed login
  * code revokes its token). The response is written after the commit.
  */
@@ -93,7 +93,7 @@ async function answer(
     const clientId = clientIdOf(req.headers.authorization, params);
     if (perClient !== undefined && clientId) wait = await guard.hit('oauth_token', clientId, perClient);
     if (wait > 0) return [429, {}];
-    return runAs(SYSTEM_ACTOR, () => db.run(lookupScope('oauth client'), () => asAnswer(() => fn(params))));
+    return runAs(SYSTEM_ACTOR, () => db.run(NOBODY, () => asAnswer(() => fn(params))));
   });
   if (wait > 0) return sendTooManyRequests(res, wait);
   if ((body as { error?: string }).error === 'invalid_client') await guard.failed('oauth', null, address);

@@ -1,5 +1,4 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { customerScope, narrowScope } from '../db/scope';
 import { ActorKind, identifyActor } from '../audit/actor';
 import { AuditService } from '../audit';
 import { Clock } from '../shared/clock';
@@ -7,7 +6,8 @@ import { RandomSource } from '../shared/random';
 import { OAuthClient } from './oauth-client.entity';
 import { OAuthAccessToken } from './access-token.entity';
 import { PresentedClient } from './client-authentication';
-import { clientSecretMatches, generateAccessToken, hashAccessToken, hashClientSecret } from './client-credentials';
+import { generateAccessToken, hashAccessToken, hashClientSecret } from './client-credentials';
+import { enterAccessToken, enterOAuthClient } from './credential.repository';
 import { InvalidClientError, InvalidScopeError } from './oauth.errors';
 import { formatScope, isSubsetOf, parseScopeParam } from './scopes';
 
@@ -44,24 +44,20 @@ export interface AccessTokenGrant {
   subject?: string;
 }
 
-/** Compared against when the client_id is unknown, so both paths do the same work. */
-const DUMMY_SECRET_HASH = hashClientSecret('no such client');
-
 /** Issues, revokes and introspects access tokens for authenticated OAuth clients. */
 export class OAuthTokenService {
   constructor(private readonly deps: TokenServiceDeps) {}
 
   /**
    * Authenticates the client (RFC 6749 §2.3.1). Unknown id, wrong secret and a disabled client all
-   * answer the same `invalid_client`, so the answer does not reveal which client ids exist. Runs on
-   * the lookup path (see db/scope.ts) and narrows the transaction to the client's customer.
+   * answer the same `invalid_client`, so the answer does not reveal which client ids exist. One
+   * statement, in a transaction that sees nobody's rows until then: the client is found by id and
+   * secret hash in PostgreSQL (one indexed lookup either way), and from then on the transaction sees
+   * this client's customer only.
    */
   async authenticateClient(presented: PresentedClient): Promise<OAuthClient> {
-    const client = await this.deps.em.findOne(OAuthClient, { clientId: presented.clientId }, { populate: ['customer'] });
-    const matches = clientSecretMatches(presented.clientSecret, client?.secretHash ?? DUMMY_SECRET_HASH);
-    if (!client || !matches || client.disabledAt !== null) throw new InvalidClientError(presented.method === 'client_secret_basic');
-    // Found on the lookup path; from here on the transaction sees this client's customer only.
-    await narrowScope(this.deps.em, customerScope(client.customer.id));
+    const client = await enterOAuthClient(this.deps.em, presented.clientId, hashClientSecret(presented.clientSecret));
+    if (!client || client.disabledAt !== null) throw new InvalidClientError(presented.method === 'client_secret_basic');
     identifyActor({ kind: ActorKind.CLIENT, id: client.clientId });
     return client;
   }
@@ -111,14 +107,15 @@ export class OAuthTokenService {
 
   /**
    * Looks up a bearer token presented to the API by its HMAC. Answers null for unknown, expired and
-   * revoked tokens and for tokens of a disabled client, so the caller refuses them all alike.
+   * revoked tokens and for tokens of a disabled client, so the caller refuses them all alike. A
+   * token found enters its customer: the rest of the transaction sees that customer's rows only.
    */
   async verifyAccessToken(token: string): Promise<AccessTokenGrant | null> {
-    const found = await this.deps.em.findOne(OAuthAccessToken, { tokenHash: hashAccessToken(token, this.deps.secretKey) }, { populate: ['client'] });
-    if (!found || found.revokedAt !== null || found.expiresAt <= this.deps.clock.now() || found.client.disabledAt !== null) return null;
+    const found = await enterAccessToken(this.deps.em, hashAccessToken(token, this.deps.secretKey), this.deps.clock.now());
+    if (!found) return null;
     return {
-      customerId: found.customer.id,
-      clientId: found.client.clientId,
+      customerId: found.customerId,
+      clientId: found.clientId,
       scopes: [...found.scopes],
       ...(found.subject !== null ? { subject: found.subject } : {}),
     };

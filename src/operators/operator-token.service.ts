@@ -8,6 +8,7 @@ import { hasControlCharacters } from '../shared/url';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { canSee, Tenant } from '../shared/tenant';
 import { OperatorToken } from './operator-token.entity';
+import { enterOperatorToken } from './operator-token.repository';
 import { OperatorTokenNotFoundError, OperatorTokenOutOfTenantError } from './operators.errors';
 import { isOperatorRole, OperatorRole, scopesOfRole } from './roles';
 import { isUuid } from '../shared/ids';
@@ -125,19 +126,10 @@ export class OperatorTokenService {
    */
   async verifyOperatorToken(token: string): Promise<OperatorTokenGrant | null> {
     if (!token.startsWith(OPERATOR_TOKEN_PREFIX)) return null;
-    const em = this.deps.em;
-    const record = await em.findOne(OperatorToken, { tokenHash: this.hash(token) });
-    const now = this.deps.clock.now();
-    if (!record || record.revokedAt !== null || (record.expiresAt !== null && record.expiresAt <= now) || !isOperatorRole(record.role)) return null;
-    if (record.lastUsedAt === null || now.getTime() - record.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
-      // A conditional update, so concurrent requests write once and never move the date backwards.
-      await em.nativeUpdate(
-        OperatorToken,
-        { id: record.id, $or: [{ lastUsedAt: null }, { lastUsedAt: { $lte: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
-        { lastUsedAt: now },
-      );
-    }
-    const customerId = record.customer?.id ?? null;
+    // One statement: finds the active token, records its use and enters its customer (none when platform-wide).
+    const record = await enterOperatorToken(this.deps.em, this.hash(token), this.deps.clock.now(), LAST_USED_RESOLUTION_MS);
+    if (!record || !isOperatorRole(record.role)) return null;
+    const customerId = record.customerId;
     return { id: record.id, name: record.name, role: record.role, customerId, scopes: scopesOfRole(record.role, customerId) };
   }
 

@@ -1,11 +1,12 @@
 import { Config, loadConfig } from '../../src/config';
-import { TEST_ADMIN_TOKEN, TEST_REDIS_URL, TEST_SECRET_KEY, testAppDatabaseUrl, testDatabaseUrl, testQueuePrefix } from './env';
+import { TEST_ADMIN_TOKEN, TEST_REDIS_URL, TEST_SECRET_KEY, testAppDatabaseUrl, testDatabaseUrl, testPlatformDatabaseUrl, testQueuePrefix } from './env';
 
 /** Environment for a service under test: this run's database and queues, a free port, quiet logs. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     DATABASE_URL: testAppDatabaseUrl(),
+    PLATFORM_DATABASE_URL: testPlatformDatabaseUrl(),
     MIGRATION_DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: testQueuePrefix(),

@@ -16,6 +16,14 @@ export function testAppDatabaseUrl(): string {
   return url.toString();
 }
 
+/** The same database as the platform path sees it: through the platform role, which bypasses row-level security. */
+export function testPlatformDatabaseUrl(): string {
+  const url = new URL(testDatabaseUrl());
+  url.username = 'ids_platform';
+  url.password = '';
+  return url.toString();
+}
+
 export function testQueuePrefix(): string {
   return process.env.IDS_TEST_QUEUE_PREFIX ?? 'ids-test';
 }

@@ -14,6 +14,7 @@ import { Migration20261201060000Webhooks } from './Migration20261201060000Webhoo
 import { Migration20261201070000EnterCustomerRow } from './Migration20261201070000EnterCustomerRow';
 import { Migration20261202000000WebhookFailedRetention } from './Migration20261202000000WebhookFailedRetention';
 import { Migration20261202010000AssociationSource } from './Migration20261202010000AssociationSource';
+import { Migration20261202020000PlatformRole } from './Migration20261202020000PlatformRole';
 import { Migration20261202030000ReturnToVerification } from './Migration20261202030000ReturnToVerification';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
@@ -34,5 +35,6 @@ export const migrationsList = [
   { name: 'Migration20261201070000EnterCustomerRow', class: Migration20261201070000EnterCustomerRow },
   { name: 'Migration20261202000000WebhookFailedRetention', class: Migration20261202000000WebhookFailedRetention },
   { name: 'Migration20261202010000AssociationSource', class: Migration20261202010000AssociationSource },
+  { name: 'Migration20261202020000PlatformRole', class: Migration20261202020000PlatformRole },
   { name: 'Migration20261202030000ReturnToVerification', class: Migration20261202030000ReturnToVerification },
 ];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { App } from '../../../src/app';
 import { customerScope, platformScope } from '../../../src/db/scope';
@@ -6,7 +7,7 @@ import { customerTenant, PLATFORM } from '../../../src/shared/tenant';
 import { PLATFORM_TABLES, TENANT_TABLES } from '../../../src/db/tenant-tables';
 import { createLogger } from '../../../src/shared/logger';
 import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
-import { testAppDatabaseUrl } from '../../support/env';
+import { testAppDatabaseUrl, testPlatformDatabaseUrl } from '../../support/env';
 import { consentForm, postback, startLogin } from '../../support/flow';
 import { clientToken } from '../../support/oauth';
 import { operatorToken } from '../../support/operators';
@@ -58,7 +59,16 @@ describe('row-level security under the application role', () => {
 
   /** Runs `fn` in one transaction as ids_app, with `settings` set as the service sets them. */
   async function asApp<T>(settings: Record<string, string>, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: testAppDatabaseUrl() });
+    return asRole(testAppDatabaseUrl(), settings, fn);
+  }
+
+  /** Runs `fn` in one transaction as ids_platform, the platform path's role. */
+  function asPlatform<T>(fn: (client: Client) => Promise<T>): Promise<T> {
+    return asRole(testPlatformDatabaseUrl(), {}, fn);
+  }
+
+  async function asRole<T>(url: string, settings: Record<string, string>, fn: (client: Client) => Promise<T>): Promise<T> {
+    const client = new Client({ connectionString: url });
     await client.connect();
     try {
       await client.query('begin');
@@ -72,6 +82,8 @@ describe('row-level security under the application role', () => {
   }
 
   const customerOf = (table: string, row: Record<string, unknown>) => String(row[TENANT_TABLES.find(([t]) => t === table)![1]]);
+  /** Every column ids_app may read: all of them, but the API-key hash. */
+  const allReadable = (table: string) => (table === 'customer_api_key' ? 'select id, customer_id, created_at, expires_at from customer_api_key' : `select * from "${table}"`);
 
   it('covers every table of the schema but the migrations table: tenant tables with their policy, platform tables with theirs', async () => {
     const tables = await ownerSql(
@@ -86,16 +98,16 @@ describe('row-level security under the application role', () => {
     }
   });
 
-  it('keeps platform tables from every customer scope and from no scope: only the platform path sees or writes them', async () => {
+  it('keeps platform tables from ids_app whatever it sets: only the platform role sees or writes them', async () => {
     for (const table of PLATFORM_TABLES) {
       // There are rows, so an empty answer below is the policy at work.
       expect({ table, rows: (await ownerSql(`select count(*)::int as n from "${table}"`))[0].n > 0 }).toEqual({ table, rows: true });
-      for (const settings of [{ 'app.customer_id': a }, { 'app.customer_id': b }, {}] as Array<Record<string, string>>) {
+      for (const settings of [{ 'app.customer_id': a }, { 'app.customer_id': b }, {}, { 'app.platform': 'on' }] as Array<Record<string, string>>) {
         const rows = await asApp(settings, async (c) => (await c.query(`select count(*)::int as n from "${table}"`)).rows[0].n);
         expect({ table, settings, rows }).toEqual({ table, settings, rows: 0 });
         expect(await asApp(settings, async (c) => (await c.query(`delete from "${table}"`)).rowCount)).toBe(0);
       }
-      const platformRows = await asApp({ 'app.platform': 'on' }, async (c) => (await c.query(`select count(*)::int as n from "${table}"`)).rows[0].n);
+      const platformRows = await asPlatform(async (c) => (await c.query(`select count(*)::int as n from "${table}"`)).rows[0].n);
       expect(platformRows).toBeGreaterThan(0);
     }
     await asApp({ 'app.customer_id': a }, async (c) => {
@@ -112,22 +124,112 @@ describe('row-level security under the application role', () => {
     await expect(asApp({}, (c) => c.query('select * from mikro_orm_migrations'))).rejects.toThrow(/permission denied/);
   });
 
+  it('runs the platform path as a role of its own that bypasses the policies, owns nothing, is no superuser, and that ids_app cannot become', async () => {
+    const [role] = await asPlatform(async (c) => (await c.query(`select rolname, rolsuper, rolbypassrls from pg_roles where rolname = current_user`)).rows);
+    expect(role).toEqual({ rolname: 'ids_platform', rolsuper: false, rolbypassrls: true });
+    expect(await ownerSql(`select tablename from pg_tables where schemaname = 'public' and tableowner = 'ids_platform'`)).toEqual([]);
+    await expect(asPlatform((c) => c.query('select * from mikro_orm_migrations'))).rejects.toThrow(/permission denied/);
+    expect(await ownerSql(`select pg_has_role('ids_app', 'ids_platform', 'member') as member`)).toEqual([{ member: false }]);
+    // The services hold the ids_app ORM's EntityManager: inside a platform transaction it reaches the platform pool.
+    const [who] = await app.db.run(platformScope('test: whoami'), () => app.orm.em.execute<Array<{ role: string }>>('select current_user as role'));
+    expect(who).toEqual({ role: 'ids_platform' });
+    const [service] = await app.db.run(customerScope(a), () => app.orm.em.execute<Array<{ role: string }>>('select current_user as role'));
+    expect(service).toEqual({ role: 'ids_app' });
+  });
+
   it("with app.customer_id set to A, a bare SELECT of any tenant table returns A's rows and none of B's", async () => {
     for (const [table] of TENANT_TABLES) {
       const everything = await ownerSql(`select * from "${table}"`);
       // Both customers have rows here, so an empty answer could not pass for isolation.
       expect({ table, a: everything.some((r) => customerOf(table, r) === a), b: everything.some((r) => customerOf(table, r) === b) }).toEqual({ table, a: true, b: true });
-      const seen = await asApp({ 'app.customer_id': a }, async (c) => (await c.query(`select * from "${table}"`)).rows);
+      const seen = await asApp({ 'app.customer_id': a }, async (c) => (await c.query(allReadable(table))).rows);
       expect({ table, customers: [...new Set(seen.map((r) => customerOf(table, r)))] }).toEqual({ table, customers: [a] });
       expect(seen).toHaveLength(everything.filter((r) => customerOf(table, r) === a).length);
     }
   });
 
-  it('without a scope a transaction sees no row at all, and the platform path sees both customers', async () => {
+  it('without a scope a transaction sees no row at all, and the platform role sees both customers', async () => {
     for (const [table] of TENANT_TABLES) {
       expect({ table, rows: await asApp({}, async (c) => (await c.query(`select count(*)::int as n from "${table}"`)).rows[0].n) }).toEqual({ table, rows: 0 });
-      const customers = await asApp({ 'app.platform': 'on' }, async (c) => (await c.query(`select * from "${table}"`)).rows.map((r) => customerOf(table, r)));
+      const customers = await asPlatform(async (c) => (await c.query(`select * from "${table}"`)).rows.map((r) => customerOf(table, r)));
       expect(new Set(customers)).toEqual(new Set([a, b]));
+    }
+  });
+
+  /**
+   * What SQL run as ids_app (injected, or through a leaked DATABASE_URL) may change about its own
+   * session. Each is tried inside a transaction working for A; those marked `refused` must fail.
+   */
+  const TAMPERING: ReadonlyArray<{ name: string; sql: string; refused?: true }> = [
+    { name: 'app.platform on for the session', sql: `select set_config('app.platform', 'on', false)` },
+    { name: 'app.platform on for the transaction', sql: `select set_config('app.platform', 'on', true)` },
+    { name: 'SET LOCAL app.platform', sql: `set local app.platform = 'on'` },
+    { name: 'SET app.platform', sql: `set app.platform = on` },
+    { name: 'row_security off', sql: `set row_security = off` },
+    { name: 'SET LOCAL row_security off', sql: `set local row_security = off` },
+    { name: 'SET ROLE ids_platform', sql: `set role ids_platform`, refused: true },
+    { name: 'SET ROLE postgres', sql: `set role postgres`, refused: true },
+    { name: 'SET SESSION AUTHORIZATION ids_platform', sql: `set session authorization ids_platform`, refused: true },
+    { name: 'SET SESSION AUTHORIZATION postgres', sql: `set session authorization postgres`, refused: true },
+    { name: 'ALTER ROLE ids_app BYPASSRLS', sql: `alter role ids_app bypassrls`, refused: true },
+  ];
+
+  it('shows no other customer\'s row and no API-key hash, whatever setting an ids_app session changes', async () => {
+    const keyHashes: string[] = (await ownerSql(`select key_hash from customer_api_key`)).map((r) => r.key_hash as string);
+    expect(keyHashes.length).toBeGreaterThanOrEqual(2);
+    const client = new Client({ connectionString: testAppDatabaseUrl() });
+    await client.connect();
+    try {
+      for (const tamper of TAMPERING) {
+        await client.query('begin');
+        // As the service opens a unit of work for A.
+        await client.query(`select set_config('app.customer_id', $1, true)`, [a]);
+        await client.query('savepoint tamper');
+        const refused = await client.query(tamper.sql).then(
+          () => false,
+          () => true,
+        );
+        if (refused) await client.query('rollback to savepoint tamper');
+        expect({ tamper: tamper.name, refused }).toEqual({ tamper: tamper.name, refused: tamper.refused ?? false });
+        expect((await client.query(`select current_user as role`)).rows).toEqual([{ role: 'ids_app' }]);
+        for (const [table] of [...TENANT_TABLES, ...PLATFORM_TABLES.map((t) => [t, 'id'] as const)]) {
+          await client.query('savepoint look');
+          // A refused query shows nothing: that counts as isolation too (row_security = off refuses instead of filtering).
+          const rows: Array<Record<string, unknown>> = await client.query(`select * from "${table}"`).then(
+            (r) => r.rows,
+            async () => {
+              await client.query('rollback to savepoint look');
+              return [];
+            },
+          );
+          const strangers = PLATFORM_TABLES.includes(table) ? rows : rows.filter((r) => customerOf(table, r) !== a);
+          expect({ tamper: tamper.name, table, strangers }).toEqual({ tamper: tamper.name, table, strangers: [] });
+          const dump = JSON.stringify(rows);
+          expect({ tamper: tamper.name, table, hashes: keyHashes.filter((h) => dump.includes(h)) }).toEqual({ tamper: tamper.name, table, hashes: [] });
+        }
+        // The hash column itself is refused, even for A's own keys.
+        expect((await client.query(`select has_column_privilege('customer_api_key', 'key_hash', 'select') as readable`)).rows).toEqual([{ readable: false }]);
+        await client.query('savepoint look');
+        await expect(client.query(`select key_hash from customer_api_key`)).rejects.toThrow(/permission denied|row-level security/);
+        await client.query('rollback to savepoint look');
+        await client.query('rollback');
+      }
+      // A session-level setting outlives its transaction: the next one still sees no row without a customer.
+      await client.query(`select set_config('app.platform', 'on', false)`);
+      for (const [table] of TENANT_TABLES) {
+        expect({ table, rows: (await client.query(`select count(*)::int as n from "${table}"`)).rows[0].n }).toEqual({ table, rows: 0 });
+      }
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('shows no row at all to a customer id that names no customer, whatever else is set', async () => {
+    for (const settings of [{ 'app.customer_id': randomUUID() }, { 'app.customer_id': randomUUID(), 'app.platform': 'on' }] as Array<Record<string, string>>) {
+      for (const [table] of TENANT_TABLES) {
+        const rows = await asApp(settings, async (c) => (await c.query(allReadable(table))).rows);
+        expect({ table, settings, rows }).toEqual({ table, settings, rows: [] });
+      }
     }
   });
 
@@ -168,7 +270,7 @@ describe('row-level security under the application role', () => {
     await client.connect();
     try {
       await client.query('begin');
-      await client.query(`select set_config('app.platform', 'on', true)`);
+      await client.query(`select set_config('app.customer_id', $1, true)`, [a]);
       await client.query('commit');
       expect((await client.query(`select count(*)::int as n from customer`)).rows[0].n).toBe(0);
     } finally {

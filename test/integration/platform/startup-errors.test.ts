@@ -1,6 +1,6 @@
 import { spawnService } from '../../support/process';
 import { testEnv } from '../../support/config';
-import { testDatabaseUrl } from '../../support/env';
+import { testAppDatabaseUrl, testDatabaseUrl } from '../../support/env';
 import { freePort } from '../../support/redis-server';
 
 describe('start-up errors a newcomer can act on', () => {
@@ -34,6 +34,19 @@ describe('start-up errors a newcomer can act on', () => {
     expect(proc.lines[0]).toContain('DATABASE_URL connects as postgres, which is a superuser');
     expect(proc.lines[0]).toContain('owns the tables');
     expect(proc.lines[0]).toContain('ids_app');
+  });
+
+  it('refuses a platform connection that row-level security would bind, or that holds more than BYPASSRLS', async () => {
+    const bound = spawnService(testEnv({ PLATFORM_DATABASE_URL: testAppDatabaseUrl() }));
+    expect((await bound.exited).code).toBe(1);
+    expect(bound.lines).toHaveLength(1);
+    expect(bound.lines[0]).toContain('PLATFORM_DATABASE_URL connects as ids_app, which lacks BYPASSRLS');
+    expect(bound.lines[0]).toContain('ids_platform');
+    const owner = spawnService(testEnv({ PLATFORM_DATABASE_URL: testDatabaseUrl() }));
+    expect((await owner.exited).code).toBe(1);
+    expect(owner.lines).toHaveLength(1);
+    expect(owner.lines[0]).toContain('PLATFORM_DATABASE_URL connects as postgres, which is a superuser');
+    expect(owner.lines[0]).toContain('owns the tables');
   });
 
   it('names an unreachable Redis and how to start it, in one line, exit code 1', async () => {

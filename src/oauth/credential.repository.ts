@@ -1,0 +1,29 @@
+import { EntityManager } from '@mikro-orm/postgresql';
+import { OAuthClient } from './oauth-client.entity';
+
+/**
+ * Credential checks through the SECURITY DEFINER functions of the PlatformRole migration: each takes
+ * the presented credential's hash, answers only what the caller needs, and enters the credential's
+ * customer for the rest of the transaction (or nobody's, when nothing matched). One statement each,
+ * and the service's role never reads another customer's rows to find a caller.
+ */
+
+/** The client whose id and secret hash these are, its customer entered; null (and nobody's rows) when none. */
+export async function enterOAuthClient(em: EntityManager, clientId: string, secretHash: string): Promise<OAuthClient | null> {
+  const [row]: Array<Record<string, unknown>> = await em.execute('select * from ids_enter_oauth_client(?, ?)', [clientId, secretHash]);
+  return row ? em.map(OAuthClient, row) : null;
+}
+
+/** The grant of an active access token of an enabled client, its customer entered; null when none. */
+export async function enterAccessToken(
+  em: EntityManager,
+  tokenHash: string,
+  now: Date,
+): Promise<{ customerId: string; clientId: string; scopes: string[]; subject: string | null } | null> {
+  const [row]: Array<{ grant_customer_id: string; grant_client_id: string; grant_scopes: string[]; grant_subject: string | null }> = await em.execute(
+    'select * from ids_enter_access_token(?, ?)',
+    [tokenHash, now],
+  );
+  if (!row) return null;
+  return { customerId: row.grant_customer_id, clientId: row.grant_client_id, scopes: row.grant_scopes, subject: row.grant_subject };
+}
