@@ -74,3 +74,16 @@ export async function applyTransition(
 export function recordCreation(em: EntityManager, request: AuthRequest, now: Date): void {
   em.create(AuthRequestTransition, { authRequest: request, customer: request.customer, event: 'HANDOFF', fromStatus: null, toStatus: request.status, at: now, reason: null });
 }
+
+/**
+ * Clears the posted values and the blob of every request of one user (a child, COPPA): called in
+ * the postback's transaction once the AW tells us the user is under 13. Answers how many it cleared.
+ */
+export async function forgetAttributesOf(em: EntityManager, customerId: string, username: string): Promise<number> {
+  const rows: unknown[] = await em.execute(
+    `update auth_request set supplied = '{}'::jsonb, blob = null
+      where customer_id = ? and username = ? and (supplied <> '{}'::jsonb or blob is not null) returning 1`,
+    [customerId, username],
+  );
+  return rows.length;
+}
