@@ -12,6 +12,7 @@ import { Migration20261201040000ProfileRestriction } from './Migration2026120104
 import { Migration20261201050000Retention } from './Migration20261201050000Retention';
 import { Migration20261201060000Webhooks } from './Migration20261201060000Webhooks';
 import { Migration20261201070000EnterCustomerRow } from './Migration20261201070000EnterCustomerRow';
+import { Migration20261202040000ExportPurpose } from './Migration20261202040000ExportPurpose';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -29,4 +30,5 @@ export const migrationsList = [
   { name: 'Migration20261201050000Retention', class: Migration20261201050000Retention },
   { name: 'Migration20261201060000Webhooks', class: Migration20261201060000Webhooks },
   { name: 'Migration20261201070000EnterCustomerRow', class: Migration20261201070000EnterCustomerRow },
+  { name: 'Migration20261202040000ExportPurpose', class: Migration20261202040000ExportPurpose },
 ];
