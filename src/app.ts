@@ -186,6 +186,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
     secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
+    restrictions: profiles,
   });
   // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
   const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
@@ -244,8 +245,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   if (config.ROLE !== 'worker') {
     const schema = await buildGraphqlSchema([
       new CustomerResolver(services.customers, config.PUBLIC_URL),
-      new AuthRequestResolver(new AuthRequestQueries(orm.em)),
-      new ConsentResolver(services.consent),
+      new AuthRequestResolver(new AuthRequestQueries(orm.em), services.profiles),
+      new ConsentResolver(services.consent, services.profiles),
       new OAuthClientResolver(services.oauthClients),
       new ProfileResolver(services.profiles, services.consent),
       new OperatorTokenResolver(services.operatorTokens),

@@ -1,7 +1,15 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Authorized, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { CONSENTS_PERSONAL } from '../oauth';
+import type { Disclosure } from '../profiles/disclosure';
 import { Connection } from '../graphql/connection';
 import { ConsentDecision } from './consent-decision.entity';
 
+/**
+ * A consent decision as the API shows it. Who agreed to share what with which site (`username`,
+ * `realm`, `grantedFields`) needs `consents.personal` on top of `consents:read`, as profile fields
+ * need `profile.<field>`; the decision itself and its times resolve without it. For a person whose
+ * processing is restricted they are null for every caller (profiles/disclosure.ts).
+ */
 @ObjectType('ConsentDecision', { description: 'A user\'s answer on the consent page for one relying party.' })
 export class ConsentDecisionType {
   @Field(() => ID, { description: 'Stable identifier.' })
@@ -10,17 +18,20 @@ export class ConsentDecisionType {
   @Field(() => ID, { description: 'The customer the user belongs to.' })
   customerId!: string;
 
-  @Field(() => String, { description: 'The AW\'s username.' })
-  username!: string;
+  @Authorized(CONSENTS_PERSONAL)
+  @Field(() => String, { nullable: true, description: 'The AW\'s username. Needs `consents.personal`; null while the user is restricted.' })
+  username!: string | null;
 
-  @Field(() => String, { description: 'The relying party\'s realm.' })
-  realm!: string;
+  @Authorized(CONSENTS_PERSONAL)
+  @Field(() => String, { nullable: true, description: 'The relying party\'s realm. Needs `consents.personal`; null while the user is restricted.' })
+  realm!: string | null;
 
   @Field(() => String, { description: 'ALLOW or DENY.' })
   decision!: string;
 
-  @Field(() => [String], { description: 'Profile fields the user agreed to share (sreg names).' })
-  grantedFields!: string[];
+  @Authorized(CONSENTS_PERSONAL)
+  @Field(() => [String], { nullable: true, description: 'Profile fields the user agreed to share (sreg names). Needs `consents.personal`; null while the user is restricted.' })
+  grantedFields!: string[] | null;
 
   @Field(() => Boolean, { description: 'Whether it answers later sign-ins to the same realm without asking.' })
   isRemembered!: boolean;
@@ -31,14 +42,15 @@ export class ConsentDecisionType {
   @Field(() => Date, { nullable: true, description: 'When it was revoked; null while in force.' })
   revokedAt!: Date | null;
 
-  static from(d: ConsentDecision): ConsentDecisionType {
+  /** `shown` is the disclosure rule's answer for the decision's user: without `activity`, who, where and what stay null. */
+  static from(d: ConsentDecision, shown: Disclosure): ConsentDecisionType {
     return Object.assign(new ConsentDecisionType(), {
       id: d.id,
       customerId: d.customer.id,
-      username: d.username,
-      realm: d.realm,
+      username: shown.activity ? d.username : null,
+      realm: shown.activity ? d.realm : null,
       decision: d.decision,
-      grantedFields: [...d.grantedFields],
+      grantedFields: shown.activity ? [...d.grantedFields] : null,
       isRemembered: d.isRemembered,
       decidedAt: d.decidedAt,
       revokedAt: d.revokedAt,
@@ -57,9 +69,9 @@ export class RevokeConsentDecisionPayload {
 
 @InputType('ConsentDecisionFilter', { description: 'Which consent decisions to list.' })
 export class ConsentDecisionFilterInput {
-  @Field(() => String, { nullable: true, description: 'Only this user\'s decisions.' })
+  @Field(() => String, { nullable: true, description: 'Only this user\'s decisions (never a restricted one\'s). Needs `consents.personal`.' })
   username?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Only decisions for this realm (exact).' })
+  @Field(() => String, { nullable: true, description: 'Only decisions for this realm (exact). Needs `consents.personal`.' })
   realm?: string | null;
 }

@@ -1,27 +1,49 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
+import { requireScopes } from '../graphql/auth-checker';
+import { CONSENTS_PERSONAL } from '../oauth';
+// Straight to the pure rule, not through profiles/index.ts: profiles reads consent, so that import would close a circle.
+import { disclosureOf, personKey, type RestrictionLookup } from '../profiles/disclosure';
 import { ConsentService } from './consent.service';
+import { ConsentDecision } from './consent-decision.entity';
 import { ConsentDecisionConnection, ConsentDecisionFilterInput, ConsentDecisionType, RevokeConsentDecisionPayload } from './consent-decision.type';
 
 @Resolver(() => ConsentDecisionType)
 export class ConsentResolver {
-  constructor(private readonly consent: ConsentService) {}
+  constructor(
+    private readonly consent: ConsentService,
+    private readonly restrictions: RestrictionLookup,
+  ) {}
 
   @Authorized('consents:read')
-  @Query(() => ConsentDecisionConnection, { description: 'Consent decisions, newest first, cursor-paginated. Needs `consents:read`.' })
+  @Query(() => ConsentDecisionConnection, {
+    description: 'Consent decisions, newest first, cursor-paginated. Needs `consents:read` (and `consents.personal` for who, where and what, and to filter by them).',
+  })
   async consentDecisions(
     @Ctx() { principal }: GraphqlContext,
     @Arg('filter', () => ConsentDecisionFilterInput, { nullable: true }) filter: ConsentDecisionFilterInput | null,
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after: string | null,
   ): Promise<ConsentDecisionConnection> {
+    // Filtering by user or site would tell who agreed to what to a caller that may not read it.
+    if (filter?.username || filter?.realm) requireScopes(principal, [CONSENTS_PERSONAL]);
     const page = await this.consent.list(filter ?? {}, first, after, tenantOf(principal));
-    return { nodes: page.items.map(ConsentDecisionType.from), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    const shown = await this.shown(page.items);
+    // Asking for a restricted person's decisions by name would count them: they are left out.
+    const items = filter?.username ? page.items.filter((d) => shown(d).activity) : page.items;
+    return { nodes: items.map((d) => ConsentDecisionType.from(d, shown(d))), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
   @Authorized('consents:write')
   @Mutation(() => RevokeConsentDecisionPayload, { description: 'Revokes a consent decision: the user is asked again next time. Needs `consents:write`.' })
   async revokeConsentDecision(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<RevokeConsentDecisionPayload> {
-    return { consentDecision: ConsentDecisionType.from(await this.consent.revoke(id, tenantOf(principal))) };
+    const decision = await this.consent.revoke(id, tenantOf(principal));
+    return { consentDecision: ConsentDecisionType.from(decision, (await this.shown([decision]))(decision)) };
+  }
+
+  /** The disclosure rule for each decision's user, with one restriction lookup for the whole page. */
+  private async shown(decisions: readonly ConsentDecision[]) {
+    const restricted = await this.restrictions.restrictedAmong(decisions.map((d) => ({ customerId: d.customer.id, username: d.username })));
+    return (d: ConsentDecision) => disclosureOf({ isRestricted: restricted.has(personKey({ customerId: d.customer.id, username: d.username })) }, 'read');
   }
 }

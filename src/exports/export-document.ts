@@ -1,4 +1,5 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { disclosureOf } from '../profiles';
 
 /**
  * The format of an export document. Consumers key on it, so any change to the document's shape
@@ -11,6 +12,8 @@ export interface ExportSubject {
   profileId: string;
   /** The keyed hash the audit trail stores instead of the username (AuditService.subjectHash). */
   subjectHash: string;
+  /** For the person's own access request (GDPR art. 15), the only export that shows a restricted person whole. */
+  isSubjectAccessRequest: boolean;
 }
 
 /** One change of the person's values, from the audit trail's (erasable) payloads. */
@@ -36,6 +39,8 @@ const PROFILE_OMITTED = new Set(['customer_id']);
 export async function buildExportDocument(em: EntityManager, subject: ExportSubject, generatedAt: Date): Promise<Record<string, unknown>> {
   const [profileRow] = await em.execute<Array<Record<string, unknown>>>(`select * from profile where id = ? and customer_id = ?`, [subject.profileId, subject.customerId]);
   if (!profileRow) throw new Error(`profile ${subject.profileId} is gone`);
+  const shown = disclosureOf({ isRestricted: profileRow.restricted_at !== null }, subject.isSubjectAccessRequest ? 'subject-access' : 'read');
+  if (!shown.activity) return restrictedDocument(profileRow, generatedAt);
   const username = profileRow.username as string;
   const profile = Object.fromEntries(
     Object.entries(profileRow)
@@ -109,6 +114,23 @@ export async function buildExportDocument(em: EntityManager, subject: ExportSubj
       details: event.details,
       isErased: !event.is_pending && event.payload === null && (event.fields as string[]).length > 0,
     })),
+  };
+}
+
+/**
+ * The export of a restricted profile (GDPR art. 18) made for anything but the person's own access
+ * request: what a restricted read shows (the id and the flag), nothing about the person. Same
+ * format, so a reader needs no second parser.
+ */
+function restrictedDocument(profileRow: Record<string, unknown>, generatedAt: Date): Record<string, unknown> {
+  return {
+    format: EXPORT_FORMAT,
+    generatedAt: generatedAt.toISOString(),
+    profile: { id: profileRow.id, isRestricted: true, restrictedAt: plain(profileRow.restricted_at) },
+    previousValues: [],
+    consentDecisions: [],
+    authenticationHistory: [],
+    auditEvents: [],
   };
 }
 

@@ -49,18 +49,31 @@ export type Download =
 export class ExportService {
   constructor(private readonly deps: ExportServiceDeps) {}
 
-  /** Creates a PENDING export of the profile and hands it to the worker. Another tenant's profile is NOT_FOUND. */
-  async request(profileId: string, tenant: Tenant): Promise<ProfileExport> {
+  /**
+   * Creates a PENDING export of the profile and hands it to the worker. Another tenant's profile is
+   * NOT_FOUND. `isSubjectAccessRequest` marks the person's own access request (GDPR art. 15), the
+   * one export that holds a restricted person's data; the audit event names that purpose (the
+   * caller checks the scope it needs).
+   */
+  async request(profileId: string, tenant: Tenant, options: { isSubjectAccessRequest?: boolean } = {}): Promise<ProfileExport> {
     const profile = await this.deps.profiles.get(profileId, tenant);
     if (!profile) throw new NotFoundError('profile', profileId);
+    const isSubjectAccessRequest = options.isSubjectAccessRequest === true;
     const created = await this.deps.em.transactional(async (em) => {
-      const row = em.create(ProfileExport, { customer: profile.customer, profile, status: ProfileExportStatus.PENDING, attempts: 0, requestedAt: this.deps.clock.now() });
+      const row = em.create(ProfileExport, {
+        customer: profile.customer,
+        profile,
+        status: ProfileExportStatus.PENDING,
+        attempts: 0,
+        requestedAt: this.deps.clock.now(),
+        isSubjectAccessRequest,
+      });
       await this.deps.audit.record(em, {
         customerId: profile.customer.id,
         action: 'profile.export_requested',
         target: { type: 'profile_export', id: row.id },
         username: profile.username,
-        details: { profileId: profile.id },
+        details: { profileId: profile.id, purpose: exportPurpose(isSubjectAccessRequest), isRestricted: profile.restrictedAt !== null },
       });
       return row;
     });
@@ -90,8 +103,8 @@ export class ExportService {
    */
   async build(exportId: string): Promise<boolean> {
     const em = this.deps.em;
-    const [row] = await em.execute<Array<{ id: string; customer_id: string; profile_id: string; status: string }>>(
-      `select id, customer_id, profile_id, status from profile_export where id = ? for update skip locked`,
+    const [row] = await em.execute<Array<{ id: string; customer_id: string; profile_id: string; status: string; is_subject_access_request: boolean }>>(
+      `select id, customer_id, profile_id, status, is_subject_access_request from profile_export where id = ? for update skip locked`,
       [exportId],
     );
     if (!row || row.status !== ProfileExportStatus.PENDING) return false;
@@ -100,7 +113,12 @@ export class ExportService {
     const now = this.deps.clock.now();
     const document = await buildExportDocument(
       em,
-      { customerId: row.customer_id, profileId: row.profile_id, subjectHash: this.deps.audit.subjectHash(row.customer_id, profile.username) },
+      {
+        customerId: row.customer_id,
+        profileId: row.profile_id,
+        subjectHash: this.deps.audit.subjectHash(row.customer_id, profile.username),
+        isSubjectAccessRequest: row.is_subject_access_request,
+      },
       now,
     );
     const sealed = this.deps.sealer.seal(Buffer.from(JSON.stringify(document), 'utf8'), row.id);
@@ -115,7 +133,7 @@ export class ExportService {
       action: 'profile.exported',
       target: { type: 'profile_export', id: row.id },
       username: profile.username,
-      details: { profileId: row.profile_id, expiresAt: expiresAt.toISOString() },
+      details: { profileId: row.profile_id, expiresAt: expiresAt.toISOString(), purpose: exportPurpose(row.is_subject_access_request) },
     });
     return true;
   }
@@ -173,4 +191,9 @@ export class ExportService {
     if (row.status !== ProfileExportStatus.READY || row.document === null || !row.expires_at || new Date(row.expires_at) <= now) return { kind: 'gone' };
     return { kind: 'document', body: this.deps.sealer.open(row.document, row.id), filename: `profile-export-${row.id}.json` };
   }
+}
+
+/** The purpose an export's audit events name. */
+function exportPurpose(isSubjectAccessRequest: boolean): string {
+  return isSubjectAccessRequest ? 'data_subject_access_request' : 'portability';
 }

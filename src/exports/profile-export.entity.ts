@@ -57,6 +57,13 @@ export class ProfileExport {
   @Property({ type: 'integer', default: 0 })
   attempts = 0;
 
+  /**
+   * Made for the person's own access request (GDPR art. 15): the one way a restricted person's data
+   * leaves, audited with that purpose. Other exports of a restricted profile hold only the id and the flag.
+   */
+  @Property({ type: 'boolean', default: false })
+  isSubjectAccessRequest = false;
+
   /** The sealed JSON document (see sealed-box.ts); null until ready and after the purge. */
   @Property({ type: 'blob', columnType: 'bytea', nullable: true, lazy: true })
   document: Buffer | null = null;

@@ -1,5 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
+import { requireScopes } from '../graphql/auth-checker';
+import { PROFILES_SUBJECT_ACCESS } from '../oauth';
 import { SREG_FIELDS } from '../openid';
 import { ExportService } from './export.service';
 import { ProfileExportType, RequestProfileExportPayload } from './profile-export.type';
@@ -13,10 +15,22 @@ export class ProfileExportResolver {
 
   @Authorized(...EXPORT_SCOPES)
   @Mutation(() => RequestProfileExportPayload, {
-    description: 'Starts an export of everything held about a person (portability); a worker builds it. Needs `profiles:read` and every `profile.<field>`.',
+    description:
+      'Starts an export of everything held about a person (portability); a worker builds it. Needs `profiles:read` and every `profile.<field>`. The export of a restricted profile holds only the id and the flag, unless it is made for the person\'s own access request (`forDataSubjectAccessRequest`, which needs `profiles:subject-access` and is audited with that purpose).',
   })
-  async requestProfileExport(@Ctx() { principal }: GraphqlContext, @Arg('profileId', () => ID) profileId: string): Promise<RequestProfileExportPayload> {
-    const row = await this.exports.request(profileId, tenantOf(principal));
+  async requestProfileExport(
+    @Ctx() { principal }: GraphqlContext,
+    @Arg('profileId', () => ID) profileId: string,
+    @Arg('forDataSubjectAccessRequest', () => Boolean, {
+      nullable: true,
+      defaultValue: false,
+      description: 'The export answers the person\'s own access request (GDPR art. 15): a restricted person\'s data is included whole. Needs `profiles:subject-access`.',
+    })
+    forDataSubjectAccessRequest: boolean | null,
+  ): Promise<RequestProfileExportPayload> {
+    const isSubjectAccessRequest = forDataSubjectAccessRequest === true;
+    if (isSubjectAccessRequest) requireScopes(principal, [PROFILES_SUBJECT_ACCESS]);
+    const row = await this.exports.request(profileId, tenantOf(principal), { isSubjectAccessRequest });
     return { profileExport: ProfileExportType.from(row, null) };
   }
 

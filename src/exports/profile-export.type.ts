@@ -35,6 +35,9 @@ export class ProfileExportType {
   @Field(() => Int, { description: 'Build attempts so far.' })
   attempts!: number;
 
+  @Field(() => Boolean, { description: 'Whether it answers the person\'s own access request (the only export that shows a restricted person whole).' })
+  isDataSubjectAccessRequest!: boolean;
+
   @Field(() => String, { nullable: true, description: 'The signed download link (GET, JSON); only while READY and unexpired.' })
   downloadUrl!: string | null;
 
@@ -49,6 +52,7 @@ export class ProfileExportType {
       expiresAt: row.expiresAt,
       purgedAt: row.purgedAt,
       attempts: row.attempts,
+      isDataSubjectAccessRequest: row.isSubjectAccessRequest,
       downloadUrl,
     });
   }

@@ -85,3 +85,16 @@ export function recordReturnToVerification(em: EntityManager, request: AuthReque
   const reason = outcome.reason === null ? outcome.status : `${outcome.status}: ${outcome.reason}`;
   em.create(AuthRequestTransition, { authRequest: request, customer: request.customer, event: 'VERIFY_RETURN_TO', fromStatus: null, toStatus: request.status, at, reason });
 }
+
+/**
+ * Clears the posted values and the blob of every request of one user (a child, COPPA): called in
+ * the postback's transaction once the AW tells us the user is under 13. Answers how many it cleared.
+ */
+export async function forgetAttributesOf(em: EntityManager, customerId: string, username: string): Promise<number> {
+  const rows: unknown[] = await em.execute(
+    `update auth_request set supplied = '{}'::jsonb, blob = null
+      where customer_id = ? and username = ? and (supplied <> '{}'::jsonb or blob is not null) returning 1`,
+    [customerId, username],
+  );
+  return rows.length;
+}

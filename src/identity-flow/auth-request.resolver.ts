@@ -1,28 +1,50 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
-import { AuthRequestQueries } from './auth-request.query';
+import { requireScopes } from '../graphql/auth-checker';
+import { REQUESTS_PERSONAL } from '../oauth';
+import { disclosureOf, personKey, type RestrictionLookup } from '../profiles';
+import { AuthRequestQueries, AuthRequestWithTimeline } from './auth-request.query';
 import { AuthRequestConnection, AuthRequestFilterInput, AuthRequestType } from './auth-request.type';
 
 @Resolver(() => AuthRequestType)
 export class AuthRequestResolver {
-  constructor(private readonly queries: AuthRequestQueries) {}
+  constructor(
+    private readonly queries: AuthRequestQueries,
+    private readonly restrictions: RestrictionLookup,
+  ) {}
 
   @Authorized('requests:read')
-  @Query(() => AuthRequestConnection, { description: 'Authentication requests, newest first, cursor-paginated. Needs `requests:read`.' })
+  @Query(() => AuthRequestConnection, {
+    description: 'Authentication requests, newest first, cursor-paginated. Needs `requests:read` (and `requests.personal` for who and where, and to filter by them).',
+  })
   async authRequests(
     @Ctx() { principal }: GraphqlContext,
     @Arg('filter', () => AuthRequestFilterInput, { nullable: true }) filter: AuthRequestFilterInput | null,
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after: string | null,
   ): Promise<AuthRequestConnection> {
+    // Filtering by user or site would tell who signed in where to a caller that may not read it.
+    if (filter?.username || filter?.realm) requireScopes(principal, [REQUESTS_PERSONAL]);
     const page = await this.queries.list(filter ?? {}, first, after, tenantOf(principal));
-    return { nodes: page.items.map(AuthRequestType.from), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    const shown = await this.shown(page.items);
+    // Asking for a restricted person's sign-ins by name would count them: their rows are left out.
+    const items = filter?.username ? page.items.filter((item) => shown(item).activity) : page.items;
+    return { nodes: items.map((item) => AuthRequestType.from(item, shown(item))), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
   @Authorized('requests:read')
-  @Query(() => AuthRequestType, { nullable: true, description: 'One authentication request with its timeline. Needs `requests:read`.' })
+  @Query(() => AuthRequestType, { nullable: true, description: 'One authentication request with its timeline. Needs `requests:read` (and `requests.personal` for who and where).' })
   async authRequest(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<AuthRequestType | null> {
     const found = await this.queries.get(id, tenantOf(principal));
-    return found ? AuthRequestType.from(found) : null;
+    if (!found) return null;
+    return AuthRequestType.from(found, (await this.shown([found]))(found));
+  }
+
+  /** The disclosure rule for each request's user, with one restriction lookup for the whole page. */
+  private async shown(items: readonly AuthRequestWithTimeline[]) {
+    const people = items.filter((i) => i.request.username !== null).map((i) => ({ customerId: i.request.customer.id, username: i.request.username! }));
+    const restricted = await this.restrictions.restrictedAmong(people);
+    return ({ request }: AuthRequestWithTimeline) =>
+      disclosureOf({ isRestricted: request.username !== null && restricted.has(personKey({ customerId: request.customer.id, username: request.username })) }, 'read');
   }
 }

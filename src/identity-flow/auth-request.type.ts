@@ -1,4 +1,6 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Authorized, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { REQUESTS_PERSONAL } from '../oauth';
+import type { Disclosure } from '../profiles';
 import { Connection } from '../graphql/connection';
 import { AuthRequestStatus } from './auth-request.state';
 import { AuthRequestWithTimeline } from './auth-request.query';
@@ -37,6 +39,13 @@ export class AuthRequestTransitionType {
   reason!: string | null;
 }
 
+/**
+ * An authentication request as the API shows it. Who signed in where (`username`, `realm`,
+ * `returnTo`, `releasedFields`) needs `requests.personal` on top of `requests:read`, as profile
+ * fields need `profile.<field>`: without it those fields are FORBIDDEN at their path and null, and
+ * counts and statuses still resolve. For a person whose processing is restricted they are null for
+ * every caller (profiles/disclosure.ts).
+ */
 @ObjectType('AuthRequest', { description: 'An OpenID authentication request and what became of it. Carries no secrets and no postback body.' })
 export class AuthRequestType {
   @Field(() => ID, { description: 'Stable identifier (not the request_id handed to the AW).' })
@@ -51,11 +60,13 @@ export class AuthRequestType {
   @Field(() => String, { description: 'checkid_setup or checkid_immediate.' })
   mode!: string;
 
-  @Field(() => String, { description: 'The relying party\'s realm.' })
-  realm!: string;
+  @Authorized(REQUESTS_PERSONAL)
+  @Field(() => String, { nullable: true, description: 'The relying party\'s realm. Needs `requests.personal`; null while the user is restricted.' })
+  realm!: string | null;
 
-  @Field(() => String, { description: 'Where the answer went.' })
-  returnTo!: string;
+  @Authorized(REQUESTS_PERSONAL)
+  @Field(() => String, { nullable: true, description: 'Where the answer went. Needs `requests.personal`; null while the user is restricted.' })
+  returnTo!: string | null;
 
   @Field(() => ReturnToVerificationStatusEnum, { nullable: true, description: 'Return-URL verification by RP discovery; null for requests made before it was recorded.' })
   returnToVerification!: ReturnToVerificationStatus | null;
@@ -63,7 +74,8 @@ export class AuthRequestType {
   @Field(() => String, { nullable: true, description: 'Why return_to is not VERIFIED, as a short code (no_xrds, return_to_not_listed, timeout, url_refused, ...).' })
   returnToVerificationReason!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The user the AW logged in, once it posted back.' })
+  @Authorized(REQUESTS_PERSONAL)
+  @Field(() => String, { nullable: true, description: 'The user the AW logged in, once it posted back. Needs `requests.personal`; null while the user is restricted.' })
   username!: string | null;
 
   @Field(() => [String], { description: 'Profile fields the RP asked for (sreg names).' })
@@ -72,8 +84,9 @@ export class AuthRequestType {
   @Field(() => [String], { description: 'Of those, the ones the RP marked required.' })
   requiredFields!: string[];
 
-  @Field(() => [String], { description: 'Profile fields released to the RP in the assertion.' })
-  releasedFields!: string[];
+  @Authorized(REQUESTS_PERSONAL)
+  @Field(() => [String], { nullable: true, description: 'Profile fields released to the RP in the assertion. Needs `requests.personal`; null while the user is restricted.' })
+  releasedFields!: string[] | null;
 
   @Field(() => String, { nullable: true, description: 'What the RP received: id_res, cancel or setup_needed.' })
   outcome!: string | null;
@@ -90,20 +103,21 @@ export class AuthRequestType {
   @Field(() => [AuthRequestTransitionType], { description: 'Every state change, oldest first.' })
   timeline!: AuthRequestTransitionType[];
 
-  static from({ request, timeline }: AuthRequestWithTimeline): AuthRequestType {
+  /** `shown` is the disclosure rule's answer for the request's user: without `activity`, who and where stay null. */
+  static from({ request, timeline }: AuthRequestWithTimeline, shown: Disclosure): AuthRequestType {
     return Object.assign(new AuthRequestType(), {
       id: request.id,
       customerId: request.customer.id,
       status: request.status,
       mode: request.mode,
-      realm: request.realm,
-      returnTo: request.returnTo,
+      realm: shown.activity ? request.realm : null,
+      returnTo: shown.activity ? request.returnTo : null,
       returnToVerification: request.returnToVerification,
       returnToVerificationReason: request.returnToVerificationReason,
-      username: request.username,
+      username: shown.activity ? request.username : null,
       requestedFields: [...request.requestedFields],
       requiredFields: [...request.requiredFields],
-      releasedFields: [...request.releasedFields],
+      releasedFields: shown.activity ? [...request.releasedFields] : null,
       outcome: request.outcome,
       failureReason: request.failureReason,
       createdAt: request.createdAt,
@@ -123,10 +137,10 @@ export class AuthRequestFilterInput {
   @Field(() => AuthRequestStatus, { nullable: true, description: 'Only requests in this state.' })
   status?: AuthRequestStatus | null;
 
-  @Field(() => String, { nullable: true, description: 'Only requests of this user.' })
+  @Field(() => String, { nullable: true, description: 'Only requests of this user (never a restricted one\'s). Needs `requests.personal`.' })
   username?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Only requests from this realm (exact).' })
+  @Field(() => String, { nullable: true, description: 'Only requests from this realm (exact). Needs `requests.personal`.' })
   realm?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Created at or after.' })

@@ -1,10 +1,10 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AuthRequestInput, IndirectResponse, releasableFields, SregField, SregValues } from '../openid';
+import { AuthRequestInput, IndirectResponse, isPersonalDataForbidden, releasableFields, SregField, SregValues } from '../openid';
 import type { OpenIdProviderService } from '../openid-provider';
 import { Customer } from '../customers';
 import { ConsentService } from '../consent';
 import type { OAuthLoginCodeService } from '../oauth';
-import type { ProfileService } from '../profiles';
+import { disclosureOf, type ProfileService } from '../profiles';
 import { Clock } from '../shared/clock';
 import { AuditService } from '../audit';
 import { AuthRequest } from './auth-request.entity';
@@ -42,8 +42,9 @@ interface CompleteDeps {
 /**
  * Step 8: moves the request to COMPLETED (compare-and-set, so it answers the RP exactly once),
  * records what was released and the consent decision, then builds the answer for the RP.
- * Children (COPPA), users whose processing is restricted (GDPR art. 18) and restricted releases
- * get no attributes; a user other than the one the RP asked about gets a cancel. A positive answer carries a one-time login code for the customer's
+ * What may ride on the assertion is the one disclosure rule's (profiles/disclosure.ts): children
+ * (COPPA), users whose processing is restricted (GDPR art. 18) and RPs that asked for PAPE no-PII
+ * get neither attributes nor the AW's blob; a user other than the one the RP asked about gets a cancel. A positive answer carries a one-time login code for the customer's
  * OAuth client, bound to the user and the released fields (none when the customer has no client).
  */
 export async function completeRequest(
@@ -64,11 +65,14 @@ export async function completeRequest(
   const granted = how.granted ?? [];
   let supplied: SregValues = {};
   let released: SregValues = {};
+  let blob: string | null = null;
   let loginCode: string | null = null;
   const won = await deps.em.transactional(async (em) => {
     // Read under a lock held to the commit: a restriction set before this answer withholds everything in it.
     const isRestricted = outcome === 'id_res' && (await deps.profiles.isRestricted(em, customer.id, request.username!));
-    supplied = request.isMinor || isRestricted ? {} : ((request.supplied ?? {}) as SregValues);
+    const allowed = disclosureOf({ isRestricted, isMinor: request.isMinor, isNoPiiRequested: isPersonalDataForbidden(input) }, 'assertion');
+    supplied = allowed.attributes ? ((request.supplied ?? {}) as SregValues) : {};
+    blob = allowed.blob ? request.blob : null;
     released = outcome === 'id_res' ? releasableFields(input, supplied, granted) : {};
     const moved = await applyTransition(
       em,
@@ -113,7 +117,7 @@ export async function completeRequest(
     username: request.username!,
     supplied,
     granted,
-    ...(request.blob ? { blob: request.blob } : {}),
+    ...(blob ? { blob } : {}),
     ...(loginCode ? { loginCode } : {}),
     ...(request.authTime ? { authTime: request.authTime } : {}),
     ...(request.authPolicies ? { authPolicies: request.authPolicies } : {}),

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { AuthRequestInput, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
+import { AuthRequestInput, isPersonalDataForbidden, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
 import type { LoginDecision, LoginStep, OpenIdProviderService, VerifiedReturnTo } from '../openid-provider';
 import { Customer, CustomerService, customerUrls, PromptPolicy } from '../customers';
 import { ConsentService } from '../consent';
-import { ProfileService } from '../profiles';
+import { disclosureOf, ProfileService } from '../profiles';
 import { OAuthLoginCodeService } from '../oauth';
 import { Clock } from '../shared/clock';
 import { RandomSource, randomToken } from '../shared/random';
@@ -12,7 +12,7 @@ import { Logger } from '../shared/logger';
 import { AuditService } from '../audit';
 import { AuthRequest } from './auth-request.entity';
 import { AuthRequestStatus } from './auth-request.state';
-import { applyTransition, JOIN, recordCreation, recordReturnToVerification } from './auth-request.repository';
+import { applyTransition, forgetAttributesOf, JOIN, recordCreation, recordReturnToVerification } from './auth-request.repository';
 import { bindingCookieValue, cookieRequestId, csrfToken, isBindingCookieValid, isCsrfTokenValid, TXN_COOKIE } from './binding';
 import { buildVerifyUrl } from './verify-url';
 import { PostbackError, postbackDigest, readContent, readCredentials, readKnownFields } from './postback.parse';
@@ -147,19 +147,26 @@ export class IdentityFlowService implements LoginStep {
         return applyTransition(em, request.id, 'POSTBACK_CANCEL', now, { postback_digest: digest }, 'the AW reported a cancel');
       }
       const noPrompt = content.noPrompt ?? customer.promptPolicy === PromptPolicy.NO_PROMPT;
-      // GDPR art. 18: a restricted person's values are not recorded anywhere, not even for the request.
+      // The request keeps only what the assertion may carry (profiles/disclosure.ts): nothing of a
+      // restricted person (GDPR art. 18) or a child (COPPA), and neither values nor blob under no-PII.
       const isRestricted = await this.deps.profiles.isRestricted(em, customer.id, content.username);
+      const stored = (request.openidRequest as unknown as StoredRequest).input;
+      const keep = disclosureOf({ isRestricted, isMinor: content.isMinor, isNoPiiRequested: isPersonalDataForbidden(stored) }, 'assertion');
       const moved = await applyTransition(em, request.id, 'POSTBACK_USER', now, {
         username: content.username,
         no_prompt: noPrompt,
         is_minor: content.isMinor,
-        supplied: JSON.stringify(isRestricted ? {} : content.supplied),
-        blob: content.blob,
+        supplied: JSON.stringify(keep.attributes ? content.supplied : {}),
+        blob: keep.blob ? content.blob : null,
         auth_time: content.authTime,
         auth_policies: content.authPolicies,
         postback_digest: digest,
       });
-      if (moved) await this.deps.profiles.recordFromPostback(em, customer.id, content.username, content.supplied, now);
+      if (moved) {
+        await this.deps.profiles.recordFromPostback(em, customer.id, content.username, content.supplied, now, { isMinor: content.isMinor });
+        // COPPA: from the moment we learn the user is a child, no earlier request keeps their values either.
+        if (content.isMinor) await forgetAttributesOf(em, customer.id, content.username);
+      }
       return moved;
     }, JOIN);
     if (content.kind === 'user' && content.dropped.length > 0) {

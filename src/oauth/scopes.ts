@@ -22,7 +22,20 @@ export const OAUTH_SCOPES = [
   'profile.country',
   'profile.language',
   'profile.timezone',
+  // Field-level, like profile.<field>: who signed in where (AuthRequest) and who agreed to what (ConsentDecision).
+  'requests.personal',
+  'consents.personal',
+  // A restricted person's export for their own access request (GDPR art. 15).
+  'profiles:subject-access',
 ] as const;
+
+/** Exports made for the person's own access request: the one way a restricted person's data leaves. */
+export const PROFILES_SUBJECT_ACCESS = 'profiles:subject-access';
+
+/** The personal fields of an authentication request: username, realm, returnTo, releasedFields. */
+export const REQUESTS_PERSONAL = 'requests.personal';
+/** The personal fields of a consent decision: username, realm, grantedFields. */
+export const CONSENTS_PERSONAL = 'consents.personal';
 
 export type OAuthScope = (typeof OAUTH_SCOPES)[number];
 

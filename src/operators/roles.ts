@@ -1,4 +1,4 @@
-import { OAUTH_SCOPES } from '../oauth';
+import { CONSENTS_PERSONAL, OAUTH_SCOPES, PROFILES_SUBJECT_ACCESS, REQUESTS_PERSONAL } from '../oauth';
 import { OPERATOR_ONLY } from '../graphql/auth-checker';
 
 /**
@@ -24,16 +24,19 @@ const PROFILE_FIELD_SCOPES: readonly string[] = OAUTH_SCOPES.filter((scope) => s
  */
 const ROLE_SCOPES: Readonly<Record<OperatorRole, readonly string[]>> = {
   [OperatorRole.OWNER]: [...OAUTH_SCOPES, MANAGE_OPERATOR_TOKENS],
-  // Configuration, profiles and deletion; not operator tokens.
+  // Configuration, profiles, deletion and access requests; not operator tokens.
   [OperatorRole.ADMIN]: [
     'customers:read', 'customers:write', 'requests:read', 'consents:read', 'consents:write',
     'profiles:read', 'profiles:write', 'profiles:delete', 'audit:read', 'webhooks:write', ...PROFILE_FIELD_SCOPES,
+    REQUESTS_PERSONAL, CONSENTS_PERSONAL, PROFILES_SUBJECT_ACCESS,
   ],
   // Reads profiles and requests and rectifies profiles; no deletion, no configuration writes.
-  [OperatorRole.SUPPORT]: ['customers:read', 'requests:read', 'consents:read', 'profiles:read', 'profiles:write', ...PROFILE_FIELD_SCOPES],
-  // Requests and audit, never a personal field.
+  [OperatorRole.SUPPORT]: [
+    'customers:read', 'requests:read', 'consents:read', 'profiles:read', 'profiles:write', ...PROFILE_FIELD_SCOPES, REQUESTS_PERSONAL, CONSENTS_PERSONAL,
+  ],
+  // Requests and audit, never a personal field: request counts and statuses, not who signed in where.
   [OperatorRole.AUDITOR]: ['customers:read', 'requests:read', 'audit:read'],
-  // Configuration and request counts only.
+  // Configuration and request counts and statuses only.
   [OperatorRole.VIEWER]: ['customers:read', 'requests:read'],
 };
 

@@ -2,3 +2,5 @@ export { ProfileService } from './profile.service';
 export type { ProfileChanges, ProfileFilter } from './profile.service';
 export { ProfileResolver } from './profile.resolver';
 export { Profile } from './profile.entity';
+export { disclosureOf, personKey } from './disclosure';
+export type { Disclosure, DisclosureFacts, DisclosurePurpose, PersonRef, RestrictionLookup } from './disclosure';

@@ -6,6 +6,7 @@ import { BatchLoader } from '../graphql/batch-loader';
 import { SREG_FIELDS } from '../openid';
 import { NotFoundError } from '../shared/errors';
 import { ProfileService } from './profile.service';
+import { disclosureOf } from './disclosure';
 import { ProfileConnection, ProfileFilterInput, ProfileType, SetProfileRestrictionPayload, UpdateProfileInput, UpdateProfilePayload } from './profile.type';
 
 @Resolver(() => ProfileType)
@@ -26,7 +27,8 @@ export class ProfileResolver {
       return new BatchLoader((subjects: ConsentSubject[]) => this.consent.listForSubjects(subjects, tenant), subjectKey);
     });
     const decisions = await loader.load({ customerId: profile.customerId, username: profile.username });
-    return decisions.map(ConsentDecisionType.from);
+    // Reached only for an unrestricted profile (above), so the rule shows its decisions whole.
+    return decisions.map((d) => ConsentDecisionType.from(d, disclosureOf({ isRestricted: false }, 'read')));
   }
 
   @Authorized('profiles:read')

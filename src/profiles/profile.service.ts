@@ -8,6 +8,7 @@ import { Profile } from './profile.entity';
 import { isUuid } from '../shared/ids';
 import { AuditService, FieldChange } from '../audit';
 import { ProfileRestrictedError } from './profile.errors';
+import { disclosureOf, PersonRef, personKey, RestrictionLookup } from './disclosure';
 
 export interface ProfileServiceDeps {
   em: EntityManager;
@@ -28,7 +29,7 @@ type LockedProfile = { id: string; restricted_at: Date | null } & Record<SregFie
 
 
 /** Profile records kept from the AW's postbacks, read and rectified through the API per tenant. */
-export class ProfileService {
+export class ProfileService implements RestrictionLookup {
   constructor(private readonly deps: ProfileServiceDeps) {}
 
   /**
@@ -36,10 +37,13 @@ export class ProfileService {
    * not send keep their values. Each real change is audited with its old and new values, in the
    * caller's transaction; a postback that changes nothing only moves `last_seen_at`. While the
    * profile is restricted (GDPR art. 18: storage only) the sent values are not recorded either:
-   * only `last_seen_at` moves, since the sign-in itself still happens.
+   * only `last_seen_at` moves, since the sign-in itself still happens. For a child (COPPA) only the
+   * username is kept: the sent values are dropped and any stored earlier are erased at once
+   * (`eraseChildAttributes`). What may be kept is the disclosure rule's (`disclosureOf`, 'record').
    */
-  async recordFromPostback(em: EntityManager, customerId: string, username: string, supplied: SregValues, now: Date): Promise<void> {
-    const fields = SREG_FIELDS.filter((field) => supplied[field] !== undefined);
+  async recordFromPostback(em: EntityManager, customerId: string, username: string, supplied: SregValues, now: Date, facts: { isMinor?: boolean } = {}): Promise<void> {
+    const isMinor = facts.isMinor === true;
+    const fields = disclosureOf({ isMinor }, 'record').attributes ? SREG_FIELDS.filter((field) => supplied[field] !== undefined) : [];
     let existing = await this.lockProfile(em, customerId, username);
     if (!existing) {
       const columns = ['id', 'customer_id', 'username', ...fields, 'created_at', 'updated_at', 'last_seen_at'];
@@ -57,12 +61,38 @@ export class ProfileService {
       // A concurrent postback for the same new user won the insert: update what it created.
       existing = await this.lockProfile(em, customerId, username);
     }
-    const changed = existing!.restricted_at !== null ? [] : fields.filter((f) => existing![f] !== supplied[f]);
+    if (isMinor) await this.eraseChildAttributes(em, customerId, username, existing!);
+    const changed = disclosureOf({ isRestricted: existing!.restricted_at !== null, isMinor }, 'record').attributes ? fields.filter((f) => existing![f] !== supplied[f]) : [];
     const sets = [...changed.map((f) => `"${f}" = ?`), ...(changed.length ? ['updated_at = ?'] : []), 'last_seen_at = ?'];
     await em.execute(`update profile set ${sets.join(', ')} where id = ?`, [...changed.map((f) => supplied[f]!), ...(changed.length ? [now] : []), now, existing!.id], 'run');
     if (changed.length === 0) return;
     const changes = Object.fromEntries(changed.map((f) => [f, { old: existing![f], new: supplied[f]! }]));
     await this.deps.audit.record(em, { customerId, action: 'profile.updated', target: { type: 'profile', id: existing!.id }, username, changes });
+  }
+
+  /**
+   * COPPA: a child's profile holds the username only. Erases the attribute values a locked profile
+   * still holds (recorded before we learnt the user's age) and the audit payloads that carry them
+   * (old and new values; the chain keeps their digests and still verifies). Audited as
+   * `profile.child_attributes_erased` with the field names only. Does nothing when none is held.
+   */
+  private async eraseChildAttributes(em: EntityManager, customerId: string, username: string, profile: LockedProfile): Promise<void> {
+    const held = SREG_FIELDS.filter((field) => profile[field] !== null);
+    if (held.length === 0) return;
+    await em.execute(`update profile set ${held.map((f) => `"${f}" = null`).join(', ')} where id = ?`, [profile.id], 'run');
+    for (const field of held) profile[field] = null;
+    const hash = this.deps.audit.subjectHash(customerId, username);
+    // A handful of events per person; each call erases one batch.
+    let erased: { audit_outbox: number; audit_payload: number };
+    do erased = await this.deps.audit.erasePayloads(em, { customerId, subjectHash: hash }, 500);
+    while (erased.audit_outbox + erased.audit_payload > 0);
+    await this.deps.audit.record(em, {
+      customerId,
+      action: 'profile.child_attributes_erased',
+      target: { type: 'profile', id: profile.id },
+      username,
+      details: { erasedFields: held, reason: 'under_13' },
+    });
   }
 
   /**
@@ -78,6 +108,18 @@ export class ProfileService {
       [customerId, username],
     );
     return rows[0] !== undefined && rows[0].restricted_at !== null;
+  }
+
+  /** Of `people`, the keys (`personKey`) of those whose processing is restricted; one query, grouped by customer. */
+  async restrictedAmong(people: readonly PersonRef[], em: EntityManager = this.deps.em): Promise<Set<string>> {
+    const byCustomer = new Map<string, Set<string>>();
+    for (const p of people) byCustomer.set(p.customerId, (byCustomer.get(p.customerId) ?? new Set()).add(p.username));
+    if (byCustomer.size === 0) return new Set();
+    const rows: Array<{ customer_id: string; username: string }> = await em.execute(
+      `select customer_id, username from profile where restricted_at is not null and (${[...byCustomer.keys()].map(() => '(customer_id = ? and username in (select jsonb_array_elements_text(?::jsonb)))').join(' or ')})`,
+      [...byCustomer].flatMap(([customerId, usernames]) => [customerId, JSON.stringify([...usernames])]),
+    );
+    return new Set(rows.map((r) => personKey({ customerId: r.customer_id, username: r.username })));
   }
 
   /** The user's profile row, locked until the transaction ends, or null. */

@@ -1,3 +1,5 @@
+import type { Disclosure } from '../profiles';
+
 /**
  * The events customers can subscribe to (issue #7). Each is produced from an outbox row (the same
  * outbox as the audit trail, so none is lost while Redis is down) whose action maps to it.
@@ -59,9 +61,12 @@ export interface OutboxEvent {
 /**
  * The `data` of an event: ids, names and the username the customer's own AW sent us, never a
  * personal value (no email, no address: a receiver reads those through the API with its scopes).
+ * `shown` is the disclosure rule's answer for the event's person: for a restricted person
+ * (no `activity`) only the target's id goes out, not who, where or which fields.
  */
-export function eventData(event: OutboxEvent): Record<string, unknown> {
+export function eventData(event: OutboxEvent, shown: Pick<Disclosure, 'activity'> = { activity: true }): Record<string, unknown> {
   const data: Record<string, unknown> = { [`${event.targetType}Id`]: event.targetId };
+  if (!shown.activity) return data;
   if (event.subject !== null) data.username = event.subject;
   if (event.fields.length > 0) data.fields = [...event.fields];
   const details = event.details ?? {};

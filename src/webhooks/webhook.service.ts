@@ -13,6 +13,7 @@ import { Logger } from '../shared/logger';
 import { AddressRefusedError, OutboundGuard } from '../shared/net/outbound-guard';
 import { Sealer } from '../shared/sealed-box';
 import { canSee, customerWhere, Tenant } from '../shared/tenant';
+import { disclosureOf, personKey, type RestrictionLookup } from '../profiles';
 import { eventData, isWebhookEventType, OutboxEvent, webhookTypeOf } from './events';
 import { FailureClass } from './delivery-failure';
 import { sendWebhook, SendResult } from './sender';
@@ -36,6 +37,8 @@ export interface WebhookServiceDeps {
   /** Delay before each retry, in ms; after the last, the delivery is FAILED. */
   retrySchedule: readonly number[];
   secretGraceSeconds: number;
+  /** Which people are restricted: their events go out without who, where or which fields (profiles/disclosure.ts). */
+  restrictions: RestrictionLookup;
 }
 
 export interface EndpointCommand {
@@ -234,6 +237,8 @@ export class WebhookService {
     const endpoints = customers.length
       ? await em.find(WebhookEndpoint, { customer: { $in: customers }, disabledAt: null }, { orderBy: { createdAt: 'asc' } })
       : [];
+    const people = wanted.filter((r) => r.subject !== null).map((r) => ({ customerId: r.customer_id!, username: r.subject! }));
+    const restricted = await this.deps.restrictions.restrictedAmong(people, em);
     for (const row of wanted) {
       const type = webhookTypeOf(row.action)!;
       const targets = endpoints.filter((e) => e.customer.id === row.customer_id && e.events.includes(type));
@@ -249,8 +254,9 @@ export class WebhookService {
         details: row.details,
         subject: row.subject,
       };
+      const shown = disclosureOf({ isRestricted: row.subject !== null && restricted.has(personKey({ customerId: row.customer_id!, username: row.subject })) }, 'read');
       const eventId = randomUUID();
-      const body = JSON.stringify({ id: eventId, type, createdAt: event.occurredAt.toISOString(), customerId: event.customerId, data: eventData(event) });
+      const body = JSON.stringify({ id: eventId, type, createdAt: event.occurredAt.toISOString(), customerId: event.customerId, data: eventData(event, shown) });
       for (const endpoint of targets) {
         em.create(WebhookDelivery, { customer: endpoint.customer, endpoint, eventId, eventType: type, body, subjectHash: row.subject_hash, createdAt: now, nextAttemptAt: now, status: DeliveryStatus.PENDING, attempts: 0 });
       }

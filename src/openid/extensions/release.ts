@@ -72,6 +72,8 @@ export interface ExtensionReleaseInput {
 /**
  * Extension responses for a positive assertion: sreg and AX answered from the same approved set
  * (both left out entirely under no-PII), PAPE whenever PAPE was asked, ids when there is a blob or a login code.
+ * Under no-PII the AW's blob is left out too: it is the AW's data about the user, and the RP asked
+ * that none ride on the assertion (the login code stays; it buys no field the assertion lacks).
  */
 export function buildExtensionResponses(request: ExtensionRequests, input: ExtensionReleaseInput): ExtensionResponse[] {
   const responses: ExtensionResponse[] = [];
@@ -81,6 +83,9 @@ export function buildExtensionResponses(request: ExtensionRequests, input: Exten
     if (request.ax !== undefined) responses.push(buildAxResponse(request.ax, released));
   }
   if (request.pape !== undefined) responses.push(buildPapeResponse(request.pape, input.pape));
-  if (input.ids !== undefined) responses.push(buildIdsResponse(input.ids.namespace, input.ids));
+  if (input.ids !== undefined) {
+    const ids: IdsFields = isPersonalDataForbidden(request) ? (input.ids.code === undefined ? {} : { code: input.ids.code }) : input.ids;
+    if (ids.blob !== undefined || ids.code !== undefined) responses.push(buildIdsResponse(input.ids.namespace, ids));
+  }
   return responses;
 }

@@ -72,7 +72,7 @@ describe('Profile.consentDecisions', () => {
     const { customer: other } = await createTestCustomer(app, 'globex');
     await seed(2);
     await seed(2, other.id);
-    const reader = await clientToken(app, customerId, ['profiles:read', 'consents:read']);
+    const reader = await clientToken(app, customerId, ['profiles:read', 'consents:read', 'consents.personal']);
     const res = await graphql<Page>(app.url!, PAGE, { first: 10 }, reader.token);
     expect(res.errors).toBeUndefined();
     expect(res.data!.profiles.nodes.map((n) => n.consentDecisions.length)).toEqual([1, 1]);

@@ -32,13 +32,13 @@ export type AuditEventFilter = {
 export type AuthRequestFilter = {
   /** Created at or after. */
   from?: string | null | undefined;
-  /** Only requests from this realm (exact). */
+  /** Only requests from this realm (exact). Needs `requests.personal`. */
   realm?: string | null | undefined;
   /** Only requests in this state. */
   status?: AuthRequestStatus | null | undefined;
   /** Created at or before. */
   to?: string | null | undefined;
-  /** Only requests of this user. */
+  /** Only requests of this user (never a restricted one's). Needs `requests.personal`. */
   username?: string | null | undefined;
 };
 
@@ -53,9 +53,9 @@ export type AuthRequestStatus =
 
 /** Which consent decisions to list. */
 export type ConsentDecisionFilter = {
-  /** Only decisions for this realm (exact). */
+  /** Only decisions for this realm (exact). Needs `consents.personal`. */
   realm?: string | null | undefined;
-  /** Only this user's decisions. */
+  /** Only this user's decisions (never a restricted one's). Needs `consents.personal`. */
   username?: string | null | undefined;
 };
 
@@ -130,7 +130,7 @@ export type DashboardVerifyAuditChainQueryVariables = Exact<{
 
 export type DashboardVerifyAuditChainQuery = { verifyAuditChain: { ok: boolean, eventsChecked: number, brokenEventId: string | null, brokenSeq: number | null, reason: string | null } };
 
-export type DashboardConsentDecisionFragment = { id: string, customerId: string, username: string, realm: string, decision: string, grantedFields: Array<string>, isRemembered: boolean, decidedAt: string, revokedAt: string | null };
+export type DashboardConsentDecisionFragment = { id: string, customerId: string, username: string | null, realm: string | null, decision: string, grantedFields: Array<string> | null, isRemembered: boolean, decidedAt: string, revokedAt: string | null };
 
 export type DashboardConsentDecisionsQueryVariables = Exact<{
   filter?: ConsentDecisionFilter | null | undefined;
@@ -139,14 +139,14 @@ export type DashboardConsentDecisionsQueryVariables = Exact<{
 }>;
 
 
-export type DashboardConsentDecisionsQuery = { consentDecisions: { nodes: Array<{ id: string, customerId: string, username: string, realm: string, decision: string, grantedFields: Array<string>, isRemembered: boolean, decidedAt: string, revokedAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type DashboardConsentDecisionsQuery = { consentDecisions: { nodes: Array<{ id: string, customerId: string, username: string | null, realm: string | null, decision: string, grantedFields: Array<string> | null, isRemembered: boolean, decidedAt: string, revokedAt: string | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type DashboardRevokeConsentDecisionMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DashboardRevokeConsentDecisionMutation = { revokeConsentDecision: { consentDecision: { id: string, customerId: string, username: string, realm: string, decision: string, grantedFields: Array<string>, isRemembered: boolean, decidedAt: string, revokedAt: string | null } } };
+export type DashboardRevokeConsentDecisionMutation = { revokeConsentDecision: { consentDecision: { id: string, customerId: string, username: string | null, realm: string | null, decision: string, grantedFields: Array<string> | null, isRemembered: boolean, decidedAt: string, revokedAt: string | null } } };
 
 export type DashboardDeletionRequestFragment = { id: string, customerId: string, profileId: string | null, kind: DeletionKind, reason: DeletionReason, status: DeletionStatus, failures: number, requestedAt: string, requestedByKind: string, requestedById: string, startedAt: string | null, completedAt: string | null, counts: Array<{ table: string, count: number }> };
 
@@ -178,7 +178,7 @@ export type DashboardProfileQueryVariables = Exact<{
 }>;
 
 
-export type DashboardProfileQuery = { profile: { id: string, customerId: string, username: string | null, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, isRestricted: boolean, restrictedAt: string | null, createdAt: string | null, updatedAt: string | null, lastSeenAt: string | null, consentDecisions: Array<{ id: string, customerId: string, username: string, realm: string, decision: string, grantedFields: Array<string>, isRemembered: boolean, decidedAt: string, revokedAt: string | null }> } | null };
+export type DashboardProfileQuery = { profile: { id: string, customerId: string, username: string | null, nickname: string | null, email: string | null, fullname: string | null, dob: string | null, gender: string | null, postcode: string | null, country: string | null, language: string | null, timezone: string | null, isRestricted: boolean, restrictedAt: string | null, createdAt: string | null, updatedAt: string | null, lastSeenAt: string | null, consentDecisions: Array<{ id: string, customerId: string, username: string | null, realm: string | null, decision: string, grantedFields: Array<string> | null, isRemembered: boolean, decidedAt: string, revokedAt: string | null }> } | null };
 
 export type DashboardSetProfileRestrictionMutationVariables = Exact<{
   profileId: string | number;
@@ -195,14 +195,14 @@ export type DashboardAuthRequestsQueryVariables = Exact<{
 }>;
 
 
-export type DashboardAuthRequestsQuery = { authRequests: { nodes: Array<{ id: string, customerId: string, status: AuthRequestStatus, mode: string, realm: string, username: string | null, outcome: string | null, failureReason: string | null, createdAt: string, expiresAt: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type DashboardAuthRequestsQuery = { authRequests: { nodes: Array<{ id: string, customerId: string, status: AuthRequestStatus, mode: string, realm: string | null, username: string | null, outcome: string | null, failureReason: string | null, createdAt: string, expiresAt: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type DashboardAuthRequestQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type DashboardAuthRequestQuery = { authRequest: { id: string, customerId: string, status: AuthRequestStatus, mode: string, realm: string, returnTo: string, username: string | null, requestedFields: Array<string>, requiredFields: Array<string>, releasedFields: Array<string>, outcome: string | null, failureReason: string | null, createdAt: string, expiresAt: string, timeline: Array<{ event: string, fromStatus: AuthRequestStatus | null, toStatus: AuthRequestStatus, at: string, reason: string | null }> } | null };
+export type DashboardAuthRequestQuery = { authRequest: { id: string, customerId: string, status: AuthRequestStatus, mode: string, realm: string | null, returnTo: string | null, username: string | null, requestedFields: Array<string>, requiredFields: Array<string>, releasedFields: Array<string> | null, outcome: string | null, failureReason: string | null, createdAt: string, expiresAt: string, timeline: Array<{ event: string, fromStatus: AuthRequestStatus | null, toStatus: AuthRequestStatus, at: string, reason: string | null }> } | null };
 
 export type DashboardWebhookDeliveryFragment = { id: string, endpointId: string, eventId: string, eventType: string, status: WebhookDeliveryStatus, attemptCount: number, nextAttemptAt: string | null, createdAt: string, completedAt: string | null, attempts: Array<{ attemptedAt: string, statusCode: number | null, latencyMs: number, error: string | null }> };
 

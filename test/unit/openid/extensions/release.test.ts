@@ -40,6 +40,14 @@ describe('attribute release', () => {
     expect(responses.map((r) => r.alias)).toEqual(['pape']);
   });
 
+  it('leaves the AW blob out under ICAM no-PII, keeping the login code', () => {
+    const noPii = { ...request, pape: { preferredAuthPolicies: [ICAM_NO_PII_POLICY], preferredAuthLevelTypes: [], isNoPiiRequested: true } };
+    const namespace = idsNamespaceFor('https://ids.example.com/');
+    expect(buildExtensionResponses(noPii, { released: {}, ids: { namespace, blob: 'lastName=Liddell' } }).map((r) => r.alias)).toEqual(['pape']);
+    const withCode = buildExtensionResponses(noPii, { released: {}, ids: { namespace, blob: 'lastName=Liddell', code: 'c0de' } });
+    expect(withCode.find((r) => r.alias === 'ids')).toEqual({ namespace, alias: 'ids', fields: [['code', 'c0de']] });
+  });
+
   it('answers sreg and AX from the same approved set, then ids with the blob', () => {
     const released = releasableFields(request, supplied, ['email', 'nickname']);
     const responses = buildExtensionResponses(request, {
