@@ -87,6 +87,8 @@ const RP_DISCOVERY_MAX_REDIRECTS = 2;
 /** Realms remembered at most, and fetches running at once at most: what an anonymous flood can cost. */
 const RP_DISCOVERY_CACHE_ENTRIES = 1000;
 const RP_DISCOVERY_MAX_IN_FLIGHT = 32;
+/** Of those, at most this many for one customer's checkids, so no customer's traffic starves another's. */
+const RP_DISCOVERY_MAX_IN_FLIGHT_PER_CUSTOMER = 4;
 
 const PG_HINT = 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start';
 const REDIS_HINT = 'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
@@ -164,6 +166,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       failureTtlSeconds: config.RP_DISCOVERY_FAILURE_CACHE_SECONDS,
       maxEntries: RP_DISCOVERY_CACHE_ENTRIES,
       maxInFlight: RP_DISCOVERY_MAX_IN_FLIGHT,
+      maxInFlightPerCustomer: RP_DISCOVERY_MAX_IN_FLIGHT_PER_CUSTOMER,
     }),
     settings: {
       publicUrl: config.PUBLIC_URL,

@@ -252,6 +252,7 @@ export const configSchema = z.object({
   RATE_LIMIT_POSTBACK_PER_API_KEY: z.coerce.number().int().min(1).default(3000).describe('Postbacks per window carrying one API key; more answer 429.'),
   RATE_LIMIT_OPENID_PER_ADDRESS: z.coerce.number().int().min(1).default(600).describe('Requests to the OpenID endpoint (`/c/{slug}/openid`) one address may send per window; more answer 429.'),
   RATE_LIMIT_ASSOCIATE_PER_ADDRESS: z.coerce.number().int().min(1).default(30).describe('`associate` requests (each a Diffie-Hellman exchange and a stored association) one address may send per window; more answer 429.'),
+  RATE_LIMIT_RP_DISCOVERY_PER_ADDRESS: z.coerce.number().int().min(1).default(30).describe('Checkids one address may send per window whose realm needs RP discovery (an outbound fetch: a realm not in the cache); more answer 429.'),
   RATE_LIMIT_CONSENT_PER_ADDRESS: z.coerce.number().int().min(1).default(120).describe('Consent form submissions one address may send per window; more answer 429.'),
   RATE_LIMIT_TOKEN_PER_CLIENT: z.coerce.number().int().min(1).default(600).describe('Requests to POST /oauth/token per window and client_id; more answer 429.'),
   RATE_LIMIT_GRAPHQL_PER_TOKEN: z.coerce.number().int().min(1).default(1200).describe('GraphQL requests per window and bearer token (or address, without one); more answer 429.'),

@@ -21,6 +21,8 @@ export interface OpenIdRoutesDeps {
   guard: AbuseGuard;
   /** `associate` requests one address may send per window, counted apart from the endpoint's own limit. */
   associatePerAddress: number;
+  /** Checkids one address may send per window that need RP discovery (a realm not in the cache). */
+  discoveryPerAddress: number;
 }
 
 /** What a route decided: the provider's answer, or a refusal by the abuse limits before it ran. */
@@ -81,9 +83,13 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
  * One OP request in a transaction scoped to the customer of the URL. When the provider asks for RP
  * discovery, the fetch runs between two transactions, so a slow realm holds no database connection.
  */
-async function handle(deps: OpenIdRoutesDeps, slug: string, message: RequestParams, via: Transport): Promise<ProviderResult> {
+async function handle(deps: OpenIdRoutesDeps, slug: string, message: RequestParams, via: Transport): Promise<RouteResult> {
   const result = await deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
   if (result.kind !== 'discover') return result;
+  // A discovery is an outbound fetch to a host an anonymous browser chose (only on a cache miss):
+  // limited per address, so nobody can make us fetch realm after realm.
+  const wait = await deps.guard.hit('rp-discovery', via.sourceAddress, deps.discoveryPerAddress);
+  if (wait > 0) return { kind: 'limited', retryAfterSeconds: wait };
   const discovered = await result.discover();
   return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via, discovered));
 }

@@ -99,6 +99,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       db: deps.db,
       guard: abuse,
       associatePerAddress: config.RATE_LIMIT_ASSOCIATE_PER_ADDRESS,
+      discoveryPerAddress: config.RATE_LIMIT_RP_DISCOVERY_PER_ADDRESS,
     }),
   );
   app.use(

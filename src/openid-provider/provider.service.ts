@@ -194,7 +194,7 @@ export class OpenIdProviderService {
     const verified = discovered ?? this.returnToVerdict(customer, request);
     if (verified === undefined) {
       const realm = parseRealm(request.realm);
-      return { kind: 'discover', discover: () => this.deps.returnToVerifier.verify(realm, request.returnTo) };
+      return { kind: 'discover', discover: () => this.deps.returnToVerifier.verify(realm, request.returnTo, customer.id) };
     }
     // §9.2.1: "If verification is attempted and fails, the OP SHOULD NOT send a positive assertion".
     if (customer.returnToVerification === ReturnToVerification.REQUIRE && verified.status !== 'VERIFIED') throw new UnverifiedReturnToError();

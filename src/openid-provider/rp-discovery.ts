@@ -77,6 +77,12 @@ export interface ReturnToVerifierOptions {
   maxEntries: number;
   /** Discovery fetches running at once at most; a checkid beyond that is FAILED with `busy`. */
   maxInFlight: number;
+  /**
+   * Discovery fetches one customer's checkids may have running at once: without it, anonymous
+   * checkids at one customer that trusts every realm could hold every slot (realms that stall)
+   * and leave the customers that REQUIRE verification with nothing but `busy`.
+   */
+  maxInFlightPerCustomer: number;
 }
 
 /** One realm's verdict, as cached. */
@@ -94,6 +100,7 @@ export interface TimedVerification extends ReturnToVerificationOutcome {
 export class ReturnToVerifier {
   private readonly cache: LRUCache<string, Discovered>;
   private readonly inFlight = new Map<string, Promise<Discovered>>();
+  private readonly inFlightByCustomer = new Map<string, number>();
 
   constructor(private readonly options: ReturnToVerifierOptions) {
     this.cache = new LRUCache<string, Discovered>({
@@ -111,20 +118,25 @@ export class ReturnToVerifier {
     return hit && { ...verifyReturnToByDiscovery(returnTo, hit.result), checkedAt: hit.checkedAt };
   }
 
-  /** The verdict, running discovery on the realm when the cache has none. Never throws for the RP's faults. */
-  async verify(realm: Realm, returnTo: string): Promise<TimedVerification> {
+  /**
+   * The verdict, running discovery on the realm for `customerId`'s checkid when the cache has none.
+   * Never throws for the RP's faults.
+   */
+  async verify(realm: Realm, returnTo: string, customerId: string): Promise<TimedVerification> {
     const url = rpDiscoveryUrl(realm);
     const hit = this.cache.get(url);
-    const found = hit ?? (await this.discover(url));
+    const found = hit ?? (await this.discover(url, customerId));
     return { ...verifyReturnToByDiscovery(returnTo, found.result), checkedAt: found.checkedAt };
   }
 
-  private discover(url: string): Promise<Discovered> {
+  private discover(url: string, customerId: string): Promise<Discovered> {
     const running = this.inFlight.get(url);
     if (running) return running;
-    if (this.inFlight.size >= this.options.maxInFlight) {
+    const ofCustomer = this.inFlightByCustomer.get(customerId) ?? 0;
+    if (this.inFlight.size >= this.options.maxInFlight || ofCustomer >= this.options.maxInFlightPerCustomer) {
       return Promise.resolve({ result: { kind: 'failed', reason: 'busy' }, checkedAt: this.options.clock.now() });
     }
+    this.inFlightByCustomer.set(customerId, ofCustomer + 1);
     const started = this.options.discovery
       .discover(url)
       .then((result) => {
@@ -133,7 +145,12 @@ export class ReturnToVerifier {
         this.cache.set(url, found, { ttl: ttlSeconds * 1000 });
         return found;
       })
-      .finally(() => this.inFlight.delete(url));
+      .finally(() => {
+        this.inFlight.delete(url);
+        const left = (this.inFlightByCustomer.get(customerId) ?? 1) - 1;
+        if (left > 0) this.inFlightByCustomer.set(customerId, left);
+        else this.inFlightByCustomer.delete(customerId);
+      });
     this.inFlight.set(url, started);
     return started;
   }

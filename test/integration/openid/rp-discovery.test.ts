@@ -1,9 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { App } from '../../../src/app';
 import { ReturnToVerification } from '../../../src/customers';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { graphql } from '../../support/graphql';
 import { browserGet } from '../../support/rp';
 import { returnToXrds, startRpSite } from '../../support/rp-site';
+import { testQueuePrefix } from '../../support/env';
 
 const NS = 'http://specs.openid.net/auth/2.0';
 
@@ -176,5 +178,38 @@ describe('RP discovery under the SSRF address policy (no private URLs allowed)',
     expect(requireRes.status).toBe(400);
     expect(requireRes.location).toBeNull();
     expect(site.hits).toHaveLength(0);
+  });
+});
+
+describe('RP discovery under a flood of realms from one address', () => {
+  let app: App;
+  let site: Awaited<ReturnType<typeof startRpSite>>;
+  beforeAll(async () => {
+    site = await startRpSite(() => ({ status: 200, contentType: 'text/html', body: '<html><head><title>No XRDS</title></head></html>' }));
+    app = await startPublicTestApp({
+      RP_DISCOVERY_ALLOW_PRIVATE_URLS: 'true',
+      RATE_LIMIT_RP_DISCOVERY_PER_ADDRESS: '2',
+      // Counters of its own, so other files' requests from 127.0.0.1 do not count here.
+      QUEUE_PREFIX: `${testQueuePrefix()}-discovery-${randomUUID()}`,
+    });
+    await resetDatabase();
+    await createTestCustomer(app, 'flood');
+  });
+  afterAll(async () => {
+    await app.stop();
+    await site.stop();
+  });
+
+  it('fetches at most RATE_LIMIT_RP_DISCOVERY_PER_ADDRESS new realms per window, answering 429 beyond, while cached realms still sign in', async () => {
+    const realms = [1, 2, 3].map((n) => `${site.origin}/flood-${n}/`);
+    expect((await browserGet(checkid(app.config.PUBLIC_URL, 'flood', realms[0]!, `${realms[0]}finish`))).status).toBe(302);
+    expect((await browserGet(checkid(app.config.PUBLIC_URL, 'flood', realms[1]!, `${realms[1]}finish`))).status).toBe(302);
+    const third = await browserGet(checkid(app.config.PUBLIC_URL, 'flood', realms[2]!, `${realms[2]}finish`));
+    expect(third.status).toBe(429);
+    expect(third.location).toBeNull();
+    expect(site.hits.map((h) => h.path)).toEqual(['/flood-1/', '/flood-2/']);
+    // A realm already in the cache needs no fetch, so it is not held back by the limit.
+    expect((await browserGet(checkid(app.config.PUBLIC_URL, 'flood', realms[0]!, `${realms[0]}finish?again`))).status).toBe(302);
+    expect(await ownerSql(`select count(*)::int as n from auth_request`)).toEqual([{ n: 3 }]);
   });
 });
