@@ -1,3 +1,4 @@
+import { withheldFrom } from '../shared/pagination';
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
 import { requireScopes } from '../graphql/auth-checker';
@@ -29,9 +30,10 @@ export class ConsentResolver {
     if (filter?.username || filter?.realm) requireScopes(principal, [CONSENTS_PERSONAL]);
     const page = await this.consent.list(filter ?? {}, first, after, tenantOf(principal));
     const shown = await this.shown(page.items);
-    // Asking for a restricted person's decisions by name would count them: they are left out.
-    const items = filter?.username ? page.items.filter((d) => shown(d).activity) : page.items;
-    return { nodes: items.map((d) => ConsentDecisionType.from(d, shown(d))), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    // Asking for a restricted person's decisions by name would count and date them: they, and the
+    // page info they would set, are left out.
+    const kept = filter?.username ? withheldFrom(page, (d) => shown(d).activity, (d) => ({ createdAt: d.decidedAt, id: d.id })) : page;
+    return { nodes: kept.items.map((d) => ConsentDecisionType.from(d, shown(d))), pageInfo: { hasNextPage: kept.hasNextPage, endCursor: kept.endCursor } };
   }
 
   @Authorized('consents:write')

@@ -1,3 +1,4 @@
+import { withheldFrom } from '../shared/pagination';
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
 import { requireScopes } from '../graphql/auth-checker';
@@ -27,9 +28,10 @@ export class AuthRequestResolver {
     if (filter?.username || filter?.realm) requireScopes(principal, [REQUESTS_PERSONAL]);
     const page = await this.queries.list(filter ?? {}, first, after, tenantOf(principal));
     const shown = await this.shown(page.items);
-    // Asking for a restricted person's sign-ins by name would count them: their rows are left out.
-    const items = filter?.username ? page.items.filter((item) => shown(item).activity) : page.items;
-    return { nodes: items.map((item) => AuthRequestType.from(item, shown(item))), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    // Asking for a restricted person's sign-ins by name would count and date them: their rows, and
+    // the page info they would set, are left out.
+    const kept = filter?.username ? withheldFrom(page, (item) => shown(item).activity, (item) => item.request) : page;
+    return { nodes: kept.items.map((item) => AuthRequestType.from(item, shown(item))), pageInfo: { hasNextPage: kept.hasNextPage, endCursor: kept.endCursor } };
   }
 
   @Authorized('requests:read')

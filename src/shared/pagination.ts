@@ -53,3 +53,16 @@ export function afterCursor(after: string | null | undefined, field: string, dir
   const beyond = direction === 'asc' ? '$gt' : '$lt';
   return { $or: [{ [field]: { [beyond]: cursor.createdAt } }, { [field]: cursor.createdAt, id: { [beyond]: cursor.id } }] };
 }
+
+/**
+ * A page with some of its rows withheld (a restricted person's, asked for by name), whose page info
+ * says nothing of them either: the end cursor is the last row shown (null when none is), and no
+ * further page is announced when every row was withheld. Without this the cursor of a page whose
+ * rows were all dropped would still carry the time of the withheld person's latest row.
+ */
+export function withheldFrom<T>(page: Page<T>, shown: (item: T) => boolean, cursorOf: (item: T) => Cursor): Page<T> {
+  const items = page.items.filter(shown);
+  if (items.length === page.items.length) return page;
+  const last = items[items.length - 1];
+  return { items, hasNextPage: last !== undefined && page.hasNextPage, endCursor: last ? encodeCursor(cursorOf(last)) : null };
+}

@@ -127,9 +127,12 @@ describe('a restricted profile through every other reader', () => {
     ]);
     const byName = await graphql<{ authRequests: { nodes: unknown[] }; consentDecisions: { nodes: unknown[] } }>(
       app.url!,
-      `{ authRequests(filter: { username: "alice" }) { nodes { id } } consentDecisions(filter: { username: "alice" }) { nodes { id } } }`,
+      `{ authRequests(filter: { username: "alice" }, first: 1) { nodes { id } pageInfo { hasNextPage endCursor } }
+         consentDecisions(filter: { username: "alice" }, first: 1) { nodes { id } pageInfo { hasNextPage endCursor } } }`,
     );
-    expect(byName.data).toEqual({ authRequests: { nodes: [] }, consentDecisions: { nodes: [] } });
+    // No row, and no page info either: a cursor would carry the time of her latest sign-in.
+    const nothing = { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
+    expect(byName.data).toEqual({ authRequests: nothing, consentDecisions: nothing });
   });
 
   it.each(['VIEWER', 'AUDITOR'])('a %s sees counts and statuses of sign-ins, not who signed in where', async (role) => {
