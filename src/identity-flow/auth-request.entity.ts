@@ -79,7 +79,7 @@ export class AuthRequest {
   @Property({ type: ArrayType, columnType: 'text[]', nullable: true })
   authPolicies: string[] | null = null;
 
-  /** SHA-256 of the accepted postback's fields, so an identical retry answers 200 again. */
+  /** Keyed hash (HMAC-SHA256, base64url) of the accepted postback's fields, so an identical retry answers 200 again. */
   @Property({ type: 'string', length: 64, nullable: true })
   postbackDigest: string | null = null;
 

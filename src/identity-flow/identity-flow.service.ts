@@ -7,6 +7,7 @@ import { ConsentService } from '../consent';
 import { disclosureOf, ProfileService } from '../profiles';
 import { OAuthLoginCodeService } from '../oauth';
 import { Clock } from '../shared/clock';
+import { createKeyedHash, KeyedHash } from '../shared/keyed-hash';
 import { RandomSource, randomToken } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { AuditService } from '../audit';
@@ -63,7 +64,11 @@ export interface ConsentForm {
  * consent page in between when the user is to be asked.
  */
 export class IdentityFlowService implements LoginStep {
-  constructor(private readonly deps: IdentityFlowDeps) {}
+  private readonly digestHash: KeyedHash;
+
+  constructor(private readonly deps: IdentityFlowDeps) {
+    this.digestHash = createKeyedHash(deps.settings.secretKey, 'postback-digest');
+  }
 
   /**
    * Step 2: stores the request, with how its return_to fared in RP discovery, and sends the
@@ -129,7 +134,7 @@ export class IdentityFlowService implements LoginStep {
     if (!(await this.deps.customers.verifyApiKey(customer.id, apiKey))) throw new PostbackError(403, 'error: invalid_api_key');
     const request = await this.findRequest(customer, hashRequestId(requestId));
     if (!request) throw new PostbackError(404, 'error: unknown_request');
-    const digest = postbackDigest(fields);
+    const digest = postbackDigest(fields, this.digestHash);
     const now = this.deps.clock.now();
     if (request.status !== AuthRequestStatus.AWAITING_AW) {
       // A retried postback with the same content: the AW did not see our 200; say it again.

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import type { KeyedHash } from '../shared/keyed-hash';
 import { normaliseSregValue, SREG_FIELDS, SregField, SregValues } from '../openid';
 import { hasControlCharacters } from '../shared/url';
 
@@ -58,10 +58,15 @@ export function readCredentials(fields: Map<string, string>): PostbackCredential
   return { requestId, apiKey };
 }
 
-/** SHA-256 over the content fields, so a retried identical postback can be told from a different one. */
-export function postbackDigest(fields: Map<string, string>): string {
+/**
+ * A keyed hash (HMAC under a key derived from SECRET_KEY) over the content fields, so a retried
+ * identical postback can be told from a different one. Keyed because the fields are personal data
+ * (a date of birth, an email): a plain digest stored beside the username would let anyone holding
+ * a database dump confirm a guessed value, or find a date of birth in some 36,500 tries.
+ */
+export function postbackDigest(fields: Map<string, string>, hash: KeyedHash): string {
   const content = [...fields].filter(([key]) => key !== 'api_key').sort(([a], [b]) => (a < b ? -1 : 1));
-  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  return hash(JSON.stringify(content));
 }
 
 const TRUE = ['true', '1'];

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createKeyedHash } from '../../../src/shared/keyed-hash';
 import {
   isUnder13,
   PostbackError,
@@ -422,12 +424,21 @@ describe('postbackDigest', () => {
     ['sreg_email', 'alice@example.com'],
   ];
 
-  function digest(pairs: Pairs): string {
-    return postbackDigest(readKnownFields(pairs));
+  const hash = createKeyedHash('test-secret-key-0123456789abcdef0123456789ab', 'postback-digest');
+  function digest(pairs: Pairs, keyed = hash): string {
+    return postbackDigest(readKnownFields(pairs), keyed);
   }
 
-  it('is a SHA-256 hex string', () => {
-    expect(digest([...content, ['api_key', 'key-1']])).toMatch(/^[0-9a-f]{64}$/);
+  it('is an HMAC-SHA256 (base64url) that fits the 64-character column', () => {
+    expect(digest([...content, ['api_key', 'key-1']])).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('is keyed: without the server secret a stored digest confirms no guessed value', () => {
+    const fields = [...content, ['sreg_dob', '2014-03-01']] as Pairs;
+    const plain = createHash('sha256').update(JSON.stringify([...readKnownFields(fields)].sort(([a], [b]) => (a < b ? -1 : 1)))).digest();
+    expect(digest(fields)).not.toBe(plain.toString('hex'));
+    expect(digest(fields)).not.toBe(plain.toString('base64url'));
+    expect(digest(fields)).not.toBe(digest(fields, createKeyedHash('another-secret-key-0123456789abcdef012345', 'postback-digest')));
   });
 
   it('is the same for the same fields in another order', () => {
