@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Database, platformScope } from '../db/scope';
 import { JOBS } from '../jobs/queues';
 import { Clock } from '../shared/clock';
-import { Logger } from '../shared/logger';
+import { Logger, safeErrorMessage } from '../shared/logger';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { PurgeRun } from './purge-run.entity';
 
@@ -59,7 +59,8 @@ export class RetentionService {
           if (count < batchSize) break;
         }
       } catch (err) {
-        failures[purger.name] = err instanceof Error ? err.message : String(err);
+        // Stored and shown through GraphQL: never a statement with its values.
+        failures[purger.name] = safeErrorMessage(err);
         log.error({ err, kind: purger.name }, 'purge of one kind failed; the others continue');
       }
       // Batches committed before a failure stay removed, so they count.

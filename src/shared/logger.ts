@@ -50,6 +50,17 @@ export function safeErrorSerializer(err: unknown): unknown {
   return { type: err.constructor.name, message: err.message, stack: err.stack, cause: safeErrorSerializer(cause) };
 }
 
+/**
+ * A one-line description of an error that is safe to store or show to an operator: a database
+ * error by its SQLSTATE (and table, when it names one), never its statement or values.
+ */
+export function safeErrorMessage(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  if (!isDatabaseError(err)) return err.message;
+  const table = (err as unknown as Record<string, unknown>).table;
+  return `database error ${describeState(err)}${typeof table === 'string' ? ` on ${table}` : ''}`;
+}
+
 /** pg's DatabaseError has `severity` and `routine`; MikroORM's DriverException adds `sqlState`. */
 function isDatabaseError(err: Error): boolean {
   const fields = err as unknown as Record<string, unknown>;
