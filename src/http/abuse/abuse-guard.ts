@@ -1,3 +1,4 @@
+import { clientKey } from '../../shared/net/address-policy';
 import { createHash } from 'node:crypto';
 import { Request, RequestHandler, Response } from 'express';
 import { CounterStore } from './counter-store';
@@ -64,13 +65,16 @@ export class AbuseGuard {
     await this.onLockout({ endpoint, slug, address, failures: hits, lockoutSeconds: this.settings.lockoutSeconds });
   }
 
-  /** The client's address: the socket's peer, or behind a trusted proxy the entry that proxy appended. */
+  /**
+   * Whom the limits count for a request: the socket's peer, or behind a trusted proxy the entry that
+   * proxy appended, parsed (an IPv6 client by its /64, see `clientKey`).
+   */
   address(req: Request): string {
     if (this.settings.trustProxy) {
       const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      if (forwarded.length > 0) return forwarded[forwarded.length - 1]!;
+      if (forwarded.length > 0) return clientKey(forwarded[forwarded.length - 1]!);
     }
-    return req.socket.remoteAddress ?? 'unknown';
+    return clientKey(req.socket.remoteAddress ?? '');
   }
 }
 

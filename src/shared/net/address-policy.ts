@@ -114,3 +114,21 @@ function classifyV6(address: ipaddr.IPv6): AddressClass {
 function lastIPv4(high: number, low: number): ipaddr.IPv4 {
   return new ipaddr.IPv4([high >> 8, high & 0xff, low >> 8, low & 0xff]);
 }
+
+/**
+ * Whom an abuse limit counts for a client address (a socket peer, or a trusted proxy's
+ * X-Forwarded-For entry), as a parsed value, not as text: an IPv4 address (IPv4-mapped IPv6 read as
+ * the IPv4 it carries) as itself, and an IPv6 address by its /64, which one subscriber gets whole,
+ * so rotating through it buys no fresh limit. Anything else counts as one `invalid` client.
+ */
+export function clientKey(raw: string): string {
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    parsed = ipaddr.process(raw.trim());
+  } catch {
+    return 'invalid';
+  }
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const parts = (parsed as ipaddr.IPv6).parts;
+  return `${new ipaddr.IPv6([...parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
+}

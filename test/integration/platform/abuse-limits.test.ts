@@ -151,6 +151,19 @@ describe('abuse limits', () => {
     expect((await associateFrom(app, 'acme', '203.0.113.2')).status).toBe(200);
   });
 
+  it('counts an IPv6 client by its /64, so rotating addresses within it buys no fresh limit', async () => {
+    app = await startLimitedApp({ RATE_LIMIT_ASSOCIATE_PER_ADDRESS: '2', RATE_LIMIT_OPENID_PER_ADDRESS: '100' });
+    await createTestCustomer(app, 'acme');
+    expect((await associateFrom(app, 'acme', '2001:db8:5:6::1')).status).toBe(200);
+    expect((await associateFrom(app, 'acme', '2001:db8:5:6:ffff:ffff:ffff:fffe')).status).toBe(200);
+    expect((await associateFrom(app, 'acme', '2001:db8:5:6:1234::9')).status).toBe(429);
+    // Another subscriber's /64, and an IPv4 client written as IPv4-mapped IPv6, count apart.
+    expect((await associateFrom(app, 'acme', '2001:db8:5:7::1')).status).toBe(200);
+    expect((await associateFrom(app, 'acme', '::ffff:198.51.100.7')).status).toBe(200);
+    expect((await associateFrom(app, 'acme', '198.51.100.7')).status).toBe(200);
+    expect((await associateFrom(app, 'acme', '::ffff:c633:6407')).status).toBe(429);
+  });
+
   it('caps the live shared associations of an address at a customer: over the cap a clear 400, nothing stored', async () => {
     app = await startLimitedApp({ ASSOCIATION_MAX_LIVE_PER_ADDRESS: '2', RATE_LIMIT_ASSOCIATE_PER_ADDRESS: '100' });
     await createTestCustomer(app, 'acme');

@@ -1,4 +1,4 @@
-import { classifyAddress, hostLiteral } from '../../../../src/shared/net/address-policy';
+import { classifyAddress, clientKey, hostLiteral } from '../../../../src/shared/net/address-policy';
 
 describe('classifyAddress (which addresses a server-side request may reach)', () => {
   it.each([
@@ -75,5 +75,21 @@ describe('hostLiteral (the address in a WHATWG URL host)', () => {
     expect(hostLiteral(new URL('https://[::ffff:127.0.0.1]/').hostname)).toBe('::ffff:7f00:1');
     expect(hostLiteral(new URL('https://hooks.example.com/').hostname)).toBeNull();
     expect(hostLiteral('[not-an-address]')).toBe('not-an-address');
+  });
+});
+
+describe('clientKey (whom the abuse limits count)', () => {
+  it.each([
+    ['203.0.113.9', '203.0.113.9'],
+    ['::ffff:203.0.113.9', '203.0.113.9'],
+    ['::ffff:cb00:7109', '203.0.113.9'],
+    ['2001:db8:1:2:aaaa::1', '2001:db8:1:2::/64'],
+    ['2001:DB8:1:2:bbbb:cccc:dddd:eeee', '2001:db8:1:2::/64'],
+    ['2001:db8:1:3::1', '2001:db8:1:3::/64'],
+    ['fe80::1%eth0', 'fe80::/64'],
+    ['not an address', 'invalid'],
+    ['', 'invalid'],
+  ])('%j counts as %j', (raw, key) => {
+    expect(clientKey(raw)).toBe(key);
   });
 });
