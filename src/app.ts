@@ -160,6 +160,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
           maxRedirects: RP_DISCOVERY_MAX_REDIRECTS,
           resolve,
         }),
+        config.RP_DISCOVERY_TIMEOUT_MS,
       ),
       clock,
       successTtlSeconds: config.RP_DISCOVERY_CACHE_SECONDS,

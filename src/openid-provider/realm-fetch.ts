@@ -48,7 +48,11 @@ export class RealmFetchError extends Error {
 }
 
 export interface RealmFetcher {
-  get(url: string, accept: string): Promise<FetchedDocument>;
+  /**
+   * GETs `url` under the address policy. `deadline` ends it (as `timeout`) when given, so that
+   * several fetches of one discovery share one deadline; each fetch has its own otherwise.
+   */
+  get(url: string, accept: string, deadline?: AbortSignal): Promise<FetchedDocument>;
 }
 
 function checkTarget(raw: string, policy: UrlPolicy, guard: OutboundGuard): { url: URL; lookup: ReturnType<OutboundGuard['requestOptions']>['lookup'] } {
@@ -106,8 +110,8 @@ function asFetchError(err: unknown, signal: AbortSignal, timeoutMs: number): Rea
 export function createRealmFetcher(options: RealmFetchOptions): RealmFetcher {
   const guard = new OutboundGuard({ allowPrivate: options.policy.allowPrivate, resolve: options.resolve });
   return {
-    async get(raw, accept) {
-      const signal = AbortSignal.timeout(options.timeoutMs);
+    async get(raw, accept, deadline) {
+      const signal = deadline ?? AbortSignal.timeout(options.timeoutMs);
       let target = checkTarget(raw, options.policy, guard);
       for (let hop = 0; ; hop++) {
         let answer: { res: IncomingMessage; body: string };

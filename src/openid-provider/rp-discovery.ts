@@ -26,15 +26,21 @@ export interface RealmDiscovery {
 
 /** Yadis 1.0 §6.2 over a fetcher: XRDS by content type, else `X-XRDS-Location` (header or HTML meta), one hop. */
 export class YadisRealmDiscovery implements RealmDiscovery {
-  constructor(private readonly fetcher: RealmFetcher) {}
+  /** `timeoutMs` bounds a whole discovery, the XRDS hop included, not each of its fetches. */
+  constructor(
+    private readonly fetcher: RealmFetcher,
+    private readonly timeoutMs: number,
+  ) {}
 
   async discover(url: string): Promise<RealmDiscoveryResult> {
+    const deadline = AbortSignal.timeout(this.timeoutMs);
     try {
-      const first = await this.fetcher.get(url, `${XRDS_CONTENT_TYPE}, text/html;q=0.5`);
+      const first = await this.fetcher.get(url, `${XRDS_CONTENT_TYPE}, text/html;q=0.5`, deadline);
       const refused = refusal(first);
       if (refused) return refused;
-      // python-openid refuses any redirect here; we allow a few within the realm's own origin
-      // (http → https, a trailing slash), never to another site, whose XRDS would then speak for this realm.
+      // python-openid refuses any redirect here; we allow a few within the realm's own origin (a
+      // trailing slash, another path), never to another origin (not even http → https), whose XRDS
+      // would then speak for this realm.
       if (new URL(first.url).origin !== new URL(url).origin) return { kind: 'unverified', reason: 'redirected_off_realm' };
       let xrds = first;
       if (first.contentType !== XRDS_CONTENT_TYPE) {
@@ -46,7 +52,7 @@ export class YadisRealmDiscovery implements RealmDiscovery {
         } catch {
           return { kind: 'unverified', reason: 'invalid_xrds_location' };
         }
-        xrds = await this.fetcher.get(next, XRDS_CONTENT_TYPE);
+        xrds = await this.fetcher.get(next, XRDS_CONTENT_TYPE, deadline);
         const refusedXrds = refusal(xrds);
         if (refusedXrds) return refusedXrds;
       }

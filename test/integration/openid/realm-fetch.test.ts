@@ -45,6 +45,14 @@ describe('RP discovery fetch limits', () => {
     expect(await reason(strict.get(`${site.origin}/hop/0`, 'application/xrds+xml'))).toBe('url_refused');
     expect(await reason(strict.get('https://127.0.0.1:1/', 'application/xrds+xml'))).toBe('url_refused');
     expect(await reason(strict.get('https://localhost:1/', 'application/xrds+xml'))).toBe('address_refused');
+    // https to a link-local (cloud metadata) or IPv4-mapped loopback literal: refused before connecting.
+    expect(await reason(strict.get('https://169.254.169.254/latest/meta-data/', 'application/xrds+xml'))).toBe('url_refused');
+    expect(await reason(strict.get('https://[::ffff:7f00:1]:1/', 'application/xrds+xml'))).toBe('url_refused');
+  });
+
+  it('ends at the deadline it is given, shared by the fetches of one discovery', async () => {
+    const expired = AbortSignal.abort();
+    expect(await reason(createRealmFetcher(options).get(`${site.origin}/hop/0`, 'application/xrds+xml', expired))).toBe('timeout');
   });
 
   it('gives up at its deadline', async () => {
