@@ -406,9 +406,10 @@ export class WebhookService {
     try {
       await this.deps.outbound.resolve(url.hostname);
     } catch (err) {
-      // Which address a name resolved to, and why it is refused, are not said: that would map internal DNS.
-      if (err instanceof AddressRefusedError) throw new ValidationError('url', "url's host resolves to an address webhooks may not reach (private, loopback, link-local or reserved)");
-      throw new ValidationError('url', `the host ${url.hostname} does not resolve`);
+      // One answer whether the name resolves to a refused address or not at all: which names exist
+      // in our network, and what they resolve to, is nobody's business (no map of internal DNS).
+      if (!(err instanceof AddressRefusedError)) this.deps.log.debug({ code: (err as NodeJS.ErrnoException).code }, 'webhook host did not resolve');
+      throw new ValidationError('url', "url's host does not resolve to an address webhooks may reach (a public address)");
     }
     return url.toString();
   }
