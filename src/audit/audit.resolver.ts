@@ -2,6 +2,8 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } f
 import { GraphqlContext, tenantOf } from '../graphql/context';
 import { requireScopes } from '../graphql/auth-checker';
 import { NotFoundError } from '../shared/errors';
+// The scope's own file: the oauth feature's index imports audit, so importing it would close a circle.
+import { AUDIT_PERSONAL } from '../oauth/scopes';
 import { AuditService } from './audit.service';
 import { AuditChainVerificationType, AuditEventConnection, AuditEventFilterInput, AuditEventType, AuditFieldChangeType } from './audit.type';
 
@@ -10,13 +12,15 @@ export class AuditResolver {
   constructor(private readonly audit: AuditService) {}
 
   @Authorized('audit:read')
-  @Query(() => AuditEventConnection, { description: 'Audit events, newest first, cursor-paginated. Needs `audit:read`; personal values also need their `profile.<field>` scope.' })
+  @Query(() => AuditEventConnection, { description: 'Audit events, newest first, cursor-paginated. Needs `audit:read`; whom an event is about needs `audit.personal`, personal values their `profile.<field>` scope.' })
   async auditEvents(
     @Ctx() { principal }: GraphqlContext,
     @Arg('filter', () => AuditEventFilterInput, { nullable: true }) filter: AuditEventFilterInput | null,
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after: string | null,
   ): Promise<AuditEventConnection> {
+    // Filtering by a username would tell whom the trail is about to a caller that may not read it.
+    if (filter?.subject) requireScopes(principal, [AUDIT_PERSONAL]);
     const page = await this.audit.list({ ...filter, actorId: filter?.actor }, first, after, tenantOf(principal));
     return { nodes: page.items.map(AuditEventType.from), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }

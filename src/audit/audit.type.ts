@@ -1,4 +1,6 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Authorized, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+// The scope's own file: the oauth feature's index imports audit, so importing it would close a circle.
+import { AUDIT_PERSONAL } from '../oauth/scopes';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import { Connection } from '../graphql/connection';
 import { ActorKind } from './actor';
@@ -48,7 +50,8 @@ export class AuditEventType {
   @Field(() => String, { nullable: true, description: 'Its id.' })
   targetId!: string | null;
 
-  @Field(() => String, { nullable: true, description: 'The AW username it is about; null when none or erased.' })
+  @Authorized(AUDIT_PERSONAL)
+  @Field(() => String, { nullable: true, description: 'The AW username it is about; null when none or erased. Needs `audit.personal`.' })
   subject!: string | null;
 
   @Field(() => [String], { description: 'Names of the personal fields it changed.' })
@@ -97,7 +100,7 @@ export class AuditEventFilterInput {
   @Field(() => ID, { nullable: true, description: 'Only this customer\'s chain (a customer\'s caller always sees only its own).' })
   customerId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Only events about this AW username (needs the customer).' })
+  @Field(() => String, { nullable: true, description: 'Only events about this AW username (needs the customer, and `audit.personal`).' })
   subject?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Only events caused by this actor id.' })

@@ -9,6 +9,6 @@ export { oauthRoutes } from './oauth.routes';
 export { OAuthClient } from './oauth-client.entity';
 export { OAuthAccessToken } from './access-token.entity';
 export { OAuthLoginCode } from './login-code.entity';
-export { CONSENTS_PERSONAL, OAUTH_SCOPES, parseScopeParam, PROFILES_SUBJECT_ACCESS, REQUESTS_PERSONAL } from './scopes';
+export { AUDIT_PERSONAL, CONSENTS_PERSONAL, OAUTH_SCOPES, parseScopeParam, PROFILES_SUBJECT_ACCESS, REQUESTS_PERSONAL } from './scopes';
 export type { OAuthScope } from './scopes';
 export { OAuthClientNotFoundError } from './oauth.errors';

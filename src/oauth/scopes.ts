@@ -25,6 +25,8 @@ export const OAUTH_SCOPES = [
   // Field-level, like profile.<field>: who signed in where (AuthRequest) and who agreed to what (ConsentDecision).
   'requests.personal',
   'consents.personal',
+  // Field-level too: whom an audit event is about (AuditEvent.subject).
+  'audit.personal',
   // A restricted person's export for their own access request (GDPR art. 15).
   'profiles:subject-access',
 ] as const;
@@ -36,6 +38,8 @@ export const PROFILES_SUBJECT_ACCESS = 'profiles:subject-access';
 export const REQUESTS_PERSONAL = 'requests.personal';
 /** The personal fields of a consent decision: username, realm, grantedFields. */
 export const CONSENTS_PERSONAL = 'consents.personal';
+/** Whom an audit event is about (its subject, and filtering by it); values also need `profile.<field>`. */
+export const AUDIT_PERSONAL = 'audit.personal';
 
 export type OAuthScope = (typeof OAUTH_SCOPES)[number];
 

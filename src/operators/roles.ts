@@ -1,4 +1,4 @@
-import { CONSENTS_PERSONAL, OAUTH_SCOPES, PROFILES_SUBJECT_ACCESS, REQUESTS_PERSONAL } from '../oauth';
+import { AUDIT_PERSONAL, CONSENTS_PERSONAL, OAUTH_SCOPES, PROFILES_SUBJECT_ACCESS, REQUESTS_PERSONAL } from '../oauth';
 import { OPERATOR_ONLY } from '../graphql/auth-checker';
 
 /**
@@ -28,13 +28,14 @@ const ROLE_SCOPES: Readonly<Record<OperatorRole, readonly string[]>> = {
   [OperatorRole.ADMIN]: [
     'customers:read', 'customers:write', 'requests:read', 'consents:read', 'consents:write',
     'profiles:read', 'profiles:write', 'profiles:delete', 'audit:read', 'webhooks:write', ...PROFILE_FIELD_SCOPES,
-    REQUESTS_PERSONAL, CONSENTS_PERSONAL, PROFILES_SUBJECT_ACCESS,
+    REQUESTS_PERSONAL, CONSENTS_PERSONAL, PROFILES_SUBJECT_ACCESS, AUDIT_PERSONAL,
   ],
   // Reads profiles and requests and rectifies profiles; no deletion, no configuration writes.
   [OperatorRole.SUPPORT]: [
     'customers:read', 'requests:read', 'consents:read', 'profiles:read', 'profiles:write', ...PROFILE_FIELD_SCOPES, REQUESTS_PERSONAL, CONSENTS_PERSONAL,
   ],
-  // Requests and audit, never a personal field: request counts and statuses, not who signed in where.
+  // Requests and audit, never a personal field: request counts and statuses, not who signed in where,
+  // and audit events without whom they are about.
   [OperatorRole.AUDITOR]: ['customers:read', 'requests:read', 'audit:read'],
   // Configuration and request counts and statuses only.
   [OperatorRole.VIEWER]: ['customers:read', 'requests:read'],

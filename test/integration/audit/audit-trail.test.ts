@@ -122,7 +122,7 @@ describe('the audit trail', () => {
 
   it('shows personal values only with their field scope: FORBIDDEN at that value, the rest resolves', async () => {
     await signIn('dave', { sreg_email: 'dave@example.org', sreg_country: 'nl' });
-    const { token } = await clientToken(app, customerId, ['audit:read', 'profile.country']);
+    const { token } = await clientToken(app, customerId, ['audit:read', 'audit.personal', 'profile.country']);
     await drainAuditOutbox(app.db, app.services.audit, 1000);
     const res = await sdk(app, token).execute(AuditEventsDocument, { filter: { subject: 'dave' }, first: 10 });
     const [created] = res.data!.auditEvents.nodes;
@@ -136,6 +136,25 @@ describe('the audit trail', () => {
       ['auditEvents.nodes.0.changes.1.oldValue', 'FORBIDDEN'],
       ['auditEvents.nodes.0.changes.1.newValue', 'FORBIDDEN'],
     ]);
+  });
+
+  it('shows whom an event is about only with audit.personal (an auditor sees what happened, not to whom)', async () => {
+    await signIn('erin', { sreg_email: 'erin@example.org' });
+    await drainAuditOutbox(app.db, app.services.audit, 1000);
+    const { token: auditor } = await clientToken(app, customerId, ['audit:read']);
+    const res = await sdk(app, auditor).execute(AuditEventsDocument, { filter: { customerId }, first: 10 });
+    const nodes = res.data!.auditEvents.nodes;
+    expect(nodes.length).toBeGreaterThan(0);
+    expect(nodes.map((n) => n.subject)).toEqual(nodes.map(() => null));
+    expect(nodes.map((n) => n.action)).toContain('profile.created');
+    const subjectErrors = res.errors.filter((e) => e.path[e.path.length - 1] === 'subject');
+    expect(subjectErrors).toHaveLength(nodes.length);
+    expect(subjectErrors.every((e) => e.code === 'FORBIDDEN')).toBe(true);
+    expect(JSON.stringify(res.data)).not.toContain('erin');
+    // Nor may it ask for one person's trail by name.
+    const byName = await sdk(app, auditor).execute(AuditEventsDocument, { filter: { customerId, subject: 'erin' }, first: 10 });
+    expect(byName.data).toBeNull();
+    expect(byName.errors.map((e) => e.code)).toEqual(['FORBIDDEN']);
   });
 
   it("never shows a client another customer's trail", async () => {

@@ -23,7 +23,7 @@ describe('scope parameter (RFC 6749 §3.3)', () => {
   });
 
   it('knows exactly the documented scope list', () => {
-    expect(OAUTH_SCOPES).toHaveLength(22);
+    expect(OAUTH_SCOPES).toHaveLength(23);
     expect(new Set(OAUTH_SCOPES).size).toBe(OAUTH_SCOPES.length);
     for (const scope of OAUTH_SCOPES) expect(parseScopeParam(scope)).toEqual([scope]);
   });

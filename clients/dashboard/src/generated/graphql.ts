@@ -22,7 +22,7 @@ export type AuditEventFilter = {
   customerId?: string | number | null | undefined;
   /** Only events at or after this time. */
   from?: string | null | undefined;
-  /** Only events about this AW username (needs the customer). */
+  /** Only events about this AW username (needs the customer, and `audit.personal`). */
   subject?: string | null | undefined;
   /** Only events before this time. */
   to?: string | null | undefined;
