@@ -23,6 +23,8 @@ export function exportRoutes(exports: ExportService, db: Database): Router {
         return sendText(res, 410, 'error: expired');
       case 'not_found':
         return sendText(res, 404, 'error: not_found');
+      case 'restricted':
+        return sendText(res, 403, 'error: processing_restricted');
     }
   });
   return router;

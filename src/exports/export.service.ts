@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
-import { ProfileService } from '../profiles';
+import { disclosureOf, ProfileService } from '../profiles';
 import { Clock } from '../shared/clock';
 import { NotFoundError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
@@ -39,7 +39,9 @@ export type Download =
   | { kind: 'document'; body: Buffer; filename: string }
   | { kind: 'forbidden' }
   | { kind: 'gone' }
-  | { kind: 'not_found' };
+  | { kind: 'not_found' }
+  /** The person's processing was restricted after a portability export was built: it no longer leaves. */
+  | { kind: 'restricted' };
 
 /**
  * Data portability (GDPR art. 20): requests, builds, serves and purges a person's export. The
@@ -183,12 +185,22 @@ export class ExportService {
     const now = this.deps.clock.now();
     if (Number(expires) * 1000 <= now.getTime()) return { kind: 'gone' };
     if (!isUuid(id)) return { kind: 'not_found' };
-    const [row] = await this.deps.em.execute<Array<{ id: string; status: string; document: Buffer | null; expires_at: Date | null }>>(
-      `select id, status, document, expires_at from profile_export where id = ?`,
+    const [row] = await this.deps.em.execute<
+      Array<{ id: string; status: string; document: Buffer | null; expires_at: Date | null; ready_at: Date | null; is_subject_access_request: boolean; restricted_at: Date | null }>
+    >(
+      `select e.id, e.status, e.document, e.expires_at, e.ready_at, e.is_subject_access_request, p.restricted_at
+         from profile_export e join profile p on p.id = e.profile_id
+        where e.id = ?`,
       [id.toLowerCase()],
     );
     if (!row) return { kind: 'not_found' };
     if (row.status !== ProfileExportStatus.READY || row.document === null || !row.expires_at || new Date(row.expires_at) <= now) return { kind: 'gone' };
+    // Asked again at download, not only when the document was built: a restriction set since then
+    // stops a portability export (one built while restricted already holds only what the rule lets
+    // out), while the person's own access request still leaves.
+    const restrictedSinceBuilt = row.restricted_at !== null && (row.ready_at === null || new Date(row.restricted_at) > new Date(row.ready_at));
+    const shown = disclosureOf({ isRestricted: restrictedSinceBuilt }, row.is_subject_access_request ? 'subject-access' : 'read');
+    if (!shown.attributes) return { kind: 'restricted' };
     return { kind: 'document', body: this.deps.sealer.open(row.document, row.id), filename: `profile-export-${row.id}.json` };
   }
 }

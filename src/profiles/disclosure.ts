@@ -15,7 +15,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  *   sign-in times, realms, consent decisions, released field names) in any read, webhook or
  *   export, with one exception: the person's own access request (art. 15), which a controller
  *   obtains only as an export requested `forDataSubjectAccessRequest`, with its own scope and
- *   audited with that purpose.
+ *   audited with that purpose. (The audit trail is no reader here: it is the controller's record of
+ *   what was done to the data, guarded by `audit.personal` and `profile.<field>` instead.)
  * - Children (COPPA, `under_13` or a date of birth less than 13 years ago): only the username is
  *   kept; no attribute and no blob is stored, relayed or released.
  * - PAPE with the ICAM no-PII policy: the RP asked that the assertion carry no personal data, so

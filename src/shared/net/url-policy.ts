@@ -39,5 +39,6 @@ export function checkOutboundUrl(raw: string, policy: UrlPolicy): URL {
 /** "a loopback", "an unspecified", … for messages. */
 export function describeRefusal(reason: AddressRefusal): string {
   const words = reason.replace(/_/g, ' ').replace('link local', 'link-local').replace('carrier grade', 'carrier-grade');
-  return `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`;
+  // "an unspecified", but "a unique-local": the article follows the sound, not the letter.
+  return `${/^([aeio]|u(?!ni))/.test(words) ? 'an' : 'a'} ${words}`;
 }

@@ -81,6 +81,30 @@ describe('a restricted profile through every other reader', () => {
     expect(body).not.toContain('rp.example.org');
   });
 
+  it('stops a portability export built before the restriction at its download link (403), but not an access request', async () => {
+    const setRestriction = (restricted: boolean) =>
+      graphql(app.url!, `mutation($id: ID!, $r: Boolean!) { setProfileRestriction(profileId: $id, restricted: $r) { profile { id } } }`, { id: aliceId, r: restricted });
+    expect((await setRestriction(false)).errors).toBeUndefined();
+    const built = async (dsar: boolean | null, token?: string) => {
+      const res = await graphql<{ requestProfileExport: { profileExport: { id: string } } }>(app.url!, REQUEST, { p: aliceId, dsar }, token);
+      await sweepProfileExports(app.db, app.services.exports);
+      const shown = await graphql<{ profileExport: { downloadUrl: string } }>(app.url!, DOWNLOAD, { id: res.data!.requestProfileExport.profileExport.id }, token);
+      return shown.data!.profileExport.downloadUrl;
+    };
+    const portability = await built(null);
+    const access = await built(true, await operatorToken(app, 'ADMIN', customerId));
+    expect((await fetch(portability)).status).toBe(200);
+    clock.advance(1_000);
+    expect((await setRestriction(true)).errors).toBeUndefined();
+    const refused = await fetch(portability);
+    expect(refused.status).toBe(403);
+    const body = await refused.text();
+    expect(body).toBe('error: processing_restricted\n');
+    const own = await fetch(access);
+    expect(own.status).toBe(200);
+    expect(await own.text()).toContain('alice@example.org');
+  });
+
   it('exports everything for the person\'s own access request, only with profiles:subject-access, audited with that purpose', async () => {
     const support = await operatorToken(app, 'SUPPORT', customerId);
     const refused = await graphql(app.url!, REQUEST, { p: aliceId, dsar: true }, support);
