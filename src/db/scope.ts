@@ -61,7 +61,7 @@ export class Database {
     private readonly log: Logger,
   ) {}
 
-/** Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it throws. */
+  /** Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it throws. */
   run<T>(scope: DbScope, fn: () => Promise<T>): Promise<T> {
     if (scope.kind === 'platform') {
       this.logPlatform(scope);
