@@ -38,7 +38,7 @@ export function serviceEnv(settings: BenchServiceSettings): Record<string, strin
     // One load generator on one address plays every user: the abuse limits still count every
     // request (their cost is part of what is measured) but are set so they never refuse one.
     ...Object.fromEntries(
-      ['POSTBACK_PER_ADDRESS', 'POSTBACK_PER_API_KEY', 'OPENID_PER_ADDRESS', 'ASSOCIATE_PER_ADDRESS', 'CONSENT_PER_ADDRESS', 'TOKEN_PER_CLIENT', 'GRAPHQL_PER_TOKEN'].map((name) => [
+      ['POSTBACK_PER_ADDRESS', 'POSTBACK_PER_API_KEY', 'OPENID_PER_ADDRESS', 'ASSOCIATE_PER_ADDRESS', 'RP_DISCOVERY_PER_ADDRESS', 'CONSENT_PER_ADDRESS', 'TOKEN_PER_CLIENT', 'GRAPHQL_PER_TOKEN'].map((name) => [
         `RATE_LIMIT_${name}`,
         '1000000000',
       ]),
