@@ -54,9 +54,14 @@ export function tenantOf(principal: Principal): Tenant {
 /** The platform operator holding the bootstrap ADMIN_TOKEN. */
 export const ADMIN: Principal = Object.freeze({ kind: 'operator', id: 'bootstrap-admin' });
 
+/** The token of `Authorization: Bearer <token>`, or undefined. */
+function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer ([^\s]+)$/i.exec(authorization ?? '')?.[1];
+}
+
 /** Whether `Authorization` carries the bootstrap ADMIN_TOKEN (compared in constant time); needs no database. */
 export function isAdminToken(authorization: string | undefined, adminToken: Secret): boolean {
-  const presented = /^Bearer ([^\s]+)$/i.exec(authorization ?? '')?.[1];
+  const presented = bearerToken(authorization);
   return presented !== undefined && secretsEqual(presented, adminToken.reveal());
 }
 
@@ -72,10 +77,9 @@ export async function authenticate(
   tokens: AccessTokenVerifier,
   operatorTokens: OperatorTokenVerifier,
 ): Promise<Principal> {
-  const match = /^Bearer ([^\s]+)$/i.exec(authorization ?? '');
-  if (match) {
-    const presented = match[1]!;
-    if (secretsEqual(presented, adminToken.reveal())) return ADMIN;
+  const presented = bearerToken(authorization);
+  if (presented !== undefined) {
+    if (isAdminToken(authorization, adminToken)) return ADMIN;
     const operator = await operatorTokens.verifyOperatorToken(presented);
     if (operator) return { kind: 'operator-token', ...operator };
     const grant = await tokens.verifyAccessToken(presented);

@@ -1,6 +1,6 @@
-import { clientKey } from '../../shared/net/address-policy';
 import { createHash } from 'node:crypto';
 import { Request, RequestHandler, Response } from 'express';
+import { clientKey } from '../../shared/net/address-policy';
 import { CounterStore } from './counter-store';
 
 export interface AbuseSettings {
