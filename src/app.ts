@@ -3,15 +3,17 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
-import { CustomerResolver, CustomerService } from './customers';
-import { createRealmFetcher, DiscoveryService, LoginStep, OpenIdProviderService, ReturnToVerifier, YadisRealmDiscovery } from './openid-provider';
+import { CustomerDirectory, CustomerResolver, CustomerService, loadCustomerConfig } from './customers';
+import { createRealmFetcher, DiscoveryService, LoginStep, OpenIdProviderService, ReturnToVerifier, SharedAssociationCache, YadisRealmDiscovery } from './openid-provider';
 import { AuthRequestQueries, AuthRequestResolver, deleteRetiredAuthRequests, IdentityFlowService } from './identity-flow';
 import { ConsentResolver, ConsentService } from './consent';
 import { ProfileResolver, ProfileService } from './profiles';
 import { OAuthClientResolver, OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from './oauth';
 import { MeResolver, OperatorTokenResolver, OperatorTokenService } from './operators';
 import { deleteExpiredRows } from './db/purge';
-import { Database, platformScope } from './db/scope';
+import { customerScope, Database, platformScope } from './db/scope';
+import { createSqlPool } from './db/sql-pool';
+import { ChangeFeed } from './db/change-feed';
 import { buildGraphqlSchema } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
 import { AbuseGuard, auditLockout, CounterStore } from './http/abuse';
@@ -96,10 +98,28 @@ const REDIS_HINT = 'start it with: redis-server --daemonize yes --bind 127.0.0.1
 /** The composition root: builds the ORM, services and transports once, for the configured ROLE. */
 export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep, resolve }: AppOptions): Promise<App> {
   const { orm, platformOrm } = await openDatabase(config, log);
+  // The login path's own pool and the change feed that keeps its caches honest (issue 15).
+  const pool = createSqlPool(config.DATABASE_URL, config.LOGIN_DATABASE_POOL_MAX, SERVICE_QUERY_TIMEOUT_MS, log.child({ feature: 'db' }));
+  const changes = new ChangeFeed(config.DATABASE_URL, log.child({ feature: 'change-feed' }));
   const closeDatabase = async () => {
+    await changes.close();
+    await pool.end();
     await orm.close();
     await platformOrm.close();
   };
+  const cacheMaxAgeMs = config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000;
+  const directory = new CustomerDirectory((slug) => loadCustomerConfig(pool, slug), clock, { maxAgeMs: cacheMaxAgeMs, maxEntries: CUSTOMER_CACHE_ENTRIES });
+  const sharedAssociations = new SharedAssociationCache(clock, cacheMaxAgeMs, ASSOCIATION_CACHE_ENTRIES);
+  changes.subscribe((change) => {
+    if (change === 'customer' || change === 'reset') directory.invalidateAll();
+    sharedAssociations.onChange(change);
+  });
+  try {
+    await changes.start();
+  } catch (err) {
+    await closeDatabase();
+    throw err;
+  }
   let redis: Redis;
   try {
     redis = await openRedis(config.REDIS_URL);
@@ -131,25 +151,26 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     audit,
   });
   const identityFlow: IdentityFlowService = new IdentityFlowService({
-    em: orm.em,
+    pool,
     clock,
     random,
-    customers,
-    consent,
-    profiles,
+    customers: directory,
     loginCodes: oauthLoginCodes,
-    audit,
+    subjectHash: (customerId, username) => audit.subjectHash(customerId, username),
     provider: () => provider,
     settings: { publicUrl: config.PUBLIC_URL, secretKey: config.SECRET_KEY.reveal(), authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
   const provider: OpenIdProviderService = new OpenIdProviderService({
     em: orm.em,
+    inCustomerTransaction: (customerId, fn) => db.run(customerScope(customerId), fn),
+    pool,
+    sharedAssociations,
     associationSealer: createSealer(config.SECRET_KEY.reveal(), 'openid-association-mac-key'),
     associationSourceHash: createKeyedHash(config.SECRET_KEY.reveal(), 'openid-association-source'),
     clock,
     random,
-    customers,
+    customers: directory,
     login: loginStep ?? identityFlow,
     returnToVerifier: new ReturnToVerifier({
       discovery: new YadisRealmDiscovery(
@@ -229,7 +250,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     webhooks,
     customers,
     provider,
-    discovery: new DiscoveryService(customers, config.PUBLIC_URL),
+    discovery: new DiscoveryService(directory, config.PUBLIC_URL),
     identityFlow,
     consent,
     oauthClients: new OAuthClientService({ em: orm.em, clock, random, audit }),
@@ -346,6 +367,9 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
 }
 
 const HOUR_MS = 3600 * 1000;
+/** Customers (known and unknown slugs) and shared associations each instance keeps in memory at most. */
+const CUSTOMER_CACHE_ENTRIES = 10_000;
+const ASSOCIATION_CACHE_ENTRIES = 10_000;
 /** Longest a query of the service may wait on a connection that went silent (a network partition) before it fails. */
 const SERVICE_QUERY_TIMEOUT_MS = 30_000;
 

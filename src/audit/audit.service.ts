@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Clock } from '../shared/clock';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { Tenant } from '../shared/tenant';
 import { executeBound } from '../db/scope';
 import { ValidationError } from '../shared/errors';
+import { timeOrderedUuid } from '../shared/ids';
 import { Actor, currentActor } from './actor';
 import { AuditEvent, AuditPayload } from './audit.entity';
 import { BrokenLink, chainedPart, eventDigest, GENESIS, payloadDigest, PLATFORM_CHAIN, StoredChainEvent, subjectHash, verifySegment } from './chain';
@@ -165,7 +166,8 @@ export class AuditService {
         payloadDigest: row.payload ? payloadDigest(row.payload) : null,
       };
       const digest = eventDigest(previous.digest, link);
-      const id = randomUUID();
+      // Time-ordered, so events of one instant (a consent and the login it completed) list in chain order.
+      const id = timeOrderedUuid();
       events.push({
         id,
         chain,

@@ -38,6 +38,20 @@ export const configSchema = z.object({
     .max(100)
     .default(4)
     .describe('Most connections the platform path holds open (its work is a few jobs and the platform operator, so a small pool).'),
+  LOGIN_DATABASE_POOL_MAX: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(10)
+    .describe('Most connections the login path (checkid, postback, return, consent, check_authentication) holds open, on DATABASE_URL beside the ORM\'s own pool of 10.'),
+  CONFIG_CACHE_MAX_AGE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(3600)
+    .default(30)
+    .describe('Longest an instance keeps a customer\'s configuration or a shared association in memory without reading it again. Changes reach every instance at once through PostgreSQL notifications; this only bounds what a lost notification could leave behind.'),
   MIGRATION_DATABASE_URL: z
     .string()
     .url()

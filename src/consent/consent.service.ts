@@ -8,16 +8,6 @@ import { ConsentDecision } from './consent-decision.entity';
 import { isUuid } from '../shared/ids';
 import { AuditService } from '../audit';
 
-export interface RecordDecision {
-  customer: Customer;
-  username: string;
-  realm: string;
-  decision: 'ALLOW' | 'DENY';
-  grantedFields: string[];
-  isRemembered: boolean;
-  authRequestId: string;
-  decidedAt: Date;
-}
 
 /** One user of one customer: whose decisions to list. */
 export interface ConsentSubject {
@@ -42,28 +32,6 @@ export class ConsentService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
   ) {}
-
-  /** The latest remembered, unrevoked ALLOW for this user and realm, if any. */
-  async findRemembered(customerId: string, username: string, realm: string): Promise<ConsentDecision | null> {
-    return this.em.findOne(
-      ConsentDecision,
-      { customer: customerId, username, realm, decision: 'ALLOW', isRemembered: true, revokedAt: null },
-      { orderBy: { decidedAt: 'desc' } },
-    );
-  }
-
-  /** Stores a decision and audits it; called inside the transaction that completes the request, so both or neither land. */
-  async record(em: EntityManager, decision: RecordDecision): Promise<ConsentDecision> {
-    const row = em.create(ConsentDecision, { ...decision, revokedAt: null });
-    await this.audit.record(em, {
-      customerId: decision.customer.id,
-      action: decision.decision === 'ALLOW' ? 'consent.granted' : 'consent.denied',
-      target: { type: 'consent_decision', id: row.id },
-      username: decision.username,
-      details: { realm: decision.realm, grantedFields: decision.grantedFields, isRemembered: decision.isRemembered, authRequestId: decision.authRequestId },
-    });
-    return row;
-  }
 
   /** Decisions `tenant` may see, newest first, optionally for one user and/or realm. */
   async list(filter: ConsentFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<ConsentDecision>> {

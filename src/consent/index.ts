@@ -1,6 +1,6 @@
 export { ConsentService } from './consent.service';
 export { subjectKey } from './consent.service';
-export type { RecordDecision, ConsentFilter, ConsentSubject } from './consent.service';
+export type { ConsentFilter, ConsentSubject } from './consent.service';
 export { ConsentDecisionType } from './consent-decision.type';
 export { ConsentDecision } from './consent-decision.entity';
 export { ConsentResolver } from './consent.resolver';

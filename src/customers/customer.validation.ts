@@ -3,7 +3,7 @@ import { checkConfiguredUrl, hasControlCharacters } from '../shared/url';
 import { checkRealmSyntax } from '../openid';
 
 /** Lower-case letters, digits and inner hyphens, 1–63 characters: safe in a URL path and a DNS label. */
-const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 export const MAX_TRUSTED_REALMS = 100;
 
 export function validateSlug(slug: string): string {

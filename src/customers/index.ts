@@ -4,3 +4,8 @@ export { CustomerResolver } from './customer.resolver';
 export { Customer, Region, PromptPolicy, ReturnToVerification } from './customer.entity';
 export { customerUrls } from './customer.type';
 export { CustomerNotFoundError, SlugTakenError } from './customer.errors';
+export type { CustomerConfig } from './customer-config';
+export { CustomerDirectory } from './customer-directory';
+export type { CustomerDirectorySettings } from './customer-directory';
+export { loadCustomerConfig } from './customer-config.repository';
+export { hashApiKey } from './api-key';

@@ -5,7 +5,6 @@ import { DiscoveryService } from '../openid-provider';
 import { MalformedFormError, parseFormStrict, rawQuery } from './form';
 import { sendMessagePage } from './pages';
 import { sendIndirect } from './indirect';
-import { Database } from '../db/scope';
 import { AbuseGuard, sendTooManyRequests } from './abuse';
 
 /** Largest OpenID request body we read; real messages are a few KB. */
@@ -17,7 +16,6 @@ export interface OpenIdRoutesDeps {
   trustProxy: boolean;
   /** Whether a browser reached us over TLS, as the security headers decide it (PUBLIC_URL's scheme, TLS, or a trusted proxy). */
   isSecureRequest: (req: Request) => boolean;
-  db: Database;
   guard: AbuseGuard;
   /** `associate` requests one address may send per window, counted apart from the endpoint's own limit. */
   associatePerAddress: number;
@@ -30,7 +28,7 @@ type RouteResult = ProviderResult | { kind: 'limited'; retryAfterSeconds: number
 
 /**
  * The OP endpoint `/c/{slug}/openid` and the discovery documents under `/c/{slug}/`. Thin: parse,
- * call the provider in one transaction scoped to the customer of the URL, write what it decided.
+ * call the provider or the discovery service, write what it decided.
  */
 export function openidRoutes(deps: OpenIdRoutesDeps): Router {
   const router = Router();
@@ -66,13 +64,13 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
 
   router.get('/c/:slug/', async (req, res) => {
     const slug = req.params.slug!;
-    const doc = await deps.db.forSlug(slug, () => deps.discovery.opIdentifier(slug, wantsXrds(req) ? 'xrds' : 'html'));
+    const doc = await deps.discovery.opIdentifier(slug, wantsXrds(req) ? 'xrds' : 'html');
     sendDiscovery(res, doc);
   });
 
   router.get('/c/:slug/id/:username', async (req, res) => {
     const slug = req.params.slug!;
-    const doc = await deps.db.forSlug(slug, () => deps.discovery.claimedIdentifier(slug, req.params.username!, wantsXrds(req) ? 'xrds' : 'html'));
+    const doc = await deps.discovery.claimedIdentifier(slug, req.params.username!, wantsXrds(req) ? 'xrds' : 'html');
     sendDiscovery(res, doc);
   });
 
@@ -80,18 +78,19 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
 }
 
 /**
- * One OP request in a transaction scoped to the customer of the URL. When the provider asks for RP
- * discovery, the fetch runs between two transactions, so a slow realm holds no database connection.
+ * One OP request. The provider opens what it needs itself (a checkid is one statement, `associate`
+ * one transaction). When it asks for RP discovery, the fetch runs between two calls, so a slow realm
+ * holds no database connection.
  */
 async function handle(deps: OpenIdRoutesDeps, slug: string, message: RequestParams, via: Transport): Promise<RouteResult> {
-  const result = await deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via));
+  const result = await deps.provider.handle(slug, message, via);
   if (result.kind !== 'discover') return result;
   // A discovery is an outbound fetch to a host an anonymous browser chose (only on a cache miss):
   // limited per address, so nobody can make us fetch realm after realm.
   const wait = await deps.guard.hit('rp-discovery', via.sourceAddress, deps.discoveryPerAddress);
   if (wait > 0) return { kind: 'limited', retryAfterSeconds: wait };
   const discovered = await result.discover();
-  return deps.db.forSlug(slug, () => deps.provider.handle(slug, message, via, discovered));
+  return deps.provider.handle(slug, message, via, discovered);
 }
 
 function transport(req: Request, method: Transport['method'], deps: OpenIdRoutesDeps): Transport {

@@ -80,9 +80,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.use(healthRoutes(deps.readiness));
   app.use('/c/:slug/openid', abuse.limit('openid', config.RATE_LIMIT_OPENID_PER_ADDRESS));
   app.post('/c/:slug/ows_consent', abuse.limit('consent', config.RATE_LIMIT_CONSENT_PER_ADDRESS));
-  // Each route below runs its work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
+  // The login routes below make one statement per step (login-steps.repository.ts); the others run their work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
   app.use(
-    identityFlowRoutes(deps.identityFlow, deps.db, {
+    identityFlowRoutes(deps.identityFlow, {
       guard: abuse,
       perAddress: config.RATE_LIMIT_POSTBACK_PER_ADDRESS,
       perApiKey: config.RATE_LIMIT_POSTBACK_PER_API_KEY,
@@ -96,7 +96,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       discovery: deps.discovery,
       trustProxy: config.TRUST_PROXY,
       isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL),
-      db: deps.db,
       guard: abuse,
       associatePerAddress: config.RATE_LIMIT_ASSOCIATE_PER_ADDRESS,
       discoveryPerAddress: config.RATE_LIMIT_RP_DISCOVERY_PER_ADDRESS,

@@ -83,6 +83,14 @@ export class AuthRequest {
   @Property({ type: 'string', length: 64, nullable: true })
   postbackDigest: string | null = null;
 
+  /** The user's keyed hash as the audit trail names them (set by the postback), for the return's audit events. */
+  @Property({ type: 'string', length: 64, nullable: true })
+  subjectHash: string | null = null;
+
+  /** The RP asked for PAPE no-PII: the postback keeps neither values nor blob for it. */
+  @Property({ type: 'boolean', default: false })
+  isNoPiiRequested: boolean = false;
+
   /** What the RP received: id_res, cancel or setup_needed. */
   @Property({ type: 'string', length: 16, nullable: true })
   outcome: string | null = null;

@@ -3,11 +3,10 @@ import { IdentityFlowService } from './identity-flow.service';
 import { PostbackError } from './postback.parse';
 import { TXN_COOKIE } from './binding';
 import { renderConsentPage } from './consent-page';
-import { FlowPage } from './complete';
+import { FlowPage } from './flow-page';
 import { MalformedFormError, parseFormStrict, rawQuery } from '../http/form';
 import { sendMessagePage, setPageHeaders } from '../http/pages';
 import { sendIndirect } from '../http/indirect';
-import { Database } from '../db/scope';
 import { Actor, ActorKind, runAs } from '../audit/actor';
 import { AbuseGuard, digestOf, sendTooManyRequests } from '../http/abuse';
 
@@ -25,10 +24,10 @@ export interface PostbackLimits {
 
 /**
  * Routes of the delegated login flow: the AW's postback (`ows_auth`), the browser's return
- * (`ows_return`) and the consent form (`ows_consent`). Thin: parse, call the flow in one transaction
- * scoped to the customer of the URL, write the answer after the commit.
+ * (`ows_return`) and the consent form (`ows_consent`). Thin: parse, call the flow (one statement
+ * per step, committed before the answer is written), write the answer.
  */
-export function identityFlowRoutes(flow: IdentityFlowService, db: Database, limits: PostbackLimits): Router {
+export function identityFlowRoutes(flow: IdentityFlowService, limits: PostbackLimits): Router {
   const router = Router();
   const { guard } = limits;
 
@@ -54,18 +53,16 @@ export function identityFlowRoutes(flow: IdentityFlowService, db: Database, limi
       const keyWait = await guard.hit('ows_auth_key', `${slug}:${digestOf(apiKey)}`, limits.perApiKey);
       if (keyWait > 0) return sendTooManyRequests(res, keyWait);
     }
-    // A refused postback still commits what the flow recorded about it; the answer goes after the commit.
-    const [status, text] = await runAs({ kind: ActorKind.AW, id: slug }, () =>
-      db.forSlug(slug, async () => {
-        try {
-          await flow.postback(slug, form);
-          return [200, 'OK'] as const;
-        } catch (err) {
-          if (err instanceof PostbackError) return [err.status, err.body] as const;
-          throw err;
-        }
-      }),
-    );
+    // One statement: a refused postback has still committed what the flow recorded about it (an expiry).
+    const [status, text] = await runAs({ kind: ActorKind.AW, id: slug }, async () => {
+      try {
+        await flow.postback(slug, form);
+        return [200, 'OK'] as const;
+      } catch (err) {
+        if (err instanceof PostbackError) return [err.status, err.body] as const;
+        throw err;
+      }
+    });
     if (text === INVALID_API_KEY) await guard.failed('ows_auth', slug, address);
     sendText(res, status, text);
   });
@@ -78,14 +75,14 @@ export function identityFlowRoutes(flow: IdentityFlowService, db: Database, limi
       return sendMessagePage(res, 400, 'Sign-in failed', 'The address was not valid.');
     }
     const slug = req.params.slug!;
-    send(res, await runAs(userOf(slug), () => db.forSlug(slug, () => flow.returnFromAw(slug, requestId, readCookie(req)))));
+    send(res, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req))));
   });
 
   router.post('/c/:slug/ows_return', async (req, res) => {
     const pairs = await readForm(req, res);
     if (!pairs) return;
     const slug = req.params.slug!;
-    send(res, await runAs(userOf(slug), () => db.forSlug(slug, () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req)))));
+    send(res, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req))));
   });
 
   router.post('/c/:slug/ows_consent', async (req, res) => {
@@ -99,7 +96,7 @@ export function identityFlowRoutes(flow: IdentityFlowService, db: Database, limi
       remember: firstValue(pairs, 'remember') === 'true',
     };
     const slug = req.params.slug!;
-    send(res, await runAs(userOf(slug), () => db.forSlug(slug, () => flow.decideConsent(slug, form, readCookie(req)))));
+    send(res, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req))));
   });
 
   return router;

@@ -1,23 +1,21 @@
-import { createHash } from 'node:crypto';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { AuthRequestInput, isPersonalDataForbidden, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
 import type { LoginDecision, LoginStep, OpenIdProviderService, VerifiedReturnTo } from '../openid-provider';
-import { Customer, CustomerService, customerUrls, PromptPolicy } from '../customers';
-import { ConsentService } from '../consent';
-import { disclosureOf, ProfileService } from '../profiles';
-import { OAuthLoginCodeService } from '../oauth';
+import { CustomerConfig, customerUrls, PromptPolicy } from '../customers';
+import { disclosureOf } from '../profiles';
+import type { PendingLoginCode } from '../oauth';
+import type { SqlPool } from '../db/sql-pool';
+import { currentActor } from '../audit/actor';
 import { Clock } from '../shared/clock';
 import { createKeyedHash, KeyedHash } from '../shared/keyed-hash';
 import { RandomSource, randomToken } from '../shared/random';
 import { Logger } from '../shared/logger';
-import { AuditService } from '../audit';
-import { AuthRequest } from './auth-request.entity';
-import { AuthRequestStatus } from './auth-request.state';
-import { applyTransition, forgetAttributesOf, JOIN, recordCreation, recordReturnToVerification } from './auth-request.repository';
 import { bindingCookieValue, cookieRequestId, csrfToken, isBindingCookieValid, isCsrfTokenValid, TXN_COOKIE } from './binding';
 import { buildVerifyUrl } from './verify-url';
-import { PostbackError, postbackDigest, readContent, readCredentials, readKnownFields } from './postback.parse';
-import { completeRequest, FlowPage, flowError } from './complete';
+import { PostbackContent, PostbackError, postbackDigest, readContent, readCredentials, readKnownFields } from './postback.parse';
+import { hashApiKey } from '../customers';
+import * as steps from './login-steps.repository';
+import { FlowPage, flowError } from './flow-page';
 
 export interface IdentityFlowSettings {
   publicUrl: string;
@@ -26,16 +24,16 @@ export interface IdentityFlowSettings {
 }
 
 export interface IdentityFlowDeps {
-  em: EntityManager;
+  /** The hot path's pool: each step is one call of its SQL function (login-steps.repository.ts). */
+  pool: SqlPool;
   clock: Clock;
   random: RandomSource;
-  customers: CustomerService;
-  consent: ConsentService;
-  profiles: ProfileService;
-  /** Issues the one-time login code the positive assertion carries for the customer's OAuth client. */
-  loginCodes: OAuthLoginCodeService;
-  /** Records each login's outcome (in the audit trail, and so as a webhook event). */
-  audit: AuditService;
+  /** Customers by slug, cached in the process. */
+  customers: { bySlug(slug: string): Promise<CustomerConfig | null>; invalidate(slug: string): void };
+  /** Chooses the one-time login code a positive assertion carries for the customer's OAuth client. */
+  loginCodes: { prepare(): PendingLoginCode };
+  /** The keyed hash the audit trail names a user by (AuditService.subjectHash). */
+  subjectHash: (customerId: string, username: string) => string;
   /** The OP, which signs the final answer; a getter because the OP also calls this flow. */
   provider: () => OpenIdProviderService;
   settings: IdentityFlowSettings;
@@ -58,10 +56,22 @@ export interface ConsentForm {
   remember: boolean;
 }
 
+const NO_SERVICE = 'There is no sign-in service at this address.';
+const UNKNOWN = 'This sign-in request is unknown. Start again from the site you were signing in to.';
+const FOREIGN = 'This sign-in was not started in this browser. Start again from the site you were signing in to.';
+const EXPIRED = 'This sign-in request has expired. Start again from the site you were signing in to.';
+const STALE_FORM = 'This consent form has expired or was not issued to this browser. Start again from the site you were signing in to.';
+const EXPIRED_REASON = 'expired before the browser returned';
+
 /**
  * The delegated login flow (PROTOCOL.md §3, steps 2 to 8): hands a validated checkid request to
  * the customer's AW, accepts its postback, and answers the RP when the browser returns, with a
  * consent page in between when the user is to be asked.
+ *
+ * Each step is one statement (issue 15): what can be decided without the database (parsing, the
+ * binding cookie and CSRF MACs, the disclosure rule, the login code) is decided here first; one
+ * call of the step's SQL function then checks the request's state under a row lock and writes the
+ * transition, its timeline, the profile, the audit events and the login code together.
  */
 export class IdentityFlowService implements LoginStep {
   private readonly digestHash: KeyedHash;
@@ -74,46 +84,48 @@ export class IdentityFlowService implements LoginStep {
    * Step 2: stores the request, with how its return_to fared in RP discovery, and sends the
    * browser to the customer's Verify URL.
    */
-  async begin(customer: Customer, input: AuthRequestInput, returnTo: VerifiedReturnTo): Promise<LoginDecision> {
+  async begin(customer: CustomerConfig, input: AuthRequestInput, returnTo: VerifiedReturnTo): Promise<LoginDecision> {
     // PROTOCOL.md §9.3: we cannot see the AW's session, so an immediate request needs setup.
     if (input.mode === 'checkid_immediate') return { kind: 'setup_needed' };
     const now = this.deps.clock.now();
     const requestId = randomToken(this.deps.random, 24);
     const requestIdHash = hashRequestId(requestId);
+    const id = randomUUID();
     const requested = requestedFields(input);
-    const opBase = customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
-    const usernameHint = input.isIdentifierSelect ? null : (usernameFromClaimedId(opBase, input.identity) ?? null);
-    const request = await this.deps.em.transactional(async (em) => {
-      const created = em.create(AuthRequest, {
-        customer,
-        requestIdHash,
-        status: AuthRequestStatus.AWAITING_AW,
-        mode: input.mode,
-        realm: input.realm,
-        returnTo: input.returnTo,
-        returnToVerification: returnTo.status,
-        returnToVerificationReason: returnTo.reason,
-        openidRequest: { input, usernameHint } satisfies StoredRequest as unknown as Record<string, unknown>,
-        requestedFields: [...requested.required, ...requested.optional],
-        requiredFields: [...requested.required],
-        isMinor: false,
-        supplied: null,
-        releasedFields: [],
-        createdAt: now,
-        updatedAt: now,
-        expiresAt: new Date(now.getTime() + this.deps.settings.authRequestTtlSeconds * 1000),
-      });
-      recordReturnToVerification(em, created, returnTo, now);
-      recordCreation(em, created, now);
-      return created;
-    }, JOIN);
+    const usernameHint = input.isIdentifierSelect ? null : (usernameFromClaimedId(this.opBase(customer), input.identity) ?? null);
+    const row = {
+      id,
+      requestIdHash,
+      mode: input.mode,
+      realm: input.realm,
+      returnTo: input.returnTo,
+      verification: returnTo.status,
+      verificationReason: returnTo.reason,
+      // Return-to verification ran before the request existed: dated when its discovery ran, and at least a millisecond before the hand-off.
+      verificationAt: new Date(Math.min(returnTo.checkedAt.getTime(), now.getTime() - 1)),
+      verificationLog: returnTo.reason === null ? returnTo.status : `${returnTo.status}: ${returnTo.reason}`,
+      openidRequestJson: JSON.stringify({ input, usernameHint } satisfies StoredRequest),
+      requestedFields: [...requested.required, ...requested.optional],
+      requiredFields: [...requested.required],
+      isNoPiiRequested: isPersonalDataForbidden(input),
+      now,
+      expiresAt: new Date(now.getTime() + this.deps.settings.authRequestTtlSeconds * 1000),
+    };
+    if (!(await steps.beginRequest(this.deps.pool, { customerId: customer.id, ...row }))) {
+      // The cached customer is gone (offboarded, or its slug given to a new customer) and the change
+      // notification has not arrived yet: read the slug again, once.
+      this.deps.customers.invalidate(customer.slug);
+      const current = await this.deps.customers.bySlug(customer.slug);
+      if (!current || current.id === customer.id || !(await steps.beginRequest(this.deps.pool, { customerId: current.id, ...row }))) return { kind: 'cancel' };
+      customer = current;
+    }
     return {
       kind: 'redirect',
       location: buildVerifyUrl({ verifyUrl: customer.verifyUrl, requestId, request: input, requested, usernameHint }),
       cookies: [
         {
           name: TXN_COOKIE,
-          value: bindingCookieValue(this.deps.settings.secretKey, request.id, requestIdHash),
+          value: bindingCookieValue(this.deps.settings.secretKey, id, requestIdHash),
           path: `/c/${customer.slug}/`,
           maxAgeSeconds: this.deps.settings.authRequestTtlSeconds,
         },
@@ -127,164 +139,203 @@ export class IdentityFlowService implements LoginStep {
    * compare-and-set that stores the result together with the user's profile.
    */
   async postback(slug: string, pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
-    const customer = await this.deps.customers.findBySlug(slug);
+    const customer = await this.deps.customers.bySlug(slug);
     if (!customer) throw new PostbackError(404, 'error: unknown_request');
     const fields = readKnownFields(pairs);
     const { requestId, apiKey } = readCredentials(fields);
-    if (!(await this.deps.customers.verifyApiKey(customer.id, apiKey))) throw new PostbackError(403, 'error: invalid_api_key');
-    const request = await this.findRequest(customer, hashRequestId(requestId));
-    if (!request) throw new PostbackError(404, 'error: unknown_request');
-    const digest = postbackDigest(fields, this.digestHash);
     const now = this.deps.clock.now();
-    if (request.status !== AuthRequestStatus.AWAITING_AW) {
-      // A retried postback with the same content: the AW did not see our 200; say it again.
-      if (request.postbackDigest === digest) return;
-      if (request.status === AuthRequestStatus.EXPIRED) throw new PostbackError(410, 'error: request_expired');
-      throw new PostbackError(409, 'error: already_posted');
+    // Validated now, but refused only after the request's own checks (§4.3's order), by the statement's answer.
+    let content: PostbackContent | null = null;
+    let invalid: PostbackError | null = null;
+    try {
+      content = readContent(fields, now);
+    } catch (err) {
+      if (!(err instanceof PostbackError)) throw err;
+      invalid = err;
     }
-    if (now >= request.expiresAt) {
-      await applyTransition(this.deps.em, request.id, 'EXPIRE', now, { failure_reason: 'expired before the postback' });
-      throw new PostbackError(410, 'error: request_expired');
-    }
-    const content = readContent(fields, now);
-    const won = await this.deps.em.transactional(async (em) => {
-      if (content.kind === 'cancel') {
-        return applyTransition(em, request.id, 'POSTBACK_CANCEL', now, { postback_digest: digest }, 'the AW reported a cancel');
-      }
-      const noPrompt = content.noPrompt ?? customer.promptPolicy === PromptPolicy.NO_PROMPT;
-      // The request keeps only what the assertion may carry (profiles/disclosure.ts): nothing of a
-      // restricted person (GDPR art. 18) or a child (COPPA), and neither values nor blob under no-PII.
-      const isRestricted = await this.deps.profiles.isRestricted(em, customer.id, content.username);
-      const stored = (request.openidRequest as unknown as StoredRequest).input;
-      const keep = disclosureOf({ isRestricted, isMinor: content.isMinor, isNoPiiRequested: isPersonalDataForbidden(stored) }, 'assertion');
-      const moved = await applyTransition(em, request.id, 'POSTBACK_USER', now, {
-        username: content.username,
-        no_prompt: noPrompt,
-        is_minor: content.isMinor,
-        supplied: JSON.stringify(keep.attributes ? content.supplied : {}),
-        blob: keep.blob ? content.blob : null,
-        auth_time: content.authTime,
-        auth_policies: content.authPolicies,
-        postback_digest: digest,
+    const user = content?.kind === 'user' ? content : null;
+    const isMinor = user?.isMinor ?? false;
+    const attempt = (target: CustomerConfig) =>
+      steps.postback(this.deps.pool, {
+        customerId: target.id,
+        apiKeyHash: hashApiKey(apiKey),
+        requestIdHash: hashRequestId(requestId),
+        digest: postbackDigest(fields, this.digestHash),
+        now,
+        isContentInvalid: invalid !== null,
+        isCancel: content?.kind === 'cancel',
+        username: user?.username ?? null,
+        noPrompt: user ? (user.noPrompt ?? target.promptPolicy === PromptPolicy.NO_PROMPT) : null,
+        isMinor,
+        supplied: user?.supplied ?? {},
+        blob: user?.blob ?? null,
+        // The request keeps only what the assertion may carry (profiles/disclosure.ts): nothing of a
+        // restricted person (GDPR art. 18) or a child (COPPA), and neither values nor blob under no-PII.
+        keep: {
+          open: disclosureOf({ isMinor }, 'assertion'),
+          noPii: disclosureOf({ isMinor, isNoPiiRequested: true }, 'assertion'),
+          restricted: disclosureOf({ isMinor, isRestricted: true }, 'assertion'),
+        },
+        record: user && disclosureOf({ isMinor }, 'record').attributes ? user.supplied : {},
+        restrictedRecords: disclosureOf({ isMinor, isRestricted: true }, 'record').attributes,
+        authTime: user?.authTime ?? null,
+        authPolicies: user?.authPolicies ?? null,
+        subjectHash: user ? this.deps.subjectHash(target.id, user.username) : null,
+        actor: currentActor(),
+        salt: randomBytes(16).toString('hex'),
       });
-      if (moved) {
-        await this.deps.profiles.recordFromPostback(em, customer.id, content.username, content.supplied, now, { isMinor: content.isMinor });
-        // COPPA: from the moment we learn the user is a child, no earlier request keeps their values either.
-        if (content.isMinor) await forgetAttributesOf(em, customer.id, content.username);
-      }
-      return moved;
-    }, JOIN);
-    if (content.kind === 'user' && content.dropped.length > 0) {
-      this.deps.log.info({ authRequestId: request.id, droppedFields: content.dropped }, 'postback fields not in sreg format were dropped');
+    let { outcome, authRequestId } = await attempt(customer);
+    if (outcome === 'unknown_customer') {
+      // As in `begin`: the cached customer is gone; read the slug again, once.
+      this.deps.customers.invalidate(slug);
+      const current = await this.deps.customers.bySlug(slug);
+      if (current && current.id !== customer.id) ({ outcome, authRequestId } = await attempt(current));
     }
-    if (!won) {
-      // Another postback for this request landed between our check and our write.
-      const current = await this.findRequest(customer, request.requestIdHash);
-      if (current?.postbackDigest !== digest) throw new PostbackError(409, 'error: already_posted');
+    switch (outcome) {
+      case 'unknown_customer':
+      case 'unknown_request':
+        throw new PostbackError(404, 'error: unknown_request');
+      case 'invalid_api_key':
+        throw new PostbackError(403, 'error: invalid_api_key');
+      case 'expired':
+        throw new PostbackError(410, 'error: request_expired');
+      case 'already_posted':
+        throw new PostbackError(409, 'error: already_posted');
+      case 'invalid_content':
+        throw invalid!;
+      case 'repeated':
+        return;
+      case 'accepted':
+        if (user && user.dropped.length > 0) this.deps.log.info({ authRequestId, droppedFields: user.dropped }, 'postback fields not in sreg format were dropped');
+        return;
     }
   }
 
   /** Step 6: the browser is back from the AW. Answers the RP, or shows the consent page. */
   async returnFromAw(slug: string, requestId: string | null, cookie: string | undefined): Promise<FlowPage> {
-    const found = await this.loadBound(slug, requestId, cookie);
-    if ('error' in found) return found.error;
-    const { customer, request } = found;
-    const now = this.deps.clock.now();
-    switch (request.status) {
-      case AuthRequestStatus.AWAITING_AW:
-        return this.finish(customer, request, { outcome: 'cancel', reason: 'the browser returned before any postback' });
-      case AuthRequestStatus.CANCELLED:
-        return this.finish(customer, request, { outcome: 'cancel', reason: 'the AW reported a cancel' });
-      case AuthRequestStatus.AUTHENTICATED: {
-        if (request.noPrompt) return this.finish(customer, request, { outcome: 'id_res', granted: [...SREG_FIELDS] });
-        const remembered = await this.deps.consent.findRemembered(customer.id, request.username!, request.realm);
-        if (remembered) return this.finish(customer, request, { outcome: 'id_res', granted: remembered.grantedFields as SregField[] });
-        if (!(await applyTransition(this.deps.em, request.id, 'SHOW_CONSENT', now))) return flowError(409, 'This sign-in has already moved on.');
-        return await this.consentPage(customer, request, cookie!);
-      }
-      case AuthRequestStatus.CONSENT_PENDING:
-        return await this.consentPage(customer, request, cookie!);
-      default:
-        return flowError(409, 'This sign-in has already been completed. Start again from the site you were signing in to.');
+    const customer = await this.deps.customers.bySlug(slug);
+    if (!customer) return flowError(404, NO_SERVICE);
+    const cookieId = cookieRequestId(cookie);
+    const requestIdHash = requestId ? hashRequestId(requestId) : null;
+    if (requestIdHash === null && cookieId === null) return flowError(404, UNKNOWN);
+    const code = this.deps.loginCodes.prepare();
+    const call: steps.ReturnCall = {
+      customerId: customer.id,
+      requestIdHash,
+      cookieRequestId: cookieId,
+      isBindingValid: requestIdHash !== null && cookieId !== null && isBindingCookieValid(this.deps.settings.secretKey, cookie, cookieId, requestIdHash),
+      now: this.deps.clock.now(),
+      allFields: SREG_FIELDS,
+      actor: currentActor(),
+      salt: randomBytes(16).toString('hex'),
+      code,
+    };
+    let answer = await steps.returnFromAw(this.deps.pool, call);
+    if (answer.step === 'check_binding') {
+      // Named by the cookie alone (no request_id came back): the cookie must prove this browser started it.
+      if (!isBindingCookieValid(this.deps.settings.secretKey, cookie, answer.authRequestId!, answer.requestIdHash!)) return flowError(403, FOREIGN);
+      answer = await steps.returnFromAw(this.deps.pool, { ...call, requestIdHash: answer.requestIdHash, isBindingValid: true });
     }
+    return this.page(customer, answer, cookie, code);
   }
 
   /** Step 7: the user's answer on the consent page. */
   async decideConsent(slug: string, form: ConsentForm, cookie: string | undefined): Promise<FlowPage> {
-    const found = await this.loadBound(slug, null, cookie);
-    if ('error' in found) return found.error;
-    const { customer, request } = found;
-    if (form.authRequestId !== request.id || !isCsrfTokenValid(this.deps.settings.secretKey, form.csrf, request.id, cookie!)) {
-      return flowError(403, 'This consent form has expired or was not issued to this browser. Start again from the site you were signing in to.');
-    }
-    if (request.status !== AuthRequestStatus.CONSENT_PENDING) return flowError(409, 'This consent has already been answered.');
-    if (form.decision !== 'allow' && form.decision !== 'deny') return flowError(400, 'Choose Allow or Deny.');
-    const granted = form.decision === 'allow' ? request.requestedFields.filter((f) => form.share.includes(f)) : [];
-    return this.finish(customer, request, {
-      outcome: form.decision === 'allow' ? 'id_res' : 'cancel',
-      granted: granted as SregField[],
-      reason: form.decision === 'allow' ? null : 'the user declined on the consent page',
-      consent: { decision: form.decision === 'allow' ? 'ALLOW' : 'DENY', isRemembered: form.decision === 'allow' && form.remember },
-    });
-  }
-
-  private finish(customer: Customer, request: AuthRequest, how: Parameters<typeof completeRequest>[3]): Promise<FlowPage> {
-    return completeRequest(this.deps, customer, request, how, (request.openidRequest as unknown as StoredRequest).input, (request.openidRequest as unknown as StoredRequest).usernameHint);
-  }
-
-  /**
-   * The request named by request_id (or, without one, by the binding cookie), only when it belongs
-   * to this customer, the binding cookie proves this browser started it, and it has not expired.
-   */
-  private async loadBound(slug: string, requestId: string | null, cookie: string | undefined): Promise<{ customer: Customer; request: AuthRequest } | { error: FlowPage }> {
-    const customer = await this.deps.customers.findBySlug(slug);
-    if (!customer) return { error: flowError(404, 'There is no sign-in service at this address.') };
-    let request: AuthRequest | null = null;
-    if (requestId) request = await this.findRequest(customer, hashRequestId(requestId));
-    else {
-      const id = cookieRequestId(cookie);
-      if (id) request = await this.deps.em.findOne(AuthRequest, { id, customer: customer.id }, { populate: ['customer'] });
-    }
-    if (!request) return { error: flowError(404, 'This sign-in request is unknown. Start again from the site you were signing in to.') };
-    if (!isBindingCookieValid(this.deps.settings.secretKey, cookie, request.id, request.requestIdHash)) {
-      return { error: flowError(403, 'This sign-in was not started in this browser. Start again from the site you were signing in to.') };
-    }
+    const customer = await this.deps.customers.bySlug(slug);
+    if (!customer) return flowError(404, NO_SERVICE);
+    const cookieId = cookieRequestId(cookie);
+    if (cookieId === null) return flowError(404, UNKNOWN);
+    const secret = this.deps.settings.secretKey;
     const now = this.deps.clock.now();
-    if (request.status === AuthRequestStatus.EXPIRED) return { error: flowError(410, 'This sign-in request has expired. Start again from the site you were signing in to.') };
-    if (now >= request.expiresAt && request.status !== AuthRequestStatus.COMPLETED) {
-      await applyTransition(this.deps.em, request.id, 'EXPIRE', now, { failure_reason: 'expired before the browser returned' });
-      return { error: flowError(410, 'This sign-in request has expired. Start again from the site you were signing in to.') };
+    const code = this.deps.loginCodes.prepare();
+    const answer = await steps.decideConsent(this.deps.pool, {
+      customerId: customer.id,
+      cookieRequestId: cookieId,
+      isCsrfValid: form.authRequestId === cookieId && isCsrfTokenValid(secret, form.csrf, cookieId, cookie!),
+      decision: form.decision === 'allow' ? 'ALLOW' : form.decision === 'deny' ? 'DENY' : null,
+      share: form.share,
+      remember: form.remember,
+      now,
+      actor: currentActor(),
+      salt: randomBytes(16).toString('hex'),
+      code,
+    });
+    if (answer.step === 'refused') {
+      // Nothing was written. Which refusal, in the order every browser step checks: binding, expiry, then the form's token.
+      if (!isBindingCookieValid(secret, cookie, answer.authRequestId!, answer.requestIdHash!)) return flowError(403, FOREIGN);
+      if (answer.status === 'EXPIRED') return flowError(410, EXPIRED);
+      if (now >= answer.expiresAt! && answer.status !== 'COMPLETED') {
+        await steps.expireRequest(this.deps.pool, customer.id, answer.authRequestId!, now, EXPIRED_REASON);
+        return flowError(410, EXPIRED);
+      }
+      return flowError(403, STALE_FORM);
     }
-    return { customer, request };
+    return this.page(customer, answer, cookie, code);
+  }
+
+  /** What the browser sees after a step: an error page, the consent page, or the answer to the RP. */
+  private async page(customer: CustomerConfig, answer: steps.StepAnswer, cookie: string | undefined, code: PendingLoginCode): Promise<FlowPage> {
+    switch (answer.step) {
+      case 'unknown':
+      case 'check_binding':
+        return flowError(404, UNKNOWN);
+      case 'foreign':
+      case 'refused':
+        return flowError(403, FOREIGN);
+      case 'expired':
+        return flowError(410, EXPIRED);
+      case 'finished':
+        return flowError(409, 'This sign-in has already been completed. Start again from the site you were signing in to.');
+      case 'answered':
+        return flowError(409, 'This consent has already been answered.');
+      case 'invalid_decision':
+        return flowError(400, 'Choose Allow or Deny.');
+      case 'consent':
+        return this.consentPage(customer, answer, cookie!);
+      case 'answer': {
+        const stored = answer.openidRequest as StoredRequest;
+        const provider = this.deps.provider();
+        if (answer.outcome !== 'id_res') return { kind: 'indirect', response: provider.cancel(stored.input) };
+        const response = await provider.assert(customer, stored.input, {
+          username: answer.username!,
+          supplied: answer.supplied as SregValues,
+          granted: answer.granted as SregField[],
+          ...(answer.blob ? { blob: answer.blob } : {}),
+          ...(answer.isCodeIssued ? { loginCode: code.code } : {}),
+          ...(answer.authTime ? { authTime: answer.authTime } : {}),
+          ...(answer.authPolicies ? { authPolicies: answer.authPolicies } : {}),
+        });
+        return { kind: 'indirect', response };
+      }
+    }
   }
 
   /** Step 7's page. A restricted user (restricted after the postback, too) is offered no attributes. */
-  private async consentPage(customer: Customer, request: AuthRequest, cookie: string): Promise<FlowPage> {
-    const opBase = customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
-    const stored = request.openidRequest as unknown as StoredRequest;
-    const isRestricted = await this.deps.profiles.isRestricted(this.deps.em, customer.id, request.username!);
-    const supplied = (isRestricted ? {} : (request.supplied ?? {})) as SregValues;
+  private consentPage(customer: CustomerConfig, answer: steps.StepAnswer, cookie: string): FlowPage {
+    const stored = answer.openidRequest as StoredRequest;
+    const supplied = (answer.supplied ?? {}) as SregValues;
+    const requiredFields = answer.requiredFields ?? [];
     return {
       kind: 'consent',
       view: {
         customerName: customer.name,
-        realm: request.realm,
-        identity: stored.input.isIdentifierSelect ? `${opBase}/id/${encodeURIComponent(request.username!)}` : stored.input.claimedId,
+        realm: answer.realm!,
+        identity: stored.input.isIdentifierSelect ? `${this.opBase(customer)}/id/${encodeURIComponent(answer.username!)}` : stored.input.claimedId,
         action: `/c/${customer.slug}/ows_consent`,
-        authRequestId: request.id,
-        csrf: csrfToken(this.deps.settings.secretKey, request.id, cookie),
-        attributes: request.isMinor
+        authRequestId: answer.authRequestId!,
+        csrf: csrfToken(this.deps.settings.secretKey, answer.authRequestId!, cookie),
+        attributes: answer.isMinor
           ? []
-          : request.requestedFields
+          : (answer.requestedFields ?? [])
               .filter((field) => supplied[field as SregField] !== undefined)
-              .map((field) => ({ field, value: supplied[field as SregField]!, isRequired: request.requiredFields.includes(field) })),
+              .map((field) => ({ field, value: supplied[field as SregField]!, isRequired: requiredFields.includes(field) })),
         policyUrl: stored.input.sreg?.policyUrl ?? null,
       },
     };
   }
 
-  private findRequest(customer: Customer, requestIdHash: string): Promise<AuthRequest | null> {
-    return this.deps.em.findOne(AuthRequest, { requestIdHash, customer: customer.id }, { populate: ['customer'] });
+  private opBase(customer: CustomerConfig): string {
+    return customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
   }
 }
 
@@ -292,4 +343,3 @@ export class IdentityFlowService implements LoginStep {
 export function hashRequestId(requestId: string): string {
   return createHash('sha256').update(requestId, 'utf8').digest('hex');
 }
-

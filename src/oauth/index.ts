@@ -2,7 +2,7 @@ export { OAuthClientService } from './oauth-client.service';
 export type { CreateOAuthClientCommand, OAuthClientWithSecret } from './oauth-client.service';
 export { OAuthTokenService } from './token.service';
 export { OAuthLoginCodeService } from './login-code.service';
-export type { LoginCodeBinding } from './login-code.service';
+export type { PendingLoginCode } from './login-code.service';
 export type { TokenResponse, IntrospectionResponse, AccessTokenGrant } from './token.service';
 export { OAuthClientResolver } from './oauth-client.resolver';
 export { oauthRoutes } from './oauth.routes';

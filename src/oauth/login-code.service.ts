@@ -9,7 +9,6 @@ import { PresentedClient } from './client-authentication';
 import { InvalidGrantError } from './oauth.errors';
 import { OAuthTokenService, TokenResponse } from './token.service';
 import { AuditService } from '../audit';
-import { textArray } from '../audit/audit.service';
 import { Profile } from '../profiles/profile.entity';
 
 export interface LoginCodeServiceDeps {
@@ -22,13 +21,12 @@ export interface LoginCodeServiceDeps {
   audit: AuditService;
 }
 
-/** What a login code is bound to when it is issued. */
-export interface LoginCodeBinding {
-  customerId: string;
-  /** The AW username of the user who signed in. */
-  username: string;
-  /** The sreg field names released to the RP in that sign-in. */
-  releasedFields: readonly string[];
+/** A login code before it is stored: the code for the RP, and the id, HMAC and expiry the database keeps. */
+export interface PendingLoginCode {
+  code: string;
+  id: string;
+  hash: string;
+  expiresAt: Date;
 }
 
 /** Every refusal of a code reads the same to the client, so it cannot tell which check failed. */
@@ -43,30 +41,18 @@ export class OAuthLoginCodeService {
   constructor(private readonly deps: LoginCodeServiceDeps) {}
 
   /**
-   * Adds a login code to `em` (the caller's transaction) and returns it, or returns null when the
-   * customer has no enabled OAuth client: nobody could exchange it. 32 random bytes, base64url;
-   * only its HMAC is stored.
+   * A new login code and what is stored of it (its HMAC, an id, its expiry), chosen before the
+   * step that completes a sign-in: that step stores it in its own statement, and only when the
+   * customer has an enabled OAuth client (nobody else could exchange it). 32 random bytes, base64url.
    */
-  async issue(em: EntityManager, binding: LoginCodeBinding): Promise<string | null> {
+  prepare(): PendingLoginCode {
     const code = randomToken(this.deps.random, 32);
-    const now = this.deps.clock.now();
-    // One statement: the code is stored only if the customer has an enabled client to exchange it.
-    const rows: unknown[] = await em.execute(
-      `insert into oauth_login_code (id, code_hash, customer_id, username, fields, issued_at, expires_at)
-       select ?, ?, ?, ?, ?::text[], ?, ? where exists (select 1 from oauth_client where customer_id = ? and disabled_at is null)
-       returning id`,
-      [
-        randomUUID(),
-        hashLoginCode(code, this.deps.secretKey),
-        binding.customerId,
-        binding.username,
-        textArray(binding.releasedFields),
-        now,
-        new Date(now.getTime() + this.deps.loginCodeTtlSeconds * 1000),
-        binding.customerId,
-      ],
-    );
-    return rows.length > 0 ? code : null;
+    return {
+      code,
+      id: randomUUID(),
+      hash: hashLoginCode(code, this.deps.secretKey),
+      expiresAt: new Date(this.deps.clock.now().getTime() + this.deps.loginCodeTtlSeconds * 1000),
+    };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { claimedIdentifierHtml, claimedIdentifierXrds, claimedIdFor, isClaimableUsername, opIdentifierHtml, opIdentifierXrds } from '../openid';
-import { CustomerService, customerUrls } from '../customers';
+import { CustomerConfig, customerUrls } from '../customers';
 
 export interface DiscoveryDocument {
   contentType: string;
@@ -15,13 +15,14 @@ export interface DiscoveryDocument {
  */
 export class DiscoveryService {
   constructor(
-    private readonly customers: CustomerService,
+    /** Customers by slug, cached in the process: a discovery document costs no query. */
+    private readonly customers: { bySlug(slug: string): Promise<CustomerConfig | null> },
     private readonly publicUrl: string,
   ) {}
 
   /** The OP identifier `/c/{slug}/`; null when the customer does not exist. */
   async opIdentifier(slug: string, format: 'xrds' | 'html'): Promise<DiscoveryDocument | null> {
-    const customer = await this.customers.findBySlug(slug);
+    const customer = await this.customers.bySlug(slug);
     if (!customer) return null;
     const urls = customerUrls(this.publicUrl, customer.slug);
     const xrdsUrl = `${urls.openidIdentifier}?format=xrds`;
@@ -32,7 +33,7 @@ export class DiscoveryService {
   /** A claimed identifier `/c/{slug}/id/{username}`; null when the customer or the name cannot exist. */
   async claimedIdentifier(slug: string, username: string, format: 'xrds' | 'html'): Promise<DiscoveryDocument | null> {
     if (!isClaimableUsername(username)) return null;
-    const customer = await this.customers.findBySlug(slug);
+    const customer = await this.customers.bySlug(slug);
     if (!customer) return null;
     const urls = customerUrls(this.publicUrl, customer.slug);
     const claimedId = claimedIdFor(urls.openidIdentifier.replace(/\/$/, ''), username);

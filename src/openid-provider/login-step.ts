@@ -1,5 +1,5 @@
 import type { AuthRequestInput, ReturnToVerificationOutcome, SregField, SregValues } from '../openid';
-import type { Customer } from '../customers';
+import type { CustomerConfig } from '../customers';
 
 /** What the login step learned about the user, enough to build a positive assertion. */
 export interface LoginOutcome {
@@ -40,7 +40,7 @@ export type LoginDecision =
  * decision comes out. The identity flow implements it; tests may answer directly.
  */
 export interface LoginStep {
-  begin(customer: Customer, request: AuthRequestInput, returnTo: VerifiedReturnTo): Promise<LoginDecision>;
+  begin(customer: CustomerConfig, request: AuthRequestInput, returnTo: VerifiedReturnTo): Promise<LoginDecision>;
 }
 
 /** How return_to fared in RP discovery (§9.2.1), for the login step to record with the request. */

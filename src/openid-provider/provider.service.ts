@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import {
   associate,
+  AssociationStore,
   AuthRequestInput,
   buildCancelResponse,
   buildExtensionResponses,
@@ -23,12 +24,13 @@ import {
   UnverifiedReturnToError,
   usernameFromClaimedId,
 } from '../openid';
-import { Customer, CustomerService, customerUrls, ReturnToVerification } from '../customers';
+import { CustomerConfig, customerUrls, ReturnToVerification } from '../customers';
+import type { SqlPool } from '../db/sql-pool';
 import { Clock } from '../shared/clock';
 import { KeyedHash } from '../shared/keyed-hash';
 import { Sealer } from '../shared/sealed-box';
 import { RandomSource } from '../shared/random';
-import { PgAssociationStore, PgNonceStore } from './pg-stores';
+import { PgAssociationStore, PooledAssociationStore, PooledNonceStore, SharedAssociationCache } from './pg-stores';
 import { LoginOutcome, LoginStep, HandoffCookie, VerifiedReturnTo } from './login-step';
 import { ReturnToVerifier } from './rp-discovery';
 import { AssociationLimitError, DirectRequestMethodError, ForeignIdentifierError } from './provider.errors';
@@ -43,14 +45,22 @@ export interface ProviderSettings {
 }
 
 export interface ProviderDeps {
+  /** The ORM's EntityManager, for `associate` (inside `inCustomerTransaction`). */
   em: EntityManager;
+  /** Runs `fn` in one transaction scoped to the customer (Database.run with its customer scope). */
+  inCustomerTransaction: <T>(customerId: string, fn: () => Promise<T>) => Promise<T>;
+  /** The hot path's pool: the association and nonce stores of checkid and check_authentication. */
+  pool: SqlPool;
+  /** Shared associations, cached in the process with invalidation. */
+  sharedAssociations: SharedAssociationCache;
   /** Seals association MAC keys at rest; built once from SECRET_KEY. */
   associationSealer: Sealer;
   /** Names the address behind a shared association (customer id, address) without storing it. */
   associationSourceHash: KeyedHash;
   clock: Clock;
   random: RandomSource;
-  customers: CustomerService;
+  /** Customers by slug, cached in the process. */
+  customers: { bySlug(slug: string): Promise<CustomerConfig | null> };
   login: LoginStep;
   /** RP discovery for return_to verification (§9.2.1), with its cache. */
   returnToVerifier: Pick<ReturnToVerifier, 'cached' | 'verify'>;
@@ -97,7 +107,7 @@ export class OpenIdProviderService {
    * this method asked for on an earlier call with the same request.
    */
   async handle(slug: string, params: RequestParams, transport: Transport, discovered?: VerifiedReturnTo): Promise<ProviderResult> {
-    const customer = await this.deps.customers.findBySlug(slug);
+    const customer = await this.deps.customers.bySlug(slug);
     if (!customer) return UNKNOWN_CUSTOMER;
     if (!OpenIdMessage.hasMode(params)) {
       // §4.1.2: without openid.mode this is not an OpenID message; a person probably typed the URL.
@@ -133,7 +143,7 @@ export class OpenIdProviderService {
    * Step 8: the positive assertion for a request whose user the login step identified. Used by the
    * OP endpoint when the login step answers at once, and by the identity flow after the AW's postback.
    */
-  async assert(customer: Customer, request: AuthRequestInput, outcome: LoginOutcome): Promise<IndirectResponse> {
+  async assert(customer: CustomerConfig, request: AuthRequestInput, outcome: LoginOutcome): Promise<IndirectResponse> {
     const { opEndpoint, openidIdentifier } = customerUrls(this.deps.settings.publicUrl, customer.slug);
     const opBase = openidIdentifier.replace(/\/$/, '');
     let claimedId: string;
@@ -185,7 +195,7 @@ export class OpenIdProviderService {
    * A well-formed checkid whose return_to passed every check is the only request we answer by
    * redirect (id_res, cancel, setup_needed); each refusal before that point is a page.
    */
-  private async checkId(customer: Customer, message: OpenIdMessage, discovered: VerifiedReturnTo | undefined): Promise<ProviderResult> {
+  private async checkId(customer: CustomerConfig, message: OpenIdMessage, discovered: VerifiedReturnTo | undefined): Promise<ProviderResult> {
     const request = parseCheckIdRequest(message, this.realmPolicy(customer));
     if (!request.isIdentifierSelect) {
       const opBase = customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
@@ -211,27 +221,29 @@ export class OpenIdProviderService {
     }
   }
 
-  private async associate(customer: Customer, message: OpenIdMessage, transport: Transport): Promise<DirectResponse> {
+  private async associate(customer: CustomerConfig, message: OpenIdMessage, transport: Transport): Promise<DirectResponse> {
     if (transport.method !== 'POST') throw new DirectRequestMethodError('associate');
     // [D] Each shared association lives for days; without a cap one address could fill the table.
     const source = this.deps.associationSourceHash(customer.id, transport.sourceAddress);
-    const store = new PgAssociationStore(this.deps.em, customer.id, this.deps.associationSealer, source);
-    const live = await store.lockAndCountLiveShared(this.deps.clock.now());
-    if (live >= this.deps.settings.maxLiveAssociationsPerAddress) throw new AssociationLimitError();
-    return associate(message, {
-      store,
-      clock: this.deps.clock,
-      random: this.deps.random,
-      isSecureTransport: transport.isSecure,
-      sharedLifetimeSeconds: this.deps.settings.sharedAssociationLifetimeSeconds,
+    return this.deps.inCustomerTransaction(customer.id, async () => {
+      const store = new PgAssociationStore(this.deps.em, customer.id, this.deps.associationSealer, source);
+      const live = await store.lockAndCountLiveShared(this.deps.clock.now());
+      if (live >= this.deps.settings.maxLiveAssociationsPerAddress) throw new AssociationLimitError();
+      return associate(message, {
+        store,
+        clock: this.deps.clock,
+        random: this.deps.random,
+        isSecureTransport: transport.isSecure,
+        sharedLifetimeSeconds: this.deps.settings.sharedAssociationLifetimeSeconds,
+      });
     });
   }
 
-  private async checkAuthentication(customer: Customer, message: OpenIdMessage, transport: Transport): Promise<DirectResponse> {
+  private async checkAuthentication(customer: CustomerConfig, message: OpenIdMessage, transport: Transport): Promise<DirectResponse> {
     if (transport.method !== 'POST') throw new DirectRequestMethodError('check_authentication');
     const result = await checkAuthentication(message, {
       store: this.associations(customer),
-      nonceStore: new PgNonceStore(this.deps.em, customer.id),
+      nonceStore: new PooledNonceStore(this.deps.pool, customer.id),
       clock: this.deps.clock,
       opEndpoint: customerUrls(this.deps.settings.publicUrl, customer.slug).opEndpoint,
       nonceMaxAgeSeconds: this.deps.settings.nonceMaxAgeSeconds,
@@ -240,7 +252,7 @@ export class OpenIdProviderService {
   }
 
   /** The return_to verdict without a fetch: SKIPPED when off, else from the cache, else undefined. */
-  private returnToVerdict(customer: Customer, request: AuthRequestInput): VerifiedReturnTo | undefined {
+  private returnToVerdict(customer: CustomerConfig, request: AuthRequestInput): VerifiedReturnTo | undefined {
     if (customer.returnToVerification === ReturnToVerification.OFF) return { status: 'SKIPPED', reason: null, checkedAt: this.deps.clock.now() };
     return this.deps.returnToVerifier.cached(parseRealm(request.realm), request.returnTo);
   }
@@ -261,11 +273,12 @@ export class OpenIdProviderService {
     };
   }
 
-  private associations(customer: Customer): PgAssociationStore {
-    return new PgAssociationStore(this.deps.em, customer.id, this.deps.associationSealer);
+  /** The login path's association store: one statement per call, shared associations from the cache. */
+  private associations(customer: CustomerConfig): AssociationStore {
+    return this.deps.sharedAssociations.wrap(customer.id, new PooledAssociationStore(this.deps.pool, customer.id, this.deps.associationSealer));
   }
 
-  private realmPolicy(customer: Customer) {
+  private realmPolicy(customer: CustomerConfig) {
     return { trustedRealms: customer.trustedRealms };
   }
 }

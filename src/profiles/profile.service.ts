@@ -9,6 +9,9 @@ import { isUuid } from '../shared/ids';
 import { AuditService, FieldChange } from '../audit';
 import { ProfileRestrictedError } from './profile.errors';
 import { disclosureOf, PersonRef, personKey, RestrictionLookup } from './disclosure';
+import { recordProfile } from './profile.repository';
+import { currentActor } from '../audit/actor';
+import { randomBytes } from 'node:crypto';
 
 export interface ProfileServiceDeps {
   em: EntityManager;
@@ -25,8 +28,6 @@ export interface ProfileFilter {
 /** A rectification: a field given as a string is set (after normalising), as null cleared, absent kept. */
 export type ProfileChanges = Partial<Record<SregField, string | null>>;
 
-type LockedProfile = { id: string; restricted_at: Date | null } & Record<SregField, string | null>;
-
 
 /** Profile records kept from the AW's postbacks, read and rectified through the API per tenant. */
 export class ProfileService implements RestrictionLookup {
@@ -38,76 +39,23 @@ export class ProfileService implements RestrictionLookup {
    * caller's transaction; a postback that changes nothing only moves `last_seen_at`. While the
    * profile is restricted (GDPR art. 18: storage only) the sent values are not recorded either:
    * only `last_seen_at` moves, since the sign-in itself still happens. For a child (COPPA) only the
-   * username is kept: the sent values are dropped and any stored earlier are erased at once
-   * (`eraseChildAttributes`). What may be kept is the disclosure rule's (`disclosureOf`, 'record').
+   * username is kept: the sent values are dropped and any stored earlier are erased at once, with
+   * the audit payloads that hold them. What may be kept is the disclosure rule's (`disclosureOf`,
+   * 'record'). The postback's own statement does the same through the same SQL function
+   * (`ids_profile_record`, see profile.repository.ts).
    */
   async recordFromPostback(em: EntityManager, customerId: string, username: string, supplied: SregValues, now: Date, facts: { isMinor?: boolean } = {}): Promise<void> {
-    const isMinor = facts.isMinor === true;
-    const fields = disclosureOf({ isMinor }, 'record').attributes ? SREG_FIELDS.filter((field) => supplied[field] !== undefined) : [];
-    let existing = await this.lockProfile(em, customerId, username);
-    if (!existing) {
-      const columns = ['id', 'customer_id', 'username', ...fields, 'created_at', 'updated_at', 'last_seen_at'];
-      const inserted: Array<{ id: string }> = await em.execute(
-        `insert into profile (${columns.map((c) => `"${c}"`).join(', ')})
-         values (gen_random_uuid(), ?, ?, ${fields.map(() => '?').join(', ')}${fields.length ? ', ' : ''}?, ?, ?)
-         on conflict (customer_id, username) do nothing returning id`,
-        [customerId, username, ...fields.map((f) => supplied[f]!), now, now, now],
-      );
-      if (inserted[0]) {
-        const changes = Object.fromEntries(fields.map((f) => [f, { old: null, new: supplied[f]! }]));
-        await this.deps.audit.record(em, { customerId, action: 'profile.created', target: { type: 'profile', id: inserted[0].id }, username, changes });
-        return;
-      }
-      // A concurrent postback for the same new user won the insert: update what it created.
-      existing = await this.lockProfile(em, customerId, username);
-    }
-    if (isMinor) await this.eraseChildAttributes(em, customerId, username, existing!);
-    const changed = disclosureOf({ isRestricted: existing!.restricted_at !== null, isMinor }, 'record').attributes ? fields.filter((f) => existing![f] !== supplied[f]) : [];
-    const sets = [...changed.map((f) => `"${f}" = ?`), ...(changed.length ? ['updated_at = ?'] : []), 'last_seen_at = ?'];
-    await em.execute(`update profile set ${sets.join(', ')} where id = ?`, [...changed.map((f) => supplied[f]!), ...(changed.length ? [now] : []), now, existing!.id], 'run');
-    if (changed.length === 0) return;
-    const changes = Object.fromEntries(changed.map((f) => [f, { old: existing![f], new: supplied[f]! }]));
-    await this.deps.audit.record(em, { customerId, action: 'profile.updated', target: { type: 'profile', id: existing!.id }, username, changes });
-  }
-
-  /**
-   * COPPA: a child's profile holds the username only. Erases the attribute values a locked profile
-   * still holds (recorded before we learnt the user's age) and the audit payloads that carry them
-   * (old and new values; the chain keeps their digests and still verifies). Audited as
-   * `profile.child_attributes_erased` with the field names only. Does nothing when none is held.
-   */
-  private async eraseChildAttributes(em: EntityManager, customerId: string, username: string, profile: LockedProfile): Promise<void> {
-    const held = SREG_FIELDS.filter((field) => profile[field] !== null);
-    if (held.length === 0) return;
-    await em.execute(`update profile set ${held.map((f) => `"${f}" = null`).join(', ')} where id = ?`, [profile.id], 'run');
-    for (const field of held) profile[field] = null;
-    const hash = this.deps.audit.subjectHash(customerId, username);
-    // A handful of events per person; each call erases one batch.
-    let erased: { audit_outbox: number; audit_payload: number };
-    do erased = await this.deps.audit.erasePayloads(em, { customerId, subjectHash: hash }, 500);
-    while (erased.audit_outbox + erased.audit_payload > 0);
-    await this.deps.audit.record(em, {
+    await recordProfile(em, {
       customerId,
-      action: 'profile.child_attributes_erased',
-      target: { type: 'profile', id: profile.id },
       username,
-      details: { erasedFields: held, reason: 'under_13' },
+      record: disclosureOf({ isMinor: facts.isMinor }, 'record').attributes ? supplied : {},
+      isMinor: facts.isMinor === true,
+      restrictedRecords: disclosureOf({ isMinor: facts.isMinor, isRestricted: true }, 'record').attributes,
+      now,
+      subjectHash: this.deps.audit.subjectHash(customerId, username),
+      actor: currentActor(),
+      salt: randomBytes(16).toString('hex'),
     });
-  }
-
-  /**
-   * Whether the user's processing is restricted, read under a row lock held until `em`'s
-   * transaction ends, so a restriction cannot commit between this answer and what the caller does
-   * with it. False when there is no profile (nothing to restrict). The lock is exclusive (not
-   * shared) because a postback goes on to update the row: two postbacks upgrading shared locks would
-   * deadlock.
-   */
-  async isRestricted(em: EntityManager, customerId: string, username: string): Promise<boolean> {
-    const rows: Array<{ restricted_at: Date | null }> = await em.execute(
-      'select restricted_at from profile where customer_id = ? and username = ? for update',
-      [customerId, username],
-    );
-    return rows[0] !== undefined && rows[0].restricted_at !== null;
   }
 
   /** Of `people`, the keys (`personKey`) of those whose processing is restricted; one query, grouped by customer. */
@@ -120,15 +68,6 @@ export class ProfileService implements RestrictionLookup {
       [...byCustomer].flatMap(([customerId, usernames]) => [customerId, JSON.stringify([...usernames])]),
     );
     return new Set(rows.map((r) => personKey({ customerId: r.customer_id, username: r.username })));
-  }
-
-  /** The user's profile row, locked until the transaction ends, or null. */
-  private async lockProfile(em: EntityManager, customerId: string, username: string): Promise<LockedProfile | null> {
-    const rows: LockedProfile[] = await em.execute(
-      `select id, restricted_at, ${SREG_FIELDS.map((f) => `"${f}"`).join(', ')} from profile where customer_id = ? and username = ? for update`,
-      [customerId, username],
-    );
-    return rows[0] ?? null;
   }
 
   /** Profiles `tenant` may see, oldest first, in one query per page (no per-profile loading). */

@@ -17,6 +17,7 @@ import { Migration20261202010000AssociationSource } from './Migration20261202010
 import { Migration20261202020000PlatformRole } from './Migration20261202020000PlatformRole';
 import { Migration20261202030000ReturnToVerification } from './Migration20261202030000ReturnToVerification';
 import { Migration20261202040000ExportPurpose } from './Migration20261202040000ExportPurpose';
+import { Migration20261202100000LoginSteps } from './Migration20261202100000LoginSteps';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -39,4 +40,5 @@ export const migrationsList = [
   { name: 'Migration20261202020000PlatformRole', class: Migration20261202020000PlatformRole },
   { name: 'Migration20261202030000ReturnToVerification', class: Migration20261202030000ReturnToVerification },
   { name: 'Migration20261202040000ExportPurpose', class: Migration20261202040000ExportPurpose },
+  { name: 'Migration20261202100000LoginSteps', class: Migration20261202100000LoginSteps },
 ];

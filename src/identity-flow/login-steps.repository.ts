@@ -1,0 +1,280 @@
+import type { SqlPool } from '../db/sql-pool';
+
+/**
+ * The login's steps, one statement each: calls of the SQL functions of the LoginSteps migration,
+ * as named (prepared) statements on the hot path's pool. Nothing here decides anything; the
+ * functions' own comments say what each checks and writes.
+ */
+
+/** Who the audit events of a step name as their actor (see audit/actor.ts). */
+export interface StepActor {
+  kind: string;
+  id: string;
+}
+
+/** The login code a positive answer may carry: chosen before the call, stored by it only when a client could use it. */
+export interface PendingLoginCode {
+  id: string;
+  hash: string;
+  expiresAt: Date;
+}
+
+export interface BeginRow {
+  customerId: string;
+  id: string;
+  requestIdHash: string;
+  mode: string;
+  realm: string;
+  returnTo: string;
+  verification: string;
+  verificationReason: string | null;
+  verificationAt: Date;
+  verificationLog: string;
+  /** The stored request, serialised once. */
+  openidRequestJson: string;
+  requestedFields: readonly string[];
+  requiredFields: readonly string[];
+  /** The RP asked for PAPE no-PII (the postback's disclosure depends on it). */
+  isNoPiiRequested: boolean;
+  now: Date;
+  expiresAt: Date;
+}
+
+/** Stores a new request with its two first timeline rows; false when the customer no longer exists. */
+export async function beginRequest(pool: SqlPool, row: BeginRow): Promise<boolean> {
+  const { rows } = await pool.query<{ ok: boolean }>({
+    name: 'ids_flow_begin',
+    text: 'select ids_flow_begin($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) as ok',
+    values: [
+      row.customerId,
+      row.id,
+      row.requestIdHash,
+      row.mode,
+      row.realm,
+      row.returnTo,
+      row.verification,
+      row.verificationReason,
+      row.verificationAt,
+      row.verificationLog,
+      row.openidRequestJson,
+      row.requestedFields,
+      row.requiredFields,
+      row.isNoPiiRequested,
+      row.now,
+      row.expiresAt,
+    ],
+  });
+  return rows[0]?.ok === true;
+}
+
+export type PostbackOutcome = 'unknown_customer' | 'invalid_api_key' | 'unknown_request' | 'repeated' | 'expired' | 'already_posted' | 'invalid_content' | 'accepted';
+
+export interface PostbackCall {
+  customerId: string;
+  apiKeyHash: string;
+  requestIdHash: string;
+  digest: string;
+  now: Date;
+  /** The content failed validation: answered after the request's own checks, writing nothing. */
+  isContentInvalid: boolean;
+  isCancel: boolean;
+  username: string | null;
+  noPrompt: boolean | null;
+  isMinor: boolean;
+  /** The posted values and blob; the request keeps of them what `keep` says for the facts the function finds. */
+  supplied: Record<string, string>;
+  blob: string | null;
+  /** The disclosure rule's answers ('assertion' purpose) for an open request, a no-PII request and a restricted person. */
+  keep: Record<'open' | 'noPii' | 'restricted', { attributes: boolean; blob: boolean }>;
+  /** What the profile may record (the rule's `record` purpose), and whether a restricted person's may change. */
+  record: Record<string, string>;
+  restrictedRecords: boolean;
+  authTime: Date | null;
+  authPolicies: readonly string[] | null;
+  subjectHash: string | null;
+  actor: StepActor;
+  salt: string;
+}
+
+export async function postback(pool: SqlPool, call: PostbackCall): Promise<{ outcome: PostbackOutcome; authRequestId: string | null }> {
+  const { rows } = await pool.query<{ outcome: PostbackOutcome; auth_request_id: string | null }>({
+    name: 'ids_flow_postback',
+    text: 'select outcome, auth_request_id from ids_flow_postback($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)',
+    values: [
+      call.customerId,
+      call.apiKeyHash,
+      call.requestIdHash,
+      call.digest,
+      call.now,
+      call.isContentInvalid,
+      call.isCancel,
+      call.username,
+      call.noPrompt,
+      call.isMinor,
+      JSON.stringify(call.supplied),
+      call.blob,
+      JSON.stringify(call.keep),
+      JSON.stringify(call.record),
+      call.restrictedRecords,
+      call.authTime,
+      call.authPolicies,
+      call.subjectHash,
+      call.actor.kind,
+      call.actor.id,
+      call.salt,
+    ],
+  });
+  const row = rows[0]!;
+  return { outcome: row.outcome, authRequestId: row.auth_request_id };
+}
+
+/** What a browser step answers (the `ids_flow_answer` type); which fields are set depends on `step`. */
+export interface StepAnswer {
+  step: 'unknown' | 'check_binding' | 'foreign' | 'refused' | 'expired' | 'finished' | 'answered' | 'invalid_decision' | 'answer' | 'consent';
+  authRequestId: string | null;
+  requestIdHash: string | null;
+  status: string | null;
+  expiresAt: Date | null;
+  openidRequest: unknown;
+  username: string | null;
+  realm: string | null;
+  requestedFields: string[] | null;
+  requiredFields: string[] | null;
+  isMinor: boolean | null;
+  supplied: Record<string, string> | null;
+  blob: string | null;
+  authTime: Date | null;
+  authPolicies: string[] | null;
+  outcome: 'id_res' | 'cancel' | null;
+  granted: string[] | null;
+  released: string[] | null;
+  isCodeIssued: boolean | null;
+  isRestricted: boolean | null;
+}
+
+const ANSWER_COLUMNS = `step, auth_request_id, request_id_hash, status, expires_at, openid_request, username, realm, requested_fields, required_fields,
+  is_minor, supplied, blob, auth_time, auth_policies, outcome, granted, released, is_code_issued, is_restricted`;
+
+interface AnswerRow {
+  step: StepAnswer['step'];
+  auth_request_id: string | null;
+  request_id_hash: string | null;
+  status: string | null;
+  expires_at: Date | null;
+  openid_request: unknown;
+  username: string | null;
+  realm: string | null;
+  requested_fields: string[] | null;
+  required_fields: string[] | null;
+  is_minor: boolean | null;
+  supplied: Record<string, string> | null;
+  blob: string | null;
+  auth_time: Date | null;
+  auth_policies: string[] | null;
+  outcome: 'id_res' | 'cancel' | null;
+  granted: string[] | null;
+  released: string[] | null;
+  is_code_issued: boolean | null;
+  is_restricted: boolean | null;
+}
+
+function toAnswer(row: AnswerRow): StepAnswer {
+  return {
+    step: row.step,
+    authRequestId: row.auth_request_id,
+    requestIdHash: row.request_id_hash,
+    status: row.status,
+    expiresAt: row.expires_at,
+    openidRequest: row.openid_request,
+    username: row.username,
+    realm: row.realm,
+    requestedFields: row.requested_fields,
+    requiredFields: row.required_fields,
+    isMinor: row.is_minor,
+    supplied: row.supplied,
+    blob: row.blob,
+    authTime: row.auth_time,
+    authPolicies: row.auth_policies,
+    outcome: row.outcome,
+    granted: row.granted,
+    released: row.released,
+    isCodeIssued: row.is_code_issued,
+    isRestricted: row.is_restricted,
+  };
+}
+
+export interface ReturnCall {
+  customerId: string;
+  /** Null when the browser named the request by its cookie alone (answered `check_binding`). */
+  requestIdHash: string | null;
+  cookieRequestId: string | null;
+  isBindingValid: boolean;
+  now: Date;
+  allFields: readonly string[];
+  actor: StepActor;
+  salt: string;
+  code: PendingLoginCode;
+}
+
+export async function returnFromAw(pool: SqlPool, call: ReturnCall): Promise<StepAnswer> {
+  const { rows } = await pool.query<AnswerRow>({
+    name: 'ids_flow_return',
+    text: `select ${ANSWER_COLUMNS} from ids_flow_return($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    values: [
+      call.customerId,
+      call.requestIdHash,
+      call.cookieRequestId,
+      call.isBindingValid,
+      call.now,
+      call.allFields,
+      call.actor.kind,
+      call.actor.id,
+      call.salt,
+      call.code.id,
+      call.code.hash,
+      call.code.expiresAt,
+    ],
+  });
+  return toAnswer(rows[0]!);
+}
+
+export interface ConsentCall {
+  customerId: string;
+  cookieRequestId: string;
+  isCsrfValid: boolean;
+  decision: 'ALLOW' | 'DENY' | null;
+  share: readonly string[];
+  remember: boolean;
+  now: Date;
+  actor: StepActor;
+  salt: string;
+  code: PendingLoginCode;
+}
+
+export async function decideConsent(pool: SqlPool, call: ConsentCall): Promise<StepAnswer> {
+  const { rows } = await pool.query<AnswerRow>({
+    name: 'ids_flow_consent',
+    text: `select ${ANSWER_COLUMNS} from ids_flow_consent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    values: [
+      call.customerId,
+      call.cookieRequestId,
+      call.isCsrfValid,
+      call.decision,
+      call.share,
+      call.remember,
+      call.now,
+      call.actor.kind,
+      call.actor.id,
+      call.salt,
+      call.code.id,
+      call.code.hash,
+      call.code.expiresAt,
+    ],
+  });
+  return toAnswer(rows[0]!);
+}
+
+/** Expires a request found expired on a refused consent form (that path's second statement). */
+export async function expireRequest(pool: SqlPool, customerId: string, authRequestId: string, now: Date, reason: string): Promise<void> {
+  await pool.query({ name: 'ids_flow_expire_request', text: 'select ids_flow_expire_request($1, $2, $3, $4)', values: [customerId, authRequestId, now, reason] });
+}
