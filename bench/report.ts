@@ -1,5 +1,4 @@
 import type { LoadResult } from './load';
-import { ASSOCIATE_CPU_TARGET_MS, type Scenario } from './scenarios';
 
 /** One measured (or pending) scenario as it goes to the table and the JSON file. */
 export interface ScenarioResult {
@@ -15,35 +14,13 @@ export interface ScenarioResult {
   peakRssMb?: number;
   /** Busy percentage of each core during the window (server core first). */
   coreBusyPercent?: number[];
+  /** From bench/targets.ts `verdict`. */
   verdict?: string;
   /** A worker scenario's measurement: operations done, wall seconds, CPU of the worker process. */
   worker?: { operations: number; seconds: number; cpuMs: number };
 }
 
 const fixed = (value: number | undefined, digits: number) => (value === undefined || Number.isNaN(value) ? '—' : value.toFixed(digits));
-
-/** Checks the targets the issue states in numbers; `ratio` is our flows/s over oidc-provider's. */
-export function verdict(scenario: Scenario, row: ScenarioResult, ratio: number | undefined): string | undefined {
-  if (scenario.kind === 'worker' && row.worker) {
-    const { operations, seconds } = row.worker;
-    if (scenario.id === 'erase-person') return seconds < 1 ? 'met' : 'missed';
-    return operations / seconds >= (scenario.id === 'audit-drain' ? 20_000 : 2_000) ? 'met' : 'missed';
-  }
-  const r = row.load_result;
-  if (!r || r.completed === 0) return undefined;
-  if (scenario.kind === 'openid' && scenario.variant === 'association' && scenario.concurrency === 64) {
-    const misses = [
-      ratio !== undefined && ratio < 2 ? `ratio ${ratio.toFixed(2)}×` : undefined,
-      (row.serverCpuMsPerOp ?? 0) > 1 ? 'CPU' : undefined,
-      (row.sqlPerOp ?? 0) > 6 ? 'SQL' : undefined,
-      (row.peakRssMb ?? 0) >= 200 ? 'RSS' : undefined,
-    ].filter(Boolean);
-    return misses.length === 0 ? 'met' : `missed: ${misses.join(', ')}`;
-  }
-  if (scenario.kind === 'associate') return (row.serverCpuMsPerOp ?? Infinity) <= ASSOCIATE_CPU_TARGET_MS ? 'met' : 'missed: CPU';
-  if (scenario.kind === 'graphql-page' && scenario.pageSize === 100) return r.p99Ms < 20 ? 'met' : 'missed: p99';
-  return undefined;
-}
 
 export function printTable(rows: ScenarioResult[]): string {
   const header = ['scenario', 'load', 'ops/s', 'p50 ms', 'p99 ms', 'CPU ms/op', 'HTTP/op', 'SQL/op', 'RSS MB', 'errors', 'core0/1 busy %', 'target', 'verdict'];

@@ -13,13 +13,15 @@ import { describeMachine } from './machine';
 import { oidcFlow } from './oidc-flow';
 import { associateFlow, openIdFlow } from './openid-flow';
 import { DRIVER_CORE, SERVER_CORE, TASKSET, busyPercent, cpuMs, freePort, machineCpuTimes, peakRssMb, spawnPinnedNode, type PinnedProcess } from './proc';
-import { printTable, verdict, type ScenarioResult } from './report';
+import { printTable, type ScenarioResult } from './report';
 import { DH_EXCHANGE_CPU_TARGET_MS, SCENARIOS, type Scenario } from './scenarios';
+import { OIDC_BASELINE_ID, ratioToOidcC64, verdict } from './targets';
 import { dhExchangeCpuMs } from './dh-exchange';
 import { preloadCounter, statStatementsCounter, statStatementsLoaded, type SqlCounter } from './sql-count';
 
 /**
- * `npm run bench [-- --quick]` (issue #9). The driver (this process) runs on core 1; the service,
+ * `npm run bench [-- --quick]` (issue #9; rows are judged against issue #15's targets, see
+ * scenarios.ts and targets.ts). The driver (this process) runs on core 1; the service,
  * oidc-provider and the node:http ceiling each run as their own process on core 0. Every scenario
  * discards a warm-up, then measures a fixed window. The run creates and drops its own database and
  * Redis keys, binds 127.0.0.1 only, and stops every process it started.
@@ -144,6 +146,8 @@ async function main(): Promise<void> {
   process.stdout.write(`bench ${QUICK ? '--quick ' : ''}${ONLY ? `--only=${ONLY} ` : ''}run ${id}: warm-up ${WARMUP_MS} ms, window ${WINDOW_MS} ms, ${machine.pinned}\n`);
   const rows: ScenarioResult[] = [];
   let sqlMethod = 'none';
+  /** The service's VmHWM after its last scenario: the peak RSS over the whole run. */
+  let servicePeakRssMb: number | undefined;
   try {
     const { service, ceiling, oidc } = await startProcesses(run);
     const sql = await sqlCounter(run, service.proc.pid);
@@ -165,6 +169,7 @@ async function main(): Promise<void> {
       rows.push(row);
       process.stdout.write(`  ${row.title} ${row.load}: ${row.pending ?? `${row.load_result!.perSecond.toFixed(1)} ops/s`}\n`);
     }
+    servicePeakRssMb = peakRssMb(service.proc.pid);
     await sql.close?.();
     // The worker scenarios run last, in their own process on the server core, against the same database.
     const workerRows = selected.filter((s) => s.kind === 'worker');
@@ -196,8 +201,10 @@ async function main(): Promise<void> {
   }
   for (const row of rows) {
     const scenario = SCENARIOS.find((s) => s.id === row.id)!;
-    row.verdict = verdict(scenario, row, ratios.c64?.flowsPerSecond);
+    row.verdict = verdict(scenario, row, { rows, servicePeakRssMb, quick: QUICK });
   }
+  // Each row with a ratio target is divided by oidc-provider's c64 row of this run, whatever its own concurrency.
+  const ratioRows = rows.filter((row) => SCENARIOS.find((s) => s.id === row.id)?.goals?.ratioToOidcC64AtLeast !== undefined);
 
   const table = printTable(rows);
   const dh = rows.some((r) => r.id.startsWith('associate-')) ? { default: dhExchangeCpuMs('default', 500), modp16: dhExchangeCpuMs('modp16', 50) } : undefined;
@@ -212,6 +219,20 @@ async function main(): Promise<void> {
     ...Object.entries(ratios).map(
       ([load, r]) => `Ours / oidc-provider at ${load}: ${r.flowsPerSecond.toFixed(2)}× the flows/s, ${r.cpuPerFlow.toFixed(2)}× the CPU per flow.`,
     ),
+    ...(ratioRows.length > 0
+      ? [
+          `Flows/s over ${OIDC_BASELINE_ID} of this run (the ratio targets): ${ratioRows
+            .map((row) => {
+              const ratio = ratioToOidcC64(row, rows);
+              return `${row.id} ${ratio === undefined ? 'not measured' : `${ratio.toFixed(2)}×`}`;
+            })
+            .join(', ')}.`,
+        ]
+      : []),
+    `RSS MB: peak RSS (VmHWM) of the process under test up to the end of that row's window. The peak RSS target is judged on the service's VmHWM read after its last scenario of this run: ${servicePeakRssMb === undefined ? 'not measured' : `${servicePeakRssMb.toFixed(0)} MB`} (the worker scenarios run in their own process, not counted).`,
+    ...(rows.some((r) => r.id.startsWith('graphql-page'))
+      ? ['SQL per page is an upper bound: the count takes in statements of requests left in flight around the window (README, Performance).']
+      : []),
     `Load average at start ${machine.loadavgAtStart.join(' ')}, at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}; ${machine.cores} cores, ${machine.pinned}.`,
     `Node ${machine.node}, PostgreSQL ${machine.postgres}, Redis ${machine.redis}, oidc-provider ${machine.packages['oidc-provider']}.`,
   ];
@@ -220,7 +241,7 @@ async function main(): Promise<void> {
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`);
-  const json = { run: id, quick: QUICK, only: ONLY ?? null, dhExchangeCpuMs: dh ?? null, warmupMs: WARMUP_MS, windowMs: WINDOW_MS, machine, loadavgAtEnd: loadavg(), sqlMethod, ratios, rows };
+  const json = { run: id, quick: QUICK, only: ONLY ?? null, dhExchangeCpuMs: dh ?? null, warmupMs: WARMUP_MS, windowMs: WINDOW_MS, machine, loadavgAtEnd: loadavg(), sqlMethod, ratios, servicePeakRssMb: servicePeakRssMb ?? null, rows };
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`\nwrote ${file}\n`);
 }
