@@ -127,8 +127,10 @@ function requestId(log: Logger): RequestHandler {
   return (req, res, next) => {
     const id = randomUUID();
     res.locals.requestId = id;
-    res.locals.log = log.child({ requestId: id });
-    res.set('X-Request-Id', id);
+    // The request's own logger is made only when something logs (the login path logs nothing per request).
+    let child: Logger | undefined;
+    Object.defineProperty(res.locals, 'log', { get: () => (child ??= log.child({ requestId: id })), enumerable: true, configurable: true });
+    res.setHeader('X-Request-Id', id);
     next();
   };
 }

@@ -35,7 +35,7 @@ export function identityFlowRoutes(flow: IdentityFlowService, limits: PostbackLi
     if (req.method !== 'POST') return sendText(res, 405, 'error: method_not_allowed', { Allow: 'POST' });
     const address = guard.address(req);
     // Refused before the body is read: a locked-out or flooding source costs us no parsing and no transaction.
-    const wait = (await guard.lockedOut('ows_auth', req.params.slug!, address)) || (await guard.hit('ows_auth', `${req.params.slug!}:${address}`, limits.perAddress));
+    const wait = await guard.admit('ows_auth', req.params.slug!, address, 'ows_auth', `${req.params.slug!}:${address}`, limits.perAddress);
     if (wait > 0) return sendTooManyRequests(res, wait);
     if (!isForm(req)) return sendText(res, 415, 'error: unsupported_media_type');
     const body = await readBody(req, POSTBACK_BODY_LIMIT);

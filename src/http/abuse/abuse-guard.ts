@@ -52,6 +52,16 @@ export class AbuseGuard {
   }
 
   /** Seconds `address` is still locked out of `endpoint` (of customer `slug`), else 0. */
+  /**
+   * `lockedOut` and then `hit` in one round trip: the seconds a locked-out address must wait (its
+   * request not counted), else the seconds to wait when over `max` in this window, else 0.
+   */
+  async admit(endpoint: string, slug: string | null, address: string, bucket: string, key: string, max: number): Promise<number> {
+    const result = await this.store.incrementUnlessSet(lockoutKey(endpoint, slug, address), `rate:${bucket}:${key}`, this.settings.windowSeconds * 1000);
+    if ('lockedMs' in result) return Math.max(1, Math.ceil(result.lockedMs / 1000));
+    return result.hits > max ? Math.max(1, Math.ceil(result.resetInMs / 1000)) : 0;
+  }
+
   async lockedOut(endpoint: string, slug: string | null, address: string): Promise<number> {
     return Math.ceil((await this.store.remainingMs(lockoutKey(endpoint, slug, address))) / 1000);
   }

@@ -25,7 +25,7 @@ export class CounterStore {
   /** Adds one hit to `key` and returns the count of its window (`windowMs` long, starting at the first hit). */
   async increment(key: string, windowMs: number): Promise<Count> {
     try {
-      const [hits, ttl] = (await this.redis.eval(INCREMENT, 1, this.prefix + key, windowMs)) as [number, number];
+      const [hits, ttl] = (await this.scripts().idsIncrement(this.prefix + key, windowMs)) as [number, number];
       return { hits, resetInMs: ttl > 0 ? ttl : windowMs };
     } catch (err) {
       this.fellBack(err);
@@ -33,6 +33,24 @@ export class CounterStore {
       entry.hits += 1;
       this.memory.set(key, entry);
       return { hits: entry.hits, resetInMs: entry.expiresAt - this.now() };
+    }
+  }
+
+  /**
+   * One round trip for "refused while `lockKey` is set, else counted": answers how long `lockKey`
+   * still lives (and counts nothing) when it is set, here or in Redis; else adds one hit to `key`
+   * like `increment`.
+   */
+  async incrementUnlessSet(lockKey: string, key: string, windowMs: number): Promise<{ lockedMs: number } | Count> {
+    const local = this.live(lockKey);
+    if (local) return { lockedMs: local.expiresAt - this.now() };
+    try {
+      const [hits, ttl] = (await this.scripts().idsIncrementUnlessSet(this.prefix + lockKey, this.prefix + key, windowMs)) as [number, number];
+      if (hits < 0) return { lockedMs: ttl };
+      return { hits, resetInMs: ttl > 0 ? ttl : windowMs };
+    } catch (err) {
+      this.fellBack(err);
+      return this.increment(key, windowMs);
     }
   }
 
@@ -69,12 +87,36 @@ export class CounterStore {
     return entry && entry.expiresAt > now ? entry : undefined;
   }
 
+  /** The scripts, sent once per connection and then called by digest (EVALSHA). */
+  private scripts(): ScriptedRedis {
+    const redis = this.redis as unknown as ScriptedRedis;
+    if (typeof redis.idsIncrement !== 'function') {
+      this.redis.defineCommand('idsIncrement', { numberOfKeys: 1, lua: INCREMENT });
+      this.redis.defineCommand('idsIncrementUnlessSet', { numberOfKeys: 2, lua: INCREMENT_UNLESS_SET });
+    }
+    return redis;
+  }
+
   private fellBack(err: unknown): void {
     this.log.debug({ err: (err as Error).message }, 'abuse counters: Redis unavailable, counting in memory');
   }
 }
 
 /** INCR with the window set on the first hit, atomically (a crash between the two would leave a counter that never expires). */
+interface ScriptedRedis {
+  idsIncrement(key: string, windowMs: number): Promise<unknown>;
+  idsIncrementUnlessSet(lockKey: string, key: string, windowMs: number): Promise<unknown>;
+}
+
+/** KEYS[1] set: {-1, its remaining ms}; else INCREMENT on KEYS[2]. */
+const INCREMENT_UNLESS_SET = `
+local lock = redis.call('PTTL', KEYS[1])
+if lock > 0 then return {-1, lock} end
+local n = redis.call('INCR', KEYS[2])
+if n == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[2])}
+`;
+
 const INCREMENT = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
