@@ -83,7 +83,9 @@ export interface PinnedProcess {
 /** Starts `node <script>` on the server core (taskset execs node, so the pid is node's). */
 export function spawnPinnedNode(name: string, script: string, env: Record<string, string>, args: string[] = []): PinnedProcess {
   const command = TASKSET ? [TASKSET, '-c', String(SERVER_CORE), process.execPath] : [process.execPath];
-  const child = spawn(command[0]!, [...command.slice(1), script, ...args], {
+  // BENCH_CPU_PROF=<dir>: the service writes a V8 CPU profile there when it stops (read it with cpu-profile.ts).
+  const prof = name === 'service' && process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(command[0]!, [...command.slice(1), ...prof, script, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
