@@ -11,7 +11,7 @@ import { ProfileResolver, ProfileService } from './profiles';
 import { OAuthClientResolver, OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from './oauth';
 import { MeResolver, OperatorTokenResolver, OperatorTokenService } from './operators';
 import { deleteExpiredRows } from './db/purge';
-import { customerScope, Database, platformScope } from './db/scope';
+import { Database, platformScope } from './db/scope';
 import { createSqlPool } from './db/sql-pool';
 import { ChangeFeed } from './db/change-feed';
 import { buildGraphqlSchema } from './graphql/build-schema';
@@ -162,8 +162,6 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     log: log.child({ feature: 'identity-flow' }),
   });
   const provider: OpenIdProviderService = new OpenIdProviderService({
-    em: orm.em,
-    inCustomerTransaction: (customerId, fn) => db.run(customerScope(customerId), fn),
     pool,
     sharedAssociations,
     associationSealer: createSealer(config.SECRET_KEY.reveal(), 'openid-association-mac-key'),

@@ -1,5 +1,4 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Customer } from '../customers';
 import { NotFoundError } from '../shared/errors';
 import { afterCursor, checkPageSize, encodeCursor, Page } from '../shared/pagination';
 import { Clock } from '../shared/clock';

@@ -3,7 +3,7 @@ export type { ProviderResult, ProviderSettings, Transport } from './provider.ser
 export { DiscoveryService } from './discovery.service';
 export type { DiscoveryDocument } from './discovery.service';
 export type { LoginStep, LoginDecision, LoginOutcome, HandoffCookie, VerifiedReturnTo } from './login-step';
-export { PgAssociationStore, PooledAssociationStore, PooledNonceStore, SharedAssociationCache } from './pg-stores';
+export { PooledAssociationStore, PooledNonceStore, SharedAssociationCache } from './pg-stores';
 export { ReturnToVerifier, YadisRealmDiscovery } from './rp-discovery';
 export type { RealmDiscovery, ReturnToVerifierOptions } from './rp-discovery';
 export { createRealmFetcher, RealmFetchError } from './realm-fetch';

@@ -1,9 +1,9 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import { LRUCache } from 'lru-cache';
 import { Association, AssociationStore, AssocType, NonceStore } from '../openid';
 import type { SqlPool } from '../db/sql-pool';
 import { Clock } from '../shared/clock';
 import { Sealer } from '../shared/sealed-box';
+import { AssociationLimitError } from './provider.errors';
 
 interface AssociationRow {
   handle: string;
@@ -40,86 +40,61 @@ function unsealed(row: AssociationRow | undefined, sealer: Sealer, customerId: s
   };
 }
 
-/**
- * The store `associate` uses, in the request's transaction (it counts and inserts under one lock).
- * Association store for one customer's OP endpoint, in PostgreSQL so every instance sees the same
- * associations (PROTOCOL.md §7.14). Plain SQL: each call is one statement, and `delete` is the
- * atomic single-use step of check_authentication. MAC keys are stored sealed under the server
- * secret and bound to (customer, handle), so a database dump cannot forge assertions.
- */
-export class PgAssociationStore implements AssociationStore {
-  /**
-   * @param sourceHash keyed hash of the customer and the address asking, stored with the shared
-   * associations this store saves (see `lockAndCountLiveShared`).
-   */
-  constructor(
-    private readonly em: EntityManager,
-    private readonly customerId: string,
-    private readonly sealer: Sealer,
-    private readonly sourceHash: string | null = null,
-  ) {}
-
-
-  async save(association: Association): Promise<void> {
-    await this.em.execute(
-      `insert into openid_association (customer_id, handle, assoc_type, secret, is_private, issued_at, expires_at, source_hash)
-       values (?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        this.customerId,
-        association.handle,
-        association.assocType,
-        this.sealer.seal(association.secret, boundTo(this.customerId, association.handle)),
-        association.isPrivate,
-        association.issuedAt,
-        association.expiresAt,
-        association.isPrivate ? null : this.sourceHash,
-      ],
-    );
-  }
-
-  /**
-   * Live shared associations of this store's source, counted under a transaction-scoped lock on
-   * (customer, source): concurrent associate requests from one address then count and insert one
-   * after another, so the cap holds exactly.
-   */
-  async lockAndCountLiveShared(now: Date): Promise<number> {
-    if (this.sourceHash === null) throw new Error('lockAndCountLiveShared needs a store built with a source hash');
-    await this.em.execute(`select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`openid_association:${this.customerId}:${this.sourceHash}`]);
-    const [row] = await this.em.execute<Array<{ n: number }>>(
-      `select count(*)::int as n from openid_association
-       where customer_id = ? and source_hash = ? and is_private = false and expires_at > ?`,
-      [this.customerId, this.sourceHash, now],
-    );
-    return row?.n ?? 0;
-  }
-
-  async find(handle: string, options: { readonly private: boolean }): Promise<Association | undefined> {
-    const rows: AssociationRow[] = await this.em.execute(
-      `select handle, assoc_type, secret, is_private, issued_at, expires_at from openid_association
-       where customer_id = ? and handle = ? and is_private = ?`,
-      [this.customerId, handle, options.private],
-    );
-    return unsealed(rows[0], this.sealer, this.customerId);
-  }
-
-  async delete(handle: string): Promise<boolean> {
-    const rows: unknown[] = await this.em.execute(`delete from openid_association where customer_id = ? and handle = ? returning handle`, [this.customerId, handle]);
-    return rows.length > 0;
-  }
+/** For `associate`: who is asking (a keyed hash of customer and address) and how many live shared associations they may hold. */
+export interface SharedAssociationQuota {
+  sourceHash: string;
+  maxLive: number;
 }
 
 /**
- * The association store of the login path (checkid answers, check_authentication): each call is
- * one statement on the hot path's pool, a SQL function that enters the customer's scope itself.
+ * The OP endpoint's association store, in PostgreSQL so every instance sees the same associations
+ * (PROTOCOL.md §7.14). Each call is one statement on the hot path's pool, a SQL function that
+ * enters the customer's scope itself; `delete` is the atomic single-use step of
+ * check_authentication. MAC keys are stored sealed under the server secret and bound to
+ * (customer, handle), so a database dump cannot forge assertions.
+ *
+ * Built with a quota (for `associate`), it stores shared associations only within it: a live
+ * count before the Diffie-Hellman exchange (`liveShared`) refuses at no cost, and the insert
+ * counts again under a lock on (customer, source), so concurrent requests cannot pass the cap.
  */
 export class PooledAssociationStore implements AssociationStore {
   constructor(
     private readonly pool: SqlPool,
     private readonly customerId: string,
     private readonly sealer: Sealer,
+    private readonly quota: SharedAssociationQuota | null = null,
   ) {}
 
+  /** Live shared associations of the quota's source. */
+  async liveShared(now: Date): Promise<number> {
+    if (!this.quota) throw new Error('liveShared needs a store built with a quota');
+    const { rows } = await this.pool.query<{ n: number }>({
+      name: 'ids_association_live_count',
+      text: 'select ids_association_live_count($1, $2, $3) as n',
+      values: [this.customerId, this.quota.sourceHash, now],
+    });
+    return rows[0]?.n ?? 0;
+  }
+
   async save(association: Association): Promise<void> {
+    if (this.quota && !association.isPrivate) {
+      const { rows } = await this.pool.query<{ stored: boolean }>({
+        name: 'ids_association_save_shared',
+        text: 'select ids_association_save_shared($1, $2, $3, $4, $5, $6, $7, $8) as stored',
+        values: [
+          this.customerId,
+          association.handle,
+          association.assocType,
+          this.sealer.seal(association.secret, boundTo(this.customerId, association.handle)),
+          association.issuedAt,
+          association.expiresAt,
+          this.quota.sourceHash,
+          this.quota.maxLive,
+        ],
+      });
+      if (rows[0]?.stored !== true) throw new AssociationLimitError();
+      return;
+    }
     await this.pool.query({
       name: 'ids_association_save',
       text: 'select ids_association_save($1, $2, $3, $4, $5, $6, $7, $8)',

@@ -9,7 +9,8 @@ export class ForeignIdentifierError extends OpenIdError {
 
 /**
  * [D] The address already holds the most live shared associations we keep for it at this customer
- * (§15.5: associate is a DoS surface). A plain direct error: nothing was computed or stored.
+ * (§15.5: associate is a DoS surface). A plain direct error, nothing stored; refused before the
+ * Diffie-Hellman exchange, or (when concurrent requests filled the quota meanwhile) just after it.
  */
 export class AssociationLimitError extends OpenIdError {
   constructor() {

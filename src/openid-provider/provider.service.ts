@@ -1,4 +1,3 @@
-import { EntityManager } from '@mikro-orm/postgresql';
 import {
   associate,
   AssociationStore,
@@ -30,7 +29,7 @@ import { Clock } from '../shared/clock';
 import { KeyedHash } from '../shared/keyed-hash';
 import { Sealer } from '../shared/sealed-box';
 import { RandomSource } from '../shared/random';
-import { PgAssociationStore, PooledAssociationStore, PooledNonceStore, SharedAssociationCache } from './pg-stores';
+import { PooledAssociationStore, PooledNonceStore, SharedAssociationCache } from './pg-stores';
 import { LoginOutcome, LoginStep, HandoffCookie, VerifiedReturnTo } from './login-step';
 import { ReturnToVerifier } from './rp-discovery';
 import { AssociationLimitError, DirectRequestMethodError, ForeignIdentifierError } from './provider.errors';
@@ -45,11 +44,7 @@ export interface ProviderSettings {
 }
 
 export interface ProviderDeps {
-  /** The ORM's EntityManager, for `associate` (inside `inCustomerTransaction`). */
-  em: EntityManager;
-  /** Runs `fn` in one transaction scoped to the customer (Database.run with its customer scope). */
-  inCustomerTransaction: <T>(customerId: string, fn: () => Promise<T>) => Promise<T>;
-  /** The hot path's pool: the association and nonce stores of checkid and check_authentication. */
+  /** The hot path's pool: the association and nonce stores (associate, checkid, check_authentication). */
   pool: SqlPool;
   /** Shared associations, cached in the process with invalidation. */
   sharedAssociations: SharedAssociationCache;
@@ -225,17 +220,18 @@ export class OpenIdProviderService {
     if (transport.method !== 'POST') throw new DirectRequestMethodError('associate');
     // [D] Each shared association lives for days; without a cap one address could fill the table.
     const source = this.deps.associationSourceHash(customer.id, transport.sourceAddress);
-    return this.deps.inCustomerTransaction(customer.id, async () => {
-      const store = new PgAssociationStore(this.deps.em, customer.id, this.deps.associationSealer, source);
-      const live = await store.lockAndCountLiveShared(this.deps.clock.now());
-      if (live >= this.deps.settings.maxLiveAssociationsPerAddress) throw new AssociationLimitError();
-      return associate(message, {
-        store,
-        clock: this.deps.clock,
-        random: this.deps.random,
-        isSecureTransport: transport.isSecure,
-        sharedLifetimeSeconds: this.deps.settings.sharedAssociationLifetimeSeconds,
-      });
+    const store = new PooledAssociationStore(this.deps.pool, customer.id, this.deps.associationSealer, {
+      sourceHash: source,
+      maxLive: this.deps.settings.maxLiveAssociationsPerAddress,
+    });
+    // Refused before the Diffie-Hellman exchange when the cap is reached; the insert checks it again exactly.
+    if ((await store.liveShared(this.deps.clock.now())) >= this.deps.settings.maxLiveAssociationsPerAddress) throw new AssociationLimitError();
+    return associate(message, {
+      store,
+      clock: this.deps.clock,
+      random: this.deps.random,
+      isSecureTransport: transport.isSecure,
+      sharedLifetimeSeconds: this.deps.settings.sharedAssociationLifetimeSeconds,
     });
   }
 

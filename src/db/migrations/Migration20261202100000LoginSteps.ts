@@ -441,6 +441,34 @@ export class Migration20261202100000LoginSteps extends Migration {
         insert into public.openid_association (customer_id, handle, assoc_type, secret, is_private, issued_at, expires_at, source_hash)
         values (p_customer, p_handle, p_assoc_type, p_secret, p_is_private, p_issued_at, p_expires_at, p_source_hash);
       end $$;`);
+    // associate: the cap of live shared associations per source, checked before the DH exchange
+    // and again, exactly, under a lock on (customer, source) when the association is stored.
+    this.addSql(`
+      create function ids_association_live_count(p_customer uuid, p_source_hash text, p_now timestamptz)
+      returns integer language plpgsql stable set search_path = pg_catalog, pg_temp as $$
+      begin
+        perform set_config('app.platform', '', true);
+        perform set_config('app.customer_id', p_customer::text, true);
+        return (select count(*)::int from public.openid_association a
+                 where a.customer_id = p_customer and a.source_hash = p_source_hash and a.is_private = false and a.expires_at > p_now);
+      end $$;`);
+    this.addSql(`
+      create function ids_association_save_shared(p_customer uuid, p_handle text, p_assoc_type text, p_secret bytea,
+                                                  p_issued_at timestamptz, p_expires_at timestamptz, p_source_hash text, p_max integer)
+      returns boolean language plpgsql set search_path = pg_catalog, pg_temp as $$
+      begin
+        perform set_config('app.platform', '', true);
+        perform set_config('app.customer_id', p_customer::text, true);
+        -- Concurrent associates from one source count and insert one after another, so the cap holds exactly.
+        perform pg_advisory_xact_lock(hashtextextended('openid_association:' || p_customer::text || ':' || p_source_hash, 0));
+        if (select count(*) from public.openid_association a
+             where a.customer_id = p_customer and a.source_hash = p_source_hash and a.is_private = false and a.expires_at > p_issued_at) >= p_max then
+          return false;
+        end if;
+        insert into public.openid_association (customer_id, handle, assoc_type, secret, is_private, issued_at, expires_at, source_hash)
+        values (p_customer, p_handle, p_assoc_type, p_secret, false, p_issued_at, p_expires_at, p_source_hash);
+        return true;
+      end $$;`);
     this.addSql(`
       create function ids_association_delete(p_customer uuid, p_handle text)
       returns boolean language plpgsql set search_path = pg_catalog, pg_temp as $$
@@ -469,6 +497,8 @@ export class Migration20261202100000LoginSteps extends Migration {
       'ids_association_find(uuid, text, boolean)',
       'ids_association_save(uuid, text, text, bytea, boolean, timestamptz, timestamptz, text)',
       'ids_association_delete(uuid, text)',
+      'ids_association_live_count(uuid, text, timestamptz)',
+      'ids_association_save_shared(uuid, text, text, bytea, timestamptz, timestamptz, text, integer)',
       'ids_nonce_mark_used(uuid, text, timestamptz)',
     ]) {
       this.addSql(`revoke all on function ${fn} from public;`);
@@ -478,7 +508,7 @@ export class Migration20261202100000LoginSteps extends Migration {
 
   override async down(): Promise<void> {
     for (const fn of [
-      'ids_profile_record', 'ids_nonce_mark_used', 'ids_association_delete', 'ids_association_save', 'ids_association_find', 'ids_flow_expire_request',
+      'ids_profile_record', 'ids_nonce_mark_used', 'ids_association_save_shared', 'ids_association_live_count', 'ids_association_delete', 'ids_association_save', 'ids_association_find', 'ids_flow_expire_request',
       'ids_flow_consent', 'ids_flow_return', 'ids_flow_consent_view', 'ids_flow_expire', 'ids_flow_complete', 'ids_flow_postback', 'ids_flow_begin',
       'ids_audit_add', 'ids_flow_log',
     ]) {

@@ -3,7 +3,7 @@ import { App } from '../../../src/app';
 import { AuthRequestEvent, AuthRequestStatus, TRANSITIONS } from '../../../src/identity-flow/auth-request.state';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { Browser, consentForm, postback, REALM, RETURN_URL } from '../../support/flow';
-import { npmOpenid, relyingParty } from '../../support/rp';
+import { associate, discover, npmOpenid, relyingParty } from '../../support/rp';
 
 /**
  * Statements per step of a login (issue 15): each step of the delegated login is one statement
@@ -179,5 +179,13 @@ describe('statements per step of a login', () => {
     }
     // Creation rows (return_to verification, hand-off) start every request in AWAITING_AW.
     for (const row of rows.filter((r) => r.from_status === null)) expect(row.to_status).toBe(AuthRequestStatus.AWAITING_AW);
+  });
+
+  it('associate: a live count before the Diffie-Hellman exchange and one insert under the quota lock', async () => {
+    const [provider] = await discover(`${app.config.PUBLIC_URL}/c/acme/`);
+    let association: Record<string, string> = {};
+    const statements = await statementsOf(async () => (association = await associate(provider!, 'DH-SHA256')));
+    expect(statements.map((s) => /ids_\w+/.exec(s)?.[0])).toEqual(['ids_association_live_count', 'ids_association_save_shared']);
+    expect(association.assoc_handle).toMatch(/^\{HMAC-SHA256\}/);
   });
 });
