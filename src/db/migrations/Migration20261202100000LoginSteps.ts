@@ -424,7 +424,7 @@ export class Migration20261202100000LoginSteps extends Migration {
     this.addSql(`
       create function ids_association_find(p_customer uuid, p_handle text, p_is_private boolean)
       returns table (handle text, assoc_type text, secret bytea, is_private boolean, issued_at timestamptz, expires_at timestamptz)
-      language plpgsql stable set search_path = pg_catalog, pg_temp as $$
+      language plpgsql set search_path = pg_catalog, pg_temp as $$
       begin
         perform set_config('app.platform', '', true);
         perform set_config('app.customer_id', p_customer::text, true);
@@ -445,7 +445,7 @@ export class Migration20261202100000LoginSteps extends Migration {
     // and again, exactly, under a lock on (customer, source) when the association is stored.
     this.addSql(`
       create function ids_association_live_count(p_customer uuid, p_source_hash text, p_now timestamptz)
-      returns integer language plpgsql stable set search_path = pg_catalog, pg_temp as $$
+      returns integer language plpgsql set search_path = pg_catalog, pg_temp as $$
       begin
         perform set_config('app.platform', '', true);
         perform set_config('app.customer_id', p_customer::text, true);
