@@ -130,7 +130,14 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
 
   const db = new Database(orm, platformOrm, log.child({ feature: 'db' }));
   const audit = new AuditService({ em: orm.em, clock, secretKey: config.SECRET_KEY.reveal() });
-  const customers = new CustomerService({ em: orm.em, clock, random, apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS, audit });
+  const customers = new CustomerService({
+    em: orm.em,
+    clock,
+    random,
+    apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS,
+    audit,
+    onConfigChanged: () => db.afterCommit(async () => directory.invalidateAll()),
+  });
   const consent = new ConsentService(orm.em, clock, audit);
   const profiles = new ProfileService({ em: orm.em, clock, audit });
   const oauthTokens = new OAuthTokenService({

@@ -40,6 +40,12 @@ export interface CustomerServiceDeps {
   random: RandomSource;
   apiKeyRotationGraceSeconds: number;
   audit: AuditService;
+  /**
+   * Called when a customer row was created or changed, inside the unit of work that did it: drops
+   * this instance's cached configuration once that commits (other instances hear of it from
+   * PostgreSQL, see db/change-feed.ts), so this instance never answers from the old one.
+   */
+  onConfigChanged?: () => void;
 }
 
 /** Customer configuration: the tenants whose websites we turn into OpenID providers. */
@@ -51,6 +57,7 @@ export class CustomerService {
     const slug = validateSlug(command.slug);
     const fields = this.validateFields(command);
     const now = this.deps.clock.now();
+    this.deps.onConfigChanged?.();
     try {
       return await this.deps.em.transactional(async (em) => {
         if (await em.count(Customer, { slug })) throw new SlugTakenError(slug);
@@ -91,6 +98,7 @@ export class CustomerService {
    */
   async updateCustomer(id: string, command: UpdateCustomerCommand, tenant: Tenant): Promise<Customer> {
     const fields = this.validateFields(command);
+    this.deps.onConfigChanged?.();
     return this.deps.em.transactional(async (em) => {
       const customer = await em.findOne(Customer, { id: this.checkId(id, tenant) });
       if (!customer) throw new CustomerNotFoundError(id);

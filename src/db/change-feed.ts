@@ -17,6 +17,10 @@ export type ChangeListener = (change: string) => void;
  * reaches the others' caches within milliseconds. One dedicated connection; on a lost connection it
  * reconnects (every `retryMs`) and tells listeners to drop everything, so a missed notification can
  * never keep a stale entry beyond the cache's own maximum age.
+ *
+ * It needs a session of its own: through a pooler in transaction mode (PgBouncer's default),
+ * LISTEN silently receives nothing, and only the maximum age bounds staleness. Give DATABASE_URL a
+ * direct or session-mode connection.
  */
 export class ChangeFeed {
   private client: Client | null = null;
@@ -47,6 +51,11 @@ export class ChangeFeed {
     client.on('end', () => void this.lost(client));
     await client.connect();
     await client.query(`listen ${CHANGES_CHANNEL}`);
+    if (this.closed) {
+      // Closed while this (re)connection was under way: nobody listens any more.
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
     // Whatever changed before this connection listened is unknown: start clean.
     this.emit('reset');

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { secretsEqual } from '../shared/secret-compare';
+import { isUuid } from '../shared/ids';
 
 /**
  * Browser binding of a request (PROTOCOL.md §4.4, §4.5). At step 2 the browser gets a cookie that
@@ -22,7 +23,8 @@ export function bindingCookieValue(secret: string, authRequestId: string, reques
 /** The auth request id a well-formed cookie names (not yet proven). */
 export function cookieRequestId(cookie: string | undefined): string | null {
   const match = cookie ? /^([0-9a-f-]{36})\.[A-Za-z0-9_-]{43}$/.exec(cookie) : null;
-  return match ? match[1]! : null;
+  // Only a UUID can name a request (and only one reaches the database as one).
+  return match && isUuid(match[1]!) ? match[1]! : null;
 }
 
 export function isBindingCookieValid(secret: string, cookie: string | undefined, authRequestId: string, requestIdHash: string): boolean {

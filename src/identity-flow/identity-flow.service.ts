@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AuthRequestInput, isPersonalDataForbidden, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
 import type { LoginDecision, LoginStep, OpenIdProviderService, VerifiedReturnTo } from '../openid-provider';
 import { CustomerConfig, customerUrls, PromptPolicy } from '../customers';
@@ -112,12 +112,10 @@ export class IdentityFlowService implements LoginStep {
       expiresAt: new Date(now.getTime() + this.deps.settings.authRequestTtlSeconds * 1000),
     };
     if (!(await steps.beginRequest(this.deps.pool, { customerId: customer.id, ...row }))) {
-      // The cached customer is gone (offboarded, or its slug given to a new customer) and the change
-      // notification has not arrived yet: read the slug again, once.
+      // The cached customer is gone (offboarded, or its slug given to another customer) and the change
+      // notification has not arrived yet: answered as an unknown provider, and read again next time.
       this.deps.customers.invalidate(customer.slug);
-      const current = await this.deps.customers.bySlug(customer.slug);
-      if (!current || current.id === customer.id || !(await steps.beginRequest(this.deps.pool, { customerId: current.id, ...row }))) return { kind: 'cancel' };
-      customer = current;
+      return { kind: 'unknown_customer' };
     }
     return {
       kind: 'redirect',
@@ -182,15 +180,10 @@ export class IdentityFlowService implements LoginStep {
         authPolicies: user?.authPolicies ?? null,
         subjectHash: user ? this.deps.subjectHash(target.id, user.username) : null,
         actor: currentActor(),
-        salt: randomBytes(16).toString('hex'),
       });
-    let { outcome, authRequestId } = await attempt(customer);
-    if (outcome === 'unknown_customer') {
-      // As in `begin`: the cached customer is gone; read the slug again, once.
-      this.deps.customers.invalidate(slug);
-      const current = await this.deps.customers.bySlug(slug);
-      if (current && current.id !== customer.id) ({ outcome, authRequestId } = await attempt(current));
-    }
+    const { outcome, authRequestId } = await attempt(customer);
+    // The cached customer is gone (see `begin`): read again next time.
+    if (outcome === 'unknown_customer') this.deps.customers.invalidate(slug);
     switch (outcome) {
       case 'unknown_customer':
       case 'unknown_request':
@@ -227,7 +220,6 @@ export class IdentityFlowService implements LoginStep {
       now: this.deps.clock.now(),
       allFields: SREG_FIELDS,
       actor: currentActor(),
-      salt: randomBytes(16).toString('hex'),
       code,
     };
     let answer = await steps.returnFromAw(this.deps.pool, call);
@@ -257,7 +249,6 @@ export class IdentityFlowService implements LoginStep {
       remember: form.remember,
       now,
       actor: currentActor(),
-      salt: randomBytes(16).toString('hex'),
       code,
     });
     if (answer.step === 'refused') {

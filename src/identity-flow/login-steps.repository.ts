@@ -93,13 +93,12 @@ export interface PostbackCall {
   authPolicies: readonly string[] | null;
   subjectHash: string | null;
   actor: StepActor;
-  salt: string;
 }
 
 export async function postback(pool: SqlPool, call: PostbackCall): Promise<{ outcome: PostbackOutcome; authRequestId: string | null }> {
   const { rows } = await pool.query<{ outcome: PostbackOutcome; auth_request_id: string | null }>({
     name: 'ids_flow_postback',
-    text: 'select outcome, auth_request_id from ids_flow_postback($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)',
+    text: 'select outcome, auth_request_id from ids_flow_postback($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)',
     values: [
       call.customerId,
       call.apiKeyHash,
@@ -121,7 +120,6 @@ export async function postback(pool: SqlPool, call: PostbackCall): Promise<{ out
       call.subjectHash,
       call.actor.kind,
       call.actor.id,
-      call.salt,
     ],
   });
   const row = rows[0]!;
@@ -212,14 +210,13 @@ export interface ReturnCall {
   now: Date;
   allFields: readonly string[];
   actor: StepActor;
-  salt: string;
   code: PendingLoginCode;
 }
 
 export async function returnFromAw(pool: SqlPool, call: ReturnCall): Promise<StepAnswer> {
   const { rows } = await pool.query<AnswerRow>({
     name: 'ids_flow_return',
-    text: `select ${ANSWER_COLUMNS} from ids_flow_return($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+    text: `select ${ANSWER_COLUMNS} from ids_flow_return($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
     values: [
       call.customerId,
       call.requestIdHash,
@@ -229,7 +226,6 @@ export async function returnFromAw(pool: SqlPool, call: ReturnCall): Promise<Ste
       call.allFields,
       call.actor.kind,
       call.actor.id,
-      call.salt,
       call.code.id,
       call.code.hash,
       call.code.expiresAt,
@@ -247,14 +243,13 @@ export interface ConsentCall {
   remember: boolean;
   now: Date;
   actor: StepActor;
-  salt: string;
   code: PendingLoginCode;
 }
 
 export async function decideConsent(pool: SqlPool, call: ConsentCall): Promise<StepAnswer> {
   const { rows } = await pool.query<AnswerRow>({
     name: 'ids_flow_consent',
-    text: `select ${ANSWER_COLUMNS} from ids_flow_consent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    text: `select ${ANSWER_COLUMNS} from ids_flow_consent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
     values: [
       call.customerId,
       call.cookieRequestId,
@@ -265,7 +260,6 @@ export async function decideConsent(pool: SqlPool, call: ConsentCall): Promise<S
       call.now,
       call.actor.kind,
       call.actor.id,
-      call.salt,
       call.code.id,
       call.code.hash,
       call.code.expiresAt,

@@ -33,7 +33,9 @@ export type LoginDecision =
   | { kind: 'redirect'; location: string; cookies?: readonly HandoffCookie[] }
   | { kind: 'authenticated'; outcome: LoginOutcome }
   | { kind: 'cancel' }
-  | { kind: 'setup_needed' };
+  | { kind: 'setup_needed' }
+  /** The customer turned out not to exist any more (a cache older than its offboarding). */
+  | { kind: 'unknown_customer' };
 
 /**
  * The seam between the OpenID core and the delegated login flow: a validated request goes in, a

@@ -213,6 +213,8 @@ export class OpenIdProviderService {
         return { kind: 'indirect', response: this.cancel(request) };
       case 'setup_needed':
         return { kind: 'indirect', response: this.setupNeeded(request) };
+      case 'unknown_customer':
+        return UNKNOWN_CUSTOMER;
     }
   }
 

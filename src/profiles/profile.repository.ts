@@ -12,7 +12,6 @@ export interface ProfileRecord {
   now: Date;
   subjectHash: string;
   actor: { kind: string; id: string };
-  salt: string;
 }
 
 /**
@@ -21,7 +20,7 @@ export interface ProfileRecord {
  * calls too, so there is one implementation of what a postback records and audits.
  */
 export async function recordProfile(em: EntityManager, r: ProfileRecord): Promise<void> {
-  await executeBound(em, 'select ids_profile_record(?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?)', [
+  await executeBound(em, 'select ids_profile_record(?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)', [
     r.customerId,
     r.username,
     JSON.stringify(r.record),
@@ -31,6 +30,5 @@ export async function recordProfile(em: EntityManager, r: ProfileRecord): Promis
     r.subjectHash,
     r.actor.kind,
     r.actor.id,
-    r.salt,
   ]);
 }

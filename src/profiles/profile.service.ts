@@ -11,7 +11,6 @@ import { ProfileRestrictedError } from './profile.errors';
 import { disclosureOf, PersonRef, personKey, RestrictionLookup } from './disclosure';
 import { recordProfile } from './profile.repository';
 import { currentActor } from '../audit/actor';
-import { randomBytes } from 'node:crypto';
 
 export interface ProfileServiceDeps {
   em: EntityManager;
@@ -54,7 +53,6 @@ export class ProfileService implements RestrictionLookup {
       now,
       subjectHash: this.deps.audit.subjectHash(customerId, username),
       actor: currentActor(),
-      salt: randomBytes(16).toString('hex'),
     });
   }
 

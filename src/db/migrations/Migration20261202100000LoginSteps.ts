@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { APP_ROLE } from '../tenant-tables';
+import { APP_ROLE, PLATFORM_ROLE } from '../tenant-tables';
 
 /** The nine sreg attributes, in the order of the profile's columns (OpenID sreg 1.1 §3). */
 const SREG = ['nickname', 'email', 'fullname', 'dob', 'gender', 'postcode', 'country', 'language', 'timezone'];
@@ -28,6 +28,18 @@ export class Migration20261202100000LoginSteps extends Migration {
     this.addSql(`alter table auth_request add column subject_hash varchar(64) null;`);
     // Whether the RP asked for PAPE no-PII, decided once from the request at checkid (the postback applies the disclosure rule with it).
     this.addSql(`alter table auth_request add column is_no_pii_requested boolean not null default false;`);
+    this.addSql(`update auth_request set is_no_pii_requested = coalesce((openid_request #>> '{input,pape,isNoPiiRequested}')::boolean, false);`);
+    // Requests the AW posted back before this upgrade have no subject hash, which the audit events of
+    // their completion need (it is keyed with SECRET_KEY, so SQL cannot compute it): they expire, and
+    // the user starts again (a sign-in lives AUTH_REQUEST_TTL_SECONDS, 10 minutes by default).
+    this.addSql(`
+      with previous as (select id, status from auth_request where status in ('AUTHENTICATED', 'CONSENT_PENDING') for update),
+      expired as (
+        update auth_request a set status = 'EXPIRED', updated_at = now(), failure_reason = 'expired by a service upgrade'
+          from previous p where a.id = p.id returning a.id, a.customer_id, p.status as from_status
+      )
+      insert into auth_request_transition (id, auth_request_id, customer_id, event, from_status, to_status, at, reason)
+      select gen_random_uuid(), id, customer_id, 'EXPIRE', from_status, 'EXPIRED', now(), 'expired by a service upgrade' from expired;`);
 
     // --- change notifications -------------------------------------------------------------------
     this.addSql(`
@@ -61,15 +73,16 @@ export class Migration20261202100000LoginSteps extends Migration {
       $$;`);
     this.addSql(`
       create function ids_audit_add(p_customer uuid, p_at timestamptz, p_actor_kind text, p_actor_id text, p_action text, p_target_type text,
-                                    p_target_id text, p_subject_hash text, p_changes jsonb, p_details jsonb, p_username text, p_salt text)
+                                    p_target_id text, p_subject_hash text, p_changes jsonb, p_details jsonb, p_username text)
       returns void language sql set search_path = pg_catalog, pg_temp as $$
-        -- As AuditService.record: field names in the chain, values (and the username) in the erasable payload.
+        -- As AuditService.record: field names in the chain, values (and the username) in the erasable payload,
+        -- with a salt of its own (122 random bits of gen_random_uuid) so the digest the chain keeps reveals no guessable value.
         insert into public.audit_outbox (customer_id, occurred_at, actor_kind, actor_id, action, target_type, target_id, subject_hash, fields, details, payload)
         values (p_customer, p_at, p_actor_kind, p_actor_id, p_action, p_target_type, p_target_id, p_subject_hash,
                 coalesce(array(select k from jsonb_object_keys(p_changes) as t(k) order by k collate "C"), '{}'::text[]),
                 p_details,
                 case when p_username is not null or p_changes is not null
-                     then jsonb_build_object('salt', p_salt, 'subject', p_username, 'changes', p_changes) end)
+                     then jsonb_build_object('salt', replace(gen_random_uuid()::text, '-', ''), 'subject', p_username, 'changes', p_changes) end)
       $$;`);
     this.addSql(`
       create type ids_flow_answer as (
@@ -103,7 +116,7 @@ export class Migration20261202100000LoginSteps extends Migration {
     // --- the profile a postback records (also ProfileService.recordFromPostback) ----------------------
     this.addSql(`
       create function ids_profile_record(p_customer uuid, p_username text, p_record jsonb, p_is_minor boolean, p_restricted_records boolean,
-                                         p_now timestamptz, p_subject_hash text, p_actor_kind text, p_actor_id text, p_salt text)
+                                         p_now timestamptz, p_subject_hash text, p_actor_kind text, p_actor_id text)
       returns void language plpgsql set search_path = pg_catalog, pg_temp as $$
       declare
         prof public.profile;
@@ -122,7 +135,7 @@ export class Migration20261202100000LoginSteps extends Migration {
           if new_id is not null then
             perform public.ids_audit_add(p_customer, p_now, p_actor_kind, p_actor_id, 'profile.created', 'profile', new_id::text, p_subject_hash,
               coalesce((select jsonb_object_agg(k, jsonb_build_object('old', null, 'new', v)) from jsonb_each(p_record) as t(k, v)), '{}'::jsonb),
-              null, p_username, p_salt || ':1');
+              null, p_username);
           else
             -- A concurrent postback for the same new user won the insert: update what it created.
             select * into prof from public.profile p where p.customer_id = p_customer and p.username = p_username for update;
@@ -141,7 +154,7 @@ export class Migration20261202100000LoginSteps extends Migration {
               update public.audit_outbox set payload = null where customer_id = p_customer and subject_hash = p_subject_hash and payload is not null;
               delete from public.audit_payload where customer_id = p_customer and subject_hash = p_subject_hash;
               perform public.ids_audit_add(p_customer, p_now, p_actor_kind, p_actor_id, 'profile.child_attributes_erased', 'profile', prof.id::text, p_subject_hash,
-                null, jsonb_build_object('erasedFields', to_jsonb(held), 'reason', 'under_13'), p_username, p_salt || ':2');
+                null, jsonb_build_object('erasedFields', to_jsonb(held), 'reason', 'under_13'), p_username);
             end if;
           end if;
           changed := case when is_restricted and not p_restricted_records then '{}'::text[]
@@ -152,7 +165,7 @@ export class Migration20261202100000LoginSteps extends Migration {
           if cardinality(changed) > 0 then
             perform public.ids_audit_add(p_customer, p_now, p_actor_kind, p_actor_id, 'profile.updated', 'profile', prof.id::text, p_subject_hash,
               (select jsonb_object_agg(k, jsonb_build_object('old', to_jsonb(prof) -> k, 'new', p_record -> k)) from unnest(changed) as t(k)),
-              null, p_username, p_salt || ':3');
+              null, p_username);
           end if;
         end if;
       end $$;`);
@@ -164,7 +177,7 @@ export class Migration20261202100000LoginSteps extends Migration {
         p_is_cancel boolean, p_username text, p_no_prompt boolean, p_is_minor boolean,
         p_supplied jsonb, p_blob text, p_keep jsonb,
         p_record jsonb, p_restricted_records boolean,
-        p_auth_time timestamptz, p_auth_policies text[], p_subject_hash text, p_actor_kind text, p_actor_id text, p_salt text)
+        p_auth_time timestamptz, p_auth_policies text[], p_subject_hash text, p_actor_kind text, p_actor_id text)
       returns table (outcome text, auth_request_id uuid) language plpgsql set search_path = pg_catalog, pg_temp as $$
       declare
         r public.auth_request;
@@ -177,6 +190,11 @@ export class Migration20261202100000LoginSteps extends Migration {
         if not exists (select 1 from public.customer c where c.id = p_customer) then return query select 'unknown_customer', null::uuid; return; end if;
         -- PROTOCOL.md §4.3's order: the key before anything about the request is revealed.
         if not public.ids_api_key_matches(p_customer, p_key_hash, p_now) then return query select 'invalid_api_key', null::uuid; return; end if;
+        -- Locks in one order everywhere: the person's profile, then requests (see ids_flow_return).
+        if p_username is not null and not p_is_cancel and not p_is_content_invalid then
+          select * into prof from public.profile p where p.customer_id = p_customer and p.username = p_username for update;
+          is_restricted := found and prof.restricted_at is not null;
+        end if;
         select * into r from public.auth_request a where a.request_id_hash = p_request_hash and a.customer_id = p_customer for update;
         if not found then return query select 'unknown_request', null::uuid; return; end if;
         if r.status <> 'AWAITING_AW' then
@@ -196,20 +214,19 @@ export class Migration20261202100000LoginSteps extends Migration {
           return query select 'accepted', r.id; return;
         end if;
 
-        -- The person's restriction, read under a lock held to the commit (a restriction set meanwhile waits for us, or we for it).
-        select * into prof from public.profile p where p.customer_id = p_customer and p.username = p_username for update;
-        is_restricted := found and prof.restricted_at is not null;
+        -- The person's restriction was read under the lock taken above, held to the commit (a restriction set meanwhile waits for us, or we for it).
+        is_restricted := coalesce(is_restricted, false);
         -- What the request keeps for the assertion: the disclosure rule's answers, by the facts only the database knows.
         keep := p_keep -> (case when is_restricted then 'restricted' when r.is_no_pii_requested then 'noPii' else 'open' end);
         update public.auth_request set
           status = 'AUTHENTICATED', updated_at = p_now, username = p_username, no_prompt = p_no_prompt, is_minor = p_is_minor,
           supplied = case when (keep ->> 'attributes')::boolean then p_supplied else '{}'::jsonb end,
           blob = case when (keep ->> 'blob')::boolean then p_blob end,
-          auth_time = p_auth_time, auth_policies = p_auth_policies, postback_digest = p_digest, subject_hash = p_subject_hash
+          auth_time = p_auth_time, auth_policies = coalesce(p_auth_policies, '{}'::text[]), postback_digest = p_digest, subject_hash = p_subject_hash
         where id = r.id;
         perform public.ids_flow_log(p_customer, r.id, 'POSTBACK_USER', r.status, 'AUTHENTICATED', p_now, null);
 
-        perform public.ids_profile_record(p_customer, p_username, p_record, p_is_minor, p_restricted_records, p_now, p_subject_hash, p_actor_kind, p_actor_id, p_salt);
+        perform public.ids_profile_record(p_customer, p_username, p_record, p_is_minor, p_restricted_records, p_now, p_subject_hash, p_actor_kind, p_actor_id);
         if p_is_minor then
           -- From the moment we learn the user is a child, no earlier request keeps their values either.
           update public.auth_request set supplied = '{}'::jsonb, blob = null
@@ -221,7 +238,7 @@ export class Migration20261202100000LoginSteps extends Migration {
     // --- step 8: completing a request (shared by the return and the consent form) -------------------
     this.addSql(`
       create function ids_flow_complete(r public.auth_request, p_now timestamptz, p_outcome text, p_granted text[], p_reason text,
-                                        p_consent text, p_is_remembered boolean, p_actor_kind text, p_actor_id text, p_salt text,
+                                        p_consent text, p_is_remembered boolean, p_actor_kind text, p_actor_id text,
                                         p_code_id uuid, p_code_hash text, p_code_expires_at timestamptz)
       returns public.ids_flow_answer language plpgsql set search_path = pg_catalog, pg_temp as $$
       declare
@@ -251,7 +268,7 @@ export class Migration20261202100000LoginSteps extends Migration {
         end if;
         a.supplied := case when a.is_restricted then '{}'::jsonb else coalesce(r.supplied, '{}'::jsonb) end;
         a.blob := case when a.is_restricted then null else r.blob end;
-        a.released := case when a.outcome = 'id_res'
+        a.released := case when a.outcome = 'id_res' and not r.is_no_pii_requested
           then array(select f from unnest(r.requested_fields) with ordinality as t(f, n) where f = any(p_granted) and coalesce(a.supplied ->> f, '') <> '' order by n)
           else '{}'::text[] end;
         update public.auth_request set status = 'COMPLETED', updated_at = p_now, outcome = a.outcome, released_fields = a.released,
@@ -266,15 +283,13 @@ export class Migration20261202100000LoginSteps extends Migration {
           perform public.ids_audit_add(r.customer_id, p_now, p_actor_kind, p_actor_id, case when p_consent = 'ALLOW' then 'consent.granted' else 'consent.denied' end,
             'consent_decision', decision_id::text, r.subject_hash, null,
             jsonb_build_object('realm', r.realm, 'grantedFields', to_jsonb(case when p_consent = 'ALLOW' then p_granted else '{}'::text[] end),
-                               'isRemembered', p_is_remembered, 'authRequestId', r.id),
-            r.username, p_salt || ':1');
+                               'isRemembered', p_is_remembered, 'authRequestId', r.id), r.username);
         end if;
         -- A login's outcome: the RP was answered with an assertion, a cancel by the user, or a cancel for a reason.
         perform public.ids_audit_add(r.customer_id, p_now, p_actor_kind, p_actor_id,
           case when a.outcome = 'id_res' then 'login.succeeded' when p_reason is not null then 'login.failed' else 'login.cancelled' end,
           'auth_request', r.id::text, r.subject_hash, null,
-          jsonb_build_object('realm', r.realm, 'releasedFields', to_jsonb(a.released)) || case when p_reason is not null then jsonb_build_object('reason', p_reason) else '{}'::jsonb end,
-          r.username, p_salt || ':2');
+          jsonb_build_object('realm', r.realm, 'releasedFields', to_jsonb(a.released)) || case when p_reason is not null then jsonb_build_object('reason', p_reason) else '{}'::jsonb end, r.username);
         a.is_code_issued := false;
         if a.outcome = 'id_res' and p_code_hash is not null then
           -- Stored with the transition: a code exists exactly when the RP is told about it, and only when a client could exchange it.
@@ -324,16 +339,26 @@ export class Migration20261202100000LoginSteps extends Migration {
     // --- step 6: the browser is back from the AW ----------------------------------------------------
     this.addSql(`
       create function ids_flow_return(p_customer uuid, p_request_hash text, p_cookie_id uuid, p_is_binding_valid boolean, p_now timestamptz,
-                                      p_all_fields text[], p_actor_kind text, p_actor_id text, p_salt text,
+                                      p_all_fields text[], p_actor_kind text, p_actor_id text,
                                       p_code_id uuid, p_code_hash text, p_code_expires_at timestamptz)
       returns setof ids_flow_answer language plpgsql set search_path = pg_catalog, pg_temp as $$
       declare
         r public.auth_request;
         a public.ids_flow_answer;
         remembered text[];
+        who text;
       begin
         perform set_config('app.platform', '', true);
         perform set_config('app.customer_id', p_customer::text, true);
+        -- Locks in one order everywhere, the person's profile before requests: a child's postback locks
+        -- the profile and then every request of that user, so a completion must not hold a request
+        -- while it waits for the profile. The username is read first, without a lock (it is set once).
+        if p_request_hash is not null then
+          select x.username into who from public.auth_request x where x.request_id_hash = p_request_hash and x.customer_id = p_customer;
+        else
+          select x.username into who from public.auth_request x where x.id = p_cookie_id and x.customer_id = p_customer;
+        end if;
+        if who is not null then perform 1 from public.profile p where p.customer_id = p_customer and p.username = who for update; end if;
         if p_request_hash is not null then
           select * into r from public.auth_request x where x.request_id_hash = p_request_hash and x.customer_id = p_customer for update;
         else
@@ -349,12 +374,12 @@ export class Migration20261202100000LoginSteps extends Migration {
         if p_now >= r.expires_at and r.status <> 'COMPLETED' then return next public.ids_flow_expire(r, p_now, 'expired before the browser returned'); return; end if;
         case r.status
           when 'AWAITING_AW' then
-            return next public.ids_flow_complete(r, p_now, 'cancel', '{}', 'the browser returned before any postback', null, false, p_actor_kind, p_actor_id, p_salt, null, null, null);
+            return next public.ids_flow_complete(r, p_now, 'cancel', '{}', 'the browser returned before any postback', null, false, p_actor_kind, p_actor_id, null, null, null);
           when 'CANCELLED' then
-            return next public.ids_flow_complete(r, p_now, 'cancel', '{}', 'the AW reported a cancel', null, false, p_actor_kind, p_actor_id, p_salt, null, null, null);
+            return next public.ids_flow_complete(r, p_now, 'cancel', '{}', 'the AW reported a cancel', null, false, p_actor_kind, p_actor_id, null, null, null);
           when 'AUTHENTICATED' then
             if r.no_prompt then
-              return next public.ids_flow_complete(r, p_now, 'id_res', p_all_fields, null, null, false, p_actor_kind, p_actor_id, p_salt, p_code_id, p_code_hash, p_code_expires_at);
+              return next public.ids_flow_complete(r, p_now, 'id_res', p_all_fields, null, null, false, p_actor_kind, p_actor_id, p_code_id, p_code_hash, p_code_expires_at);
               return;
             end if;
             select d.granted_fields into remembered from public.consent_decision d
@@ -362,7 +387,7 @@ export class Migration20261202100000LoginSteps extends Migration {
                and d.decision = 'ALLOW' and d.is_remembered and d.revoked_at is null
              order by d.decided_at desc limit 1;
             if found then
-              return next public.ids_flow_complete(r, p_now, 'id_res', remembered, null, null, false, p_actor_kind, p_actor_id, p_salt, p_code_id, p_code_hash, p_code_expires_at);
+              return next public.ids_flow_complete(r, p_now, 'id_res', remembered, null, null, false, p_actor_kind, p_actor_id, p_code_id, p_code_hash, p_code_expires_at);
               return;
             end if;
             update public.auth_request set status = 'CONSENT_PENDING', updated_at = p_now where id = r.id;
@@ -378,16 +403,20 @@ export class Migration20261202100000LoginSteps extends Migration {
     // --- step 7: the user's answer on the consent page ----------------------------------------------
     this.addSql(`
       create function ids_flow_consent(p_customer uuid, p_cookie_id uuid, p_is_csrf_valid boolean, p_decision text, p_share text[], p_remember boolean,
-                                       p_now timestamptz, p_actor_kind text, p_actor_id text, p_salt text,
+                                       p_now timestamptz, p_actor_kind text, p_actor_id text,
                                        p_code_id uuid, p_code_hash text, p_code_expires_at timestamptz)
       returns setof ids_flow_answer language plpgsql set search_path = pg_catalog, pg_temp as $$
       declare
         r public.auth_request;
         a public.ids_flow_answer;
         granted text[];
+        who text;
       begin
         perform set_config('app.platform', '', true);
         perform set_config('app.customer_id', p_customer::text, true);
+        -- The person's profile before the request, as in ids_flow_return.
+        select x.username into who from public.auth_request x where x.id = p_cookie_id and x.customer_id = p_customer;
+        if who is not null and p_is_csrf_valid then perform 1 from public.profile p where p.customer_id = p_customer and p.username = who for update; end if;
         select * into r from public.auth_request x where x.id = p_cookie_id and x.customer_id = p_customer for update;
         if not found then a.step := 'unknown'; return next a; return; end if;
         if not p_is_csrf_valid then
@@ -403,7 +432,7 @@ export class Migration20261202100000LoginSteps extends Migration {
         granted := case when p_decision = 'ALLOW' then array(select f from unnest(r.requested_fields) with ordinality as t(f, n) where f = any(p_share) order by n) else '{}'::text[] end;
         return next public.ids_flow_complete(r, p_now, case when p_decision = 'ALLOW' then 'id_res' else 'cancel' end, granted,
           case when p_decision = 'ALLOW' then null else 'the user declined on the consent page' end,
-          p_decision, p_decision = 'ALLOW' and p_remember, p_actor_kind, p_actor_id, p_salt,
+          p_decision, p_decision = 'ALLOW' and p_remember, p_actor_kind, p_actor_id,
           case when p_decision = 'ALLOW' then p_code_id end, case when p_decision = 'ALLOW' then p_code_hash end, p_code_expires_at);
       end $$;`);
 
@@ -490,9 +519,9 @@ export class Migration20261202100000LoginSteps extends Migration {
 
     for (const fn of [
       'ids_flow_begin(uuid, uuid, text, text, text, text, text, text, timestamptz, text, jsonb, text[], text[], boolean, timestamptz, timestamptz)',
-      'ids_flow_postback(uuid, text, text, text, timestamptz, boolean, boolean, text, boolean, boolean, jsonb, text, jsonb, jsonb, boolean, timestamptz, text[], text, text, text, text)',
-      'ids_flow_return(uuid, text, uuid, boolean, timestamptz, text[], text, text, text, uuid, text, timestamptz)',
-      'ids_flow_consent(uuid, uuid, boolean, text, text[], boolean, timestamptz, text, text, text, uuid, text, timestamptz)',
+      'ids_flow_postback(uuid, text, text, text, timestamptz, boolean, boolean, text, boolean, boolean, jsonb, text, jsonb, jsonb, boolean, timestamptz, text[], text, text, text)',
+      'ids_flow_return(uuid, text, uuid, boolean, timestamptz, text[], text, text, uuid, text, timestamptz)',
+      'ids_flow_consent(uuid, uuid, boolean, text, text[], boolean, timestamptz, text, text, uuid, text, timestamptz)',
       'ids_flow_expire_request(uuid, uuid, timestamptz, text)',
       'ids_association_find(uuid, text, boolean)',
       'ids_association_save(uuid, text, text, bytea, boolean, timestamptz, timestamptz, text)',
@@ -504,6 +533,21 @@ export class Migration20261202100000LoginSteps extends Migration {
       this.addSql(`revoke all on function ${fn} from public;`);
       this.addSql(`grant execute on function ${fn} to ${APP_ROLE};`);
     }
+    // The pieces the steps call (they run as the caller, so the caller needs them); the platform path
+    // records profiles as a postback does only through ids_profile_record.
+    for (const fn of [
+      'ids_flow_log(uuid, uuid, text, text, text, timestamptz, text)',
+      'ids_audit_add(uuid, timestamptz, text, text, text, text, text, text, jsonb, jsonb, text)',
+      'ids_flow_complete(auth_request, timestamptz, text, text[], text, text, boolean, text, text, uuid, text, timestamptz)',
+      'ids_flow_expire(auth_request, timestamptz, text)',
+      'ids_flow_consent_view(auth_request, text)',
+      'ids_profile_record(uuid, text, jsonb, boolean, boolean, timestamptz, text, text, text)',
+    ]) {
+      this.addSql(`revoke all on function ${fn} from public;`);
+      this.addSql(`grant execute on function ${fn} to ${APP_ROLE};`);
+    }
+    this.addSql(`grant execute on function ids_profile_record(uuid, text, jsonb, boolean, boolean, timestamptz, text, text, text) to ${PLATFORM_ROLE};`);
+    this.addSql(`grant execute on function ids_audit_add(uuid, timestamptz, text, text, text, text, text, text, jsonb, jsonb, text) to ${PLATFORM_ROLE};`);
   }
 
   override async down(): Promise<void> {

@@ -51,7 +51,6 @@ export class AbuseGuard {
     };
   }
 
-  /** Seconds `address` is still locked out of `endpoint` (of customer `slug`), else 0. */
   /**
    * `lockedOut` and then `hit` in one round trip: the seconds a locked-out address must wait (its
    * request not counted), else the seconds to wait when over `max` in this window, else 0.
@@ -62,6 +61,7 @@ export class AbuseGuard {
     return result.hits > max ? Math.max(1, Math.ceil(result.resetInMs / 1000)) : 0;
   }
 
+  /** Seconds `address` is still locked out of `endpoint` (of customer `slug`), else 0. */
   async lockedOut(endpoint: string, slug: string | null, address: string): Promise<number> {
     return Math.ceil((await this.store.remainingMs(lockoutKey(endpoint, slug, address))) / 1000);
   }
