@@ -1,5 +1,5 @@
 import { App } from '../../../src/app';
-import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
+import { asOwner, createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { Browser, postback, startLogin } from '../../support/flow';
 import { npmOpenid } from '../../support/rp';
 
@@ -28,15 +28,33 @@ describe('login steps: edges', () => {
   it('a child\'s postback racing the completion of another of their sign-ins: both answer, no deadlock', async () => {
     // The child's postback locks the profile and then every request of theirs (to clear its values);
     // a completion locks the profile before its request, so neither waits on the other in a circle.
+    // Both are made to wait on the person's profile, held here, and then let go together: with the
+    // request locked first (the order before), one of the two orders of wake-up deadlocks.
     const before: Array<{ deadlocks: string }> = await ownerSql('select deadlocks::text from pg_stat_database where datname = current_database()');
-    for (let round = 0; round < 8; round++) {
+    for (let round = 0; round < 2; round++) {
       const done = await startLogin(app, 'acme', { extensions: [SREG()] });
       expect((await postback(app, 'acme', { request_id: done.requestId, api_key: apiKey, username: 'kim', no_prompt: 'true', sreg_email: 'kim@example.com' })).status).toBe(200);
       const child = await startLogin(app, 'acme', { extensions: [SREG()] });
-      const [posted, returned] = await Promise.all([
-        postback(app, 'acme', { request_id: child.requestId, api_key: apiKey, username: 'kim', under_13: 'true', sreg_email: 'kim@example.com' }),
-        done.browser.get(`${app.url}/c/acme/ows_return?request_id=${done.requestId}`),
-      ]);
+      const [posted, returned] = await asOwner(async (sql) => {
+        await sql('begin');
+        await sql(`select 1 from profile where username = 'kim' for update`);
+        // The postback queues for the profile first, then the completion: with the request locked
+        // first (the order before), the postback, woken first, then waits for the completion's request.
+        const waitingOnLocks = async (n: number) => {
+          for (;;) {
+            const [waiting]: Array<{ n: number }> = await ownerSql(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
+            if (waiting!.n >= n) return;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
+        };
+        const posting = postback(app, 'acme', { request_id: child.requestId, api_key: apiKey, username: 'kim', under_13: 'true', sreg_email: 'kim@example.com' });
+        await waitingOnLocks(1);
+        const returning = done.browser.get(`${app.url}/c/acme/ows_return?request_id=${done.requestId}`);
+        await waitingOnLocks(2);
+        const racing = Promise.all([posting, returning]);
+        await sql('commit');
+        return racing;
+      });
       expect(posted.status).toBe(200);
       expect(returned.status).toBe(302);
     }
