@@ -1,4 +1,5 @@
-import { Authorized, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { RequiresScopes } from '../graphql/auth-checker';
 import { CONSENTS_PERSONAL } from '../oauth';
 import type { Disclosure } from '../profiles/disclosure';
 import { Connection } from '../graphql/connection';
@@ -18,18 +19,18 @@ export class ConsentDecisionType {
   @Field(() => ID, { description: 'The customer the user belongs to.' })
   customerId!: string;
 
-  @Authorized(CONSENTS_PERSONAL)
+  @RequiresScopes(CONSENTS_PERSONAL)
   @Field(() => String, { nullable: true, description: 'The AW\'s username. Needs `consents.personal`; null while the user is restricted.' })
   username!: string | null;
 
-  @Authorized(CONSENTS_PERSONAL)
+  @RequiresScopes(CONSENTS_PERSONAL)
   @Field(() => String, { nullable: true, description: 'The relying party\'s realm. Needs `consents.personal`; null while the user is restricted.' })
   realm!: string | null;
 
   @Field(() => String, { description: 'ALLOW or DENY.' })
   decision!: string;
 
-  @Authorized(CONSENTS_PERSONAL)
+  @RequiresScopes(CONSENTS_PERSONAL)
   @Field(() => [String], { nullable: true, description: 'Profile fields the user agreed to share (sreg names). Needs `consents.personal`; null while the user is restricted.' })
   grantedFields!: string[] | null;
 

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
-import { requireScopes } from '../graphql/auth-checker';
+import { requireScopes, RequiresScopes } from '../graphql/auth-checker';
 import { ConsentDecisionType, ConsentService, ConsentSubject, subjectKey } from '../consent';
 import { BatchLoader } from '../graphql/batch-loader';
 import { SREG_FIELDS } from '../openid';
@@ -16,7 +16,7 @@ export class ProfileResolver {
     private readonly consent: ConsentService,
   ) {}
 
-  @Authorized('consents:read')
+  @RequiresScopes('consents:read')
   @FieldResolver(() => [ConsentDecisionType], { description: 'The user\'s consent decisions, newest first (none while restricted). Needs `consents:read`.' })
   async consentDecisions(@Root() profile: ProfileType, @Ctx() { principal, loaders }: GraphqlContext): Promise<ConsentDecisionType[]> {
     // Which sites a restricted person uses is theirs too: nothing is shown while restricted.

@@ -1,4 +1,5 @@
-import { Authorized, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { RequiresScopes } from '../graphql/auth-checker';
 import { Connection } from '../graphql/connection';
 import { SREG_FIELDS } from '../openid';
 import { Profile } from './profile.entity';
@@ -28,39 +29,39 @@ export class ProfileType {
   @Field(() => Date, { nullable: true, description: 'When the current restriction was set; null when not restricted.' })
   restrictedAt!: Date | null;
 
-  @Authorized('profile.nickname')
+  @RequiresScopes('profile.nickname')
   @Field(() => String, { nullable: true, description: 'sreg nickname. Needs `profile.nickname`.' })
   nickname!: string | null;
 
-  @Authorized('profile.email')
+  @RequiresScopes('profile.email')
   @Field(() => String, { nullable: true, description: 'sreg email. Needs `profile.email`.' })
   email!: string | null;
 
-  @Authorized('profile.fullname')
+  @RequiresScopes('profile.fullname')
   @Field(() => String, { nullable: true, description: 'sreg fullname. Needs `profile.fullname`.' })
   fullname!: string | null;
 
-  @Authorized('profile.dob')
+  @RequiresScopes('profile.dob')
   @Field(() => String, { nullable: true, description: 'sreg dob, YYYY-MM-DD with unknown parts as 00. Needs `profile.dob`.' })
   dob!: string | null;
 
-  @Authorized('profile.gender')
+  @RequiresScopes('profile.gender')
   @Field(() => String, { nullable: true, description: 'sreg gender, M or F. Needs `profile.gender`.' })
   gender!: string | null;
 
-  @Authorized('profile.postcode')
+  @RequiresScopes('profile.postcode')
   @Field(() => String, { nullable: true, description: 'sreg postcode. Needs `profile.postcode`.' })
   postcode!: string | null;
 
-  @Authorized('profile.country')
+  @RequiresScopes('profile.country')
   @Field(() => String, { nullable: true, description: 'sreg country, ISO 3166 alpha-2. Needs `profile.country`.' })
   country!: string | null;
 
-  @Authorized('profile.language')
+  @RequiresScopes('profile.language')
   @Field(() => String, { nullable: true, description: 'sreg language, ISO 639. Needs `profile.language`.' })
   language!: string | null;
 
-  @Authorized('profile.timezone')
+  @RequiresScopes('profile.timezone')
   @Field(() => String, { nullable: true, description: 'sreg timezone, a tz database name. Needs `profile.timezone`.' })
   timezone!: string | null;
 
