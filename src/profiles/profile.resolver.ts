@@ -42,7 +42,7 @@ export class ProfileResolver {
     // Filtering by email would reveal who has which address to a caller that may not read emails.
     if (filter?.email) requireScopes(principal, ['profile.email']);
     const page = await this.profileService.list(filter ?? {}, first, after, tenantOf(principal));
-    return { nodes: page.items.map(ProfileType.from), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    return { nodes: page.items.map(ProfileType.fromRecord), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
   @Authorized('profiles:read')

@@ -3,13 +3,14 @@ import { RequiresScopes } from '../graphql/auth-checker';
 import { Connection } from '../graphql/connection';
 import { SREG_FIELDS } from '../openid';
 import { Profile } from './profile.entity';
+import type { ProfileRecord } from './profile.repository';
 
 /**
  * A user's profile as the API shows it. Each personal field needs its own `profile.<field>` scope
  * on top of `profiles:read`; asking for one without it gives FORBIDDEN at that field's path and
  * null there, while the other fields resolve. Personal fields are nullable for that reason too.
  * While processing is restricted (GDPR art. 18) only `id`, `customerId`, `isRestricted` and
- * `restrictedAt` carry values: `from` leaves every other field null, the username and the
+ * `restrictedAt` carry values: `fromRecord` leaves every other field null, the username and the
  * timestamps included (they tell who the person is and when they signed in).
  */
 @ObjectType('Profile', { description: 'What a customer\'s AW told us about one of its users.' })
@@ -74,13 +75,36 @@ export class ProfileType {
   @Field(() => Date, { nullable: true, description: 'When the user last signed in through us. Null while restricted.' })
   lastSeenAt!: Date | null;
 
+  /** A profile entity (single reads and mutations) as the API shows it. */
   static from(p: Profile): ProfileType {
+    return ProfileType.fromRecord({
+      id: p.id,
+      customerId: p.customer.id,
+      username: p.username,
+      nickname: p.nickname,
+      email: p.email,
+      fullname: p.fullname,
+      dob: p.dob,
+      gender: p.gender,
+      postcode: p.postcode,
+      country: p.country,
+      language: p.language,
+      timezone: p.timezone,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+      lastSeenAt: p.lastSeenAt,
+      restrictedAt: p.restrictedAt,
+    });
+  }
+
+  /** A profile record (a page of them comes straight from the repository, without entities) as the API shows it. */
+  static fromRecord(p: ProfileRecord): ProfileType {
     if (p.restrictedAt !== null) return ProfileType.restricted(p);
     return Object.assign(new ProfileType(), {
       id: p.id,
       isRestricted: false,
       restrictedAt: null,
-      customerId: p.customer.id,
+      customerId: p.customerId,
       username: p.username,
       nickname: p.nickname,
       email: p.email,
@@ -98,12 +122,12 @@ export class ProfileType {
   }
 
   /** A restricted profile: the id and the flag, every personal field null (never read from the row). */
-  private static restricted(p: Profile): ProfileType {
+  private static restricted(p: ProfileRecord): ProfileType {
     const nulls = Object.fromEntries(SREG_FIELDS.map((field) => [field, null]));
     return Object.assign(new ProfileType(), {
       ...nulls,
       id: p.id,
-      customerId: p.customer.id,
+      customerId: p.customerId,
       username: null,
       isRestricted: true,
       restrictedAt: p.restrictedAt,
