@@ -4,6 +4,7 @@ import { CONSENTS_PERSONAL } from '../oauth';
 import type { Disclosure } from '../profiles/disclosure';
 import { Connection } from '../graphql/connection';
 import { ConsentDecision } from './consent-decision.entity';
+import type { ConsentDecisionRecord } from './consent-decision.repository';
 
 /**
  * A consent decision as the API shows it. Who agreed to share what with which site (`username`,
@@ -45,9 +46,27 @@ export class ConsentDecisionType {
 
   /** `shown` is the disclosure rule's answer for the decision's user: without `activity`, who, where and what stay null. */
   static from(d: ConsentDecision, shown: Disclosure): ConsentDecisionType {
+    return ConsentDecisionType.fromRecord(
+      {
+        id: d.id,
+        customerId: d.customer.id,
+        username: d.username,
+        realm: d.realm,
+        decision: d.decision,
+        grantedFields: d.grantedFields,
+        isRemembered: d.isRemembered,
+        decidedAt: d.decidedAt,
+        revokedAt: d.revokedAt,
+      },
+      shown,
+    );
+  }
+
+  /** As `from`, for a record read without entities (a page's decisions in bulk). */
+  static fromRecord(d: ConsentDecisionRecord, shown: Disclosure): ConsentDecisionType {
     return Object.assign(new ConsentDecisionType(), {
       id: d.id,
-      customerId: d.customer.id,
+      customerId: d.customerId,
       username: shown.activity ? d.username : null,
       realm: shown.activity ? d.realm : null,
       decision: d.decision,

@@ -9,6 +9,12 @@ import { ProfileService } from './profile.service';
 import { disclosureOf } from './disclosure';
 import { ProfileConnection, ProfileFilterInput, ProfileType, SetProfileRestrictionPayload, UpdateProfileInput, UpdateProfilePayload } from './profile.type';
 
+/**
+ * The disclosure rule for a person who is not restricted: `consentDecisions` is reached only for
+ * those (restricted ones show none), so it shows their decisions whole. Asked once, not per row.
+ */
+const UNRESTRICTED = disclosureOf({ isRestricted: false }, 'read');
+
 @Resolver(() => ProfileType)
 export class ProfileResolver {
   constructor(
@@ -24,11 +30,12 @@ export class ProfileResolver {
     // One query for every profile of the response, not one per profile.
     const loader = loaders.get('profile.consentDecisions', () => {
       const tenant = tenantOf(principal);
-      return new BatchLoader((subjects: ConsentSubject[]) => this.consent.listForSubjects(subjects, tenant), subjectKey);
+      return new BatchLoader(async (subjects: ConsentSubject[]) => {
+        const decisions = await this.consent.listForSubjects(subjects, tenant);
+        return decisions.map((ofSubject) => ofSubject.map((d) => ConsentDecisionType.fromRecord(d, UNRESTRICTED)));
+      }, subjectKey);
     });
-    const decisions = await loader.load({ customerId: profile.customerId, username: profile.username });
-    // Reached only for an unrestricted profile (above), so the rule shows its decisions whole.
-    return decisions.map((d) => ConsentDecisionType.from(d, disclosureOf({ isRestricted: false }, 'read')));
+    return loader.load({ customerId: profile.customerId, username: profile.username });
   }
 
   @Authorized('profiles:read')
