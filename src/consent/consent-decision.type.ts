@@ -12,7 +12,8 @@ import type { ConsentDecisionRecord } from './consent-decision.repository';
  * need `profile.<field>`; the decision itself and its times resolve without it. For a person whose
  * processing is restricted they are null for every caller (profiles/disclosure.ts).
  */
-@ObjectType('ConsentDecision', { description: 'A user\'s answer on the consent page for one relying party.' })
+// Simple resolvers, as Profile's: a page of profiles carries a few of these per row. Scopes still apply (RequiresScopes).
+@ObjectType('ConsentDecision', { description: 'A user\'s answer on the consent page for one relying party.', simpleResolvers: true })
 export class ConsentDecisionType {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;

@@ -52,7 +52,8 @@ const REQUIRED_SCOPES = 'requiredScopes';
  * rest of the response resolves, as `@Authorized` would do. Use it instead of `@Authorized` on
  * anything but a query or mutation: `@Authorized` runs type-graphql's async middleware for every
  * value of the field (a page of 100 rows asking for 5 scoped fields ran 500), where this is checked
- * once per field per operation (`guardScopedFields`) and the value then resolves synchronously.
+ * once per field per operation (`guardScopedFields`) and the value then resolves synchronously. It
+ * also holds on an object type with `simpleResolvers`, which skips every type-graphql middleware.
  */
 export function RequiresScopes(...scopes: string[]): MethodDecorator & PropertyDecorator {
   return Extensions({ [REQUIRED_SCOPES]: scopes });

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { execute, GraphQLSchema, parse } from 'graphql';
-import { buildSchema, Field, FieldResolver, ObjectType, Query, Resolver, Root } from 'type-graphql';
-import { guardScopedFields, RequiresScopes } from '../../../src/graphql/auth-checker';
+import { buildSchema, Field, FieldResolver, getMetadataStorage, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { authChecker, guardScopedFields, RequiresScopes } from '../../../src/graphql/auth-checker';
 import { Loaders } from '../../../src/graphql/batch-loader';
 import type { GraphqlContext, Principal } from '../../../src/graphql/context';
+import { resolverClasses } from '../../../src/graphql/build-schema';
 
 @ObjectType('ScopedRow')
 class Row {
@@ -47,7 +48,7 @@ function client(scopes: string[]): { principal: Principal; asked: () => number }
 describe('RequiresScopes', () => {
   let schema: GraphQLSchema;
   beforeAll(async () => {
-    schema = guardScopedFields(await buildSchema({ resolvers: [RowResolver], validate: false }));
+    schema = guardScopedFields(await buildSchema({ resolvers: [RowResolver], authChecker, validate: false }));
   });
   beforeEach(() => {
     notesRead = 0;
@@ -93,5 +94,14 @@ describe('RequiresScopes', () => {
     const { data, errors } = await run('{ rows { email note } }', { kind: 'operator', id: 'bootstrap-admin' });
     expect(errors).toEqual([]);
     expect(data?.rows).toHaveLength(3);
+  });
+
+  it('is what every field of the API uses: @Authorized sits on queries and mutations only', () => {
+    // Object types may use simpleResolvers (no middleware stack), which would skip an @Authorized field silently.
+    expect(resolverClasses.length).toBeGreaterThan(0);
+    const storage = getMetadataStorage();
+    const operations = new Set([...storage.queries, ...storage.mutations, ...storage.subscriptions].map((op) => `${op.target.name}.${op.methodName}`));
+    const onFields = storage.authorizedFields.map((field) => `${field.target.name}.${field.fieldName}`).filter((name) => !operations.has(name));
+    expect(onFields).toEqual([]);
   });
 });
