@@ -20,6 +20,11 @@ const UNRESTRICTED = disclosureOf({ isRestricted: false }, 'read');
 /** What `Profile.consentDecisions` needs. */
 const CONSENT_DECISIONS_SCOPES = ['consents:read'];
 
+/** Whose decisions a profile shows: nobody's while restricted (which sites a restricted person uses is theirs too). */
+function consentSubjectOf(profile: ProfileType): ConsentSubject | null {
+  return profile.isRestricted || profile.username === null ? null : { customerId: profile.customerId, username: profile.username };
+}
+
 @Resolver(() => ProfileType)
 export class ProfileResolver {
   constructor(
@@ -30,10 +35,10 @@ export class ProfileResolver {
   @RequiresScopes(...CONSENT_DECISIONS_SCOPES)
   @FieldResolver(() => [ConsentDecisionType], { description: 'The user\'s consent decisions, newest first (none while restricted). Needs `consents:read`.' })
   consentDecisions(@Root() profile: ProfileType, @Ctx() context: GraphqlContext): ConsentDecisionType[] | Promise<ConsentDecisionType[]> {
-    // Which sites a restricted person uses is theirs too: nothing is shown while restricted.
-    if (profile.isRestricted || profile.username === null) return [];
+    const subject = consentSubjectOf(profile);
+    if (subject === null) return [];
     // At once when `profiles` loaded the page's decisions up front; otherwise batched with the rest of the response.
-    return this.decisionsLoader(context).loadNow({ customerId: profile.customerId, username: profile.username });
+    return this.decisionsLoader(context).loadNow(subject);
   }
 
   @Authorized('profiles:read')
@@ -53,7 +58,7 @@ export class ProfileResolver {
     // Every row's decisions in the one batch the rows would make anyway, but before graphql-js walks
     // the rows, so each row's `consentDecisions` resolves at once instead of through promises.
     if (selectsField(info, ['nodes', 'consentDecisions']) && missingScopes(principal, CONSENT_DECISIONS_SCOPES).length === 0) {
-      await this.decisionsLoader(context).loadMany(nodes.flatMap((n) => (n.isRestricted || n.username === null ? [] : [{ customerId: n.customerId, username: n.username }])));
+      await this.decisionsLoader(context).loadMany(nodes.map(consentSubjectOf).filter((subject) => subject !== null));
     }
     return { nodes, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
