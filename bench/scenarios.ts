@@ -88,7 +88,7 @@ export const SCENARIOS: Scenario[] = [
       target: concurrency === 64 ? 'baseline of the ratios' : '—',
     }),
   ),
-  { kind: 'graphql-page', id: 'graphql-page100', title: 'GraphQL page of 100 profiles + consents', pageSize: 100, ratePerSecond: 200, quick: true, target: describeGoals(GRAPHQL_PAGE_GOALS), goals: GRAPHQL_PAGE_GOALS },
+  { kind: 'graphql-page', id: 'graphql-page100', title: 'GraphQL page of 100 profiles + consents', pageSize: 100, ratePerSecond: 100, quick: true, target: describeGoals(GRAPHQL_PAGE_GOALS), goals: GRAPHQL_PAGE_GOALS },
   { kind: 'graphql-page', id: 'graphql-page10', title: 'GraphQL page of 10 profiles + consents', pageSize: 10, ratePerSecond: 200, quick: false, target: 'SQL = page of 100' },
   { kind: 'graphql-single', id: 'graphql-profile', title: 'GraphQL one profile + consents', ratePerSecond: 200, quick: true, target: '—' },
   {

@@ -1,4 +1,5 @@
-import { Authorized, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { RequiresScopes } from '../graphql/auth-checker';
 // The scope's own file: the oauth feature's index imports audit, so importing it would close a circle.
 import { AUDIT_PERSONAL } from '../oauth/scopes';
 import { GraphQLJSONObject } from 'graphql-scalars';
@@ -50,7 +51,7 @@ export class AuditEventType {
   @Field(() => String, { nullable: true, description: 'Its id.' })
   targetId!: string | null;
 
-  @Authorized(AUDIT_PERSONAL)
+  @RequiresScopes(AUDIT_PERSONAL)
   @Field(() => String, { nullable: true, description: 'The AW username it is about; null when none or erased. Needs `audit.personal`.' })
   subject!: string | null;
 

@@ -1,8 +1,10 @@
-import { Authorized, Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { RequiresScopes } from '../graphql/auth-checker';
 import { CONSENTS_PERSONAL } from '../oauth';
 import type { Disclosure } from '../profiles/disclosure';
 import { Connection } from '../graphql/connection';
 import { ConsentDecision } from './consent-decision.entity';
+import type { ConsentDecisionRecord } from './consent-decision.repository';
 
 /**
  * A consent decision as the API shows it. Who agreed to share what with which site (`username`,
@@ -10,7 +12,8 @@ import { ConsentDecision } from './consent-decision.entity';
  * need `profile.<field>`; the decision itself and its times resolve without it. For a person whose
  * processing is restricted they are null for every caller (profiles/disclosure.ts).
  */
-@ObjectType('ConsentDecision', { description: 'A user\'s answer on the consent page for one relying party.' })
+// Simple resolvers, as Profile's: a page of profiles carries a few of these per row. Scopes still apply (RequiresScopes).
+@ObjectType('ConsentDecision', { description: 'A user\'s answer on the consent page for one relying party.', simpleResolvers: true })
 export class ConsentDecisionType {
   @Field(() => ID, { description: 'Stable identifier.' })
   id!: string;
@@ -18,18 +21,18 @@ export class ConsentDecisionType {
   @Field(() => ID, { description: 'The customer the user belongs to.' })
   customerId!: string;
 
-  @Authorized(CONSENTS_PERSONAL)
+  @RequiresScopes(CONSENTS_PERSONAL)
   @Field(() => String, { nullable: true, description: 'The AW\'s username. Needs `consents.personal`; null while the user is restricted.' })
   username!: string | null;
 
-  @Authorized(CONSENTS_PERSONAL)
+  @RequiresScopes(CONSENTS_PERSONAL)
   @Field(() => String, { nullable: true, description: 'The relying party\'s realm. Needs `consents.personal`; null while the user is restricted.' })
   realm!: string | null;
 
   @Field(() => String, { description: 'ALLOW or DENY.' })
   decision!: string;
 
-  @Authorized(CONSENTS_PERSONAL)
+  @RequiresScopes(CONSENTS_PERSONAL)
   @Field(() => [String], { nullable: true, description: 'Profile fields the user agreed to share (sreg names). Needs `consents.personal`; null while the user is restricted.' })
   grantedFields!: string[] | null;
 
@@ -44,9 +47,27 @@ export class ConsentDecisionType {
 
   /** `shown` is the disclosure rule's answer for the decision's user: without `activity`, who, where and what stay null. */
   static from(d: ConsentDecision, shown: Disclosure): ConsentDecisionType {
+    return ConsentDecisionType.fromRecord(
+      {
+        id: d.id,
+        customerId: d.customer.id,
+        username: d.username,
+        realm: d.realm,
+        decision: d.decision,
+        grantedFields: d.grantedFields,
+        isRemembered: d.isRemembered,
+        decidedAt: d.decidedAt,
+        revokedAt: d.revokedAt,
+      },
+      shown,
+    );
+  }
+
+  /** As `from`, for a record read without entities (a page's decisions in bulk). */
+  static fromRecord(d: ConsentDecisionRecord, shown: Disclosure): ConsentDecisionType {
     return Object.assign(new ConsentDecisionType(), {
       id: d.id,
-      customerId: d.customer.id,
+      customerId: d.customerId,
       username: shown.activity ? d.username : null,
       realm: shown.activity ? d.realm : null,
       decision: d.decision,

@@ -4,6 +4,7 @@ import { afterCursor, checkPageSize, encodeCursor, Page } from '../shared/pagina
 import { Clock } from '../shared/clock';
 import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
 import { ConsentDecision } from './consent-decision.entity';
+import { ConsentDecisionRecord, selectDecisionsOfSubjects } from './consent-decision.repository';
 import { isUuid } from '../shared/ids';
 import { AuditService } from '../audit';
 
@@ -51,24 +52,17 @@ export class ConsentService {
   /**
    * The decisions of each (customer, username) in `subjects` that `tenant` may see, newest first,
    * in one query however many subjects there are; an entry per subject, empty when it has none.
+   * Plain records, no entities: a page's worth is read-only and costs more to hydrate than to query.
    */
-  async listForSubjects(subjects: readonly ConsentSubject[], tenant: Tenant): Promise<ConsentDecision[][]> {
+  async listForSubjects(subjects: readonly ConsentSubject[], tenant: Tenant): Promise<ConsentDecisionRecord[][]> {
     if (subjects.length === 0) return [];
-    const rows = await this.em.find(
-      ConsentDecision,
-      {
-        ...customerWhere(tenant),
-        ...subjectWhere(tenant),
-        // Grouped by customer (a page is usually one customer's): `username in (…)` per customer
-        // plans and builds far cheaper than one (customer, username) branch per subject.
-        $or: [...groupByCustomer(subjects)].map(([customer, usernames]) => ({ customer, username: { $in: usernames } })),
-      },
-      { orderBy: { decidedAt: 'desc', id: 'desc' } },
-    );
-    const bySubject = new Map<string, ConsentDecision[]>();
+    const rows = await selectDecisionsOfSubjects(this.em, subjects, { customerId: customerWhere(tenant).customer, username: subjectWhere(tenant).username });
+    const bySubject = new Map<string, ConsentDecisionRecord[]>();
     for (const row of rows) {
-      const key = subjectKey({ customerId: row.customer.id, username: row.username });
-      bySubject.set(key, [...(bySubject.get(key) ?? []), row]);
+      const key = subjectKey(row);
+      const decisions = bySubject.get(key);
+      if (decisions) decisions.push(row);
+      else bySubject.set(key, [row]);
     }
     return subjects.map((s) => bySubject.get(subjectKey(s)) ?? []);
   }
@@ -94,14 +88,4 @@ export class ConsentService {
       return decision;
     });
   }
-}
-
-function groupByCustomer(subjects: readonly ConsentSubject[]): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const s of subjects) {
-    const usernames = groups.get(s.customerId);
-    if (usernames) usernames.push(s.username);
-    else groups.set(s.customerId, [s.username]);
-  }
-  return groups;
 }

@@ -12,7 +12,7 @@ import { WebhookResolver } from '../webhooks';
 import { PurgeRunResolver } from '../retention';
 import { ErasureResolver } from '../erasure';
 import { ProfileExportResolver } from '../exports';
-import { authChecker } from './auth-checker';
+import { authChecker, guardScopedFields } from './auth-checker';
 
 /** Every resolver class of the API; each feature adds its own here. */
 export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [
@@ -33,7 +33,8 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
 
 /**
  * Builds the executable schema. Resolver instances come from `instances` (built once in app.ts);
- * type-graphql asks the container for them instead of constructing its own.
+ * type-graphql asks the container for them instead of constructing its own. Fields marked
+ * `RequiresScopes` get their scope check here (auth-checker.ts).
  */
 export async function buildGraphqlSchema(instances: object[]): Promise<GraphQLSchema> {
   const byClass = new Map<unknown, object>(instances.map((instance) => [instance.constructor, instance]));
@@ -44,7 +45,7 @@ export async function buildGraphqlSchema(instances: object[]): Promise<GraphQLSc
       return instance;
     },
   };
-  return buildSchema({ resolvers: resolverClasses, container, authChecker, validate: false, emitSchemaFile: false });
+  return guardScopedFields(await buildSchema({ resolvers: resolverClasses, container, authChecker, validate: false, emitSchemaFile: false }));
 }
 
 /** The schema as committed in schema.graphql: sorted, so the file changes only when the API does. */

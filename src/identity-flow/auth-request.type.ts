@@ -1,4 +1,5 @@
-import { Authorized, Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
+import { RequiresScopes } from '../graphql/auth-checker';
 import { REQUESTS_PERSONAL } from '../oauth';
 import type { Disclosure } from '../profiles';
 import { Connection } from '../graphql/connection';
@@ -60,11 +61,11 @@ export class AuthRequestType {
   @Field(() => String, { description: 'checkid_setup or checkid_immediate.' })
   mode!: string;
 
-  @Authorized(REQUESTS_PERSONAL)
+  @RequiresScopes(REQUESTS_PERSONAL)
   @Field(() => String, { nullable: true, description: 'The relying party\'s realm. Needs `requests.personal`; null while the user is restricted.' })
   realm!: string | null;
 
-  @Authorized(REQUESTS_PERSONAL)
+  @RequiresScopes(REQUESTS_PERSONAL)
   @Field(() => String, { nullable: true, description: 'Where the answer went. Needs `requests.personal`; null while the user is restricted.' })
   returnTo!: string | null;
 
@@ -74,7 +75,7 @@ export class AuthRequestType {
   @Field(() => String, { nullable: true, description: 'Why return_to is not VERIFIED, as a short code (no_xrds, return_to_not_listed, timeout, url_refused, ...).' })
   returnToVerificationReason!: string | null;
 
-  @Authorized(REQUESTS_PERSONAL)
+  @RequiresScopes(REQUESTS_PERSONAL)
   @Field(() => String, { nullable: true, description: 'The user the AW logged in, once it posted back. Needs `requests.personal`; null while the user is restricted.' })
   username!: string | null;
 
@@ -84,7 +85,7 @@ export class AuthRequestType {
   @Field(() => [String], { description: 'Of those, the ones the RP marked required.' })
   requiredFields!: string[];
 
-  @Authorized(REQUESTS_PERSONAL)
+  @RequiresScopes(REQUESTS_PERSONAL)
   @Field(() => [String], { nullable: true, description: 'Profile fields released to the RP in the assertion. Needs `requests.personal`; null while the user is restricted.' })
   releasedFields!: string[] | null;
 

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
 import { BatchLoader } from '../graphql/batch-loader';
+import { RequiresScopes } from '../graphql/auth-checker';
 import { WebhookService } from './webhook.service';
 import {
   CreateWebhookEndpointInput,
@@ -92,7 +93,7 @@ export class WebhookResolver {
     return { nodes: page.items.map(WebhookDeliveryType.from), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
-  @Authorized('webhooks:write')
+  @RequiresScopes('webhooks:write')
   @FieldResolver(() => [WebhookAttemptType], { description: 'Every attempt, oldest first, with status code, latency and error.' })
   async attempts(@Root() delivery: WebhookDeliveryType, @Ctx() { loaders }: GraphqlContext): Promise<WebhookAttemptType[]> {
     const loader = loaders.get('webhookDelivery.attempts', () =>

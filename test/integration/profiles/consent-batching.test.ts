@@ -81,4 +81,40 @@ describe('Profile.consentDecisions', () => {
     const refused = await graphql(app.url!, PAGE, { first: 10 }, noConsents.token);
     expect(refused.errors?.[0]).toMatchObject({ path: ['profiles', 'nodes', 0, 'consentDecisions'], extensions: { code: 'FORBIDDEN' } });
   });
+
+  const consentStatements = () => statements.filter((sql) => /from "consent_decision"/.test(sql));
+
+  it('reads no consent decision for a page that does not ask for them, skips them, or may not see them', async () => {
+    await seed(3);
+    const readerWithoutConsents = await clientToken(app, customerId, ['profiles:read']);
+    for (const [query, token] of [
+      [`query($first: Int!) { profiles(first: $first) { nodes { username } } }`, undefined],
+      [`query($first: Int!) { profiles(first: $first) { nodes { username consentDecisions @skip(if: true) { realm } } } }`, undefined],
+      [PAGE, readerWithoutConsents.token],
+    ] as const) {
+      statements = [];
+      const res = await graphql(app.url!, query, { first: 3 }, token);
+      expect(res.errors?.every((e) => e.extensions?.code === 'FORBIDDEN') ?? true).toBe(true);
+      expect(consentStatements()).toHaveLength(0);
+    }
+  });
+
+  it("answers decisions asked for through fragments and aliases with the same one statement, and a restricted person's with none", async () => {
+    await seed(3);
+    await ownerSql(`update profile set restricted_at = now() where customer_id = ? and username = 'user002'`, [customerId]);
+    statements = [];
+    const res = await graphql<{ profiles: { nodes: Array<{ username: string | null; decisions: unknown[] }> } }>(
+      app.url!,
+      `{ profiles(first: 10) { ...Page } }
+       fragment Page on ProfileConnection { nodes { username ... on Profile { decisions: consentDecisions { realm } } } }`,
+    );
+    expect(res.errors).toBeUndefined();
+    const decided = [{ realm: 'https://rp.example.org/' }];
+    expect(res.data!.profiles.nodes).toEqual([
+      { username: 'user001', decisions: decided },
+      { username: null, decisions: [] },
+      { username: 'user003', decisions: decided },
+    ]);
+    expect(consentStatements()).toHaveLength(1);
+  });
 });
