@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { AuthRequestInput, isPersonalDataForbidden, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
+import { AuthRequestInput, isPersonalDataForbidden, isSregField, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
 import type { LoginDecision, LoginStep, OpenIdProviderService, VerifiedReturnTo } from '../openid-provider';
 import { CustomerConfig, customerUrls, PromptPolicy } from '../customers';
 import { disclosureOf } from '../profiles';
@@ -245,7 +245,8 @@ export class IdentityFlowService implements LoginStep {
       cookieRequestId: cookieId,
       isCsrfValid: form.authRequestId === cookieId && isCsrfTokenValid(secret, form.csrf, cookieId, cookie!),
       decision: form.decision === 'allow' ? 'ALLOW' : form.decision === 'deny' ? 'DENY' : null,
-      share: form.share,
+      // Only sreg field names can be granted; anything else a form carries (any text at all) goes no further.
+      share: form.share.filter(isSregField),
       remember: form.remember,
       now,
       actor: currentActor(),

@@ -72,6 +72,24 @@ describe('login steps: edges', () => {
     expect(consent.status).toBe(404);
   });
 
+  it('grants only sreg fields from a consent form: any other text in `share` (a NUL byte too) goes no further', async () => {
+    const { rp, browser, requestId } = await startLogin(app, 'acme', { extensions: [SREG()] });
+    expect((await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice', no_prompt: 'false', sreg_email: 'alice@example.com' })).status).toBe(200);
+    const page = await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`);
+    const hidden = (name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page.body)?.[1] ?? '';
+    const answer = await browser.postForm(`${app.url}/c/acme/ows_consent`, [
+      ['auth_request', hidden('auth_request')],
+      ['csrf', hidden('csrf')],
+      ['decision', 'allow'],
+      ['share', '\u0000'],
+      ['share', 'email'],
+    ]);
+    expect(answer.status).toBe(302);
+    expect(await rp.verify(answer.location!)).toMatchObject({ authenticated: true, email: 'alice@example.com' });
+    const [decision] = await ownerSql('select granted_fields from consent_decision');
+    expect(decision).toEqual({ granted_fields: ['email'] });
+  });
+
   it('releases nothing to an RP that asked for no-PII, even from a request that holds values (one stored before an upgrade)', async () => {
     const { rp, browser, requestId } = await startLogin(app, 'acme', { extensions: [SREG(), NO_PII()] });
     expect((await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice', no_prompt: 'true', sreg_email: 'alice@example.com' })).status).toBe(200);
