@@ -150,55 +150,40 @@ export interface StepAnswer {
   isRestricted: boolean | null;
 }
 
-const ANSWER_COLUMNS = `step, auth_request_id, request_id_hash, status, expires_at, openid_request, username, realm, requested_fields, required_fields,
-  is_minor, supplied, blob, auth_time, auth_policies, outcome, granted, released, is_code_issued, is_restricted`;
+/** The columns of `ids_flow_answer`, named as StepAnswer names them, so a row is the answer as it comes. */
+const ANSWER_COLUMNS = Object.entries({
+  step: 'step',
+  authRequestId: 'auth_request_id',
+  requestIdHash: 'request_id_hash',
+  status: 'status',
+  expiresAt: 'expires_at',
+  openidRequest: 'openid_request',
+  username: 'username',
+  realm: 'realm',
+  requestedFields: 'requested_fields',
+  requiredFields: 'required_fields',
+  isMinor: 'is_minor',
+  supplied: 'supplied',
+  blob: 'blob',
+  authTime: 'auth_time',
+  authPolicies: 'auth_policies',
+  outcome: 'outcome',
+  granted: 'granted',
+  released: 'released',
+  isCodeIssued: 'is_code_issued',
+  isRestricted: 'is_restricted',
+} satisfies Record<keyof StepAnswer, string>)
+  .map(([field, column]) => `${column} as "${field}"`)
+  .join(', ');
 
-interface AnswerRow {
-  step: StepAnswer['step'];
-  auth_request_id: string | null;
-  request_id_hash: string | null;
-  status: string | null;
-  expires_at: Date | null;
-  openid_request: unknown;
-  username: string | null;
-  realm: string | null;
-  requested_fields: string[] | null;
-  required_fields: string[] | null;
-  is_minor: boolean | null;
-  supplied: Record<string, string> | null;
-  blob: string | null;
-  auth_time: Date | null;
-  auth_policies: string[] | null;
-  outcome: 'id_res' | 'cancel' | null;
-  granted: string[] | null;
-  released: string[] | null;
-  is_code_issued: boolean | null;
-  is_restricted: boolean | null;
-}
-
-function toAnswer(row: AnswerRow): StepAnswer {
-  return {
-    step: row.step,
-    authRequestId: row.auth_request_id,
-    requestIdHash: row.request_id_hash,
-    status: row.status,
-    expiresAt: row.expires_at,
-    openidRequest: row.openid_request,
-    username: row.username,
-    realm: row.realm,
-    requestedFields: row.requested_fields,
-    requiredFields: row.required_fields,
-    isMinor: row.is_minor,
-    supplied: row.supplied,
-    blob: row.blob,
-    authTime: row.auth_time,
-    authPolicies: row.auth_policies,
-    outcome: row.outcome,
-    granted: row.granted,
-    released: row.released,
-    isCodeIssued: row.is_code_issued,
-    isRestricted: row.is_restricted,
-  };
+/** One browser step: its function called as a named statement, answering one `ids_flow_answer`. */
+async function browserStep(pool: SqlPool, fn: 'ids_flow_return' | 'ids_flow_consent', values: unknown[]): Promise<StepAnswer> {
+  const { rows } = await pool.query<StepAnswer>({
+    name: fn,
+    text: `select ${ANSWER_COLUMNS} from ${fn}(${values.map((_, i) => `$${i + 1}`).join(', ')})`,
+    values,
+  });
+  return rows[0]!;
 }
 
 export interface ReturnCall {
@@ -214,10 +199,7 @@ export interface ReturnCall {
 }
 
 export async function returnFromAw(pool: SqlPool, call: ReturnCall): Promise<StepAnswer> {
-  const { rows } = await pool.query<AnswerRow>({
-    name: 'ids_flow_return',
-    text: `select ${ANSWER_COLUMNS} from ids_flow_return($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    values: [
+  return browserStep(pool, 'ids_flow_return', [
       call.customerId,
       call.requestIdHash,
       call.cookieRequestId,
@@ -228,10 +210,8 @@ export async function returnFromAw(pool: SqlPool, call: ReturnCall): Promise<Ste
       call.actor.id,
       call.code.id,
       call.code.hash,
-      call.code.expiresAt,
-    ],
-  });
-  return toAnswer(rows[0]!);
+    call.code.expiresAt,
+  ]);
 }
 
 export interface ConsentCall {
@@ -247,10 +227,7 @@ export interface ConsentCall {
 }
 
 export async function decideConsent(pool: SqlPool, call: ConsentCall): Promise<StepAnswer> {
-  const { rows } = await pool.query<AnswerRow>({
-    name: 'ids_flow_consent',
-    text: `select ${ANSWER_COLUMNS} from ids_flow_consent($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-    values: [
+  return browserStep(pool, 'ids_flow_consent', [
       call.customerId,
       call.cookieRequestId,
       call.isCsrfValid,
@@ -262,10 +239,8 @@ export async function decideConsent(pool: SqlPool, call: ConsentCall): Promise<S
       call.actor.id,
       call.code.id,
       call.code.hash,
-      call.code.expiresAt,
-    ],
-  });
-  return toAnswer(rows[0]!);
+    call.code.expiresAt,
+  ]);
 }
 
 /** Expires a request found expired on a refused consent form (that path's second statement). */

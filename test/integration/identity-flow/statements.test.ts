@@ -104,7 +104,7 @@ describe('statements per step of a login', () => {
 
     let location = '';
     const back = await statementsOf(async () => (location = (await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`)).location!));
-    expect(back).toEqual([expect.stringMatching(/^select step, .* from ids_flow_return\(/s)]);
+    expect(back).toEqual([expect.stringMatching(/^select step as "step", .* from ids_flow_return\(/s)]);
     expect(await rp.rp.verify(location)).toMatchObject({ authenticated: true, email: 'alice@example.com' });
   });
 
