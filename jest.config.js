@@ -1,13 +1,28 @@
 /**
- * Test tiers (STYLE.md, Tests): unit tests are pure and fast; integration and e2e tests talk to the
- * real PostgreSQL and Redis, so they share one global setup that creates a database for the run
- * and drops it afterwards.
+ * Test tiers (STYLE.md, Tests), one Jest project each:
+ * - unit: pure code, no I/O (`npm run test:unit`);
+ * - integration: services, repositories, jobs and tooling against the real PostgreSQL and Redis
+ *   (`npm run test:integration`);
+ * - http: the whole service, over HTTP or as a child process, and the end-to-end demo
+ *   (`npm run test:http`).
+ * The last two share one global setup: a migrated database for the run, copied once per worker so
+ * that two files run side by side (maxWorkers) without emptying each other's tables.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const withDatabase = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': tsJest },
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  setupFiles: ['reflect-metadata'],
+};
 
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 30000,
+  // Jest's default is one worker fewer than the cores: none to spare on a 2-core machine. Most of an
+  // integration file's time is spent waiting on PostgreSQL, Redis and timers, so two overlap well.
+  maxWorkers: 2,
   projects: [
     {
       displayName: 'unit',
@@ -15,14 +30,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
-    {
-      displayName: 'integration',
-      testEnvironment: 'node',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      setupFiles: ['reflect-metadata'],
-    },
+    { displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], ...withDatabase },
+    { displayName: 'http', testMatch: ['<rootDir>/test/http/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'], ...withDatabase },
   ],
 };

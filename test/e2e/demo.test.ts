@@ -6,6 +6,7 @@ import { testEnv } from '../support/config';
 import { testQueuePrefix } from '../support/env';
 import { ROOT } from '../support/process';
 import { freePort } from '../support/redis-server';
+import { waitUntil } from '../support/wait';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT_DIR = join(ROOT, 'test-output');
@@ -103,10 +104,6 @@ async function waitForPage(page: Page, isExpected: (url: URL) => boolean, what: 
 }
 
 /** Chromium may still be being installed by the package manager when the suite starts. */
-async function waitForChromium(timeoutMs = 240_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!existsSync(CHROMIUM)) {
-    if (Date.now() > until) throw new Error(`${CHROMIUM} did not appear within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+async function waitForChromium(): Promise<void> {
+  await waitUntil(`${CHROMIUM} to be installed`, () => existsSync(CHROMIUM), { timeoutMs: 240_000, intervalMs: 1000 });
 }

@@ -1,11 +1,18 @@
 /**
- * Values the global setup hands to every test file through the environment: the database created
- * for this run and a Redis key prefix no other run uses.
+ * Values the global setup hands to every test file through the environment: the database made for
+ * this run and a Redis key prefix no other run uses. Each Jest worker has a copy of the database and
+ * a prefix of its own, so files running side by side never empty or drain each other's.
  */
+function worker(): string {
+  return process.env.JEST_WORKER_ID ?? '1';
+}
+
 export function testDatabaseUrl(): string {
   const url = process.env.IDS_TEST_DATABASE_URL;
   if (!url) throw new Error('IDS_TEST_DATABASE_URL is unset: run tests through jest so global setup creates the database');
-  return url;
+  const own = new URL(url);
+  own.pathname = `${own.pathname}_w${worker()}`;
+  return own.toString();
 }
 
 /** The same database as the service sees it: through the application role, under row-level security. */
@@ -25,7 +32,7 @@ export function testPlatformDatabaseUrl(): string {
 }
 
 export function testQueuePrefix(): string {
-  return process.env.IDS_TEST_QUEUE_PREFIX ?? 'ids-test';
+  return `${process.env.IDS_TEST_QUEUE_PREFIX ?? 'ids-test'}-w${worker()}`;
 }
 
 export const TEST_REDIS_URL = process.env.IDS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

@@ -1,15 +1,34 @@
 import { Redis } from 'ioredis';
-import { dropDatabase } from '../../src/db';
-import { TEST_REDIS_URL, testQueuePrefix } from './env';
+import { Client } from 'pg';
+import { TEST_REDIS_URL } from './env';
 
-/** Drops this run's database and deletes this run's Redis keys. */
+/** Drops this run's databases (the migrated one and each worker's copy) and deletes this run's Redis keys. */
 export default async function globalTeardown(): Promise<void> {
   const url = process.env.IDS_TEST_DATABASE_URL;
-  if (url) await dropDatabase(url);
+  if (url) {
+    const run = decodeURIComponent(new URL(url).pathname.slice(1));
+    const admin = new URL(url);
+    admin.pathname = '/postgres';
+    const client = new Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      const rows = (await client.query<{ datname: string }>(`select datname from pg_database where datname = $1 or datname like $2`, [run, `${run}\\_w%`])).rows;
+      for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
+    } finally {
+      await client.end();
+    }
+  }
+  const prefix = process.env.IDS_TEST_QUEUE_PREFIX;
+  if (!prefix) return;
   const redis = new Redis(TEST_REDIS_URL);
   try {
-    const keys = await redis.keys(`${testQueuePrefix()}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    // Every queue prefix of the run (each worker's, and the ones tests derive from them).
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
   } finally {
     redis.disconnect();
   }

@@ -2,7 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
-export const MAIN = join(ROOT, 'dist', 'src', 'main.js');
+export const MAIN = join(ROOT, 'src', 'main.ts');
+/** Lets a child `node` run the TypeScript sources (see ts-register.js): no build before a test run. */
+export const TS_REGISTER = join(__dirname, 'ts-register.js');
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -13,9 +15,9 @@ export interface ServiceProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs the compiled service (`node dist/src/main.js`) with exactly the given environment. */
+/** Runs the service (`node src/main.ts`, transpiled as it loads) with exactly the given environment. */
 export function spawnService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-r', TS_REGISTER, MAIN], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];
   const waiters: Array<() => void> = [];
   const onData = (chunk: Buffer) => {

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { waitUntil } from './wait';
 
 /** A free loopback port, chosen by the kernel. */
 export async function freePort(): Promise<number> {
@@ -21,19 +22,16 @@ export async function startPrivateRedis(port?: number): Promise<{ url: string; p
   });
   const url = `redis://127.0.0.1:${port}`;
   const { Redis } = await import('ioredis');
-  for (let i = 0; i < 100; i++) {
+  await waitUntil(`redis-server on port ${port} to answer PING`, async () => {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined);
     try {
       await probe.connect();
-      await probe.ping();
+      return (await probe.ping()) === 'PONG';
+    } finally {
       probe.disconnect();
-      break;
-    } catch {
-      probe.disconnect();
-      await new Promise((r) => setTimeout(r, 50));
     }
-  }
+  }, { timeoutMs: 5000 });
   return {
     url,
     port,

@@ -3,19 +3,12 @@ import { createTestCustomer, resetDatabase, startTestApp } from '../../support/a
 import { graphql } from '../../support/graphql';
 import { testAppDatabaseUrl } from '../../support/env';
 import { startTcpProxy, TcpProxy } from '../../support/tcp-proxy';
+import { waitUntil } from '../../support/wait';
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
   const started = Date.now();
   const value = await fn();
   return { value, ms: Date.now() - started };
-}
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /**
@@ -60,7 +53,7 @@ describe('PostgreSQL unreachable while the API runs', () => {
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     proxy.restore();
-    await until(async () => (await fetch(`${url}/readyz`)).status === 200, 15_000);
+    await waitUntil('/readyz to answer 200 again', async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 15_000, intervalMs: 100 });
     expect((await fetch(`${url}/c/acme/`)).status).toBe(200);
     expect((await graphql(url, '{ customers { nodes { slug } } }')).data).toEqual({ customers: { nodes: [{ slug: 'acme' }] } });
   }, 60_000);

@@ -4,18 +4,11 @@ import { createTestCustomer, ownerSql, resetDatabase, startTestApp } from '../..
 import { testEnv } from '../../support/config';
 import { testQueuePrefix } from '../../support/env';
 import { ensureStopped, ServiceProcess, spawnService } from '../../support/process';
+import { waitUntil } from '../../support/wait';
 
 const EVENTS = 4000;
 const EXPIRED_NONCES = 6000;
 const LIVE_NONCES = 50;
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in time`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const count = async (sql: string, params: unknown[] = []) => ((await ownerSql(sql, params))[0] as { n: number }).n;
 const chained = () => count(`select count(*)::int as n from audit_event where action = 'test.event'`);
@@ -59,7 +52,7 @@ describe('a worker killed with SIGKILL in the middle of audit and purge batches'
     });
     worker = spawnService(env);
     // Killed once both jobs are under way and neither is done.
-    await until(async () => (await chained()) > 0 && (await expiredLeft()) < EXPIRED_NONCES, 20_000, 'both jobs started');
+    await waitUntil('both the audit drain and the purge to be under way', async () => (await chained()) > 0 && (await expiredLeft()) < EXPIRED_NONCES, { timeoutMs: 20_000 });
     worker.child.kill('SIGKILL');
     await worker.exited;
 
@@ -71,7 +64,7 @@ describe('a worker killed with SIGKILL in the middle of audit and purge batches'
     expect(await count(`select count(*)::int as n from audit_outbox where audited_at is not null and action = 'test.event'`)).toBe(events);
 
     worker = spawnService(env);
-    await until(async () => (await chained()) === EVENTS && (await expiredLeft()) === 0, 60_000, 'all done after the restart');
+    await waitUntil('every event chained and every expired nonce purged after the restart', async () => (await chained()) === EVENTS && (await expiredLeft()) === 0, { timeoutMs: 60_000 });
     expect(await count(`select count(*)::int as n from audit_outbox where audited_at is null`)).toBe(0);
     expect(await count(`select count(*)::int as n from openid_nonce`)).toBe(LIVE_NONCES);
     // Each event exactly once, in order, on an unbroken chain.

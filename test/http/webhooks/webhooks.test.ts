@@ -18,7 +18,8 @@ import { clientToken } from '../../support/oauth';
 import { testQueuePrefix } from '../../support/env';
 import { testEnv } from '../../support/config';
 import { ensureStopped, spawnService } from '../../support/process';
-import { startReceiver, until } from '../../support/webhook-receiver';
+import { startReceiver } from '../../support/webhook-receiver';
+import { waitUntil } from '../../support/wait';
 
 type Delivery = WebhookDeliveryFieldsFragment;
 
@@ -66,7 +67,7 @@ describe('webhooks', () => {
 
   /** The worker drains in the background: wait until it is idle before counting rows. */
   async function settled(): Promise<void> {
-    await until(async () => ((await ownerSql(`select count(*)::int as n from audit_outbox where audited_at is null or dispatched_at is null`))[0] as { n: number }).n === 0, 10_000, 'outbox drained');
+    await waitUntil('the worker to audit and dispatch every outbox row', async () => ((await ownerSql(`select count(*)::int as n from audit_outbox where audited_at is null or dispatched_at is null`))[0] as { n: number }).n === 0, { timeoutMs: 10_000 });
   }
 
   async function signIn(username: string) {
@@ -78,21 +79,21 @@ describe('webhooks', () => {
     const r = await receiver();
     const endpoint = await createEndpoint(r.url);
     await signIn('alice');
-    await until(() => r.received.length === 1, 10_000, 'delivery');
+    await waitUntil('the receiver to get one request', () => r.received.length === 1, { timeoutMs: 10_000 });
     const [got] = r.received;
     expect(verifyWebhookSignature(got!.body, got!.headers['x-ids-signature'] as string, endpoint.secret)).toEqual({ ok: true, timestamp: expect.any(Number) });
     expect(verifyWebhookSignature(got!.body, got!.headers['x-ids-signature'] as string, 'whsec_wrong').ok).toBe(false);
     const body = JSON.parse(got!.body);
     expect(body).toEqual({ id: got!.headers['x-ids-event-id'], type: 'profile.created', createdAt: expect.any(String), customerId, data: { profileId: expect.any(String), username: 'alice', fields: ['email'] } });
     expect(got!.body).not.toContain('alice@example.org');
-    await until(async () => (await deliveries(endpoint.id))[0]?.status === 'SUCCEEDED', 5000, 'SUCCEEDED');
+    await waitUntil('the delivery to be SUCCEEDED', async () => (await deliveries(endpoint.id))[0]?.status === 'SUCCEEDED', { timeoutMs: 5000 });
   });
 
   it('retries a receiver that fails twice and then succeeds: three attempts', async () => {
     const r = await receiver((n) => (n < 2 ? 500 : 200));
     const endpoint = await createEndpoint(r.url);
     await signIn('bob');
-    await until(async () => (await deliveries(endpoint.id))[0]?.status === 'SUCCEEDED', 10_000, 'SUCCEEDED');
+    await waitUntil('the delivery to be SUCCEEDED', async () => (await deliveries(endpoint.id))[0]?.status === 'SUCCEEDED', { timeoutMs: 10_000 });
     const [delivery] = await deliveries(endpoint.id);
     expect(delivery!.attempts.map((a) => a.statusCode)).toEqual([500, 500, 200]);
     expect(new Set(r.received.map((g) => g.headers['x-ids-event-id'])).size).toBe(1);
@@ -105,34 +106,37 @@ describe('webhooks', () => {
     const r = await receiver(() => 503);
     const endpoint = await createEndpoint(r.url);
     await signIn('carol');
-    await until(async () => (await deliveries(endpoint.id))[0]?.status === 'FAILED', 10_000, 'FAILED');
+    await waitUntil('the delivery to be FAILED', async () => (await deliveries(endpoint.id))[0]?.status === 'FAILED', { timeoutMs: 10_000 });
     expect((await deliveries(endpoint.id))[0]!.attempts.map((a) => a.statusCode)).toEqual([503, 503, 503]);
 
     r.setBehaviour(() => 204);
     const since = new Date(Date.now() - 60_000).toISOString();
     const again = await sdk(app).request(RedeliverFailedWebhooksDocument, { endpointId: endpoint.id, since });
     expect(again.redeliverFailedWebhooks).toBe(1);
-    await until(() => r.received.length === 4, 10_000, 'redelivery');
+    await waitUntil('the redelivered request (4th) at the receiver', () => r.received.length === 4, { timeoutMs: 10_000 });
     expect(r.received[3]!.headers['x-ids-event-id']).toBe(r.received[0]!.headers['x-ids-event-id']);
     expect(r.received[3]!.body).toBe(r.received[0]!.body);
     // The receiver has answered; the worker records the attempt just after.
-    await until(async () => (await deliveries(endpoint.id)).map((d) => d.status).sort().join() === 'FAILED,SUCCEEDED', 5000, 'redelivery recorded');
+    await waitUntil('the redelivery to be recorded as SUCCEEDED beside the FAILED one', async () => (await deliveries(endpoint.id)).map((d) => d.status).sort().join() === 'FAILED,SUCCEEDED', { timeoutMs: 5000 });
     const all = await deliveries(endpoint.id);
 
     const one = await sdk(app).request(RedeliverWebhookDocument, { deliveryId: all.find((d) => d.status === 'FAILED')!.id });
     expect(one.redeliverWebhook.status).toBe('PENDING');
-    await until(() => r.received.length === 5, 10_000, 'single redelivery');
+    await waitUntil('the single redelivery (5th request) at the receiver', () => r.received.length === 5, { timeoutMs: 10_000 });
   });
 
   it('disables an endpoint that answers 410 and stops sending to it', async () => {
     const r = await receiver(() => 410);
     const endpoint = await createEndpoint(r.url);
     await signIn('dave');
-    await until(async () => (await deliveries(endpoint.id))[0]?.status === 'FAILED', 10_000, 'FAILED');
+    await waitUntil('the delivery to be FAILED', async () => (await deliveries(endpoint.id))[0]?.status === 'FAILED', { timeoutMs: 10_000 });
     const state = await sdk(app).request(WebhookEndpointsDocument, { first: 10 });
     expect(state.webhookEndpoints.nodes).toEqual([expect.objectContaining({ id: endpoint.id, isDisabled: true, disabledReason: 'the endpoint answered 410 Gone' })]);
     await signIn('erin');
-    await new Promise((r2) => setTimeout(r2, 1000));
+    // Once the worker has dispatched erin's event, it has decided: no delivery row for the disabled
+    // endpoint, so nothing queued that could reach the receiver later.
+    await settled();
+    expect((await deliveries(endpoint.id)).map((d) => d.status)).toEqual(['FAILED']);
     expect(r.received).toHaveLength(1);
   });
 
@@ -142,10 +146,10 @@ describe('webhooks', () => {
     const slow = await createEndpoint(hanging.url);
     await createEndpoint(healthy.url);
     await signIn('frank');
-    await until(() => hanging.received.length === 1 && healthy.received.length === 1, 10_000, 'both receivers reached');
+    await waitUntil('both receivers to get a request', () => hanging.received.length === 1 && healthy.received.length === 1, { timeoutMs: 10_000 });
     // The healthy endpoint got its event while the other one was still hanging.
     expect(Math.abs(healthy.received[0]!.at - hanging.received[0]!.at)).toBeLessThan(900);
-    await until(async () => (await deliveries(slow.id))[0]?.attempts.length === 1, 10_000, 'timed-out attempt');
+    await waitUntil("the hanging endpoint's attempt to time out", async () => (await deliveries(slow.id))[0]?.attempts.length === 1, { timeoutMs: 10_000 });
     expect((await deliveries(slow.id))[0]!.attempts[0]).toEqual({ attemptedAt: expect.any(String), statusCode: null, latencyMs: expect.any(Number), error: 'timeout' });
   });
 
@@ -155,7 +159,7 @@ describe('webhooks', () => {
     const rotated = await sdk(app).request(RotateWebhookSecretDocument, { id: endpoint.id });
     const test = await sdk(app).request(SendTestWebhookDocument, { endpointId: endpoint.id });
     expect(test.sendTestWebhook.eventType).toBe('webhook.test');
-    await until(() => r.received.length === 1, 10_000, 'test event');
+    await waitUntil('the test event at the receiver', () => r.received.length === 1, { timeoutMs: 10_000 });
     const [got] = r.received;
     expect(verifyWebhookSignature(got!.body, got!.headers['x-ids-signature'] as string, rotated.rotateWebhookSecret.signingSecret).ok).toBe(true);
     expect(verifyWebhookSignature(got!.body, got!.headers['x-ids-signature'] as string, endpoint.secret).ok).toBe(true);
@@ -166,7 +170,7 @@ describe('webhooks', () => {
     const r = await receiver();
     const endpoint = await createEndpoint(r.url);
     await signIn('gina');
-    await until(async () => (await deliveries(endpoint.id)).length === 1, 10_000, 'delivery');
+    await waitUntil('a delivery row for the endpoint', async () => (await deliveries(endpoint.id)).length === 1, { timeoutMs: 10_000 });
     const other = await createTestCustomer(app, 'other');
     const { token } = await clientToken(app, other.customer.id, ['webhooks:write']);
     const client = sdk(app, token);
@@ -241,13 +245,13 @@ describe('a worker killed in the middle of a delivery', () => {
       await sdk(api).request(CreateWebhookEndpointDocument, { customerId: customer.id, input: { url: r.url, events: ['profile.created'] } });
       const login = await startLogin(api, 'acme');
       await postback(api, 'acme', { request_id: login.requestId, api_key: apiKey, username: 'hank' });
-      await until(() => r.received.length === 1, 15_000, 'first attempt in flight');
+      await waitUntil('the first attempt to reach the hanging receiver', () => r.received.length === 1, { timeoutMs: 15_000 });
       worker.child.kill('SIGKILL');
       await worker.exited;
       worker = spawnService(env);
-      await until(() => r.received.length >= 2, 20_000, 'delivery after restart');
+      await waitUntil('a second attempt from the restarted worker', () => r.received.length >= 2, { timeoutMs: 20_000 });
       expect(r.received[1]!.headers['x-ids-event-id']).toBe(r.received[0]!.headers['x-ids-event-id']);
-      await until(async () => ((await ownerSql(`select status from webhook_delivery`))[0] as { status: string }).status === 'SUCCEEDED', 10_000, 'SUCCEEDED');
+      await waitUntil('the delivery to be SUCCEEDED', async () => ((await ownerSql(`select status from webhook_delivery`))[0] as { status: string }).status === 'SUCCEEDED', { timeoutMs: 10_000 });
     } finally {
       await ensureStopped(worker);
       await r.stop();

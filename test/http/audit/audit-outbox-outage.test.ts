@@ -3,14 +3,7 @@ import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from 
 import { fullLogin } from '../../support/full-login';
 import { startPrivateRedis } from '../../support/redis-server';
 import { testQueuePrefix } from '../../support/env';
-
-async function until(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { waitUntil } from '../../support/wait';
 
 const OUTAGE_SECONDS = Number(process.env.IDS_FAULT_REDIS_OUTAGE_SECONDS ?? 5);
 
@@ -25,7 +18,7 @@ describe('the audit outbox while Redis is down', () => {
       await resetDatabase();
       app = await startPublicTestApp({ ROLE: 'all', REDIS_URL: redis.url, QUEUE_PREFIX: `${testQueuePrefix()}-outage`, AUDIT_DRAIN_INTERVAL_MS: '100' });
       const { apiKey } = await createTestCustomer(app, 'acme');
-      await until(async () => (await count(`select count(*)::int as n from audit_outbox where audited_at is null`)) === 0, 10_000);
+      await waitUntil("the worker to audit the customer's creation", async () => (await count(`select count(*)::int as n from audit_outbox where audited_at is null`)) === 0);
 
       await redis.stop();
       // Whole sign-ins, back to back, for as long as Redis stays down (30 s with IDS_FAULT_REDIS_OUTAGE_SECONDS=30).
@@ -42,7 +35,7 @@ describe('the audit outbox while Redis is down', () => {
       const pending = await count(`select count(*)::int as n from audit_outbox where audited_at is null`);
 
       redis = await startPrivateRedis(redis.port);
-      await until(async () => (await count(`select count(*)::int as n from audit_outbox where audited_at is null`)) === 0, 20_000);
+      await waitUntil('the worker to audit every event held in the outbox during the outage', async () => (await count(`select count(*)::int as n from audit_outbox where audited_at is null`)) === 0, { timeoutMs: 20_000 });
       expect(await count(`select count(*)::int as n from audit_event where action = 'profile.created'`)).toBe(users.length);
       const verified = await app.db.run({ kind: 'platform', reason: 'test' }, async () => app!.services.audit.verifyChain((await ownerSql(`select id from customer`))[0].id));
       expect(verified).toEqual({ ok: true, eventsChecked: pending + 1 });

@@ -17,6 +17,7 @@ import {
 } from '../../../clients/typescript/src';
 import { clientToken, seedProfile } from '../../support/oauth';
 import { npmOpenid } from '../../support/rp';
+import { SteppedClock } from '../../support/clock';
 
 const ZELDA = { username: 'zelda-erase-me', email: 'zelda.q@erase.example', fullname: 'Zelda Quixotic', postcode: 'ZQ9 8XY', nickname: 'zeldaquix' };
 const ZELDA_NEW_EMAIL = 'zelda.second@erase.example';
@@ -49,12 +50,14 @@ describe('erasure', () => {
   let app: App;
   let customerId: string;
   let apiKey: string;
+  const clock = new SteppedClock();
 
   beforeAll(async () => {
-    app = await startPublicTestApp({ ERASURE_BATCH_SIZE: '2', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+    app = await startPublicTestApp({ ERASURE_BATCH_SIZE: '2', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }, { clock });
   });
   afterAll(() => app.stop());
   beforeEach(async () => {
+    clock.reset();
     await resetDatabase();
     ({ customer: { id: customerId }, apiKey } = await createTestCustomer(app, 'acme'));
   });
@@ -195,9 +198,11 @@ describe('erasure', () => {
     expect(left.oauth_login_code).toBeUndefined();
     expect(left).toMatchObject({ oauth_access_token: 1, profile: 1, consent_decision: zeldaRows.consent_decision, auth_request: zeldaRows.auth_request });
 
-    // A request that stopped moving is taken over by the sweep.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const swept = await asErasure(() => app.services.erasurePurge.sweep(0));
+    // A request that stopped moving (no heartbeat for longer than the sweep's limit) is taken over;
+    // until then the sweep leaves it to its worker.
+    expect(await asErasure(() => app.services.erasurePurge.sweep(60))).toEqual({ processed: 0, completed: 0, failed: 0 });
+    clock.advance(61_000);
+    const swept = await asErasure(() => app.services.erasurePurge.sweep(60));
     expect(swept).toEqual({ processed: 1, completed: 1, failed: 0 });
     const receipt = await progress(request.id);
     expect(receipt!.status).toBe('COMPLETED');

@@ -1,6 +1,9 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { App } from '../../../src/app';
 import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { sweepProfileExports } from '../../../src/exports';
+import { JOBS, QUEUES } from '../../../src/jobs/queues';
 import { SREG_FIELDS } from '../../../src/openid';
 import { FixedClock } from '../../../src/shared/clock';
 import { createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
@@ -9,6 +12,8 @@ import { graphql } from '../../support/graphql';
 import { clientToken, seedProfile } from '../../support/oauth';
 import { startPrivateRedis } from '../../support/redis-server';
 import { npmOpenid } from '../../support/rp';
+import { TEST_REDIS_URL, testQueuePrefix } from '../../support/env';
+import { waitUntil } from '../../support/wait';
 
 const REQUEST = `mutation($p: ID!) { requestProfileExport(profileId: $p) { profileExport { id profileId customerId status expiresAt downloadUrl } } }`;
 const SHOW = `query($id: ID!) { profileExport(id: $id) { id status readyAt expiresAt purgedAt downloadUrl } }`;
@@ -228,19 +233,28 @@ describe('profile exports (portability)', () => {
 
   it('is built by the worker from the queued job', async () => {
     const alice = await seedPeople();
-    const worker = await startPublicTestApp({ ROLE: 'worker' });
+    // Queues of their own, so no other test's jobs are ahead of this one; the sweep (which builds
+    // any PENDING export, job or not) runs once at start, and is done before the export exists.
+    const prefix = `${testQueuePrefix()}-export-job`;
+    const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    const queue = new Queue(QUEUES.exports, { connection: redis, prefix });
+    const worker = await startPublicTestApp({ ROLE: 'worker', QUEUE_PREFIX: prefix, EXPORT_SWEEP_INTERVAL_SECONDS: '3600' });
+    const api = await startPublicTestApp({ QUEUE_PREFIX: prefix }, { clock });
     try {
-      const res = await request(alice);
+      await waitUntil("the worker's first export sweep to finish", async () => (await queue.getCompletedCount()) === 1);
+      const res = await graphql<{ requestProfileExport: { profileExport: { id: string } } }>(api.url!, REQUEST, { p: alice });
       const { id } = res.data!.requestProfileExport.profileExport;
-      const deadline = Date.now() + 10_000;
-      let status = 'PENDING';
-      while (status === 'PENDING' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        [{ status }] = await ownerSql(`select status from profile_export where id = ?`, [id]);
-      }
-      expect(status).toBe('READY');
+      // The request queued a job named for the export; the worker ran it, and that run built it.
+      await waitUntil('the export job to finish', async () => ['completed', 'failed'].includes(await queue.getJobState(id)));
+      const job = await queue.getJob(id);
+      expect({ name: job?.name, state: await queue.getJobState(id), built: job?.returnvalue }).toEqual({ name: JOBS.buildProfileExport, state: 'completed', built: true });
+      expect((await ownerSql(`select status from profile_export where id = ?`, [id]))[0].status).toBe('READY');
     } finally {
+      await api.stop();
       await worker.stop();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      redis.disconnect();
     }
   });
 });
@@ -266,13 +280,8 @@ describe('profile exports while Redis is down', () => {
 
       // Back empty (no persistence): the job never reached Redis, yet the export gets built.
       redis = await startPrivateRedis(redis.port);
-      const deadline = Date.now() + 20_000;
-      let now = 'PENDING';
-      while (now === 'PENDING' && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        [{ status: now }] = await ownerSql(`select status from profile_export where id = ?`, [id]);
-      }
-      expect(now).toBe('READY');
+      await waitUntil('the sweep to build the export', async () => (await ownerSql(`select status from profile_export where id = ?`, [id]))[0].status !== 'PENDING', { timeoutMs: 20_000 });
+      expect((await ownerSql(`select status from profile_export where id = ?`, [id]))[0].status).toBe('READY');
     } finally {
       await app?.stop();
       await redis.stop();

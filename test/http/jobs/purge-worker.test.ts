@@ -8,6 +8,7 @@ import { resetDatabase } from '../../support/app';
 import { testEnv } from '../../support/config';
 import { TEST_REDIS_URL, testDatabaseUrl } from '../../support/env';
 import { ensureStopped, ServiceProcess, spawnService } from '../../support/process';
+import { waitUntil } from '../../support/wait';
 
 /** A customer with `expired` keys past their grace period and `live` keys still valid. */
 async function seedKeys(orm: MikroORM, expired: number, live: number): Promise<string> {
@@ -64,14 +65,6 @@ async function countKeys(orm: MikroORM): Promise<{ expired: number; live: number
   return row as { expired: number; live: number };
 }
 
-async function until(condition: () => Promise<boolean>, timeoutMs: number, intervalMs = 25): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
-
 describe('the worker role', () => {
   let orm: MikroORM;
   let proc: ServiceProcess | undefined;
@@ -119,7 +112,7 @@ describe('the worker role', () => {
     );
     await proc.waitForLog((e) => e.msg === 'workers started');
     // The scheduler enqueues the first run at once; wait until the worker is inside it.
-    await until(async () => (await queue.getActiveCount()) > 0 || (await queue.getCompletedCount()) > 0, 15000, 5);
+    await waitUntil('the scheduled purge job to start', async () => (await queue.getActiveCount()) > 0 || (await queue.getCompletedCount()) > 0, { timeoutMs: 15_000, intervalMs: 5 });
     const caughtInFlight = (await queue.getActiveCount()) > 0;
     proc.child.kill('SIGTERM');
     const { code } = await proc.exited;
