@@ -55,7 +55,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/main.ts', 'src/db/migrate.ts', 'src/demo/main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['src/main.ts', 'src/db/migrate.ts', 'demo/main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
