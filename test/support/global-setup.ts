@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Config } from '@jest/types';
@@ -15,26 +15,42 @@ const ROOT = join(__dirname, '..', '..');
  */
 export default async function globalSetup(globalConfig: Config.GlobalConfig): Promise<void> {
   if (process.env.IDS_TEST_DATABASE_URL) return;
-  const run = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   const base = process.env.IDS_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const url = new URL(base);
-  url.pathname = `/ids_test_${run}`;
+  url.pathname = `/ids_test_${runId}`;
 
   // Migrate from a child process: MikroORM initialised here would leave metadata built in this
-  // realm on the shared global, which breaks every in-test MikroORM.init (mikro-orm#3783).
-  execFileSync(process.execPath, ['-r', TS_REGISTER, join(ROOT, 'src', 'db', 'migrate.ts')], { cwd: ROOT, stdio: 'inherit', env: migrationEnv(url) });
+  // realm on the shared global, which breaks every in-test MikroORM.init (mikro-orm#3783). Meanwhile
+  // another child loads the whole service once, so that ts-register.js has transpiled every file
+  // before a test starts the service and waits for its first log line.
+  await Promise.all([
+    run([join(ROOT, 'src', 'db', 'migrate.ts')], migrationEnv(url)),
+    run(['-e', `require(${JSON.stringify(join(ROOT, 'src', 'app.ts'))})`], { PATH: process.env.PATH ?? '' }),
+  ]);
 
   const admin = new Client({ connectionString: base });
   await admin.connect();
   try {
     for (let worker = 1; worker <= Math.max(1, globalConfig.maxWorkers); worker++) {
-      await admin.query(`create database "ids_test_${run}_w${worker}" template "ids_test_${run}"`);
+      await admin.query(`create database "ids_test_${runId}_w${worker}" template "ids_test_${runId}"`);
     }
   } finally {
     await admin.end();
   }
   process.env.IDS_TEST_DATABASE_URL = url.toString();
-  process.env.IDS_TEST_QUEUE_PREFIX = `ids-test-${run}`;
+  process.env.IDS_TEST_QUEUE_PREFIX = `ids-test-${runId}`;
+}
+
+/** Runs `node -r ts-register.js …args` to its end; fails with its output when it fails. */
+function run(args: string[], env: Record<string, string>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['-r', TS_REGISTER, ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
+      process.stdout.write(stdout);
+      if (err) reject(new Error(`${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      else resolve();
+    });
+  });
 }
 
 function migrationEnv(url: URL): Record<string, string> {
