@@ -70,7 +70,7 @@ export class ExportService {
         requestedAt: this.deps.clock.now(),
         isSubjectAccessRequest,
       });
-      await this.deps.audit.record(em, {
+      await this.deps.audit.record({
         customerId: profile.customer.id,
         action: 'profile.export_requested',
         target: { type: 'profile_export', id: row.id },
@@ -130,7 +130,7 @@ export class ExportService {
       [ProfileExportStatus.READY, sealed, now, expiresAt, row.id],
       'run',
     );
-    await this.deps.audit.record(em, {
+    await this.deps.audit.record({
       customerId: row.customer_id,
       action: 'profile.exported',
       target: { type: 'profile_export', id: row.id },

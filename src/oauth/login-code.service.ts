@@ -95,7 +95,7 @@ export class OAuthLoginCodeService {
     if (!tokenId) return;
     const revoked = await em.nativeUpdate(OAuthAccessToken, { id: tokenId, revokedAt: null }, { revokedAt: now });
     if (revoked > 0) {
-      await this.deps.audit.record(em, { customerId, action: 'token.revoked', target: { type: 'oauth_access_token', id: tokenId }, details: { reason: 'login code replayed' } });
+      await this.deps.audit.record({ customerId, action: 'token.revoked', target: { type: 'oauth_access_token', id: tokenId }, details: { reason: 'login code replayed' } });
     }
   }
 }

@@ -95,7 +95,7 @@ export class OAuthTokenService {
       expiresAt: new Date(now.getTime() + this.deps.accessTokenTtlSeconds * 1000),
       revokedAt: null,
     });
-    await this.deps.audit.record(em, {
+    await this.deps.audit.record({
       customerId: client.customer.id,
       action: 'token.issued',
       target: { type: 'oauth_access_token', id: row.id },
@@ -133,7 +133,7 @@ export class OAuthTokenService {
       [this.deps.clock.now(), hashAccessToken(token, this.deps.secretKey), client.id],
     );
     for (const { id } of rows) {
-      await this.deps.audit.record(this.deps.em, {
+      await this.deps.audit.record({
         customerId: client.customer.id,
         action: 'token.revoked',
         target: { type: 'oauth_access_token', id },

@@ -12,7 +12,7 @@ export function auditLockout(db: Database, audit: AuditService): (lockout: Locko
   return async ({ endpoint, slug, address, failures, lockoutSeconds }) => {
     const write = async () => {
       const [row] = await db.orm.em.execute<Array<{ id: string | null }>>(`select nullif(current_setting('app.customer_id', true), '') as id`);
-      await audit.record(db.orm.em, {
+      await audit.record({
         customerId: row?.id ?? null,
         action: 'abuse.locked_out',
         target: { type: 'source_address', id: audit.subjectHash(row?.id ?? 'platform', `address:${address}`) },
