@@ -47,6 +47,15 @@ async function enterScope(em: EntityManager, scope: DbScope): Promise<void> {
 }
 
 /**
+ * The customer the current transaction is limited to (see enterScope), or null for nobody's rows
+ * and for the platform path.
+ */
+export async function scopedCustomerId(em: EntityManager): Promise<string | null> {
+  const [row] = await em.execute<Array<{ id: string | null }>>(`select nullif(current_setting('app.customer_id', true), '') as id`);
+  return row?.id ?? null;
+}
+
+/**
  * The one way the service reaches its tables: each unit of work (an HTTP request, a GraphQL
  * operation, a job) runs in one transaction of its own scope, in a fresh identity map: customer and
  * nobody scopes on the `ids_app` pool (`orm`), the platform scope on the `ids_platform` pool

@@ -4,4 +4,4 @@ export { identityFlowRoutes } from './identity-flow.routes';
 export { AuthRequestStatus } from './auth-request.state';
 export { AuthRequestResolver } from './auth-request.resolver';
 export { AuthRequestQueries } from './auth-request.query';
-export { deleteRetiredAuthRequests } from './auth-request.retention';
+export { deleteRetiredAuthRequests } from './auth-request.repository';

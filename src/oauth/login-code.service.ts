@@ -10,6 +10,7 @@ import { InvalidGrantError } from './oauth.errors';
 import { OAuthTokenService, TokenResponse } from './token.service';
 import { AuditService } from '../audit';
 import { Profile } from '../profiles/profile.entity';
+import { accessTokenIdOfCode } from './login-code.repository';
 
 export interface LoginCodeServiceDeps {
   em: EntityManager;
@@ -90,8 +91,7 @@ export class OAuthLoginCodeService {
 
   /** Revokes the token a used code produced (read fresh: a concurrent winner may have just set it). */
   private async revokeIssuedFrom(em: EntityManager, codeId: string, customerId: string, now: Date): Promise<void> {
-    const rows: Array<{ access_token_id: string | null }> = await em.execute('select access_token_id from oauth_login_code where id = ?', [codeId], 'all');
-    const tokenId = rows[0]?.access_token_id;
+    const tokenId = await accessTokenIdOfCode(em, codeId);
     if (!tokenId) return;
     const revoked = await em.nativeUpdate(OAuthAccessToken, { id: tokenId, revokedAt: null }, { revokedAt: now });
     if (revoked > 0) {

@@ -10,6 +10,7 @@ import { generateAccessToken, hashAccessToken, hashClientSecret } from './client
 import { enterAccessToken, enterOAuthClient } from './credential.repository';
 import { InvalidClientError, InvalidScopeError } from './oauth.errors';
 import { formatScope, isSubsetOf, parseScopeParam } from './scopes';
+import { revokeClientToken } from './access-token.repository';
 
 export interface TokenServiceDeps {
   em: EntityManager;
@@ -128,11 +129,8 @@ export class OAuthTokenService {
    */
   async revoke(presented: PresentedClient, token: string): Promise<void> {
     const client = await this.authenticateClient(presented);
-    const rows: Array<{ id: string }> = await this.deps.em.execute(
-      `update oauth_access_token set revoked_at = ? where token_hash = ? and client_id = ? and revoked_at is null returning id`,
-      [this.deps.clock.now(), hashAccessToken(token, this.deps.secretKey), client.id],
-    );
-    for (const { id } of rows) {
+    const revoked = await revokeClientToken(this.deps.em, hashAccessToken(token, this.deps.secretKey), client.id, this.deps.clock.now());
+    for (const id of revoked) {
       await this.deps.audit.record({
         customerId: client.customer.id,
         action: 'token.revoked',
