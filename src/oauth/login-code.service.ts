@@ -80,7 +80,7 @@ export class OAuthLoginCodeService {
       // A restriction set after the sign-in still counts (GDPR art. 18): then the token carries no field.
       const restricted = await em.count(Profile, { customer: found.customer, username: found.username, restrictedAt: { $ne: null } });
       const scopes = ['profiles:read', ...(restricted > 0 ? [] : found.fields.map((field) => `profile.${field}`))];
-      const { response, row } = await this.deps.tokens.createToken(em, client, scopes, found.username);
+      const { response, row } = await this.deps.tokens.createToken(client, scopes, found.username);
       await em.flush();
       await em.nativeUpdate(OAuthLoginCode, { id: found.id }, { accessToken: row.id });
       return response;

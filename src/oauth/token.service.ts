@@ -75,18 +75,18 @@ export class OAuthTokenService {
       if (requested === null || !isSubsetOf(requested, client.scopes)) throw new InvalidScopeError('scope is malformed, unknown or not granted to this client');
       scopes = requested;
     }
-    return this.deps.em.transactional(async (em) => (await this.createToken(em, client, scopes, null)).response);
+    return this.deps.em.transactional(async () => (await this.createToken(client, scopes, null)).response);
   }
 
   /**
-   * Adds a new access token for `client` to `em` (the caller flushes), audits its issuance, and
+   * Adds a new access token for `client` to the current unit of work (the caller flushes), audits its issuance, and
    * returns the response to send with the row. `subject` (a username) limits the token to that one
    * user of the customer.
    */
-  async createToken(em: EntityManager, client: OAuthClient, scopes: string[], subject: string | null): Promise<{ response: TokenResponse; row: OAuthAccessToken }> {
+  async createToken(client: OAuthClient, scopes: string[], subject: string | null): Promise<{ response: TokenResponse; row: OAuthAccessToken }> {
     const now = this.deps.clock.now();
     const token = generateAccessToken(this.deps.random);
-    const row = em.create(OAuthAccessToken, {
+    const row = this.deps.em.create(OAuthAccessToken, {
       tokenHash: hashAccessToken(token, this.deps.secretKey),
       client,
       customer: client.customer,
