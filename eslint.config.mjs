@@ -1,6 +1,14 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const FEATURES = 'audit,consent,customers,erasure,exports,identity-flow,oauth,openid-provider,operators,profiles,retention,webhooks';
+const PENDING_ROUTE_FILES = ['src/identity-flow/identity-flow.routes.ts', 'src/identity-flow/consent-page.ts', 'src/oauth/oauth.routes.ts', 'src/exports/export.routes.ts'];
+
+/** An import-direction rule: in `files`, an import whose path matches `regex` is refused. */
+function layer(files, regex, message, ignores = []) {
+  return { files, ignores, rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] } };
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'clients/**/generated/**', 'clients/*/dist/**', 'test-output/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -19,17 +27,60 @@ export default tseslint.config(
     },
   },
   {
-    // The protocol core stays framework-free (STYLE.md): only shared/ and Node built-ins.
-    files: ['src/openid/**/*.ts'],
+    // The protocol core stays framework-free (STYLE.md), as an allow-list: Node built-ins, its own
+    // files, the pure helpers of shared/ it is handed (clock, randomness, constant-time compare),
+    // tldts (public-suffix list for realms) and fast-xml-parser (XRDS documents). Anything else,
+    // a feature, the ORM, a transport, is refused.
+    files: ['src/openid/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@mikro-orm/*', 'express', '@apollo/*', 'graphql', 'type-graphql', 'bullmq', 'ioredis', '../customers*', '../http*', '../graphql*', '../jobs*', '../db*'] },
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|tldts$|fast-xml-parser$|\\./|\\.\\./shared/(clock|random|secret-compare)$)',
+              message: 'src/openid/ imports only Node built-ins, its own files, shared/clock, shared/random, shared/secret-compare, tldts and fast-xml-parser.',
+            },
+          ],
+        },
       ],
     },
   },
   {
-    files: ['src/main.ts', 'src/db/migrate.ts', 'src/demo/main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['src/openid/extensions/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|\\./|\\.\\./[^./])',
+              message: 'src/openid/extensions/ imports only Node built-ins and files of src/openid/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Which way imports point (docs/architecture.md): shared/ and config/ at the bottom, then the
+  // database layer, then the features, then the transports (http/, graphql/, jobs/), then app.ts.
+  // madge (npm run check:circles) refuses circles; these rules refuse an import that points up.
+  layer(['src/shared/*.ts'], '^\\.\\./', 'shared/ imports nothing else of src/.'),
+  layer(['src/shared/*/*.ts'], '^\\.\\./\\.\\./', 'shared/ imports nothing else of src/.'),
+  layer(['src/config/*.ts'], '^\\.\\./(?!shared/)', 'config/ imports only shared/.'),
+  // db/entities.ts is the entity list the ORM is configured with: the one place db/ names features.
+  layer(['src/db/*.ts'], '^\\.\\./(?!shared/|config)', 'db/ imports only shared/ and config/ (entities.ts lists the entities).', ['src/db/entities.ts']),
+  layer(['src/db/migrations/*.ts'], '^\\.\\./\\.\\./(?!shared/|config)', 'migrations import only db/, shared/ and config/.'),
+  // A feature never imports a transport or the composition root. Its GraphQL adapters (resolvers,
+  // types, inputs) live beside it and use graphql/'s helpers.
+  layer(
+    [`src/{${FEATURES}}/**/*.ts`],
+    '^\\.\\./(http|graphql|app|main)(/|$)',
+    'A feature never imports http/, graphql/ or the composition root; only its *.resolver.ts, *.type.ts and *.input.ts use graphql/.',
+    ['src/*/*.resolver.ts', 'src/*/*.type.ts', 'src/*/*.input.ts', ...PENDING_ROUTE_FILES],
+  ),
+  {
+    files: ['src/main.ts', 'src/db/migrate.ts', 'demo/main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

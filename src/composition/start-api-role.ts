@@ -2,20 +2,9 @@ import { AddressInfo } from 'node:net';
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import { Config } from '../config';
-import { CustomerResolver } from '../customers';
-import { AuthRequestQueries, AuthRequestResolver } from '../identity-flow';
-import { ConsentResolver } from '../consent';
-import { ProfileResolver } from '../profiles';
-import { OAuthClientResolver } from '../oauth';
-import { MeResolver, OperatorTokenResolver } from '../operators';
-import { AuditFieldChangeResolver, AuditResolver } from '../audit';
-import { PurgeRunResolver } from '../retention';
-import { WebhookResolver } from '../webhooks';
-import { ErasureResolver } from '../erasure';
-import { ProfileExportResolver } from '../exports';
 import { pingDatabase } from '../db/open-database';
 import { Database } from '../db/scope';
-import { buildGraphqlSchema } from '../graphql/build-schema';
+import { buildGraphqlSchema, createResolvers } from '../graphql/build-schema';
 import { createHttpServer, HttpServer } from '../http/server';
 import { AbuseGuard, auditLockout, CounterStore } from '../http/abuse';
 import { Logger } from '../shared/logger';
@@ -37,21 +26,7 @@ export interface ApiRoleDeps {
  * a StartupError (the server is stopped again first).
  */
 export async function startApiRole({ config, log, orm, db, redis, services }: ApiRoleDeps): Promise<{ http: HttpServer; url: string }> {
-  const schema = await buildGraphqlSchema([
-    new CustomerResolver(services.customers, config.PUBLIC_URL),
-    new AuthRequestResolver(new AuthRequestQueries(orm.em), services.profiles),
-    new ConsentResolver(services.consent, services.profiles),
-    new OAuthClientResolver(services.oauthClients),
-    new ProfileResolver(services.profiles, services.consent),
-    new OperatorTokenResolver(services.operatorTokens),
-    new MeResolver(),
-    new AuditResolver(services.audit),
-    new AuditFieldChangeResolver(),
-    new WebhookResolver(services.webhooks),
-    new PurgeRunResolver(services.retention),
-    new ErasureResolver(services.erasure),
-    new ProfileExportResolver(services.exports),
-  ]);
+  const schema = await buildGraphqlSchema(createResolvers(services, orm.em, config.PUBLIC_URL));
   const http = await createHttpServer({
     config,
     db,

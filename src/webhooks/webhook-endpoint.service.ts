@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
-import { Customer } from '../customers';
+import { Customer } from '../customers/customer.entity';
 import { Clock } from '../shared/clock';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
