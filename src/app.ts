@@ -157,18 +157,17 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     tokens: oauthTokens,
     audit,
   });
-  const identityFlow: IdentityFlowService = new IdentityFlowService({
+  const identityFlow = new IdentityFlowService({
     pool,
     clock,
     random,
     customers: directory,
     loginCodes: oauthLoginCodes,
     subjectHash: (customerId, username) => audit.subjectHash(customerId, username),
-    provider: () => provider,
     settings: { publicUrl: config.PUBLIC_URL, secretKey: config.SECRET_KEY.reveal(), authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
-  const provider: OpenIdProviderService = new OpenIdProviderService({
+  const provider = new OpenIdProviderService({
     pool,
     sharedAssociations,
     associationSealer: createSealer(config.SECRET_KEY.reveal(), 'openid-association-mac-key'),

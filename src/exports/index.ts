@@ -3,6 +3,5 @@ export type { Download, ExportJob, ExportServiceDeps } from './export.service';
 export { ProfileExport, ProfileExportStatus } from './profile-export.entity';
 export { ProfileExportResolver } from './profile-export.resolver';
 export { DownloadSigner } from './download-url';
-export { exportRoutes } from './export.routes';
 export { buildProfileExport, profileExportJobs, sweepProfileExports } from './build-profile-export.job';
 export { EXPORT_FORMAT } from './export-document';
