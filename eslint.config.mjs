@@ -37,12 +37,38 @@ export default tseslint.config(
     rules: { 'no-restricted-syntax': ['error', PROCESS_ENV, ...HTTP_STATUS] },
   },
   {
-    // The protocol core stays framework-free (STYLE.md): only shared/ and Node built-ins.
-    files: ['src/openid/**/*.ts'],
+    // The protocol core stays framework-free (STYLE.md), as an allow-list: Node built-ins, its own
+    // files, the pure helpers of shared/ it is handed (clock, randomness, constant-time compare),
+    // tldts (public-suffix list for realms) and fast-xml-parser (XRDS documents). Anything else,
+    // a feature, the ORM, a transport, is refused.
+    files: ['src/openid/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: ['@mikro-orm/*', 'express', '@apollo/*', 'graphql', 'type-graphql', 'bullmq', 'ioredis', '../customers*', '../http*', '../graphql*', '../jobs*', '../db*'] },
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|tldts$|fast-xml-parser$|\\./|\\.\\./shared/(clock|random|secret-compare)$)',
+              message: 'src/openid/ imports only Node built-ins, its own files, shared/clock, shared/random, shared/secret-compare, tldts and fast-xml-parser.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/openid/extensions/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!node:|\\./|\\.\\./[^./])',
+              message: 'src/openid/extensions/ imports only Node built-ins and files of src/openid/.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -3,28 +3,28 @@ import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import { Config } from './config';
 import { ensureDatabase, ormOptions } from './db';
-import { CustomerDirectory, CustomerResolver, CustomerService, loadCustomerConfig } from './customers';
+import { CustomerDirectory, CustomerService, loadCustomerConfig } from './customers';
 import { createRealmFetcher, DiscoveryService, LoginStep, OpenIdProviderService, ReturnToVerifier, SharedAssociationCache, YadisRealmDiscovery } from './openid-provider';
-import { AuthRequestQueries, AuthRequestResolver, deleteRetiredAuthRequests, IdentityFlowService } from './identity-flow';
-import { ConsentResolver, ConsentService } from './consent';
-import { ProfileResolver, ProfileService } from './profiles';
-import { OAuthClientResolver, OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from './oauth';
-import { MeResolver, OperatorTokenResolver, OperatorTokenService } from './operators';
+import { deleteRetiredAuthRequests, IdentityFlowService } from './identity-flow';
+import { ConsentService } from './consent';
+import { ProfileService } from './profiles';
+import { OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from './oauth';
+import { OperatorTokenService } from './operators';
 import { deleteExpiredRows } from './db/purge';
 import { Database, platformScope } from './db/scope';
 import { createSqlPool } from './db/sql-pool';
 import { ChangeFeed } from './db/change-feed';
-import { buildGraphqlSchema } from './graphql/build-schema';
+import { buildGraphqlSchema, createResolvers } from './graphql/build-schema';
 import { createHttpServer, HttpServer } from './http/server';
 import { AbuseGuard, auditLockout, CounterStore } from './http/abuse';
 import { RunningWorkers, startWorkers } from './jobs/workers';
 import { purgeExpiredJob } from './jobs/purge-expired.job';
-import { AuditFieldChangeResolver, AuditResolver, AuditService, deleteReleasedOutboxRows } from './audit';
-import { Purger, PurgeRunResolver, RetentionService } from './retention';
+import { AuditService, deleteReleasedOutboxRows } from './audit';
+import { Purger, RetentionService } from './retention';
 import { auditDrainJob } from './audit/audit-drain.job';
-import { deleteFailedDeliveries, deliverWebhookJob, dispatchWebhooksJob, WebhookResolver, WebhookService } from './webhooks';
-import { ErasurePurge, ErasureResolver, ErasureService, erasureJobs } from './erasure';
-import { DownloadSigner, ExportService, profileExportJobs, ProfileExportResolver } from './exports';
+import { deleteFailedDeliveries, deliverWebhookJob, dispatchWebhooksJob, WebhookService } from './webhooks';
+import { ErasurePurge, ErasureService, erasureJobs } from './erasure';
+import { DownloadSigner, ExportService, profileExportJobs } from './exports';
 import { createJobProducer } from './jobs/producer';
 import { JOBS, ProcessDeletionRequestPayload, QUEUES } from './jobs/queues';
 import { systemClock, Clock } from './shared/clock';
@@ -272,21 +272,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   let workers: RunningWorkers | null = null;
   let url: string | null = null;
   if (config.ROLE !== 'worker') {
-    const schema = await buildGraphqlSchema([
-      new CustomerResolver(services.customers, config.PUBLIC_URL),
-      new AuthRequestResolver(new AuthRequestQueries(orm.em), services.profiles),
-      new ConsentResolver(services.consent, services.profiles),
-      new OAuthClientResolver(services.oauthClients),
-      new ProfileResolver(services.profiles, services.consent),
-      new OperatorTokenResolver(services.operatorTokens),
-      new MeResolver(),
-      new AuditResolver(services.audit),
-      new AuditFieldChangeResolver(),
-      new WebhookResolver(services.webhooks),
-      new PurgeRunResolver(services.retention),
-      new ErasureResolver(services.erasure),
-      new ProfileExportResolver(services.exports),
-    ]);
+    const schema = await buildGraphqlSchema(createResolvers(services, orm.em, config.PUBLIC_URL));
     http = await createHttpServer({
       config,
       db,

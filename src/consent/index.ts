@@ -4,4 +4,3 @@ export type { ConsentFilter, ConsentSubject } from './consent.service';
 export { ConsentDecisionType } from './consent-decision.type';
 export { ConsentDecision } from './consent-decision.entity';
 export type { ConsentDecisionRecord } from './consent-decision.repository';
-export { ConsentResolver } from './consent.resolver';

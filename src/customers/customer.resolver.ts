@@ -1,6 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
-import { OPERATOR_ONLY } from '../graphql/auth-checker';
+import { OPERATOR_ONLY } from '../operators';
 import { ValidationError } from '../shared/errors';
 import { CustomerService } from './customer.service';
 import { CreateCustomerInput, UpdateCustomerInput } from './customer.input';

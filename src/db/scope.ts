@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { Logger } from '../shared/logger';
-import { Customer } from '../customers/customer.entity';
 
 /**
  * Whose rows one database transaction may see: one customer's, nobody's, or, on the platform path,
@@ -116,9 +115,7 @@ export class Database {
   forSlug<T>(slug: string, fn: () => Promise<T>): Promise<T> {
     return this.withAfterCommit(() =>
       this.orm.em.fork().transactional(async (em) => {
-        const [row]: Array<Record<string, unknown>> = await em.execute('select * from ids_enter_customer_row(?)', [slug]);
-        // Managed from here on, so the services' own lookup of this customer by slug costs no query.
-        if (row) em.map(Customer, row);
+        await em.execute('select * from ids_enter_customer_row(?)', [slug]);
         return fn();
       }),
     );

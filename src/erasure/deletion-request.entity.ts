@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Check, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { Customer } from '../customers';
+import { Customer } from '../customers/customer.entity';
 
 /**
  * PENDING → RUNNING → COMPLETED, or FAILED after repeated errors. PENDING and RUNNING are "open":

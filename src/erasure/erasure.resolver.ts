@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import { GraphqlContext, tenantOf } from '../graphql/context';
-import { OPERATOR_ONLY } from '../graphql/auth-checker';
+import { OPERATOR_ONLY } from '../operators';
 import { ErasureService } from './erasure.service';
 import { DeletionRequestType, RequestCustomerDataDeletionPayload, RequestProfileDeletionPayload } from './deletion-request.type';
 

@@ -1,14 +1,8 @@
 import { defaultFieldResolver, GraphQLFieldResolver, GraphQLObjectType, GraphQLSchema } from 'graphql';
 import { AuthChecker, Extensions } from 'type-graphql';
 import { DomainError } from '../shared/errors';
+import { OPERATOR_ONLY } from '../operators';
 import { GraphqlContext, Principal } from './context';
-
-/**
- * The pseudo-scope of operations only the platform operator may run (OAuth client management,
- * creating customers): the bootstrap ADMIN_TOKEN and platform-wide owner tokens. No OAuth token
- * can carry it: it is not in OAUTH_SCOPES.
- */
-export const OPERATOR_ONLY = 'operator';
 
 /** A caller that is authenticated but lacks a scope; formatError turns the code into extensions.code. */
 export class ForbiddenError extends DomainError {

@@ -1,38 +1,34 @@
 import 'reflect-metadata';
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, ContainerType, NonEmptyArray } from 'type-graphql';
-import { CustomerResolver } from '../customers';
-import { AuthRequestResolver } from '../identity-flow';
-import { ConsentResolver } from '../consent';
-import { OAuthClientResolver } from '../oauth';
-import { ProfileResolver } from '../profiles';
-import { MeResolver, OperatorTokenResolver } from '../operators';
-import { AuditFieldChangeResolver, AuditResolver } from '../audit';
-import { WebhookResolver } from '../webhooks';
-import { PurgeRunResolver } from '../retention';
-import { ErasureResolver } from '../erasure';
-import { ProfileExportResolver } from '../exports';
 import { authChecker, guardScopedFields } from './auth-checker';
-
-/** Every resolver class of the API; each feature adds its own here. */
-export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [
-  CustomerResolver,
-  AuthRequestResolver,
-  ConsentResolver,
-  OAuthClientResolver,
-  ProfileResolver,
-  OperatorTokenResolver,
-  MeResolver,
-  AuditResolver,
-  AuditFieldChangeResolver,
-  WebhookResolver,
-  PurgeRunResolver,
-  ErasureResolver,
-  ProfileExportResolver,
-];
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AuditService } from '../audit';
+import type { ConsentService } from '../consent';
+import type { CustomerService } from '../customers';
+import type { ErasureService } from '../erasure';
+import type { ExportService } from '../exports';
+import type { OAuthClientService } from '../oauth';
+import type { OperatorTokenService } from '../operators';
+import type { ProfileService } from '../profiles';
+import type { RetentionService } from '../retention';
+import type { WebhookService } from '../webhooks';
+import { AuditFieldChangeResolver, AuditResolver } from '../audit/audit.resolver';
+import { ConsentResolver } from '../consent/consent.resolver';
+import { CustomerResolver } from '../customers/customer.resolver';
+import { ErasureResolver } from '../erasure/erasure.resolver';
+import { ProfileExportResolver } from '../exports/profile-export.resolver';
+import { AuthRequestQueries } from '../identity-flow/auth-request.query';
+import { AuthRequestResolver } from '../identity-flow/auth-request.resolver';
+import { OAuthClientResolver } from '../oauth/oauth-client.resolver';
+import { MeResolver } from '../operators/me.resolver';
+import { OperatorTokenResolver } from '../operators/operator-token.resolver';
+import { ProfileResolver } from '../profiles/profile.resolver';
+import { PurgeRunResolver } from '../retention/purge-run.resolver';
+import { WebhookResolver } from '../webhooks/webhook.resolver';
 
 /**
- * Builds the executable schema. Resolver instances come from `instances` (built once in app.ts);
+ * Builds the executable schema. Resolver instances come from `instances` (built once by `createResolvers`);
  * type-graphql asks the container for them instead of constructing its own. Fields marked
  * `RequiresScopes` get their scope check here (auth-checker.ts).
  */
@@ -51,4 +47,58 @@ export async function buildGraphqlSchema(instances: object[]): Promise<GraphQLSc
 /** The schema as committed in schema.graphql: sorted, so the file changes only when the API does. */
 export function printCommittedSchema(schema: GraphQLSchema): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;
+}
+
+/**
+ * Every resolver class of the API. Resolvers are the GraphQL transport of their feature: they are
+ * listed here, never exported by the feature's index.ts, so no feature reaches another's transport
+ * (docs/architecture.md). A new feature adds its resolvers here and in `createResolvers`.
+ */
+export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [
+  CustomerResolver,
+  AuthRequestResolver,
+  ConsentResolver,
+  OAuthClientResolver,
+  ProfileResolver,
+  OperatorTokenResolver,
+  MeResolver,
+  AuditResolver,
+  AuditFieldChangeResolver,
+  WebhookResolver,
+  PurgeRunResolver,
+  ErasureResolver,
+  ProfileExportResolver,
+];
+
+/** The services the resolvers call; the composition root passes its own. */
+export interface ResolverServices {
+  customers: CustomerService;
+  consent: ConsentService;
+  oauthClients: OAuthClientService;
+  profiles: ProfileService;
+  operatorTokens: OperatorTokenService;
+  audit: AuditService;
+  webhooks: WebhookService;
+  retention: RetentionService;
+  erasure: ErasureService;
+  exports: ExportService;
+}
+
+/** One instance of each resolver class, built once at startup (type-graphql's container serves them). */
+export function createResolvers(services: ResolverServices, em: EntityManager, publicUrl: string): object[] {
+  return [
+    new CustomerResolver(services.customers, publicUrl),
+    new AuthRequestResolver(new AuthRequestQueries(em), services.profiles),
+    new ConsentResolver(services.consent, services.profiles),
+    new OAuthClientResolver(services.oauthClients),
+    new ProfileResolver(services.profiles, services.consent),
+    new OperatorTokenResolver(services.operatorTokens),
+    new MeResolver(),
+    new AuditResolver(services.audit),
+    new AuditFieldChangeResolver(),
+    new WebhookResolver(services.webhooks),
+    new PurgeRunResolver(services.retention),
+    new ErasureResolver(services.erasure),
+    new ProfileExportResolver(services.exports),
+  ];
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ArrayType, Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { Customer } from '../customers';
+import { Customer } from '../customers/customer.entity';
 import { RETURN_TO_VERIFICATION_STATUSES, type ReturnToVerificationStatus } from '../openid';
 import { AuthRequestStatus } from './auth-request.state';
 

@@ -6,6 +6,5 @@ export type { PostbackResult } from './postback.step';
 export { PostbackRefusedError } from './identity-flow.errors';
 export type { FlowRefusal, PostbackRefusal } from './identity-flow.errors';
 export { AuthRequestStatus } from './auth-request.state';
-export { AuthRequestResolver } from './auth-request.resolver';
 export { AuthRequestQueries } from './auth-request.query';
 export { deleteRetiredAuthRequests } from './auth-request.retention';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ArrayType, Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { Customer } from '../customers';
+import { Customer } from '../customers/customer.entity';
 import { OAuthClient } from './oauth-client.entity';
 
 /**

@@ -4,7 +4,6 @@ export { OAuthTokenService } from './token.service';
 export { OAuthLoginCodeService } from './login-code.service';
 export type { PendingLoginCode } from './login-code.service';
 export type { TokenResponse, IntrospectionResponse, AccessTokenGrant } from './token.service';
-export { OAuthClientResolver } from './oauth-client.resolver';
 export { OAuthClient } from './oauth-client.entity';
 export { OAuthAccessToken } from './access-token.entity';
 export { OAuthLoginCode } from './login-code.entity';

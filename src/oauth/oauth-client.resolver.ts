@@ -1,5 +1,5 @@
 import { Arg, Authorized, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { OPERATOR_ONLY } from '../graphql/auth-checker';
+import { OPERATOR_ONLY } from '../operators';
 import { OAuthClientService } from './oauth-client.service';
 import { CreateOAuthClientInput } from './oauth-client.input';
 import {

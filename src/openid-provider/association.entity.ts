@@ -1,5 +1,5 @@
 import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { Customer } from '../customers';
+import { Customer } from '../customers/customer.entity';
 
 /**
  * An OpenID association (OpenID 2.0 §8), shared by every API instance. Handles are scoped to the

@@ -1,5 +1,5 @@
 import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { Customer } from '../customers';
+import { Customer } from '../customers/customer.entity';
 
 /**
  * A response nonce that has been verified once through check_authentication (OpenID 2.0 §11.4.2.1).

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { Customer } from '../customers';
+import { Customer } from '../customers/customer.entity';
 
 /**
  * An operator's personal access token, stored only as HMAC-SHA256(SECRET_KEY, token). Without a

@@ -1,5 +1,11 @@
 import { AUDIT_PERSONAL, CONSENTS_PERSONAL, OAUTH_SCOPES, PROFILES_SUBJECT_ACCESS, REQUESTS_PERSONAL } from '../oauth';
-import { OPERATOR_ONLY } from '../graphql/auth-checker';
+
+/**
+ * The pseudo-scope of operations only the platform operator may run (OAuth client management,
+ * creating customers): the bootstrap ADMIN_TOKEN and platform-wide owner tokens. No OAuth token
+ * can carry it: it is not in OAUTH_SCOPES.
+ */
+export const OPERATOR_ONLY = 'operator';
 
 /**
  * The pseudo-scope of operator-token management (create, revoke, list). Only owners hold it; it is

@@ -1,6 +1,5 @@
 export { ProfileService } from './profile.service';
 export type { ProfileChanges, ProfileFilter } from './profile.service';
-export { ProfileResolver } from './profile.resolver';
 export { Profile } from './profile.entity';
 export type { ProfileRecord } from './profile.repository';
 export { disclosureOf, personKey } from './disclosure';

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Int, Query, Resolver } from 'type-graphql';
-import { OPERATOR_ONLY } from '../graphql/auth-checker';
+import { OPERATOR_ONLY } from '../operators';
 import { RetentionService } from './retention.service';
 import { PurgeRunConnection, PurgeRunType } from './purge-run.type';
 

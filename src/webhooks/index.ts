@@ -1,5 +1,4 @@
 export { WebhookService } from './webhook.service';
-export { WebhookResolver } from './webhook.resolver';
 export { deliverWebhookJob, dispatchWebhooksJob } from './webhook.jobs';
 export { WEBHOOK_EVENT_TYPES } from './events';
 export { signatureHeader, signPayload, SIGNATURE_HEADER, EVENT_ID_HEADER } from './signature';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { Customer } from '../customers';
+import { Customer } from '../customers/customer.entity';
 
 /** A customer's receiver of event postbacks. Its signing secrets are sealed (we must sign with them, so not hashed). */
 @Entity({ tableName: 'webhook_endpoint' })

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
-import { Customer } from '../customers';
+import { Customer } from '../customers/customer.entity';
 import { Database, platformScope } from '../db/scope';
 import { Clock } from '../shared/clock';
 import { NotFoundError, ValidationError } from '../shared/errors';
