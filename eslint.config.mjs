@@ -19,6 +19,13 @@ const HTTP_STATUS = [
   "TSParameterProperty[parameter.name=/^(status|statusCode)$/] TSLiteralType > Literal[value>=100][value<600]",
 ].map((selector) => ({ selector, message: STATUS_MESSAGE }));
 
+const FEATURES = 'audit,consent,customers,erasure,exports,identity-flow,oauth,openid-provider,operators,profiles,retention,webhooks';
+
+/** An import-direction rule: in `files`, an import whose path matches `regex` is refused. */
+function layer(files, regex, message, ignores = []) {
+  return { files, ignores, rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] } };
+}
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'clients/**/generated/**', 'clients/*/dist/**', 'test-output/**', 'bench/results/**'] },
   js.configs.recommended,
@@ -33,7 +40,7 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     // openid/ builds the wire form of direct responses itself (OpenID 2.0 §5.1.2.2: HTTP 400 with a key-value body).
-    ignores: ['src/http/**', 'src/graphql/**', 'src/openid/**', 'src/demo/**', 'src/main.ts', 'src/db/migrate.ts'],
+    ignores: ['src/http/**', 'src/graphql/**', 'src/openid/**', 'src/main.ts', 'src/db/migrate.ts'],
     rules: { 'no-restricted-syntax': ['error', PROCESS_ENV, ...HTTP_STATUS] },
   },
   {
@@ -72,8 +79,25 @@ export default tseslint.config(
       ],
     },
   },
+  // Which way imports point (docs/architecture.md): shared/ and config/ at the bottom, then the
+  // database layer, then the features, then the transports (http/, graphql/, jobs/), then app.ts.
+  // madge (npm run check:circles) refuses circles; these rules refuse an import that points up.
+  layer(['src/shared/*.ts'], '^\\.\\./', 'shared/ imports nothing else of src/.'),
+  layer(['src/shared/*/*.ts'], '^\\.\\./\\.\\./', 'shared/ imports nothing else of src/.'),
+  layer(['src/config/*.ts'], '^\\.\\./(?!shared/)', 'config/ imports only shared/.'),
+  // db/entities.ts is the entity list the ORM is configured with: the one place db/ names features.
+  layer(['src/db/*.ts'], '^\\.\\./(?!shared/|config)', 'db/ imports only shared/ and config/ (entities.ts lists the entities).', ['src/db/entities.ts']),
+  layer(['src/db/migrations/*.ts'], '^\\.\\./\\.\\./(?!shared/|config)', 'migrations import only db/, shared/ and config/.'),
+  // A feature never imports a transport or the composition root. Its GraphQL adapters (resolvers,
+  // types, inputs) live beside it and use graphql/'s helpers.
+  layer(
+    [`src/{${FEATURES}}/**/*.ts`],
+    '^\\.\\./(http|graphql|app|main)(/|$)',
+    'A feature never imports http/, graphql/ or the composition root; only its *.resolver.ts, *.type.ts and *.input.ts use graphql/.',
+    ['src/*/*.resolver.ts', 'src/*/*.type.ts', 'src/*/*.input.ts'],
+  ),
   {
-    files: ['src/main.ts', 'src/db/migrate.ts', 'src/demo/main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['src/main.ts', 'src/db/migrate.ts', 'demo/main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {

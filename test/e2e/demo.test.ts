@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { RunningDemo, startDemo } from '../../src/demo/run-demo';
+import { RunningDemo, startDemo } from '../../demo/run-demo';
 import { testEnv } from '../support/config';
 import { testQueuePrefix } from '../support/env';
 import { ROOT } from '../support/process';

@@ -1,6 +1,6 @@
 import express from 'express';
-import { createSampleAw } from '../../src/demo/sample-aw';
-import { listenOnLoopback, Listening } from '../../src/demo/listen';
+import { createSampleAw } from '../../demo/sample-aw';
+import { listenOnLoopback, Listening } from '../../demo/listen';
 
 /**
  * The sample AW against a stand-in for the service's PostBack endpoint, so steps 2-6 of the

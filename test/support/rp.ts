@@ -36,7 +36,7 @@ function promisify<T>(run: (cb: Callback<T>) => void): Promise<T> {
 
 // The package's own association store arms a 14-day timer per association, which would keep the
 // test process alive; the demo module installs a store whose timers do not (same module instance).
-import '../../src/demo/npm-openid';
+import '../../demo/npm-openid';
 
 export const npmOpenid = openid;
 

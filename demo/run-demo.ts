@@ -1,9 +1,9 @@
-import { platformScope } from '../db/scope';
-import { App, startApp } from '../app';
-import { loadConfig } from '../config';
-import { customerUrls, PromptPolicy, Region } from '../customers';
-import { createLogger } from '../shared/logger';
-import { PLATFORM } from '../shared/tenant';
+import { platformScope } from '../src/db/scope';
+import { App, startApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { customerUrls, PromptPolicy, Region } from '../src/customers';
+import { createLogger } from '../src/shared/logger';
+import { PLATFORM } from '../src/shared/tenant';
 import { createSampleAw } from './sample-aw';
 import { createSampleRp } from './sample-rp';
 import { listenOnLoopback } from './listen';

@@ -1,5 +1,5 @@
 import express, { Express, Response } from 'express';
-import { isSregField, SregField } from '../openid';
+import { isSregField, SregField } from '../src/openid';
 import { checkPassword, DEMO_USERS, DemoUser } from './demo-users';
 import { esc, field, sendPage, sendText } from './page';
 

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError } from '../config';
-import { StartupError } from '../shared/startup-error';
+import { ConfigError } from '../src/config';
+import { StartupError } from '../src/shared/startup-error';
 import { DEMO_USERS } from './demo-users';
 import { DEMO_SLUG, RunningDemo, startDemo } from './run-demo';
 

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { SregValues } from '../openid';
+import type { SregValues } from '../src/openid';
 
 /** A user of the sample Authenticating Website, with a profile in sreg formats (PROTOCOL.md §6.1). */
 export interface DemoUser {

@@ -1,5 +1,5 @@
 import { Response } from 'express';
-import { escapeMarkup } from '../openid';
+import { escapeMarkup } from '../src/openid';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export const esc = escapeMarkup;
