@@ -15,7 +15,7 @@ const MAX_BATCHES_PER_RUN = 1000;
 export async function drainAuditOutbox(db: Database, audit: AuditService, batchSize: number, log?: Logger): Promise<number> {
   let total = 0;
   for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-    const moved = await db.run(platformScope('audit drain', { routine: true }), () => audit.drain(db.orm.em, batchSize));
+    const moved = await db.run(platformScope('audit drain', { routine: true }), () => audit.drain(batchSize));
     total += moved;
     if (moved < batchSize) break;
   }

@@ -10,7 +10,7 @@ import { Customer } from '../customers/customer.entity';
 @Entity({ tableName: 'audit_outbox' })
 @Index({ name: 'audit_outbox_pending_index', properties: ['id'], expression: 'create index "audit_outbox_pending_index" on "audit_outbox" ("id") where "audited_at" is null' })
 @Index({ name: 'audit_outbox_undispatched_index', properties: ['id'], expression: 'create index "audit_outbox_undispatched_index" on "audit_outbox" ("id") where "dispatched_at" is null' })
-// Serves the retention purge of moved rows (outbox-retention.ts).
+// Serves the retention purge of moved rows (audit-outbox.repository.ts).
 @Index({
   name: 'audit_outbox_moved_index',
   properties: ['auditedAt'],

@@ -78,7 +78,7 @@ export class ConsentService {
       if (!decision) throw new NotFoundError('consent decision', id);
       if (decision.revokedAt !== null) return decision;
       decision.revokedAt = this.clock.now();
-      await this.audit.record(em, {
+      await this.audit.record({
         customerId: decision.customer.id,
         action: 'consent.revoked',
         target: { type: 'consent_decision', id: decision.id },

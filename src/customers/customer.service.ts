@@ -77,7 +77,7 @@ export class CustomerService {
         const apiKey = this.issueKey(em, customer, now);
         // The event's row refers to the customer's: write that first.
         await em.flush();
-        await this.deps.audit.record(em, {
+        await this.deps.audit.record({
           customerId: customer.id,
           action: 'customer.created',
           target: { type: 'customer', id: customer.id },
@@ -107,7 +107,7 @@ export class CustomerService {
       const after = settingsOf(customer);
       const changed = Object.keys(after).filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]));
       if (changed.length > 0) {
-        await this.deps.audit.record(em, {
+        await this.deps.audit.record({
           customerId: customer.id,
           action: 'customer.updated',
           target: { type: 'customer', id: customer.id },
@@ -131,7 +131,7 @@ export class CustomerService {
       await em.nativeUpdate(CustomerApiKey, { customer, expiresAt: null }, { expiresAt: graceEnds });
       const apiKey = this.issueKey(em, customer, now);
       customer.updatedAt = now;
-      await this.deps.audit.record(em, {
+      await this.deps.audit.record({
         customerId: customer.id,
         action: 'customer.api_key_rotated',
         target: { type: 'customer', id: customer.id },

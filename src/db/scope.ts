@@ -46,12 +46,35 @@ async function enterScope(em: EntityManager, scope: DbScope): Promise<void> {
 }
 
 /**
+ * The customer the current transaction is limited to (see enterScope), or null for nobody's rows
+ * and for the platform path.
+ */
+export async function scopedCustomerId(em: EntityManager): Promise<string | null> {
+  const [row] = await em.execute<Array<{ id: string | null }>>(`select nullif(current_setting('app.customer_id', true), '') as id`);
+  return row?.id ?? null;
+}
+
+/**
  * The one way the service reaches its tables: each unit of work (an HTTP request, a GraphQL
  * operation, a job) runs in one transaction of its own scope, in a fresh identity map: customer and
  * nobody scopes on the `ids_app` pool (`orm`), the platform scope on the `ids_platform` pool
  * (`platformOrm`, the same entities). Services keep using the global EntityManager of `orm`: inside
  * `run` it resolves to this transaction, on whichever pool (MikroORM finds the transaction's fork by
  * context name, the same for both).
+ *
+ * How code reaches the transaction, the one way (issue 16):
+ * - A service is given `orm.em` once, at construction, and uses it for every query. Inside `run` or
+ *   `forSlug` it is this unit of work's transaction; outside one it throws (`allowGlobalContext:
+ *   false`), so nothing runs on no transaction by accident.
+ * - No service method takes an EntityManager from its caller: a caller opens the unit of work
+ *   (`db.run(scope, () => service.method())`) and the service finds it. Inside
+ *   `em.transactional(async (em) => …)` the callback's `em` is the same context (a savepoint) and
+ *   may be used locally.
+ * - Repository functions (`<noun>.repository.ts`, the only place raw SQL lives besides this layer
+ *   and the migrations) take the EntityManager as their first argument, from the service calling
+ *   them: a repository is queries, not a holder of the connection.
+ * - The login path's steps are one SQL function call each on `SqlPool` (sql-pool.ts), outside the
+ *   ORM: each is a transaction of its own that enters its customer's scope itself.
  */
 export class Database {
   constructor(

@@ -7,6 +7,18 @@ import { DeletionKind, DeletionReason, DeletionStatus, OPEN_STATUSES } from './d
 import { DeletionRequestNotVisibleError } from './erasure.errors';
 import { ErasureService } from './erasure.service';
 import { erasureSteps, ErasureTarget } from './erasure.steps';
+import {
+  customersWithRetention,
+  lockDeletionRequest,
+  lockProfilesPastRetention,
+  markRequestCompleted,
+  markRequestFailed,
+  markRequestRunning,
+  recordRequestFailure,
+  RequestRow,
+  requestCounts,
+  selectStalledRequests,
+} from './erasure.repository';
 
 /** Errors in a row before a request is given up as FAILED (its username is then cleared). */
 export const MAX_FAILURES = 5;
@@ -27,19 +39,6 @@ export interface ErasurePurgeDeps {
 
 /** Test seam: called after each committed batch (a crash there leaves exactly what a killed worker leaves). */
 export type AfterBatch = (step: string, removed: Record<string, number>) => void | Promise<void>;
-
-interface RequestRow {
-  id: string;
-  customer_id: string;
-  kind: DeletionKind;
-  reason: DeletionReason;
-  status: DeletionStatus;
-  profile_id: string | null;
-  subject_hash: string | null;
-  username: string | null;
-  counts: Record<string, number>;
-  failures: number;
-}
 
 const OPEN = new Set<string>(OPEN_STATUSES);
 
@@ -68,14 +67,7 @@ export class ErasurePurge {
    */
   async sweep(staleSeconds: number): Promise<{ processed: number; completed: number; failed: number }> {
     const staleBefore = new Date(this.deps.clock.now().getTime() - staleSeconds * 1000);
-    const rows = await this.deps.db.run(platformScope('erasure sweep', { routine: true }), () =>
-      this.deps.em.execute<Array<{ id: string }>>(
-        `select id from deletion_request
-          where status = 'PENDING' or (status = 'RUNNING' and (heartbeat_at is null or heartbeat_at < ?))
-          order by requested_at limit ?`,
-        [staleBefore, MAX_REQUESTS_PER_RUN],
-      ),
-    );
+    const rows = await this.deps.db.run(platformScope('erasure sweep', { routine: true }), () => selectStalledRequests(this.deps.em, staleBefore, MAX_REQUESTS_PER_RUN));
     const result = { processed: 0, completed: 0, failed: 0 };
     for (const { id } of rows) {
       result.processed++;
@@ -97,32 +89,22 @@ export class ErasurePurge {
    */
   async applyRetention(): Promise<{ erased: number; removed: Record<string, number> }> {
     const now = this.deps.clock.now();
-    const customers = await this.deps.db.run(platformScope('profile retention', { routine: true }), () =>
-      this.deps.em.execute<Array<{ id: string; days: number }>>(`select id, profile_retention_days as days from customer where profile_retention_days is not null`),
-    );
+    const customers = await this.deps.db.run(platformScope('profile retention', { routine: true }), () => customersWithRetention(this.deps.em));
     const summary = { erased: 0, removed: {} as Record<string, number> };
     for (const customer of customers) {
       const cutoff = new Date(now.getTime() - customer.days * 86_400_000);
       for (let batch = 0; batch < MAX_RETENTION_BATCHES; batch++) {
         const ids = await this.deps.db.run(platformScope('profile retention'), async () => {
-          const profiles = await this.deps.em.execute<Array<{ id: string; username: string }>>(
-            `select p.id, p.username from profile p
-              where p.customer_id = ? and p.last_seen_at < ?
-                and not exists (select 1 from deletion_request d where d.profile_id = p.id and d.status in ('PENDING', 'RUNNING'))
-              order by p.last_seen_at limit ? for update skip locked`,
-            [customer.id, cutoff, this.deps.batchSize],
-          );
+          const profiles = await lockProfilesPastRetention(this.deps.em, customer.id, cutoff, this.deps.batchSize);
           const requests = [];
-          for (const p of profiles) requests.push(await this.deps.erasure.openProfileRequest(this.deps.em, { id: p.id, customerId: customer.id, username: p.username }, DeletionReason.RETENTION));
+          for (const p of profiles) requests.push(await this.deps.erasure.openProfileRequest({ id: p.id, customerId: customer.id, username: p.username }, DeletionReason.RETENTION));
           return requests.map((r) => r.id);
         });
         for (const id of ids) {
           if ((await this.process(id)) !== DeletionStatus.COMPLETED) continue;
           summary.erased++;
-          const [row] = await this.deps.db.run(platformScope('profile retention', { routine: true }), () =>
-            this.deps.em.execute<Array<{ counts: Record<string, number> }>>(`select counts from deletion_request where id = ?`, [id]),
-          );
-          for (const [table, n] of Object.entries(row?.counts ?? {})) summary.removed[table] = (summary.removed[table] ?? 0) + n;
+          const counts = await this.deps.db.run(platformScope('profile retention', { routine: true }), () => requestCounts(this.deps.em, id));
+          for (const [table, n] of Object.entries(counts ?? {})) summary.removed[table] = (summary.removed[table] ?? 0) + n;
         }
         if (ids.length < this.deps.batchSize) break;
       }
@@ -136,12 +118,12 @@ export class ErasurePurge {
     if (first === null) throw new DeletionRequestNotVisibleError(id);
     if (!OPEN.has(first.status)) return first.status;
     const target = targetOf(first);
-    for (const step of erasureSteps(target.kind, this.deps.audit)) {
+    for (const step of erasureSteps(target.kind, this.deps)) {
       for (;;) {
-        const removed = await this.inRequest(id, true, async (row, em) => {
+        const removed = await this.inRequest(id, true, async (row) => {
           if (!OPEN.has(row.status)) return null;
-          const removed = await step.run(em, target, this.deps.batchSize);
-          await this.progress(em, row, removed);
+          const removed = await step.run(target, this.deps.batchSize);
+          await this.progress(row, removed);
           return removed;
         });
         if (removed === null) return this.statusOf(id);
@@ -153,16 +135,11 @@ export class ErasurePurge {
   }
 
   private async complete(id: string): Promise<DeletionStatus> {
-    return (await this.inRequest(id, false, async (row, em) => {
+    return (await this.inRequest(id, false, async (row) => {
       if (!OPEN.has(row.status)) return row.status;
-      const now = this.deps.clock.now();
-      await em.execute(
-        `update deletion_request set status = 'COMPLETED', username = null, completed_at = ?, heartbeat_at = ?, started_at = coalesce(started_at, ?) where id = ?`,
-        [now, now, now, id],
-        'run',
-      );
+      await markRequestCompleted(this.deps.em, id, this.deps.clock.now());
       const isProfile = row.kind === DeletionKind.PROFILE;
-      await this.deps.audit.record(em, {
+      await this.deps.audit.record({
         customerId: row.customer_id,
         action: isProfile ? 'profile.deleted' : 'customer.data_deleted',
         target: isProfile ? { type: 'profile', id: row.profile_id } : { type: 'customer', id: row.customer_id },
@@ -176,16 +153,16 @@ export class ErasurePurge {
 
   private async recordFailure(id: string, err: unknown): Promise<void> {
     const kind = String((err as { code?: string }).code ?? (err as Error).name ?? 'Error').slice(0, 64);
-    await this.inRequest(id, false, async (row, em) => {
+    await this.inRequest(id, false, async (row) => {
       if (!OPEN.has(row.status)) return;
       const failures = row.failures + 1;
       if (failures < MAX_FAILURES) {
-        await em.execute(`update deletion_request set failures = ?, last_error = ? where id = ?`, [failures, kind, id], 'run');
+        await recordRequestFailure(this.deps.em, id, failures, kind);
         return;
       }
       // Given up: nothing may keep the username any longer. A new request can be made while the profile exists.
-      await em.execute(`update deletion_request set status = 'FAILED', username = null, failures = ?, last_error = ?, completed_at = ? where id = ?`, [failures, kind, this.deps.clock.now(), id], 'run');
-      await this.deps.audit.record(em, {
+      await markRequestFailed(this.deps.em, id, failures, kind, this.deps.clock.now());
+      await this.deps.audit.record({
         customerId: row.customer_id,
         action: row.kind === DeletionKind.PROFILE ? 'profile.deletion_failed' : 'customer.data_deletion_failed',
         target: { type: 'deletion_request', id },
@@ -196,15 +173,10 @@ export class ErasurePurge {
   }
 
   /** Adds a batch's rows to the counts and marks the request RUNNING with fresh progress. */
-  private async progress(em: EntityManager, row: RequestRow, removed: Record<string, number>): Promise<void> {
+  private async progress(row: RequestRow, removed: Record<string, number>): Promise<void> {
     const counts = { ...row.counts };
     for (const [table, n] of Object.entries(removed)) if (n > 0 || counts[table] === undefined) counts[table] = (counts[table] ?? 0) + n;
-    const now = this.deps.clock.now();
-    await em.execute(
-      `update deletion_request set status = 'RUNNING', started_at = coalesce(started_at, ?), heartbeat_at = ?, counts = ?::jsonb where id = ?`,
-      [now, now, JSON.stringify(counts), row.id],
-      'run',
-    );
+    await markRequestRunning(this.deps.em, row.id, counts, this.deps.clock.now());
   }
 
   private async statusOf(id: string): Promise<DeletionStatus> {
@@ -212,13 +184,10 @@ export class ErasurePurge {
   }
 
   /** Runs `fn` in its own platform transaction with the request row locked; null when there is no such request. */
-  private inRequest<T>(id: string, routine: boolean, fn: (row: RequestRow, em: EntityManager) => Promise<T>): Promise<T | null> {
+  private inRequest<T>(id: string, routine: boolean, fn: (row: RequestRow) => Promise<T>): Promise<T | null> {
     return this.deps.db.run(platformScope(`erasure of deletion request ${id}`, { routine }), async () => {
-      const [row] = await this.deps.em.execute<RequestRow[]>(
-        `select id, customer_id, kind, reason, status, profile_id, subject_hash, username, counts, failures from deletion_request where id = ? for update`,
-        [id],
-      );
-      return row ? fn(row, this.deps.em) : null;
+      const row = await lockDeletionRequest(this.deps.em, id);
+      return row ? fn(row) : null;
     });
   }
 }

@@ -6,6 +6,7 @@ import { isUuid } from '../shared/ids';
 import { Logger } from '../shared/logger';
 import { canSee, customerWhere, Tenant } from '../shared/tenant';
 import { DeletionKind, DeletionReason, DeletionRequest, DeletionStatus, OPEN_STATUSES } from './deletion-request.entity';
+import { lockCustomerToErase, lockProfileToErase } from './erasure.repository';
 
 export interface ErasureServiceDeps {
   em: EntityManager;
@@ -37,7 +38,7 @@ export class ErasureService {
     const request = await this.deps.em.transactional(async (em) => {
       const profile = isUuid(profileId) ? await this.lockProfile(em, profileId.toLowerCase(), tenant) : null;
       if (!profile) throw new NotFoundError('profile', profileId);
-      return this.openProfileRequest(em, profile, DeletionReason.REQUEST);
+      return this.openProfileRequest(profile, DeletionReason.REQUEST);
     });
     await this.enqueue(request);
     return request;
@@ -47,13 +48,13 @@ export class ErasureService {
   async requestCustomerDataDeletion(customerId: string, tenant: Tenant): Promise<DeletionRequest> {
     const request = await this.deps.em.transactional(async (em) => {
       const id = isUuid(customerId) ? customerId.toLowerCase() : null;
-      const [customer] = id !== null && canSee(tenant, id) ? await em.execute<Array<{ id: string }>>(`select id from customer where id = ? for update`, [id]) : [];
+      const customer = id !== null && canSee(tenant, id) ? await lockCustomerToErase(em, id) : undefined;
       if (!customer) throw new NotFoundError('customer', customerId);
       const open = await em.findOne(DeletionRequest, { customer: customer.id, kind: DeletionKind.CUSTOMER, status: { $in: [...OPEN_STATUSES] } });
       if (open) return open;
       const request = this.newRequest(em, customer.id, DeletionKind.CUSTOMER, DeletionReason.REQUEST);
       await em.flush();
-      await this.deps.audit.record(em, {
+      await this.deps.audit.record({
         customerId: customer.id,
         action: 'customer.data_deletion_requested',
         target: { type: 'deletion_request', id: request.id },
@@ -66,17 +67,18 @@ export class ErasureService {
   }
 
   /**
-   * The open request for `profile`'s person, or a new one (with its audit event) in `em`'s
-   * transaction. The caller holds the profile's row lock, so two requests cannot race.
+   * The open request for `profile`'s person, or a new one (with its audit event) in the current
+   * unit of work. The caller holds the profile's row lock, so two requests cannot race.
    */
-  async openProfileRequest(em: EntityManager, profile: ProfileToErase, reason: DeletionReason): Promise<DeletionRequest> {
+  async openProfileRequest(profile: ProfileToErase, reason: DeletionReason): Promise<DeletionRequest> {
+    const em = this.deps.em;
     const subjectHash = this.deps.audit.subjectHash(profile.customerId, profile.username);
     const open = await em.findOne(DeletionRequest, { customer: profile.customerId, kind: DeletionKind.PROFILE, subjectHash, status: { $in: [...OPEN_STATUSES] } });
     if (open) return open;
     const request = this.newRequest(em, profile.customerId, DeletionKind.PROFILE, reason);
     em.assign(request, { profileId: profile.id, subjectHash, username: profile.username });
     await em.flush();
-    await this.deps.audit.record(em, {
+    await this.deps.audit.record({
       customerId: profile.customerId,
       action: 'profile.deletion_requested',
       target: { type: 'deletion_request', id: request.id },
@@ -108,12 +110,7 @@ export class ErasureService {
   }
 
   private async lockProfile(em: EntityManager, id: string, tenant: Tenant): Promise<ProfileToErase | null> {
-    const filter = tenant.kind === 'customer' ? ' and customer_id = ?' : '';
-    const rows: Array<{ id: string; customer_id: string; username: string }> = await em.execute(
-      `select id, customer_id, username from profile where id = ?${filter} for update`,
-      tenant.kind === 'customer' ? [id, tenant.customerId] : [id],
-    );
-    const row = rows[0];
+    const row = await lockProfileToErase(em, id, tenant.kind === 'customer' ? tenant.customerId : undefined);
     if (!row) return null;
     // A user-bound token sees only its own user.
     if (tenant.kind === 'customer' && tenant.subject !== undefined && tenant.subject !== row.username) return null;

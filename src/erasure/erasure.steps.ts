@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
+import { deleteBatch, supersedeProfileRequests } from './erasure.repository';
 
 /** Whose data a request removes: one person of a customer (by username and its keyed hash), or all of a customer's. */
 export type ErasureTarget =
@@ -13,26 +14,19 @@ export type ErasureTarget =
  */
 export interface ErasureStep {
   name: string;
-  run(em: EntityManager, target: ErasureTarget, batchSize: number): Promise<Record<string, number>>;
+  run(target: ErasureTarget, batchSize: number): Promise<Record<string, number>>;
 }
 
-/**
- * Deletes up to `limit` rows of `table` matching `where`, selected by ctid (every table has one,
- * whatever its key), set-based: one statement per batch however many people it covers.
- */
-async function deleteBatch(em: EntityManager, table: string, where: string, params: unknown[], limit: number): Promise<Record<string, number>> {
-  const [row]: Array<{ n: number }> = await em.execute(
-    `with removed as (delete from "${table}" where ctid = any(array(select ctid from "${table}" where ${where} limit ?)) returning 1)
-     select count(*)::int as n from removed`,
-    [...params, limit],
-  );
-  return { [table]: row!.n };
+/** What the steps run with: the unit of work's EntityManager, and the audit trail whose payloads they erase. */
+interface StepDeps {
+  em: EntityManager;
+  audit: AuditService;
 }
 
-function rows(table: string, person: (t: Extract<ErasureTarget, { kind: 'profile' }>) => [string, unknown[]]): ErasureStep {
+function rows(em: EntityManager, table: string, person: (t: Extract<ErasureTarget, { kind: 'profile' }>) => [string, unknown[]]): ErasureStep {
   return {
     name: table,
-    run: (em, target, batchSize) => {
+    run: (target, batchSize) => {
       if (target.kind === 'customer') return deleteBatch(em, table, 'customer_id = ?', [target.customerId], batchSize);
       const [where, params] = person(target);
       return deleteBatch(em, table, `customer_id = ? and ${where}`, [target.customerId, ...params], batchSize);
@@ -47,49 +41,43 @@ const PERSON_REQUESTS = `(username = ? or openid_request->>'usernameHint' = ?)`;
  * What one person leaves behind, in deletion order: dependents before what they refer to, and the
  * profile last, so a request interrupted half-way can still be found and finished by its username.
  */
-function personalSteps(audit: AuditService): ErasureStep[] {
+function personalSteps({ em, audit }: StepDeps): ErasureStep[] {
   return [
-    rows('oauth_login_code', (t) => ['username = ?', [t.username]]),
-    rows('oauth_access_token', (t) => ['subject = ?', [t.username]]),
-    rows('auth_request_transition', (t) => [
+    rows(em, 'oauth_login_code', (t) => ['username = ?', [t.username]]),
+    rows(em, 'oauth_access_token', (t) => ['subject = ?', [t.username]]),
+    rows(em, 'auth_request_transition', (t) => [
       `auth_request_id in (select id from auth_request where customer_id = ? and ${PERSON_REQUESTS})`,
       [t.customerId, t.username, t.username],
     ]),
-    rows('auth_request', (t) => [PERSON_REQUESTS, [t.username, t.username]]),
-    rows('consent_decision', (t) => ['username = ?', [t.username]]),
+    rows(em, 'auth_request', (t) => [PERSON_REQUESTS, [t.username, t.username]]),
+    rows(em, 'consent_decision', (t) => ['username = ?', [t.username]]),
     // Webhook deliveries about the person carry their username in the body (attempts go with them).
-    rows('webhook_delivery', (t) => ['subject_hash = ?', [t.subjectHash]]),
+    rows(em, 'webhook_delivery', (t) => ['subject_hash = ?', [t.subjectHash]]),
     {
       // The history of previous values: audit payloads (the chain keeps only their digests).
       name: 'audit_payload',
-      run: (em, target, batchSize) =>
-        audit.erasePayloads(em, target.kind === 'profile' ? { customerId: target.customerId, subjectHash: target.subjectHash } : { customerId: target.customerId }, batchSize),
+      run: (target, batchSize) =>
+        audit.erasePayloads(target.kind === 'profile' ? { customerId: target.customerId, subjectHash: target.subjectHash } : { customerId: target.customerId }, batchSize),
     },
-    rows('profile', (t) => ['username = ?', [t.username]]),
+    rows(em, 'profile', (t) => ['username = ?', [t.username]]),
   ];
 }
 
 /** The steps of a request of this kind. Offboarding also removes the customer's credentials and protocol state. */
-export function erasureSteps(kind: ErasureTarget['kind'], audit: AuditService): ErasureStep[] {
-  if (kind === 'profile') return personalSteps(audit);
+export function erasureSteps(kind: ErasureTarget['kind'], deps: StepDeps): ErasureStep[] {
+  if (kind === 'profile') return personalSteps(deps);
+  const { em } = deps;
   const customer = (table: string): ErasureStep => ({
     name: table,
-    run: (em, target, batchSize) => deleteBatch(em, table, 'customer_id = ?', [target.customerId], batchSize),
+    run: (target, batchSize) => deleteBatch(em, table, 'customer_id = ?', [target.customerId], batchSize),
   });
   return [
     {
       // Requests for single people of this customer are covered by this one; they must not keep a username.
       name: 'deletion_request',
-      run: async (em, target, batchSize) => {
-        const superseded: unknown[] = await em.execute(
-          `update deletion_request set status = 'COMPLETED', completed_at = now(), username = null
-            where id = any(array(select id from deletion_request where customer_id = ? and kind = 'PROFILE' and status in ('PENDING', 'RUNNING') limit ?)) returning id`,
-          [target.customerId, batchSize],
-        );
-        return { deletion_request_superseded: superseded.length };
-      },
+      run: async (target, batchSize) => ({ deletion_request_superseded: await supersedeProfileRequests(em, target.customerId, batchSize) }),
     },
-    ...personalSteps(audit),
+    ...personalSteps(deps),
     customer('webhook_endpoint'),
     customer('oauth_client'),
     customer('customer_api_key'),

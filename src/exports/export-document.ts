@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { disclosureOf } from '../profiles';
+import { auditRowsOf, authRequestRowsOf, consentRowsOf, profileRow as profileRowOf, transitionRowsOf } from './profile-export.repository';
 
 /**
  * The format of an export document. Consumers key on it, so any change to the document's shape
@@ -37,7 +38,7 @@ const PROFILE_OMITTED = new Set(['customer_id']);
  * AW's opaque `blob` (secrets or relay data of ours, not facts about the person).
  */
 export async function buildExportDocument(em: EntityManager, subject: ExportSubject, generatedAt: Date): Promise<Record<string, unknown>> {
-  const [profileRow] = await em.execute<Array<Record<string, unknown>>>(`select * from profile where id = ? and customer_id = ?`, [subject.profileId, subject.customerId]);
+  const profileRow = await profileRowOf(em, subject.customerId, subject.profileId);
   if (!profileRow) throw new Error(`profile ${subject.profileId} is gone`);
   const shown = disclosureOf({ isRestricted: profileRow.restricted_at !== null }, subject.isSubjectAccessRequest ? 'subject-access' : 'read');
   if (!shown.activity) return restrictedDocument(profileRow, generatedAt);
@@ -48,38 +49,16 @@ export async function buildExportDocument(em: EntityManager, subject: ExportSubj
       .map(([column, value]) => [camel(column), plain(value)]),
   );
 
-  const consents = await em.execute<Array<Record<string, unknown>>>(
-    `select id, realm, decision, granted_fields, is_remembered, auth_request_id, decided_at, revoked_at
-       from consent_decision where customer_id = ? and username = ? order by decided_at, id`,
-    [subject.customerId, username],
-  );
-  const requests = await em.execute<Array<Record<string, unknown>>>(
-    `select id, mode, realm, return_to, status, outcome, requested_fields, required_fields, released_fields, supplied, is_minor,
-            no_prompt, auth_time, auth_policies, failure_reason, created_at, updated_at, expires_at
-       from auth_request where customer_id = ? and username = ? order by created_at, id`,
-    [subject.customerId, username],
-  );
+  const consents = await consentRowsOf(em, subject.customerId, username);
+  const requests = await authRequestRowsOf(em, subject.customerId, username);
   const transitions = requests.length
-    ? await em.execute<Array<Record<string, unknown>>>(
-        `select auth_request_id, event, from_status, to_status, at, reason from auth_request_transition
-          where customer_id = ? and auth_request_id = any(?::uuid[]) order by at, id`,
-        [subject.customerId, `{${requests.map((r) => r.id as string).join(',')}}`],
+    ? await transitionRowsOf(
+        em,
+        subject.customerId,
+        requests.map((r) => r.id as string),
       )
     : [];
-  // Chained events with their payloads, then the ones still waiting in the outbox (not chained yet).
-  const events = await em.execute<Array<Record<string, unknown>>>(
-    `select e.id, e.seq, e.occurred_at, e.recorded_at, e.actor_kind, e.actor_id, e.action, e.target_type, e.target_id, e.fields, e.details,
-            p.data as payload, false as is_pending
-       from audit_event e left join audit_payload p on p.event_id = e.id
-      where e.customer_id = ? and e.subject_hash = ?
-     union all
-     select null, null, o.occurred_at, null, o.actor_kind, o.actor_id, o.action, o.target_type, o.target_id, o.fields, o.details,
-            o.payload, true
-       from audit_outbox o
-      where o.customer_id = ? and o.subject_hash = ? and o.audited_at is null
-     order by occurred_at, seq nulls last`,
-    [subject.customerId, subject.subjectHash, subject.customerId, subject.subjectHash],
-  );
+  const events = await auditRowsOf(em, subject.customerId, subject.subjectHash);
 
   const previousValues: PreviousValue[] = [];
   for (const event of events) {

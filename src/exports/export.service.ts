@@ -9,6 +9,15 @@ import { customerWhere, Tenant } from '../shared/tenant';
 import { DownloadSigner } from './download-url';
 import { buildExportDocument } from './export-document';
 import { ProfileExport, ProfileExportStatus } from './profile-export.entity';
+import {
+  countBuildFailure,
+  expireReadyExports,
+  findExportToDownload,
+  lockExportToBuild,
+  markExportReady,
+  selectPendingExports,
+  usernameOfProfile,
+} from './profile-export.repository';
 
 /** After this many failed builds an export is FAILED and no longer retried. */
 export const MAX_BUILD_ATTEMPTS = 5;
@@ -70,7 +79,7 @@ export class ExportService {
         requestedAt: this.deps.clock.now(),
         isSubjectAccessRequest,
       });
-      await this.deps.audit.record(em, {
+      await this.deps.audit.record({
         customerId: profile.customer.id,
         action: 'profile.export_requested',
         target: { type: 'profile_export', id: row.id },
@@ -105,36 +114,29 @@ export class ExportService {
    */
   async build(exportId: string): Promise<boolean> {
     const em = this.deps.em;
-    const [row] = await em.execute<Array<{ id: string; customer_id: string; profile_id: string; status: string; is_subject_access_request: boolean }>>(
-      `select id, customer_id, profile_id, status, is_subject_access_request from profile_export where id = ? for update skip locked`,
-      [exportId],
-    );
+    const row = await lockExportToBuild(em, exportId);
     if (!row || row.status !== ProfileExportStatus.PENDING) return false;
-    const [profile] = await em.execute<Array<{ username: string }>>(`select username from profile where id = ?`, [row.profile_id]);
-    if (!profile) return false; // erased meanwhile: the export goes with it (on delete cascade)
+    const username = await usernameOfProfile(em, row.profile_id);
+    if (username === undefined) return false; // erased meanwhile: the export goes with it (on delete cascade)
     const now = this.deps.clock.now();
     const document = await buildExportDocument(
       em,
       {
         customerId: row.customer_id,
         profileId: row.profile_id,
-        subjectHash: this.deps.audit.subjectHash(row.customer_id, profile.username),
+        subjectHash: this.deps.audit.subjectHash(row.customer_id, username),
         isSubjectAccessRequest: row.is_subject_access_request,
       },
       now,
     );
     const sealed = this.deps.sealer.seal(Buffer.from(JSON.stringify(document), 'utf8'), row.id);
     const expiresAt = new Date(now.getTime() + this.deps.ttlSeconds * 1000);
-    await em.execute(
-      `update profile_export set status = ?, document = ?, ready_at = ?, expires_at = ?, attempts = attempts + 1 where id = ?`,
-      [ProfileExportStatus.READY, sealed, now, expiresAt, row.id],
-      'run',
-    );
-    await this.deps.audit.record(em, {
+    await markExportReady(em, row.id, sealed, now, expiresAt);
+    await this.deps.audit.record({
       customerId: row.customer_id,
       action: 'profile.exported',
       target: { type: 'profile_export', id: row.id },
-      username: profile.username,
+      username,
       details: { profileId: row.profile_id, expiresAt: expiresAt.toISOString(), purpose: exportPurpose(row.is_subject_access_request) },
     });
     return true;
@@ -142,22 +144,12 @@ export class ExportService {
 
   /** Counts a failed build; the last allowed one makes the export FAILED. Answers whether it did. */
   async recordFailure(exportId: string): Promise<boolean> {
-    const rows = await this.deps.em.execute<Array<{ status: string }>>(
-      `update profile_export set attempts = attempts + 1,
-              status = case when attempts + 1 >= ? then 'FAILED' else status end,
-              failed_at = case when attempts + 1 >= ? then ?::timestamptz else failed_at end
-        where id = ? and status = 'PENDING' returning status`,
-      [MAX_BUILD_ATTEMPTS, MAX_BUILD_ATTEMPTS, this.deps.clock.now(), exportId],
-    );
-    return rows[0]?.status === ProfileExportStatus.FAILED;
+    return (await countBuildFailure(this.deps.em, exportId, MAX_BUILD_ATTEMPTS, this.deps.clock.now())) === ProfileExportStatus.FAILED;
   }
 
   /** PENDING exports, oldest first (the sweep's work list; platform path). */
   async pending(limit: number): Promise<ExportJob[]> {
-    const rows = await this.deps.em.execute<Array<{ customer_id: string; id: string }>>(
-      `select customer_id, id from profile_export where status = 'PENDING' order by requested_at, id limit ?`,
-      [limit],
-    );
+    const rows = await selectPendingExports(this.deps.em, limit);
     return rows.map((r) => ({ customerId: r.customer_id, exportId: r.id }));
   }
 
@@ -166,13 +158,7 @@ export class ExportService {
    * the rows stay as receipts (they hold no personal value). Answers how many it purged.
    */
   async purgeExpired(batchSize: number): Promise<number> {
-    const rows: unknown[] = await this.deps.em.execute(
-      `update profile_export set status = 'EXPIRED', document = null, purged_at = ?
-        where id in (select id from profile_export where status = 'READY' and expires_at <= ? order by expires_at limit ? for update skip locked)
-        returning 1`,
-      [this.deps.clock.now(), this.deps.clock.now(), batchSize],
-    );
-    return rows.length;
+    return expireReadyExports(this.deps.em, this.deps.clock.now(), batchSize);
   }
 
   /**
@@ -185,14 +171,7 @@ export class ExportService {
     const now = this.deps.clock.now();
     if (Number(expires) * 1000 <= now.getTime()) return { kind: 'gone' };
     if (!isUuid(id)) return { kind: 'not_found' };
-    const [row] = await this.deps.em.execute<
-      Array<{ id: string; status: string; document: Buffer | null; expires_at: Date | null; ready_at: Date | null; is_subject_access_request: boolean; restricted_at: Date | null }>
-    >(
-      `select e.id, e.status, e.document, e.expires_at, e.ready_at, e.is_subject_access_request, p.restricted_at
-         from profile_export e join profile p on p.id = e.profile_id
-        where e.id = ?`,
-      [id.toLowerCase()],
-    );
+    const row = await findExportToDownload(this.deps.em, id.toLowerCase());
     if (!row) return { kind: 'not_found' };
     if (row.status !== ProfileExportStatus.READY || row.document === null || !row.expires_at || new Date(row.expires_at) <= now) return { kind: 'gone' };
     // Asked again at download, not only when the document was built: a restriction set since then

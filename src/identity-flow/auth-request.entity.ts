@@ -10,7 +10,7 @@ import { AuthRequestStatus } from './auth-request.state';
  */
 @Entity({ tableName: 'auth_request' })
 @Index({ properties: ['customer', 'createdAt', 'id'], name: 'auth_request_customer_created_index' })
-// Serves the retention purge of finished requests (auth-request.retention.ts).
+// Serves the retention purge of finished requests (auth-request.repository.ts).
 @Index({
   name: 'auth_request_finished_index',
   properties: ['updatedAt'],

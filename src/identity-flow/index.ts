@@ -7,4 +7,4 @@ export { PostbackRefusedError } from './identity-flow.errors';
 export type { FlowRefusal, PostbackRefusal } from './identity-flow.errors';
 export { AuthRequestStatus } from './auth-request.state';
 export { AuthRequestQueries } from './auth-request.query';
-export { deleteRetiredAuthRequests } from './auth-request.retention';
+export { deleteRetiredAuthRequests } from './auth-request.repository';

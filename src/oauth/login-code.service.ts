@@ -10,6 +10,7 @@ import { InvalidGrantError } from './oauth.errors';
 import { OAuthTokenService, TokenResponse } from './token.service';
 import { AuditService } from '../audit';
 import { Profile } from '../profiles/profile.entity';
+import { accessTokenIdOfCode } from './login-code.repository';
 
 export interface LoginCodeServiceDeps {
   em: EntityManager;
@@ -79,7 +80,7 @@ export class OAuthLoginCodeService {
       // A restriction set after the sign-in still counts (GDPR art. 18): then the token carries no field.
       const restricted = await em.count(Profile, { customer: found.customer, username: found.username, restrictedAt: { $ne: null } });
       const scopes = ['profiles:read', ...(restricted > 0 ? [] : found.fields.map((field) => `profile.${field}`))];
-      const { response, row } = await this.deps.tokens.createToken(em, client, scopes, found.username);
+      const { response, row } = await this.deps.tokens.createToken(client, scopes, found.username);
       await em.flush();
       await em.nativeUpdate(OAuthLoginCode, { id: found.id }, { accessToken: row.id });
       return response;
@@ -90,12 +91,11 @@ export class OAuthLoginCodeService {
 
   /** Revokes the token a used code produced (read fresh: a concurrent winner may have just set it). */
   private async revokeIssuedFrom(em: EntityManager, codeId: string, customerId: string, now: Date): Promise<void> {
-    const rows: Array<{ access_token_id: string | null }> = await em.execute('select access_token_id from oauth_login_code where id = ?', [codeId], 'all');
-    const tokenId = rows[0]?.access_token_id;
+    const tokenId = await accessTokenIdOfCode(em, codeId);
     if (!tokenId) return;
     const revoked = await em.nativeUpdate(OAuthAccessToken, { id: tokenId, revokedAt: null }, { revokedAt: now });
     if (revoked > 0) {
-      await this.deps.audit.record(em, { customerId, action: 'token.revoked', target: { type: 'oauth_access_token', id: tokenId }, details: { reason: 'login code replayed' } });
+      await this.deps.audit.record({ customerId, action: 'token.revoked', target: { type: 'oauth_access_token', id: tokenId }, details: { reason: 'login code replayed' } });
     }
   }
 }

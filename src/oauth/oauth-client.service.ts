@@ -54,7 +54,7 @@ export class OAuthClientService {
         updatedAt: now,
         disabledAt: null,
       });
-      await this.audit(em, client, 'oauth_client.created', { name, scopes });
+      await this.audit(client, 'oauth_client.created', { name, scopes });
       return { client, clientSecret };
     });
   }
@@ -66,7 +66,7 @@ export class OAuthClientService {
       const clientSecret = generateClientSecret(this.deps.random);
       client.secretHash = hashClientSecret(clientSecret);
       client.updatedAt = this.deps.clock.now();
-      await this.audit(em, client, 'oauth_client.secret_rotated');
+      await this.audit(client, 'oauth_client.secret_rotated');
       return { client, clientSecret };
     });
   }
@@ -80,14 +80,14 @@ export class OAuthClientService {
         client.disabledAt = now;
         client.updatedAt = now;
         const revoked = await em.nativeUpdate(OAuthAccessToken, { client, revokedAt: null }, { revokedAt: now });
-        await this.audit(em, client, 'oauth_client.disabled', { tokensRevoked: revoked });
+        await this.audit(client, 'oauth_client.disabled', { tokensRevoked: revoked });
       }
       return client;
     });
   }
 
-  private audit(em: EntityManager, client: OAuthClient, action: string, details: Record<string, unknown> = {}): Promise<void> {
-    return this.deps.audit.record(em, { customerId: client.customer.id, action, target: { type: 'oauth_client', id: client.id }, details: { clientId: client.clientId, ...details } });
+  private audit(client: OAuthClient, action: string, details: Record<string, unknown> = {}): Promise<void> {
+    return this.deps.audit.record({ customerId: client.customer.id, action, target: { type: 'oauth_client', id: client.id }, details: { clientId: client.clientId, ...details } });
   }
 
   /** One customer's clients, oldest first, `first` at a time, after an opaque cursor. */

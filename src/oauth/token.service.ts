@@ -10,6 +10,7 @@ import { generateAccessToken, hashAccessToken, hashClientSecret } from './client
 import { enterAccessToken, enterOAuthClient } from './credential.repository';
 import { InvalidClientError, InvalidScopeError } from './oauth.errors';
 import { formatScope, isSubsetOf, parseScopeParam } from './scopes';
+import { revokeClientToken } from './access-token.repository';
 
 export interface TokenServiceDeps {
   em: EntityManager;
@@ -74,18 +75,18 @@ export class OAuthTokenService {
       if (requested === null || !isSubsetOf(requested, client.scopes)) throw new InvalidScopeError('scope is malformed, unknown or not granted to this client');
       scopes = requested;
     }
-    return this.deps.em.transactional(async (em) => (await this.createToken(em, client, scopes, null)).response);
+    return this.deps.em.transactional(async () => (await this.createToken(client, scopes, null)).response);
   }
 
   /**
-   * Adds a new access token for `client` to `em` (the caller flushes), audits its issuance, and
+   * Adds a new access token for `client` to the current unit of work (the caller flushes), audits its issuance, and
    * returns the response to send with the row. `subject` (a username) limits the token to that one
    * user of the customer.
    */
-  async createToken(em: EntityManager, client: OAuthClient, scopes: string[], subject: string | null): Promise<{ response: TokenResponse; row: OAuthAccessToken }> {
+  async createToken(client: OAuthClient, scopes: string[], subject: string | null): Promise<{ response: TokenResponse; row: OAuthAccessToken }> {
     const now = this.deps.clock.now();
     const token = generateAccessToken(this.deps.random);
-    const row = em.create(OAuthAccessToken, {
+    const row = this.deps.em.create(OAuthAccessToken, {
       tokenHash: hashAccessToken(token, this.deps.secretKey),
       client,
       customer: client.customer,
@@ -95,7 +96,7 @@ export class OAuthTokenService {
       expiresAt: new Date(now.getTime() + this.deps.accessTokenTtlSeconds * 1000),
       revokedAt: null,
     });
-    await this.deps.audit.record(em, {
+    await this.deps.audit.record({
       customerId: client.customer.id,
       action: 'token.issued',
       target: { type: 'oauth_access_token', id: row.id },
@@ -128,12 +129,9 @@ export class OAuthTokenService {
    */
   async revoke(presented: PresentedClient, token: string): Promise<void> {
     const client = await this.authenticateClient(presented);
-    const rows: Array<{ id: string }> = await this.deps.em.execute(
-      `update oauth_access_token set revoked_at = ? where token_hash = ? and client_id = ? and revoked_at is null returning id`,
-      [this.deps.clock.now(), hashAccessToken(token, this.deps.secretKey), client.id],
-    );
-    for (const { id } of rows) {
-      await this.deps.audit.record(this.deps.em, {
+    const revoked = await revokeClientToken(this.deps.em, hashAccessToken(token, this.deps.secretKey), client.id, this.deps.clock.now());
+    for (const id of revoked) {
+      await this.deps.audit.record({
         customerId: client.customer.id,
         action: 'token.revoked',
         target: { type: 'oauth_access_token', id },

@@ -87,7 +87,7 @@ export class OperatorTokenService {
         revokedAt: null,
         expiresAt: expiresInDays === null ? null : new Date(now.getTime() + expiresInDays * DAY_MS),
       });
-      await this.audit(em, record, 'operator_token.created', { name, role: command.role, createdBy: command.createdBy, expiresAt: record.expiresAt?.toISOString() ?? null });
+      await this.audit(record, 'operator_token.created', { name, role: command.role, createdBy: command.createdBy, expiresAt: record.expiresAt?.toISOString() ?? null });
       return { record, token };
     });
   }
@@ -99,14 +99,14 @@ export class OperatorTokenService {
       if (!record || !canSee(tenant, record.customer?.id ?? '')) throw new OperatorTokenNotFoundError(id);
       if (record.revokedAt !== null) return record;
       record.revokedAt = this.deps.clock.now();
-      await this.audit(em, record, 'operator_token.revoked', { name: record.name, role: record.role });
+      await this.audit(record, 'operator_token.revoked', { name: record.name, role: record.role });
       return record;
     });
   }
 
   /** Platform-wide tokens join the platform chain, customer-bound ones their customer's. */
-  private audit(em: EntityManager, record: OperatorToken, action: string, details: Record<string, unknown>): Promise<void> {
-    return this.deps.audit.record(em, { customerId: record.customer?.id ?? null, action, target: { type: 'operator_token', id: record.id }, details });
+  private audit(record: OperatorToken, action: string, details: Record<string, unknown>): Promise<void> {
+    return this.deps.audit.record({ customerId: record.customer?.id ?? null, action, target: { type: 'operator_token', id: record.id }, details });
   }
 
   /** Tokens visible to `tenant` (a customer sees only its own customer's), oldest first. */

@@ -1,5 +1,3 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-
 /**
  * What of a person's data may leave us, or be kept, written once for every reader and writer:
  * the positive assertion (sreg/AX values and the AW's blob), the stored profile and request, the
@@ -78,6 +76,6 @@ export function personKey(person: PersonRef): string {
  * A feature that cannot import profiles (consent: profiles reads consent) is handed one.
  */
 export interface RestrictionLookup {
-  /** Keys (`personKey`) of those of `people` whose processing is restricted, in one query; `em` joins a transaction. */
-  restrictedAmong(people: readonly PersonRef[], em?: EntityManager): Promise<Set<string>>;
+  /** Keys (`personKey`) of those of `people` whose processing is restricted, in one query, in the current unit of work. */
+  restrictedAmong(people: readonly PersonRef[]): Promise<Set<string>>;
 }

@@ -116,3 +116,11 @@ export async function recordProfile(em: EntityManager, r: PostbackRecord): Promi
     r.actor.id,
   ]);
 }
+
+/** Of the usernames given per customer, the people whose processing is restricted; one statement. */
+export function selectRestrictedPeople(em: EntityManager, usernamesByCustomer: ReadonlyMap<string, ReadonlySet<string>>): Promise<Array<{ customer_id: string; username: string }>> {
+  return em.execute(
+    `select customer_id, username from profile where restricted_at is not null and (${[...usernamesByCustomer.keys()].map(() => '(customer_id = ? and username in (select jsonb_array_elements_text(?::jsonb)))').join(' or ')})`,
+    [...usernamesByCustomer].flatMap(([customerId, usernames]) => [customerId, JSON.stringify([...usernames])]),
+  );
+}

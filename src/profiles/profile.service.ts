@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '../shared/errors';
 import { checkPageSize, decodeCursor, Page, toPage } from '../shared/pagination';
 import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
 import { Profile } from './profile.entity';
-import { ProfilePageQuery, ProfileRecord, recordProfile, selectProfilePage } from './profile.repository';
+import { ProfilePageQuery, ProfileRecord, recordProfile, selectProfilePage, selectRestrictedPeople } from './profile.repository';
 import { isUuid } from '../shared/ids';
 import { AuditService, FieldChange } from '../audit';
 import { ProfileRestrictedError } from './profile.errors';
@@ -43,8 +43,8 @@ export class ProfileService implements RestrictionLookup {
    * 'record'). The postback's own statement does the same through the same SQL function
    * (`ids_profile_record`, see profile.repository.ts).
    */
-  async recordFromPostback(em: EntityManager, customerId: string, username: string, supplied: SregValues, now: Date, facts: { isMinor?: boolean } = {}): Promise<void> {
-    await recordProfile(em, {
+  async recordFromPostback(customerId: string, username: string, supplied: SregValues, now: Date, facts: { isMinor?: boolean } = {}): Promise<void> {
+    await recordProfile(this.deps.em, {
       customerId,
       username,
       record: disclosureOf({ isMinor: facts.isMinor }, 'record').attributes ? supplied : {},
@@ -57,14 +57,11 @@ export class ProfileService implements RestrictionLookup {
   }
 
   /** Of `people`, the keys (`personKey`) of those whose processing is restricted; one query, grouped by customer. */
-  async restrictedAmong(people: readonly PersonRef[], em: EntityManager = this.deps.em): Promise<Set<string>> {
+  async restrictedAmong(people: readonly PersonRef[]): Promise<Set<string>> {
     const byCustomer = new Map<string, Set<string>>();
     for (const p of people) byCustomer.set(p.customerId, (byCustomer.get(p.customerId) ?? new Set()).add(p.username));
     if (byCustomer.size === 0) return new Set();
-    const rows: Array<{ customer_id: string; username: string }> = await em.execute(
-      `select customer_id, username from profile where restricted_at is not null and (${[...byCustomer.keys()].map(() => '(customer_id = ? and username in (select jsonb_array_elements_text(?::jsonb)))').join(' or ')})`,
-      [...byCustomer].flatMap(([customerId, usernames]) => [customerId, JSON.stringify([...usernames])]),
-    );
+    const rows = await selectRestrictedPeople(this.deps.em, byCustomer);
     return new Set(rows.map((r) => personKey({ customerId: r.customer_id, username: r.username })));
   }
 
@@ -122,7 +119,7 @@ export class ProfileService implements RestrictionLookup {
       }
       if (Object.keys(changes).length === 0) return profile;
       em.assign(profile, { ...values, updatedAt: this.deps.clock.now() });
-      await this.deps.audit.record(em, { customerId: profile.customer.id, action: 'profile.updated', target: { type: 'profile', id: profile.id }, username: profile.username, changes });
+      await this.deps.audit.record({ customerId: profile.customer.id, action: 'profile.updated', target: { type: 'profile', id: profile.id }, username: profile.username, changes });
       return profile;
     });
   }
@@ -138,7 +135,7 @@ export class ProfileService implements RestrictionLookup {
       const profile = await this.lockVisible(em, id, tenant);
       if ((profile.restrictedAt !== null) === restricted) return profile;
       profile.restrictedAt = restricted ? this.deps.clock.now() : null;
-      await this.deps.audit.record(em, {
+      await this.deps.audit.record({
         customerId: profile.customer.id,
         action: restricted ? 'profile.restricted' : 'profile.unrestricted',
         target: { type: 'profile', id: profile.id },

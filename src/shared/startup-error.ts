@@ -16,3 +16,9 @@ export function redactUrl(value: string): string {
     return '[unparseable URL]';
   }
 }
+
+/** The short cause of a connection failure, for a start-up message: its code, else its message. */
+export function describeCause(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  return e.code ?? e.message ?? 'unknown error';
+}

@@ -15,3 +15,18 @@ export async function deleteFailedDeliveries(em: EntityManager, cutoff: Date, ba
   );
   return rows.length;
 }
+
+/**
+ * Claims up to `limit` PENDING deliveries due at `now` (or whose claim has lapsed) until
+ * `claimedUntil`, skipping rows another dispatcher holds; answers each with its attempts so far.
+ */
+export function claimDueDeliveries(em: EntityManager, now: Date, claimedUntil: Date, limit: number): Promise<Array<{ id: string; attempts: number }>> {
+  return em.execute(
+    `update webhook_delivery set claimed_until = ?
+        where id in (select id from webhook_delivery
+                      where status = 'PENDING' and next_attempt_at <= ? and (claimed_until is null or claimed_until < ?)
+                      order by next_attempt_at limit ? for update skip locked)
+        returning id, attempts`,
+    [claimedUntil, now, now, limit],
+  );
+}

@@ -26,13 +26,13 @@ export function dispatchWebhooksJob(deps: { db: Database; webhooks: WebhookServi
       const scope = platformScope('webhook dispatch', { routine: true });
       let events = 0;
       for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-        const moved = await deps.db.run(scope, () => deps.webhooks.dispatch(deps.db.orm.em, DISPATCH_BATCH));
+        const moved = await deps.db.run(scope, () => deps.webhooks.dispatcher.dispatch(DISPATCH_BATCH));
         events += moved;
         if (moved < DISPATCH_BATCH) break;
       }
       let started = 0;
       for (let batch = 0; batch < MAX_BATCHES_PER_RUN; batch++) {
-        const due = await deps.db.run(scope, () => deps.webhooks.claimDue(deps.db.orm.em, CLAIM_BATCH));
+        const due = await deps.db.run(scope, () => deps.webhooks.dispatcher.claimDue(CLAIM_BATCH));
         await jobs.add(
           QUEUES.webhookDelivery,
           JOBS.deliverWebhook,
@@ -56,7 +56,7 @@ export function deliverWebhookJob(deps: { webhooks: WebhookService; concurrency:
     concurrency: deps.concurrency,
     run: (data) => {
       const { deliveryId, attempt } = data as z.infer<typeof deliverWebhookPayload>;
-      return deps.webhooks.deliver(deliveryId, attempt);
+      return deps.webhooks.dispatcher.deliver(deliveryId, attempt);
     },
   };
 }

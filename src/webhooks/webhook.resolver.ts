@@ -27,7 +27,7 @@ export class WebhookResolver {
     @Arg('customerId', () => ID) customerId: string,
     @Arg('input', () => CreateWebhookEndpointInput) input: CreateWebhookEndpointInput,
   ): Promise<WebhookEndpointWithSecretType> {
-    const { endpoint, secret } = await this.webhooks.createEndpoint(customerId, { url: input.url, events: input.events, description: input.description ?? null }, tenantOf(principal));
+    const { endpoint, secret } = await this.webhooks.endpoints.createEndpoint(customerId, { url: input.url, events: input.events, description: input.description ?? null }, tenantOf(principal));
     return { endpoint: WebhookEndpointType.from(endpoint), signingSecret: secret };
   }
 
@@ -43,13 +43,13 @@ export class WebhookResolver {
       ...(input.events != null ? { events: input.events } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
     };
-    return WebhookEndpointType.from(await this.webhooks.updateEndpoint(id, command, tenantOf(principal)));
+    return WebhookEndpointType.from(await this.webhooks.endpoints.updateEndpoint(id, command, tenantOf(principal)));
   }
 
   @Authorized('webhooks:write')
   @Mutation(() => WebhookEndpointWithSecretType, { description: 'Issues a new signing secret; the old one keeps signing for 24 hours. Needs `webhooks:write`.' })
   async rotateWebhookSecret(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<WebhookEndpointWithSecretType> {
-    const { endpoint, secret } = await this.webhooks.rotateSecret(id, tenantOf(principal));
+    const { endpoint, secret } = await this.webhooks.endpoints.rotateSecret(id, tenantOf(principal));
     return { endpoint: WebhookEndpointType.from(endpoint), signingSecret: secret };
   }
 
@@ -60,13 +60,13 @@ export class WebhookResolver {
     @Arg('id', () => ID) id: string,
     @Arg('disabled', () => Boolean) disabled: boolean,
   ): Promise<WebhookEndpointType> {
-    return WebhookEndpointType.from(await this.webhooks.setDisabled(id, disabled, tenantOf(principal)));
+    return WebhookEndpointType.from(await this.webhooks.endpoints.setDisabled(id, disabled, tenantOf(principal)));
   }
 
   @Authorized('webhooks:write')
   @Mutation(() => ID, { description: 'Deletes an endpoint with its deliveries; answers its id. Needs `webhooks:write`.' })
   async deleteWebhookEndpoint(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<string> {
-    return this.webhooks.deleteEndpoint(id, tenantOf(principal));
+    return this.webhooks.endpoints.deleteEndpoint(id, tenantOf(principal));
   }
 
   @Authorized('webhooks:write')
@@ -77,7 +77,7 @@ export class WebhookResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after: string | null,
   ): Promise<WebhookEndpointConnection> {
-    const page = await this.webhooks.listEndpoints(customerId, first, after, tenantOf(principal));
+    const page = await this.webhooks.endpoints.listEndpoints(customerId, first, after, tenantOf(principal));
     return { nodes: page.items.map(WebhookEndpointType.from), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
@@ -89,7 +89,7 @@ export class WebhookResolver {
     @Arg('first', () => Int, { defaultValue: 20, description: 'Page size, 1-100.' }) first: number,
     @Arg('after', () => String, { nullable: true, description: 'Cursor from a previous page.' }) after: string | null,
   ): Promise<WebhookDeliveryConnection> {
-    const page = await this.webhooks.listDeliveries(filter ?? {}, first, after, tenantOf(principal));
+    const page = await this.webhooks.deliveries.listDeliveries(filter ?? {}, first, after, tenantOf(principal));
     return { nodes: page.items.map(WebhookDeliveryType.from), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   }
 
@@ -98,7 +98,7 @@ export class WebhookResolver {
   async attempts(@Root() delivery: WebhookDeliveryType, @Ctx() { loaders }: GraphqlContext): Promise<WebhookAttemptType[]> {
     const loader = loaders.get('webhookDelivery.attempts', () =>
       new BatchLoader(async (ids: string[]) => {
-        const byDelivery = await this.webhooks.attemptsOf(ids);
+        const byDelivery = await this.webhooks.deliveries.attemptsOf(ids);
         return ids.map((id) => byDelivery.get(id) ?? []);
       }, (id: string) => id),
     );
@@ -108,7 +108,7 @@ export class WebhookResolver {
   @Authorized('webhooks:write')
   @Mutation(() => WebhookDeliveryType, { description: 'Sends a delivery\'s event again (same event id and body), as a new delivery. Needs `webhooks:write`.' })
   async redeliverWebhook(@Ctx() { principal }: GraphqlContext, @Arg('deliveryId', () => ID) deliveryId: string): Promise<WebhookDeliveryType> {
-    return WebhookDeliveryType.from(await this.webhooks.redeliver(deliveryId, tenantOf(principal)));
+    return WebhookDeliveryType.from(await this.webhooks.deliveries.redeliver(deliveryId, tenantOf(principal)));
   }
 
   @Authorized('webhooks:write')
@@ -118,12 +118,12 @@ export class WebhookResolver {
     @Arg('endpointId', () => ID) endpointId: string,
     @Arg('since', () => Date) since: Date,
   ): Promise<number> {
-    return this.webhooks.redeliverFailed(endpointId, since, tenantOf(principal));
+    return this.webhooks.deliveries.redeliverFailed(endpointId, since, tenantOf(principal));
   }
 
   @Authorized('webhooks:write')
   @Mutation(() => WebhookDeliveryType, { description: 'Sends a `webhook.test` event to an endpoint. Needs `webhooks:write`.' })
   async sendTestWebhook(@Ctx() { principal }: GraphqlContext, @Arg('endpointId', () => ID) endpointId: string): Promise<WebhookDeliveryType> {
-    return WebhookDeliveryType.from(await this.webhooks.sendTest(endpointId, tenantOf(principal)));
+    return WebhookDeliveryType.from(await this.webhooks.deliveries.sendTest(endpointId, tenantOf(principal)));
   }
 }

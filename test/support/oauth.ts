@@ -20,7 +20,7 @@ export async function clientToken(app: App, customerId: string, scopes: string[]
 /** Stores a profile as a postback would. */
 export async function seedProfile(app: App, customerId: string, username: string, fields: Record<string, string>, now = new Date()): Promise<string> {
   return inContext(app, async () => {
-    await app.services.profiles.recordFromPostback(app.orm.em, customerId, username, fields, now);
+    await app.services.profiles.recordFromPostback(customerId, username, fields, now);
     const [row] = await app.orm.em.execute(`select id from profile where customer_id = ? and username = ?`, [customerId, username]);
     return (row as { id: string }).id;
   });

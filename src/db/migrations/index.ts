@@ -18,6 +18,7 @@ import { Migration20261202020000PlatformRole } from './Migration20261202020000Pl
 import { Migration20261202030000ReturnToVerification } from './Migration20261202030000ReturnToVerification';
 import { Migration20261202040000ExportPurpose } from './Migration20261202040000ExportPurpose';
 import { Migration20261202100000LoginSteps } from './Migration20261202100000LoginSteps';
+import { Migration20261202110000ProfileLockedOnce } from './Migration20261202110000ProfileLockedOnce';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -41,4 +42,5 @@ export const migrationsList = [
   { name: 'Migration20261202030000ReturnToVerification', class: Migration20261202030000ReturnToVerification },
   { name: 'Migration20261202040000ExportPurpose', class: Migration20261202040000ExportPurpose },
   { name: 'Migration20261202100000LoginSteps', class: Migration20261202100000LoginSteps },
+  { name: 'Migration20261202110000ProfileLockedOnce', class: Migration20261202110000ProfileLockedOnce },
 ];

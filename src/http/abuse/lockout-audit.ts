@@ -1,5 +1,5 @@
 import { AuditService, SYSTEM_ACTOR } from '../../audit';
-import { Database, platformScope } from '../../db/scope';
+import { Database, platformScope, scopedCustomerId } from '../../db/scope';
 import { Lockout } from './abuse-guard';
 
 /**
@@ -11,11 +11,11 @@ import { Lockout } from './abuse-guard';
 export function auditLockout(db: Database, audit: AuditService): (lockout: Lockout) => Promise<void> {
   return async ({ endpoint, slug, address, failures, lockoutSeconds }) => {
     const write = async () => {
-      const [row] = await db.orm.em.execute<Array<{ id: string | null }>>(`select nullif(current_setting('app.customer_id', true), '') as id`);
-      await audit.record(db.orm.em, {
-        customerId: row?.id ?? null,
+      const customerId = await scopedCustomerId(db.orm.em);
+      await audit.record({
+        customerId,
         action: 'abuse.locked_out',
-        target: { type: 'source_address', id: audit.subjectHash(row?.id ?? 'platform', `address:${address}`) },
+        target: { type: 'source_address', id: audit.subjectHash(customerId ?? 'platform', `address:${address}`) },
         details: { endpoint, failures, lockoutSeconds },
         actor: SYSTEM_ACTOR,
       });

@@ -101,12 +101,12 @@ describe('erasure', () => {
   async function twoPeople() {
     const client = await clientRow(customerId);
     // Webhook deliveries about each person carry their username.
-    await inContext(app, () => app.services.webhooks.createEndpoint(customerId, { url: 'http://127.0.0.1:9/hook', events: ['profile.created', 'login.succeeded'], description: null }, PLATFORM));
+    await inContext(app, () => app.services.webhooks.endpoints.createEndpoint(customerId, { url: 'http://127.0.0.1:9/hook', events: ['profile.created', 'login.succeeded'], description: null }, PLATFORM));
     await signIn('acme', apiKey, ZELDA.username, { sreg_email: ZELDA.email, sreg_fullname: ZELDA.fullname, sreg_postcode: ZELDA.postcode, sreg_nickname: ZELDA.nickname });
     await signIn('acme', apiKey, YANN.username, { sreg_email: YANN.email });
     await tokensFor(customerId, client, ZELDA.username);
     await tokensFor(customerId, client, YANN.username);
-    await app.db.run(platformScope('test: webhook dispatch'), () => app.services.webhooks.dispatch(app.orm.em, 1000));
+    await app.db.run(platformScope('test: webhook dispatch'), () => app.services.webhooks.dispatcher.dispatch(1000));
     await drainAuditOutbox(app.db, app.services.audit, 1000);
     // A change still in the outbox when the erasure runs: its payload must go too.
     await signIn('acme', apiKey, ZELDA.username, { sreg_email: ZELDA_NEW_EMAIL });

@@ -193,7 +193,7 @@ describe('OAuth clients and the client credentials grant', () => {
   it('the purge job deletes expired tokens', async () => {
     const client = await createClient();
     await token(client);
-    const { deleteExpiredRows } = await import('../../../src/db/purge');
+    const { deleteExpiredRows } = await import('../../../src/db/expired-row.repository');
     expect(await inContext(app, () => deleteExpiredRows(app.orm.em, 'oauth_access_token', clock.now(), 100))).toBe(0);
     expect(await inContext(app, () => deleteExpiredRows(app.orm.em, 'oauth_access_token', new Date(clock.now().getTime() + 600_000), 100))).toBe(1);
   });

@@ -44,9 +44,9 @@ describe('row-level security under the application role', () => {
     const form = consentForm((await login.browser.get(`${app.url}/c/${slug}/ows_return?request_id=${login.requestId}`)).body);
     await login.browser.postForm(`${app.url}/c/${slug}/ows_consent`, [['auth_request', form.authRequest], ['csrf', form.csrf], ['share', 'email'], ['decision', 'allow'], ['remember', 'true']]);
     // A webhook endpoint with a delivery and one (refused) attempt.
-    const { endpoint } = await inContext(app, () => app.services.webhooks.createEndpoint(customer.id, { url: 'http://127.0.0.1:9/hook', events: ['profile.created'], description: null }, PLATFORM));
-    const delivery = await inContext(app, () => app.services.webhooks.sendTest(endpoint.id, PLATFORM));
-    await app.services.webhooks.deliver(delivery.id, 1);
+    const { endpoint } = await inContext(app, () => app.services.webhooks.endpoints.createEndpoint(customer.id, { url: 'http://127.0.0.1:9/hook', events: ['profile.created'], description: null }, PLATFORM));
+    const delivery = await inContext(app, () => app.services.webhooks.deliveries.sendTest(endpoint.id, PLATFORM));
+    await app.services.webhooks.dispatcher.deliver(delivery.id, 1);
     // A used nonce is recorded only by stateless verification, which this RP does not do: add one as it would be.
     await ownerSql(`insert into openid_nonce (customer_id, nonce, expires_at) values (?, ?, now() + interval '1 hour')`, [customer.id, `2026-12-01T00:00:00Z${slug}`]);
     // A deletion request (this app runs no worker, so it stays PENDING).

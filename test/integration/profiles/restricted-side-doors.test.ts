@@ -53,7 +53,7 @@ describe('a restricted profile through every other reader', () => {
   }
 
   async function dispatchWebhooks(): Promise<void> {
-    await app.db.run(platformScope('test: dispatch webhooks', { routine: true }), () => app.services.webhooks.dispatch(app.orm.em, 1000));
+    await app.db.run(platformScope('test: dispatch webhooks', { routine: true }), () => app.services.webhooks.dispatcher.dispatch(1000));
   }
 
   async function exportDocument(dsar: boolean | null, token?: string) {

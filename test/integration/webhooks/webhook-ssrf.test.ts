@@ -29,7 +29,7 @@ describe('webhook endpoints and deliveries refuse internal addresses', () => {
   /** Queues a test event and makes its first attempt now, as the delivery worker would. */
   async function attemptTestEvent(endpointId: string) {
     const { sendTestWebhook } = await sdk(app).request(SendTestWebhookDocument, { endpointId });
-    await app.services.webhooks.deliver(sendTestWebhook.id, 1);
+    await app.services.webhooks.dispatcher.deliver(sendTestWebhook.id, 1);
     const { webhookDeliveries } = await sdk(app).request(WebhookDeliveriesDocument, { filter: { endpointId }, first: 5 });
     return webhookDeliveries.nodes[0]!;
   }

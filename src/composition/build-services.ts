@@ -1,0 +1,203 @@
+import { MikroORM } from '@mikro-orm/postgresql';
+import { Config } from '../config';
+import { CustomerDirectory, CustomerService } from '../customers';
+import { createRealmFetcher, DiscoveryService, LoginStep, OpenIdProviderService, ReturnToVerifier, SharedAssociationCache, YadisRealmDiscovery } from '../openid-provider';
+import { IdentityFlowService } from '../identity-flow';
+import { ConsentService } from '../consent';
+import { ProfileService } from '../profiles';
+import { OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from '../oauth';
+import { OperatorTokenService } from '../operators';
+import { Database } from '../db/scope';
+import { SqlPool } from '../db/sql-pool';
+import { AuditService } from '../audit';
+import { RetentionService } from '../retention';
+import { WebhookService } from '../webhooks';
+import { ErasurePurge, ErasureService } from '../erasure';
+import { DownloadSigner, ExportService } from '../exports';
+import { JobProducer } from '../jobs/producer';
+import { JOBS, ProcessDeletionRequestPayload, QUEUES } from '../jobs/queues';
+import { Clock } from '../shared/clock';
+import { OutboundGuard, Resolver } from '../shared/net/outbound-guard';
+import { createSealer } from '../shared/sealed-box';
+import { createKeyedHash } from '../shared/keyed-hash';
+import { RandomSource } from '../shared/random';
+import { Logger } from '../shared/logger';
+import { buildPurgers } from './purgers';
+
+export interface Services {
+  audit: AuditService;
+  webhooks: WebhookService;
+  customers: CustomerService;
+  provider: OpenIdProviderService;
+  discovery: DiscoveryService;
+  identityFlow: IdentityFlowService;
+  consent: ConsentService;
+  oauthClients: OAuthClientService;
+  oauthTokens: OAuthTokenService;
+  oauthLoginCodes: OAuthLoginCodeService;
+  profiles: ProfileService;
+  operatorTokens: OperatorTokenService;
+  retention: RetentionService;
+  erasure: ErasureService;
+  erasurePurge: ErasurePurge;
+  exports: ExportService;
+}
+
+/** What the services are built on: opened once by `startApp`, shared by both roles. */
+export interface ServiceFoundation {
+  config: Config;
+  log: Logger;
+  clock: Clock;
+  random: RandomSource;
+  /** The login step of checkid requests; tests may answer it directly. Defaults to the delegated login flow. */
+  loginStep?: LoginStep;
+  /** Answers DNS for outbound requests to customer URLs (webhooks, RP discovery). Defaults to the system resolver. */
+  resolve?: Resolver;
+  orm: MikroORM;
+  db: Database;
+  /** The login path's own pool (issue 15). */
+  pool: SqlPool;
+  directory: CustomerDirectory;
+  sharedAssociations: SharedAssociationCache;
+  /** Adds jobs; never runs them. */
+  producer: JobProducer;
+}
+
+/** RP discovery limits: an XRDS is a few hundred bytes; a realm worth verifying does not redirect much. */
+const RP_DISCOVERY_MAX_BYTES = 64 * 1024;
+const RP_DISCOVERY_MAX_REDIRECTS = 2;
+/** Realms remembered at most, and fetches running at once at most: what an anonymous flood can cost. */
+const RP_DISCOVERY_CACHE_ENTRIES = 1000;
+const RP_DISCOVERY_MAX_IN_FLIGHT = 32;
+/** Of those, at most this many for one customer's checkids, so no customer's traffic starves another's. */
+const RP_DISCOVERY_MAX_IN_FLIGHT_PER_CUSTOMER = 4;
+
+/**
+ * Builds every service once, the same for both roles. Services hold the global EntityManager
+ * (`orm.em`), which resolves to the transaction of the current unit of work (see db/scope.ts).
+ */
+export function buildServices(foundation: ServiceFoundation): Services {
+  const { config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer } = foundation;
+  const secretKey = config.SECRET_KEY.reveal();
+  const audit = new AuditService({ em: orm.em, clock, secretKey });
+  const customers = new CustomerService({
+    em: orm.em,
+    clock,
+    random,
+    apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS,
+    audit,
+    onConfigChanged: () => db.afterCommit(async () => directory.invalidateAll()),
+  });
+  const consent = new ConsentService(orm.em, clock, audit);
+  const profiles = new ProfileService({ em: orm.em, clock, audit });
+  const oauthTokens = new OAuthTokenService({ em: orm.em, clock, random, secretKey, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, audit });
+  const oauthLoginCodes = new OAuthLoginCodeService({ em: orm.em, clock, random, secretKey, loginCodeTtlSeconds: config.LOGIN_CODE_TTL_SECONDS, tokens: oauthTokens, audit });
+  const identityFlow = new IdentityFlowService({
+    pool,
+    clock,
+    random,
+    customers: directory,
+    loginCodes: oauthLoginCodes,
+    subjectHash: (customerId, username) => audit.subjectHash(customerId, username),
+    settings: { publicUrl: config.PUBLIC_URL, secretKey, authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
+    log: log.child({ feature: 'identity-flow' }),
+  });
+  const provider = new OpenIdProviderService({
+    pool,
+    sharedAssociations,
+    associationSealer: createSealer(secretKey, 'openid-association-mac-key'),
+    associationSourceHash: createKeyedHash(secretKey, 'openid-association-source'),
+    clock,
+    random,
+    customers: directory,
+    login: loginStep ?? identityFlow,
+    returnToVerifier: new ReturnToVerifier({
+      discovery: new YadisRealmDiscovery(
+        createRealmFetcher({
+          policy: { allowPrivate: config.RP_DISCOVERY_ALLOW_PRIVATE_URLS },
+          timeoutMs: config.RP_DISCOVERY_TIMEOUT_MS,
+          maxBytes: RP_DISCOVERY_MAX_BYTES,
+          maxRedirects: RP_DISCOVERY_MAX_REDIRECTS,
+          resolve,
+        }),
+        config.RP_DISCOVERY_TIMEOUT_MS,
+      ),
+      clock,
+      successTtlSeconds: config.RP_DISCOVERY_CACHE_SECONDS,
+      failureTtlSeconds: config.RP_DISCOVERY_FAILURE_CACHE_SECONDS,
+      maxEntries: RP_DISCOVERY_CACHE_ENTRIES,
+      maxInFlight: RP_DISCOVERY_MAX_IN_FLIGHT,
+      maxInFlightPerCustomer: RP_DISCOVERY_MAX_IN_FLIGHT_PER_CUSTOMER,
+    }),
+    settings: {
+      publicUrl: config.PUBLIC_URL,
+      sharedAssociationLifetimeSeconds: config.ASSOCIATION_LIFETIME_SECONDS,
+      privateAssociationLifetimeSeconds: config.PRIVATE_ASSOCIATION_LIFETIME_SECONDS,
+      nonceMaxAgeSeconds: config.NONCE_MAX_AGE_SECONDS,
+      maxLiveAssociationsPerAddress: config.ASSOCIATION_MAX_LIVE_PER_ADDRESS,
+    },
+  });
+  const webhooks = new WebhookService({
+    em: orm.em,
+    db,
+    clock,
+    random,
+    sealer: createSealer(secretKey, 'webhook-signing-secret'),
+    audit,
+    policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS },
+    outbound: new OutboundGuard({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS, resolve }),
+    log: log.child({ feature: 'webhooks' }),
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
+    secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
+    restrictions: profiles,
+  });
+  const erasure = new ErasureService({
+    em: orm.em,
+    clock,
+    audit,
+    // Queued once the request is committed, so the worker always finds it (the sweep covers a Redis outage).
+    enqueue: async (id) =>
+      db.afterCommit(() => producer.add(QUEUES.erasure, JOBS.processDeletionRequest, { deletionRequestId: id } satisfies ProcessDeletionRequestPayload, `deletion-${id}`)),
+    log: log.child({ feature: 'erasure' }),
+  });
+  const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }) });
+  const exportLog = log.child({ feature: 'exports' });
+  const exports = new ExportService({
+    em: orm.em,
+    clock,
+    audit,
+    profiles,
+    sealer: createSealer(secretKey, 'profile-export-document'),
+    signer: new DownloadSigner(secretKey),
+    publicUrl: config.PUBLIC_URL,
+    ttlSeconds: config.EXPORT_TTL_SECONDS,
+    // A lost job is no lost export: the sweep builds every PENDING one.
+    enqueue: async (job) => {
+      try {
+        await producer.add(QUEUES.exports, JOBS.buildProfileExport, { ...job }, job.exportId);
+      } catch (err) {
+        exportLog.warn({ err: (err as Error).message, exportId: job.exportId }, 'could not queue the export; the sweep will build it');
+      }
+    },
+    afterCommit: (fn) => db.afterCommit(fn),
+  });
+  return {
+    audit,
+    webhooks,
+    customers,
+    provider,
+    discovery: new DiscoveryService(directory, config.PUBLIC_URL),
+    identityFlow,
+    consent,
+    oauthClients: new OAuthClientService({ em: orm.em, clock, random, audit }),
+    oauthTokens,
+    oauthLoginCodes,
+    profiles,
+    operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey, audit }),
+    retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock, exports), batchSize: config.PURGE_BATCH_SIZE }),
+    erasure,
+    erasurePurge,
+    exports,
+  };
+}

@@ -1,0 +1,32 @@
+import { Config } from '../config';
+import { Database } from '../db/scope';
+import { RunningWorkers, startWorkers } from '../jobs/workers';
+import { purgeExpiredJob } from '../jobs/purge-expired.job';
+import { auditDrainJob } from '../audit/audit-drain.job';
+import { deliverWebhookJob, dispatchWebhooksJob } from '../webhooks';
+import { erasureJobs } from '../erasure';
+import { profileExportJobs } from '../exports';
+import { Logger } from '../shared/logger';
+import { Services } from './build-services';
+
+/** The worker role: every queue's worker and every repeatable schedule, on the services built once. */
+export function startWorkerRole({ config, log, db, services }: { config: Config; log: Logger; db: Database; services: Services }): Promise<RunningWorkers> {
+  return startWorkers({
+    redisUrl: config.REDIS_URL,
+    prefix: config.QUEUE_PREFIX,
+    handlers: [
+      purgeExpiredJob({ retention: services.retention, everyMs: config.PURGE_INTERVAL_SECONDS * 1000 }),
+      auditDrainJob({ db, audit: services.audit, batchSize: config.AUDIT_DRAIN_BATCH_SIZE, everyMs: config.AUDIT_DRAIN_INTERVAL_MS }),
+      dispatchWebhooksJob({ db, webhooks: services.webhooks, everyMs: config.WEBHOOK_POLL_INTERVAL_MS }),
+      deliverWebhookJob({ webhooks: services.webhooks, concurrency: config.WEBHOOK_CONCURRENCY }),
+      ...erasureJobs({
+        purge: services.erasurePurge,
+        sweepEveryMs: config.ERASURE_SWEEP_INTERVAL_SECONDS * 1000,
+        staleSeconds: config.ERASURE_STALE_SECONDS,
+        retentionEveryMs: config.PROFILE_RETENTION_INTERVAL_SECONDS * 1000,
+      }),
+      ...profileExportJobs({ db, exports: services.exports, sweepEveryMs: config.EXPORT_SWEEP_INTERVAL_SECONDS * 1000 }),
+    ],
+    log,
+  });
+}
