@@ -1,8 +1,25 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const PROCESS_ENV = {
+  selector: "MemberExpression[object.name='process'][property.name='env']",
+  message: 'Read configuration through src/config, never process.env.',
+};
+
+/**
+ * One error model (STYLE.md, Errors): features throw coded domain errors or return results; only
+ * the transports (src/http/, src/graphql/) know HTTP statuses, each from its one table.
+ */
+const STATUS_MESSAGE = 'No HTTP status outside the transports: throw a coded DomainError (src/shared/errors.ts) or return a result, and map it in src/http/.';
+const HTTP_STATUS = [
+  ':matches(NewExpression, CallExpression)[callee.name=/[Ee]rror$/] > Literal[value>=100][value<600]',
+  "Property[key.name=/^(status|statusCode)$/] > Literal[value>=100][value<600]",
+  "PropertyDefinition[key.name=/^(status|statusCode)$/] > Literal[value>=100][value<600]",
+  "TSPropertySignature[key.name=/^(status|statusCode)$/] TSLiteralType > Literal[value>=100][value<600]",
+  "TSParameterProperty[parameter.name=/^(status|statusCode)$/] TSLiteralType > Literal[value>=100][value<600]",
+].map((selector) => ({ selector, message: STATUS_MESSAGE }));
+
 const FEATURES = 'audit,consent,customers,erasure,exports,identity-flow,oauth,openid-provider,operators,profiles,retention,webhooks';
-const PENDING_ROUTE_FILES = ['src/identity-flow/identity-flow.routes.ts', 'src/identity-flow/consent-page.ts', 'src/oauth/oauth.routes.ts', 'src/exports/export.routes.ts'];
 
 /** An import-direction rule: in `files`, an import whose path matches `regex` is refused. */
 function layer(files, regex, message, ignores = []) {
@@ -17,14 +34,14 @@ export default tseslint.config(
     files: ['**/*.ts'],
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "MemberExpression[object.name='process'][property.name='env']",
-          message: 'Read configuration through src/config, never process.env.',
-        },
-      ],
+      'no-restricted-syntax': ['error', PROCESS_ENV],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    // openid/ builds the wire form of direct responses itself (OpenID 2.0 §5.1.2.2: HTTP 400 with a key-value body).
+    ignores: ['src/http/**', 'src/graphql/**', 'src/openid/**', 'src/main.ts', 'src/db/migrate.ts'],
+    rules: { 'no-restricted-syntax': ['error', PROCESS_ENV, ...HTTP_STATUS] },
   },
   {
     // The protocol core stays framework-free (STYLE.md), as an allow-list: Node built-ins, its own
@@ -77,7 +94,7 @@ export default tseslint.config(
     [`src/{${FEATURES}}/**/*.ts`],
     '^\\.\\./(http|graphql|app|main)(/|$)',
     'A feature never imports http/, graphql/ or the composition root; only its *.resolver.ts, *.type.ts and *.input.ts use graphql/.',
-    ['src/*/*.resolver.ts', 'src/*/*.type.ts', 'src/*/*.input.ts', ...PENDING_ROUTE_FILES],
+    ['src/*/*.resolver.ts', 'src/*/*.type.ts', 'src/*/*.input.ts'],
   ),
   {
     files: ['src/main.ts', 'src/db/migrate.ts', 'demo/main.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

@@ -92,18 +92,17 @@ export function buildServices(foundation: ServiceFoundation): Services {
   const profiles = new ProfileService({ em: orm.em, clock, audit });
   const oauthTokens = new OAuthTokenService({ em: orm.em, clock, random, secretKey, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, audit });
   const oauthLoginCodes = new OAuthLoginCodeService({ em: orm.em, clock, random, secretKey, loginCodeTtlSeconds: config.LOGIN_CODE_TTL_SECONDS, tokens: oauthTokens, audit });
-  const identityFlow: IdentityFlowService = new IdentityFlowService({
+  const identityFlow = new IdentityFlowService({
     pool,
     clock,
     random,
     customers: directory,
     loginCodes: oauthLoginCodes,
     subjectHash: (customerId, username) => audit.subjectHash(customerId, username),
-    provider: () => provider,
     settings: { publicUrl: config.PUBLIC_URL, secretKey, authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
-  const provider: OpenIdProviderService = new OpenIdProviderService({
+  const provider = new OpenIdProviderService({
     pool,
     sharedAssociations,
     associationSealer: createSealer(secretKey, 'openid-association-mac-key'),

@@ -2,6 +2,5 @@ export { ExportService, MAX_BUILD_ATTEMPTS } from './export.service';
 export type { Download, ExportJob, ExportServiceDeps } from './export.service';
 export { ProfileExport, ProfileExportStatus } from './profile-export.entity';
 export { DownloadSigner } from './download-url';
-export { exportRoutes } from './export.routes';
 export { buildProfileExport, profileExportJobs, sweepProfileExports } from './build-profile-export.job';
 export { EXPORT_FORMAT } from './export-document';

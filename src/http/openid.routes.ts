@@ -3,7 +3,7 @@ import { OpenIdProviderService, ProviderResult, Transport } from '../openid-prov
 import type { RequestParams } from '../openid';
 import { DiscoveryService } from '../openid-provider';
 import { MalformedFormError, parseFormStrict, rawQuery } from './form';
-import { sendMessagePage } from './pages';
+import { sendOpenIdPage } from './error-pages';
 import { sendIndirect } from './indirect';
 import { AbuseGuard, sendTooManyRequests } from './abuse';
 
@@ -106,7 +106,7 @@ function wantsXrds(req: Request): boolean {
 
 function sendDiscovery(res: Response, doc: { contentType: string; body: string; xrdsLocation?: string } | null): void {
   if (!doc) {
-    sendMessagePage(res, 404, 'Unknown OpenID provider', 'There is no OpenID provider or identifier at this address.');
+    sendOpenIdPage(res, { code: 'UNKNOWN_IDENTIFIER' });
     return;
   }
   res.set('Vary', 'Accept');
@@ -120,7 +120,7 @@ async function answer(res: Response, isSecureBrowser: boolean, run: () => Promis
     result = await run();
   } catch (err) {
     if (err instanceof MalformedFormError) {
-      sendMessagePage(res, 400, 'This sign-in request cannot be completed', 'The request was not valid form data.');
+      sendOpenIdPage(res, { code: 'MALFORMED_REQUEST' });
       return;
     }
     throw err;
@@ -152,7 +152,7 @@ async function answer(res: Response, isSecureBrowser: boolean, run: () => Promis
       res.redirect(302, result.location);
       return;
     case 'page':
-      sendMessagePage(res, result.status, result.title, result.message);
+      sendOpenIdPage(res, result.page);
       return;
     case 'discover':
       throw new Error('RP discovery must run before the answer is written');

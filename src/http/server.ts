@@ -15,9 +15,12 @@ import { inputLimitRules } from '../graphql/input-limits';
 import { healthRoutes, ReadinessCheck } from './health.routes';
 import { openidRoutes } from './openid.routes';
 import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
-import { IdentityFlowService, identityFlowRoutes } from '../identity-flow';
-import { OAuthLoginCodeService, OAuthTokenService, oauthRoutes } from '../oauth';
-import { ExportService, exportRoutes } from '../exports';
+import { IdentityFlowService } from '../identity-flow';
+import { identityFlowRoutes } from './identity-flow.routes';
+import { OAuthLoginCodeService, OAuthTokenService } from '../oauth';
+import { oauthRoutes } from './oauth.routes';
+import { ExportService } from '../exports';
+import { exportRoutes } from './export.routes';
 import { AbuseGuard, digestOf } from './abuse';
 import { isSecureRequest, securityHeaders, urlLengthLimit } from './hygiene';
 import { textInputGuard } from '../graphql/text-input-guard';
@@ -82,7 +85,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.post('/c/:slug/ows_consent', abuse.limit('consent', config.RATE_LIMIT_CONSENT_PER_ADDRESS));
   // The login routes below make one statement per step (login-steps.repository.ts); the others run their work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
   app.use(
-    identityFlowRoutes(deps.identityFlow, {
+    identityFlowRoutes(deps.identityFlow, deps.provider, {
       guard: abuse,
       perAddress: config.RATE_LIMIT_POSTBACK_PER_ADDRESS,
       perApiKey: config.RATE_LIMIT_POSTBACK_PER_API_KEY,

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { secretsEqual } from '../shared/secret-compare';
 import { isUuid } from '../shared/ids';
 
@@ -39,4 +39,9 @@ export function csrfToken(secret: string, authRequestId: string, cookie: string)
 
 export function isCsrfTokenValid(secret: string, token: string | undefined, authRequestId: string, cookie: string): boolean {
   return token !== undefined && secretsEqual(token, csrfToken(secret, authRequestId, cookie));
+}
+
+/** request_ids are bearer secrets: only their hash is stored and looked up. */
+export function hashRequestId(requestId: string): string {
+  return createHash('sha256').update(requestId, 'utf8').digest('hex');
 }

@@ -1,21 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { AuthRequestInput, isPersonalDataForbidden, isSregField, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
-import type { LoginDecision, LoginStep, OpenIdProviderService, VerifiedReturnTo } from '../openid-provider';
-import { CustomerConfig, customerUrls, PromptPolicy } from '../customers';
-import { disclosureOf } from '../profiles';
+import type { LoginDecision, LoginStep, VerifiedReturnTo } from '../openid-provider';
+import { CustomerConfig, customerUrls } from '../customers';
 import type { PendingLoginCode } from '../oauth';
 import type { SqlPool } from '../db/sql-pool';
 import { currentActor } from '../audit/actor';
 import { Clock } from '../shared/clock';
-import { createKeyedHash, KeyedHash } from '../shared/keyed-hash';
 import { RandomSource, randomToken } from '../shared/random';
 import { Logger } from '../shared/logger';
-import { bindingCookieValue, cookieRequestId, csrfToken, isBindingCookieValid, isCsrfTokenValid, TXN_COOKIE } from './binding';
+import { bindingCookieValue, cookieRequestId, csrfToken, hashRequestId, isBindingCookieValid, isCsrfTokenValid, TXN_COOKIE } from './binding';
 import { buildVerifyUrl } from './verify-url';
-import { PostbackContent, PostbackError, postbackDigest, readContent, readCredentials, readKnownFields } from './postback.parse';
-import { hashApiKey } from '../customers';
 import * as steps from './login-steps.repository';
-import { FlowPage, flowError } from './flow-page';
+import { FlowResult, refused } from './flow-result';
+import { PostbackResult, PostbackStep } from './postback.step';
 
 export interface IdentityFlowSettings {
   publicUrl: string;
@@ -34,8 +31,6 @@ export interface IdentityFlowDeps {
   loginCodes: { prepare(): PendingLoginCode };
   /** The keyed hash the audit trail names a user by (AuditService.subjectHash). */
   subjectHash: (customerId: string, username: string) => string;
-  /** The OP, which signs the final answer; a getter because the OP also calls this flow. */
-  provider: () => OpenIdProviderService;
   settings: IdentityFlowSettings;
   log: Logger;
 }
@@ -56,11 +51,6 @@ export interface ConsentForm {
   remember: boolean;
 }
 
-const NO_SERVICE = 'There is no sign-in service at this address.';
-const UNKNOWN = 'This sign-in request is unknown. Start again from the site you were signing in to.';
-const FOREIGN = 'This sign-in was not started in this browser. Start again from the site you were signing in to.';
-const EXPIRED = 'This sign-in request has expired. Start again from the site you were signing in to.';
-const STALE_FORM = 'This consent form has expired or was not issued to this browser. Start again from the site you were signing in to.';
 const EXPIRED_REASON = 'expired before the browser returned';
 
 /**
@@ -72,12 +62,15 @@ const EXPIRED_REASON = 'expired before the browser returned';
  * binding cookie and CSRF MACs, the disclosure rule, the login code) is decided here first; one
  * call of the step's SQL function then checks the request's state under a row lock and writes the
  * transition, its timeline, the profile, the audit events and the login code together.
+ *
+ * The browser steps return a FlowResult and never call the OP: the route asks the OP to sign an
+ * `assert` or build a `cancel`. Only the OP calls in here, through the LoginStep interface it owns.
  */
 export class IdentityFlowService implements LoginStep {
-  private readonly digestHash: KeyedHash;
+  private readonly postbackStep: PostbackStep;
 
   constructor(private readonly deps: IdentityFlowDeps) {
-    this.digestHash = createKeyedHash(deps.settings.secretKey, 'postback-digest');
+    this.postbackStep = new PostbackStep({ ...deps, secretKey: deps.settings.secretKey });
   }
 
   /**
@@ -131,86 +124,18 @@ export class IdentityFlowService implements LoginStep {
     };
   }
 
-  /**
-   * Steps 4-5, the AW's postback, in the order of PROTOCOL.md §4.3: customer, API key (before
-   * anything about the request is revealed), request, state and expiry, fields, then one
-   * compare-and-set that stores the result together with the user's profile.
-   */
-  async postback(slug: string, pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
-    const customer = await this.deps.customers.bySlug(slug);
-    if (!customer) throw new PostbackError(404, 'error: unknown_request');
-    const fields = readKnownFields(pairs);
-    const { requestId, apiKey } = readCredentials(fields);
-    const now = this.deps.clock.now();
-    // Validated now, but refused only after the request's own checks (§4.3's order), by the statement's answer.
-    let content: PostbackContent | null = null;
-    let invalid: PostbackError | null = null;
-    try {
-      content = readContent(fields, now);
-    } catch (err) {
-      if (!(err instanceof PostbackError)) throw err;
-      invalid = err;
-    }
-    const user = content?.kind === 'user' ? content : null;
-    const isMinor = user?.isMinor ?? false;
-    const attempt = (target: CustomerConfig) =>
-      steps.postback(this.deps.pool, {
-        customerId: target.id,
-        apiKeyHash: hashApiKey(apiKey),
-        requestIdHash: hashRequestId(requestId),
-        digest: postbackDigest(fields, this.digestHash),
-        now,
-        isContentInvalid: invalid !== null,
-        isCancel: content?.kind === 'cancel',
-        username: user?.username ?? null,
-        noPrompt: user ? (user.noPrompt ?? target.promptPolicy === PromptPolicy.NO_PROMPT) : null,
-        isMinor,
-        supplied: user?.supplied ?? {},
-        blob: user?.blob ?? null,
-        // The request keeps only what the assertion may carry (profiles/disclosure.ts): nothing of a
-        // restricted person (GDPR art. 18) or a child (COPPA), and neither values nor blob under no-PII.
-        keep: {
-          open: disclosureOf({ isMinor }, 'assertion'),
-          noPii: disclosureOf({ isMinor, isNoPiiRequested: true }, 'assertion'),
-          restricted: disclosureOf({ isMinor, isRestricted: true }, 'assertion'),
-        },
-        record: user && disclosureOf({ isMinor }, 'record').attributes ? user.supplied : {},
-        restrictedRecords: disclosureOf({ isMinor, isRestricted: true }, 'record').attributes,
-        authTime: user?.authTime ?? null,
-        authPolicies: user?.authPolicies ?? null,
-        subjectHash: user ? this.deps.subjectHash(target.id, user.username) : null,
-        actor: currentActor(),
-      });
-    const { outcome, authRequestId } = await attempt(customer);
-    // The cached customer is gone (see `begin`): read again next time.
-    if (outcome === 'unknown_customer') this.deps.customers.invalidate(slug);
-    switch (outcome) {
-      case 'unknown_customer':
-      case 'unknown_request':
-        throw new PostbackError(404, 'error: unknown_request');
-      case 'invalid_api_key':
-        throw new PostbackError(403, 'error: invalid_api_key');
-      case 'expired':
-        throw new PostbackError(410, 'error: request_expired');
-      case 'already_posted':
-        throw new PostbackError(409, 'error: already_posted');
-      case 'invalid_content':
-        throw invalid!;
-      case 'repeated':
-        return;
-      case 'accepted':
-        if (user && user.dropped.length > 0) this.deps.log.info({ authRequestId, droppedFields: user.dropped }, 'postback fields not in sreg format were dropped');
-        return;
-    }
+  /** Steps 4-5, the AW's postback (PROTOCOL.md §4.3); a refusal throws PostbackRefusedError with its code. */
+  postback(slug: string, pairs: ReadonlyArray<readonly [string, string]>): Promise<PostbackResult> {
+    return this.postbackStep.run(slug, pairs);
   }
 
   /** Step 6: the browser is back from the AW. Answers the RP, or shows the consent page. */
-  async returnFromAw(slug: string, requestId: string | null, cookie: string | undefined): Promise<FlowPage> {
+  async returnFromAw(slug: string, requestId: string | null, cookie: string | undefined): Promise<FlowResult> {
     const customer = await this.deps.customers.bySlug(slug);
-    if (!customer) return flowError(404, NO_SERVICE);
+    if (!customer) return refused('NO_SERVICE');
     const cookieId = cookieRequestId(cookie);
     const requestIdHash = requestId ? hashRequestId(requestId) : null;
-    if (requestIdHash === null && cookieId === null) return flowError(404, UNKNOWN);
+    if (requestIdHash === null && cookieId === null) return refused('UNKNOWN_REQUEST');
     const code = this.deps.loginCodes.prepare();
     const call: steps.ReturnCall = {
       customerId: customer.id,
@@ -225,18 +150,18 @@ export class IdentityFlowService implements LoginStep {
     let answer = await steps.returnFromAw(this.deps.pool, call);
     if (answer.step === 'check_binding') {
       // Named by the cookie alone (no request_id came back): the cookie must prove this browser started it.
-      if (!isBindingCookieValid(this.deps.settings.secretKey, cookie, answer.authRequestId!, answer.requestIdHash!)) return flowError(403, FOREIGN);
+      if (!isBindingCookieValid(this.deps.settings.secretKey, cookie, answer.authRequestId!, answer.requestIdHash!)) return refused('FOREIGN_BROWSER');
       answer = await steps.returnFromAw(this.deps.pool, { ...call, requestIdHash: answer.requestIdHash, isBindingValid: true });
     }
-    return this.page(customer, answer, cookie, code);
+    return this.result(customer, answer, cookie, code);
   }
 
   /** Step 7: the user's answer on the consent page. */
-  async decideConsent(slug: string, form: ConsentForm, cookie: string | undefined): Promise<FlowPage> {
+  async decideConsent(slug: string, form: ConsentForm, cookie: string | undefined): Promise<FlowResult> {
     const customer = await this.deps.customers.bySlug(slug);
-    if (!customer) return flowError(404, NO_SERVICE);
+    if (!customer) return refused('NO_SERVICE');
     const cookieId = cookieRequestId(cookie);
-    if (cookieId === null) return flowError(404, UNKNOWN);
+    if (cookieId === null) return refused('UNKNOWN_REQUEST');
     const secret = this.deps.settings.secretKey;
     const now = this.deps.clock.now();
     const code = this.deps.loginCodes.prepare();
@@ -254,56 +179,59 @@ export class IdentityFlowService implements LoginStep {
     });
     if (answer.step === 'refused') {
       // Nothing was written. Which refusal, in the order every browser step checks: binding, expiry, then the form's token.
-      if (!isBindingCookieValid(secret, cookie, answer.authRequestId!, answer.requestIdHash!)) return flowError(403, FOREIGN);
-      if (answer.status === 'EXPIRED') return flowError(410, EXPIRED);
+      if (!isBindingCookieValid(secret, cookie, answer.authRequestId!, answer.requestIdHash!)) return refused('FOREIGN_BROWSER');
+      if (answer.status === 'EXPIRED') return refused('REQUEST_EXPIRED');
       if (now >= answer.expiresAt! && answer.status !== 'COMPLETED') {
         await steps.expireRequest(this.deps.pool, customer.id, answer.authRequestId!, now, EXPIRED_REASON);
-        return flowError(410, EXPIRED);
+        return refused('REQUEST_EXPIRED');
       }
-      return flowError(403, STALE_FORM);
+      return refused('STALE_FORM');
     }
-    return this.page(customer, answer, cookie, code);
+    return this.result(customer, answer, cookie, code);
   }
 
-  /** What the browser sees after a step: an error page, the consent page, or the answer to the RP. */
-  private async page(customer: CustomerConfig, answer: steps.StepAnswer, cookie: string | undefined, code: PendingLoginCode): Promise<FlowPage> {
+  /** What comes after a step: a refusal, the consent page, or the answer to the RP for the route to have signed. */
+  private result(customer: CustomerConfig, answer: steps.StepAnswer, cookie: string | undefined, code: PendingLoginCode): FlowResult {
     switch (answer.step) {
       case 'unknown':
       case 'check_binding':
-        return flowError(404, UNKNOWN);
+        return refused('UNKNOWN_REQUEST');
       case 'foreign':
       case 'refused':
-        return flowError(403, FOREIGN);
+        return refused('FOREIGN_BROWSER');
       case 'expired':
-        return flowError(410, EXPIRED);
+        return refused('REQUEST_EXPIRED');
       case 'finished':
-        return flowError(409, 'This sign-in has already been completed. Start again from the site you were signing in to.');
+        return refused('ALREADY_COMPLETED');
       case 'answered':
-        return flowError(409, 'This consent has already been answered.');
+        return refused('ALREADY_ANSWERED');
       case 'invalid_decision':
-        return flowError(400, 'Choose Allow or Deny.');
+        return refused('INVALID_DECISION');
       case 'consent':
         return this.consentPage(customer, answer, cookie!);
       case 'answer': {
         const stored = answer.openidRequest as StoredRequest;
-        const provider = this.deps.provider();
-        if (answer.outcome !== 'id_res') return { kind: 'indirect', response: provider.cancel(stored.input) };
-        const response = await provider.assert(customer, stored.input, {
-          username: answer.username!,
-          supplied: answer.supplied as SregValues,
-          granted: answer.granted as SregField[],
-          ...(answer.blob ? { blob: answer.blob } : {}),
-          ...(answer.isCodeIssued ? { loginCode: code.code } : {}),
-          ...(answer.authTime ? { authTime: answer.authTime } : {}),
-          ...(answer.authPolicies ? { authPolicies: answer.authPolicies } : {}),
-        });
-        return { kind: 'indirect', response };
+        if (answer.outcome !== 'id_res') return { kind: 'cancel', request: stored.input };
+        return {
+          kind: 'assert',
+          customer,
+          request: stored.input,
+          outcome: {
+            username: answer.username!,
+            supplied: answer.supplied as SregValues,
+            granted: answer.granted as SregField[],
+            ...(answer.blob ? { blob: answer.blob } : {}),
+            ...(answer.isCodeIssued ? { loginCode: code.code } : {}),
+            ...(answer.authTime ? { authTime: answer.authTime } : {}),
+            ...(answer.authPolicies ? { authPolicies: answer.authPolicies } : {}),
+          },
+        };
       }
     }
   }
 
   /** Step 7's page. A restricted user (restricted after the postback, too) is offered no attributes. */
-  private consentPage(customer: CustomerConfig, answer: steps.StepAnswer, cookie: string): FlowPage {
+  private consentPage(customer: CustomerConfig, answer: steps.StepAnswer, cookie: string): FlowResult {
     const stored = answer.openidRequest as StoredRequest;
     const supplied = (answer.supplied ?? {}) as SregValues;
     const requiredFields = answer.requiredFields ?? [];
@@ -329,9 +257,4 @@ export class IdentityFlowService implements LoginStep {
   private opBase(customer: CustomerConfig): string {
     return customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
   }
-}
-
-/** request_ids are bearer secrets: only their hash is stored and looked up. */
-export function hashRequestId(requestId: string): string {
-  return createHash('sha256').update(requestId, 'utf8').digest('hex');
 }

@@ -1,6 +1,10 @@
-export { IdentityFlowService, hashRequestId } from './identity-flow.service';
-export type { IdentityFlowSettings } from './identity-flow.service';
-export { identityFlowRoutes } from './identity-flow.routes';
+export { IdentityFlowService } from './identity-flow.service';
+export type { ConsentForm, IdentityFlowSettings } from './identity-flow.service';
+export { hashRequestId, TXN_COOKIE } from './binding';
+export type { ConsentView, FlowResult } from './flow-result';
+export type { PostbackResult } from './postback.step';
+export { PostbackRefusedError } from './identity-flow.errors';
+export type { FlowRefusal, PostbackRefusal } from './identity-flow.errors';
 export { AuthRequestStatus } from './auth-request.state';
 export { AuthRequestQueries } from './auth-request.query';
 export { deleteRetiredAuthRequests } from './auth-request.repository';

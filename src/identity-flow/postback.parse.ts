@@ -1,17 +1,8 @@
 import type { KeyedHash } from '../shared/keyed-hash';
 import { normaliseSregValue, SREG_FIELDS, SregField, SregValues } from '../openid';
 import { hasControlCharacters } from '../shared/url';
+import { PostbackRefusedError } from './identity-flow.errors';
 
-/** A postback refused with the status and `text/plain` body of PROTOCOL.md §4.3. */
-export class PostbackError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 405 | 409 | 410 | 413 | 415,
-    readonly body: string,
-  ) {
-    super(body);
-    this.name = 'PostbackError';
-  }
-}
 
 /** Only these fields are read; anything else an AW posts (whole user rows, passwords) is ignored unseen. */
 const KNOWN_FIELDS = ['request_id', 'api_key', 'no_prompt', 'username', 'cancel', 'blob', 'auth_time', 'auth_policies', 'under_13', ...SREG_FIELDS.map((f) => `sreg_${f}`)];
@@ -42,7 +33,7 @@ export function readKnownFields(pairs: ReadonlyArray<readonly [string, string]>)
   const fields = new Map<string, string>();
   for (const [key, value] of pairs) {
     if (!KNOWN_FIELDS.includes(key)) continue;
-    if (fields.has(key)) throw new PostbackError(400, `error: duplicate_parameter ${key}`);
+    if (fields.has(key)) throw new PostbackRefusedError('DUPLICATE_PARAMETER', key);
     fields.set(key, value);
   }
   return fields;
@@ -51,10 +42,10 @@ export function readKnownFields(pairs: ReadonlyArray<readonly [string, string]>)
 export function readCredentials(fields: Map<string, string>): PostbackCredentials {
   const apiKey = fields.get('api_key') ?? '';
   // §4.3 order: the key is checked before anything about the request is revealed, so a missing
-  // key is a 403 even when request_id is missing too.
-  if (apiKey === '') throw new PostbackError(403, 'error: invalid_api_key');
+  // key is refused as INVALID_API_KEY even when request_id is missing too.
+  if (apiKey === '') throw new PostbackRefusedError('INVALID_API_KEY');
   const requestId = fields.get('request_id') ?? '';
-  if (requestId === '') throw new PostbackError(400, 'error: missing_parameter request_id');
+  if (requestId === '') throw new PostbackRefusedError('MISSING_PARAMETER', 'request_id');
   return { requestId, apiKey };
 }
 
@@ -78,14 +69,14 @@ function readBoolean(fields: Map<string, string>, key: string): boolean | null {
   const lower = value.toLowerCase();
   if (TRUE.includes(lower)) return true;
   if (FALSE.includes(lower)) return false;
-  throw new PostbackError(400, `error: invalid_parameter ${key}`);
+  throw new PostbackRefusedError('INVALID_PARAMETER', key);
 }
 
-/** A single-line value of at most `max` characters, or a 400 naming the field. */
+/** A single-line value of at most `max` characters, or a refusal naming the field. */
 function readLine(fields: Map<string, string>, key: string, max: number): string | null {
   const value = fields.get(key);
   if (value === undefined || value === '') return null;
-  if (value.length > max || /[\r\n]/.test(value)) throw new PostbackError(400, `error: invalid_parameter ${key}`);
+  if (value.length > max || /[\r\n]/.test(value)) throw new PostbackRefusedError('INVALID_PARAMETER', key);
   return value;
 }
 
@@ -93,11 +84,11 @@ function readLine(fields: Map<string, string>, key: string, max: number): string
 export function readContent(fields: Map<string, string>, now: Date): PostbackContent {
   const cancel = readBoolean(fields, 'cancel');
   const username = fields.get('username');
-  if (cancel && username !== undefined && username !== '') throw new PostbackError(400, 'error: username_and_cancel');
+  if (cancel && username !== undefined && username !== '') throw new PostbackRefusedError('USERNAME_AND_CANCEL');
   if (cancel) return { kind: 'cancel' };
-  if (username === undefined || username === '') throw new PostbackError(400, 'error: missing_parameter username');
+  if (username === undefined || username === '') throw new PostbackRefusedError('MISSING_PARAMETER', 'username');
   if (username.length > 255 || hasControlCharacters(username) || username === '.' || username === '..') {
-    throw new PostbackError(400, 'error: invalid_parameter username');
+    throw new PostbackRefusedError('INVALID_PARAMETER', 'username');
   }
 
   const supplied: SregValues = {};
@@ -105,7 +96,7 @@ export function readContent(fields: Map<string, string>, now: Date): PostbackCon
   for (const field of SREG_FIELDS) {
     const raw = readLine(fields, `sreg_${field}`, 1024);
     if (raw === null) continue;
-    if (hasControlCharacters(raw)) throw new PostbackError(400, `error: invalid_parameter sreg_${field}`);
+    if (hasControlCharacters(raw)) throw new PostbackRefusedError('INVALID_PARAMETER', `sreg_${field}`);
     const value = normaliseSregValue(field, raw);
     if (value === undefined) dropped.push(field);
     else supplied[field] = value;
@@ -119,12 +110,12 @@ export function readContent(fields: Map<string, string>, now: Date): PostbackCon
     // Round-tripping through toISOString refuses dates the calendar rolls over (02-30, T24:00).
     const wellFormed = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(authTimeText);
     if (!wellFormed || Number.isNaN(authTime.getTime()) || authTime.toISOString().slice(0, 19) !== authTimeText.slice(0, 19) || authTime > now) {
-      throw new PostbackError(400, 'error: invalid_parameter auth_time');
+      throw new PostbackRefusedError('INVALID_PARAMETER', 'auth_time');
     }
   }
   const policiesText = readLine(fields, 'auth_policies', 2048);
   const authPolicies = policiesText === null ? null : policiesText.split(' ').filter(Boolean);
-  if (authPolicies?.some((uri) => !/^https?:\/\/\S+$/.test(uri))) throw new PostbackError(400, 'error: invalid_parameter auth_policies');
+  if (authPolicies?.some((uri) => !/^https?:\/\/\S+$/.test(uri))) throw new PostbackRefusedError('INVALID_PARAMETER', 'auth_policies');
 
   const isMinor = readBoolean(fields, 'under_13') === true || isUnder13(supplied.dob, now);
   return { kind: 'user', username, noPrompt: readBoolean(fields, 'no_prompt'), supplied, dropped, blob, authTime, authPolicies, isMinor };

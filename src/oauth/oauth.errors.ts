@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from '../shared/errors';
+import { DomainError, NotFoundError, ValidationError } from '../shared/errors';
 import { OAUTH_SCOPES } from './scopes';
 
 export class OAuthClientNotFoundError extends NotFoundError {
@@ -13,50 +13,53 @@ export class UnknownScopeError extends ValidationError {
   }
 }
 
-/**
- * An OAuth 2.0 protocol error (RFC 6749 §5.2, RFC 7009 §2.2.1). `error` is the registered code
- * sent to the client, `description` is safe to show. One subclass per failure.
- */
-export abstract class OAuthError extends Error {
-  abstract readonly error: string;
-  abstract readonly status: number;
+/** The OAuth 2.0 failures (RFC 6749 §5.2, RFC 7009 §2.2.1) our token endpoints report. */
+export type OAuthFailure = 'INVALID_REQUEST' | 'INVALID_CLIENT' | 'UNSUPPORTED_GRANT_TYPE' | 'INVALID_SCOPE' | 'INVALID_GRANT';
 
-  constructor(readonly description: string) {
-    super(description);
-    this.name = new.target.name;
+/**
+ * An OAuth 2.0 protocol error: a domain error whose code names the RFC 6749 §5.2 failure; the
+ * message is the `error_description`, safe to show. The OAuth routes map each code to its
+ * registered `error` and status in one table (src/http/oauth-answers.ts). One subclass per failure.
+ */
+export abstract class OAuthError extends DomainError {
+  declare readonly code: OAuthFailure;
+
+  constructor(code: OAuthFailure, description: string) {
+    super(code, description);
   }
 }
 
 export class InvalidRequestError extends OAuthError {
-  readonly error = 'invalid_request';
-  readonly status = 400;
+  constructor(description: string) {
+    super('INVALID_REQUEST', description);
+  }
 }
 
 /**
- * Client authentication failed (RFC 6749 §5.2). When the client tried HTTP Basic the answer must
- * be 401 with a `WWW-Authenticate` challenge; `usedBasic` tells the transport to add it.
+ * Client authentication failed (RFC 6749 §5.2). `usedBasic` says the client tried HTTP Basic, in
+ * which case the transport must add a `WWW-Authenticate` challenge.
  */
 export class InvalidClientError extends OAuthError {
-  readonly error = 'invalid_client';
-  readonly status = 401;
-
   constructor(readonly usedBasic: boolean) {
-    super('client authentication failed');
+    super('INVALID_CLIENT', 'client authentication failed');
   }
 }
 
 export class UnsupportedGrantTypeError extends OAuthError {
-  readonly error = 'unsupported_grant_type';
-  readonly status = 400;
+  constructor(description: string) {
+    super('UNSUPPORTED_GRANT_TYPE', description);
+  }
 }
 
 export class InvalidScopeError extends OAuthError {
-  readonly error = 'invalid_scope';
-  readonly status = 400;
+  constructor(description: string) {
+    super('INVALID_SCOPE', description);
+  }
 }
 
 /** RFC 6749 §5.2: the authorization grant (here a login code) is invalid, expired, used or not this client's. */
 export class InvalidGrantError extends OAuthError {
-  readonly error = 'invalid_grant';
-  readonly status = 400;
+  constructor(description: string) {
+    super('INVALID_GRANT', description);
+  }
 }

@@ -1,5 +1,5 @@
 export { OpenIdProviderService } from './provider.service';
-export type { ProviderResult, ProviderSettings, Transport } from './provider.service';
+export type { ProviderPage, ProviderResult, ProviderSettings, Transport } from './provider.service';
 export { DiscoveryService } from './discovery.service';
 export type { DiscoveryDocument } from './discovery.service';
 export type { LoginStep, LoginDecision, LoginOutcome, HandoffCookie, VerifiedReturnTo } from './login-step';

@@ -75,19 +75,21 @@ export type ProviderResult =
   | { kind: 'direct'; response: DirectResponse }
   | { kind: 'indirect'; response: IndirectResponse }
   | { kind: 'handoff'; location: string; cookies: readonly HandoffCookie[] }
-  | { kind: 'page'; status: 200 | 400 | 404; title: string; message: string }
+  | { kind: 'page'; page: ProviderPage }
   /**
    * RP discovery must fetch the realm first. The caller runs `discover` outside its database
    * transaction (a slow RP must not hold a connection) and calls `handle` again with the outcome.
    */
   | { kind: 'discover'; discover: () => Promise<VerifiedReturnTo> };
 
-const UNKNOWN_CUSTOMER: ProviderResult = {
-  kind: 'page',
-  status: 404,
-  title: 'Unknown OpenID provider',
-  message: 'There is no OpenID provider at this address.',
-};
+/**
+ * A page for a person rather than an answer to an RP: no provider here, a visit to the endpoint
+ * without an OpenID message, or an indirect request refused with a message safe to show. The
+ * browser routes give each its status and wording (src/http/error-pages.ts).
+ */
+export type ProviderPage = { code: 'UNKNOWN_PROVIDER' } | { code: 'ENDPOINT_INFO'; customerName: string } | { code: 'REQUEST_REFUSED'; message: string };
+
+const UNKNOWN_CUSTOMER: ProviderResult = { kind: 'page', page: { code: 'UNKNOWN_PROVIDER' } };
 
 /**
  * The OpenID 2.0 provider of every customer: dispatches a message arriving at
@@ -106,12 +108,7 @@ export class OpenIdProviderService {
     if (!customer) return UNKNOWN_CUSTOMER;
     if (!OpenIdMessage.hasMode(params)) {
       // §4.1.2: without openid.mode this is not an OpenID message; a person probably typed the URL.
-      return {
-        kind: 'page',
-        status: 200,
-        title: 'OpenID provider endpoint',
-        message: `This is the OpenID 2.0 endpoint of ${customer.name}. Sign in at a site that accepts OpenID.`,
-      };
+      return { kind: 'page', page: { code: 'ENDPOINT_INFO', customerName: customer.name } };
     }
     let message: OpenIdMessage | undefined;
     try {
@@ -136,7 +133,8 @@ export class OpenIdProviderService {
 
   /**
    * Step 8: the positive assertion for a request whose user the login step identified. Used by the
-   * OP endpoint when the login step answers at once, and by the identity flow after the AW's postback.
+   * OP endpoint when the login step answers at once, and by the login flow's browser routes when the
+   * flow returns an `assert` after the AW's postback.
    */
   async assert(customer: CustomerConfig, request: AuthRequestInput, outcome: LoginOutcome): Promise<IndirectResponse> {
     const { opEndpoint, openidIdentifier } = customerUrls(this.deps.settings.publicUrl, customer.slug);
@@ -257,17 +255,15 @@ export class OpenIdProviderService {
 
   /**
    * The one mapping of protocol errors for this endpoint: a direct request gets a 400 key-value
-   * body; an indirect one always gets our error page (HTTP 400, with the reference id), never an
-   * `openid.mode=error` redirect (see openid/errors.ts).
+   * body (§5.1.2.2, built by openid/); an indirect one always gets our error page (with the
+   * reference id), never an `openid.mode=error` redirect (see openid/errors.ts).
    */
   private errorResult(err: OpenIdError, transport: Transport, message: OpenIdMessage | undefined): ProviderResult {
     const isDirect = transport.method === 'POST' && (message === undefined || !message.mode?.startsWith('checkid_'));
     if (isDirect) return { kind: 'direct', response: directErrorResponse(err) };
     return {
       kind: 'page',
-      status: 400,
-      title: 'This sign-in request cannot be completed',
-      message: err.expose ? err.message : 'The site that sent you here made a request this OpenID provider cannot process.',
+      page: { code: 'REQUEST_REFUSED', message: err.expose ? err.message : 'The site that sent you here made a request this OpenID provider cannot process.' },
     };
   }
 

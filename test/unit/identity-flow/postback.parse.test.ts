@@ -2,13 +2,14 @@ import { createHash } from 'node:crypto';
 import { createKeyedHash } from '../../../src/shared/keyed-hash';
 import {
   isUnder13,
-  PostbackError,
   postbackDigest,
   readContent,
   readCredentials,
   readKnownFields,
   type PostbackContent,
 } from '../../../src/identity-flow/postback.parse';
+import { PostbackRefusedError } from '../../../src/identity-flow';
+import { postbackAnswer } from '../../../src/http/postback-answers';
 
 type Pairs = Array<[string, string]>;
 
@@ -32,19 +33,20 @@ function userContent(pairs: Pairs, now: Date = NOW): Extract<PostbackContent, { 
   return content;
 }
 
-function refusal(run: () => unknown): PostbackError {
+function refusal(run: () => unknown): PostbackRefusedError {
   try {
     run();
   } catch (err) {
-    if (err instanceof PostbackError) return err;
+    if (err instanceof PostbackRefusedError) return err;
     throw err;
   }
-  throw new Error('expected a PostbackError, but nothing was thrown');
+  throw new Error('expected a PostbackRefusedError, but nothing was thrown');
 }
 
+/** The refusal's code, answered on the wire through the postback route's one table (src/http/postback-answers.ts). */
 function expectRefused(run: () => unknown, status: number, body: string): void {
   const error = refusal(run);
-  expect({ status: error.status, body: error.body }).toEqual({ status, body });
+  expect(postbackAnswer(error.code, error.parameter)).toEqual({ status, body });
 }
 
 /** A YYYY-MM-DD date `years` before NOW (same month and day). */

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { MalformedFormError, parseFormStrict } from '../../../src/http/form';
-import { PostbackError, readContent, readCredentials, readKnownFields } from '../../../src/identity-flow/postback.parse';
+import { readContent, readCredentials, readKnownFields } from '../../../src/identity-flow/postback.parse';
+import { PostbackRefusedError } from '../../../src/identity-flow';
+import { postbackAnswer } from '../../../src/http/postback-answers';
 
 const NOW = new Date('2024-06-15T12:00:00Z');
 
@@ -25,7 +27,7 @@ const pairArbitrary = fc.tuple(
 );
 
 describe('postback parsing never fails in an unexpected way (property)', () => {
-  it('either accepts arbitrary pairs or refuses them with a 400/403 PostbackError whose body starts with "error: "', () => {
+  it('either accepts arbitrary pairs or refuses them with a coded PostbackRefusedError answered 400/403 with a body that starts with "error: "', () => {
     const outcomes = new Map<string, number>();
     const count = (outcome: string) => outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     const credentials: Array<[string, string]> = [['request_id', 'r'], ['api_key', 'k'], ['username', 'alice']];
@@ -38,11 +40,13 @@ describe('postback parsing never fails in an unexpected way (property)', () => {
           readContent(fields, NOW);
           count('accepted');
         } catch (err) {
-          if (!(err instanceof PostbackError)) throw err;
-          expect([400, 403]).toContain(err.status);
-          expect(err.body).toMatch(/^error: [a-z_]+( [a-z0-9_]+)?$/);
-          expect(err.message).toBe(err.body);
-          count(String(err.status));
+          if (!(err instanceof PostbackRefusedError)) throw err;
+          const { status, body } = postbackAnswer(err.code, err.parameter);
+          expect([400, 403]).toContain(status);
+          expect(body).toMatch(/^error: [a-z_]+( [a-z0-9_]+)?$/);
+          expect(err.code).toMatch(/^[A-Z]+(_[A-Z]+)*$/);
+          expect(body.startsWith(`error: ${err.code.toLowerCase()}`)).toBe(true);
+          count(String(status));
         }
       }),
       { numRuns: 3000 },
@@ -62,8 +66,9 @@ describe('postback parsing never fails in an unexpected way (property)', () => {
           readCredentials(fields);
           readContent(fields, NOW);
         } catch (err) {
-          if (!(err instanceof PostbackError)) throw err;
-          expect(err.body).not.toContain(marker);
+          if (!(err instanceof PostbackRefusedError)) throw err;
+          expect(postbackAnswer(err.code, err.parameter).body).not.toContain(marker);
+          expect(err.message).not.toContain(marker);
         }
       }),
     );

@@ -2,6 +2,7 @@ import { OAUTH_SCOPES, parseScopeParam } from '../../../src/oauth';
 import { formatScope, isSubsetOf } from '../../../src/oauth/scopes';
 import { readClientCredentials } from '../../../src/oauth/client-authentication';
 import { InvalidClientError, InvalidRequestError } from '../../../src/oauth/oauth.errors';
+import { oauthErrorAnswer } from '../../../src/http/oauth-answers';
 
 describe('scope parameter (RFC 6749 §3.3)', () => {
   it('parses space-separated known scopes into canonical order without repeats', () => {
@@ -70,9 +71,11 @@ describe('client authentication (RFC 6749 §2.3.1)', () => {
       }
       throw new Error('expected a throw');
     };
-    expect(thrown(() => readClientCredentials(undefined, new Map()))).toMatchObject({ error: 'invalid_client', usedBasic: false });
+    expect(thrown(() => readClientCredentials(undefined, new Map()))).toMatchObject({ code: 'INVALID_CLIENT', usedBasic: false });
+    expect(oauthErrorAnswer(thrown(() => readClientCredentials(undefined, new Map())) as InvalidClientError)).toEqual([401, { error: 'invalid_client', error_description: 'client authentication failed' }, undefined]);
+    expect(oauthErrorAnswer(thrown(() => readClientCredentials('Basic bm9jb2xvbg==', new Map())) as InvalidClientError)[2]).toEqual({ 'WWW-Authenticate': 'Basic realm="oauth"' });
     expect(thrown(() => readClientCredentials('Basic bm9jb2xvbg==', new Map()))).toBeInstanceOf(InvalidClientError);
     expect(thrown(() => readClientCredentials('Basic bm9jb2xvbg==', new Map()))).toMatchObject({ usedBasic: true });
-    expect(thrown(() => readClientCredentials(undefined, new Map([['client_id', 'cli_a']])))).toMatchObject({ error: 'invalid_client' });
+    expect(thrown(() => readClientCredentials(undefined, new Map([['client_id', 'cli_a']])))).toMatchObject({ code: 'INVALID_CLIENT' });
   });
 });

@@ -1,4 +1,4 @@
-import { renderConsentPage, type ConsentView } from '../../../src/identity-flow/consent-page';
+import { renderConsentPage, type ConsentView } from '../../../src/http/consent-page';
 
 const XSS = '<script>alert(1)</script>';
 

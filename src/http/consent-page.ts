@@ -1,17 +1,9 @@
 import { domainToASCII, domainToUnicode } from 'node:url';
 import { escapeMarkup } from '../openid';
-import { PAGE_STYLE } from '../http/pages';
+import type { ConsentView } from '../identity-flow';
+import { PAGE_STYLE } from './pages';
 
-export interface ConsentView {
-  customerName: string;
-  realm: string;
-  identity: string;
-  action: string;
-  authRequestId: string;
-  csrf: string;
-  attributes: Array<{ field: string; value: string; isRequired: boolean }>;
-  policyUrl: string | null;
-}
+export type { ConsentView };
 
 const LABELS: Record<string, string> = {
   nickname: 'Nickname',

@@ -1,6 +1,6 @@
 import { Response, Router } from 'express';
 import { Database } from '../db/scope';
-import { ExportService } from './export.service';
+import { ExportService } from '../exports';
 
 /**
  * `GET /c/{slug}/exports/{id}?expires=…&sig=…`: the signed download link of a profile export, in

@@ -1,19 +1,18 @@
 import { Request, Response, Router } from 'express';
-import { IdentityFlowService } from './identity-flow.service';
-import { PostbackError } from './postback.parse';
-import { TXN_COOKIE } from './binding';
+import { FlowResult, IdentityFlowService, PostbackRefusedError, TXN_COOKIE } from '../identity-flow';
+import type { OpenIdProviderService } from '../openid-provider';
 import { renderConsentPage } from './consent-page';
-import { FlowPage } from './flow-page';
-import { MalformedFormError, parseFormStrict, rawQuery } from '../http/form';
-import { sendMessagePage, setPageHeaders } from '../http/pages';
-import { sendIndirect } from '../http/indirect';
+import { MalformedFormError, parseFormStrict, rawQuery } from './form';
+import { setPageHeaders } from './pages';
+import { sendFlowErrorPage } from './error-pages';
+import { PostbackTransportRefusal, postbackAnswer } from './postback-answers';
+import { sendIndirect } from './indirect';
 import { Actor, ActorKind, runAs } from '../audit/actor';
-import { AbuseGuard, digestOf, sendTooManyRequests } from '../http/abuse';
+import { AbuseGuard, digestOf, sendTooManyRequests } from './abuse';
 
 /** PROTOCOL.md §4.3: postbacks are small; a larger body is refused before it is read. */
 export const POSTBACK_BODY_LIMIT = 16 * 1024;
 const FORM_LIMIT = 16 * 1024;
-const INVALID_API_KEY = 'error: invalid_api_key';
 
 /** Abuse limits of the postback: requests per address and per API key, and lockouts after wrong API keys. */
 export interface PostbackLimits {
@@ -25,26 +24,28 @@ export interface PostbackLimits {
 /**
  * Routes of the delegated login flow: the AW's postback (`ows_auth`), the browser's return
  * (`ows_return`) and the consent form (`ows_consent`). Thin: parse, call the flow (one statement
- * per step, committed before the answer is written), write the answer.
+ * per step, committed before the answer is written), then act on its result: the OP signs an
+ * assertion or builds a cancel, or a page is rendered. Refusals take their wire form from one table
+ * per audience: postback-answers.ts for the AW, error-pages.ts for the browser.
  */
-export function identityFlowRoutes(flow: IdentityFlowService, limits: PostbackLimits): Router {
+export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdProviderService, limits: PostbackLimits): Router {
   const router = Router();
   const { guard } = limits;
 
   router.all('/c/:slug/ows_auth', async (req, res) => {
-    if (req.method !== 'POST') return sendText(res, 405, 'error: method_not_allowed', { Allow: 'POST' });
+    if (req.method !== 'POST') return sendRefusal(res, 'METHOD_NOT_ALLOWED', null, { Allow: 'POST' });
     const address = guard.address(req);
     // Refused before the body is read: a locked-out or flooding source costs us no parsing and no transaction.
     const wait = await guard.admit('ows_auth', req.params.slug!, address, 'ows_auth', `${req.params.slug!}:${address}`, limits.perAddress);
     if (wait > 0) return sendTooManyRequests(res, wait);
-    if (!isForm(req)) return sendText(res, 415, 'error: unsupported_media_type');
+    if (!isForm(req)) return sendRefusal(res, 'UNSUPPORTED_MEDIA_TYPE');
     const body = await readBody(req, POSTBACK_BODY_LIMIT);
-    if (body === 'too_large') return sendText(res, 413, 'error: too_large');
+    if (body === 'too_large') return sendRefusal(res, 'TOO_LARGE');
     let form: Array<[string, string]>;
     try {
       form = parseFormStrict(body);
     } catch (err) {
-      if (err instanceof MalformedFormError) return sendText(res, 400, 'error: malformed_body');
+      if (err instanceof MalformedFormError) return sendRefusal(res, 'MALFORMED_BODY');
       throw err;
     }
     const slug = req.params.slug!;
@@ -54,17 +55,18 @@ export function identityFlowRoutes(flow: IdentityFlowService, limits: PostbackLi
       if (keyWait > 0) return sendTooManyRequests(res, keyWait);
     }
     // One statement: a refused postback has still committed what the flow recorded about it (an expiry).
-    const [status, text] = await runAs({ kind: ActorKind.AW, id: slug }, async () => {
+    const refusal = await runAs({ kind: ActorKind.AW, id: slug }, async () => {
       try {
         await flow.postback(slug, form);
-        return [200, 'OK'] as const;
+        return null;
       } catch (err) {
-        if (err instanceof PostbackError) return [err.status, err.body] as const;
+        if (err instanceof PostbackRefusedError) return err;
         throw err;
       }
     });
-    if (text === INVALID_API_KEY) await guard.failed('ows_auth', slug, address);
-    sendText(res, status, text);
+    if (refusal === null) return sendText(res, 200, 'OK');
+    if (refusal.code === 'INVALID_API_KEY') await guard.failed('ows_auth', slug, address);
+    sendRefusal(res, refusal.code, refusal.parameter);
   });
 
   router.get('/c/:slug/ows_return', async (req, res) => {
@@ -72,17 +74,17 @@ export function identityFlowRoutes(flow: IdentityFlowService, limits: PostbackLi
     try {
       requestId = firstValue(parseFormStrict(rawQuery(req.originalUrl)), 'request_id');
     } catch {
-      return sendMessagePage(res, 400, 'Sign-in failed', 'The address was not valid.');
+      return sendFlowErrorPage(res, 'MALFORMED_ADDRESS');
     }
     const slug = req.params.slug!;
-    send(res, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req))));
+    await send(res, provider, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req))));
   });
 
   router.post('/c/:slug/ows_return', async (req, res) => {
     const pairs = await readForm(req, res);
     if (!pairs) return;
     const slug = req.params.slug!;
-    send(res, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req))));
+    await send(res, provider, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req))));
   });
 
   router.post('/c/:slug/ows_consent', async (req, res) => {
@@ -96,7 +98,7 @@ export function identityFlowRoutes(flow: IdentityFlowService, limits: PostbackLi
       remember: firstValue(pairs, 'remember') === 'true',
     };
     const slug = req.params.slug!;
-    send(res, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req))));
+    await send(res, provider, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req))));
   });
 
   return router;
@@ -107,17 +109,25 @@ function userOf(slug: string): Actor {
   return { kind: ActorKind.USER, id: slug };
 }
 
-function send(res: Response, page: FlowPage): void {
-  switch (page.kind) {
-    case 'indirect':
-      return sendIndirect(res, page.response);
+/** Acts on what a browser step decided: the OP answers the RP (step 8), or a page is shown. */
+async function send(res: Response, provider: OpenIdProviderService, result: FlowResult): Promise<void> {
+  switch (result.kind) {
+    case 'assert':
+      return sendIndirect(res, await provider.assert(result.customer, result.request, result.outcome));
+    case 'cancel':
+      return sendIndirect(res, provider.cancel(result.request));
     case 'consent':
       setPageHeaders(res);
-      res.status(200).type('html').send(renderConsentPage(page.view));
+      res.status(200).type('html').send(renderConsentPage(result.view));
       return;
-    case 'error':
-      return sendMessagePage(res, page.status, 'Sign-in failed', page.message);
+    case 'refused':
+      return sendFlowErrorPage(res, result.code);
   }
+}
+
+function sendRefusal(res: Response, code: PostbackTransportRefusal | PostbackRefusedError['code'], parameter: string | null = null, headers: Record<string, string> = {}): void {
+  const { status, body } = postbackAnswer(code, parameter);
+  sendText(res, status, body, headers);
 }
 
 function sendText(res: Response, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -149,18 +159,18 @@ async function readBody(req: Request, limit: number): Promise<Buffer | 'too_larg
 
 async function readForm(req: Request, res: Response): Promise<Array<[string, string]> | null> {
   if (!isForm(req)) {
-    sendMessagePage(res, 415, 'Sign-in failed', 'The form was not sent as a web form.');
+    sendFlowErrorPage(res, 'FORM_NOT_WEB_FORM');
     return null;
   }
   const body = await readBody(req, FORM_LIMIT);
   if (body === 'too_large') {
-    sendMessagePage(res, 413, 'Sign-in failed', 'The form was too large.');
+    sendFlowErrorPage(res, 'FORM_TOO_LARGE');
     return null;
   }
   try {
     return parseFormStrict(body);
   } catch {
-    sendMessagePage(res, 400, 'Sign-in failed', 'The form was not valid.');
+    sendFlowErrorPage(res, 'MALFORMED_FORM');
     return null;
   }
 }

@@ -1,12 +1,10 @@
 import { Request, Response, Router } from 'express';
-import { MalformedFormError, parseFormStrict } from '../http/form';
-import { readClientCredentials } from './client-authentication';
-import { InvalidClientError, InvalidRequestError, OAuthError, UnsupportedGrantTypeError } from './oauth.errors';
-import { OAuthTokenService } from './token.service';
-import { OAuthLoginCodeService } from './login-code.service';
+import { MalformedFormError, parseFormStrict } from './form';
+import { InvalidRequestError, OAuthError, OAuthLoginCodeService, OAuthTokenService, readClientCredentials, UnsupportedGrantTypeError } from '../oauth';
 import { Database, NOBODY } from '../db/scope';
 import { runAs, SYSTEM_ACTOR } from '../audit/actor';
-import { AbuseGuard, sendTooManyRequests } from '../http/abuse';
+import { AbuseGuard, sendTooManyRequests } from './abuse';
+import { oauthErrorAnswer } from './oauth-answers';
 
 /** Abuse limits of the OAuth endpoints: token requests per client, and lockouts after wrong client credentials. */
 export interface OAuthLimits {
@@ -67,13 +65,14 @@ export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCod
   return router;
 }
 
-type Answer = readonly [status: number, body: object, headers?: Record<string, string>];
+/** What an endpoint answers; `failure` keeps the code of an OAuth error the body was made from. */
+type Answer = readonly [status: number, body: object, headers?: Record<string, string>, failure?: OAuthError['code']];
 
 /**
  * Reads the form (before taking a database connection, so a slow client holds none), then runs `fn`
  * in one transaction that sees nobody's rows until the client is authenticated, which enters the
  * client's customer (OAuthTokenService.authenticateClient). OAuth errors become RFC 6749 §5.2 answers here,
- * the one place that does; an error answer still commits what was meant to last (a replayed login
+ * by the one table in oauth-answers.ts; an error answer still commits what was meant to last (a replayed login
  * code revokes its token). The response is written after the commit.
  */
 async function answer(
@@ -88,7 +87,7 @@ async function answer(
   const locked = await guard.lockedOut('oauth', null, address);
   if (locked > 0) return sendTooManyRequests(res, locked);
   let wait = 0;
-  const [status, body, headers = {}] = await asAnswer(async () => {
+  const [status, body, headers = {}, failure] = await asAnswer(async () => {
     const params = await readParams(req);
     const clientId = clientIdOf(req.headers.authorization, params);
     if (perClient !== undefined && clientId) wait = await guard.hit('oauth_token', clientId, perClient);
@@ -96,7 +95,7 @@ async function answer(
     return runAs(SYSTEM_ACTOR, () => db.run(NOBODY, () => asAnswer(() => fn(params))));
   });
   if (wait > 0) return sendTooManyRequests(res, wait);
-  if ((body as { error?: string }).error === 'invalid_client') await guard.failed('oauth', null, address);
+  if (failure === 'INVALID_CLIENT') await guard.failed('oauth', null, address);
   res.set(headers);
   sendJson(res, status, body);
 }
@@ -106,8 +105,7 @@ async function asAnswer(fn: () => Promise<Answer>): Promise<Answer> {
     return await fn();
   } catch (err) {
     if (!(err instanceof OAuthError)) throw err;
-    const challenge = err instanceof InvalidClientError && err.usedBasic ? { 'WWW-Authenticate': 'Basic realm="oauth"' } : undefined;
-    return [err.status, { error: err.error, error_description: err.description }, challenge];
+    return [...oauthErrorAnswer(err), err.code];
   }
 }
 

@@ -1,0 +1,106 @@
+import { CustomerConfig, hashApiKey, PromptPolicy } from '../customers';
+import { disclosureOf } from '../profiles';
+import type { SqlPool } from '../db/sql-pool';
+import { currentActor } from '../audit/actor';
+import { Clock } from '../shared/clock';
+import { createKeyedHash, KeyedHash } from '../shared/keyed-hash';
+import { Logger } from '../shared/logger';
+import { hashRequestId } from './binding';
+import { PostbackContent, postbackDigest, readContent, readCredentials, readKnownFields } from './postback.parse';
+import { PostbackRefusedError } from './identity-flow.errors';
+import * as steps from './login-steps.repository';
+
+export interface PostbackStepDeps {
+  pool: SqlPool;
+  clock: Clock;
+  customers: { bySlug(slug: string): Promise<CustomerConfig | null>; invalidate(slug: string): void };
+  subjectHash: (customerId: string, username: string) => string;
+  secretKey: string;
+  log: Logger;
+}
+
+/** A postback taken: `accepted` the first time, `repeated` for an identical retry (nothing written again). */
+export type PostbackResult = { kind: 'accepted'; authRequestId: string } | { kind: 'repeated'; authRequestId: string };
+
+/**
+ * Steps 4-5, the AW's postback (PROTOCOL.md §4.3). A refusal is a PostbackRefusedError with its code.
+ */
+export class PostbackStep {
+  private readonly digestHash: KeyedHash;
+
+  constructor(private readonly deps: PostbackStepDeps) {
+    this.digestHash = createKeyedHash(deps.secretKey, 'postback-digest');
+  }
+
+  /**
+   * In the order of §4.3: customer, API key (before anything about the request is revealed),
+   * request, state and expiry, fields, then one compare-and-set that stores the result together
+   * with the user's profile.
+   */
+  async run(slug: string, pairs: ReadonlyArray<readonly [string, string]>): Promise<PostbackResult> {
+    const customer = await this.deps.customers.bySlug(slug);
+    if (!customer) throw new PostbackRefusedError('UNKNOWN_REQUEST');
+    const fields = readKnownFields(pairs);
+    const { requestId, apiKey } = readCredentials(fields);
+    const now = this.deps.clock.now();
+    // Validated now, but refused only after the request's own checks (§4.3's order), by the statement's answer.
+    let content: PostbackContent | null = null;
+    let invalid: PostbackRefusedError | null = null;
+    try {
+      content = readContent(fields, now);
+    } catch (err) {
+      if (!(err instanceof PostbackRefusedError)) throw err;
+      invalid = err;
+    }
+    const user = content?.kind === 'user' ? content : null;
+    const isMinor = user?.isMinor ?? false;
+    const { outcome, authRequestId } = await steps.postback(this.deps.pool, {
+      customerId: customer.id,
+      apiKeyHash: hashApiKey(apiKey),
+      requestIdHash: hashRequestId(requestId),
+      digest: postbackDigest(fields, this.digestHash),
+      now,
+      isContentInvalid: invalid !== null,
+      isCancel: content?.kind === 'cancel',
+      username: user?.username ?? null,
+      noPrompt: user ? (user.noPrompt ?? customer.promptPolicy === PromptPolicy.NO_PROMPT) : null,
+      isMinor,
+      supplied: user?.supplied ?? {},
+      blob: user?.blob ?? null,
+      // The request keeps only what the assertion may carry (profiles/disclosure.ts): nothing of a
+      // restricted person (GDPR art. 18) or a child (COPPA), and neither values nor blob under no-PII.
+      keep: {
+        open: disclosureOf({ isMinor }, 'assertion'),
+        noPii: disclosureOf({ isMinor, isNoPiiRequested: true }, 'assertion'),
+        restricted: disclosureOf({ isMinor, isRestricted: true }, 'assertion'),
+      },
+      record: user && disclosureOf({ isMinor }, 'record').attributes ? user.supplied : {},
+      restrictedRecords: disclosureOf({ isMinor, isRestricted: true }, 'record').attributes,
+      authTime: user?.authTime ?? null,
+      authPolicies: user?.authPolicies ?? null,
+      subjectHash: user ? this.deps.subjectHash(customer.id, user.username) : null,
+      actor: currentActor(),
+    });
+    switch (outcome) {
+      case 'unknown_customer':
+        // The cached customer is gone (see IdentityFlowService.begin): read again next time.
+        this.deps.customers.invalidate(slug);
+        throw new PostbackRefusedError('UNKNOWN_REQUEST');
+      case 'unknown_request':
+        throw new PostbackRefusedError('UNKNOWN_REQUEST');
+      case 'invalid_api_key':
+        throw new PostbackRefusedError('INVALID_API_KEY');
+      case 'expired':
+        throw new PostbackRefusedError('REQUEST_EXPIRED');
+      case 'already_posted':
+        throw new PostbackRefusedError('ALREADY_POSTED');
+      case 'invalid_content':
+        throw invalid!;
+      case 'repeated':
+        return { kind: 'repeated', authRequestId: authRequestId! };
+      case 'accepted':
+        if (user && user.dropped.length > 0) this.deps.log.info({ authRequestId, droppedFields: user.dropped }, 'postback fields not in sreg format were dropped');
+        return { kind: 'accepted', authRequestId: authRequestId! };
+    }
+  }
+}
