@@ -44,6 +44,8 @@ export interface App {
   services: Services;
   http: HttpServer | null;
   workers: RunningWorkers | null;
+  /** The PostgreSQL notifications the in-process caches listen on (tests wait on it to know a change has arrived). */
+  changes: ChangeFeed;
   /** The base URL the HTTP server listens on, once started (useful with PORT=0). */
   url: string | null;
   /** Stops taking work, finishes what is in flight, closes every pool. Safe to call twice. */
@@ -119,5 +121,5 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     })();
     return stopping;
   };
-  return { config, orm, platformOrm, db, redis, services, http, workers, url, stop };
+  return { config, orm, platformOrm, db, redis, services, http, workers, changes, url, stop };
 }

@@ -34,8 +34,13 @@ export class ChangeFeed {
     private readonly retryMs = 1000,
   ) {}
 
-  subscribe(listener: ChangeListener): void {
+  /** Calls `listener` with every change from now on; the function returned stops that. */
+  subscribe(listener: ChangeListener): () => void {
     this.listeners.push(listener);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners.splice(at, 1);
+    };
   }
 
   /** Connects and listens; resolves once listening, rejects when the first connection fails. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { App, startApp } from '../../src/app';
 import { Region } from '../../src/customers';
@@ -8,6 +9,8 @@ import type { Resolver } from '../../src/shared/net/outbound-guard';
 import { testConfig } from './config';
 import { testDatabaseUrl } from './env';
 import { platformScope } from '../../src/db/scope';
+import { CHANGES_CHANNEL } from '../../src/db/change-feed';
+import { waitUntil } from './wait';
 import { freePort } from './redis-server';
 
 export interface TestAppOptions {
@@ -107,4 +110,23 @@ export async function tableCounts(): Promise<Record<string, number>> {
  */
 export function inContext<T>(app: App, fn: () => Promise<T>): Promise<T> {
   return app.db.run(platformScope('test'), fn);
+}
+
+/**
+ * Resolves once `app` has received every change notification committed before the call (PostgreSQL
+ * delivers notifications in commit order, so a marker sent now arrives after them): its caches then
+ * hold no entry the notifications will drop later. For tests that count a step's statements.
+ */
+export async function changesDelivered(app: App): Promise<void> {
+  const marker = `test-marker:${randomUUID()}`;
+  let seen = false;
+  const stop = app.changes.subscribe((change) => {
+    if (change === marker) seen = true;
+  });
+  try {
+    await ownerSql('select pg_notify(?, ?)', [CHANGES_CHANNEL, marker]);
+    await waitUntil('the change feed to deliver a marker notification', () => seen);
+  } finally {
+    stop();
+  }
 }

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { App } from '../../../src/app';
 import { AuthRequestEvent, AuthRequestStatus, TRANSITIONS } from '../../../src/identity-flow/auth-request.state';
-import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
+import { changesDelivered, createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { Browser, consentForm, postback, REALM, RETURN_URL } from '../../support/flow';
 import { associate, discover, npmOpenid, relyingParty } from '../../support/rp';
 
@@ -55,6 +55,9 @@ describe('statements per step of a login', () => {
   beforeEach(async () => {
     await resetDatabase();
     ({ apiKey } = await createTestCustomer(app, 'acme'));
+    // The customer's notification must not arrive in the middle of a counted step and empty the
+    // cache then (a reload would be counted as the step's).
+    await changesDelivered(app);
   });
 
   const fields = (requestId: string, noPrompt: boolean): Record<string, string> => ({
