@@ -17,7 +17,9 @@ const PROFILE_APPLY = 'ids_profile_apply(profile, uuid, text, jsonb, boolean, bo
  * then `ids_flow_complete` locked it again. Now the postback hands its locked row to
  * `ids_profile_apply`, and `ids_flow_complete` reads under its caller's lock (the return and the
  * consent form also lock the profile when the postback named the user between their unlocked read
- * of the username and their lock of the request, the one case where they did not hold it yet).
+ * of the username and their lock of the request, the one case where they did not hold it yet; they
+ * do so only just before an assertion, as `ids_flow_complete` did, so refusals, the consent page and
+ * a deny never wait for a profile while holding a request).
  */
 export class Migration20261202110000ProfileLockedOnce extends Migration {
   override async up(): Promise<void> {

@@ -100,8 +100,6 @@ export const completionLockedOnce = {
           select * into r from public.auth_request x where x.id = p_cookie_id and x.customer_id = p_customer for update;
         end if;
         if not found then a.step := 'unknown'; return next a; return; end if;
-        -- The postback may have named the user between the unlocked read and the request's lock: lock them now.
-        if r.username is distinct from who then perform 1 from public.profile p where p.customer_id = p_customer and p.username = r.username for update; end if;
         if p_request_hash is null then
           -- Named by the cookie alone: the caller checks the cookie against the request_id hash, then asks again with it.
           a.step := 'check_binding'; a.auth_request_id := r.id; a.request_id_hash := r.request_id_hash; return next a; return;
@@ -115,21 +113,23 @@ export const completionLockedOnce = {
           when 'CANCELLED' then
             return next public.ids_flow_complete(r, p_now, 'cancel', '{}', 'the AW reported a cancel', null, false, p_actor_kind, p_actor_id, null, null, null);
           when 'AUTHENTICATED' then
-            if r.no_prompt then
-              return next public.ids_flow_complete(r, p_now, 'id_res', p_all_fields, null, null, false, p_actor_kind, p_actor_id, p_code_id, p_code_hash, p_code_expires_at);
-              return;
+            if not r.no_prompt then
+              select d.granted_fields into remembered from public.consent_decision d
+               where d.customer_id = p_customer and d.username = r.username and d.realm = r.realm
+                 and d.decision = 'ALLOW' and d.is_remembered and d.revoked_at is null
+               order by d.decided_at desc limit 1;
+              if not found then
+                update public.auth_request set status = 'CONSENT_PENDING', updated_at = p_now where id = r.id;
+                perform public.ids_flow_log(p_customer, r.id, 'SHOW_CONSENT', r.status, 'CONSENT_PENDING', p_now, null);
+                return next public.ids_flow_consent_view(r, 'CONSENT_PENDING');
+                return;
+              end if;
             end if;
-            select d.granted_fields into remembered from public.consent_decision d
-             where d.customer_id = p_customer and d.username = r.username and d.realm = r.realm
-               and d.decision = 'ALLOW' and d.is_remembered and d.revoked_at is null
-             order by d.decided_at desc limit 1;
-            if found then
-              return next public.ids_flow_complete(r, p_now, 'id_res', remembered, null, null, false, p_actor_kind, p_actor_id, p_code_id, p_code_hash, p_code_expires_at);
-              return;
-            end if;
-            update public.auth_request set status = 'CONSENT_PENDING', updated_at = p_now where id = r.id;
-            perform public.ids_flow_log(p_customer, r.id, 'SHOW_CONSENT', r.status, 'CONSENT_PENDING', p_now, null);
-            return next public.ids_flow_consent_view(r, 'CONSENT_PENDING');
+            -- The postback may have named the user between the unlocked read and the request's lock:
+            -- lock them now, and only here, where an assertion is made (refusals and the consent page
+            -- take no second lock while holding the request).
+            if r.username is distinct from who then perform 1 from public.profile p where p.customer_id = p_customer and p.username = r.username for update; end if;
+            return next public.ids_flow_complete(r, p_now, 'id_res', case when r.no_prompt then p_all_fields else remembered end, null, null, false, p_actor_kind, p_actor_id, p_code_id, p_code_hash, p_code_expires_at);
           when 'CONSENT_PENDING' then
             return next public.ids_flow_consent_view(r, r.status);
           else
@@ -164,9 +164,12 @@ export const completionLockedOnce = {
         if r.status = 'EXPIRED' then a.step := 'expired'; return next a; return; end if;
         if p_now >= r.expires_at and r.status <> 'COMPLETED' then return next public.ids_flow_expire(r, p_now, 'expired before the browser returned'); return; end if;
         if r.status <> 'CONSENT_PENDING' then a.step := 'answered'; return next a; return; end if;
-        -- The postback may have named the user between the unlocked read and the request's lock: lock them now.
-        if r.username is distinct from who then perform 1 from public.profile p where p.customer_id = p_customer and p.username = r.username for update; end if;
         if p_decision is null then a.step := 'invalid_decision'; return next a; return; end if;
+        -- The postback may have named the user between the unlocked read and the request's lock: lock
+        -- them now, and only for an assertion (a refusal or a deny takes no second lock while holding the request).
+        if p_decision = 'ALLOW' then
+          if r.username is distinct from who then perform 1 from public.profile p where p.customer_id = p_customer and p.username = r.username for update; end if;
+        end if;
         granted := case when p_decision = 'ALLOW' then array(select f from unnest(r.requested_fields) with ordinality as t(f, n) where f = any(p_share) order by n) else '{}'::text[] end;
         return next public.ids_flow_complete(r, p_now, case when p_decision = 'ALLOW' then 'id_res' else 'cancel' end, granted,
           case when p_decision = 'ALLOW' then null else 'the user declined on the consent page' end,
