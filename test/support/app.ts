@@ -100,13 +100,32 @@ export async function resetDatabase(): Promise<void> {
     try {
       await asOwner(async (sql) => {
         const rows: Array<{ tablename: string }> = await sql(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations'`);
-        if (rows.length > 0) await sql(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`);
+        if (rows.length === 0) return;
+        await sql('begin');
+        // Bounded: a session left holding a lock (an app a test did not stop) would otherwise make
+        // the truncate wait until the test's own timeout, with nothing to say why.
+        await sql(`set local lock_timeout = '${RESET_LOCK_TIMEOUT_MS}ms'`);
+        await sql(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`);
+        await sql('commit');
       });
       return;
     } catch (err) {
-      if ((err as { code?: string }).code !== '40P01' || attempt >= 5) throw err;
+      const code = (err as { code?: string }).code;
+      if (code === '55P03') throw new Error(`resetDatabase could not lock the tables within ${RESET_LOCK_TIMEOUT_MS} ms; sessions holding them: ${await lockHolders()}`);
+      if (code !== '40P01' || attempt >= 5) throw err;
     }
   }
+}
+
+const RESET_LOCK_TIMEOUT_MS = 10_000;
+
+/** Other sessions on this database that are in a transaction, as one line each (for a failure message). */
+async function lockHolders(): Promise<string> {
+  const rows: Array<{ line: string }> = await ownerSql(
+    `select format('%s pid %s, %s, %s since %s: %s', usename, pid, application_name, state, xact_start, left(query, 200)) as line
+       from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and xact_start is not null`,
+  );
+  return rows.length === 0 ? 'none' : rows.map((r) => r.line).join(' | ');
 }
 
 /** Row counts of every table, to show that a refused operation wrote nothing. */
