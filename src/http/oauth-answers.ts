@@ -1,4 +1,4 @@
-import type { OAuthError, OAuthFailure } from '../oauth';
+import { InvalidClientError, type OAuthError, type OAuthFailure } from '../oauth';
 
 /** The one table of OAuth 2.0 errors on the wire (RFC 6749 §5.2, RFC 7009 §2.2.1): registered `error` code and status. */
 const OAUTH_ANSWERS: Record<OAuthFailure, { status: number; error: string }> = {
@@ -13,6 +13,6 @@ const OAUTH_ANSWERS: Record<OAuthFailure, { status: number; error: string }> = {
 /** The status, JSON body and headers an OAuth error is answered with. */
 export function oauthErrorAnswer(err: OAuthError): readonly [status: number, body: { error: string; error_description: string }, headers?: Record<string, string>] {
   const { status, error } = OAUTH_ANSWERS[err.code];
-  const usedBasic = (err as { usedBasic?: boolean }).usedBasic === true;
+  const usedBasic = err instanceof InvalidClientError && err.usedBasic;
   return [status, { error, error_description: err.message }, usedBasic ? { 'WWW-Authenticate': 'Basic realm="oauth"' } : undefined];
 }

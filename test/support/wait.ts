@@ -3,6 +3,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** Pause between checks (default 25 ms): short, since most conditions are one cheap query. */
   intervalMs?: number;
+  /** When the wait is counted from (default: the call), for a condition that must hold within a time of an earlier event. */
+  since?: number;
 }
 
 /**
@@ -11,8 +13,8 @@ export interface WaitOptions {
  * waited, and the last error the condition threw (a check may throw while a dependency is down;
  * that counts as "not yet").
  */
-export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, { timeoutMs = 10_000, intervalMs = 25 }: WaitOptions = {}): Promise<void> {
-  const started = Date.now();
+export async function waitUntil(what: string, condition: () => boolean | Promise<boolean>, { timeoutMs = 10_000, intervalMs = 25, since }: WaitOptions = {}): Promise<void> {
+  const started = since ?? Date.now();
   let lastError: unknown;
   for (;;) {
     try {

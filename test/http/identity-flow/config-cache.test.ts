@@ -3,6 +3,7 @@ import { PLATFORM } from '../../../src/shared/tenant';
 import { asOwner, createTestCustomer, inContext, resetDatabase, startPublicTestApp } from '../../support/app';
 import { Browser, postback, REALM, RETURN_URL } from '../../support/flow';
 import { relyingParty } from '../../support/rp';
+import { waitUntil } from '../../support/wait';
 
 /**
  * Two instances on one database (issue 15): each caches customers in its process; a change made
@@ -12,15 +13,6 @@ import { relyingParty } from '../../support/rp';
 
 /** How long a change may take to reach the other instance. */
 const WITHIN_MS = 1000;
-
-/** Polls `probe` until it answers true, for at most `ms` after `since`; answers whether it did. */
-async function within(ms: number, since: number, probe: () => Promise<boolean>): Promise<boolean> {
-  for (;;) {
-    if (await probe()) return true;
-    if (Date.now() - since > ms) return false;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 describe('customer configuration cached in two instances', () => {
   let a: App;
@@ -56,19 +48,18 @@ describe('customer configuration cached in two instances', () => {
     // Cached in b from here on: a later checkid at b reads nothing of the customer.
     const since = Date.now();
     await inContext(a, () => a.services.customers.updateCustomer(customerId, { verifyUrl: 'https://aw.example.com/v2' }, PLATFORM));
-    const seen = await within(WITHIN_MS, since, async () => (await handOff(b)).location?.startsWith('https://aw.example.com/v2?') === true);
-    expect(seen).toBe(true);
+    await waitUntil('b to hand off to the new Verify URL', async () => (await handOff(b)).location?.startsWith('https://aw.example.com/v2?') === true, { timeoutMs: WITHIN_MS, since, intervalMs: 0 });
   });
 
   it('a customer removed on one side is unknown to the other within a second, and a new one with its slug is found', async () => {
     expect((await handOff(b)).status).toBe(302);
     const since = Date.now();
     await asOwner((sql) => sql('delete from customer where id = ?', [customerId]));
-    expect(await within(WITHIN_MS, since, async () => (await handOff(b)).status === 404)).toBe(true);
+    await waitUntil('b to answer 404 for the removed customer', async () => (await handOff(b)).status === 404, { timeoutMs: WITHIN_MS, since, intervalMs: 0 });
     // The slug is free again; the unknown slug b cached goes with the next notification too.
     const created = await createTestCustomer(a, 'acme', { verifyUrl: 'https://aw.example.com/new' });
     const again = Date.now();
-    expect(await within(WITHIN_MS, again, async () => (await handOff(b)).location?.startsWith('https://aw.example.com/new?') === true)).toBe(true);
+    await waitUntil("b to hand off to the new customer's Verify URL", async () => (await handOff(b)).location?.startsWith('https://aw.example.com/new?') === true, { timeoutMs: WITHIN_MS, since: again, intervalMs: 0 });
     expect(created.customer.id).not.toBe(customerId);
   });
 

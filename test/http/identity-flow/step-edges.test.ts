@@ -1,4 +1,5 @@
 import { App } from '../../../src/app';
+import { waitUntil } from '../../support/wait';
 import { asOwner, createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { Browser, postback, startLogin } from '../../support/flow';
 import { npmOpenid } from '../../support/rp';
@@ -40,13 +41,11 @@ describe('login steps: edges', () => {
         await sql(`select 1 from profile where username = 'kim' for update`);
         // The postback queues for the profile first, then the completion: with the request locked
         // first (the order before), the postback, woken first, then waits for the completion's request.
-        const waitingOnLocks = async (n: number) => {
-          for (;;) {
+        const waitingOnLocks = (n: number) =>
+          waitUntil(`${n} session(s) waiting on a lock`, async () => {
             const [waiting]: Array<{ n: number }> = await ownerSql(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`);
-            if (waiting!.n >= n) return;
-            await new Promise((resolve) => setImmediate(resolve));
-          }
-        };
+            return waiting!.n >= n;
+          }, { intervalMs: 1 });
         const posting = postback(app, 'acme', { request_id: child.requestId, api_key: apiKey, username: 'kim', under_13: 'true', sreg_email: 'kim@example.com' });
         await waitingOnLocks(1);
         const returning = done.browser.get(`${app.url}/c/acme/ows_return?request_id=${done.requestId}`);
