@@ -23,8 +23,11 @@ import { createKeyedHash } from '../shared/keyed-hash';
 import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
+import { KeyRing, LocalKeyProvider } from '../keys';
 
 export interface Services {
+  /** The data keys of customers and people (issue 17). */
+  keys: KeyRing;
   audit: AuditService;
   webhooks: WebhookService;
   customers: CustomerService;
@@ -79,6 +82,7 @@ const RP_DISCOVERY_MAX_IN_FLIGHT_PER_CUSTOMER = 4;
 export function buildServices(foundation: ServiceFoundation): Services {
   const { config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer } = foundation;
   const secretKey = config.SECRET_KEY.reveal();
+  const keys = new KeyRing({ pool, provider: new LocalKeyProvider(config.MASTER_KEYS), clock, cacheSeconds: config.KEY_CACHE_SECONDS });
   const audit = new AuditService({ em: orm.em, clock, secretKey });
   const customers = new CustomerService({
     em: orm.em,
@@ -99,6 +103,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     customers: directory,
     loginCodes: oauthLoginCodes,
     subjectHash: (customerId, username) => audit.subjectHash(customerId, username),
+    keys,
     settings: { publicUrl: config.PUBLIC_URL, secretKey, authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
@@ -183,6 +188,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     afterCommit: (fn) => db.afterCommit(fn),
   });
   return {
+    keys,
     audit,
     webhooks,
     customers,

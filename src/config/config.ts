@@ -1,13 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { ZodError } from 'zod';
 import { configSchema, RawConfig } from './config.schema';
+import { derivedMasterKey, MasterKey, parseMasterKeys } from './master-keys';
 import { Secret } from './secret';
 
-export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'PUBLIC_URL'>> {
+export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'PUBLIC_URL' | 'MASTER_KEYS'>> {
   /** Without a trailing slash. */
   readonly PUBLIC_URL: string;
   readonly ADMIN_TOKEN: Secret;
   readonly SECRET_KEY: Secret;
+  /** The key-encryption keys, newest first (never empty). */
+  readonly MASTER_KEYS: readonly MasterKey[];
 }
 
 export interface LoadedConfig {
@@ -56,11 +59,26 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
     return new Secret(generated);
   };
   const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST}:${raw.PORT}`).replace(/\/+$/, '');
+  const secretKey = secret('SECRET_KEY');
+  const masterKeys = (): MasterKey[] => {
+    if (raw.MASTER_KEYS !== undefined) {
+      const parsed = parseMasterKeys(raw.MASTER_KEYS);
+      problems.push(...parsed.problems);
+      return parsed.keys;
+    }
+    if (raw.NODE_ENV === 'production') {
+      problems.push('MASTER_KEYS: required when NODE_ENV=production');
+      return [];
+    }
+    if (raw.NODE_ENV !== 'test') warnings.push('MASTER_KEYS is unset; derived a v1 key-encryption key from SECRET_KEY (set MASTER_KEYS before production)');
+    return [derivedMasterKey(secretKey.reveal())];
+  };
   const config: Config = Object.freeze({
     ...raw,
     PUBLIC_URL: publicUrl,
     ADMIN_TOKEN: secret('ADMIN_TOKEN'),
-    SECRET_KEY: secret('SECRET_KEY'),
+    SECRET_KEY: secretKey,
+    MASTER_KEYS: Object.freeze(masterKeys()),
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };
