@@ -23,11 +23,13 @@ import { createKeyedHash } from '../shared/keyed-hash';
 import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
-import { KeyRing, LocalKeyProvider } from '../keys';
+import { KeyRing, KeyRotationService, LocalKeyProvider } from '../keys';
 
 export interface Services {
   /** The data keys of customers and people (issue 17). */
   keys: KeyRing;
+  /** Re-wraps customer keys under the newest KEK (platform operator, `npm run keys:rotate`). */
+  keyRotation: KeyRotationService;
   audit: AuditService;
   webhooks: WebhookService;
   customers: CustomerService;
@@ -82,7 +84,8 @@ const RP_DISCOVERY_MAX_IN_FLIGHT_PER_CUSTOMER = 4;
 export function buildServices(foundation: ServiceFoundation): Services {
   const { config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer } = foundation;
   const secretKey = config.SECRET_KEY.reveal();
-  const keys = new KeyRing({ pool, provider: new LocalKeyProvider(config.MASTER_KEYS), clock, cacheSeconds: config.KEY_CACHE_SECONDS });
+  const keyProvider = new LocalKeyProvider(config.MASTER_KEYS);
+  const keys = new KeyRing({ pool, provider: keyProvider, clock, cacheSeconds: config.KEY_CACHE_SECONDS });
   const audit = new AuditService({ em: orm.em, clock, secretKey });
   const customers = new CustomerService({
     em: orm.em,
@@ -189,6 +192,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
   });
   return {
     keys,
+    keyRotation: new KeyRotationService({ db, em: orm.em, provider: keyProvider, audit, log: log.child({ feature: 'keys' }) }),
     audit,
     webhooks,
     customers,

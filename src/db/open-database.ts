@@ -23,6 +23,14 @@ export async function openDatabase(config: Config, log: Logger): Promise<{ orm: 
   }
 }
 
+/**
+ * Opens only the platform path's pool (as `ids_platform`, checked), for a maintenance command such
+ * as `npm run keys:rotate`: no migrations (the owner's credentials stay out of it), no service pool.
+ */
+export async function openPlatformDatabase(config: Config, poolMax = 2): Promise<MikroORM> {
+  return openPool(config.PLATFORM_DATABASE_URL, 'PLATFORM_DATABASE_URL', poolMax, PLATFORM_ROLE_CHECK);
+}
+
 /** The readiness probe's question to PostgreSQL: does the service's pool answer at all? */
 export async function pingDatabase(orm: MikroORM): Promise<void> {
   await orm.em.getConnection().execute('select 1');

@@ -8,6 +8,7 @@ import type { ConsentService } from '../consent';
 import type { CustomerService } from '../customers';
 import type { ErasureService } from '../erasure';
 import type { ExportService } from '../exports';
+import type { KeyRotationService } from '../keys';
 import type { OAuthClientService } from '../oauth';
 import type { OperatorTokenService } from '../operators';
 import type { ProfileService } from '../profiles';
@@ -18,6 +19,7 @@ import { ConsentResolver } from '../consent/consent.resolver';
 import { CustomerResolver } from '../customers/customer.resolver';
 import { ErasureResolver } from '../erasure/erasure.resolver';
 import { ProfileExportResolver } from '../exports/profile-export.resolver';
+import { DataKeyResolver } from '../keys/data-key.resolver';
 import { AuthRequestQueries } from '../identity-flow/auth-request.query';
 import { AuthRequestResolver } from '../identity-flow/auth-request.resolver';
 import { OAuthClientResolver } from '../oauth/oauth-client.resolver';
@@ -68,6 +70,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   PurgeRunResolver,
   ErasureResolver,
   ProfileExportResolver,
+  DataKeyResolver,
 ];
 
 /** The services the resolvers call; the composition root passes its own. */
@@ -82,6 +85,7 @@ export interface ResolverServices {
   retention: RetentionService;
   erasure: ErasureService;
   exports: ExportService;
+  keyRotation: KeyRotationService;
 }
 
 /** One instance of each resolver class, built once at startup (type-graphql's container serves them). */
@@ -100,5 +104,6 @@ export function createResolvers(services: ResolverServices, em: EntityManager, p
     new PurgeRunResolver(services.retention),
     new ErasureResolver(services.erasure),
     new ProfileExportResolver(services.exports),
+    new DataKeyResolver(services.keyRotation),
   ];
 }
