@@ -66,3 +66,16 @@ export async function ensureStopped(proc: ServiceProcess | undefined): Promise<v
   proc.child.kill('SIGKILL');
   await proc.exited;
 }
+
+/** Runs a command-line script of src/ (`node src/….ts`, transpiled as it loads) to its end, with exactly the given environment. */
+export function runScript(script: string, args: readonly string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['-r', TS_REGISTER, join(ROOT, script), ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
