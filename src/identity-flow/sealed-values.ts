@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { CustomerKeys, fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
+import { CustomerKeys, FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
 import type { StepAnswer } from './login-steps.repository';
 
 /**
@@ -75,13 +75,15 @@ export async function openAnswer(keys: KeyRing, customerId: string, answer: Step
   const person = await keys.personById(customerId, answer.personKeyId);
   if (!person) return { ...answer, username: null, supplied: {}, blob: null };
   const requestIdHash = answer.requestIdHash!;
+  // A value is sealed when it says so; one stored in clear before encryption (not yet sealed by the upgrade job) is read as it is.
+  const opened = (aad: string, value: string) => (value.startsWith(FIELD_PREFIX) ? openText(person.key, aad, value) : value);
   const supplied = Object.fromEntries(
-    Object.entries(answer.supplied ?? {}).map(([f, v]) => [f, openText(person.key, fieldAad('auth_request', `supplied.${f}`, requestIdHash), v)]),
+    Object.entries(answer.supplied ?? {}).map(([f, v]) => [f, opened(fieldAad('auth_request', `supplied.${f}`, requestIdHash), v)]),
   );
   return {
     ...answer,
-    username: answer.username === null ? null : openText(person.key, usernameAad(person.id), answer.username),
+    username: answer.username === null ? null : opened(usernameAad(person.id), answer.username),
     supplied,
-    blob: answer.blob === null ? null : openText(person.key, fieldAad('auth_request', 'blob', requestIdHash), answer.blob),
+    blob: answer.blob === null ? null : opened(fieldAad('auth_request', 'blob', requestIdHash), answer.blob),
   };
 }
