@@ -23,13 +23,15 @@ import { createKeyedHash } from '../shared/keyed-hash';
 import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
-import { KeyRing, KeyRotationService, LocalKeyProvider } from '../keys';
+import { KeyRing, KeyRotationService, LegacySealer, LocalKeyProvider } from '../keys';
 
 export interface Services {
   /** The data keys of customers and people (issue 17). */
   keys: KeyRing;
   /** Re-wraps customer keys under the newest KEK (platform operator, `npm run keys:rotate`). */
   keyRotation: KeyRotationService;
+  /** Seals what was written in clear before encryption at rest (the upgrade job). */
+  legacySealer: LegacySealer;
   audit: AuditService;
   webhooks: WebhookService;
   customers: CustomerService;
@@ -193,6 +195,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
   return {
     keys,
     keyRotation: new KeyRotationService({ db, em: orm.em, provider: keyProvider, audit, log: log.child({ feature: 'keys' }) }),
+    legacySealer: new LegacySealer({ em: orm.em, keys, subjectHash: (customerId, username) => audit.subjectHash(customerId, username), log: log.child({ feature: 'keys' }) }),
     audit,
     webhooks,
     customers,

@@ -9,3 +9,7 @@ export { KeyRotationService, RotationFailureReason, MAX_BATCH_SIZE } from './key
 export type { KeyRotationDeps, RotationFailure, RotationOptions, RotationProgress, RotationResult } from './key-rotation.service';
 export { describeVersions, summarizeVersions } from './key-versions';
 export type { KeyVersionSummary, KeyVersionUse } from './key-versions';
+export { attributeDigest, profileAad, requestAad, usernameAad } from './person-values';
+export { LegacySealer } from './legacy-sealer';
+export type { SealCounts } from './legacy-sealer';
+export { sealLegacyRows, sealLegacyRowsJob } from './seal-legacy.job';
