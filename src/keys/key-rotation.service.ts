@@ -148,17 +148,17 @@ export class KeyRotationService {
     const batch = { rewrapped: 0, skipped: 0, failures: [] as RotationFailure[] };
     for (const key of keys) {
       const context = customerContext(key.customerId);
-      let next;
+      let dataKey: Buffer;
       try {
-        const dataKey = await provider.unwrap({ version: key.version, ciphertext: key.wrapped }, context);
-        next = await provider.wrap(dataKey, context);
-        dataKey.fill(0);
+        dataKey = await provider.unwrap({ version: key.version, ciphertext: key.wrapped }, context);
       } catch (err) {
         const reason = err instanceof UnknownKeyVersionError ? RotationFailureReason.VERSION_NOT_CONFIGURED : RotationFailureReason.UNWRAP_FAILED;
         batch.failures.push({ customerId: key.customerId, version: key.version, reason });
         this.deps.log.warn({ customerId: key.customerId, version: key.version, reason }, 'could not re-wrap a customer key');
         continue;
       }
+      // A wrap that fails (the current KEK, or the KMS holding it, unreachable) would fail every key: it ends the run.
+      const next = await provider.wrap(dataKey, context);
       const replaced = await rewrapCustomerKey(em, key.customerId, key, { version: next.version, wrapped: next.ciphertext });
       if (replaced) batch.rewrapped++;
       else batch.skipped++;

@@ -98,4 +98,26 @@ describe('KeyRotationService', () => {
     expect(events.map((e) => e.details.rewrapped + e.details.failed)).toEqual([2, 2]);
     expect(events.map((e) => e.details.isComplete)).toEqual([false, true]);
   });
+
+  it('ends the run when wrapping under the current version fails, keeping the batches already committed, and audits it as aborted', async () => {
+    await customerKey(V1_ONLY);
+    await customerKey(V1_ONLY);
+    let wraps = 0;
+    const kmsDown: KeyProvider = {
+      currentVersion: BOTH.currentVersion,
+      versions: BOTH.versions,
+      unwrap: (wrapped, context) => BOTH.unwrap(wrapped, context),
+      async wrap(key, context) {
+        if (++wraps > 1) throw new Error('KMS unreachable');
+        return BOTH.wrap(key, context);
+      },
+    };
+    await expect(rotation(kmsDown).rotate({ batchSize: 1 })).rejects.toThrow('KMS unreachable');
+    expect(await ownerSql('select kek_version as v, count(*)::int as n from keyring.customer_key group by 1 order by 1')).toEqual([
+      { v: 'v1', n: 1 },
+      { v: 'v2', n: 1 },
+    ]);
+    const [event] = await ownerSql(`select details from audit_outbox where action = 'data_keys.rotated'`);
+    expect(event.details).toMatchObject({ rewrapped: 1, failed: 0, batches: 1, isComplete: false, aborted: true });
+  });
 });
