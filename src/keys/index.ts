@@ -5,3 +5,5 @@ export { UnknownKeyVersionError } from './key-provider';
 export { LocalKeyProvider } from './local-key-provider';
 export { FIELD_PREFIX, fieldAad, openText, sealText, lookupHash } from './field-cipher';
 export type { LookupKind } from './field-cipher';
+export { attributeDigest, hashesParam, isSealed, lookupMatch, matchWhere, openStored, personKeysOf, profileAad, sealPersonRecord, usernameAad } from './person-values';
+export type { HashMatch, LookupMatch, SealedPersonRef } from './person-values';
