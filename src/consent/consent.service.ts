@@ -42,7 +42,8 @@ export class ConsentService {
     const where: Record<string, unknown> = { ...afterCursor(after, 'decidedAt', 'desc'), ...customerWhere(tenant) };
     if (filter.username) {
       const customers = tenant.kind === 'customer' ? [tenant.customerId] : (await this.em.find(Customer, {}, { fields: ['id'] })).map((c) => c.id);
-      Object.assign(where, matchWhere(await lookupMatch(this.keys, customers, 'username', filter.username), 'usernameHash', 'username'));
+      // Beside the cursor's own `$or`, not over it.
+      where.$and = [matchWhere(await lookupMatch(this.keys, customers, 'username', filter.username), 'usernameHash', 'username')];
     }
     if (filter.realm) where.realm = filter.realm;
     const rows = await this.em.find(ConsentDecision, where, { orderBy: { decidedAt: 'desc', id: 'desc' }, limit: first + 1, populate: ['customer'] });

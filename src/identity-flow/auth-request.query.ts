@@ -38,7 +38,8 @@ export class AuthRequestQueries {
     if (filter.status) where.status = filter.status;
     if (filter.username) {
       const customers = tenant.kind === 'customer' ? [tenant.customerId] : (await this.em.find(Customer, {}, { fields: ['id'] })).map((c) => c.id);
-      Object.assign(where, matchWhere(await lookupMatch(this.keys, customers, 'username', filter.username), 'usernameHash', 'username'));
+      // Beside the cursor's own `$or`, not over it.
+      where.$and = [matchWhere(await lookupMatch(this.keys, customers, 'username', filter.username), 'usernameHash', 'username')];
     }
     if (filter.realm) where.realm = filter.realm;
     if (filter.from || filter.to) where.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };

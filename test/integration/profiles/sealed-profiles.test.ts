@@ -129,4 +129,26 @@ describe('sealed profiles and consent decisions', () => {
     expect(await run(tenant, () => app.services.consent.listForSubjects([{ customerId: acme, username: 'bob' }], tenant))).toEqual([[expect.objectContaining({ id, username: 'bob' })]]);
     expect(await run(tenant, () => app.services.consent.revoke(id, tenant))).toMatchObject({ id, username: 'bob', revokedAt: expect.any(Date) });
   });
+
+  it("pages one person's consent decisions by hash, the cursor kept beside the match", async () => {
+    const decide = async (username: string, decidedAt: string) => {
+      const person = await personOf(acme, username);
+      const hash = app.services.keys.lookupHash(await app.services.keys.customer(acme), 'username', username);
+      const [{ id }] = await ownerSql(
+        `insert into consent_decision (id, customer_id, username, username_hash, person_key_id, realm, decision, granted_fields, is_remembered, decided_at)
+         values (gen_random_uuid(), ?, ?, ?, ?, 'https://rp.example/', 'ALLOW', '{}', true, ?) returning id`,
+        [acme, sealText(person.key, usernameAad(person.id), username), hash, person.id, decidedAt],
+      );
+      return id as string;
+    };
+    const older = await decide('bob', '2026-11-01T10:00:00Z');
+    await decide('alice', '2026-11-02T10:00:00Z');
+    const newer = await decide('bob', '2026-11-03T10:00:00Z');
+    await decide('alice', '2026-11-04T10:00:00Z');
+    const tenant = customerTenant(acme);
+    const first = await run(tenant, () => app.services.consent.list({ username: 'bob' }, 1, null, tenant));
+    expect(first.items.map((d) => d.id)).toEqual([newer]);
+    const second = await run(tenant, () => app.services.consent.list({ username: 'bob' }, 1, first.endCursor, tenant));
+    expect(second.items.map((d) => [d.id, d.username])).toEqual([[older, 'bob']]);
+  });
 });
