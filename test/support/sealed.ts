@@ -11,7 +11,7 @@ export async function usernameHashes(app: App, username: string, customerId?: st
 }
 
 /** Ids of `table`'s rows of the person (by `username_hash`), oldest id order not promised. */
-export async function rowsOfPerson(app: App, table: string, username: string, customerId?: string, columns = 'id'): Promise<any[]> {
+export async function rowsOfPerson(app: App, table: string, username: string, customerId?: string, columns = 'id'): Promise<Array<Record<string, unknown>>> {
   const hashes = await usernameHashes(app, username, customerId);
   return ownerSql(
     `select ${columns} from "${table}" where (customer_id, username_hash) in (select m.customer_id, m.hash from jsonb_to_recordset(?::jsonb) as m(customer_id uuid, hash text))`,
