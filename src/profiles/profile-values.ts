@@ -16,7 +16,7 @@ export function openProfile(stored: StoredProfileRecord, person: PersonKey | und
   const values = Object.fromEntries(
     SREG_FIELDS.map((field) => {
       const value = stored[field];
-      return [field, value === null || !person ? null : openStored(person, profileAad(field, stored.id), value)];
+      return [field, value === null || !person ? null : openStored(person, profileAad(stored.id, field), value)];
     }),
   );
   return { ...record, ...values, username: person ? openStored(person, usernameAad(person.id), stored.username) : null };
@@ -57,7 +57,7 @@ export function sealProfileChanges(
   customer: CustomerKeys,
   keys: KeyRing,
 ): { assign: Record<string, unknown>; changes: (field: SregField, old: string | null, value: string | null) => FieldChange } {
-  const seal = (field: string, value: string | null) => (value === null ? null : sealText(person.key, profileAad(field, profile.id), value));
+  const seal = (field: string, value: string | null) => (value === null ? null : sealText(person.key, profileAad(profile.id, field), value));
   const digests: Record<string, string> = { ...(profile.attributeDigests ?? {}) };
   const assign: Record<string, unknown> = {};
   for (const [field, value] of changed) {
