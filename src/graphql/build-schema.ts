@@ -21,6 +21,7 @@ import { ErasureResolver } from '../erasure/erasure.resolver';
 import { ProfileExportResolver } from '../exports/profile-export.resolver';
 import { DataKeyResolver } from '../keys/data-key.resolver';
 import { AuthRequestQueries } from '../identity-flow/auth-request.query';
+import type { KeyRing } from '../keys';
 import { AuthRequestResolver } from '../identity-flow/auth-request.resolver';
 import { OAuthClientResolver } from '../oauth/oauth-client.resolver';
 import { MeResolver } from '../operators/me.resolver';
@@ -75,6 +76,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
 
 /** The services the resolvers call; the composition root passes its own. */
 export interface ResolverServices {
+  keys: KeyRing;
   customers: CustomerService;
   consent: ConsentService;
   oauthClients: OAuthClientService;
@@ -92,7 +94,7 @@ export interface ResolverServices {
 export function createResolvers(services: ResolverServices, em: EntityManager, publicUrl: string): object[] {
   return [
     new CustomerResolver(services.customers, publicUrl),
-    new AuthRequestResolver(new AuthRequestQueries(em), services.profiles),
+    new AuthRequestResolver(new AuthRequestQueries(em, services.keys), services.profiles),
     new ConsentResolver(services.consent, services.profiles),
     new OAuthClientResolver(services.oauthClients),
     new ProfileResolver(services.profiles, services.consent),
