@@ -8,7 +8,7 @@ export const configSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'])
     .default('development')
-    .describe('`production` requires SECRET_KEY and ADMIN_TOKEN to be set explicitly.'),
+    .describe('`production` requires SECRET_KEY (or SECRET_KEYS) and ADMIN_TOKEN to be set explicitly.'),
   PUBLIC_URL: z
     .string()
     .url()
@@ -76,7 +76,13 @@ export const configSchema = z.object({
     .string()
     .min(32, 'must be at least 32 characters')
     .optional()
-    .describe('Server secret for HMACs (cookies, CSRF, keyed hashes). In development a random one is generated per run when unset.'),
+    .describe('Server secret for HMACs (cookies, CSRF, keyed hashes) and sealed values: shorthand for SECRET_KEYS=v1:<SECRET_KEY>. In development a random one is generated per run when neither is set.'),
+  SECRET_KEYS: z
+    .string()
+    .optional()
+    .describe(
+      'Versions of the server secret, newest first: `v2:<secret>,v1:<secret>` (each at least 32 characters, no commas). New values are made with the newest, values made with any listed version are accepted; see Rotating SECRET_KEYS. Set together with SECRET_KEY, its v1 must equal SECRET_KEY.',
+    ),
   API_KEY_ROTATION_GRACE_SECONDS: z.coerce
     .number()
     .int()

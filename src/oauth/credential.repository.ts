@@ -14,16 +14,25 @@ export async function enterOAuthClient(em: EntityManager, clientId: string, secr
   return row ? em.map(OAuthClient, row) : null;
 }
 
-/** The grant of an active access token of an enabled client, its customer entered; null when none. */
+/**
+ * The grant of an active access token of an enabled client, its customer entered; null when none.
+ * `tokenHashes` are the presented token's hashes under each SECRET_KEYS version (hex): one statement.
+ */
 export async function enterAccessToken(
   em: EntityManager,
-  tokenHash: string,
+  tokenHashes: readonly string[],
   now: Date,
 ): Promise<{ customerId: string; clientId: string; scopes: string[]; subject: string | null } | null> {
   const [row]: Array<{ grant_customer_id: string; grant_client_id: string; grant_scopes: string[]; grant_subject: string | null }> = await em.execute(
-    'select * from ids_enter_access_token(?, ?)',
-    [tokenHash, now],
+    'select * from ids_enter_access_token(?::text[], ?)',
+    [hexArray(tokenHashes), now],
   );
   if (!row) return null;
   return { customerId: row.grant_customer_id, clientId: row.grant_client_id, scopes: row.grant_scopes, subject: row.grant_subject };
+}
+
+/** A PostgreSQL array literal of hex strings (nothing in them needs quoting). */
+export function hexArray(values: readonly string[]): string {
+  if (!values.every((v) => /^[0-9a-f]+$/.test(v))) throw new Error('expected hex strings');
+  return `{${values.join(',')}}`;
 }

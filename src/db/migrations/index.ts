@@ -19,6 +19,7 @@ import { Migration20261202030000ReturnToVerification } from './Migration20261202
 import { Migration20261202040000ExportPurpose } from './Migration20261202040000ExportPurpose';
 import { Migration20261202100000LoginSteps } from './Migration20261202100000LoginSteps';
 import { Migration20261202110000ProfileLockedOnce } from './Migration20261202110000ProfileLockedOnce';
+import { Migration20261202120000SecretKeyVersions } from './Migration20261202120000SecretKeyVersions';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -43,4 +44,5 @@ export const migrationsList = [
   { name: 'Migration20261202040000ExportPurpose', class: Migration20261202040000ExportPurpose },
   { name: 'Migration20261202100000LoginSteps', class: Migration20261202100000LoginSteps },
   { name: 'Migration20261202110000ProfileLockedOnce', class: Migration20261202110000ProfileLockedOnce },
+  { name: 'Migration20261202120000SecretKeyVersions', class: Migration20261202120000SecretKeyVersions },
 ];

@@ -10,6 +10,7 @@ import { cryptoRandom } from '../../../src/shared/random';
 import { createLogger } from '../../../src/shared/logger';
 import { ownerSql, resetDatabase } from '../../support/app';
 import { testAppDatabaseUrl, TEST_SECRET_KEY } from '../../support/env';
+import { keyRing } from '../../support/secret-keys';
 
 /**
  * The delegated login flow as a service (PROTOCOL.md §3, steps 2 to 8), driven directly against
@@ -47,7 +48,7 @@ describe('the login flow as a service', () => {
       // No OAuth client exists, so the step stores no code: any well-formed one will do.
       loginCodes: { prepare: () => ({ code: 'unused', id: randomUUID(), hash: 'x'.repeat(64), expiresAt: new Date(clock.now().getTime() + 60_000) }) },
       subjectHash: (customerId, username) => `${customerId}:${username}`,
-      settings: { publicUrl: 'https://ids.example.com', secretKey: TEST_SECRET_KEY, authRequestTtlSeconds: TTL_SECONDS },
+      settings: { publicUrl: 'https://ids.example.com', secretKeys: keyRing(['v1', TEST_SECRET_KEY]), authRequestTtlSeconds: TTL_SECONDS },
       log: createLogger('silent'),
     });
   });
