@@ -81,7 +81,7 @@ export const configSchema = z.object({
     .string()
     .optional()
     .describe(
-      'Versions of the server secret, newest first: `v2:<secret>,v1:<secret>` (each at least 32 characters, no commas). New values are made with the newest, values made with any listed version are accepted; see Rotating SECRET_KEYS. Set together with SECRET_KEY, its v1 must equal SECRET_KEY.',
+      'Versions of the server secret, newest first: `v2:<secret>,v1:<secret>` (each at least 32 characters, no commas). New values are made with the first listed, values made with any listed version are accepted; see Rotating SECRET_KEYS. Set together with SECRET_KEY, its v1 must equal SECRET_KEY.',
     ),
   API_KEY_ROTATION_GRACE_SECONDS: z.coerce
     .number()

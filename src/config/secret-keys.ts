@@ -8,8 +8,9 @@ export const SECRET_KEY_MIN_LENGTH = 32;
 export const SINGLE_SECRET_KEY_VERSION = 'v1';
 
 /**
- * Parses `SECRET_KEYS` (`v2:<secret>,v1:<secret>`, newest first). Problems name the entry and the
- * version, never a secret (nor a label that might be one, when the entry is malformed).
+ * Parses `SECRET_KEYS` (`v2:<secret>,v1:<secret>`: the one in use first, normally the newest; a
+ * newer one listed after it is staged, see the README). Problems name the entry and the version,
+ * never a secret (nor a label that might be one, when the entry is malformed).
  */
 export function parseSecretKeys(value: string): { versions: SecretKeyVersion[]; problems: string[] } {
   const versions: SecretKeyVersion[] = [];
@@ -24,16 +25,9 @@ export function parseSecretKeys(value: string): { versions: SecretKeyVersion[]; 
     if (!SECRET_KEY_VERSION_PATTERN.test(label)) return void problems.push(`${at} must be <version>:<secret> with a version like v2`);
     const secret = entry.slice(colon + 1);
     if (secret.length < SECRET_KEY_MIN_LENGTH) problems.push(`SECRET_KEYS: the secret of ${label} must be at least ${SECRET_KEY_MIN_LENGTH} characters`);
-    const previous = versions[versions.length - 1];
     if (versions.some((v) => v.version === label)) problems.push(`SECRET_KEYS: ${label} is listed more than once`);
-    else if (previous && versionNumber(previous.version) < versionNumber(label)) {
-      problems.push(`SECRET_KEYS: list versions newest first (${previous.version} is listed before ${label})`);
-    }
     versions.push({ version: label, secret: new Secret(secret) });
   });
   return { versions, problems };
 }
 
-function versionNumber(label: string): number {
-  return Number(label.slice(1));
-}

@@ -39,7 +39,7 @@ export function hashLoginCode(code: string, secretKey: string): string {
 }
 
 /**
- * A token's (or login code's) hash under each SECRET_KEYS version, newest first: the newest is
+ * A token's (or login code's) hash under each SECRET_KEYS version, the one in use first: that one is
  * stored, and a row stored under any listed version is found by one lookup of them all.
  */
 export function tokenHashes(token: string, keys: SecretKeyRing): string[] {

@@ -1,11 +1,12 @@
 /**
- * The server secret's versions (SECRET_KEYS), newest first. What the service makes (a token hash,
- * a cookie, a signed URL, a sealed box) it makes with `current`; what it checks it accepts under
- * any version of `all`, so values made before a rotation keep working until they expire.
+ * The server secret's versions (SECRET_KEYS), the one in use first (normally newest first). What the
+ * service makes (a token hash, a cookie, a signed URL, a sealed box) it makes with `current`; what
+ * it checks it accepts under any version of `all`, so values made before a rotation keep working
+ * until they expire. A version listed after an older one is staged: accepted, not yet used.
  *
- * `stable` (the oldest listed version) keys identifiers that are matched by equality across time
- * (the audit trail's subject hashes, address hashes, postback digests): they must hash the same
- * tomorrow as they did a year ago, so they move only when that version is removed (README,
+ * `stable` (the oldest listed version, by number) keys identifiers that are matched by equality
+ * across time (the audit trail's subject hashes, address hashes, postback digests): they must hash
+ * the same tomorrow as they did a year ago, so they move only when that version is removed (README,
  * "Rotating SECRET_KEYS").
  *
  * Secrets travel wrapped (config's `Secret`, or anything with `reveal()`), so logging a ring never
@@ -18,19 +19,24 @@ export interface SecretKeyVersion {
 }
 
 export interface SecretKeyRing {
-  /** The newest version: everything new is made with it. */
+  /** The first listed version: everything new is made with it. */
   readonly current: SecretKeyVersion;
-  /** Every version, newest first: anything presented is checked against each. */
+  /** Every version, as listed: anything presented is checked against each. */
   readonly all: readonly SecretKeyVersion[];
-  /** The oldest version: keys identifiers that must stay equal over time. */
+  /** The oldest version (lowest number): keys identifiers that must stay equal over time. */
   readonly stable: SecretKeyVersion;
 }
 
-/** A ring of these versions (newest first; at least one). */
+/** A ring of these versions (the one in use first; at least one). */
 export function secretKeyRing(versions: readonly SecretKeyVersion[]): SecretKeyRing {
   if (versions.length === 0) throw new Error('a secret key ring needs at least one version');
   const all = Object.freeze([...versions]);
-  return Object.freeze({ current: all[0]!, all, stable: all[all.length - 1]! });
+  const stable = all.reduce((oldest, v) => (versionNumber(v.version) < versionNumber(oldest.version) ? v : oldest));
+  return Object.freeze({ current: all[0]!, all, stable });
+}
+
+function versionNumber(label: string): number {
+  return Number(label.slice(1));
 }
 
 /** The `v<digits>` label of a version; the number orders versions. */

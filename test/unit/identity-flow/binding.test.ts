@@ -161,6 +161,12 @@ describe('binding cookie and CSRF token across a SECRET_KEYS rotation', () => {
     expect(isCsrfTokenValid(SECRET, token, ID, oldCookie)).toBe(false);
   });
 
+  it('while v2 is only staged (listed after v1), makes cookies under v1 and accepts v2 ones', () => {
+    const staged = keyRing(['v1', SECRET_TEXT], ['v2', NEWER_SECRET_TEXT]);
+    expect(bindingCookieValue(staged, ID, HASH)).toBe(oldCookie);
+    expect(isBindingCookieValid(staged, bindingCookieValue(V2_ONLY, ID, HASH), ID, HASH)).toBe(true);
+  });
+
   it('refuses v1 cookies and tokens once v1 is dropped', () => {
     expect(isBindingCookieValid(V2_ONLY, oldCookie, ID, HASH)).toBe(false);
     expect(isCsrfTokenValid(V2_ONLY, oldToken, ID, oldCookie)).toBe(false);

@@ -59,6 +59,13 @@ describe('sealed boxes across a SECRET_KEYS rotation', () => {
     expect(() => before.open(v2Box, 'row')).toThrow();
   });
 
+  it('while v2 is only staged (listed after v1), seals under v1, opens v2 boxes, and opens legacy boxes under v1', () => {
+    const staged = createSealer(keyRing(['v1', SECRET], ['v2', NEWER_SECRET]), 'test');
+    expect(staged.seal(secret, 'row').subarray(0, 4).toString('latin1')).toBe('$v1$');
+    expect(staged.open(during.seal(secret, 'row'), 'row')).toEqual(secret);
+    expect(staged.open(legacyBox(SECRET, 'test', secret, 'row'), 'row')).toEqual(secret);
+  });
+
   it('refuses a v1 box once v1 is dropped', () => {
     expect(() => after.open(before.seal(secret, 'row'), 'row')).toThrow();
   });
