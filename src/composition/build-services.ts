@@ -23,8 +23,11 @@ import { createKeyedHash } from '../shared/keyed-hash';
 import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
+import { KeyRing, LocalKeyProvider } from '../keys';
 
 export interface Services {
+  /** The data keys of customers and people (issue 17). */
+  keys: KeyRing;
   audit: AuditService;
   webhooks: WebhookService;
   customers: CustomerService;
@@ -82,6 +85,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
   // address and postback hashes) stay on the stable one (README, "Rotating SECRET_KEYS").
   const secretKeys = config.SECRET_KEYS;
   const stableSecret = secretKeys.stable.secret.reveal();
+  const keys = new KeyRing({ pool, provider: new LocalKeyProvider(config.MASTER_KEYS), clock, cacheSeconds: config.KEY_CACHE_SECONDS });
   const audit = new AuditService({ em: orm.em, clock, secretKeys });
   const customers = new CustomerService({
     em: orm.em,
@@ -102,6 +106,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     customers: directory,
     loginCodes: oauthLoginCodes,
     subjectHash: (customerId, username) => audit.subjectHash(customerId, username),
+    keys,
     settings: { publicUrl: config.PUBLIC_URL, secretKeys, authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
@@ -186,6 +191,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     afterCommit: (fn) => db.afterCommit(fn),
   });
   return {
+    keys,
     audit,
     webhooks,
     customers,

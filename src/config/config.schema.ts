@@ -83,6 +83,20 @@ export const configSchema = z.object({
     .describe(
       'Versions of the server secret, newest first: `v2:<secret>,v1:<secret>` (each at least 32 characters, no commas). New values are made with the first listed, values made with any listed version are accepted; see Rotating SECRET_KEYS. Set together with SECRET_KEY, its v1 must equal SECRET_KEY.',
     ),
+  MASTER_KEYS: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'Key-encryption keys, newest first: `v2:<base64>,v1:<base64>` (32 random bytes each, `openssl rand -base64 32`). The newest wraps new customer keys; every listed version can unwrap. Required in production; in development and tests a `v1` is derived from SECRET_KEY.',
+    ),
+  KEY_CACHE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(3600)
+    .default(300)
+    .describe('How long an unwrapped customer or person data key stays in memory (0: never cached).'),
   API_KEY_ROTATION_GRACE_SECONDS: z.coerce
     .number()
     .int()

@@ -2,15 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { ZodError } from 'zod';
 import { SecretKeyRing, secretKeyRing } from '../shared/secret-key-ring';
 import { configSchema, RawConfig } from './config.schema';
+import { derivedMasterKey, MasterKey, parseMasterKeys } from './master-keys';
 import { Secret } from './secret';
 import { parseSecretKeys, SINGLE_SECRET_KEY_VERSION } from './secret-keys';
 
-export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'SECRET_KEYS' | 'PUBLIC_URL'>> {
+export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'SECRET_KEYS' | 'PUBLIC_URL' | 'MASTER_KEYS'>> {
   /** Without a trailing slash. */
   readonly PUBLIC_URL: string;
   readonly ADMIN_TOKEN: Secret;
   /** SECRET_KEYS, or SECRET_KEY as its single version v1. */
   readonly SECRET_KEYS: SecretKeyRing;
+  /** The key-encryption keys, newest first (never empty). */
+  readonly MASTER_KEYS: readonly MasterKey[];
 }
 
 export interface LoadedConfig {
@@ -73,13 +76,29 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
     return secretKeyRing([{ version: SINGLE_SECRET_KEY_VERSION, secret: new Secret(randomBytes(32).toString('base64url')) }]);
   };
   const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST}:${raw.PORT}`).replace(/\/+$/, '');
-  // The raw secrets stay out: only their wrapped forms below travel.
-  const { SECRET_KEY: _single, SECRET_KEYS: _versions, ...plain } = raw;
+  const serverSecrets = secretKeys();
+  const masterKeys = (): MasterKey[] => {
+    if (raw.MASTER_KEYS !== undefined) {
+      const parsed = parseMasterKeys(raw.MASTER_KEYS);
+      problems.push(...parsed.problems);
+      return parsed.keys;
+    }
+    if (raw.NODE_ENV === 'production') {
+      problems.push('MASTER_KEYS: required when NODE_ENV=production');
+      return [];
+    }
+    if (raw.NODE_ENV !== 'test') warnings.push('MASTER_KEYS is unset; derived a v1 key-encryption key from SECRET_KEY (set MASTER_KEYS before production)');
+    // From the stable (oldest) version, so a SECRET_KEYS rotation does not change the derived KEK.
+    return [derivedMasterKey(serverSecrets.stable.secret.reveal())];
+  };
+  // The raw secrets stay out: only their wrapped or parsed forms below travel.
+  const { SECRET_KEY: _single, SECRET_KEYS: _versions, MASTER_KEYS: _masters, ...plain } = raw;
   const config: Config = Object.freeze({
     ...plain,
     PUBLIC_URL: publicUrl,
     ADMIN_TOKEN: adminToken(),
-    SECRET_KEYS: secretKeys(),
+    SECRET_KEYS: serverSecrets,
+    MASTER_KEYS: Object.freeze(masterKeys()),
   });
   if (problems.length > 0) throw new ConfigError(problems);
   return { config, warnings };

@@ -8,6 +8,7 @@ import { Customer } from '../customers/customer.entity';
  */
 @Entity({ tableName: 'consent_decision' })
 @Index({ properties: ['customer', 'username', 'realm'], name: 'consent_decision_subject_index' })
+@Index({ properties: ['customer', 'usernameHash', 'realm'], name: 'consent_decision_subject_hash_index' })
 export class ConsentDecision {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -15,8 +16,15 @@ export class ConsentDecision {
   @ManyToOne(() => Customer, { deleteRule: 'cascade', updateRule: 'cascade' })
   customer!: Customer;
 
-  @Property({ type: 'string', length: 255 })
+  /** Sealed under the person's key (clear only on a decision stored before encryption). */
+  @Property({ type: 'text' })
   username!: string;
+
+  @Property({ type: 'text', nullable: true })
+  usernameHash: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  personKeyId: string | null = null;
 
   @Property({ type: 'text' })
   realm!: string;

@@ -10,6 +10,7 @@ import { AuthRequestStatus } from './auth-request.state';
  */
 @Entity({ tableName: 'auth_request' })
 @Index({ properties: ['customer', 'createdAt', 'id'], name: 'auth_request_customer_created_index' })
+@Index({ properties: ['customer', 'usernameHash'], name: 'auth_request_username_hash_index' })
 // Serves the retention purge of finished requests (auth-request.repository.ts).
 @Index({
   name: 'auth_request_finished_index',
@@ -56,9 +57,17 @@ export class AuthRequest {
   @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
   requiredFields: string[] = [];
 
+  /** Sealed under the person's key (clear only on a request stored before encryption). */
   @Index({ name: 'auth_request_username_index' })
-  @Property({ type: 'string', length: 255, nullable: true })
+  @Property({ type: 'text', nullable: true })
   username: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  usernameHash: string | null = null;
+
+  /** The key `username`, `supplied` and `blob` are sealed under. */
+  @Property({ type: 'uuid', nullable: true })
+  personKeyId: string | null = null;
 
   @Property({ type: 'boolean', nullable: true })
   noPrompt: boolean | null = null;

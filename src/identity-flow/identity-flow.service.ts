@@ -14,6 +14,8 @@ import { buildVerifyUrl } from './verify-url';
 import * as steps from './login-steps.repository';
 import { FlowResult, refused } from './flow-result';
 import { PostbackResult, PostbackStep } from './postback.step';
+import type { KeyRing } from '../keys';
+import { openAnswer } from './sealed-values';
 
 export interface IdentityFlowSettings {
   publicUrl: string;
@@ -33,6 +35,8 @@ export interface IdentityFlowDeps {
   loginCodes: { prepare(): PendingLoginCode };
   /** The keyed hash the audit trail names a user by (AuditService.subjectHash). */
   subjectHash: (customerId: string, username: string) => string;
+  /** The data keys the person's values are sealed under (issue 17). */
+  keys: KeyRing;
   settings: IdentityFlowSettings;
   log: Logger;
 }
@@ -40,8 +44,8 @@ export interface IdentityFlowDeps {
 /** The stored form of a validated checkid request, enough to answer the RP later. */
 interface StoredRequest {
   input: AuthRequestInput;
-  /** The user the RP asked about, when it named one. */
-  usernameHint: string | null;
+  /** The keyed hash (the customer's lookup key) of the user the RP asked about, when it named one; the postback's user must match it. */
+  usernameHintHash: string | null;
 }
 
 export interface ConsentForm {
@@ -99,7 +103,10 @@ export class IdentityFlowService implements LoginStep {
       // Return-to verification ran before the request existed: dated when its discovery ran, and at least a millisecond before the hand-off.
       verificationAt: new Date(Math.min(returnTo.checkedAt.getTime(), now.getTime() - 1)),
       verificationLog: returnTo.reason === null ? returnTo.status : `${returnTo.status}: ${returnTo.reason}`,
-      openidRequestJson: JSON.stringify({ input, usernameHint } satisfies StoredRequest),
+      openidRequestJson: JSON.stringify({
+        input,
+        usernameHintHash: usernameHint === null ? null : this.deps.keys.lookupHash(await this.deps.keys.customer(customer.id), 'username', usernameHint),
+      } satisfies StoredRequest),
       requestedFields: [...requested.required, ...requested.optional],
       requiredFields: [...requested.required],
       isNoPiiRequested: isPersonalDataForbidden(input),
@@ -155,7 +162,7 @@ export class IdentityFlowService implements LoginStep {
       if (!isBindingCookieValid(this.deps.settings.secretKeys, cookie, answer.authRequestId!, answer.requestIdHash!)) return refused('FOREIGN_BROWSER');
       answer = await steps.returnFromAw(this.deps.pool, { ...call, requestIdHash: answer.requestIdHash, isBindingValid: true });
     }
-    return this.result(customer, answer, cookie, code);
+    return this.result(customer, await openAnswer(this.deps.keys, customer.id, answer), cookie, code);
   }
 
   /** Step 7: the user's answer on the consent page. */
@@ -189,7 +196,7 @@ export class IdentityFlowService implements LoginStep {
       }
       return refused('STALE_FORM');
     }
-    return this.result(customer, answer, cookie, code);
+    return this.result(customer, await openAnswer(this.deps.keys, customer.id, answer), cookie, code);
   }
 
   /** What comes after a step: a refusal, the consent page, or the answer to the RP for the route to have signed. */
@@ -213,7 +220,8 @@ export class IdentityFlowService implements LoginStep {
         return this.consentPage(customer, answer, cookie!);
       case 'answer': {
         const stored = answer.openidRequest as StoredRequest;
-        if (answer.outcome !== 'id_res') return { kind: 'cancel', request: stored.input };
+        // No username: the person was erased during the sign-in (their key is gone), and nothing of them can be asserted.
+        if (answer.outcome !== 'id_res' || answer.username === null) return { kind: 'cancel', request: stored.input };
         return {
           kind: 'assert',
           customer,

@@ -67,7 +67,16 @@ export async function beginRequest(pool: SqlPool, row: BeginRow): Promise<boolea
   return rows[0]?.ok === true;
 }
 
-export type PostbackOutcome = 'unknown_customer' | 'invalid_api_key' | 'unknown_request' | 'repeated' | 'expired' | 'already_posted' | 'invalid_content' | 'accepted';
+export type PostbackOutcome =
+  | 'unknown_customer'
+  | 'invalid_api_key'
+  | 'stale_key'
+  | 'unknown_request'
+  | 'repeated'
+  | 'expired'
+  | 'already_posted'
+  | 'invalid_content'
+  | 'accepted';
 
 export interface PostbackCall {
   customerId: string;
@@ -78,16 +87,19 @@ export interface PostbackCall {
   /** The content failed validation: answered after the request's own checks, writing nothing. */
   isContentInvalid: boolean;
   isCancel: boolean;
-  username: string | null;
+  /** The person, their values sealed (identity-flow/sealed-values.ts); null for a cancel or invalid content. */
+  person: object | null;
   noPrompt: boolean | null;
   isMinor: boolean;
-  /** The posted values and blob; the request keeps of them what `keep` says for the facts the function finds. */
+  /** The posted values and blob, sealed; the request keeps of them what `keep` says for the facts the function finds. */
   supplied: Record<string, string>;
   blob: string | null;
   /** The disclosure rule's answers ('assertion' purpose) for an open request, a no-PII request and a restricted person. */
   keep: Record<'open' | 'noPii' | 'restricted', { attributes: boolean; blob: boolean }>;
   /** What the profile may record (the rule's `record` purpose), and whether a restricted person's may change. */
   record: Record<string, string>;
+  /** Keyed digests of the clear values of `record`, to tell what changed. */
+  digests: Record<string, string>;
   restrictedRecords: boolean;
   authTime: Date | null;
   authPolicies: readonly string[] | null;
@@ -95,10 +107,17 @@ export interface PostbackCall {
   actor: StepActor;
 }
 
-export async function postback(pool: SqlPool, call: PostbackCall): Promise<{ outcome: PostbackOutcome; authRequestId: string | null }> {
-  const { rows } = await pool.query<{ outcome: PostbackOutcome; auth_request_id: string | null }>({
-    name: 'ids_flow_postback',
-    text: 'select outcome, auth_request_id from ids_flow_postback($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)',
+/** A postback's answer; with `stale_key`, the person's key stored first (if any), to seal with instead. */
+export interface PostbackAnswer {
+  outcome: PostbackOutcome;
+  authRequestId: string | null;
+  storedKey: { id: string; profileId: string; wrapped: Buffer } | null;
+}
+
+export async function postback(pool: SqlPool, call: PostbackCall): Promise<PostbackAnswer> {
+  const { rows } = await pool.query<{ outcome: PostbackOutcome; auth_request_id: string | null; person_key_id: string | null; profile_id: string | null; wrapped: Buffer | null }>({
+    name: 'ids_flow_postback_sealed',
+    text: 'select outcome, auth_request_id, person_key_id, profile_id, wrapped from ids_flow_postback($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)',
     values: [
       call.customerId,
       call.apiKeyHash,
@@ -107,13 +126,14 @@ export async function postback(pool: SqlPool, call: PostbackCall): Promise<{ out
       call.now,
       call.isContentInvalid,
       call.isCancel,
-      call.username,
+      call.person === null ? null : JSON.stringify(call.person),
       call.noPrompt,
       call.isMinor,
       JSON.stringify(call.supplied),
       call.blob,
       JSON.stringify(call.keep),
       JSON.stringify(call.record),
+      JSON.stringify(call.digests),
       call.restrictedRecords,
       call.authTime,
       call.authPolicies,
@@ -123,7 +143,11 @@ export async function postback(pool: SqlPool, call: PostbackCall): Promise<{ out
     ],
   });
   const row = rows[0]!;
-  return { outcome: row.outcome, authRequestId: row.auth_request_id };
+  return {
+    outcome: row.outcome,
+    authRequestId: row.auth_request_id,
+    storedKey: row.person_key_id && row.profile_id && row.wrapped ? { id: row.person_key_id, profileId: row.profile_id, wrapped: row.wrapped } : null,
+  };
 }
 
 /** What a browser step answers (the `ids_flow_answer` type); which fields are set depends on `step`. */
@@ -148,6 +172,8 @@ export interface StepAnswer {
   released: string[] | null;
   isCodeIssued: boolean | null;
   isRestricted: boolean | null;
+  /** The key `username`, `supplied` and `blob` are sealed under (null: stored before encryption, in clear). */
+  personKeyId: string | null;
 }
 
 /** The columns of `ids_flow_answer`, named as StepAnswer names them, so a row is the answer as it comes. */
@@ -172,6 +198,7 @@ const ANSWER_COLUMNS = Object.entries({
   released: 'released',
   isCodeIssued: 'is_code_issued',
   isRestricted: 'is_restricted',
+  personKeyId: 'person_key_id',
 } satisfies Record<keyof StepAnswer, string>)
   .map(([field, column]) => `${column} as "${field}"`)
   .join(', ');
@@ -179,7 +206,7 @@ const ANSWER_COLUMNS = Object.entries({
 /** One browser step: its function called as a named statement, answering one `ids_flow_answer`. */
 async function browserStep(pool: SqlPool, fn: 'ids_flow_return' | 'ids_flow_consent', values: unknown[]): Promise<StepAnswer> {
   const { rows } = await pool.query<StepAnswer>({
-    name: fn,
+    name: `${fn}_sealed`,
     text: `select ${ANSWER_COLUMNS} from ${fn}(${values.map((_, i) => `$${i + 1}`).join(', ')})`,
     values,
   });

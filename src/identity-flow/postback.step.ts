@@ -9,6 +9,8 @@ import { SecretKeyRing } from '../shared/secret-key-ring';
 import { hashRequestId } from './binding';
 import { PostbackContent, postbackDigest, readContent, readCredentials, readKnownFields } from './postback.parse';
 import { PostbackRefusedError } from './identity-flow.errors';
+import type { KeyRing } from '../keys';
+import { sealPostback, SealedPostback } from './sealed-values';
 import * as steps from './login-steps.repository';
 
 export interface PostbackStepDeps {
@@ -17,6 +19,7 @@ export interface PostbackStepDeps {
   customers: { bySlug(slug: string): Promise<CustomerConfig | null>; invalidate(slug: string): void };
   subjectHash: (customerId: string, username: string) => string;
   secretKeys: SecretKeyRing;
+  keys: KeyRing;
   log: Logger;
 }
 
@@ -56,19 +59,56 @@ export class PostbackStep {
     }
     const user = content?.kind === 'user' ? content : null;
     const isMinor = user?.isMinor ?? false;
-    const { outcome, authRequestId } = await steps.postback(this.deps.pool, {
+    const requestIdHash = hashRequestId(requestId);
+    const record = user && disclosureOf({ isMinor }, 'record').attributes ? user.supplied : {};
+    // The person's values go to the database sealed under their key: the one this process knows, or a
+    // new one the statement stores; when another was stored first, the statement answers it and the
+    // values are sealed again under it (once: a second such answer would mean a key made and erased meanwhile).
+    const customerKeys = user ? await this.deps.keys.customer(customer.id) : null;
+    let pending = user && customerKeys ? this.deps.keys.personOrNew(customerKeys, user.username) : null;
+    for (let attempt = 0; ; attempt++) {
+      const sealed: SealedPostback | null =
+        user && customerKeys && pending
+          ? sealPostback(customerKeys, this.deps.keys, pending.person, pending.wrapped, { username: user.username, requestIdHash, supplied: user.supplied, blob: user.blob ?? null, record })
+          : null;
+      const answer = await this.call(customer, apiKey, requestIdHash, fields, now, invalid, content, sealed, isMinor);
+      if (answer.outcome === 'stale_key' && user && customerKeys && attempt === 0) {
+        if (pending) this.deps.keys.forgetPerson(pending.person.id);
+        pending = answer.storedKey
+          ? { person: this.deps.keys.adopt(customerKeys, user.username, answer.storedKey), wrapped: null }
+          : this.deps.keys.personOrNew(customerKeys, user.username);
+        continue;
+      }
+      if (answer.outcome === 'accepted' && user && customerKeys && pending?.wrapped) this.deps.keys.stored(customerKeys, user.username, pending.person, pending.wrapped);
+      return this.answer(slug, answer, user, invalid);
+    }
+  }
+
+  private call(
+    customer: CustomerConfig,
+    apiKey: string,
+    requestIdHash: string,
+    fields: ReturnType<typeof readKnownFields>,
+    now: Date,
+    invalid: PostbackRefusedError | null,
+    content: PostbackContent | null,
+    sealed: SealedPostback | null,
+    isMinor: boolean,
+  ): Promise<steps.PostbackAnswer> {
+    const user = content?.kind === 'user' ? content : null;
+    return steps.postback(this.deps.pool, {
       customerId: customer.id,
       apiKeyHash: hashApiKey(apiKey),
-      requestIdHash: hashRequestId(requestId),
+      requestIdHash,
       digest: postbackDigest(fields, this.digestHash),
       now,
       isContentInvalid: invalid !== null,
       isCancel: content?.kind === 'cancel',
-      username: user?.username ?? null,
+      person: sealed?.person ?? null,
       noPrompt: user ? (user.noPrompt ?? customer.promptPolicy === PromptPolicy.NO_PROMPT) : null,
       isMinor,
-      supplied: user?.supplied ?? {},
-      blob: user?.blob ?? null,
+      supplied: sealed?.supplied ?? {},
+      blob: sealed?.blob ?? null,
       // The request keeps only what the assertion may carry (profiles/disclosure.ts): nothing of a
       // restricted person (GDPR art. 18) or a child (COPPA), and neither values nor blob under no-PII.
       keep: {
@@ -76,13 +116,17 @@ export class PostbackStep {
         noPii: disclosureOf({ isMinor, isNoPiiRequested: true }, 'assertion'),
         restricted: disclosureOf({ isMinor, isRestricted: true }, 'assertion'),
       },
-      record: user && disclosureOf({ isMinor }, 'record').attributes ? user.supplied : {},
+      record: sealed?.record ?? {},
+      digests: sealed?.digests ?? {},
       restrictedRecords: disclosureOf({ isMinor, isRestricted: true }, 'record').attributes,
       authTime: user?.authTime ?? null,
       authPolicies: user?.authPolicies ?? null,
       subjectHash: user ? this.deps.subjectHash(customer.id, user.username) : null,
       actor: currentActor(),
     });
+  }
+
+  private answer(slug: string, { outcome, authRequestId }: steps.PostbackAnswer, user: { dropped: readonly string[] } | null, invalid: PostbackRefusedError | null): PostbackResult {
     switch (outcome) {
       case 'unknown_customer':
         // The cached customer is gone (see IdentityFlowService.begin): read again next time.
@@ -94,6 +138,9 @@ export class PostbackStep {
         throw new PostbackRefusedError('INVALID_API_KEY');
       case 'expired':
         throw new PostbackRefusedError('REQUEST_EXPIRED');
+      case 'stale_key':
+        // Twice in one postback: the person's key was made and erased between the two statements.
+        throw new Error('the person\'s key changed twice during one postback');
       case 'already_posted':
         throw new PostbackRefusedError('ALREADY_POSTED');
       case 'invalid_content':

@@ -20,8 +20,15 @@ export class OAuthLoginCode {
   @ManyToOne(() => Customer, { deleteRule: 'cascade', updateRule: 'cascade', index: 'oauth_login_code_customer_id_index' })
   customer!: Customer;
 
-  @Property({ type: 'string', length: 255 })
+  /** Sealed under the person's key (clear only on a code issued before encryption). */
+  @Property({ type: 'text' })
   username!: string;
+
+  @Property({ type: 'text', nullable: true })
+  usernameHash: string | null = null;
+
+  @Property({ type: 'uuid', nullable: true })
+  personKeyId: string | null = null;
 
   /** The sreg field names the user released in that sign-in; the token gets `profile.<field>` for each. */
   @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })

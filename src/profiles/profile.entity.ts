@@ -6,6 +6,9 @@ import { Customer } from '../customers/customer.entity';
 @Entity({ tableName: 'profile' })
 @Unique({ properties: ['customer', 'username'], name: 'profile_customer_username_unique' })
 @Index({ properties: ['customer', 'lastSeenAt'], name: 'profile_customer_last_seen_index' })
+@Unique({ properties: ['customer', 'usernameHash'], name: 'profile_customer_username_hash_unique' })
+@Index({ properties: ['customer', 'emailHash'], name: 'profile_customer_email_hash_index' })
+@Index({ name: 'profile_unsealed_index', properties: ['customer'], expression: `create index "profile_unsealed_index" on "profile" ("customer_id") where "person_key_id" is null` })
 export class Profile {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -13,18 +16,35 @@ export class Profile {
   @ManyToOne(() => Customer, { deleteRule: 'cascade', updateRule: 'cascade' })
   customer!: Customer;
 
-  @Property({ type: 'string', length: 255 })
+  /** Sealed under the person's key (`person.username:<person key id>`); clear only on a row written before encryption. */
+  @Property({ type: 'text' })
   username!: string;
 
-  @Property({ type: 'string', length: 1024, nullable: true }) nickname: string | null = null;
-  @Property({ type: 'string', length: 1024, nullable: true }) email: string | null = null;
-  @Property({ type: 'string', length: 1024, nullable: true }) fullname: string | null = null;
-  @Property({ type: 'string', length: 1024, nullable: true }) dob: string | null = null;
-  @Property({ type: 'string', length: 1024, nullable: true }) gender: string | null = null;
-  @Property({ type: 'string', length: 1024, nullable: true }) postcode: string | null = null;
-  @Property({ type: 'string', length: 1024, nullable: true }) country: string | null = null;
-  @Property({ type: 'string', length: 1024, nullable: true }) language: string | null = null;
-  @Property({ type: 'string', length: 1024, nullable: true }) timezone: string | null = null;
+  /** Keyed hash of the username (the customer's lookup key): how the person is found. */
+  @Property({ type: 'text', nullable: true })
+  usernameHash: string | null = null;
+
+  /** Keyed hash of the email, for exact-match searches. */
+  @Property({ type: 'text', nullable: true })
+  emailHash: string | null = null;
+
+  /** The key the values are sealed under (keyring.person_key); null on a row not yet sealed. */
+  @Property({ type: 'uuid', nullable: true })
+  personKeyId: string | null = null;
+
+  /** Keyed digests of the clear attribute values, so a postback can tell what changed without reading them. */
+  @Property({ type: 'json', nullable: true })
+  attributeDigests: Record<string, string> | null = null;
+
+  @Property({ type: 'text', nullable: true }) nickname: string | null = null;
+  @Property({ type: 'text', nullable: true }) email: string | null = null;
+  @Property({ type: 'text', nullable: true }) fullname: string | null = null;
+  @Property({ type: 'text', nullable: true }) dob: string | null = null;
+  @Property({ type: 'text', nullable: true }) gender: string | null = null;
+  @Property({ type: 'text', nullable: true }) postcode: string | null = null;
+  @Property({ type: 'text', nullable: true }) country: string | null = null;
+  @Property({ type: 'text', nullable: true }) language: string | null = null;
+  @Property({ type: 'text', nullable: true }) timezone: string | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt!: Date;

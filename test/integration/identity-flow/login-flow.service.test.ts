@@ -11,6 +11,8 @@ import { createLogger } from '../../../src/shared/logger';
 import { ownerSql, resetDatabase } from '../../support/app';
 import { testAppDatabaseUrl, TEST_SECRET_KEY } from '../../support/env';
 import { keyRing } from '../../support/secret-keys';
+import { testConfig } from '../../support/config';
+import { KeyRing, LocalKeyProvider } from '../../../src/keys';
 
 /**
  * The delegated login flow as a service (PROTOCOL.md §3, steps 2 to 8), driven directly against
@@ -48,6 +50,7 @@ describe('the login flow as a service', () => {
       // No OAuth client exists, so the step stores no code: any well-formed one will do.
       loginCodes: { prepare: () => ({ code: 'unused', id: randomUUID(), hash: 'x'.repeat(64), expiresAt: new Date(clock.now().getTime() + 60_000) }) },
       subjectHash: (customerId, username) => `${customerId}:${username}`,
+      keys: new KeyRing({ pool, provider: new LocalKeyProvider(testConfig().MASTER_KEYS), clock, cacheSeconds: 60 }),
       settings: { publicUrl: 'https://ids.example.com', secretKeys: keyRing(['v1', TEST_SECRET_KEY]), authRequestTtlSeconds: TTL_SECONDS },
       log: createLogger('silent'),
     });

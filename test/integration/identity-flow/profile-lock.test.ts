@@ -43,7 +43,7 @@ describe('the profile row is locked once per login step', () => {
       const locks = profileLocks(body);
       // Before the request, and again only when the postback named the user between the unlocked read and the request's lock.
       expect(locks).toHaveLength(2);
-      expect(locks[1]).toContain('if r.username is distinct from who then perform 1');
+      expect(locks[1]).toContain('if r.username_hash is distinct from who then perform 1');
     }
   });
 });

@@ -14,7 +14,7 @@ const OPERATOR_TOKEN = 'ids_enter_operator_token(text[], timestamptz, interval)'
  * TODO: drop `ids_enter_access_token(text, timestamptz)` and `ids_enter_operator_token(text,
  * timestamptz, interval)` in the first migration of a release after this one.
  */
-export class Migration20261202120000SecretKeyVersions extends Migration {
+export class Migration20261202130000SecretKeyVersions extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
       create function ids_enter_access_token(presented_hashes text[], at timestamptz)

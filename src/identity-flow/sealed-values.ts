@@ -1,0 +1,87 @@
+import { createHmac } from 'node:crypto';
+import { CustomerKeys, fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
+import type { StepAnswer } from './login-steps.repository';
+
+/**
+ * How the login seals a person's values before they reach the database, and opens them in the
+ * answers of the browser steps. Every value is AES-256-GCM under the person's key, bound to where it
+ * is stored: `profile.<field>:<profile id>`, `auth_request.supplied.<field>:<request_id hash>`,
+ * `auth_request.blob:<request_id hash>`. The username is one value of the person used as their name
+ * in several tables (profile, requests, consent decisions, login codes, audit payloads): it is bound
+ * to the person's key id instead, `person.username:<key id>`.
+ */
+
+/** What the postback's SQL function receives of the person (`p_person`). */
+export interface SealedPerson {
+  keyId: string;
+  profileId: string;
+  usernameHash: string;
+  username: string;
+  emailHash: string | null;
+  /** Only for a key the database does not know yet: wrapped under the customer key, stored by the postback. */
+  wrapped?: string;
+  legacyUsername?: string;
+}
+
+export interface SealedPostback {
+  person: SealedPerson;
+  supplied: Record<string, string>;
+  blob: string | null;
+  record: Record<string, string>;
+  digests: Record<string, string>;
+}
+
+export function usernameAad(personKeyId: string): string {
+  return fieldAad('person', 'username', personKeyId);
+}
+
+export function sealPostback(
+  customer: CustomerKeys,
+  keys: KeyRing,
+  person: PersonKey,
+  wrapped: Buffer | null,
+  values: { username: string; requestIdHash: string; supplied: Record<string, string>; blob: string | null; record: Record<string, string> },
+): SealedPostback {
+  const sealMap = (map: Record<string, string>, aad: (field: string) => string) =>
+    Object.fromEntries(Object.entries(map).map(([field, value]) => [field, sealText(person.key, aad(field), value)]));
+  return {
+    person: {
+      keyId: person.id,
+      profileId: person.profileId,
+      usernameHash: keys.lookupHash(customer, 'username', values.username),
+      username: sealText(person.key, usernameAad(person.id), values.username),
+      emailHash: values.record.email ? keys.lookupHash(customer, 'email', values.record.email) : null,
+      ...(wrapped ? { wrapped: wrapped.toString('base64'), legacyUsername: values.username } : {}),
+    },
+    supplied: sealMap(values.supplied, (f) => fieldAad('auth_request', `supplied.${f}`, values.requestIdHash)),
+    blob: values.blob === null ? null : sealText(person.key, fieldAad('auth_request', 'blob', values.requestIdHash), values.blob),
+    record: sealMap(values.record, (f) => fieldAad('profile', f, person.profileId)),
+    digests: Object.fromEntries(Object.entries(values.record).map(([f, v]) => [f, attributeDigest(person, f, v)])),
+  };
+}
+
+/** A keyed digest of one clear attribute value (the profile's `attribute_digests`). */
+export function attributeDigest(person: PersonKey, field: string, value: string): string {
+  return createHmac('sha256', person.digestKey).update(`${field}\n${value}`, 'utf8').digest('base64url');
+}
+
+/**
+ * The answer with its person's values opened. A request stored before encryption (no key) holds
+ * them in clear. When the person's key is gone (erased meanwhile) the values are gone too: the
+ * answer carries none, and no username (the caller refuses such an answer).
+ */
+export async function openAnswer(keys: KeyRing, customerId: string, answer: StepAnswer): Promise<StepAnswer> {
+  if (answer.personKeyId === null || (answer.step !== 'answer' && answer.step !== 'consent')) return answer;
+  const person = await keys.personById(customerId, answer.personKeyId);
+  if (!person) return { ...answer, username: null, supplied: {}, blob: null };
+  const requestIdHash = answer.requestIdHash!;
+  const supplied = Object.fromEntries(
+    Object.entries(answer.supplied ?? {}).map(([f, v]) => [f, openText(person.key, fieldAad('auth_request', `supplied.${f}`, requestIdHash), v)]),
+  );
+  return {
+    ...answer,
+    username: answer.username === null ? null : openText(person.key, usernameAad(person.id), answer.username),
+    supplied,
+    blob: answer.blob === null ? null : openText(person.key, fieldAad('auth_request', 'blob', requestIdHash), answer.blob),
+  };
+}
