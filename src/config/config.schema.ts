@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretKeySchemas } from './secret-keys.schema';
 
 /**
  * Every environment variable the service reads, with its default and what it is for. The README's
@@ -72,17 +73,7 @@ export const configSchema = z.object({
     .min(32, 'must be at least 32 characters')
     .optional()
     .describe('Bootstrap operator bearer token for /graphql (break-glass). Generated and printed in development when unset.'),
-  SECRET_KEY: z
-    .string()
-    .min(32, 'must be at least 32 characters')
-    .optional()
-    .describe('Server secret for HMACs (cookies, CSRF, keyed hashes) and sealed values: shorthand for SECRET_KEYS=v1:<SECRET_KEY>. In development a random one is generated per run when neither is set.'),
-  SECRET_KEYS: z
-    .string()
-    .optional()
-    .describe(
-      'Versions of the server secret, newest first: `v2:<secret>,v1:<secret>` (each at least 32 characters, no commas). New values are made with the first listed, values made with any listed version are accepted; see Rotating SECRET_KEYS. Set together with SECRET_KEY, its v1 must equal SECRET_KEY.',
-    ),
+  ...secretKeySchemas,
   MASTER_KEYS: z
     .string()
     .min(1)
