@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
-import { CustomerKeys, fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
+import { attributeDigest, CustomerKeys, FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText, usernameAad } from '../keys';
 import type { StepAnswer } from './login-steps.repository';
+
+export { attributeDigest, usernameAad };
 
 /**
  * How the login seals a person's values before they reach the database, and opens them in the
@@ -31,10 +32,6 @@ export interface SealedPostback {
   digests: Record<string, string>;
 }
 
-export function usernameAad(personKeyId: string): string {
-  return fieldAad('person', 'username', personKeyId);
-}
-
 export function sealPostback(
   customer: CustomerKeys,
   keys: KeyRing,
@@ -60,11 +57,6 @@ export function sealPostback(
   };
 }
 
-/** A keyed digest of one clear attribute value (the profile's `attribute_digests`). */
-export function attributeDigest(person: PersonKey, field: string, value: string): string {
-  return createHmac('sha256', person.digestKey).update(`${field}\n${value}`, 'utf8').digest('base64url');
-}
-
 /**
  * The answer with its person's values opened. A request stored before encryption (no key) holds
  * them in clear. When the person's key is gone (erased meanwhile) the values are gone too: the
@@ -75,13 +67,15 @@ export async function openAnswer(keys: KeyRing, customerId: string, answer: Step
   const person = await keys.personById(customerId, answer.personKeyId);
   if (!person) return { ...answer, username: null, supplied: {}, blob: null };
   const requestIdHash = answer.requestIdHash!;
+  // A value is sealed when it says so; one stored in clear before encryption (not yet sealed by the upgrade job) is read as it is.
+  const opened = (aad: string, value: string) => (value.startsWith(FIELD_PREFIX) ? openText(person.key, aad, value) : value);
   const supplied = Object.fromEntries(
-    Object.entries(answer.supplied ?? {}).map(([f, v]) => [f, openText(person.key, fieldAad('auth_request', `supplied.${f}`, requestIdHash), v)]),
+    Object.entries(answer.supplied ?? {}).map(([f, v]) => [f, opened(fieldAad('auth_request', `supplied.${f}`, requestIdHash), v)]),
   );
   return {
     ...answer,
-    username: answer.username === null ? null : openText(person.key, usernameAad(person.id), answer.username),
+    username: answer.username === null ? null : opened(usernameAad(person.id), answer.username),
     supplied,
-    blob: answer.blob === null ? null : openText(person.key, fieldAad('auth_request', 'blob', requestIdHash), answer.blob),
+    blob: answer.blob === null ? null : opened(fieldAad('auth_request', 'blob', requestIdHash), answer.blob),
   };
 }

@@ -1,5 +1,5 @@
 import { Config, loadConfig } from '../../src/config';
-import { TEST_ADMIN_TOKEN, TEST_REDIS_URL, TEST_SECRET_KEY, testAppDatabaseUrl, testDatabaseUrl, testPlatformDatabaseUrl, testQueuePrefix } from './env';
+import { TEST_ADMIN_TOKEN, TEST_REDIS_URL, TEST_MASTER_KEYS, TEST_SECRET_KEY, testAppDatabaseUrl, testDatabaseUrl, testPlatformDatabaseUrl, testQueuePrefix } from './env';
 
 /**
  * Environment for a service under test: this run's database and queues, a free port, quiet logs.
@@ -18,6 +18,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     LOG_LEVEL: 'silent',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...(overrides.SECRET_KEYS === undefined ? { SECRET_KEY: TEST_SECRET_KEY } : {}),
+    MASTER_KEYS: TEST_MASTER_KEYS,
     ...overrides,
   };
 }

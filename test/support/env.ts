@@ -38,3 +38,5 @@ export function testQueuePrefix(): string {
 export const TEST_REDIS_URL = process.env.IDS_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 export const TEST_SECRET_KEY = 'test-secret-key-0123456789abcdef0123456789ab';
+/** The tests' key-encryption key (32 bytes, base64): one version, `v1`. */
+export const TEST_MASTER_KEYS = `v1:${Buffer.from('test-master-key-0123456789abcdef').toString('base64')}`;

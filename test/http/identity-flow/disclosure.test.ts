@@ -5,6 +5,7 @@ import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from 
 import { postback, startLogin } from '../../support/flow';
 import { graphql } from '../../support/graphql';
 import { npmOpenid } from '../../support/rp';
+import { openedProfiles } from '../../support/sealed';
 
 const BLOB = 'lastName=Liddell&uuid=42';
 const SREG = () => new npmOpenid.SimpleRegistration({ email: 'required', dob: 'optional' });
@@ -43,7 +44,7 @@ describe('what of a person leaves in the assertion and is kept (one disclosure r
   }
 
   const restrict = async (username: string) => {
-    const [row] = await ownerSql(`select id from profile where username = ?`, [username]);
+    const row = (await openedProfiles(app, ['id', 'username'])).find((p) => p.username === username)!;
     const res = await graphql(app.url!, `mutation($id: ID!) { setProfileRestriction(profileId: $id, restricted: true) { profile { id } } }`, { id: row.id });
     expect(res.errors).toBeUndefined();
   };
@@ -77,13 +78,17 @@ describe('what of a person leaves in the assertion and is kept (one disclosure r
     // Alice signed in as an adult first: her values are on the profile, her request and the audit trail.
     await signIn('alice', { sreg_email: 'alice@example.com', sreg_dob: '1990-04-01', blob: BLOB });
     await drainAuditOutbox(app.db, app.services.audit, 1000);
-    expect(await everythingStored()).toContain('alice@example.com');
+    expect(await openedProfiles(app, ['email', 'dob'])).toEqual([{ email: 'alice@example.com', dob: '1990-04-01' }]);
+    const payloads = () => ownerSql(`select count(*)::int as n from audit_payload where subject_hash is not null`);
+    expect(await payloads()).not.toEqual([{ n: 0 }]);
 
     await signIn('alice', { sreg_email: 'alice@school.example', sreg_dob: `${new Date().getUTCFullYear() - 9}-06-15`, blob: BLOB, under_13: 'true' });
 
-    const [profile] = await ownerSql(`select * from profile where username = 'alice'`);
     const attributes = ['nickname', 'email', 'fullname', 'dob', 'gender', 'postcode', 'country', 'language', 'timezone'];
-    expect(Object.fromEntries(attributes.map((f) => [f, profile[f]]))).toEqual(Object.fromEntries(attributes.map((f) => [f, null])));
+    const [profile] = await openedProfiles(app, attributes);
+    expect(profile).toEqual(Object.fromEntries(attributes.map((f) => [f, null])));
+    // The audit payloads that held her earlier values (sealed or not) are gone with them.
+    expect(await payloads()).toEqual([{ n: 0 }]);
     expect(await ownerSql(`select supplied, blob from auth_request`)).toEqual([
       { supplied: {}, blob: null },
       { supplied: {}, blob: null },
@@ -99,7 +104,7 @@ describe('what of a person leaves in the assertion and is kept (one disclosure r
 
   it('creates a child\'s profile with the username only', async () => {
     await signIn('tom', { sreg_email: 'tom@school.example', sreg_dob: `${new Date().getUTCFullYear() - 8}-02-02` });
-    const [profile] = await ownerSql(`select username, email, dob from profile`);
+    const [profile] = await openedProfiles(app, ['username', 'email', 'dob']);
     expect(profile).toEqual({ username: 'tom', email: null, dob: null });
     expect(await everythingStored()).not.toContain('tom@school.example');
   });

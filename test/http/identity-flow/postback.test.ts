@@ -3,6 +3,7 @@ import { FixedClock } from '../../../src/shared/clock';
 import { PLATFORM } from '../../../src/shared/tenant';
 import { hashRequestId } from '../../../src/identity-flow';
 import { createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
+import { openedProfiles } from '../../support/sealed';
 import { Browser, postback, startLogin } from '../../support/flow';
 
 /** PROTOCOL.md §4.3 (postback) and §4.4 (Return URL): every refusal, with its status and body. */
@@ -71,8 +72,7 @@ describe('the postback and Return URL on bad input', () => {
       body: `request_id=${requestId}&api_key=${apiKey}&username=alice&sreg_fullname=Alice+in%20Wonderland`,
     });
     expect(res.status).toBe(200);
-    const [row] = await ownerSql(`select fullname from profile`);
-    expect(row).toEqual({ fullname: 'Alice in Wonderland' });
+    expect(await openedProfiles(app, ['fullname'])).toEqual([{ fullname: 'Alice in Wonderland' }]);
   });
 
   it('answers 200 again for a retried identical postback and 409 for a different one, with one transition', async () => {

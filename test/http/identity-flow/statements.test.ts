@@ -103,7 +103,7 @@ describe('statements per step of a login', () => {
     expect(begin).toEqual([expect.stringMatching(/^select ids_flow_begin\(/)]);
 
     const posted = await statementsOf(async () => expect((await postback(app, 'acme', fields(requestId, true))).status).toBe(200));
-    expect(posted).toEqual([expect.stringMatching(/^select outcome, auth_request_id from ids_flow_postback\(/)]);
+    expect(posted).toEqual([expect.stringMatching(/^select outcome, auth_request_id, person_key_id, profile_id, wrapped from ids_flow_postback\(/)]);
 
     let location = '';
     const back = await statementsOf(async () => (location = (await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`)).location!));

@@ -38,7 +38,7 @@ describe('login steps: edges', () => {
       const child = await startLogin(app, 'acme', { extensions: [SREG()] });
       const [posted, returned] = await asOwner(async (sql) => {
         await sql('begin');
-        await sql(`select 1 from profile where username = 'kim' for update`);
+        await sql(`select 1 from profile for update`); // kim's, the only profile
         // The postback queues for the profile first, then the completion: with the request locked
         // first (the order before), the postback, woken first, then waits for the completion's request.
         const waitingOnLocks = (n: number) =>

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { App } from '../../../src/app';
 import { createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { TEST_SECRET_KEY } from '../../support/env';
@@ -26,12 +26,11 @@ describe('rotating SECRET_KEYS', () => {
   let customerId: string;
 
   beforeAll(async () => {
-    // Given, as in production: unset, the development key-encryption key comes from the oldest
-    // SECRET_KEYS version, and the instance without v1 could not open the customers' data keys.
-    const MASTER_KEYS = `v1:${randomBytes(32).toString('base64')}`;
-    v1 = await startPublicTestApp({ MASTER_KEYS });
-    v2v1 = await startPublicTestApp({ SECRET_KEYS: ROTATION_ENV.during, MASTER_KEYS });
-    v2 = await startPublicTestApp({ SECRET_KEYS: ROTATION_ENV.after, MASTER_KEYS });
+    // All three share testEnv's MASTER_KEYS, as instances do in production (unset, the development
+    // key-encryption key comes from the oldest SECRET_KEYS version, which the last one lacks).
+    v1 = await startPublicTestApp();
+    v2v1 = await startPublicTestApp({ SECRET_KEYS: ROTATION_ENV.during });
+    v2 = await startPublicTestApp({ SECRET_KEYS: ROTATION_ENV.after });
   });
   afterAll(async () => {
     await Promise.all([v1, v2v1, v2].map((app) => app.stop()));

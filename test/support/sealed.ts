@@ -1,0 +1,38 @@
+import type { App } from '../../src/app';
+import { FIELD_PREFIX, fieldAad, openText } from '../../src/keys';
+import { ownerSql } from './app';
+
+const SREG = ['nickname', 'email', 'fullname', 'dob', 'gender', 'postcode', 'country', 'language', 'timezone'] as const;
+
+/**
+ * The profiles as stored, opened with the app's own keys: what a test asserts about a person's
+ * values once they are sealed at rest. Columns not asked for are left out; a value stored in clear
+ * (a row from before encryption) is returned as it is.
+ */
+export async function openedProfiles(app: App, columns: readonly string[], where = 'true'): Promise<Array<Record<string, string | null>>> {
+  const rows: Array<Record<string, string | null>> = await ownerSql(
+    `select id, customer_id, person_key_id, username, ${SREG.map((c) => `"${c}"`).join(', ')} from profile where ${where} order by created_at, id`,
+  );
+  const opened: Array<Record<string, string | null>> = [];
+  for (const row of rows) {
+    const person = row.person_key_id ? await app.services.keys.personById(row.customer_id!, row.person_key_id) : null;
+    const open = (column: string, aad: string): string | null => {
+      const value = row[column] ?? null;
+      if (value === null || !value.startsWith(FIELD_PREFIX)) return value;
+      if (!person) throw new Error(`profile ${row.id}: ${column} is sealed under a key that is gone`);
+      return openText(person.key, aad, value);
+    };
+    const all: Record<string, string | null> = { id: row.id!, username: open('username', fieldAad('person', 'username', row.person_key_id ?? '')) };
+    for (const c of SREG) all[c] = open(c, fieldAad('profile', c, row.id!));
+    opened.push(Object.fromEntries(columns.map((c) => [c, all[c] ?? null])));
+  }
+  return opened;
+}
+
+/** Every row of every public table, as text: where a test looks for a value that must not be stored in clear. */
+export async function everyStoredRow(): Promise<string> {
+  const tables: Array<{ tablename: string }> = await ownerSql(`select tablename from pg_tables where schemaname = 'public'`);
+  const parts: string[] = [];
+  for (const { tablename } of tables) parts.push(JSON.stringify(await ownerSql(`select * from "${tablename}"`)));
+  return parts.join('\n');
+}
