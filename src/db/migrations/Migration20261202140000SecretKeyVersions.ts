@@ -8,22 +8,25 @@ const OPERATOR_TOKEN = 'ids_enter_operator_token(text[], timestamptz, interval)'
  * SECRET_KEYS (issue 17, item 5): a presented access or operator token is hashed under every listed
  * version of the server secret, and its row (stored under whichever version was newest when it was
  * issued) is found by any of those hashes, in the same one statement as before. These overloads
- * take the hashes as an array; otherwise they are the PlatformRole migration's functions.
+ * take the hashes as an array; otherwise they are the single-hash functions as they stand (the
+ * access token's from SealedTokenSubject, the operator token's from PlatformRole).
  *
  * The single-hash functions stay, for instances of the previous release during a rolling upgrade.
  * TODO: drop `ids_enter_access_token(text, timestamptz)` and `ids_enter_operator_token(text,
  * timestamptz, interval)` in the first migration of a release after this one.
  */
-export class Migration20261202130000SecretKeyVersions extends Migration {
+export class Migration20261202140000SecretKeyVersions extends Migration {
   override async up(): Promise<void> {
+    // The same answer as SealedTokenSubject's single-hash function (the subject sealed, its hash and key).
     this.addSql(`
       create function ids_enter_access_token(presented_hashes text[], at timestamptz)
-      returns table (grant_customer_id uuid, grant_client_id text, grant_scopes text[], grant_subject text)
+      returns table (grant_customer_id uuid, grant_client_id text, grant_scopes text[], grant_subject text,
+                     grant_token_id uuid, grant_subject_hash text, grant_person_key_id uuid)
       language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
       declare
         found record;
       begin
-        select t.customer_id, c.client_id, t.scopes, t.subject into found
+        select t.id, t.customer_id, c.client_id, t.scopes, t.subject, t.subject_hash, t.person_key_id into found
           from public.oauth_access_token t join public.oauth_client c on c.id = t.client_id
          where t.token_hash = any(presented_hashes) and t.revoked_at is null and t.expires_at > at and c.disabled_at is null;
         perform set_config('app.customer_id', coalesce(found.customer_id::text, ''), true);
@@ -32,6 +35,9 @@ export class Migration20261202130000SecretKeyVersions extends Migration {
           grant_client_id := found.client_id;
           grant_scopes := found.scopes;
           grant_subject := found.subject;
+          grant_token_id := found.id;
+          grant_subject_hash := found.subject_hash;
+          grant_person_key_id := found.person_key_id;
           return next;
         end if;
       end $$;`);
