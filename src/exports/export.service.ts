@@ -32,7 +32,7 @@ export interface ExportServiceDeps {
   clock: Clock;
   audit: AuditService;
   profiles: ProfileService;
-  /** Seals documents at rest; `createSealer(SECRET_KEY, 'profile-export-document')` in the app. */
+  /** Seals documents at rest; `createSealer(SECRET_KEYS, 'profile-export-document')` in the app. */
   sealer: Sealer;
   signer: DownloadSigner;
   publicUrl: string;

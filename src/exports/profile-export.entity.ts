@@ -18,7 +18,7 @@ export enum ProfileExportStatus {
 
 /**
  * One request for a person's data. The document is kept only sealed (AES-256-GCM under a key
- * derived from SECRET_KEY, bound to this row's id), and only until `expiresAt`; the row itself
+ * derived from SECRET_KEYS, bound to this row's id), and only until `expiresAt`; the row itself
  * holds no personal value, so it stays as a receipt after the purge.
  */
 @Entity({ tableName: 'profile_export' })

@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     // Only platform units of work run here, so the platform pool serves as both of Database's pools.
     const db = new Database(orm, orm, log);
     const provider = new LocalKeyProvider(config.MASTER_KEYS);
-    const audit = new AuditService({ em: orm.em, clock: systemClock, secretKey: config.SECRET_KEY.reveal() });
+    const audit = new AuditService({ em: orm.em, clock: systemClock, secretKeys: config.SECRET_KEYS });
     const rotation = new KeyRotationService({ db, em: orm.em, provider, audit, log });
     if (args.statusOnly) {
       const versions = await db.run(platformScope('keys:rotate --status'), () => rotation.versions());
