@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { KeyRing } from '../keys';
 import { Clock } from '../shared/clock';
 import { Page } from '../shared/pagination';
 import { Tenant } from '../shared/tenant';
@@ -8,6 +9,7 @@ import { insertOutboxRow, PayloadOwner } from './audit-outbox.repository';
 import { AuditDrain } from './audit-drain';
 import { AuditEntry, AuditFilter, AuditQueries, ChainVerification, FieldChange } from './audit.query';
 import { subjectHash } from './chain';
+import { sealOutboxPayload } from './payload-cipher';
 
 export type { AuditEntry, AuditFilter, ChainVerification, FieldChange } from './audit.query';
 
@@ -18,7 +20,7 @@ export interface AuditRecord {
   /** What happened, as `noun.verb`: `profile.updated`, `consent.revoked`, `token.issued`, … */
   action: string;
   target: { type: string; id: string | null };
-  /** The person it is about (the AW's username). Kept only in the erasable payload. */
+  /** The person it is about (the AW's username, in clear). Kept only in the erasable payload, sealed under their key. */
   username?: string | null;
   /**
    * The person by keyed hash only (see `subjectHash`), for events that must name someone without
@@ -37,6 +39,8 @@ export interface AuditServiceDeps {
   em: EntityManager;
   clock: Clock;
   secretKey: string;
+  /** The person keys that payloads are sealed under (issue 17). */
+  keys: KeyRing;
 }
 
 /**
@@ -50,7 +54,7 @@ export class AuditService {
 
   constructor(private readonly deps: AuditServiceDeps) {
     this.chains = new AuditDrain(deps);
-    this.queries = new AuditQueries({ em: deps.em, subjectHash: (customerId, username) => this.subjectHash(customerId, username) });
+    this.queries = new AuditQueries({ em: deps.em, keys: deps.keys, subjectHash: (customerId, username) => this.subjectHash(customerId, username) });
   }
 
   /** The keyed hash the trail stores instead of a username. */
@@ -58,14 +62,23 @@ export class AuditService {
     return subjectHash(this.deps.secretKey, customerId, username);
   }
 
-  /** Adds an event to the outbox, in the current unit of work: it exists if and only if the change commits. */
+  /**
+   * Adds an event to the outbox, in the current unit of work: it exists if and only if the change
+   * commits. The username and changed values are sealed under the person's key (made if they have
+   * none yet) before they are written, as the login's SQL functions seal theirs.
+   */
   async record(record: AuditRecord): Promise<void> {
     const actor = record.actor ?? currentActor();
     const username = record.username ?? null;
     const changes = record.changes ?? null;
     const hash = username !== null && record.customerId !== null ? this.subjectHash(record.customerId, username) : (record.subjectHash ?? null);
     // The salt keeps the payload's digest (which stays in the chain after erasure) from revealing guessable values.
-    const payload = username !== null || changes !== null ? { salt: randomBytes(16).toString('hex'), subject: username, changes } : null;
+    let payload: Record<string, unknown> | null = username !== null || changes !== null ? { salt: randomBytes(16).toString('hex'), subject: username, changes } : null;
+    // Without a person (platform events, or changes naming nobody) there is no key to seal under; such payloads hold nothing personal.
+    if (payload !== null && username !== null && record.customerId !== null && hash !== null) {
+      const person = await this.deps.keys.person(record.customerId, username, hash);
+      payload = sealOutboxPayload(person, record.target, { salt: payload.salt as string, subject: username, changes });
+    }
     await insertOutboxRow(this.deps.em, {
       customerId: record.customerId,
       occurredAt: this.deps.clock.now(),

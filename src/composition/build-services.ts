@@ -83,7 +83,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
   const { config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer } = foundation;
   const secretKey = config.SECRET_KEY.reveal();
   const keys = new KeyRing({ pool, provider: new LocalKeyProvider(config.MASTER_KEYS), clock, cacheSeconds: config.KEY_CACHE_SECONDS });
-  const audit = new AuditService({ em: orm.em, clock, secretKey });
+  const audit = new AuditService({ em: orm.em, clock, secretKey, keys });
   const customers = new CustomerService({
     em: orm.em,
     clock,
@@ -156,6 +156,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
     secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
     restrictions: profiles,
+    keys,
   });
   const erasure = new ErasureService({
     em: orm.em,
@@ -165,8 +166,9 @@ export function buildServices(foundation: ServiceFoundation): Services {
     enqueue: async (id) =>
       db.afterCommit(() => producer.add(QUEUES.erasure, JOBS.processDeletionRequest, { deletionRequestId: id } satisfies ProcessDeletionRequestPayload, `deletion-${id}`)),
     log: log.child({ feature: 'erasure' }),
+    keys,
   });
-  const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }) });
+  const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }), keys });
   const exportLog = log.child({ feature: 'exports' });
   const exports = new ExportService({
     em: orm.em,
@@ -174,6 +176,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     audit,
     profiles,
     sealer: createSealer(secretKey, 'profile-export-document'),
+    keys,
     signer: new DownloadSigner(secretKey),
     publicUrl: config.PUBLIC_URL,
     ttlSeconds: config.EXPORT_TTL_SECONDS,
