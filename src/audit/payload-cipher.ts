@@ -87,8 +87,9 @@ export function sealStoredPayload(person: PersonKey, eventId: string, payload: C
   return { key: person.id, box: sealText(person.key, dataAad(eventId), JSON.stringify(payload)) };
 }
 
+/** Exactly `{ key, box }`: anything else is read as a clear payload, which an altered sealed one then fails to match by digest. */
 function isSealedData(data: Record<string, unknown>): data is SealedPayloadData & Record<string, unknown> {
-  return typeof data.key === 'string' && isSealedValue(data.box);
+  return Object.keys(data).length === 2 && typeof data.key === 'string' && isSealedValue(data.box);
 }
 
 /**

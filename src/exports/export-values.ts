@@ -1,4 +1,4 @@
-import { FIELD_PREFIX, fieldAad, openText, PersonKey, sealText } from '../keys';
+import { FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
 import { SREG_FIELDS } from '../openid';
 
 /**
@@ -54,4 +54,11 @@ export function isPersonSealed(document: Buffer): boolean {
 
 export function openDocument(person: PersonKey, exportId: string, document: Buffer): Buffer {
   return Buffer.from(openText(person.key, documentAad(exportId), document.toString('utf8')), 'utf8');
+}
+
+/** A profile's username opened (clear on a row from before encryption); null when the person's key is gone. */
+export async function profileUsername(keys: KeyRing, profile: { customerId: string; username: string; personKeyId: string | null }): Promise<string | null> {
+  if (profile.personKeyId === null || !profile.username.startsWith(FIELD_PREFIX)) return profile.username;
+  const person = await keys.personById(profile.customerId, profile.personKeyId);
+  return person ? openText(person.key, fieldAad('person', 'username', person.id), profile.username) : null;
 }

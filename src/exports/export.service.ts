@@ -9,7 +9,7 @@ import { Sealer } from '../shared/sealed-box';
 import { customerWhere, Tenant } from '../shared/tenant';
 import { DownloadSigner } from './download-url';
 import { buildExportDocument } from './export-document';
-import { isPersonSealed, openDocument, sealDocument } from './export-values';
+import { isPersonSealed, openDocument, profileUsername, sealDocument } from './export-values';
 import { ProfileExport, ProfileExportStatus } from './profile-export.entity';
 import {
   countBuildFailure,
@@ -73,6 +73,9 @@ export class ExportService {
   async request(profileId: string, tenant: Tenant, options: { isSubjectAccessRequest?: boolean } = {}): Promise<ProfileExport> {
     const profile = await this.deps.profiles.get(profileId, tenant);
     if (!profile) throw new NotFoundError('profile', profileId);
+    const username = await profileUsername(this.deps.keys, { customerId: profile.customer.id, username: profile.username, personKeyId: profile.personKeyId });
+    // Their key is gone: they are being erased.
+    if (username === null) throw new NotFoundError('profile', profileId);
     const isSubjectAccessRequest = options.isSubjectAccessRequest === true;
     const created = await this.deps.em.transactional(async (em) => {
       const row = em.create(ProfileExport, {
@@ -87,7 +90,7 @@ export class ExportService {
         customerId: profile.customer.id,
         action: 'profile.export_requested',
         target: { type: 'profile_export', id: row.id },
-        username: profile.username,
+        username,
         details: { profileId: profile.id, purpose: exportPurpose(isSubjectAccessRequest), isRestricted: profile.restrictedAt !== null },
       });
       return row;
@@ -101,7 +104,11 @@ export class ExportService {
   async get(id: string, tenant: Tenant): Promise<ProfileExport | null> {
     if (!isUuid(id)) return null;
     const where: Record<string, unknown> = { id: id.toLowerCase(), ...customerWhere(tenant) };
-    if (tenant.kind === 'customer' && tenant.subject !== undefined) where.profile = { username: tenant.subject };
+    if (tenant.kind === 'customer' && tenant.subject !== undefined) {
+      // A user-bound token sees its own user's exports: sealed profiles by the username's lookup hash, older ones by the clear name.
+      const usernameHash = this.deps.keys.lookupHash(await this.deps.keys.customer(tenant.customerId), 'username', tenant.subject);
+      where.profile = { $or: [{ usernameHash }, { personKeyId: null, username: tenant.subject }] };
+    }
     return this.deps.em.findOne(ProfileExport, where, { populate: ['customer'] });
   }
 
