@@ -36,3 +36,8 @@ export async function everyStoredRow(): Promise<string> {
   for (const { tablename } of tables) parts.push(JSON.stringify(await ownerSql(`select * from "${tablename}"`)));
   return parts.join('\n');
 }
+
+/** The customer's lookup hash of a username: how a sealed row names its person. */
+export async function usernameHash(app: App, customerId: string, username: string): Promise<string> {
+  return app.services.keys.lookupHash(await app.services.keys.customer(customerId), 'username', username);
+}
