@@ -14,9 +14,10 @@ import { oidcFlow } from './oidc-flow';
 import { associateFlow, openIdFlow } from './openid-flow';
 import { DRIVER_CORE, SERVER_CORE, TASKSET, busyPercent, cpuMs, freePort, machineCpuTimes, peakRssMb, spawnPinnedNode, type PinnedProcess } from './proc';
 import { printTable, type ScenarioResult } from './report';
-import { DH_EXCHANGE_CPU_TARGET_MS, SCENARIOS, type Scenario } from './scenarios';
+import { DH_EXCHANGE_CPU_TARGET_MS, FIELD_ENCRYPTION_CPU_TARGET_MS, SCENARIOS, type Scenario } from './scenarios';
 import { OIDC_BASELINE_ID, ratioToOidcC64, verdict } from './targets';
 import { dhExchangeCpuMs } from './dh-exchange';
+import { fieldEncryptionCpuMs } from './field-encryption';
 import { preloadCounter, statStatementsCounter, statStatementsLoaded, type SqlCounter } from './sql-count';
 
 /**
@@ -208,7 +209,9 @@ async function main(): Promise<void> {
 
   const table = printTable(rows);
   const dh = rows.some((r) => r.id.startsWith('associate-')) ? { default: dhExchangeCpuMs('default', 500), modp16: dhExchangeCpuMs('modp16', 50) } : undefined;
+  const sealing = await fieldEncryptionCpuMs(2000);
   const notes = [
+    `Encryption at rest of one login alone (in the driver process; seal at the postback, open at the return, keys in memory): ${sealing.toFixed(3)} ms CPU (target ≤${FIELD_ENCRYPTION_CPU_TARGET_MS} ms: ${sealing <= FIELD_ENCRYPTION_CPU_TARGET_MS ? 'met' : 'missed'}). The login rows' CPU per flow includes it.`,
     ...(dh
       ? [
           `Diffie-Hellman step of an associate alone (in the driver process): ${dh.default.toFixed(3)} ms CPU on the default group (target ≤${DH_EXCHANGE_CPU_TARGET_MS} ms: ${dh.default <= DH_EXCHANGE_CPU_TARGET_MS ? 'met' : 'missed'}), ${dh.modp16.toFixed(3)} ms on the 4096-bit modp16.`,
@@ -241,7 +244,7 @@ async function main(): Promise<void> {
   const resultsDir = join(ROOT, 'bench', 'results');
   mkdirSync(resultsDir, { recursive: true });
   const file = join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}${QUICK ? '-quick' : ''}.json`);
-  const json = { run: id, quick: QUICK, only: ONLY ?? null, dhExchangeCpuMs: dh ?? null, warmupMs: WARMUP_MS, windowMs: WINDOW_MS, machine, loadavgAtEnd: loadavg(), sqlMethod, ratios, servicePeakRssMb: servicePeakRssMb ?? null, rows };
+  const json = { run: id, quick: QUICK, only: ONLY ?? null, dhExchangeCpuMs: dh ?? null, fieldEncryptionCpuMs: sealing, warmupMs: WARMUP_MS, windowMs: WINDOW_MS, machine, loadavgAtEnd: loadavg(), sqlMethod, ratios, servicePeakRssMb: servicePeakRssMb ?? null, rows };
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
   process.stdout.write(`\nwrote ${file}\n`);
 }

@@ -23,11 +23,13 @@ import { createKeyedHash } from '../shared/keyed-hash';
 import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
-import { KeyRing, LocalKeyProvider } from '../keys';
+import { KeyRing, LegacySealer, LocalKeyProvider } from '../keys';
 
 export interface Services {
   /** The data keys of customers and people (issue 17). */
   keys: KeyRing;
+  /** Seals what was written in clear before encryption at rest (the upgrade job). */
+  legacySealer: LegacySealer;
   audit: AuditService;
   webhooks: WebhookService;
   customers: CustomerService;
@@ -192,6 +194,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
   });
   return {
     keys,
+    legacySealer: new LegacySealer({ em: orm.em, keys, subjectHash: (customerId, username) => audit.subjectHash(customerId, username), log: log.child({ feature: 'keys' }) }),
     audit,
     webhooks,
     customers,

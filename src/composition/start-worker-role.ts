@@ -6,8 +6,13 @@ import { auditDrainJob } from '../audit/audit-drain.job';
 import { deliverWebhookJob, dispatchWebhooksJob } from '../webhooks';
 import { erasureJobs } from '../erasure';
 import { profileExportJobs } from '../exports';
+import { sealLegacyRowsJob } from '../keys';
 import { Logger } from '../shared/logger';
 import { Services } from './build-services';
+
+/** Rows sealed per transaction by the upgrade job, and how often it looks (a run seals everything left, in batches). */
+const LEGACY_SEAL_BATCH = 200;
+const LEGACY_SEAL_EVERY_MS = 60_000;
 
 /** The worker role: every queue's worker and every repeatable schedule, on the services built once. */
 export function startWorkerRole({ config, log, db, services }: { config: Config; log: Logger; db: Database; services: Services }): Promise<RunningWorkers> {
@@ -25,6 +30,8 @@ export function startWorkerRole({ config, log, db, services }: { config: Config;
         staleSeconds: config.ERASURE_STALE_SECONDS,
         retentionEveryMs: config.PROFILE_RETENTION_INTERVAL_SECONDS * 1000,
       }),
+      // The upgrade to encryption at rest: rows written in clear before it, sealed in the background.
+      sealLegacyRowsJob({ db, sealer: services.legacySealer, batchSize: LEGACY_SEAL_BATCH, everyMs: LEGACY_SEAL_EVERY_MS }),
       ...profileExportJobs({ db, exports: services.exports, sweepEveryMs: config.EXPORT_SWEEP_INTERVAL_SECONDS * 1000 }),
     ],
     log,

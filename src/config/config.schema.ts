@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keysConfigShape } from './keys.schema';
 
 /**
  * Every environment variable the service reads, with its default and what it is for. The README's
@@ -77,20 +78,7 @@ export const configSchema = z.object({
     .min(32, 'must be at least 32 characters')
     .optional()
     .describe('Server secret for HMACs (cookies, CSRF, keyed hashes). In development a random one is generated per run when unset.'),
-  MASTER_KEYS: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      'Key-encryption keys, newest first: `v2:<base64>,v1:<base64>` (32 random bytes each, `openssl rand -base64 32`). The newest wraps new customer keys; every listed version can unwrap. Required in production; in development and tests a `v1` is derived from SECRET_KEY.',
-    ),
-  KEY_CACHE_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(3600)
-    .default(300)
-    .describe('How long an unwrapped customer or person data key stays in memory (0: never cached).'),
+  ...keysConfigShape,
   API_KEY_ROTATION_GRACE_SECONDS: z.coerce
     .number()
     .int()

@@ -11,6 +11,11 @@ import { AuthRequestStatus } from './auth-request.state';
 @Entity({ tableName: 'auth_request' })
 @Index({ properties: ['customer', 'createdAt', 'id'], name: 'auth_request_customer_created_index' })
 @Index({ properties: ['customer', 'usernameHash'], name: 'auth_request_username_hash_index' })
+@Index({
+  name: 'auth_request_unsealed_index',
+  properties: ['id'],
+  expression: `create index "auth_request_unsealed_index" on "auth_request" ("id") where "person_key_id" is null and "username" is not null`,
+})
 // Serves the retention purge of finished requests (auth-request.repository.ts).
 @Index({
   name: 'auth_request_finished_index',

@@ -61,7 +61,8 @@ export class PostbackStep {
     const record = user && disclosureOf({ isMinor }, 'record').attributes ? user.supplied : {};
     // The person's values go to the database sealed under their key: the one this process knows, or a
     // new one the statement stores; when another was stored first, the statement answers it and the
-    // values are sealed again under it (once: a second such answer would mean a key made and erased meanwhile).
+    // values are sealed again under it. A key this process held but the database no longer has (erased)
+    // takes two such answers: one to learn it is gone, one to learn which key the person has now.
     const customerKeys = user ? await this.deps.keys.customer(customer.id) : null;
     let pending = user && customerKeys ? this.deps.keys.personOrNew(customerKeys, user.username) : null;
     for (let attempt = 0; ; attempt++) {
@@ -70,7 +71,7 @@ export class PostbackStep {
           ? sealPostback(customerKeys, this.deps.keys, pending.person, pending.wrapped, { username: user.username, requestIdHash, supplied: user.supplied, blob: user.blob ?? null, record })
           : null;
       const answer = await this.call(customer, apiKey, requestIdHash, fields, now, invalid, content, sealed, isMinor);
-      if (answer.outcome === 'stale_key' && user && customerKeys && attempt === 0) {
+      if (answer.outcome === 'stale_key' && user && customerKeys && attempt < 2) {
         if (pending) this.deps.keys.forgetPerson(pending.person.id);
         pending = answer.storedKey
           ? { person: this.deps.keys.adopt(customerKeys, user.username, answer.storedKey), wrapped: null }
@@ -137,8 +138,8 @@ export class PostbackStep {
       case 'expired':
         throw new PostbackRefusedError('REQUEST_EXPIRED');
       case 'stale_key':
-        // Twice in one postback: the person's key was made and erased between the two statements.
-        throw new Error('the person\'s key changed twice during one postback');
+        // Three times in one postback: the person's key keeps being made and erased meanwhile.
+        throw new Error('the person\'s key changed three times during one postback');
       case 'already_posted':
         throw new PostbackRefusedError('ALREADY_POSTED');
       case 'invalid_content':

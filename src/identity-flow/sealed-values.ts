@@ -1,6 +1,7 @@
-import { createHmac } from 'node:crypto';
-import { CustomerKeys, FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
+import { attributeDigest, CustomerKeys, FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText, usernameAad } from '../keys';
 import type { StepAnswer } from './login-steps.repository';
+
+export { attributeDigest, usernameAad };
 
 /**
  * How the login seals a person's values before they reach the database, and opens them in the
@@ -31,10 +32,6 @@ export interface SealedPostback {
   digests: Record<string, string>;
 }
 
-export function usernameAad(personKeyId: string): string {
-  return fieldAad('person', 'username', personKeyId);
-}
-
 export function sealPostback(
   customer: CustomerKeys,
   keys: KeyRing,
@@ -58,11 +55,6 @@ export function sealPostback(
     record: sealMap(values.record, (f) => fieldAad('profile', f, person.profileId)),
     digests: Object.fromEntries(Object.entries(values.record).map(([f, v]) => [f, attributeDigest(person, f, v)])),
   };
-}
-
-/** A keyed digest of one clear attribute value (the profile's `attribute_digests`). */
-export function attributeDigest(person: PersonKey, field: string, value: string): string {
-  return createHmac('sha256', person.digestKey).update(`${field}\n${value}`, 'utf8').digest('base64url');
 }
 
 /**

@@ -29,6 +29,7 @@ export const JOBS = {
   applyProfileRetention: 'apply-profile-retention',
   buildProfileExport: 'build-profile-export',
   sweepProfileExports: 'sweep-profile-exports',
+  sealLegacyRows: 'seal-legacy-rows',
 } as const;
 
 /** Scheduler ids (BullMQ job schedulers are upserted by id, so restarts never duplicate them). */
@@ -39,6 +40,7 @@ export const SCHEDULERS = {
   sweepDeletionRequests: 'sweep-deletion-requests-every',
   applyProfileRetention: 'apply-profile-retention-every',
   sweepProfileExports: 'sweep-profile-exports-every',
+  sealLegacyRows: 'seal-legacy-rows-every',
 } as const;
 
 /** Scheduled jobs carry no data: each run works on what the database holds then. */

@@ -6,3 +6,7 @@ export { UnknownKeyVersionError } from './key-provider';
 export { LocalKeyProvider } from './local-key-provider';
 export { FIELD_PREFIX, fieldAad, openText, sealText, lookupHash } from './field-cipher';
 export type { LookupKind } from './field-cipher';
+export { attributeDigest, profileAad, requestAad, usernameAad } from './person-values';
+export { LegacySealer } from './legacy-sealer';
+export type { SealCounts } from './legacy-sealer';
+export { sealLegacyRows, sealLegacyRowsJob } from './seal-legacy.job';

@@ -10,6 +10,7 @@ import { OAuthAccessToken } from './access-token.entity';
  * revoke the token it produced (RFC 6749 §4.1.2). The purge job deletes it once expired.
  */
 @Entity({ tableName: 'oauth_login_code' })
+@Index({ name: 'oauth_login_code_unsealed_index', properties: ['id'], expression: `create index "oauth_login_code_unsealed_index" on "oauth_login_code" ("id") where "person_key_id" is null` })
 export class OAuthLoginCode {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

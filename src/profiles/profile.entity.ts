@@ -8,7 +8,7 @@ import { Customer } from '../customers/customer.entity';
 @Index({ properties: ['customer', 'lastSeenAt'], name: 'profile_customer_last_seen_index' })
 @Unique({ properties: ['customer', 'usernameHash'], name: 'profile_customer_username_hash_unique' })
 @Index({ properties: ['customer', 'emailHash'], name: 'profile_customer_email_hash_index' })
-@Index({ name: 'profile_unsealed_index', properties: ['customer'], expression: `create index "profile_unsealed_index" on "profile" ("customer_id") where "person_key_id" is null` })
+@Index({ name: 'profile_unsealed_index', properties: ['id'], expression: `create index "profile_unsealed_index" on "profile" ("id") where "unsealed"` })
 export class Profile {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -35,6 +35,10 @@ export class Profile {
   /** Keyed digests of the clear attribute values, so a postback can tell what changed without reading them. */
   @Property({ type: 'json', nullable: true })
   attributeDigests: Record<string, string> | null = null;
+
+  /** Some value may still be in clear (written before encryption): the upgrade job seals it and clears this. */
+  @Property({ type: 'boolean', default: false })
+  unsealed: boolean = false;
 
   @Property({ type: 'text', nullable: true }) nickname: string | null = null;
   @Property({ type: 'text', nullable: true }) email: string | null = null;

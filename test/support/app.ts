@@ -99,13 +99,16 @@ export async function resetDatabase(): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await asOwner(async (sql) => {
-        const rows: Array<{ tablename: string }> = await sql(`select tablename from pg_tables where schemaname = 'public' and tablename <> 'mikro_orm_migrations'`);
+        // The keyring too: a test's customers and people start without keys, as they would.
+        const rows: Array<{ tablename: string }> = await sql(
+          `select format('%I.%I', schemaname, tablename) as tablename from pg_tables where schemaname in ('public', 'keyring') and tablename <> 'mikro_orm_migrations'`,
+        );
         if (rows.length === 0) return;
         await sql('begin');
         // Bounded: a session left holding a lock (an app a test did not stop) would otherwise make
         // the truncate wait until the test's own timeout, with nothing to say why.
         await sql(`set local lock_timeout = '${RESET_LOCK_TIMEOUT_MS}ms'`);
-        await sql(`truncate ${rows.map((r) => `"${r.tablename}"`).join(', ')} cascade`);
+        await sql(`truncate ${rows.map((r) => r.tablename).join(', ')} cascade`);
         await sql('commit');
       });
       return;

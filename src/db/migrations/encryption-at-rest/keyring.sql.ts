@@ -5,7 +5,9 @@ import { APP_ROLE, PLATFORM_ROLE } from '../../tenant-tables';
  * The keyring: wrapped data keys, in a schema of their own so that a data backup can leave it out
  * (`pg_dump --exclude-schema=keyring`) and an erased person's key, once deleted here, is in no backup
  * of the data. The service's roles get no privilege on its tables: they call the functions below,
- * which answer one key at a time, by customer and exact id or hash.
+ * which answer one key at a time, by customer and exact id or hash. It holds no foreign key into the
+ * data: it is restored on its own (the current keyring over an older data backup), like a KMS would be,
+ * and erasure deletes its keys explicitly (ids_shred_person, ids_shred_customer).
  */
 export const keyring = {
   up(addSql: AddSql): void {
@@ -14,7 +16,7 @@ export const keyring = {
     addSql(`grant usage on schema keyring to ${APP_ROLE}, ${PLATFORM_ROLE};`);
     addSql(`
       create table keyring.customer_key (
-        customer_id uuid primary key references public.customer (id) on update cascade on delete cascade,
+        customer_id uuid primary key,
         kek_version text not null,
         wrapped bytea not null,
         created_at timestamptz not null default now(),
@@ -24,7 +26,7 @@ export const keyring = {
     addSql(`
       create table keyring.person_key (
         id uuid primary key,
-        customer_id uuid not null references public.customer (id) on update cascade on delete cascade,
+        customer_id uuid not null,
         username_hash text not null,
         subject_hash text not null,
         profile_id uuid not null unique,
