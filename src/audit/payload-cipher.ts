@@ -1,4 +1,4 @@
-import { FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
+import { FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText, usernameAad } from '../keys';
 
 /**
  * How audit payloads are sealed at rest (issue 17). In the outbox, the payload keeps its shape
@@ -29,10 +29,6 @@ type FieldChange = { old: string | null; new: string | null };
 
 function isSealedValue(value: unknown): value is string {
   return typeof value === 'string' && value.startsWith(FIELD_PREFIX);
-}
-
-export function usernameAad(personKeyId: string): string {
-  return fieldAad('person', 'username', personKeyId);
 }
 
 function changeAad(targetType: string, field: string, targetId: string | null): string {

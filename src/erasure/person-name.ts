@@ -1,4 +1,4 @@
-import { FIELD_PREFIX, fieldAad, KeyRing, openText, sealText } from '../keys';
+import { FIELD_PREFIX, fieldAad, KeyRing, openText, sealText, usernameAad } from '../keys';
 
 /**
  * The username an erasure works with (issue 17). On a profile it is sealed under the person's key
@@ -12,7 +12,7 @@ import { FIELD_PREFIX, fieldAad, KeyRing, openText, sealText } from '../keys';
 export async function openProfileUsername(keys: KeyRing, row: { customer_id: string; username: string; person_key_id: string | null }): Promise<string | null> {
   if (row.person_key_id === null || !row.username.startsWith(FIELD_PREFIX)) return row.username;
   const person = await keys.personById(row.customer_id, row.person_key_id);
-  return person ? openText(person.key, fieldAad('person', 'username', person.id), row.username) : null;
+  return person ? openText(person.key, usernameAad(person.id), row.username) : null;
 }
 
 export async function sealRequestUsername(keys: KeyRing, customerId: string, requestId: string, username: string): Promise<string> {

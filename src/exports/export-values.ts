@@ -1,4 +1,4 @@
-import { FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
+import { FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, profileAad, requestAad, sealText, usernameAad } from '../keys';
 import { SREG_FIELDS } from '../openid';
 
 /**
@@ -21,8 +21,8 @@ function opened(person: PersonKey | null, aad: string, value: unknown): unknown 
 
 /** A `select * from profile` row with the username and attributes opened. */
 export function openProfileRow(person: PersonKey | null, row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...row, username: opened(person, fieldAad('person', 'username', String(row.person_key_id ?? '')), row.username) };
-  for (const field of SREG_FIELDS) if (field in row) out[field] = opened(person, fieldAad('profile', field, String(row.id)), row[field]);
+  const out: Record<string, unknown> = { ...row, username: opened(person, usernameAad(String(row.person_key_id ?? '')), row.username) };
+  for (const field of SREG_FIELDS) if (field in row) out[field] = opened(person, profileAad(String(row.id), field), row[field]);
   return out;
 }
 
@@ -35,7 +35,7 @@ export function openAuthRequestRow(person: PersonKey | null, row: Record<string,
     supplied:
       supplied === null || supplied === undefined
         ? null
-        : Object.fromEntries(Object.entries(supplied).map(([f, v]) => [f, opened(person, fieldAad('auth_request', `supplied.${f}`, String(requestIdHash)), v)])),
+        : Object.fromEntries(Object.entries(supplied).map(([f, v]) => [f, opened(person, requestAad(String(requestIdHash), `supplied.${f}`), v)])),
   };
 }
 
@@ -60,5 +60,5 @@ export function openDocument(person: PersonKey, exportId: string, document: Buff
 export async function profileUsername(keys: KeyRing, profile: { customerId: string; username: string; personKeyId: string | null }): Promise<string | null> {
   if (profile.personKeyId === null || !profile.username.startsWith(FIELD_PREFIX)) return profile.username;
   const person = await keys.personById(profile.customerId, profile.personKeyId);
-  return person ? openText(person.key, fieldAad('person', 'username', person.id), profile.username) : null;
+  return person ? openText(person.key, usernameAad(person.id), profile.username) : null;
 }

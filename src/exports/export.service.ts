@@ -1,6 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
-import { fieldAad, KeyRing, openText } from '../keys';
+import { KeyRing, openText, usernameAad } from '../keys';
 import { disclosureOf, ProfileService } from '../profiles';
 import { Clock } from '../shared/clock';
 import { NotFoundError } from '../shared/errors';
@@ -133,7 +133,7 @@ export class ExportService {
     // A profile written before encryption names its person in clear (their key is made if they have none).
     const stored = owner.person_key_id === null ? null : await keys.personById(row.customer_id, owner.person_key_id);
     if (owner.person_key_id !== null && !stored) return false; // their key is gone: erased, the rows follow
-    const username = stored ? openText(stored.key, fieldAad('person', 'username', stored.id), owner.username) : owner.username;
+    const username = stored ? openText(stored.key, usernameAad(stored.id), owner.username) : owner.username;
     const subjectHash = this.deps.audit.subjectHash(row.customer_id, username);
     const person = stored ?? (await keys.person(row.customer_id, username, subjectHash));
     const now = this.deps.clock.now();

@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
 import { Database, platformScope } from '../db/scope';
-import { FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey } from '../keys';
+import { FIELD_PREFIX, KeyRing, openText, PersonKey, usernameAad } from '../keys';
 import { Clock } from '../shared/clock';
 import { Logger } from '../shared/logger';
 import { OutboundGuard } from '../shared/net/outbound-guard';
@@ -178,7 +178,7 @@ export class WebhookDispatcher {
       let username: string | null = row.subject;
       if (username !== null && username.startsWith(FIELD_PREFIX)) {
         try {
-          username = person ? openText(person.key, fieldAad('person', 'username', person.id), username) : null;
+          username = person ? openText(person.key, usernameAad(person.id), username) : null;
         } catch {
           username = null; // sealed under a key that is gone
         }
