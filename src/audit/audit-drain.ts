@@ -2,7 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { KeyRing, PersonKey } from '../keys';
 import { Clock } from '../shared/clock';
 import { timeOrderedUuid } from '../shared/ids';
-import { chainHeads, deleteEventPayloads, insertChainedEvents, insertEventPayloads } from './audit-event.repository';
+import { chainHeads, deleteEventPayloads, insertChainedEvents, insertEventPayloads, replaceWithSealedPayloads, selectUnsealedPayloads } from './audit-event.repository';
 import { clearOutboxPayloads, lockDrain, markOutboxRowsAudited, OutboxRow, PayloadOwner, selectUnchainedOutboxRows } from './audit-outbox.repository';
 import { eventDigest, GENESIS, payloadDigest, PLATFORM_CHAIN } from './chain';
 import { ClearPayload, hasSealedValues, openOutboxPayload, sealStoredPayload } from './payload-cipher';
@@ -109,6 +109,26 @@ export class AuditDrain {
       }
     }
     return result;
+  }
+
+  /**
+   * The upgrade to encryption at rest: seals up to `batchSize` payloads stored in clear before it,
+   * after `afterEventId`, each whole under its person's key (the digest in the chain is of the same
+   * clear payload, so it still verifies). A person without a key is left for later: none is made
+   * here, since they may be being erased. Answers the last event id looked at (null: none left).
+   */
+  async sealLegacyPayloads(afterEventId: string, batchSize: number): Promise<string | null> {
+    const em = this.deps.em;
+    await lockDrain(em);
+    const rows = await selectUnsealedPayloads(em, afterEventId, batchSize);
+    if (rows.length === 0) return null;
+    const sealed: Array<{ event_id: string; data: unknown }> = [];
+    for (const row of rows) {
+      const person = await this.deps.keys.personBySubject(row.customer_id, row.subject_hash);
+      if (person) sealed.push({ event_id: row.event_id, data: sealStoredPayload(person, row.event_id, row.data) });
+    }
+    if (sealed.length > 0) await replaceWithSealedPayloads(em, sealed);
+    return rows.at(-1)!.event_id;
   }
 
   /**

@@ -100,6 +100,11 @@ export class AuditService {
     return this.chains.drain(batchSize);
   }
 
+  /** The upgrade: seals a batch of payloads stored in clear before encryption at rest (see AuditDrain.sealLegacyPayloads). */
+  sealLegacyPayloads(afterEventId: string, batchSize: number): Promise<string | null> {
+    return this.chains.sealLegacyPayloads(afterEventId, batchSize);
+  }
+
   /** Erasure: removes up to `batchSize` audit payloads of `who` (see AuditDrain.erasePayloads). */
   erasePayloads(who: PayloadOwner, batchSize: number): Promise<{ audit_outbox: number; audit_payload: number }> {
     return this.chains.erasePayloads(who, batchSize);

@@ -1,6 +1,7 @@
 import { App } from '../../../src/app';
 import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { ActorKind, runAs } from '../../../src/audit';
+import { openPayloadRows } from '../../../src/audit';
 import { platformScope } from '../../../src/db/scope';
 import { DeletionStatus } from '../../../src/erasure';
 import { sweepProfileExports } from '../../../src/exports';
@@ -157,6 +158,29 @@ describe('crypto-shredding', () => {
     expect(await verifyChain()).toMatchObject({ ok: true, reason: null });
     const [bobOpened] = (await openedProfiles(app, ['username', 'email'])).filter((p) => p.username === BOB.username);
     expect(bobOpened).toEqual({ username: BOB.username, email: BOB.email });
+  });
+
+  it('seals, with the drain, audit payloads stored in clear before encryption at rest; the chain still verifies', async () => {
+    await signIn(ALICE.username, { sreg_email: ALICE.email });
+    await drainAuditOutbox(app.db, app.services.audit, 1000);
+    // Put the payloads back as a database from before encryption holds them: the clear payload itself.
+    const stored: Array<{ event_id: string; data: Record<string, unknown> }> = await ownerSql(`select event_id, data from audit_payload where customer_id = ?`, [customerId]);
+    expect(stored.length).toBeGreaterThanOrEqual(2);
+    const clear = await openPayloadRows(
+      app.services.keys,
+      null,
+      stored.map((r) => ({ eventId: r.event_id, customerId, isPending: false, targetType: '', targetId: null, payload: r.data })),
+    );
+    for (const [i, row] of stored.entries()) await ownerSql(`update audit_payload set data = ?::jsonb where event_id = ?`, [JSON.stringify(clear[i]), row.event_id]);
+    expect(await everyStoredRow()).toContain(ALICE.email);
+    expect(await verifyChain()).toMatchObject({ ok: true });
+
+    await drainAuditOutbox(app.db, app.services.audit, 1000);
+    const after: Array<{ data: Record<string, unknown> }> = await ownerSql(`select data from audit_payload where customer_id = ?`, [customerId]);
+    for (const { data } of after) expect(Object.keys(data).sort()).toEqual(['box', 'key']);
+    const dump = await everyStoredRow();
+    for (const value of [ALICE.username, ALICE.email]) expect({ value, found: dump.includes(value) }).toEqual({ value, found: false });
+    expect(await verifyChain()).toMatchObject({ ok: true, reason: null });
   });
 
   it('a payload that does not open under its person key, which exists, breaks the chain at that event', async () => {
