@@ -94,10 +94,10 @@ export function buildServices(foundation: ServiceFoundation): Services {
     audit,
     onConfigChanged: () => db.afterCommit(async () => directory.invalidateAll()),
   });
-  const consent = new ConsentService(orm.em, clock, audit);
-  const profiles = new ProfileService({ em: orm.em, clock, audit });
-  const oauthTokens = new OAuthTokenService({ em: orm.em, clock, random, secretKey, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, audit });
-  const oauthLoginCodes = new OAuthLoginCodeService({ em: orm.em, clock, random, secretKey, loginCodeTtlSeconds: config.LOGIN_CODE_TTL_SECONDS, tokens: oauthTokens, audit });
+  const consent = new ConsentService(orm.em, clock, audit, keys);
+  const profiles = new ProfileService({ em: orm.em, clock, audit, keys });
+  const oauthTokens = new OAuthTokenService({ em: orm.em, clock, random, secretKey, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, audit, keys });
+  const oauthLoginCodes = new OAuthLoginCodeService({ em: orm.em, clock, random, secretKey, loginCodeTtlSeconds: config.LOGIN_CODE_TTL_SECONDS, tokens: oauthTokens, audit, keys });
   const identityFlow = new IdentityFlowService({
     pool,
     clock,

@@ -3,7 +3,6 @@ import { RequiresScopes } from '../graphql/auth-checker';
 import { CONSENTS_PERSONAL } from '../oauth';
 import type { Disclosure } from '../profiles/disclosure';
 import { Connection } from '../graphql/connection';
-import { ConsentDecision } from './consent-decision.entity';
 import type { ConsentDecisionRecord } from './consent-decision.repository';
 
 /**
@@ -45,25 +44,7 @@ export class ConsentDecisionType {
   @Field(() => Date, { nullable: true, description: 'When it was revoked; null while in force.' })
   revokedAt!: Date | null;
 
-  /** `shown` is the disclosure rule's answer for the decision's user: without `activity`, who, where and what stay null. */
-  static from(d: ConsentDecision, shown: Disclosure): ConsentDecisionType {
-    return ConsentDecisionType.fromRecord(
-      {
-        id: d.id,
-        customerId: d.customer.id,
-        username: d.username,
-        realm: d.realm,
-        decision: d.decision,
-        grantedFields: d.grantedFields,
-        isRemembered: d.isRemembered,
-        decidedAt: d.decidedAt,
-        revokedAt: d.revokedAt,
-      },
-      shown,
-    );
-  }
-
-  /** As `from`, for a record read without entities (a page's decisions in bulk). */
+  /** `shown` is the disclosure rule's answer for the decision's user: without `activity`, who, where and what stay null. The record's username is opened. */
   static fromRecord(d: ConsentDecisionRecord, shown: Disclosure): ConsentDecisionType {
     return Object.assign(new ConsentDecisionType(), {
       id: d.id,
@@ -90,7 +71,7 @@ export class RevokeConsentDecisionPayload {
 
 @InputType('ConsentDecisionFilter', { description: 'Which consent decisions to list.' })
 export class ConsentDecisionFilterInput {
-  @Field(() => String, { nullable: true, description: 'Only this user\'s decisions (never a restricted one\'s). Needs `consents.personal`.' })
+  @Field(() => String, { nullable: true, description: 'Only this user\'s decisions (exact only: matched by the username\'s keyed hash; never a restricted one\'s). Needs `consents.personal`.' })
   username?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Only decisions for this realm (exact). Needs `consents.personal`.' })

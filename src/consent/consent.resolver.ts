@@ -6,7 +6,7 @@ import { CONSENTS_PERSONAL } from '../oauth';
 // Straight to the pure rule, not through profiles/index.ts: profiles reads consent, so that import would close a circle.
 import { disclosureOf, personKey, type RestrictionLookup } from '../profiles/disclosure';
 import { ConsentService } from './consent.service';
-import { ConsentDecision } from './consent-decision.entity';
+import type { ConsentDecisionRecord } from './consent-decision.repository';
 import { ConsentDecisionConnection, ConsentDecisionFilterInput, ConsentDecisionType, RevokeConsentDecisionPayload } from './consent-decision.type';
 
 @Resolver(() => ConsentDecisionType)
@@ -33,19 +33,20 @@ export class ConsentResolver {
     // Asking for a restricted person's decisions by name would count and date them: they, and the
     // page info they would set, are left out.
     const kept = filter?.username ? withheldFrom(page, (d) => shown(d).activity, (d) => ({ createdAt: d.decidedAt, id: d.id })) : page;
-    return { nodes: kept.items.map((d) => ConsentDecisionType.from(d, shown(d))), pageInfo: { hasNextPage: kept.hasNextPage, endCursor: kept.endCursor } };
+    return { nodes: kept.items.map((d) => ConsentDecisionType.fromRecord(d, shown(d))), pageInfo: { hasNextPage: kept.hasNextPage, endCursor: kept.endCursor } };
   }
 
   @Authorized('consents:write')
   @Mutation(() => RevokeConsentDecisionPayload, { description: 'Revokes a consent decision: the user is asked again next time. Needs `consents:write`.' })
   async revokeConsentDecision(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<RevokeConsentDecisionPayload> {
     const decision = await this.consent.revoke(id, tenantOf(principal));
-    return { consentDecision: ConsentDecisionType.from(decision, (await this.shown([decision]))(decision)) };
+    return { consentDecision: ConsentDecisionType.fromRecord(decision, (await this.shown([decision]))(decision)) };
   }
 
   /** The disclosure rule for each decision's user, with one restriction lookup for the whole page. */
-  private async shown(decisions: readonly ConsentDecision[]) {
-    const restricted = await this.restrictions.restrictedAmong(decisions.map((d) => ({ customerId: d.customer.id, username: d.username })));
-    return (d: ConsentDecision) => disclosureOf({ isRestricted: restricted.has(personKey({ customerId: d.customer.id, username: d.username })) }, 'read');
+  private async shown(decisions: readonly ConsentDecisionRecord[]) {
+    const people = decisions.filter((d) => d.username !== null).map((d) => ({ customerId: d.customerId, username: d.username! }));
+    const restricted = await this.restrictions.restrictedAmong(people);
+    return (d: ConsentDecisionRecord) => disclosureOf({ isRestricted: d.username !== null && restricted.has(personKey({ customerId: d.customerId, username: d.username })) }, 'read');
   }
 }

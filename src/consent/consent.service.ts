@@ -2,9 +2,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { NotFoundError } from '../shared/errors';
 import { afterCursor, checkPageSize, encodeCursor, Page } from '../shared/pagination';
 import { Clock } from '../shared/clock';
-import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
+import { customerWhere, Tenant } from '../shared/tenant';
 import { ConsentDecision } from './consent-decision.entity';
-import { ConsentDecisionRecord, selectDecisionsOfSubjects } from './consent-decision.repository';
+import { ConsentDecisionRecord, DecisionVisibility, selectDecisionsOfSubjects } from './consent-decision.repository';
+import { KeyRing, lookupMatch, matchWhere, openStored, personKeysOf, usernameAad } from '../keys';
+import { Customer } from '../customers';
 import { isUuid } from '../shared/ids';
 import { AuditService } from '../audit';
 
@@ -25,25 +27,30 @@ export interface ConsentFilter {
   realm?: string | null;
 }
 
-/** Consent decisions: recorded from the consent page, remembered per (user, realm), revocable. */
+/** Consent decisions: recorded from the consent page, remembered per (user, realm), revocable. Usernames are stored sealed. */
 export class ConsentService {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly keys: KeyRing,
   ) {}
 
-  /** Decisions `tenant` may see, newest first, optionally for one user and/or realm. */
-  async list(filter: ConsentFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<ConsentDecision>> {
+  /** Decisions `tenant` may see, newest first, optionally for one user (exact only, by keyed hash) and/or realm. */
+  async list(filter: ConsentFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<ConsentDecisionRecord>> {
     checkPageSize(first);
     const where: Record<string, unknown> = { ...afterCursor(after, 'decidedAt', 'desc'), ...customerWhere(tenant) };
-    if (filter.username) where.username = filter.username;
+    if (filter.username) {
+      const customers = tenant.kind === 'customer' ? [tenant.customerId] : (await this.em.find(Customer, {}, { fields: ['id'] })).map((c) => c.id);
+      // Beside the cursor's own `$or`, not over it.
+      where.$and = [matchWhere(await lookupMatch(this.keys, customers, 'username', filter.username), 'usernameHash', 'username')];
+    }
     if (filter.realm) where.realm = filter.realm;
     const rows = await this.em.find(ConsentDecision, where, { orderBy: { decidedAt: 'desc', id: 'desc' }, limit: first + 1, populate: ['customer'] });
     const items = rows.slice(0, first);
     const last = items[items.length - 1];
     return {
-      items,
+      items: await this.open(items),
       hasNextPage: rows.length > first,
       endCursor: last ? encodeCursor({ createdAt: last.decidedAt, id: last.id }) : null,
     };
@@ -56,10 +63,17 @@ export class ConsentService {
    */
   async listForSubjects(subjects: readonly ConsentSubject[], tenant: Tenant): Promise<ConsentDecisionRecord[][]> {
     if (subjects.length === 0) return [];
-    const rows = await selectDecisionsOfSubjects(this.em, subjects, { customerId: customerWhere(tenant).customer, username: subjectWhere(tenant).username });
+    const unique = [...new Map(subjects.map((s) => [subjectKey(s), s])).values()];
+    const hashed = await Promise.all(unique.map(async (s) => ({ ...s, usernameHash: await this.hashOf(s.customerId, s.username) })));
+    const visible: DecisionVisibility = {};
+    if (tenant.kind === 'customer') {
+      visible.customerId = tenant.customerId;
+      if (tenant.subject !== undefined) visible.person = { username: tenant.subject, usernameHash: await this.hashOf(tenant.customerId, tenant.subject) };
+    }
+    const rows = await selectDecisionsOfSubjects(this.em, hashed, visible);
     const bySubject = new Map<string, ConsentDecisionRecord[]>();
     for (const row of rows) {
-      const key = subjectKey(row);
+      const key = subjectKey({ customerId: row.customerId, username: row.username! });
       const decisions = bySubject.get(key);
       if (decisions) decisions.push(row);
       else bySubject.set(key, [row]);
@@ -71,21 +85,45 @@ export class ConsentService {
    * Revokes a decision: it no longer skips the consent page. Revoking twice keeps the first time.
    * Another tenant's decision is NOT_FOUND, exactly like a missing one.
    */
-  async revoke(id: string, tenant: Tenant): Promise<ConsentDecision> {
+  async revoke(id: string, tenant: Tenant): Promise<ConsentDecisionRecord> {
     if (!isUuid(id)) throw new NotFoundError('consent decision', id);
     return this.em.transactional(async (em) => {
       const decision = await em.findOne(ConsentDecision, { id, ...customerWhere(tenant) }, { populate: ['customer'] });
       if (!decision) throw new NotFoundError('consent decision', id);
-      if (decision.revokedAt !== null) return decision;
+      const [record] = await this.open([decision]);
+      if (decision.revokedAt !== null) return record!;
       decision.revokedAt = this.clock.now();
       await this.audit.record({
         customerId: decision.customer.id,
         action: 'consent.revoked',
         target: { type: 'consent_decision', id: decision.id },
-        username: decision.username,
+        username: record!.username,
         details: { realm: decision.realm },
       });
-      return decision;
+      return { ...record!, revokedAt: decision.revokedAt };
+    });
+  }
+
+  private async hashOf(customerId: string, username: string): Promise<string> {
+    return this.keys.lookupHash(await this.keys.customer(customerId), 'username', username);
+  }
+
+  /** Decisions as records, their usernames opened (null when the person's key is gone). */
+  private async open(decisions: readonly ConsentDecision[]): Promise<ConsentDecisionRecord[]> {
+    const people = await personKeysOf(this.keys, decisions.map((d) => ({ customerId: d.customer.id, personKeyId: d.personKeyId })));
+    return decisions.map((d) => {
+      const person = d.personKeyId === null ? undefined : people.get(d.personKeyId);
+      return {
+        id: d.id,
+        customerId: d.customer.id,
+        username: d.personKeyId === null ? d.username : person ? openStored(person, usernameAad(person.id), d.username) : null,
+        realm: d.realm,
+        decision: d.decision,
+        grantedFields: d.grantedFields,
+        isRemembered: d.isRemembered,
+        decidedAt: d.decidedAt,
+        revokedAt: d.revokedAt,
+      };
     });
   }
 }

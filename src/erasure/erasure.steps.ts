@@ -68,8 +68,10 @@ function personRequests(t: PersonTarget): [string, unknown[]] {
 function personalSteps({ em, audit }: StepDeps): ErasureStep[] {
   return [
     rows(em, 'oauth_login_code', named),
-    // Access tokens name their subject in clear.
-    rows(em, 'oauth_access_token', (t) => anyOf([t.username === null ? null : ['subject = ?', [t.username]]])),
+    // Access tokens name their subject sealed, with its lookup hash in `subject_hash`; clear on a token issued before encryption.
+    rows(em, 'oauth_access_token', (t) =>
+      anyOf([t.usernameHash === null ? null : ['subject_hash = ?', [t.usernameHash]], t.username === null ? null : ['(person_key_id is null and subject = ?)', [t.username]]]),
+    ),
     rows(em, 'auth_request_transition', (t) => {
       const [where, params] = personRequests(t);
       return [`auth_request_id in (select id from auth_request where customer_id = ? and ${where})`, [t.customerId, ...params]];

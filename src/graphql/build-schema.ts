@@ -19,6 +19,7 @@ import { CustomerResolver } from '../customers/customer.resolver';
 import { ErasureResolver } from '../erasure/erasure.resolver';
 import { ProfileExportResolver } from '../exports/profile-export.resolver';
 import { AuthRequestQueries } from '../identity-flow/auth-request.query';
+import type { KeyRing } from '../keys';
 import { AuthRequestResolver } from '../identity-flow/auth-request.resolver';
 import { OAuthClientResolver } from '../oauth/oauth-client.resolver';
 import { MeResolver } from '../operators/me.resolver';
@@ -72,6 +73,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
 
 /** The services the resolvers call; the composition root passes its own. */
 export interface ResolverServices {
+  keys: KeyRing;
   customers: CustomerService;
   consent: ConsentService;
   oauthClients: OAuthClientService;
@@ -88,7 +90,7 @@ export interface ResolverServices {
 export function createResolvers(services: ResolverServices, em: EntityManager, publicUrl: string): object[] {
   return [
     new CustomerResolver(services.customers, publicUrl),
-    new AuthRequestResolver(new AuthRequestQueries(em), services.profiles),
+    new AuthRequestResolver(new AuthRequestQueries(em, services.keys), services.profiles),
     new ConsentResolver(services.consent, services.profiles),
     new OAuthClientResolver(services.oauthClients),
     new ProfileResolver(services.profiles, services.consent),

@@ -44,9 +44,9 @@ export class AuthRequestResolver {
 
   /** The disclosure rule for each request's user, with one restriction lookup for the whole page. */
   private async shown(items: readonly AuthRequestWithTimeline[]) {
-    const people = items.filter((i) => i.request.username !== null).map((i) => ({ customerId: i.request.customer.id, username: i.request.username! }));
+    const people = items.filter((i) => i.username !== null).map((i) => ({ customerId: i.request.customer.id, username: i.username! }));
     const restricted = await this.restrictions.restrictedAmong(people);
-    return ({ request }: AuthRequestWithTimeline) =>
-      disclosureOf({ isRestricted: request.username !== null && restricted.has(personKey({ customerId: request.customer.id, username: request.username })) }, 'read');
+    return ({ request, username }: AuthRequestWithTimeline) =>
+      disclosureOf({ isRestricted: username !== null && restricted.has(personKey({ customerId: request.customer.id, username })) }, 'read');
   }
 }

@@ -105,7 +105,7 @@ export class AuthRequestType {
   timeline!: AuthRequestTransitionType[];
 
   /** `shown` is the disclosure rule's answer for the request's user: without `activity`, who and where stay null. */
-  static from({ request, timeline }: AuthRequestWithTimeline, shown: Disclosure): AuthRequestType {
+  static from({ request, username, timeline }: AuthRequestWithTimeline, shown: Disclosure): AuthRequestType {
     return Object.assign(new AuthRequestType(), {
       id: request.id,
       customerId: request.customer.id,
@@ -115,7 +115,7 @@ export class AuthRequestType {
       returnTo: shown.activity ? request.returnTo : null,
       returnToVerification: request.returnToVerification,
       returnToVerificationReason: request.returnToVerificationReason,
-      username: shown.activity ? request.username : null,
+      username: shown.activity ? username : null,
       requestedFields: [...request.requestedFields],
       requiredFields: [...request.requiredFields],
       releasedFields: shown.activity ? [...request.releasedFields] : null,
@@ -138,7 +138,7 @@ export class AuthRequestFilterInput {
   @Field(() => AuthRequestStatus, { nullable: true, description: 'Only requests in this state.' })
   status?: AuthRequestStatus | null;
 
-  @Field(() => String, { nullable: true, description: 'Only requests of this user (never a restricted one\'s). Needs `requests.personal`.' })
+  @Field(() => String, { nullable: true, description: 'Only requests of this user (exact only: matched by the username\'s keyed hash; never a restricted one\'s). Needs `requests.personal`.' })
   username?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Only requests from this realm (exact). Needs `requests.personal`.' })

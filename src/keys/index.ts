@@ -10,3 +10,7 @@ export { attributeDigest, profileAad, requestAad, usernameAad } from './person-v
 export { LegacySealer } from './legacy-sealer';
 export type { SealCounts } from './legacy-sealer';
 export { sealLegacyRows, sealLegacyRowsJob } from './seal-legacy.job';
+export { isSealed, openStored, sealPersonRecord } from './person-sealing';
+export type { SealedPersonRef } from './person-sealing';
+export { hashesParam, lookupMatch, matchWhere, personKeysOf } from './person-lookup';
+export type { HashMatch, LookupMatch } from './person-lookup';

@@ -8,6 +8,7 @@ import { OAuthClient } from './oauth-client.entity';
  * row (with `revokedAt`) until they expire; the purge job then deletes them.
  */
 @Entity({ tableName: 'oauth_access_token' })
+@Index({ properties: ['customer', 'subjectHash'], name: 'oauth_access_token_subject_hash_index' })
 export class OAuthAccessToken {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -21,9 +22,20 @@ export class OAuthAccessToken {
   @ManyToOne(() => Customer, { deleteRule: 'cascade', updateRule: 'cascade', index: 'oauth_access_token_customer_id_index' })
   customer!: Customer;
 
-  /** The AW username the token is limited to (tokens from a login code); null for client credentials. */
-  @Property({ type: 'string', length: 255, nullable: true })
+  /**
+   * The AW username the token is limited to (tokens from a login code); null for client credentials.
+   * Sealed under the person's key (`oauth_access_token.subject:<id>`); clear only on a token issued before encryption.
+   */
+  @Property({ type: 'text', nullable: true })
   subject: string | null = null;
+
+  /** Keyed hash of the subject's username (the customer's lookup key): how a person's tokens are found. */
+  @Property({ type: 'text', nullable: true })
+  subjectHash: string | null = null;
+
+  /** The key `subject` is sealed under; null on a token issued before encryption (or without a subject). */
+  @Property({ type: 'uuid', nullable: true })
+  personKeyId: string | null = null;
 
   @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
   scopes: string[] = [];

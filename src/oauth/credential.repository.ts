@@ -14,16 +14,36 @@ export async function enterOAuthClient(em: EntityManager, clientId: string, secr
   return row ? em.map(OAuthClient, row) : null;
 }
 
+/** An active access token's grant as stored: its subject sealed under `personKeyId` (clear when that is null). */
+export interface StoredAccessGrant {
+  tokenId: string;
+  customerId: string;
+  clientId: string;
+  scopes: string[];
+  subject: string | null;
+  subjectHash: string | null;
+  personKeyId: string | null;
+}
+
 /** The grant of an active access token of an enabled client, its customer entered; null when none. */
-export async function enterAccessToken(
-  em: EntityManager,
-  tokenHash: string,
-  now: Date,
-): Promise<{ customerId: string; clientId: string; scopes: string[]; subject: string | null } | null> {
-  const [row]: Array<{ grant_customer_id: string; grant_client_id: string; grant_scopes: string[]; grant_subject: string | null }> = await em.execute(
-    'select * from ids_enter_access_token(?, ?)',
-    [tokenHash, now],
-  );
+export async function enterAccessToken(em: EntityManager, tokenHash: string, now: Date): Promise<StoredAccessGrant | null> {
+  const [row]: Array<{
+    grant_customer_id: string;
+    grant_client_id: string;
+    grant_scopes: string[];
+    grant_subject: string | null;
+    grant_token_id: string;
+    grant_subject_hash: string | null;
+    grant_person_key_id: string | null;
+  }> = await em.execute('select * from ids_enter_access_token(?, ?)', [tokenHash, now]);
   if (!row) return null;
-  return { customerId: row.grant_customer_id, clientId: row.grant_client_id, scopes: row.grant_scopes, subject: row.grant_subject };
+  return {
+    tokenId: row.grant_token_id,
+    customerId: row.grant_customer_id,
+    clientId: row.grant_client_id,
+    scopes: row.grant_scopes,
+    subject: row.grant_subject,
+    subjectHash: row.grant_subject_hash,
+    personKeyId: row.grant_person_key_id,
+  };
 }

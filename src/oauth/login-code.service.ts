@@ -7,7 +7,8 @@ import { hashLoginCode } from './client-credentials';
 import { OAuthLoginCode } from './login-code.entity';
 import { PresentedClient } from './client-authentication';
 import { InvalidGrantError } from './oauth.errors';
-import { OAuthTokenService, TokenResponse } from './token.service';
+import { OAuthTokenService, TokenResponse, TokenSubject } from './token.service';
+import { KeyRing, matchWhere, openStored, usernameAad } from '../keys';
 import { AuditService } from '../audit';
 import { Profile } from '../profiles/profile.entity';
 import { accessTokenIdOfCode } from './login-code.repository';
@@ -20,6 +21,7 @@ export interface LoginCodeServiceDeps {
   loginCodeTtlSeconds: number;
   tokens: OAuthTokenService;
   audit: AuditService;
+  keys: KeyRing;
 }
 
 /** A login code before it is stored: the code for the RP, and the id, HMAC and expiry the database keeps. */
@@ -77,16 +79,40 @@ export class OAuthLoginCodeService {
         await this.revokeIssuedFrom(em, found.id, client.customer.id, now);
         return null;
       }
+      // The code's user, opened; a person erased since the sign-in has no key, and the code nobody to reach.
+      const subject = await this.subjectOf(found);
+      if (!subject) return null;
       // A restriction set after the sign-in still counts (GDPR art. 18): then the token carries no field.
-      const restricted = await em.count(Profile, { customer: found.customer, username: found.username, restrictedAt: { $ne: null } });
+      const restricted = await em.count(Profile, {
+        customer: found.customer,
+        ...matchWhere({ hashes: [{ customerId: found.customer.id, hash: subject.usernameHash }], clear: subject.username }, 'usernameHash', 'username'),
+        restrictedAt: { $ne: null },
+      });
       const scopes = ['profiles:read', ...(restricted > 0 ? [] : found.fields.map((field) => `profile.${field}`))];
-      const { response, row } = await this.deps.tokens.createToken(client, scopes, found.username);
+      const { response, row } = await this.deps.tokens.createToken(client, scopes, subject);
       await em.flush();
       await em.nativeUpdate(OAuthLoginCode, { id: found.id }, { accessToken: row.id });
       return response;
     });
     if (!result) throw new InvalidGrantError(REFUSED);
     return result;
+  }
+
+  /**
+   * The code's user: its username opened under their key (`person.username:<key id>`), or, for a
+   * code issued before encryption (clear username), their key got or made now so the token's
+   * subject is sealed all the same. Null when their key is gone (erased).
+   */
+  private async subjectOf(code: OAuthLoginCode): Promise<TokenSubject | null> {
+    const customerId = code.customer.id;
+    if (code.personKeyId === null) {
+      const person = await this.deps.keys.person(customerId, code.username, this.deps.audit.subjectHash(customerId, code.username));
+      return { username: code.username, person, usernameHash: this.deps.keys.lookupHash(await this.deps.keys.customer(customerId), 'username', code.username) };
+    }
+    const person = await this.deps.keys.personById(customerId, code.personKeyId);
+    if (!person) return null;
+    const username = openStored(person, usernameAad(person.id), code.username);
+    return { username, person, usernameHash: code.usernameHash ?? this.deps.keys.lookupHash(await this.deps.keys.customer(customerId), 'username', username) };
   }
 
   /** Revokes the token a used code produced (read fresh: a concurrent winner may have just set it). */

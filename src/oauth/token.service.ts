@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
 import { ActorKind, identifyActor } from '../audit/actor';
 import { AuditService } from '../audit';
 import { Clock } from '../shared/clock';
@@ -19,6 +21,19 @@ export interface TokenServiceDeps {
   secretKey: string;
   accessTokenTtlSeconds: number;
   audit: AuditService;
+  keys: KeyRing;
+}
+
+/** The user a token is limited to: their username, their key (the subject is sealed under it) and the username's lookup hash. */
+export interface TokenSubject {
+  username: string;
+  person: PersonKey;
+  usernameHash: string;
+}
+
+/** Where a token's subject is sealed: bound to the token's row. */
+export function subjectAad(tokenId: string): string {
+  return fieldAad('oauth_access_token', 'subject', tokenId);
 }
 
 /** RFC 6749 §5.1 successful response. */
@@ -80,17 +95,21 @@ export class OAuthTokenService {
 
   /**
    * Adds a new access token for `client` to the current unit of work (the caller flushes), audits its issuance, and
-   * returns the response to send with the row. `subject` (a username) limits the token to that one
-   * user of the customer.
+   * returns the response to send with the row. `subject` limits the token to that one user of the
+   * customer; it is stored sealed under their key, with the username's lookup hash.
    */
-  async createToken(client: OAuthClient, scopes: string[], subject: string | null): Promise<{ response: TokenResponse; row: OAuthAccessToken }> {
+  async createToken(client: OAuthClient, scopes: string[], subject: TokenSubject | null): Promise<{ response: TokenResponse; row: OAuthAccessToken }> {
     const now = this.deps.clock.now();
     const token = generateAccessToken(this.deps.random);
+    const id = randomUUID();
     const row = this.deps.em.create(OAuthAccessToken, {
+      id,
       tokenHash: hashAccessToken(token, this.deps.secretKey),
       client,
       customer: client.customer,
-      subject,
+      subject: subject === null ? null : sealText(subject.person.key, subjectAad(id), subject.username),
+      subjectHash: subject?.usernameHash ?? null,
+      personKeyId: subject?.person.id ?? null,
       scopes,
       issuedAt: now,
       expiresAt: new Date(now.getTime() + this.deps.accessTokenTtlSeconds * 1000),
@@ -100,7 +119,7 @@ export class OAuthTokenService {
       customerId: client.customer.id,
       action: 'token.issued',
       target: { type: 'oauth_access_token', id: row.id },
-      username: subject,
+      username: subject?.username ?? null,
       details: { clientId: client.clientId, scopes, expiresAt: row.expiresAt.toISOString(), grant: subject === null ? 'client_credentials' : 'authorization_code' },
     });
     return { response: { access_token: token, token_type: 'Bearer', expires_in: this.deps.accessTokenTtlSeconds, scope: formatScope(scopes) }, row };
@@ -108,18 +127,28 @@ export class OAuthTokenService {
 
   /**
    * Looks up a bearer token presented to the API by its HMAC. Answers null for unknown, expired and
-   * revoked tokens and for tokens of a disabled client, so the caller refuses them all alike. A
+   * revoked tokens and for tokens of a disabled client, so the caller refuses them all alike; and
+   * for a token limited to a person whose key is gone (erased): it can reach nothing of theirs. A
    * token found enters its customer: the rest of the transaction sees that customer's rows only.
    */
   async verifyAccessToken(token: string): Promise<AccessTokenGrant | null> {
     const found = await enterAccessToken(this.deps.em, hashAccessToken(token, this.deps.secretKey), this.deps.clock.now());
     if (!found) return null;
+    const subject = await this.openSubject(found.customerId, found.tokenId, found.subject, found.personKeyId);
+    if (subject === undefined) return null;
     return {
       customerId: found.customerId,
       clientId: found.clientId,
       scopes: [...found.scopes],
-      ...(found.subject !== null ? { subject: found.subject } : {}),
+      ...(subject !== null ? { subject } : {}),
     };
+  }
+
+  /** A token's subject opened: null when it has none, undefined when it is sealed under a key that is gone. */
+  private async openSubject(customerId: string, tokenId: string, subject: string | null, personKeyId: string | null): Promise<string | null | undefined> {
+    if (subject === null || personKeyId === null) return subject;
+    const person = await this.deps.keys.personById(customerId, personKeyId);
+    return person ? openText(person.key, subjectAad(tokenId), subject) : undefined;
   }
 
   /**
@@ -151,6 +180,9 @@ export class OAuthTokenService {
     if (!found || found.revokedAt !== null || found.expiresAt <= now || found.customer.id !== client.customer.id || found.client.disabledAt !== null) {
       return { active: false };
     }
+    const subject = await this.openSubject(found.customer.id, found.id, found.subject, found.personKeyId);
+    // Its person erased: the token reaches nothing any more (verifyAccessToken refuses it too).
+    if (subject === undefined) return { active: false };
     return {
       active: true,
       scope: formatScope(found.scopes),
@@ -159,7 +191,7 @@ export class OAuthTokenService {
       iat: Math.floor(found.issuedAt.getTime() / 1000),
       token_type: 'Bearer',
       // RFC 7662 §2.2: the resource owner, for tokens limited to one user.
-      ...(found.subject !== null ? { sub: found.subject } : {}),
+      ...(subject !== null ? { sub: subject } : {}),
     };
   }
 }

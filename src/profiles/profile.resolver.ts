@@ -66,19 +66,19 @@ export class ProfileResolver {
   @Authorized('profiles:read')
   @Query(() => ProfileType, { nullable: true, description: 'One profile by id. Needs `profiles:read`.' })
   async profile(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<ProfileType | null> {
-    const found = await this.profileService.get(id, tenantOf(principal));
-    return found ? ProfileType.from(found) : null;
+    const found = await this.profileService.read(id, tenantOf(principal));
+    return found ? ProfileType.fromRecord(found) : null;
   }
 
   @Authorized('profiles:read')
-  @Query(() => ProfileType, { nullable: true, description: 'One customer\'s user by the AW\'s username. Needs `profiles:read`.' })
+  @Query(() => ProfileType, { nullable: true, description: 'One customer\'s user by the AW\'s username (exact only: matched by its keyed hash). Needs `profiles:read`.' })
   async profileByUsername(
     @Ctx() { principal }: GraphqlContext,
     @Arg('customerId', () => ID) customerId: string,
     @Arg('username', () => String) username: string,
   ): Promise<ProfileType | null> {
     const found = await this.profileService.getByUsername(customerId, username, tenantOf(principal));
-    return found ? ProfileType.from(found) : null;
+    return found ? ProfileType.fromRecord(found) : null;
   }
 
   @Authorized('profiles:write')
@@ -95,7 +95,7 @@ export class ProfileResolver {
     if (!(await this.profileService.get(id, tenantOf(principal)))) throw new NotFoundError('profile', id);
     requireScopes(principal, given.map((field) => `profile.${field}`));
     const changes = Object.fromEntries(given.map((field) => [field, input[field]]));
-    return { profile: ProfileType.from(await this.profileService.update(id, changes, tenantOf(principal))) };
+    return { profile: ProfileType.fromRecord(await this.profileService.update(id, changes, tenantOf(principal))) };
   }
 
   @Authorized('profiles:write')
@@ -108,7 +108,7 @@ export class ProfileResolver {
     @Arg('profileId', () => ID) profileId: string,
     @Arg('restricted', () => Boolean) restricted: boolean,
   ): Promise<SetProfileRestrictionPayload> {
-    return { profile: ProfileType.from(await this.profileService.setRestriction(profileId, restricted, tenantOf(principal))) };
+    return { profile: ProfileType.fromRecord(await this.profileService.setRestriction(profileId, restricted, tenantOf(principal))) };
   }
 
   /** The operation's loader of consent decisions: one query for every profile of the response, not one per profile. */

@@ -3,9 +3,12 @@ import { normaliseSregValue, SREG_FIELDS, SregField, SregValues } from '../openi
 import { Clock } from '../shared/clock';
 import { NotFoundError, ValidationError } from '../shared/errors';
 import { checkPageSize, decodeCursor, Page, toPage } from '../shared/pagination';
-import { customerWhere, subjectWhere, Tenant } from '../shared/tenant';
+import { customerWhere, Tenant } from '../shared/tenant';
 import { Profile } from './profile.entity';
-import { ProfilePageQuery, ProfileRecord, recordProfile, selectProfilePage, selectRestrictedPeople } from './profile.repository';
+import { ProfilePageQuery, ProfileRecord, recordProfile, selectProfilePage, selectRestrictedPeople, StoredProfileRecord } from './profile.repository';
+import { KeyRing, lookupMatch, matchWhere, PersonKey, personKeysOf, sealPersonRecord } from '../keys';
+import { Customer } from '../customers';
+import { openProfile, sealProfileChanges, storedOf } from './profile-values';
 import { isUuid } from '../shared/ids';
 import { AuditService, FieldChange } from '../audit';
 import { ProfileRestrictedError } from './profile.errors';
@@ -16,10 +19,13 @@ export interface ProfileServiceDeps {
   em: EntityManager;
   clock: Clock;
   audit: AuditService;
+  keys: KeyRing;
 }
 
 export interface ProfileFilter {
+  /** Exact only: matched by the username's keyed hash. */
   username?: string | null;
+  /** Exact only: matched by the email's keyed hash. */
   email?: string | null;
   updatedSince?: Date | null;
 }
@@ -27,8 +33,11 @@ export interface ProfileFilter {
 /** A rectification: a field given as a string is set (after normalising), as null cleared, absent kept. */
 export type ProfileChanges = Partial<Record<SregField, string | null>>;
 
-
-/** Profile records kept from the AW's postbacks, read and rectified through the API per tenant. */
+/**
+ * Profile records kept from the AW's postbacks, read and rectified through the API per tenant.
+ * Their values are sealed under the person's key (issue 17): every read opens them, every write
+ * seals, and a person is found by the keyed hash of their username (exact matches only).
+ */
 export class ProfileService implements RestrictionLookup {
   constructor(private readonly deps: ProfileServiceDeps) {}
 
@@ -40,87 +49,112 @@ export class ProfileService implements RestrictionLookup {
    * only `last_seen_at` moves, since the sign-in itself still happens. For a child (COPPA) only the
    * username is kept: the sent values are dropped and any stored earlier are erased at once, with
    * the audit payloads that hold them. What may be kept is the disclosure rule's (`disclosureOf`,
-   * 'record'). The postback's own statement does the same through the same SQL function
-   * (`ids_profile_record`, see profile.repository.ts).
+   * 'record'). The values are sealed under the person's key as the postback seals them, and the
+   * postback's own statement does the same through the same SQL function (`ids_profile_record`).
    */
   async recordFromPostback(customerId: string, username: string, supplied: SregValues, now: Date, facts: { isMinor?: boolean } = {}): Promise<void> {
-    await recordProfile(this.deps.em, {
-      customerId,
-      username,
-      record: disclosureOf({ isMinor: facts.isMinor }, 'record').attributes ? supplied : {},
-      isMinor: facts.isMinor === true,
-      restrictedRecords: disclosureOf({ isMinor: facts.isMinor, isRestricted: true }, 'record').attributes,
-      now,
-      subjectHash: this.deps.audit.subjectHash(customerId, username),
-      actor: currentActor(),
-    });
+    const subjectHash = this.deps.audit.subjectHash(customerId, username);
+    const customer = await this.deps.keys.customer(customerId);
+    const record = disclosureOf({ isMinor: facts.isMinor }, 'record').attributes ? supplied : {};
+    // Once more with a fresh key when the one read was erased meanwhile (a second miss would mean another erasure).
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const person = await this.deps.keys.person(customerId, username, subjectHash);
+      const recorded = await recordProfile(this.deps.em, {
+        customerId,
+        ...sealPersonRecord(customer, this.deps.keys, person, username, record),
+        isMinor: facts.isMinor === true,
+        restrictedRecords: disclosureOf({ isMinor: facts.isMinor, isRestricted: true }, 'record').attributes,
+        now,
+        subjectHash,
+        actor: currentActor(),
+      });
+      if (recorded) return;
+      this.deps.keys.forgetPerson(person.id);
+    }
+    throw new Error('the person\'s key was erased twice while recording their profile');
   }
 
-  /** Of `people`, the keys (`personKey`) of those whose processing is restricted; one query, grouped by customer. */
+  /** Of `people` (clear usernames), the keys (`personKey`) of those whose processing is restricted; one query. */
   async restrictedAmong(people: readonly PersonRef[]): Promise<Set<string>> {
-    const byCustomer = new Map<string, Set<string>>();
-    for (const p of people) byCustomer.set(p.customerId, (byCustomer.get(p.customerId) ?? new Set()).add(p.username));
-    if (byCustomer.size === 0) return new Set();
-    const rows = await selectRestrictedPeople(this.deps.em, byCustomer);
+    if (people.length === 0) return new Set();
+    const hashed = await Promise.all(
+      people.map(async (p) => ({ ...p, usernameHash: this.deps.keys.lookupHash(await this.deps.keys.customer(p.customerId), 'username', p.username) })),
+    );
+    const rows = await selectRestrictedPeople(this.deps.em, hashed);
     return new Set(rows.map((r) => personKey({ customerId: r.customer_id, username: r.username })));
   }
 
   /**
    * Profiles `tenant` may see, oldest first, in one query per page: plain records, no entities
-   * (read-only, and a page of entities cost more to hydrate and check at commit than to query).
+   * (read-only, and a page of entities cost more to hydrate and check at commit than to query),
+   * opened with one key lookup per customer for the page. Username and email match exactly, by
+   * their keyed hashes under each customer searched.
    */
   async list(filter: ProfileFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<ProfileRecord>> {
     checkPageSize(first);
     const query: ProfilePageQuery = { limit: first + 1 };
     if (after) query.after = decodeCursor(after);
-    const { customer } = customerWhere(tenant);
-    const { username } = subjectWhere(tenant);
-    if (customer !== undefined) query.customerId = customer;
-    if (username !== undefined) query.username = username;
-    if (filter.username) {
-      // A user-bound caller asking for another user finds nothing, never that other user.
-      if (query.username !== undefined && query.username !== filter.username) return toPage([], first);
-      query.username = filter.username;
-    }
+    const subject = tenant.kind === 'customer' ? tenant.subject : undefined;
+    if (tenant.kind === 'customer') query.customerId = tenant.customerId;
+    // A user-bound caller asking for another user finds nothing, never that other user.
+    if (filter.username && subject !== undefined && subject !== filter.username) return toPage([], first);
+    const username = filter.username || subject;
+    if (username) query.person = await lookupMatch(this.deps.keys, await this.searched(tenant), 'username', username);
     // Matching on a restricted person's address is processing it: such a profile never matches (see the repository).
-    if (filter.email) query.email = filter.email;
+    if (filter.email) query.email = await lookupMatch(this.deps.keys, await this.searched(tenant), 'email', filter.email);
     if (filter.updatedSince) query.updatedSince = filter.updatedSince;
-    return toPage(await selectProfilePage(this.deps.em, query), first);
+    const page = toPage(await selectProfilePage(this.deps.em, query), first);
+    return { ...page, items: await this.open(page.items) };
   }
 
-  /** One profile, or null when missing, malformed or another tenant's. */
+  /**
+   * One profile entity, or null when missing, malformed or another tenant's. Its values are
+   * stored sealed: show `read`'s answer, never the entity's fields.
+   */
   async get(id: string, tenant: Tenant): Promise<Profile | null> {
     if (!isUuid(id)) return null;
-    return this.deps.em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) });
+    return this.deps.em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...(await this.subjectWhere(tenant)) });
   }
 
-  /** A customer's user by the AW's username, or null (also when `tenant` may not see that customer). */
-  async getByUsername(customerId: string, username: string, tenant: Tenant): Promise<Profile | null> {
+  /** One profile opened, or null when missing, malformed or another tenant's. */
+  async read(id: string, tenant: Tenant): Promise<ProfileRecord | null> {
+    const found = await this.get(id, tenant);
+    return found ? (await this.open([storedOf(found)]))[0]! : null;
+  }
+
+  /** A customer's user by the AW's username (exact, by its keyed hash), or null (also when `tenant` may not see that customer). */
+  async getByUsername(customerId: string, username: string, tenant: Tenant): Promise<ProfileRecord | null> {
     if (!isUuid(customerId)) return null;
     const id = customerId.toLowerCase();
     if (tenant.kind === 'customer' && tenant.customerId !== id) return null;
     if (tenant.kind === 'customer' && tenant.subject !== undefined && tenant.subject !== username) return null;
-    return this.deps.em.findOne(Profile, { customer: id, username });
+    const match = await lookupMatch(this.deps.keys, [id], 'username', username);
+    const found = await this.deps.em.findOne(Profile, { customer: id, ...matchWhere(match, 'usernameHash', 'username') });
+    return found ? (await this.open([storedOf(found)]))[0]! : null;
   }
 
   /**
    * Rectification (GDPR art. 16): validates every given field first, so an invalid value writes
-   * nothing, then changes only those fields. Another tenant's profile is NOT_FOUND; a restricted
-   * one is PROFILE_RESTRICTED.
+   * nothing, then changes only those fields, sealed under the person's key with their keyed
+   * digests (and the email's lookup hash). Another tenant's profile is NOT_FOUND; a restricted
+   * one is PROFILE_RESTRICTED; one whose person was erased (key gone) is NOT_FOUND too.
    */
-  async update(id: string, changes: ProfileChanges, tenant: Tenant): Promise<Profile> {
+  async update(id: string, changes: ProfileChanges, tenant: Tenant): Promise<ProfileRecord> {
     const values = normaliseChanges(changes);
     return this.deps.em.transactional(async (em) => {
       const profile = await this.lockVisible(em, id, tenant);
       if (profile.restrictedAt !== null) throw new ProfileRestrictedError(profile.id);
-      const changes: Record<string, FieldChange> = {};
-      for (const [field, value] of Object.entries(values) as Array<[SregField, string | null]>) {
-        if (profile[field] !== value) changes[field] = { old: profile[field], new: value };
-      }
-      if (Object.keys(changes).length === 0) return profile;
-      em.assign(profile, { ...values, updatedAt: this.deps.clock.now() });
-      await this.deps.audit.record({ customerId: profile.customer.id, action: 'profile.updated', target: { type: 'profile', id: profile.id }, username: profile.username, changes });
-      return profile;
+      const person = await this.personOf(profile);
+      const current = openProfile(storedOf(profile), person ?? undefined);
+      if (profile.personKeyId !== null && !person) throw new NotFoundError('profile', id);
+      const changed = (Object.entries(values) as Array<[SregField, string | null]>).filter(([field, value]) => current[field] !== value);
+      if (changed.length === 0) return current;
+      const sealed = person ? sealProfileChanges(profile, person, changed, await this.deps.keys.customer(profile.customer.id), this.deps.keys) : null;
+      em.assign(profile, { ...(sealed?.assign ?? Object.fromEntries(changed)), updatedAt: this.deps.clock.now() });
+      const audited: Record<string, FieldChange> = {};
+      for (const [field, value] of changed) audited[field] = sealed ? sealed.changes(field, current[field], value) : { old: current[field], new: value };
+      await this.deps.audit.record({ customerId: profile.customer.id, action: 'profile.updated', target: { type: 'profile', id: profile.id }, username: current.username, changes: audited });
+      return { ...current, ...Object.fromEntries(changed), updatedAt: profile.updatedAt };
     });
   }
 
@@ -130,28 +164,51 @@ export class ProfileService implements RestrictionLookup {
    * `profile.unrestricted`, naming the person but carrying no field values. Another tenant's
    * profile is NOT_FOUND.
    */
-  async setRestriction(id: string, restricted: boolean, tenant: Tenant): Promise<Profile> {
+  async setRestriction(id: string, restricted: boolean, tenant: Tenant): Promise<ProfileRecord> {
     return this.deps.em.transactional(async (em) => {
       const profile = await this.lockVisible(em, id, tenant);
-      if ((profile.restrictedAt !== null) === restricted) return profile;
+      const current = openProfile(storedOf(profile), (await this.personOf(profile)) ?? undefined);
+      if ((profile.restrictedAt !== null) === restricted) return current;
       profile.restrictedAt = restricted ? this.deps.clock.now() : null;
       await this.deps.audit.record({
         customerId: profile.customer.id,
         action: restricted ? 'profile.restricted' : 'profile.unrestricted',
         target: { type: 'profile', id: profile.id },
-        username: profile.username,
+        username: current.username,
       });
-      return profile;
+      return { ...current, restrictedAt: profile.restrictedAt };
     });
   }
 
   /** The profile `tenant` may see, locked for the rest of the transaction; NOT_FOUND otherwise. */
   private async lockVisible(em: EntityManager, id: string, tenant: Tenant): Promise<Profile> {
     const profile = isUuid(id)
-      ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...subjectWhere(tenant) }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })
+      ? await em.findOne(Profile, { id: id.toLowerCase(), ...customerWhere(tenant), ...(await this.subjectWhere(tenant)) }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true })
       : null;
     if (!profile) throw new NotFoundError('profile', id);
     return profile;
+  }
+
+  private async personOf(profile: Profile): Promise<PersonKey | null> {
+    return profile.personKeyId === null ? null : this.deps.keys.personById(profile.customer.id, profile.personKeyId);
+  }
+
+  /** Stored records opened, with one key lookup per customer. */
+  private async open(stored: readonly StoredProfileRecord[]): Promise<ProfileRecord[]> {
+    const people = await personKeysOf(this.deps.keys, stored);
+    return stored.map((s) => openProfile(s, s.personKeyId === null ? undefined : people.get(s.personKeyId)));
+  }
+
+  /** A user-bound tenant's one person, by their username's keyed hash. */
+  private async subjectWhere(tenant: Tenant): Promise<Record<string, unknown>> {
+    if (tenant.kind !== 'customer' || tenant.subject === undefined) return {};
+    return matchWhere(await lookupMatch(this.deps.keys, [tenant.customerId], 'username', tenant.subject), 'usernameHash', 'username');
+  }
+
+  /** The customers a username or email is searched under: the tenant's, or every customer for the platform. */
+  private async searched(tenant: Tenant): Promise<string[]> {
+    if (tenant.kind === 'customer') return [tenant.customerId];
+    return (await this.deps.em.find(Customer, {}, { fields: ['id'] })).map((c) => c.id);
   }
 }
 

@@ -2,7 +2,6 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { RequiresScopes } from '../graphql/auth-checker';
 import { Connection } from '../graphql/connection';
 import { SREG_FIELDS } from '../openid';
-import { Profile } from './profile.entity';
 import type { ProfileRecord } from './profile.repository';
 
 /**
@@ -77,29 +76,7 @@ export class ProfileType {
   @Field(() => Date, { nullable: true, description: 'When the user last signed in through us. Null while restricted.' })
   lastSeenAt!: Date | null;
 
-  /** A profile entity (single reads and mutations) as the API shows it. */
-  static from(p: Profile): ProfileType {
-    return ProfileType.fromRecord({
-      id: p.id,
-      customerId: p.customer.id,
-      username: p.username,
-      nickname: p.nickname,
-      email: p.email,
-      fullname: p.fullname,
-      dob: p.dob,
-      gender: p.gender,
-      postcode: p.postcode,
-      country: p.country,
-      language: p.language,
-      timezone: p.timezone,
-      createdAt: p.createdAt,
-      updatedAt: p.updatedAt,
-      lastSeenAt: p.lastSeenAt,
-      restrictedAt: p.restrictedAt,
-    });
-  }
-
-  /** A profile record (a page of them comes straight from the repository, without entities) as the API shows it. */
+  /** A profile record, opened (never an entity, whose values are sealed), as the API shows it. */
   static fromRecord(p: ProfileRecord): ProfileType {
     if (p.restrictedAt !== null) return ProfileType.restricted(p);
     return Object.assign(new ProfileType(), {
@@ -157,10 +134,10 @@ export class UpdateProfilePayload {
 
 @InputType('ProfileFilter', { description: 'Which profiles to list.' })
 export class ProfileFilterInput {
-  @Field(() => String, { nullable: true, description: 'Only the profile with this username (exact).' })
+  @Field(() => String, { nullable: true, description: 'Only the profile with this username (exact only: matched by its keyed hash).' })
   username?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Only profiles with this email (exact). Needs `profile.email`.' })
+  @Field(() => String, { nullable: true, description: 'Only profiles with this email (exact only: matched by its keyed hash; never a restricted profile). Needs `profile.email`.' })
   email?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Only profiles changed at or after this time.' })

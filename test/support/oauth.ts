@@ -17,11 +17,11 @@ export async function clientToken(app: App, customerId: string, scopes: string[]
   return { token: body.access_token, clientId: client.clientId, clientSecret };
 }
 
-/** Stores a profile as a postback would. */
+/** Stores a profile as a postback would (sealed under the person's key); answers its id. */
 export async function seedProfile(app: App, customerId: string, username: string, fields: Record<string, string>, now = new Date()): Promise<string> {
   return inContext(app, async () => {
     await app.services.profiles.recordFromPostback(customerId, username, fields, now);
-    const [row] = await app.orm.em.execute(`select id from profile where customer_id = ? and username = ?`, [customerId, username]);
-    return (row as { id: string }).id;
+    // The profile's id is fixed with the person's key (the row holds only the username's ciphertext and keyed hash).
+    return (await app.services.keys.person(customerId, username, app.services.audit.subjectHash(customerId, username))).profileId;
   });
 }

@@ -1,5 +1,5 @@
 import { App } from '../../../src/app';
-import { createTestCustomer, resetDatabase, startPublicTestApp } from '../../support/app';
+import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { consentForm, postback, startLogin } from '../../support/flow';
 import { graphql } from '../../support/graphql';
 import { npmOpenid } from '../../support/rp';
@@ -66,6 +66,10 @@ describe('inspecting the flow over GraphQL', () => {
     expect(list.data!.authRequests.nodes).toEqual([{ status: 'AWAITING_AW', username: null }]);
     const byUser = await graphql<{ authRequests: { nodes: unknown[] } }>(app.url!, `{ authRequests(filter: {username: "alice"}, first: 10) { nodes { id } } }`);
     expect(byUser.data!.authRequests.nodes).toHaveLength(1);
+    // Matched by the username's keyed hash (issue 17): exact only, the stored username being a ciphertext.
+    const byPrefix = await graphql<{ authRequests: { nodes: unknown[] } }>(app.url!, `{ authRequests(filter: {username: "ali"}, first: 10) { nodes { id } } }`);
+    expect(byPrefix.data!.authRequests.nodes).toEqual([]);
+    expect(await ownerSql(`select username from auth_request where username is not null`)).toEqual([{ username: expect.stringMatching(/^ef1\./) }]);
     expect(pending.requestId).toBeTruthy();
 
     // Unfiltered, one at a time through the cursor: the pending (newer) request comes first.

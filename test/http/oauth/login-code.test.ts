@@ -115,6 +115,27 @@ describe('the login code: delivered in the assertion, exchanged once for a token
     expect(others.data).toEqual({ bob: null, byId: null, all: { nodes: [{ username: 'alice' }] }, filtered: { nodes: [] } });
   });
 
+  it("stores the token's user sealed, and refuses the token once that person's key is gone", async () => {
+    const client = await createClient();
+    const code = (await signInAlice()).searchParams.get('openid.ids.code')!;
+    const issued = await exchange(client, code);
+    expect(issued.status).toBe(200);
+    const token = issued.body.access_token as string;
+    const tokens = await ownerSql('select id, subject, subject_hash, person_key_id from oauth_access_token');
+    expect(tokens).toEqual([{ id: expect.any(String), subject: expect.stringMatching(/^ef1\./), subject_hash: expect.any(String), person_key_id: expect.any(String) }]);
+    expect(JSON.stringify(await ownerSql('select * from oauth_access_token'))).not.toContain('alice');
+    // The hash is the one the person's other rows carry (how erasure finds their tokens).
+    const [profile] = await ownerSql('select id, username_hash, person_key_id from profile');
+    expect(tokens[0]).toMatchObject({ subject_hash: profile.username_hash, person_key_id: profile.person_key_id });
+    expect((await graphql(app.url!, '{ profiles { nodes { username } } }', {}, token)).data).toEqual({ profiles: { nodes: [{ username: 'alice' }] } });
+
+    // Crypto-shredding (the erasure's first step): the token can no longer name, let alone reach, anyone.
+    await ownerSql('select keyring.ids_shred_person(?, ?)', [customerId, profile.id]);
+    app.services.keys.forgetPerson(profile.person_key_id);
+    expect((await graphql(app.url!, '{ profiles { nodes { username } } }', {}, token)).status).toBe(401);
+    expect(await introspect(client, token)).toEqual({ active: false });
+  });
+
   it('refuses a second use of the code and revokes the token issued from the first', async () => {
     const client = await createClient();
     const code = (await signInAlice()).searchParams.get('openid.ids.code')!;

@@ -234,6 +234,9 @@ describe('row-level security under the application role', () => {
   });
 
   it("refuses to write B's rows from A's scope: updates and deletes touch nothing, inserts fail", async () => {
+    // B's email as stored (sealed since issue 17): unchanged at the end.
+    const stored = await ownerSql(`select email from profile where customer_id = ?`, [b]);
+    expect(stored).toEqual([{ email: expect.stringMatching(/^ef1\./) }]);
     await asApp({ 'app.customer_id': a }, async (c) => {
       expect((await c.query(`update profile set email = 'stolen@example.org' where customer_id = $1`, [b])).rowCount).toBe(0);
       expect((await c.query(`delete from consent_decision where customer_id = $1`, [b])).rowCount).toBe(0);
@@ -245,7 +248,7 @@ describe('row-level security under the application role', () => {
     await asApp({ 'app.customer_id': a }, async (c) => {
       await expect(c.query(`update profile set customer_id = $1 where customer_id = $2`, [b, a])).rejects.toThrow(/row-level security/);
     });
-    expect(await ownerSql(`select email from profile where customer_id = ?`, [b])).toEqual([{ email: 'beta@example.org' }]);
+    expect(await ownerSql(`select email from profile where customer_id = ?`, [b])).toEqual(stored);
   });
 
   it("holds even when the application forgets its own filter: a platform-wide query in A's transaction finds A's rows only", async () => {

@@ -1,7 +1,7 @@
 import { App } from '../../../src/app';
 import { FixedClock } from '../../../src/shared/clock';
 import { CustomersDocument, ProfileByUsernameDocument, ProfileContactsDocument, ProfileDocument, UpdateProfileDocument } from '../../../clients/typescript/src';
-import { createTestCustomer, resetDatabase, startTestApp, tableCounts } from '../../support/app';
+import { createTestCustomer, ownerSql, resetDatabase, startTestApp, tableCounts } from '../../support/app';
 import { clientToken, seedProfile } from '../../support/oauth';
 import { sdk } from '../../support/sdk';
 
@@ -85,6 +85,13 @@ describe('profiles over GraphQL with scoped client tokens', () => {
     );
     const cleared = await client.execute(UpdateProfileDocument, { id: profileId, input: { nickname: null } });
     expect(cleared.data!.updateProfile.profile).toMatchObject({ nickname: null, email: 'alice@wonderland.example' });
+    // Sealed at rest (issue 17): the row holds ciphertexts only, and GraphQL reads the new values opened.
+    const [row] = await ownerSql('select email, country, nickname from profile where id = ?', [profileId]);
+    expect(row).toEqual({ email: expect.stringMatching(/^ef1\./), country: expect.stringMatching(/^ef1\./), nickname: null });
+    expect(JSON.stringify(await ownerSql('select * from profile'))).not.toContain('wonderland');
+    expect((await sdk(app).request(ProfileDocument, { id: profileId })).profile).toMatchObject({ email: 'alice@wonderland.example', country: 'FR' });
+    const byEmail = await sdk(app).request(ProfileContactsDocument, { first: 10, filter: { email: 'alice@wonderland.example' } });
+    expect(byEmail.profiles.nodes.map((n) => n.id)).toEqual([profileId]);
 
     const noGender = await sdk(app, (await clientToken(app, customerId, ['profiles:write'])).token).execute(UpdateProfileDocument, { id: profileId, input: { gender: 'F' } });
     expect(noGender.errors[0]).toMatchObject({ code: 'FORBIDDEN', path: ['updateProfile'], missingScopes: ['profile.gender'] });

@@ -4,6 +4,7 @@ import { platformScope } from '../../../src/db/scope';
 import { sweepProfileExports } from '../../../src/exports';
 import { FixedClock } from '../../../src/shared/clock';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
+import { profileIdOf } from '../../support/sealed';
 import { consentForm, postback, startLogin } from '../../support/flow';
 import { graphql } from '../../support/graphql';
 import { operatorToken } from '../../support/operators';
@@ -37,7 +38,7 @@ describe('a restricted profile through every other reader', () => {
     await sdk(app).request(CreateWebhookEndpointDocument, { customerId, input: { url: 'http://127.0.0.1:9/hooks', events: ['login.succeeded', 'consent.granted', 'export.ready'] } });
     // Alice signs in with consent (a decision, a request with a realm and released fields), then is restricted.
     await signIn('alice');
-    [{ id: aliceId }] = await ownerSql(`select id from profile where username = 'alice'`);
+    aliceId = await profileIdOf(app, 'alice');
     await dispatchWebhooks();
     const restricted = await graphql(app.url!, `mutation($id: ID!) { setProfileRestriction(profileId: $id, restricted: true) { profile { id } } }`, { id: aliceId });
     expect(restricted.errors).toBeUndefined();

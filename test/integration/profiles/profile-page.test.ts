@@ -62,7 +62,7 @@ describe('a page of profiles', () => {
     const restrictedId = await insert(acme, 'bob', '2026-11-02T10:00:00Z', { restrictedAt: '2026-11-03T00:00:00Z' });
     const page = await list(customerTenant(acme), {}, 10);
     const entities = await app.db.run(customerScope(acme), async () =>
-      Promise.all([id, restrictedId].map(async (profileId) => ProfileType.from((await app.services.profiles.get(profileId, customerTenant(acme)))!))),
+      Promise.all([id, restrictedId].map(async (profileId) => ProfileType.fromRecord((await app.services.profiles.read(profileId, customerTenant(acme)))!))),
     );
     expect(page.items.map(ProfileType.fromRecord)).toEqual(entities);
     expect(page.items[0]).toMatchObject({ customerId: acme, username: 'alice', email: 'alice@example.org', createdAt: new Date('2026-11-01T10:00:00.123Z'), updatedAt: new Date('2026-11-05T08:30:00.500Z'), restrictedAt: null });

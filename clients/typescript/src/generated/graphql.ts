@@ -38,7 +38,7 @@ export type AuthRequestFilter = {
   status?: AuthRequestStatus | null | undefined;
   /** Created at or before. */
   to?: string | null | undefined;
-  /** Only requests of this user (never a restricted one's). Needs `requests.personal`. */
+  /** Only requests of this user (exact only: matched by the username's keyed hash; never a restricted one's). Needs `requests.personal`. */
   username?: string | null | undefined;
 };
 
@@ -55,7 +55,7 @@ export type AuthRequestStatus =
 export type ConsentDecisionFilter = {
   /** Only decisions for this realm (exact). Needs `consents.personal`. */
   realm?: string | null | undefined;
-  /** Only this user's decisions (never a restricted one's). Needs `consents.personal`. */
+  /** Only this user's decisions (exact only: matched by the username's keyed hash; never a restricted one's). Needs `consents.personal`. */
   username?: string | null | undefined;
 };
 
@@ -169,11 +169,11 @@ export type ProfileExportStatus =
 
 /** Which profiles to list. */
 export type ProfileFilter = {
-  /** Only profiles with this email (exact). Needs `profile.email`. */
+  /** Only profiles with this email (exact only: matched by its keyed hash; never a restricted profile). Needs `profile.email`. */
   email?: string | null | undefined;
   /** Only profiles changed at or after this time. */
   updatedSince?: string | null | undefined;
-  /** Only the profile with this username (exact). */
+  /** Only the profile with this username (exact only: matched by its keyed hash). */
   username?: string | null | undefined;
 };
 
