@@ -4,6 +4,7 @@ import { FIELD_PREFIX, type KeyRing } from '../keys';
 import { Clock } from '../shared/clock';
 import { Page } from '../shared/pagination';
 import { Tenant } from '../shared/tenant';
+import { SecretKeyRing } from '../shared/secret-key-ring';
 import { Actor, currentActor } from './actor';
 import { insertOutboxRow, PayloadOwner } from './audit-outbox.repository';
 import { AuditDrain } from './audit-drain';
@@ -38,7 +39,11 @@ export interface AuditRecord {
 export interface AuditServiceDeps {
   em: EntityManager;
   clock: Clock;
-  secretKey: string;
+  /**
+   * Subject hashes are matched by equality for as long as the trail lives (filters, erasure,
+   * exports, the chain itself), so they use the ring's stable (oldest listed) version, not the newest.
+   */
+  secretKeys: SecretKeyRing;
   /** The person keys that payloads are sealed under (issue 17). */
   keys: KeyRing;
 }
@@ -59,7 +64,7 @@ export class AuditService {
 
   /** The keyed hash the trail stores instead of a username. */
   subjectHash(customerId: string, username: string): string {
-    return subjectHash(this.deps.secretKey, customerId, username);
+    return subjectHash(this.deps.secretKeys.stable.secret.reveal(), customerId, username);
   }
 
   /**

@@ -83,9 +83,12 @@ const RP_DISCOVERY_MAX_IN_FLIGHT_PER_CUSTOMER = 4;
  */
 export function buildServices(foundation: ServiceFoundation): Services {
   const { config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer } = foundation;
-  const secretKey = config.SECRET_KEY.reveal();
+  // Made under the newest version, checked under any; identifiers matched across time (subject,
+  // address and postback hashes) stay on the stable one (README, "Rotating SECRET_KEYS").
+  const secretKeys = config.SECRET_KEYS;
+  const stableSecret = secretKeys.stable.secret.reveal();
   const keys = new KeyRing({ pool, provider: new LocalKeyProvider(config.MASTER_KEYS), clock, cacheSeconds: config.KEY_CACHE_SECONDS });
-  const audit = new AuditService({ em: orm.em, clock, secretKey, keys });
+  const audit = new AuditService({ em: orm.em, clock, secretKeys, keys });
   const customers = new CustomerService({
     em: orm.em,
     clock,
@@ -96,8 +99,8 @@ export function buildServices(foundation: ServiceFoundation): Services {
   });
   const consent = new ConsentService(orm.em, clock, audit, keys);
   const profiles = new ProfileService({ em: orm.em, clock, audit, keys });
-  const oauthTokens = new OAuthTokenService({ em: orm.em, clock, random, secretKey, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, audit, keys });
-  const oauthLoginCodes = new OAuthLoginCodeService({ em: orm.em, clock, random, secretKey, loginCodeTtlSeconds: config.LOGIN_CODE_TTL_SECONDS, tokens: oauthTokens, audit, keys });
+  const oauthTokens = new OAuthTokenService({ em: orm.em, clock, random, secretKeys, accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, audit, keys });
+  const oauthLoginCodes = new OAuthLoginCodeService({ em: orm.em, clock, random, secretKeys, loginCodeTtlSeconds: config.LOGIN_CODE_TTL_SECONDS, tokens: oauthTokens, audit, keys });
   const identityFlow = new IdentityFlowService({
     pool,
     clock,
@@ -106,14 +109,14 @@ export function buildServices(foundation: ServiceFoundation): Services {
     loginCodes: oauthLoginCodes,
     subjectHash: (customerId, username) => audit.subjectHash(customerId, username),
     keys,
-    settings: { publicUrl: config.PUBLIC_URL, secretKey, authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
+    settings: { publicUrl: config.PUBLIC_URL, secretKeys, authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
   const provider = new OpenIdProviderService({
     pool,
     sharedAssociations,
-    associationSealer: createSealer(secretKey, 'openid-association-mac-key'),
-    associationSourceHash: createKeyedHash(secretKey, 'openid-association-source'),
+    associationSealer: createSealer(secretKeys, 'openid-association-mac-key'),
+    associationSourceHash: createKeyedHash(stableSecret, 'openid-association-source'),
     clock,
     random,
     customers: directory,
@@ -149,7 +152,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     db,
     clock,
     random,
-    sealer: createSealer(secretKey, 'webhook-signing-secret'),
+    sealer: createSealer(secretKeys, 'webhook-signing-secret'),
     audit,
     policy: { allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS },
     outbound: new OutboundGuard({ allowPrivate: config.WEBHOOK_ALLOW_PRIVATE_URLS, resolve }),
@@ -177,9 +180,9 @@ export function buildServices(foundation: ServiceFoundation): Services {
     clock,
     audit,
     profiles,
-    sealer: createSealer(secretKey, 'profile-export-document'),
+    sealer: createSealer(secretKeys, 'profile-export-document'),
     keys,
-    signer: new DownloadSigner(secretKey),
+    signer: new DownloadSigner(secretKeys),
     publicUrl: config.PUBLIC_URL,
     ttlSeconds: config.EXPORT_TTL_SECONDS,
     // A lost job is no lost export: the sweep builds every PENDING one.
@@ -206,7 +209,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     oauthTokens,
     oauthLoginCodes,
     profiles,
-    operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKey, audit }),
+    operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKeys, audit }),
     retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock, exports), batchSize: config.PURGE_BATCH_SIZE }),
     erasure,
     erasurePurge,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { keysConfigShape } from './keys.schema';
+import { secretKeySchemas } from './secret-keys.schema';
 
 /**
  * Every environment variable the service reads, with its default and what it is for. The README's
@@ -9,7 +10,7 @@ export const configSchema = z.object({
   NODE_ENV: z
     .enum(['development', 'production', 'test'])
     .default('development')
-    .describe('`production` requires SECRET_KEY and ADMIN_TOKEN to be set explicitly.'),
+    .describe('`production` requires SECRET_KEY (or SECRET_KEYS) and ADMIN_TOKEN to be set explicitly.'),
   PUBLIC_URL: z
     .string()
     .url()
@@ -73,11 +74,7 @@ export const configSchema = z.object({
     .min(32, 'must be at least 32 characters')
     .optional()
     .describe('Bootstrap operator bearer token for /graphql (break-glass). Generated and printed in development when unset.'),
-  SECRET_KEY: z
-    .string()
-    .min(32, 'must be at least 32 characters')
-    .optional()
-    .describe('Server secret for HMACs (cookies, CSRF, keyed hashes). In development a random one is generated per run when unset.'),
+  ...secretKeySchemas,
   ...keysConfigShape,
   API_KEY_ROTATION_GRACE_SECONDS: z.coerce
     .number()

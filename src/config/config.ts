@@ -1,14 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { ZodError } from 'zod';
+import { SecretKeyRing, secretKeyRing } from '../shared/secret-key-ring';
 import { configSchema, RawConfig } from './config.schema';
 import { derivedMasterKey, MasterKey, parseMasterKeys } from './master-keys';
 import { Secret } from './secret';
+import { parseSecretKeys, SINGLE_SECRET_KEY_VERSION } from './secret-keys';
 
-export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'PUBLIC_URL' | 'MASTER_KEYS'>> {
+export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'SECRET_KEYS' | 'PUBLIC_URL' | 'MASTER_KEYS'>> {
   /** Without a trailing slash. */
   readonly PUBLIC_URL: string;
   readonly ADMIN_TOKEN: Secret;
-  readonly SECRET_KEY: Secret;
+  /** SECRET_KEYS, or SECRET_KEY as its single version v1. */
+  readonly SECRET_KEYS: SecretKeyRing;
   /** The key-encryption keys, newest first (never empty). */
   readonly MASTER_KEYS: readonly MasterKey[];
 }
@@ -28,8 +31,8 @@ export class ConfigError extends Error {
 }
 
 /**
- * Parses the environment once. In development a missing SECRET_KEY or ADMIN_TOKEN is generated and
- * reported as a warning; in production both must be given.
+ * Parses the environment once. In development a missing secret key (SECRET_KEYS or SECRET_KEY) or
+ * ADMIN_TOKEN is generated and reported as a warning; in production both must be given.
  */
 export function loadConfig(env: Record<string, string | undefined>): LoadedConfig {
   let raw: RawConfig;
@@ -43,23 +46,37 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
   }
   const warnings: string[] = [];
   const problems: string[] = [];
-  const secret = (name: 'ADMIN_TOKEN' | 'SECRET_KEY'): Secret => {
-    const value = raw[name];
-    if (value) return new Secret(value);
+  const adminToken = (): Secret => {
+    if (raw.ADMIN_TOKEN) return new Secret(raw.ADMIN_TOKEN);
     if (raw.NODE_ENV === 'production') {
-      problems.push(`${name}: required when NODE_ENV=production`);
+      problems.push('ADMIN_TOKEN: required when NODE_ENV=production');
       return new Secret('');
     }
     const generated = randomBytes(32).toString('base64url');
-    warnings.push(
-      name === 'ADMIN_TOKEN'
-        ? `ADMIN_TOKEN is unset; generated one for this run: ${generated}`
-        : 'SECRET_KEY is unset; generated a random one for this run (cookies and keyed hashes will not survive a restart)',
-    );
+    warnings.push(`ADMIN_TOKEN is unset; generated one for this run: ${generated}`);
     return new Secret(generated);
   };
+  const secretKeys = (): SecretKeyRing => {
+    const single = raw.SECRET_KEY === undefined ? null : new Secret(raw.SECRET_KEY);
+    if (raw.SECRET_KEYS !== undefined) {
+      const { versions, problems: found } = parseSecretKeys(raw.SECRET_KEYS);
+      problems.push(...found);
+      // Both set (say, while a deployment moves over): SECRET_KEY must be what SECRET_KEYS calls v1.
+      if (single && versions.find((v) => v.version === SINGLE_SECRET_KEY_VERSION)?.secret.reveal() !== single.reveal()) {
+        problems.push(`SECRET_KEY: set together with SECRET_KEYS, it must equal SECRET_KEYS' ${SINGLE_SECRET_KEY_VERSION} (SECRET_KEY=s means SECRET_KEYS=${SINGLE_SECRET_KEY_VERSION}:s); unset one of them`);
+      }
+      if (versions.length > 0) return secretKeyRing(versions);
+    } else if (single) {
+      return secretKeyRing([{ version: SINGLE_SECRET_KEY_VERSION, secret: single }]);
+    } else if (raw.NODE_ENV === 'production') {
+      problems.push('SECRET_KEY: required when NODE_ENV=production (or SECRET_KEYS)');
+    } else {
+      warnings.push('SECRET_KEY is unset; generated a random one for this run (cookies and keyed hashes will not survive a restart)');
+    }
+    return secretKeyRing([{ version: SINGLE_SECRET_KEY_VERSION, secret: new Secret(randomBytes(32).toString('base64url')) }]);
+  };
   const publicUrl = (raw.PUBLIC_URL ?? `http://${raw.HOST.includes(':') ? `[${raw.HOST}]` : raw.HOST}:${raw.PORT}`).replace(/\/+$/, '');
-  const secretKey = secret('SECRET_KEY');
+  const serverSecrets = secretKeys();
   const masterKeys = (): MasterKey[] => {
     if (raw.MASTER_KEYS !== undefined) {
       const parsed = parseMasterKeys(raw.MASTER_KEYS);
@@ -71,13 +88,16 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
       return [];
     }
     if (raw.NODE_ENV !== 'test') warnings.push('MASTER_KEYS is unset; derived a v1 key-encryption key from SECRET_KEY (set MASTER_KEYS before production)');
-    return [derivedMasterKey(secretKey.reveal())];
+    // From the stable (oldest) version, so a SECRET_KEYS rotation does not change the derived KEK.
+    return [derivedMasterKey(serverSecrets.stable.secret.reveal())];
   };
+  // The raw secrets stay out: only their wrapped or parsed forms below travel.
+  const { SECRET_KEY: _single, SECRET_KEYS: _versions, MASTER_KEYS: _masters, ...plain } = raw;
   const config: Config = Object.freeze({
-    ...raw,
+    ...plain,
     PUBLIC_URL: publicUrl,
-    ADMIN_TOKEN: secret('ADMIN_TOKEN'),
-    SECRET_KEY: secretKey,
+    ADMIN_TOKEN: adminToken(),
+    SECRET_KEYS: serverSecrets,
     MASTER_KEYS: Object.freeze(masterKeys()),
   });
   if (problems.length > 0) throw new ConfigError(problems);

@@ -34,7 +34,7 @@ export interface ExportServiceDeps {
   clock: Clock;
   audit: AuditService;
   profiles: ProfileService;
-  /** Opens documents sealed before encryption at rest (issue 17); `createSealer(SECRET_KEY, 'profile-export-document')` in the app. */
+  /** Opens documents sealed before encryption at rest (issue 17); `createSealer(SECRET_KEYS, 'profile-export-document')` in the app. */
   sealer: Sealer;
   /** New documents are sealed under the person's key. */
   keys: KeyRing;

@@ -19,7 +19,7 @@ export enum ProfileExportStatus {
 /**
  * One request for a person's data. The document is kept only sealed (AES-256-GCM under the
  * person's key, bound to this row's id: erasing them makes it unreadable, in every backup too;
- * one built before encryption, under a key derived from SECRET_KEY), and only until `expiresAt`; the row itself
+ * one built before encryption, under a key derived from SECRET_KEYS), and only until `expiresAt`; the row itself
  * holds no personal value, so it stays as a receipt after the purge.
  */
 @Entity({ tableName: 'profile_export' })

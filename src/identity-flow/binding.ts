@@ -1,12 +1,16 @@
 import { createHash, createHmac } from 'node:crypto';
 import { secretsEqual } from '../shared/secret-compare';
 import { isUuid } from '../shared/ids';
+import { SecretKeyRing } from '../shared/secret-key-ring';
 
 /**
  * Browser binding of a request (PROTOCOL.md §4.4, §4.5). At step 2 the browser gets a cookie that
  * names the request and proves it was issued to this browser; the Return URL and the consent form
  * refuse to act without it, so a request_id completed by someone else cannot be replayed into a
  * victim's browser (login CSRF), and the consent form's token is tied to both.
+ *
+ * Both are made under the newest SECRET_KEYS version and accepted under any listed one, so a
+ * sign-in under way during a rotation finishes.
  */
 
 export const TXN_COOKIE = 'ids_txn';
@@ -15,9 +19,13 @@ function mac(secret: string, purpose: string, ...parts: string[]): string {
   return createHmac('sha256', secret).update([purpose, ...parts].join('\n')).digest('base64url');
 }
 
-/** `<auth request id>.<HMAC(secret, id, request_id hash)>`. */
-export function bindingCookieValue(secret: string, authRequestId: string, requestIdHash: string): string {
+function cookieUnder(secret: string, authRequestId: string, requestIdHash: string): string {
   return `${authRequestId}.${mac(secret, 'ids-txn', authRequestId, requestIdHash)}`;
+}
+
+/** `<auth request id>.<HMAC(secret, id, request_id hash)>`, under the newest version. */
+export function bindingCookieValue(keys: SecretKeyRing, authRequestId: string, requestIdHash: string): string {
+  return cookieUnder(keys.current.secret.reveal(), authRequestId, requestIdHash);
 }
 
 /** The auth request id a well-formed cookie names (not yet proven). */
@@ -27,18 +35,18 @@ export function cookieRequestId(cookie: string | undefined): string | null {
   return match && isUuid(match[1]!) ? match[1]! : null;
 }
 
-export function isBindingCookieValid(secret: string, cookie: string | undefined, authRequestId: string, requestIdHash: string): boolean {
+export function isBindingCookieValid(keys: SecretKeyRing, cookie: string | undefined, authRequestId: string, requestIdHash: string): boolean {
   if (!cookie) return false;
-  return secretsEqual(cookie, bindingCookieValue(secret, authRequestId, requestIdHash));
+  return keys.all.some((v) => secretsEqual(cookie, cookieUnder(v.secret.reveal(), authRequestId, requestIdHash)));
 }
 
 /** The consent form's CSRF token: bound to the request and to the browser's binding cookie. */
-export function csrfToken(secret: string, authRequestId: string, cookie: string): string {
-  return mac(secret, 'ids-consent-csrf', authRequestId, cookie);
+export function csrfToken(keys: SecretKeyRing, authRequestId: string, cookie: string): string {
+  return mac(keys.current.secret.reveal(), 'ids-consent-csrf', authRequestId, cookie);
 }
 
-export function isCsrfTokenValid(secret: string, token: string | undefined, authRequestId: string, cookie: string): boolean {
-  return token !== undefined && secretsEqual(token, csrfToken(secret, authRequestId, cookie));
+export function isCsrfTokenValid(keys: SecretKeyRing, token: string | undefined, authRequestId: string, cookie: string): boolean {
+  return token !== undefined && keys.all.some((v) => secretsEqual(token, mac(v.secret.reveal(), 'ids-consent-csrf', authRequestId, cookie)));
 }
 
 /** request_ids are bearer secrets: only their hash is stored and looked up. */

@@ -8,6 +8,7 @@ import { currentActor } from '../audit/actor';
 import { Clock } from '../shared/clock';
 import { RandomSource, randomToken } from '../shared/random';
 import { Logger } from '../shared/logger';
+import { SecretKeyRing } from '../shared/secret-key-ring';
 import { bindingCookieValue, cookieRequestId, csrfToken, hashRequestId, isBindingCookieValid, isCsrfTokenValid, TXN_COOKIE } from './binding';
 import { buildVerifyUrl } from './verify-url';
 import * as steps from './login-steps.repository';
@@ -18,7 +19,8 @@ import { openAnswer } from './sealed-values';
 
 export interface IdentityFlowSettings {
   publicUrl: string;
-  secretKey: string;
+  /** Cookies and CSRF tokens are made under the newest version and accepted under any. */
+  secretKeys: SecretKeyRing;
   authRequestTtlSeconds: number;
 }
 
@@ -74,7 +76,7 @@ export class IdentityFlowService implements LoginStep {
   private readonly postbackStep: PostbackStep;
 
   constructor(private readonly deps: IdentityFlowDeps) {
-    this.postbackStep = new PostbackStep({ ...deps, secretKey: deps.settings.secretKey });
+    this.postbackStep = new PostbackStep({ ...deps, secretKeys: deps.settings.secretKeys });
   }
 
   /**
@@ -123,7 +125,7 @@ export class IdentityFlowService implements LoginStep {
       cookies: [
         {
           name: TXN_COOKIE,
-          value: bindingCookieValue(this.deps.settings.secretKey, id, requestIdHash),
+          value: bindingCookieValue(this.deps.settings.secretKeys, id, requestIdHash),
           path: `/c/${customer.slug}/`,
           maxAgeSeconds: this.deps.settings.authRequestTtlSeconds,
         },
@@ -148,7 +150,7 @@ export class IdentityFlowService implements LoginStep {
       customerId: customer.id,
       requestIdHash,
       cookieRequestId: cookieId,
-      isBindingValid: requestIdHash !== null && cookieId !== null && isBindingCookieValid(this.deps.settings.secretKey, cookie, cookieId, requestIdHash),
+      isBindingValid: requestIdHash !== null && cookieId !== null && isBindingCookieValid(this.deps.settings.secretKeys, cookie, cookieId, requestIdHash),
       now: this.deps.clock.now(),
       allFields: SREG_FIELDS,
       actor: currentActor(),
@@ -157,7 +159,7 @@ export class IdentityFlowService implements LoginStep {
     let answer = await steps.returnFromAw(this.deps.pool, call);
     if (answer.step === 'check_binding') {
       // Named by the cookie alone (no request_id came back): the cookie must prove this browser started it.
-      if (!isBindingCookieValid(this.deps.settings.secretKey, cookie, answer.authRequestId!, answer.requestIdHash!)) return refused('FOREIGN_BROWSER');
+      if (!isBindingCookieValid(this.deps.settings.secretKeys, cookie, answer.authRequestId!, answer.requestIdHash!)) return refused('FOREIGN_BROWSER');
       answer = await steps.returnFromAw(this.deps.pool, { ...call, requestIdHash: answer.requestIdHash, isBindingValid: true });
     }
     return this.result(customer, await openAnswer(this.deps.keys, customer.id, answer), cookie, code);
@@ -169,13 +171,13 @@ export class IdentityFlowService implements LoginStep {
     if (!customer) return refused('NO_SERVICE');
     const cookieId = cookieRequestId(cookie);
     if (cookieId === null) return refused('UNKNOWN_REQUEST');
-    const secret = this.deps.settings.secretKey;
+    const keys = this.deps.settings.secretKeys;
     const now = this.deps.clock.now();
     const code = this.deps.loginCodes.prepare();
     const answer = await steps.decideConsent(this.deps.pool, {
       customerId: customer.id,
       cookieRequestId: cookieId,
-      isCsrfValid: form.authRequestId === cookieId && isCsrfTokenValid(secret, form.csrf, cookieId, cookie!),
+      isCsrfValid: form.authRequestId === cookieId && isCsrfTokenValid(keys, form.csrf, cookieId, cookie!),
       decision: form.decision === 'allow' ? 'ALLOW' : form.decision === 'deny' ? 'DENY' : null,
       // Only sreg field names can be granted; anything else a form carries (any text at all) goes no further.
       share: form.share.filter(isSregField),
@@ -186,7 +188,7 @@ export class IdentityFlowService implements LoginStep {
     });
     if (answer.step === 'refused') {
       // Nothing was written. Which refusal, in the order every browser step checks: binding, expiry, then the form's token.
-      if (!isBindingCookieValid(secret, cookie, answer.authRequestId!, answer.requestIdHash!)) return refused('FOREIGN_BROWSER');
+      if (!isBindingCookieValid(keys, cookie, answer.authRequestId!, answer.requestIdHash!)) return refused('FOREIGN_BROWSER');
       if (answer.status === 'EXPIRED') return refused('REQUEST_EXPIRED');
       if (now >= answer.expiresAt! && answer.status !== 'COMPLETED') {
         await steps.expireRequest(this.deps.pool, customer.id, answer.authRequestId!, now, EXPIRED_REASON);
@@ -251,7 +253,7 @@ export class IdentityFlowService implements LoginStep {
         identity: stored.input.isIdentifierSelect ? `${this.opBase(customer)}/id/${encodeURIComponent(answer.username!)}` : stored.input.claimedId,
         action: `/c/${customer.slug}/ows_consent`,
         authRequestId: answer.authRequestId!,
-        csrf: csrfToken(this.deps.settings.secretKey, answer.authRequestId!, cookie),
+        csrf: csrfToken(this.deps.settings.secretKeys, answer.authRequestId!, cookie),
         attributes: answer.isMinor
           ? []
           : (answer.requestedFields ?? [])

@@ -50,7 +50,7 @@ export function readCredentials(fields: Map<string, string>): PostbackCredential
 }
 
 /**
- * A keyed hash (HMAC under a key derived from SECRET_KEY) over the content fields, so a retried
+ * A keyed hash (HMAC under a key derived from the stable SECRET_KEYS version) over the content fields, so a retried
  * identical postback can be told from a different one. Keyed because the fields are personal data
  * (a date of birth, an email): a plain digest stored beside the username would let anyone holding
  * a database dump confirm a guessed value, or find a date of birth in some 36,500 tries.

@@ -5,6 +5,7 @@ import { currentActor } from '../audit/actor';
 import { Clock } from '../shared/clock';
 import { createKeyedHash, KeyedHash } from '../shared/keyed-hash';
 import { Logger } from '../shared/logger';
+import { SecretKeyRing } from '../shared/secret-key-ring';
 import { hashRequestId } from './binding';
 import { PostbackContent, postbackDigest, readContent, readCredentials, readKnownFields } from './postback.parse';
 import { PostbackRefusedError } from './identity-flow.errors';
@@ -17,7 +18,7 @@ export interface PostbackStepDeps {
   clock: Clock;
   customers: { bySlug(slug: string): Promise<CustomerConfig | null>; invalidate(slug: string): void };
   subjectHash: (customerId: string, username: string) => string;
-  secretKey: string;
+  secretKeys: SecretKeyRing;
   keys: KeyRing;
   log: Logger;
 }
@@ -32,7 +33,8 @@ export class PostbackStep {
   private readonly digestHash: KeyedHash;
 
   constructor(private readonly deps: PostbackStepDeps) {
-    this.digestHash = createKeyedHash(deps.secretKey, 'postback-digest');
+    // A retry is matched to the first postback by equal digests, so they stay on the stable version.
+    this.digestHash = createKeyedHash(deps.secretKeys.stable.secret.reveal(), 'postback-digest');
   }
 
   /**

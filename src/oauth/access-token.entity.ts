@@ -4,7 +4,7 @@ import { Customer } from '../customers/customer.entity';
 import { OAuthClient } from './oauth-client.entity';
 
 /**
- * An issued access token, stored only as HMAC-SHA256(SECRET_KEY, token). Revoked tokens keep their
+ * An issued access token, stored only as HMAC-SHA256(newest SECRET_KEYS version, token). Revoked tokens keep their
  * row (with `revokedAt`) until they expire; the purge job then deletes them.
  */
 @Entity({ tableName: 'oauth_access_token' })

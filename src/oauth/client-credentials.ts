@@ -1,5 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { RandomSource, randomToken } from '../shared/random';
+import { SecretKeyRing } from '../shared/secret-key-ring';
 
 /** Prefix of every client_id; makes ids recognisable in logs and support tickets. Never changes. */
 const CLIENT_ID_PREFIX = 'cli_';
@@ -25,14 +26,22 @@ export function generateAccessToken(random: RandomSource): string {
 }
 
 /**
- * Access tokens are stored only as HMAC-SHA256 under SECRET_KEY (hex), so a copy of the table
+ * Access tokens are stored only as HMAC-SHA256 under a SECRET_KEYS version (hex), so a copy of the table
  * alone does not let anyone check guesses offline, and rows are found by an indexed lookup.
  */
 export function hashAccessToken(token: string, secretKey: string): string {
   return createHmac('sha256', secretKey).update(token, 'utf8').digest('hex');
 }
 
-/** Login codes are stored like access tokens: HMAC-SHA256 under SECRET_KEY (hex), never in clear. */
+/** Login codes are stored like access tokens: HMAC-SHA256 under a SECRET_KEYS version (hex), never in clear. */
 export function hashLoginCode(code: string, secretKey: string): string {
   return hashAccessToken(code, secretKey);
+}
+
+/**
+ * A token's (or login code's) hash under each SECRET_KEYS version, the one in use first: that one is
+ * stored, and a row stored under any listed version is found by one lookup of them all.
+ */
+export function tokenHashes(token: string, keys: SecretKeyRing): string[] {
+  return keys.all.map((v) => hashAccessToken(token, v.secret.reveal()));
 }

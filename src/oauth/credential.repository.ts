@@ -25,8 +25,11 @@ export interface StoredAccessGrant {
   personKeyId: string | null;
 }
 
-/** The grant of an active access token of an enabled client, its customer entered; null when none. */
-export async function enterAccessToken(em: EntityManager, tokenHash: string, now: Date): Promise<StoredAccessGrant | null> {
+/**
+ * The grant of an active access token of an enabled client, its customer entered; null when none.
+ * `tokenHashes` are the presented token's hashes under each SECRET_KEYS version (hex): one statement.
+ */
+export async function enterAccessToken(em: EntityManager, tokenHashes: readonly string[], now: Date): Promise<StoredAccessGrant | null> {
   const [row]: Array<{
     grant_customer_id: string;
     grant_client_id: string;
@@ -35,7 +38,7 @@ export async function enterAccessToken(em: EntityManager, tokenHash: string, now
     grant_token_id: string;
     grant_subject_hash: string | null;
     grant_person_key_id: string | null;
-  }> = await em.execute('select * from ids_enter_access_token(?, ?)', [tokenHash, now]);
+  }> = await em.execute('select * from ids_enter_access_token(?::text[], ?)', [hexArray(tokenHashes), now]);
   if (!row) return null;
   return {
     tokenId: row.grant_token_id,
@@ -46,4 +49,10 @@ export async function enterAccessToken(em: EntityManager, tokenHash: string, now
     subjectHash: row.grant_subject_hash,
     personKeyId: row.grant_person_key_id,
   };
+}
+
+/** A PostgreSQL array literal of hex strings (nothing in them needs quoting). */
+export function hexArray(values: readonly string[]): string {
+  if (!values.every((v) => /^[0-9a-f]+$/.test(v))) throw new Error('expected hex strings');
+  return `{${values.join(',')}}`;
 }

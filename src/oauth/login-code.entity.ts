@@ -5,7 +5,7 @@ import { OAuthAccessToken } from './access-token.entity';
 
 /**
  * A one-time login code handed to the RP in the positive assertion (`openid.ids.code`), stored only
- * as HMAC-SHA256(SECRET_KEY, code). It is bound to the customer, the user (AW username) and the
+ * as HMAC-SHA256(newest SECRET_KEYS version, code). It is bound to the customer, the user (AW username) and the
  * fields the user released; `usedAt` and `accessToken` record its one exchange, so a replay can
  * revoke the token it produced (RFC 6749 §4.1.2). The purge job deletes it once expired.
  */

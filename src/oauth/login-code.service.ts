@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Clock } from '../shared/clock';
 import { RandomSource, randomToken } from '../shared/random';
+import { SecretKeyRing } from '../shared/secret-key-ring';
 import { OAuthAccessToken } from './access-token.entity';
-import { hashLoginCode } from './client-credentials';
+import { hashLoginCode, tokenHashes } from './client-credentials';
 import { OAuthLoginCode } from './login-code.entity';
 import { PresentedClient } from './client-authentication';
 import { InvalidGrantError } from './oauth.errors';
@@ -17,7 +18,8 @@ export interface LoginCodeServiceDeps {
   em: EntityManager;
   clock: Clock;
   random: RandomSource;
-  secretKey: string;
+  /** Codes are stored hashed under the newest version and found under any. */
+  secretKeys: SecretKeyRing;
   loginCodeTtlSeconds: number;
   tokens: OAuthTokenService;
   audit: AuditService;
@@ -53,7 +55,7 @@ export class OAuthLoginCodeService {
     return {
       code,
       id: randomUUID(),
-      hash: hashLoginCode(code, this.deps.secretKey),
+      hash: hashLoginCode(code, this.deps.secretKeys.current.secret.reveal()),
       expiresAt: new Date(this.deps.clock.now().getTime() + this.deps.loginCodeTtlSeconds * 1000),
     };
   }
@@ -66,10 +68,10 @@ export class OAuthLoginCodeService {
    */
   async exchange(presented: PresentedClient, code: string): Promise<TokenResponse> {
     const client = await this.deps.tokens.authenticateClient(presented);
-    const codeHash = hashLoginCode(code, this.deps.secretKey);
+    const codeHashes = tokenHashes(code, this.deps.secretKeys);
     const now = this.deps.clock.now();
     const result = await this.deps.em.transactional(async (em) => {
-      const found = await em.findOne(OAuthLoginCode, { codeHash, customer: client.customer.id });
+      const found = await em.findOne(OAuthLoginCode, { codeHash: { $in: codeHashes }, customer: client.customer.id });
       if (!found) return null;
       // Claim the code with a compare-and-set, so two concurrent exchanges cannot both win: the
       // loser waits on the row lock and then sees used_at set by the winner.

@@ -5,10 +5,11 @@ import { ActorKind, identifyActor } from '../audit/actor';
 import { AuditService } from '../audit';
 import { Clock } from '../shared/clock';
 import { RandomSource } from '../shared/random';
+import { SecretKeyRing } from '../shared/secret-key-ring';
 import { OAuthClient } from './oauth-client.entity';
 import { OAuthAccessToken } from './access-token.entity';
 import { PresentedClient } from './client-authentication';
-import { generateAccessToken, hashAccessToken, hashClientSecret } from './client-credentials';
+import { generateAccessToken, hashAccessToken, hashClientSecret, tokenHashes } from './client-credentials';
 import { enterAccessToken, enterOAuthClient } from './credential.repository';
 import { InvalidClientError, InvalidScopeError } from './oauth.errors';
 import { formatScope, isSubsetOf, parseScopeParam } from './scopes';
@@ -18,7 +19,8 @@ export interface TokenServiceDeps {
   em: EntityManager;
   clock: Clock;
   random: RandomSource;
-  secretKey: string;
+  /** Tokens are stored hashed under the newest version and found under any. */
+  secretKeys: SecretKeyRing;
   accessTokenTtlSeconds: number;
   audit: AuditService;
   keys: KeyRing;
@@ -104,7 +106,7 @@ export class OAuthTokenService {
     const id = randomUUID();
     const row = this.deps.em.create(OAuthAccessToken, {
       id,
-      tokenHash: hashAccessToken(token, this.deps.secretKey),
+      tokenHash: hashAccessToken(token, this.deps.secretKeys.current.secret.reveal()),
       client,
       customer: client.customer,
       subject: subject === null ? null : sealText(subject.person.key, subjectAad(id), subject.username),
@@ -132,7 +134,7 @@ export class OAuthTokenService {
    * token found enters its customer: the rest of the transaction sees that customer's rows only.
    */
   async verifyAccessToken(token: string): Promise<AccessTokenGrant | null> {
-    const found = await enterAccessToken(this.deps.em, hashAccessToken(token, this.deps.secretKey), this.deps.clock.now());
+    const found = await enterAccessToken(this.deps.em, tokenHashes(token, this.deps.secretKeys), this.deps.clock.now());
     if (!found) return null;
     const subject = await this.openSubject(found.customerId, found.tokenId, found.subject, found.personKeyId);
     if (subject === undefined) return null;
@@ -158,7 +160,7 @@ export class OAuthTokenService {
    */
   async revoke(presented: PresentedClient, token: string): Promise<void> {
     const client = await this.authenticateClient(presented);
-    const revoked = await revokeClientToken(this.deps.em, hashAccessToken(token, this.deps.secretKey), client.id, this.deps.clock.now());
+    const revoked = await revokeClientToken(this.deps.em, tokenHashes(token, this.deps.secretKeys), client.id, this.deps.clock.now());
     for (const id of revoked) {
       await this.deps.audit.record({
         customerId: client.customer.id,
@@ -175,7 +177,7 @@ export class OAuthTokenService {
    */
   async introspect(presented: PresentedClient, token: string): Promise<IntrospectionResponse> {
     const client = await this.authenticateClient(presented);
-    const found = await this.deps.em.findOne(OAuthAccessToken, { tokenHash: hashAccessToken(token, this.deps.secretKey) }, { populate: ['client'] });
+    const found = await this.deps.em.findOne(OAuthAccessToken, { tokenHash: { $in: tokenHashes(token, this.deps.secretKeys) } }, { populate: ['client'] });
     const now = this.deps.clock.now();
     if (!found || found.revokedAt !== null || found.expiresAt <= now || found.customer.id !== client.customer.id || found.client.disabledAt !== null) {
       return { active: false };

@@ -26,7 +26,7 @@ function unsealed(row: AssociationRow | undefined, sealer: Sealer, customerId: s
   try {
     secret = sealer.open(row.secret, boundTo(customerId, row.handle));
   } catch {
-    // Sealed under an earlier SECRET_KEY (or altered): unusable, so treat the handle as unknown;
+    // Sealed under a SECRET_KEYS version no longer listed (or altered): unusable, so treat the handle as unknown;
     // the OP then signs privately and tells the RP to drop it (invalidate_handle).
     return undefined;
   }

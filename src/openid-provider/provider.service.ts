@@ -48,7 +48,7 @@ export interface ProviderDeps {
   pool: SqlPool;
   /** Shared associations, cached in the process with invalidation. */
   sharedAssociations: SharedAssociationCache;
-  /** Seals association MAC keys at rest; built once from SECRET_KEY. */
+  /** Seals association MAC keys at rest; built once from SECRET_KEYS. */
   associationSealer: Sealer;
   /** Names the address behind a shared association (customer id, address) without storing it. */
   associationSourceHash: KeyedHash;

@@ -3,7 +3,7 @@ import { Entity, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core'
 import { Customer } from '../customers/customer.entity';
 
 /**
- * An operator's personal access token, stored only as HMAC-SHA256(SECRET_KEY, token). Without a
+ * An operator's personal access token, stored only as HMAC-SHA256(newest SECRET_KEYS version, token). Without a
  * customer it is platform-wide. Revoked and expired tokens keep their row as a record of who had
  * access when.
  */

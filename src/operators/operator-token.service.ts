@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Customer, CustomerNotFoundError } from '../customers';
 import { Clock } from '../shared/clock';
 import { RandomSource, randomToken } from '../shared/random';
+import { SecretKeyRing, SecretKeyVersion } from '../shared/secret-key-ring';
 import { ValidationError } from '../shared/errors';
 import { hasControlCharacters } from '../shared/url';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
@@ -52,7 +53,8 @@ export interface OperatorTokenServiceDeps {
   em: EntityManager;
   clock: Clock;
   random: RandomSource;
-  secretKey: string;
+  /** Tokens are stored hashed under the newest version and found under any. */
+  secretKeys: SecretKeyRing;
   audit: AuditService;
 }
 
@@ -80,7 +82,7 @@ export class OperatorTokenService {
         name,
         role: command.role,
         customer,
-        tokenHash: this.hash(token),
+        tokenHash: this.hash(token, this.deps.secretKeys.current),
         createdBy: command.createdBy,
         createdAt: now,
         lastUsedAt: null,
@@ -127,15 +129,15 @@ export class OperatorTokenService {
   async verifyOperatorToken(token: string): Promise<OperatorTokenGrant | null> {
     if (!token.startsWith(OPERATOR_TOKEN_PREFIX)) return null;
     // One statement: finds the active token, records its use and enters its customer (none when platform-wide).
-    const record = await enterOperatorToken(this.deps.em, this.hash(token), this.deps.clock.now(), LAST_USED_RESOLUTION_MS);
+    const record = await enterOperatorToken(this.deps.em, this.deps.secretKeys.all.map((v) => this.hash(token, v)), this.deps.clock.now(), LAST_USED_RESOLUTION_MS);
     if (!record || !isOperatorRole(record.role)) return null;
     const customerId = record.customerId;
     return { id: record.id, name: record.name, role: record.role, customerId, scopes: scopesOfRole(record.role, customerId) };
   }
 
-  /** HMAC-SHA256 under SECRET_KEY (hex): a copy of the table alone yields no usable token. */
-  private hash(token: string): string {
-    return createHmac('sha256', this.deps.secretKey).update(token, 'utf8').digest('hex');
+  /** HMAC-SHA256 under a SECRET_KEYS version (hex): a copy of the table alone yields no usable token. */
+  private hash(token: string, key: SecretKeyVersion): string {
+    return createHmac('sha256', key.secret.reveal()).update(token, 'utf8').digest('hex');
   }
 }
 

@@ -1,7 +1,10 @@
 import { Config, loadConfig } from '../../src/config';
 import { TEST_ADMIN_TOKEN, TEST_REDIS_URL, TEST_MASTER_KEYS, TEST_SECRET_KEY, testAppDatabaseUrl, testDatabaseUrl, testPlatformDatabaseUrl, testQueuePrefix } from './env';
 
-/** Environment for a service under test: this run's database and queues, a free port, quiet logs. */
+/**
+ * Environment for a service under test: this run's database and queues, a free port, quiet logs.
+ * SECRET_KEY is TEST_SECRET_KEY unless the overrides set SECRET_KEYS (then it is left out).
+ */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
@@ -14,7 +17,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     HOST: '127.0.0.1',
     LOG_LEVEL: 'silent',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-    SECRET_KEY: TEST_SECRET_KEY,
+    ...(overrides.SECRET_KEYS === undefined ? { SECRET_KEY: TEST_SECRET_KEY } : {}),
     MASTER_KEYS: TEST_MASTER_KEYS,
     ...overrides,
   };

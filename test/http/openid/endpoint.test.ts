@@ -81,7 +81,9 @@ describe('the OP endpoint on bad and unusual input', () => {
     // At rest the MAC key is sealed under the server secret: a database dump cannot sign assertions.
     const [row] = (await ownerSql('select secret from openid_association')) as Array<{ secret: Buffer }>;
     expect(row!.secret.includes(macKey)).toBe(false);
-    expect(row!.secret.length).toBe(12 + 16 + 32);
+    // `$v1$` (the SECRET_KEYS version), IV, tag, sealed key.
+    expect(row!.secret.subarray(0, 4).toString('latin1')).toBe('$v1$');
+    expect(row!.secret.length).toBe(4 + 12 + 16 + 32);
   });
 
   it('answers an RP-chosen 4096-bit modulus with unsupported-type before any Diffie-Hellman work, and stores nothing', async () => {

@@ -69,4 +69,15 @@ describe('start-up errors a newcomer can act on', () => {
     expect(output).toContain('ADMIN_TOKEN');
     expect(output).not.toMatch(/^\s+at /m);
   });
+
+  it('names what is wrong with SECRET_KEYS, never the secret, and exits 1', async () => {
+    const secret = 'a-secret-that-must-never-be-printed-0123456789';
+    const proc = spawnService(testEnv({ SECRET_KEYS: `v2:short-${secret.slice(0, 8)},v1:${secret},v1:${secret}` }));
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    const output = proc.lines.join('\n');
+    expect(output).toContain('SECRET_KEYS: the secret of v2 must be at least 32 characters');
+    expect(output).toContain('SECRET_KEYS: v1 is listed more than once');
+    expect(output).not.toContain(secret.slice(0, 8));
+  });
 });

@@ -10,6 +10,7 @@ import { cryptoRandom } from '../../../src/shared/random';
 import { createLogger } from '../../../src/shared/logger';
 import { ownerSql, resetDatabase } from '../../support/app';
 import { testAppDatabaseUrl, TEST_SECRET_KEY } from '../../support/env';
+import { keyRing } from '../../support/secret-keys';
 import { testConfig } from '../../support/config';
 import { KeyRing, LocalKeyProvider } from '../../../src/keys';
 
@@ -50,7 +51,7 @@ describe('the login flow as a service', () => {
       loginCodes: { prepare: () => ({ code: 'unused', id: randomUUID(), hash: 'x'.repeat(64), expiresAt: new Date(clock.now().getTime() + 60_000) }) },
       subjectHash: (customerId, username) => `${customerId}:${username}`,
       keys: new KeyRing({ pool, provider: new LocalKeyProvider(testConfig().MASTER_KEYS), clock, cacheSeconds: 60 }),
-      settings: { publicUrl: 'https://ids.example.com', secretKey: TEST_SECRET_KEY, authRequestTtlSeconds: TTL_SECONDS },
+      settings: { publicUrl: 'https://ids.example.com', secretKeys: keyRing(['v1', TEST_SECRET_KEY]), authRequestTtlSeconds: TTL_SECONDS },
       log: createLogger('silent'),
     });
   });

@@ -36,9 +36,10 @@ describe('configuration', () => {
 
   it('generates development secrets and says so, printing the admin token but not the secret key', () => {
     const { config, warnings } = loadConfig({});
-    expect(config.SECRET_KEY.reveal()).toHaveLength(43);
+    expect(config.SECRET_KEYS.all).toHaveLength(1);
+    expect(config.SECRET_KEYS.current.secret.reveal()).toHaveLength(43);
     expect(warnings.join('\n')).toContain(config.ADMIN_TOKEN.reveal());
-    expect(warnings.join('\n')).not.toContain(config.SECRET_KEY.reveal());
+    expect(warnings.join('\n')).not.toContain(config.SECRET_KEYS.current.secret.reveal());
   });
 
   it('never prints secrets when the config is logged or serialised', () => {
@@ -46,12 +47,79 @@ describe('configuration', () => {
     const { config } = loadConfig({ SECRET_KEY: secret, ADMIN_TOKEN: 'a'.repeat(40) });
     expect(JSON.stringify(config)).not.toContain(secret);
     expect(inspect(config)).not.toContain(secret);
-    expect(`${config.SECRET_KEY}`).toBe('[secret]');
+    expect(`${config.SECRET_KEYS.current.secret}`).toBe('[secret]');
+    const rotated = loadConfig({ SECRET_KEYS: `v2:${'n'.repeat(40)},v1:${secret}`, ADMIN_TOKEN: 'a'.repeat(40) }).config;
+    expect(JSON.stringify(rotated)).not.toMatch(/nnnn|ssss/);
+    expect(inspect(rotated, { depth: 10 })).not.toMatch(/nnnn|ssss/);
   });
 
   it('documents every variable with a description', () => {
     const rows = describeConfig();
-    expect(rows.map(([name]) => name)).toEqual(expect.arrayContaining(['PUBLIC_URL', 'PORT', 'DATABASE_URL', 'REDIS_URL', 'ROLE', 'LOG_LEVEL', 'ADMIN_TOKEN', 'SECRET_KEY']));
+    expect(rows.map(([name]) => name)).toEqual(expect.arrayContaining(['PUBLIC_URL', 'PORT', 'DATABASE_URL', 'REDIS_URL', 'ROLE', 'LOG_LEVEL', 'ADMIN_TOKEN', 'SECRET_KEY', 'SECRET_KEYS']));
     for (const [name, , description] of rows) expect(`${name}: ${description}`).not.toMatch(/: $/);
+  });
+
+  describe('SECRET_KEYS', () => {
+    const v1 = 'first-secret-0123456789abcdef0123456789';
+    const v2 = 'second-secret-0123456789abcdef012345678';
+    const problemsOf = (env: Record<string, string>): string[] => {
+      try {
+        loadConfig({ ADMIN_TOKEN: 'a'.repeat(40), ...env });
+      } catch (err) {
+        if (err instanceof ConfigError) return err.problems;
+        throw err;
+      }
+      return [];
+    };
+
+    it('reads versions newest first: the first makes, all check, the last keys stable identifiers', () => {
+      const ring = loadConfig({ SECRET_KEYS: `v2:${v2}, v1:${v1}` }).config.SECRET_KEYS;
+      expect(ring.all.map((v) => [v.version, v.secret.reveal()])).toEqual([['v2', v2], ['v1', v1]]);
+      expect(ring.current.version).toBe('v2');
+      expect(ring.stable.version).toBe('v1');
+    });
+
+    it('stages a newer version listed after the one in use: accepted, not yet used, and not the stable one', () => {
+      const ring = loadConfig({ SECRET_KEYS: `v1:${v1},v2:${v2}` }).config.SECRET_KEYS;
+      expect(ring.all.map((v) => v.version)).toEqual(['v1', 'v2']);
+      expect(ring.current.version).toBe('v1');
+      expect(ring.stable.version).toBe('v1');
+      expect(loadConfig({ SECRET_KEYS: `v3:${v2},v1:${v1},v2:${v2}x` }).config.SECRET_KEYS.stable.version).toBe('v1');
+    });
+
+    it('derives the development MASTER_KEYS from the stable version, so a rotation leaves it alone', () => {
+      const before = loadConfig({ SECRET_KEY: v1 }).config.MASTER_KEYS[0]!.key.reveal();
+      expect(loadConfig({ SECRET_KEYS: `v2:${v2},v1:${v1}` }).config.MASTER_KEYS[0]!.key.reveal()).toBe(before);
+      expect(loadConfig({ SECRET_KEYS: `v2:${v2}` }).config.MASTER_KEYS[0]!.key.reveal()).not.toBe(before);
+    });
+
+    it('takes SECRET_KEY as the single version v1, and accepts both when SECRET_KEYS calls it v1', () => {
+      const single = loadConfig({ SECRET_KEY: v1 }).config.SECRET_KEYS;
+      expect(single.all.map((v) => [v.version, v.secret.reveal()])).toEqual([['v1', v1]]);
+      expect(loadConfig({ SECRET_KEY: v1, SECRET_KEYS: `v2:${v2},v1:${v1}` }).config.SECRET_KEYS.current.version).toBe('v2');
+    });
+
+    it('refuses SECRET_KEY beside a SECRET_KEYS whose v1 is another secret (or missing)', () => {
+      expect(problemsOf({ SECRET_KEY: v1, SECRET_KEYS: `v2:${v2}` })).toEqual([expect.stringMatching(/^SECRET_KEY: set together with SECRET_KEYS, it must equal SECRET_KEYS' v1/)]);
+      expect(problemsOf({ SECRET_KEY: v1, SECRET_KEYS: `v2:${v1},v1:${v2}` })).toHaveLength(1);
+    });
+
+    it.each([
+      ['an empty entry', `v2:${v2},`, /^SECRET_KEYS: entry 2 of 2 is empty/],
+      ['an entry without a version', v2, /^SECRET_KEYS: entry 1 of 1 must be <version>:<secret> with a version like v2$/],
+      ['a version that is not v<digits>', `2:${v2}`, /^SECRET_KEYS: entry 1 of 1 must be <version>:<secret>/],
+      ['a short secret', `v2:short,v1:${v1}`, /^SECRET_KEYS: the secret of v2 must be at least 32 characters$/],
+      ['a version listed twice', `v1:${v2},v1:${v1}`, /^SECRET_KEYS: v1 is listed more than once$/],
+    ])('stops start-up on %s, naming the problem and never the secret', (_label, value, message) => {
+      const problems = problemsOf({ SECRET_KEYS: value });
+      expect(problems).toEqual([expect.stringMatching(message)]);
+      expect(problems.join('\n')).not.toMatch(/first-secret|second-secret/);
+    });
+
+    it('is required (or SECRET_KEY) in production', () => {
+      const secretProblems = (env: Record<string, string>) => problemsOf({ NODE_ENV: 'production', ...env }).filter((p) => p.startsWith('SECRET_KEY'));
+      expect(secretProblems({})).toEqual([expect.stringMatching(/^SECRET_KEY: required when NODE_ENV=production \(or SECRET_KEYS\)$/)]);
+      expect(secretProblems({ SECRET_KEYS: `v1:${v1}` })).toEqual([]);
+    });
   });
 });

@@ -6,9 +6,16 @@ import {
   isCsrfTokenValid,
   TXN_COOKIE,
 } from '../../../src/identity-flow/binding';
+import { keyRing } from '../../support/secret-keys';
 
-const SECRET = 'server-secret-0123456789abcdef0123456789';
-const OTHER_SECRET = 'another-secret-0123456789abcdef012345678';
+const SECRET_TEXT = 'server-secret-0123456789abcdef0123456789';
+const NEWER_SECRET_TEXT = 'newer-secret-0123456789abcdef0123456789ab';
+const SECRET = keyRing(['v1', SECRET_TEXT]);
+const OTHER_SECRET = keyRing(['v1', 'another-secret-0123456789abcdef012345678']);
+/** SECRET_KEYS rotated: v2 added before the secret above. */
+const ROTATED = keyRing(['v2', NEWER_SECRET_TEXT], ['v1', SECRET_TEXT]);
+/** And v1 dropped. */
+const V2_ONLY = keyRing(['v2', NEWER_SECRET_TEXT]);
 const ID = '0b6f7c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e';
 const OTHER_ID = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
 const HASH = 'a'.repeat(64);
@@ -36,7 +43,7 @@ describe('browser binding cookie (PROTOCOL.md §4.4)', () => {
 
   it('does not reveal the request_id hash or the secret', () => {
     expect(cookie).not.toContain(HASH.slice(0, 16));
-    expect(cookie).not.toContain(SECRET);
+    expect(cookie).not.toContain(SECRET_TEXT);
   });
 
   it('is valid for the same auth request, request_id hash and secret', () => {
@@ -131,5 +138,37 @@ describe('consent CSRF token (PROTOCOL.md §4.5)', () => {
     expect(isCsrfTokenValid(SECRET, undefined, ID, cookie)).toBe(false);
     expect(isCsrfTokenValid(SECRET, '', ID, cookie)).toBe(false);
     expect(isCsrfTokenValid(SECRET, `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`, ID, cookie)).toBe(false);
+  });
+});
+
+describe('binding cookie and CSRF token across a SECRET_KEYS rotation', () => {
+  const oldCookie = bindingCookieValue(SECRET, ID, HASH);
+  const oldToken = csrfToken(SECRET, ID, oldCookie);
+
+  it('keeps accepting a cookie and a token made under v1 while v1 is listed', () => {
+    expect(isBindingCookieValid(ROTATED, oldCookie, ID, HASH)).toBe(true);
+    expect(isCsrfTokenValid(ROTATED, oldToken, ID, oldCookie)).toBe(true);
+  });
+
+  it('makes new ones under v2, which v1 alone does not accept', () => {
+    const cookie = bindingCookieValue(ROTATED, ID, HASH);
+    expect(cookie).not.toBe(oldCookie);
+    expect(cookie).toBe(bindingCookieValue(V2_ONLY, ID, HASH));
+    expect(isBindingCookieValid(ROTATED, cookie, ID, HASH)).toBe(true);
+    expect(isBindingCookieValid(SECRET, cookie, ID, HASH)).toBe(false);
+    const token = csrfToken(ROTATED, ID, oldCookie);
+    expect(token).toBe(csrfToken(V2_ONLY, ID, oldCookie));
+    expect(isCsrfTokenValid(SECRET, token, ID, oldCookie)).toBe(false);
+  });
+
+  it('while v2 is only staged (listed after v1), makes cookies under v1 and accepts v2 ones', () => {
+    const staged = keyRing(['v1', SECRET_TEXT], ['v2', NEWER_SECRET_TEXT]);
+    expect(bindingCookieValue(staged, ID, HASH)).toBe(oldCookie);
+    expect(isBindingCookieValid(staged, bindingCookieValue(V2_ONLY, ID, HASH), ID, HASH)).toBe(true);
+  });
+
+  it('refuses v1 cookies and tokens once v1 is dropped', () => {
+    expect(isBindingCookieValid(V2_ONLY, oldCookie, ID, HASH)).toBe(false);
+    expect(isCsrfTokenValid(V2_ONLY, oldToken, ID, oldCookie)).toBe(false);
   });
 });
