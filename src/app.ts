@@ -92,6 +92,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
   const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
   const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer });
+  changes.subscribe((change) => services.keys.onChange(change));
   const closeConnections = async () => {
     await producer.close();
     redis.disconnect();

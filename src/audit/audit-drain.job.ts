@@ -20,6 +20,12 @@ export async function drainAuditOutbox(db: Database, audit: AuditService, batchS
     if (moved < batchSize) break;
   }
   if (total > 0) log?.debug({ events: total }, 'chained audit events');
+  // Then payloads stored in clear before encryption at rest (an upgraded database), a batch per transaction; none once they are sealed.
+  let after: string | null = '00000000-0000-0000-0000-000000000000';
+  for (let batch = 0; batch < MAX_BATCHES_PER_RUN && after !== null; batch++) {
+    const from: string = after;
+    after = await db.run(platformScope('seal audit payloads stored in clear', { routine: true }), () => audit.sealLegacyPayloads(from, batchSize));
+  }
   return total;
 }
 

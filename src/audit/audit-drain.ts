@@ -1,9 +1,11 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { KeyRing, PersonKey } from '../keys';
 import { Clock } from '../shared/clock';
 import { timeOrderedUuid } from '../shared/ids';
-import { chainHeads, deleteEventPayloads, insertChainedEvents, insertEventPayloads } from './audit-event.repository';
+import { chainHeads, deleteEventPayloads, insertChainedEvents, insertEventPayloads, replaceWithSealedPayloads, selectUnsealedPayloads } from './audit-event.repository';
 import { clearOutboxPayloads, lockDrain, markOutboxRowsAudited, OutboxRow, PayloadOwner, selectUnchainedOutboxRows } from './audit-outbox.repository';
 import { eventDigest, GENESIS, payloadDigest, PLATFORM_CHAIN } from './chain';
+import { ClearPayload, hasSealedValues, openOutboxPayload, sealStoredPayload } from './payload-cipher';
 
 /**
  * The only writer of `audit_event`: moves outbox events onto their chains, and erases stored
@@ -11,7 +13,7 @@ import { eventDigest, GENESIS, payloadDigest, PLATFORM_CHAIN } from './chain';
  * while an erasure clears it. Runs in the unit of work its caller opened (the platform path).
  */
 export class AuditDrain {
-  constructor(private readonly deps: { em: EntityManager; clock: Clock }) {}
+  constructor(private readonly deps: { em: EntityManager; clock: Clock; keys: KeyRing }) {}
 
   /** Moves up to `batchSize` outbox events, oldest first, onto their chains and returns how many it moved. */
   async drain(batchSize: number): Promise<number> {
@@ -23,12 +25,14 @@ export class AuditDrain {
     const heads = await chainHeads(em, chains);
     const head = new Map(heads.map((h) => [h.chain, { seq: Number(h.seq ?? 0), digest: h.digest ?? GENESIS }]));
     const recordedAt = this.deps.clock.now();
+    const opened = await this.openPayloads(rows);
     const events: Array<Record<string, unknown>> = [];
     const payloads: Array<Record<string, unknown>> = [];
     for (const row of rows) {
       const chain = chainOf(row);
       const previous = head.get(chain)!;
-      const link = linkOf(row, chain, previous.seq + 1);
+      const payload = opened.get(row.id);
+      const link = linkOf(row, chain, previous.seq + 1, payload?.clear ?? null);
       const digest = eventDigest(previous.digest, link);
       // Time-ordered, so events of one instant (a consent and the login it completed) list in chain order.
       const id = timeOrderedUuid();
@@ -51,7 +55,10 @@ export class AuditDrain {
         prev_digest: previous.digest,
         digest,
       });
-      if (row.payload) payloads.push({ event_id: id, customer_id: row.customer_id, subject_hash: row.subject_hash, data: row.payload });
+      if (payload?.clear) {
+        const data = payload.person ? sealStoredPayload(payload.person, id, payload.clear) : payload.clear;
+        payloads.push({ event_id: id, customer_id: row.customer_id, subject_hash: row.subject_hash, data });
+      }
       head.set(chain, { seq: link.seq, digest });
     }
     await insertChainedEvents(em, events);
@@ -63,6 +70,65 @@ export class AuditDrain {
       recordedAt,
     );
     return rows.length;
+  }
+
+  /**
+   * The clear payload of each row with one, and the person key it is to be sealed under. A payload
+   * whose person's key is gone (erased since it was written) cannot be opened: it is not stored (as
+   * if erased), and the chain keeps a digest of its sealed form. A legacy clear payload names its
+   * person in clear: their key is made if they have none.
+   */
+  private async openPayloads(rows: readonly OutboxRow[]): Promise<Map<string, { clear: ClearPayload | null; person: PersonKey | null }>> {
+    const found = new Map<string, Promise<PersonKey | null>>();
+    const personOf = (row: OutboxRow, payload: ClearPayload): Promise<PersonKey | null> => {
+      const name = `${row.customer_id}\n${row.subject_hash}`;
+      let person = found.get(name);
+      if (!person) {
+        const subject = payload.subject;
+        person = hasSealedValues(payload) || typeof subject !== 'string'
+          ? this.deps.keys.personBySubject(row.customer_id!, row.subject_hash!)
+          : this.deps.keys.person(row.customer_id!, subject, row.subject_hash!);
+        found.set(name, person);
+      }
+      return person;
+    };
+    const result = new Map<string, { clear: ClearPayload | null; person: PersonKey | null }>();
+    for (const row of rows) {
+      if (!row.payload) continue;
+      if (row.customer_id === null || row.subject_hash === null) {
+        result.set(row.id, { clear: row.payload, person: null });
+        continue;
+      }
+      const person = await personOf(row, row.payload);
+      const target = { type: row.target_type, id: row.target_id };
+      try {
+        result.set(row.id, { clear: openOutboxPayload(person, target, row.payload), person });
+      } catch {
+        // Sealed under a key that is gone (a key made again later for the same name is another key).
+        result.set(row.id, { clear: null, person: null });
+      }
+    }
+    return result;
+  }
+
+  /**
+   * The upgrade to encryption at rest: seals up to `batchSize` payloads stored in clear before it,
+   * after `afterEventId`, each whole under its person's key (the digest in the chain is of the same
+   * clear payload, so it still verifies). A person without a key is left for later: none is made
+   * here, since they may be being erased. Answers the last event id looked at (null: none left).
+   */
+  async sealLegacyPayloads(afterEventId: string, batchSize: number): Promise<string | null> {
+    const em = this.deps.em;
+    await lockDrain(em);
+    const rows = await selectUnsealedPayloads(em, afterEventId, batchSize);
+    if (rows.length === 0) return null;
+    const sealed: Array<{ event_id: string; data: unknown }> = [];
+    for (const row of rows) {
+      const person = await this.deps.keys.personBySubject(row.customer_id, row.subject_hash);
+      if (person) sealed.push({ event_id: row.event_id, data: sealStoredPayload(person, row.event_id, row.data) });
+    }
+    if (sealed.length > 0) await replaceWithSealedPayloads(em, sealed);
+    return rows.at(-1)!.event_id;
   }
 
   /**
@@ -82,7 +148,8 @@ function chainOf(row: { customer_id: string | null }): string {
   return row.customer_id ?? PLATFORM_CHAIN;
 }
 
-function linkOf(row: OutboxRow, chain: string, seq: number) {
+/** The chain covers the clear payload's digest; a payload that could not be opened (its key is gone) is covered as stored. */
+function linkOf(row: OutboxRow, chain: string, seq: number, clear: ClearPayload | null) {
   return {
     chain,
     seq,
@@ -95,6 +162,6 @@ function linkOf(row: OutboxRow, chain: string, seq: number) {
     subjectHash: row.subject_hash,
     fields: row.fields,
     details: row.details,
-    payloadDigest: row.payload ? payloadDigest(row.payload) : null,
+    payloadDigest: row.payload ? payloadDigest(clear ?? row.payload) : null,
   };
 }

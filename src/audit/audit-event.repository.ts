@@ -54,3 +54,36 @@ export function chainSegment(em: EntityManager, chain: string, afterSeq: number,
     [chain, afterSeq, limit],
   );
 }
+
+/** A payload stored before encryption at rest, in clear. */
+export interface UnsealedPayload {
+  event_id: string;
+  customer_id: string;
+  subject_hash: string;
+  data: Record<string, unknown>;
+}
+
+/** Up to `limit` payloads of people stored in clear after `afterEventId`, in event id order (the caller holds the drain's lock). */
+export function selectUnsealedPayloads(em: EntityManager, afterEventId: string, limit: number): Promise<UnsealedPayload[]> {
+  return em.execute(
+    `select event_id, customer_id, subject_hash, data from audit_payload
+      where (data ->> 'box') is null and event_id > ? and customer_id is not null and subject_hash is not null
+      order by event_id limit ?`,
+    [afterEventId, limit],
+  );
+}
+
+/**
+ * Replaces payloads by their sealed forms, as one JSON document bound as a parameter. The service's
+ * roles may not update a payload (only insert and delete it), so each is deleted and inserted again.
+ */
+export async function replaceWithSealedPayloads(em: EntityManager, rows: ReadonlyArray<{ event_id: string; data: unknown }>): Promise<void> {
+  await executeBound(
+    em,
+    `with sealed as (select event_id, data from jsonb_to_recordset(?::jsonb) as x(event_id uuid, data jsonb)),
+          gone as (delete from audit_payload p using sealed s where p.event_id = s.event_id returning p.event_id, p.customer_id, p.subject_hash)
+     insert into audit_payload (event_id, customer_id, subject_hash, data)
+     select g.event_id, g.customer_id, g.subject_hash, s.data from gone g join sealed s on s.event_id = g.event_id`,
+    [JSON.stringify(rows)],
+  );
+}

@@ -123,6 +123,12 @@ export class AuditEvent {
 
 /** The personal values of one audit event, kept apart so that erasure can remove them alone. */
 @Entity({ tableName: 'audit_payload' })
+// Payloads stored before encryption at rest (not yet `{ key, box }`): what the upgrade seals (audit-drain.ts).
+@Index({
+  name: 'audit_payload_unsealed_index',
+  properties: ['event'],
+  expression: `create index "audit_payload_unsealed_index" on "audit_payload" ("event_id") where ("data" ->> 'box') is null`,
+})
 export class AuditPayload {
   @ManyToOne(() => AuditEvent, { primary: true, deleteRule: 'cascade', updateRule: 'cascade' })
   event!: AuditEvent;

@@ -1,10 +1,12 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { KeyRing } from '../keys';
 import { ValidationError } from '../shared/errors';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { Tenant } from '../shared/tenant';
 import { chainSegment } from './audit-event.repository';
 import { AuditEvent, AuditPayload } from './audit.entity';
 import { BrokenLink, chainedPart, GENESIS, PLATFORM_CHAIN, StoredChainEvent, verifySegment } from './chain';
+import { OpenedPayload, openStoredPayloads } from './payload-cipher';
 
 /** A personal field's value before and after a change. */
 export interface FieldChange {
@@ -36,7 +38,7 @@ const VERIFY_PAGE = 1000;
 
 /** The read side of the audit trail: pages of events for the API, and chain verification. */
 export class AuditQueries {
-  constructor(private readonly deps: { em: EntityManager; subjectHash: (customerId: string, username: string) => string }) {}
+  constructor(private readonly deps: { em: EntityManager; keys: KeyRing; subjectHash: (customerId: string, username: string) => string }) {}
 
   /** Audit events `tenant` may see, newest first. */
   async list(filter: AuditFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<AuditEntry>> {
@@ -56,7 +58,16 @@ export class AuditQueries {
     const payloads = events.length
       ? await this.deps.em.find(AuditPayload, { event: { $in: events.map((e) => e.id) } })
       : [];
-    const byEvent = new Map(payloads.map((p) => [p.event.id, p.data]));
+    const opened = await openStoredPayloads(
+      this.deps.keys,
+      payloads.map((p) => ({ eventId: p.event.id, customerId: p.customer?.id ?? null, data: p.data })),
+    );
+    // A payload whose key is gone, or that does not open, shows as erased.
+    const byEvent = new Map<string, Record<string, unknown>>();
+    payloads.forEach((p, i) => {
+      const o = opened[i]!;
+      if (o.state === 'clear') byEvent.set(p.event.id, o.payload);
+    });
     const entries = events.map((event) => {
       const data = byEvent.get(event.id);
       return {
@@ -71,7 +82,8 @@ export class AuditQueries {
 
   /**
    * Recomputes a chain (a customer's, or with null the platform's) from its first link and answers
-   * ok or the first broken link. Erased payloads are skipped; present ones must match their digest.
+   * ok or the first broken link. Erased payloads, and those whose person's key is gone
+   * (crypto-shredded), are skipped; present ones must open under their key and match their digest.
    */
   async verifyChain(customerId: string | null): Promise<ChainVerification> {
     const chain = customerId ?? PLATFORM_CHAIN;
@@ -79,7 +91,11 @@ export class AuditQueries {
     let checked = 0;
     for (;;) {
       const rows = await chainSegment(this.deps.em, chain, head.seq, VERIFY_PAGE);
-      const events = rows.map(toStoredEvent);
+      const opened = await openStoredPayloads(
+        this.deps.keys,
+        rows.map((r) => ({ eventId: r.id as string, customerId: (r.customer_id as string | null) ?? null, data: (r.payload as Record<string, unknown> | null) ?? null })),
+      );
+      const events = rows.map((r, i) => toStoredEvent(r, opened[i]!));
       const result = verifySegment(head, events);
       if (result.broken) return { ok: false, eventsChecked: checked + events.findIndex((e) => e.id === result.broken!.eventId), broken: result.broken };
       checked += events.length;
@@ -89,7 +105,7 @@ export class AuditQueries {
   }
 }
 
-function toStoredEvent(row: Record<string, unknown>): StoredChainEvent {
+function toStoredEvent(row: Record<string, unknown>, payload: OpenedPayload): StoredChainEvent {
   const event = {
     chain: row.chain as string,
     seq: Number(row.seq),
@@ -109,6 +125,7 @@ function toStoredEvent(row: Record<string, unknown>): StoredChainEvent {
     id: row.id as string,
     prevDigest: row.prev_digest as string,
     digest: row.digest as string,
-    payload: (row.payload as Record<string, unknown> | null) ?? null,
+    payload: payload.state === 'clear' ? payload.payload : null,
+    isPayloadUnreadable: payload.state === 'unreadable',
   };
 }

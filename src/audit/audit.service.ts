@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
+import { FIELD_PREFIX, type KeyRing } from '../keys';
 import { Clock } from '../shared/clock';
 import { Page } from '../shared/pagination';
 import { Tenant } from '../shared/tenant';
@@ -9,6 +10,7 @@ import { insertOutboxRow, PayloadOwner } from './audit-outbox.repository';
 import { AuditDrain } from './audit-drain';
 import { AuditEntry, AuditFilter, AuditQueries, ChainVerification, FieldChange } from './audit.query';
 import { subjectHash } from './chain';
+import { sealOutboxPayload } from './payload-cipher';
 
 export type { AuditEntry, AuditFilter, ChainVerification, FieldChange } from './audit.query';
 
@@ -19,7 +21,7 @@ export interface AuditRecord {
   /** What happened, as `noun.verb`: `profile.updated`, `consent.revoked`, `token.issued`, … */
   action: string;
   target: { type: string; id: string | null };
-  /** The person it is about (the AW's username). Kept only in the erasable payload. */
+  /** The person it is about (the AW's username, in clear). Kept only in the erasable payload, sealed under their key. */
   username?: string | null;
   /**
    * The person by keyed hash only (see `subjectHash`), for events that must name someone without
@@ -42,6 +44,8 @@ export interface AuditServiceDeps {
    * exports, the chain itself), so they use the ring's stable (oldest listed) version, not the newest.
    */
   secretKeys: SecretKeyRing;
+  /** The person keys that payloads are sealed under (issue 17). */
+  keys: KeyRing;
 }
 
 /**
@@ -55,7 +59,7 @@ export class AuditService {
 
   constructor(private readonly deps: AuditServiceDeps) {
     this.chains = new AuditDrain(deps);
-    this.queries = new AuditQueries({ em: deps.em, subjectHash: (customerId, username) => this.subjectHash(customerId, username) });
+    this.queries = new AuditQueries({ em: deps.em, keys: deps.keys, subjectHash: (customerId, username) => this.subjectHash(customerId, username) });
   }
 
   /** The keyed hash the trail stores instead of a username. */
@@ -63,14 +67,24 @@ export class AuditService {
     return subjectHash(this.deps.secretKeys.stable.secret.reveal(), customerId, username);
   }
 
-  /** Adds an event to the outbox, in the current unit of work: it exists if and only if the change commits. */
+  /**
+   * Adds an event to the outbox, in the current unit of work: it exists if and only if the change
+   * commits. The username and changed values are sealed under the person's key (made if they have
+   * none yet) before they are written, as the login's SQL functions seal theirs.
+   */
   async record(record: AuditRecord): Promise<void> {
     const actor = record.actor ?? currentActor();
     const username = record.username ?? null;
     const changes = record.changes ?? null;
     const hash = username !== null && record.customerId !== null ? this.subjectHash(record.customerId, username) : (record.subjectHash ?? null);
     // The salt keeps the payload's digest (which stays in the chain after erasure) from revealing guessable values.
-    const payload = username !== null || changes !== null ? { salt: randomBytes(16).toString('hex'), subject: username, changes } : null;
+    let payload: Record<string, unknown> | null = username !== null || changes !== null ? { salt: randomBytes(16).toString('hex'), subject: username, changes } : null;
+    // Without a person (platform events, or changes naming nobody) there is no key to seal under; such payloads hold nothing personal.
+    // The username must come in clear: a sealed one (a caller that did not open it) gets no key made for it, and its payload cannot be opened later.
+    if (payload !== null && username !== null && !username.startsWith(FIELD_PREFIX) && record.customerId !== null && hash !== null) {
+      const person = await this.deps.keys.person(record.customerId, username, hash);
+      payload = sealOutboxPayload(person, record.target, { salt: payload.salt as string, subject: username, changes });
+    }
     await insertOutboxRow(this.deps.em, {
       customerId: record.customerId,
       occurredAt: this.deps.clock.now(),
@@ -89,6 +103,11 @@ export class AuditService {
   /** Moves up to `batchSize` outbox events onto their chains (see AuditDrain.drain), in the current unit of work. */
   drain(batchSize: number): Promise<number> {
     return this.chains.drain(batchSize);
+  }
+
+  /** The upgrade: seals a batch of payloads stored in clear before encryption at rest (see AuditDrain.sealLegacyPayloads). */
+  sealLegacyPayloads(afterEventId: string, batchSize: number): Promise<string | null> {
+    return this.chains.sealLegacyPayloads(afterEventId, batchSize);
   }
 
   /** Erasure: removes up to `batchSize` audit payloads of `who` (see AuditDrain.erasePayloads). */

@@ -68,8 +68,10 @@ export interface StoredChainEvent extends ChainedEvent {
   id: string;
   prevDigest: string;
   digest: string;
-  /** The payload if it has not been erased. */
+  /** The payload (opened) if it has not been erased; a payload whose person's key is gone counts as erased. */
   payload: Record<string, unknown> | null;
+  /** The payload is stored but does not open under its key, which exists: it was altered or moved. */
+  isPayloadUnreadable?: boolean;
 }
 
 /**
@@ -86,6 +88,7 @@ export function verifySegment(
     if (event.seq !== head.seq + 1) return at('sequence');
     if (event.prevDigest !== head.digest) return at('previous');
     if (eventDigest(head.digest, chainedPart(event)) !== event.digest) return at('digest');
+    if (event.isPayloadUnreadable) return at('payload');
     if (event.payload !== null && (event.payloadDigest === null || payloadDigest(event.payload) !== event.payloadDigest)) return at('payload');
     head = { digest: event.digest, seq: event.seq };
   }

@@ -91,7 +91,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
   const stableSecret = secretKeys.stable.secret.reveal();
   const keyProvider = new LocalKeyProvider(config.MASTER_KEYS);
   const keys = new KeyRing({ pool, provider: keyProvider, clock, cacheSeconds: config.KEY_CACHE_SECONDS });
-  const audit = new AuditService({ em: orm.em, clock, secretKeys });
+  const audit = new AuditService({ em: orm.em, clock, secretKeys, keys });
   const customers = new CustomerService({
     em: orm.em,
     clock,
@@ -164,6 +164,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     retrySchedule: config.WEBHOOK_RETRY_SCHEDULE,
     secretGraceSeconds: config.WEBHOOK_SECRET_GRACE_SECONDS,
     restrictions: profiles,
+    keys,
   });
   const erasure = new ErasureService({
     em: orm.em,
@@ -173,8 +174,9 @@ export function buildServices(foundation: ServiceFoundation): Services {
     enqueue: async (id) =>
       db.afterCommit(() => producer.add(QUEUES.erasure, JOBS.processDeletionRequest, { deletionRequestId: id } satisfies ProcessDeletionRequestPayload, `deletion-${id}`)),
     log: log.child({ feature: 'erasure' }),
+    keys,
   });
-  const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }) });
+  const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }), keys });
   const exportLog = log.child({ feature: 'exports' });
   const exports = new ExportService({
     em: orm.em,
@@ -182,6 +184,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     audit,
     profiles,
     sealer: createSealer(secretKeys, 'profile-export-document'),
+    keys,
     signer: new DownloadSigner(secretKeys),
     publicUrl: config.PUBLIC_URL,
     ttlSeconds: config.EXPORT_TTL_SECONDS,

@@ -74,8 +74,11 @@ export class DeletionRequest {
   @Property({ type: 'string', length: 64, nullable: true })
   subjectHash: string | null = null;
 
-  /** The AW's username, held only while the request is open; cleared when it ends. */
-  @Property({ type: 'string', length: 255, nullable: true })
+  /**
+   * The AW's username, held only while the request is open (the purge matches rows stored before
+   * encryption by it); sealed under the customer's key, `deletion_request.username:<id>`. Cleared when it ends.
+   */
+  @Property({ type: 'text', nullable: true })
   username: string | null = null;
 
   @Property({ type: 'string', length: 16 })

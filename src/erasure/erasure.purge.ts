@@ -1,12 +1,14 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
 import { Database, platformScope } from '../db/scope';
+import type { KeyRing } from '../keys';
 import { Clock } from '../shared/clock';
 import { Logger } from '../shared/logger';
 import { DeletionKind, DeletionReason, DeletionStatus, OPEN_STATUSES } from './deletion-request.entity';
 import { DeletionRequestNotVisibleError } from './erasure.errors';
 import { ErasureService } from './erasure.service';
 import { erasureSteps, ErasureTarget } from './erasure.steps';
+import { openRequestUsername, usernameLookupHash } from './person-name';
 import {
   customersWithRetention,
   lockDeletionRequest,
@@ -35,6 +37,7 @@ export interface ErasurePurgeDeps {
   erasure: ErasureService;
   batchSize: number;
   log: Logger;
+  keys: KeyRing;
 }
 
 /** Test seam: called after each committed batch (a crash there leaves exactly what a killed worker leaves). */
@@ -97,7 +100,12 @@ export class ErasurePurge {
         const ids = await this.deps.db.run(platformScope('profile retention'), async () => {
           const profiles = await lockProfilesPastRetention(this.deps.em, customer.id, cutoff, this.deps.batchSize);
           const requests = [];
-          for (const p of profiles) requests.push(await this.deps.erasure.openProfileRequest({ id: p.id, customerId: customer.id, username: p.username }, DeletionReason.RETENTION));
+          for (const p of profiles) {
+            const username = await this.deps.erasure.openUsername(p);
+            // A profile whose key is gone already has (or had) a request of its own.
+            if (username === null) continue;
+            requests.push(await this.deps.erasure.openProfileRequest({ id: p.id, customerId: customer.id, username, personKeyId: p.person_key_id }, DeletionReason.RETENTION));
+          }
           return requests.map((r) => r.id);
         });
         for (const id of ids) {
@@ -117,7 +125,7 @@ export class ErasurePurge {
     const first = await this.inRequest(id, false, async (row) => row);
     if (first === null) throw new DeletionRequestNotVisibleError(id);
     if (!OPEN.has(first.status)) return first.status;
-    const target = targetOf(first);
+    const target = await this.targetOf(first);
     for (const step of erasureSteps(target.kind, this.deps)) {
       for (;;) {
         const removed = await this.inRequest(id, true, async (row) => {
@@ -190,9 +198,18 @@ export class ErasurePurge {
       return row ? fn(row) : null;
     });
   }
-}
 
-function targetOf(row: RequestRow): ErasureTarget {
-  if (row.kind === DeletionKind.CUSTOMER) return { kind: 'customer', customerId: row.customer_id };
-  return { kind: 'profile', customerId: row.customer_id, username: row.username!, subjectHash: row.subject_hash! };
+  /** Whose rows the request removes: sealed rows by the username's lookup hash, rows from before encryption by the clear name. */
+  private async targetOf(row: RequestRow): Promise<ErasureTarget> {
+    if (row.kind === DeletionKind.CUSTOMER) return { kind: 'customer', customerId: row.customer_id };
+    const username = await openRequestUsername(this.deps.keys, row.customer_id, row.id, row.username);
+    return {
+      kind: 'profile',
+      customerId: row.customer_id,
+      profileId: row.profile_id!,
+      username,
+      usernameHash: username === null ? null : await usernameLookupHash(this.deps.keys, row.customer_id, username),
+      subjectHash: row.subject_hash!,
+    };
+  }
 }

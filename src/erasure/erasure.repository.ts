@@ -17,11 +17,19 @@ export interface RequestRow {
 
 // ---- what a request is about, locked so that two requests cannot race ----
 
+/** A profile as an erasure reads it: its username sealed under `person_key_id` (clear when that is null). */
+export interface LockedProfile {
+  id: string;
+  customer_id: string;
+  username: string;
+  person_key_id: string | null;
+}
+
 /** The profile with this id (of `customerId` when given), locked for the rest of the transaction. */
-export async function lockProfileToErase(em: EntityManager, id: string, customerId?: string): Promise<{ id: string; customer_id: string; username: string } | undefined> {
+export async function lockProfileToErase(em: EntityManager, id: string, customerId?: string): Promise<LockedProfile | undefined> {
   const filter = customerId !== undefined ? ' and customer_id = ?' : '';
-  const rows: Array<{ id: string; customer_id: string; username: string }> = await em.execute(
-    `select id, customer_id, username from profile where id = ?${filter} for update`,
+  const rows: LockedProfile[] = await em.execute(
+    `select id, customer_id, username, person_key_id from profile where id = ?${filter} for update`,
     customerId !== undefined ? [id, customerId] : [id],
   );
   return rows[0];
@@ -104,9 +112,9 @@ export function customersWithRetention(em: EntityManager): Promise<Array<{ id: s
 }
 
 /** Up to `limit` of the customer's profiles not seen since `cutoff` and without an open request, locked (others' locks skipped). */
-export function lockProfilesPastRetention(em: EntityManager, customerId: string, cutoff: Date, limit: number): Promise<Array<{ id: string; username: string }>> {
-  return em.execute<Array<{ id: string; username: string }>>(
-    `select p.id, p.username from profile p
+export function lockProfilesPastRetention(em: EntityManager, customerId: string, cutoff: Date, limit: number): Promise<LockedProfile[]> {
+  return em.execute<LockedProfile[]>(
+    `select p.id, p.customer_id, p.username, p.person_key_id from profile p
               where p.customer_id = ? and p.last_seen_at < ?
                 and not exists (select 1 from deletion_request d where d.profile_id = p.id and d.status in ('PENDING', 'RUNNING'))
               order by p.last_seen_at limit ? for update skip locked`,

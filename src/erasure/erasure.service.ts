@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService, currentActor } from '../audit';
+import { KeyRing, shredCustomerKey, shredPersonKey } from '../keys';
 import { Clock } from '../shared/clock';
 import { NotFoundError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
@@ -7,6 +8,7 @@ import { Logger } from '../shared/logger';
 import { canSee, customerWhere, Tenant } from '../shared/tenant';
 import { DeletionKind, DeletionReason, DeletionRequest, DeletionStatus, OPEN_STATUSES } from './deletion-request.entity';
 import { lockCustomerToErase, lockProfileToErase } from './erasure.repository';
+import { openProfileUsername, sealRequestUsername } from './person-name';
 
 export interface ErasureServiceDeps {
   em: EntityManager;
@@ -15,12 +17,16 @@ export interface ErasureServiceDeps {
   /** Hands a request to the erasure worker. May fail (Redis down): the sweep finds the request anyway. */
   enqueue(deletionRequestId: string): Promise<void>;
   log: Logger;
+  /** Crypto-shredding: a request deletes its person's (or customer's) key in the transaction that records it. */
+  keys: KeyRing;
 }
 
 export interface ProfileToErase {
   id: string;
   customerId: string;
-  username: string;
+  /** In clear (opened); null when the person's key is gone already (an earlier request shredded it). */
+  username: string | null;
+  personKeyId: string | null;
 }
 
 /**
@@ -52,6 +58,9 @@ export class ErasureService {
       if (!customer) throw new NotFoundError('customer', customerId);
       const open = await em.findOne(DeletionRequest, { customer: customer.id, kind: DeletionKind.CUSTOMER, status: { $in: [...OPEN_STATUSES] } });
       if (open) return open;
+      // Crypto-shredding first: every value sealed under the customer's keys, here and in every backup, stops opening with this commit.
+      await shredCustomerKey(em, customer.id);
+      this.deps.keys.forgetCustomer(customer.id);
       const request = this.newRequest(em, customer.id, DeletionKind.CUSTOMER, DeletionReason.REQUEST);
       await em.flush();
       await this.deps.audit.record({
@@ -68,15 +77,26 @@ export class ErasureService {
 
   /**
    * The open request for `profile`'s person, or a new one (with its audit event) in the current
-   * unit of work. The caller holds the profile's row lock, so two requests cannot race.
+   * unit of work. The caller holds the profile's row lock, so two requests cannot race. The
+   * person's key is deleted first, in the same transaction (crypto-shredding): from its commit
+   * nothing sealed under it opens, in this database or in any backup; the purge then removes the rows.
    */
   async openProfileRequest(profile: ProfileToErase, reason: DeletionReason): Promise<DeletionRequest> {
     const em = this.deps.em;
+    const byProfile = { customer: profile.customerId, kind: DeletionKind.PROFILE, profileId: profile.id, status: { $in: [...OPEN_STATUSES] } };
+    // Without the username (the key is gone: shredded by a request that then failed) there is no subject hash to erase the trail's payloads by.
+    if (profile.username === null) {
+      const open = await em.findOne(DeletionRequest, byProfile);
+      if (open) return open;
+      throw new NotFoundError('profile', profile.id);
+    }
     const subjectHash = this.deps.audit.subjectHash(profile.customerId, profile.username);
     const open = await em.findOne(DeletionRequest, { customer: profile.customerId, kind: DeletionKind.PROFILE, subjectHash, status: { $in: [...OPEN_STATUSES] } });
     if (open) return open;
+    await shredPersonKey(em, profile.customerId, profile.id);
+    if (profile.personKeyId !== null) this.deps.keys.forgetPerson(profile.personKeyId);
     const request = this.newRequest(em, profile.customerId, DeletionKind.PROFILE, reason);
-    em.assign(request, { profileId: profile.id, subjectHash, username: profile.username });
+    em.assign(request, { profileId: profile.id, subjectHash, username: await sealRequestUsername(this.deps.keys, profile.customerId, request.id, profile.username) });
     await em.flush();
     await this.deps.audit.record({
       customerId: profile.customerId,
@@ -112,9 +132,15 @@ export class ErasureService {
   private async lockProfile(em: EntityManager, id: string, tenant: Tenant): Promise<ProfileToErase | null> {
     const row = await lockProfileToErase(em, id, tenant.kind === 'customer' ? tenant.customerId : undefined);
     if (!row) return null;
+    const username = await openProfileUsername(this.deps.keys, row);
     // A user-bound token sees only its own user.
-    if (tenant.kind === 'customer' && tenant.subject !== undefined && tenant.subject !== row.username) return null;
-    return { id: row.id, customerId: row.customer_id, username: row.username };
+    if (tenant.kind === 'customer' && tenant.subject !== undefined && tenant.subject !== username) return null;
+    return { id: row.id, customerId: row.customer_id, username, personKeyId: row.person_key_id };
+  }
+
+  /** The profile's username opened (see person-name.ts), for a caller that locked it (the retention run). */
+  openUsername(row: { customer_id: string; username: string; person_key_id: string | null }): Promise<string | null> {
+    return openProfileUsername(this.deps.keys, row);
   }
 
   /** Best effort: a request that cannot be queued now stays PENDING and the sweep picks it up. */

@@ -2,10 +2,17 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
 import { deleteBatch, supersedeProfileRequests } from './erasure.repository';
 
-/** Whose data a request removes: one person of a customer (by username and its keyed hash), or all of a customer's. */
+/**
+ * Whose data a request removes: one person of a customer, or all of a customer's. A person's rows
+ * are sealed and matched by the username's lookup hash (`username_hash`); rows written before
+ * encryption (`person_key_id` null) hold the username in clear and are matched by it. Either may be
+ * unknown (null) when the name can no longer be opened; the profile is then found by its id.
+ */
 export type ErasureTarget =
-  | { kind: 'profile'; customerId: string; username: string; subjectHash: string }
+  | { kind: 'profile'; customerId: string; profileId: string; username: string | null; usernameHash: string | null; subjectHash: string }
   | { kind: 'customer'; customerId: string };
+
+type PersonTarget = Extract<ErasureTarget, { kind: 'profile' }>;
 
 /**
  * One batch of one kind of row: removes at most `batchSize` of them in the caller's transaction
@@ -23,7 +30,7 @@ interface StepDeps {
   audit: AuditService;
 }
 
-function rows(em: EntityManager, table: string, person: (t: Extract<ErasureTarget, { kind: 'profile' }>) => [string, unknown[]]): ErasureStep {
+function rows(em: EntityManager, table: string, person: (t: PersonTarget) => [string, unknown[]]): ErasureStep {
   return {
     name: table,
     run: (target, batchSize) => {
@@ -34,8 +41,25 @@ function rows(em: EntityManager, table: string, person: (t: Extract<ErasureTarge
   };
 }
 
+/** Any of `conditions` whose value is known; `false` when none is. */
+function anyOf(conditions: Array<[string, unknown[]] | null>): [string, unknown[]] {
+  const known = conditions.filter((c): c is [string, unknown[]] => c !== null);
+  if (known.length === 0) return ['false', []];
+  return [`(${known.map(([sql]) => sql).join(' or ')})`, known.flatMap(([, params]) => params)];
+}
+
+/** A row naming the person: sealed ones by the lookup hash, ones from before encryption by the clear name. */
+function named(t: PersonTarget): [string, unknown[]] {
+  return anyOf([t.usernameHash === null ? null : ['username_hash = ?', [t.usernameHash]], t.username === null ? null : ['(person_key_id is null and username = ?)', [t.username]]]);
+}
+
 /** An auth request is the person's when the AW named them, or when the RP asked for them by claimed identifier. */
-const PERSON_REQUESTS = `(username = ? or openid_request->>'usernameHint' = ?)`;
+function personRequests(t: PersonTarget): [string, unknown[]] {
+  return anyOf([
+    t.usernameHash === null ? null : [`(username_hash = ? or openid_request->>'usernameHintHash' = ?)`, [t.usernameHash, t.usernameHash]],
+    t.username === null ? null : [`((person_key_id is null and username = ?) or openid_request->>'usernameHint' = ?)`, [t.username, t.username]],
+  ]);
+}
 
 /**
  * What one person leaves behind, in deletion order: dependents before what they refer to, and the
@@ -43,14 +67,17 @@ const PERSON_REQUESTS = `(username = ? or openid_request->>'usernameHint' = ?)`;
  */
 function personalSteps({ em, audit }: StepDeps): ErasureStep[] {
   return [
-    rows(em, 'oauth_login_code', (t) => ['username = ?', [t.username]]),
-    rows(em, 'oauth_access_token', (t) => ['subject = ?', [t.username]]),
-    rows(em, 'auth_request_transition', (t) => [
-      `auth_request_id in (select id from auth_request where customer_id = ? and ${PERSON_REQUESTS})`,
-      [t.customerId, t.username, t.username],
-    ]),
-    rows(em, 'auth_request', (t) => [PERSON_REQUESTS, [t.username, t.username]]),
-    rows(em, 'consent_decision', (t) => ['username = ?', [t.username]]),
+    rows(em, 'oauth_login_code', named),
+    // Access tokens name their subject sealed, with its lookup hash in `subject_hash`; clear on a token issued before encryption.
+    rows(em, 'oauth_access_token', (t) =>
+      anyOf([t.usernameHash === null ? null : ['subject_hash = ?', [t.usernameHash]], t.username === null ? null : ['(person_key_id is null and subject = ?)', [t.username]]]),
+    ),
+    rows(em, 'auth_request_transition', (t) => {
+      const [where, params] = personRequests(t);
+      return [`auth_request_id in (select id from auth_request where customer_id = ? and ${where})`, [t.customerId, ...params]];
+    }),
+    rows(em, 'auth_request', personRequests),
+    rows(em, 'consent_decision', named),
     // Webhook deliveries about the person carry their username in the body (attempts go with them).
     rows(em, 'webhook_delivery', (t) => ['subject_hash = ?', [t.subjectHash]]),
     {
@@ -59,7 +86,10 @@ function personalSteps({ em, audit }: StepDeps): ErasureStep[] {
       run: (target, batchSize) =>
         audit.erasePayloads(target.kind === 'profile' ? { customerId: target.customerId, subjectHash: target.subjectHash } : { customerId: target.customerId }, batchSize),
     },
-    rows(em, 'profile', (t) => ['username = ?', [t.username]]),
+    rows(em, 'profile', (t) => {
+      const [where, params] = named(t);
+      return [`(id = ? or ${where})`, [t.profileId, ...params]];
+    }),
   ];
 }
 

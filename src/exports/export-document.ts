@@ -1,5 +1,8 @@
 import { EntityManager } from '@mikro-orm/postgresql';
+import { openPayloadRows } from '../audit';
+import type { KeyRing, PersonKey } from '../keys';
 import { disclosureOf } from '../profiles';
+import { openAuthRequestRow, openProfileRow, PROFILE_KEY_COLUMNS } from './export-values';
 import { auditRowsOf, authRequestRowsOf, consentRowsOf, profileRow as profileRowOf, transitionRowsOf } from './profile-export.repository';
 
 /**
@@ -15,6 +18,9 @@ export interface ExportSubject {
   subjectHash: string;
   /** For the person's own access request (GDPR art. 15), the only export that shows a restricted person whole. */
   isSubjectAccessRequest: boolean;
+  /** The person's key (their values are sealed under it) and the username's lookup hash (how their sealed rows are found). */
+  person: PersonKey;
+  usernameHash: string;
 }
 
 /** One change of the person's values, from the audit trail's (erasable) payloads. */
@@ -26,7 +32,7 @@ interface PreviousValue {
 }
 
 /** Columns that are ours, not the person's, and secrets that must never leave: left out of the document. */
-const PROFILE_OMITTED = new Set(['customer_id']);
+const PROFILE_OMITTED = new Set<string>(['customer_id', ...PROFILE_KEY_COLUMNS]);
 
 /**
  * Everything we hold about one person, as one machine-readable document: the profile (every
@@ -37,9 +43,11 @@ const PROFILE_OMITTED = new Set(['customer_id']);
  * Left out on purpose: request-id hashes, postback digests, the stored checkid message and the
  * AW's opaque `blob` (secrets or relay data of ours, not facts about the person).
  */
-export async function buildExportDocument(em: EntityManager, subject: ExportSubject, generatedAt: Date): Promise<Record<string, unknown>> {
-  const profileRow = await profileRowOf(em, subject.customerId, subject.profileId);
-  if (!profileRow) throw new Error(`profile ${subject.profileId} is gone`);
+export async function buildExportDocument(em: EntityManager, keys: KeyRing, subject: ExportSubject, generatedAt: Date): Promise<Record<string, unknown>> {
+  const storedProfile = await profileRowOf(em, subject.customerId, subject.profileId);
+  if (!storedProfile) throw new Error(`profile ${subject.profileId} is gone`);
+  // A row written before encryption (no key id) holds its values in clear.
+  const profileRow = openProfileRow(storedProfile.person_key_id === null ? null : subject.person, storedProfile);
   const shown = disclosureOf({ isRestricted: profileRow.restricted_at !== null }, subject.isSubjectAccessRequest ? 'subject-access' : 'read');
   if (!shown.activity) return restrictedDocument(profileRow, generatedAt);
   const username = profileRow.username as string;
@@ -49,8 +57,9 @@ export async function buildExportDocument(em: EntityManager, subject: ExportSubj
       .map(([column, value]) => [camel(column), plain(value)]),
   );
 
-  const consents = await consentRowsOf(em, subject.customerId, username);
-  const requests = await authRequestRowsOf(em, subject.customerId, username);
+  const who = { usernameHash: subject.usernameHash, username };
+  const consents = await consentRowsOf(em, subject.customerId, who);
+  const requests = (await authRequestRowsOf(em, subject.customerId, who)).map((row) => openAuthRequestRow(subject.person, row));
   const transitions = requests.length
     ? await transitionRowsOf(
         em,
@@ -59,6 +68,19 @@ export async function buildExportDocument(em: EntityManager, subject: ExportSubj
       )
     : [];
   const events = await auditRowsOf(em, subject.customerId, subject.subjectHash);
+  const payloads = await openPayloadRows(
+    keys,
+    subject.person,
+    events.map((e) => ({
+      eventId: (e.id as string | null) ?? null,
+      customerId: subject.customerId,
+      isPending: e.is_pending as boolean,
+      targetType: e.target_type as string,
+      targetId: (e.target_id as string | null) ?? null,
+      payload: (e.payload as Record<string, unknown> | null) ?? null,
+    })),
+  );
+  events.forEach((e, i) => (e.payload = payloads[i] ?? null));
 
   const previousValues: PreviousValue[] = [];
   for (const event of events) {

@@ -1,5 +1,6 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
+import { KeyRing, openText, usernameAad } from '../keys';
 import { disclosureOf, ProfileService } from '../profiles';
 import { Clock } from '../shared/clock';
 import { NotFoundError } from '../shared/errors';
@@ -8,6 +9,7 @@ import { Sealer } from '../shared/sealed-box';
 import { customerWhere, Tenant } from '../shared/tenant';
 import { DownloadSigner } from './download-url';
 import { buildExportDocument } from './export-document';
+import { isPersonSealed, openDocument, profileUsername, sealDocument } from './export-values';
 import { ProfileExport, ProfileExportStatus } from './profile-export.entity';
 import {
   countBuildFailure,
@@ -32,8 +34,10 @@ export interface ExportServiceDeps {
   clock: Clock;
   audit: AuditService;
   profiles: ProfileService;
-  /** Seals documents at rest; `createSealer(SECRET_KEYS, 'profile-export-document')` in the app. */
+  /** Opens documents sealed before encryption at rest (issue 17); `createSealer(SECRET_KEYS, 'profile-export-document')` in the app. */
   sealer: Sealer;
+  /** New documents are sealed under the person's key. */
+  keys: KeyRing;
   signer: DownloadSigner;
   publicUrl: string;
   ttlSeconds: number;
@@ -69,6 +73,9 @@ export class ExportService {
   async request(profileId: string, tenant: Tenant, options: { isSubjectAccessRequest?: boolean } = {}): Promise<ProfileExport> {
     const profile = await this.deps.profiles.get(profileId, tenant);
     if (!profile) throw new NotFoundError('profile', profileId);
+    const username = await profileUsername(this.deps.keys, { customerId: profile.customer.id, username: profile.username, personKeyId: profile.personKeyId });
+    // Their key is gone: they are being erased.
+    if (username === null) throw new NotFoundError('profile', profileId);
     const isSubjectAccessRequest = options.isSubjectAccessRequest === true;
     const created = await this.deps.em.transactional(async (em) => {
       const row = em.create(ProfileExport, {
@@ -83,7 +90,7 @@ export class ExportService {
         customerId: profile.customer.id,
         action: 'profile.export_requested',
         target: { type: 'profile_export', id: row.id },
-        username: profile.username,
+        username,
         details: { profileId: profile.id, purpose: exportPurpose(isSubjectAccessRequest), isRestricted: profile.restrictedAt !== null },
       });
       return row;
@@ -97,7 +104,11 @@ export class ExportService {
   async get(id: string, tenant: Tenant): Promise<ProfileExport | null> {
     if (!isUuid(id)) return null;
     const where: Record<string, unknown> = { id: id.toLowerCase(), ...customerWhere(tenant) };
-    if (tenant.kind === 'customer' && tenant.subject !== undefined) where.profile = { username: tenant.subject };
+    if (tenant.kind === 'customer' && tenant.subject !== undefined) {
+      // A user-bound token sees its own user's exports: sealed profiles by the username's lookup hash, older ones by the clear name.
+      const usernameHash = this.deps.keys.lookupHash(await this.deps.keys.customer(tenant.customerId), 'username', tenant.subject);
+      where.profile = { $or: [{ usernameHash }, { personKeyId: null, username: tenant.subject }] };
+    }
     return this.deps.em.findOne(ProfileExport, where, { populate: ['customer'] });
   }
 
@@ -116,22 +127,32 @@ export class ExportService {
     const em = this.deps.em;
     const row = await lockExportToBuild(em, exportId);
     if (!row || row.status !== ProfileExportStatus.PENDING) return false;
-    const username = await usernameOfProfile(em, row.profile_id);
-    if (username === undefined) return false; // erased meanwhile: the export goes with it (on delete cascade)
+    const owner = await usernameOfProfile(em, row.profile_id);
+    if (owner === undefined) return false; // erased meanwhile: the export goes with it (on delete cascade)
+    const keys = this.deps.keys;
+    // A profile written before encryption names its person in clear (their key is made if they have none).
+    const stored = owner.person_key_id === null ? null : await keys.personById(row.customer_id, owner.person_key_id);
+    if (owner.person_key_id !== null && !stored) return false; // their key is gone: erased, the rows follow
+    const username = stored ? openText(stored.key, usernameAad(stored.id), owner.username) : owner.username;
+    const subjectHash = this.deps.audit.subjectHash(row.customer_id, username);
+    const person = stored ?? (await keys.person(row.customer_id, username, subjectHash));
     const now = this.deps.clock.now();
     const document = await buildExportDocument(
       em,
+      keys,
       {
         customerId: row.customer_id,
         profileId: row.profile_id,
-        subjectHash: this.deps.audit.subjectHash(row.customer_id, username),
+        subjectHash,
         isSubjectAccessRequest: row.is_subject_access_request,
+        person,
+        usernameHash: keys.lookupHash(await keys.customer(row.customer_id), 'username', username),
       },
       now,
     );
-    const sealed = this.deps.sealer.seal(Buffer.from(JSON.stringify(document), 'utf8'), row.id);
+    const sealed = sealDocument(person, row.id, JSON.stringify(document));
     const expiresAt = new Date(now.getTime() + this.deps.ttlSeconds * 1000);
-    await markExportReady(em, row.id, sealed, now, expiresAt);
+    await markExportReady(em, row.id, sealed, person.id, now, expiresAt);
     await this.deps.audit.record({
       customerId: row.customer_id,
       action: 'profile.exported',
@@ -180,7 +201,16 @@ export class ExportService {
     const restrictedSinceBuilt = row.restricted_at !== null && (row.ready_at === null || new Date(row.restricted_at) > new Date(row.ready_at));
     const shown = disclosureOf({ isRestricted: restrictedSinceBuilt }, row.is_subject_access_request ? 'subject-access' : 'read');
     if (!shown.attributes) return { kind: 'restricted' };
-    return { kind: 'document', body: this.deps.sealer.open(row.document, row.id), filename: `profile-export-${row.id}.json` };
+    const body = await this.openDocument({ ...row, document: row.document });
+    // Sealed under a person key that is gone: the person was erased.
+    if (body === null) return { kind: 'gone' };
+    return { kind: 'document', body, filename: `profile-export-${row.id}.json` };
+  }
+
+  private async openDocument(row: { id: string; customer_id: string; person_key_id: string | null; document: Buffer }): Promise<Buffer | null> {
+    if (!isPersonSealed(row.document) || row.person_key_id === null) return this.deps.sealer.open(row.document, row.id);
+    const person = await this.deps.keys.personById(row.customer_id, row.person_key_id);
+    return person ? openDocument(person, row.id, row.document) : null;
   }
 }
 

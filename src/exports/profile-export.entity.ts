@@ -17,8 +17,9 @@ export enum ProfileExportStatus {
 }
 
 /**
- * One request for a person's data. The document is kept only sealed (AES-256-GCM under a key
- * derived from SECRET_KEYS, bound to this row's id), and only until `expiresAt`; the row itself
+ * One request for a person's data. The document is kept only sealed (AES-256-GCM under the
+ * person's key, bound to this row's id: erasing them makes it unreadable, in every backup too;
+ * one built before encryption, under a key derived from SECRET_KEYS), and only until `expiresAt`; the row itself
  * holds no personal value, so it stays as a receipt after the purge.
  */
 @Entity({ tableName: 'profile_export' })
@@ -64,7 +65,11 @@ export class ProfileExport {
   @Property({ type: 'boolean', default: false })
   isSubjectAccessRequest = false;
 
-  /** The sealed JSON document (see sealed-box.ts); null until ready and after the purge. */
+  /** The person key the document is sealed under; null until ready, and for a document sealed before encryption. */
+  @Property({ type: 'uuid', nullable: true })
+  personKeyId: string | null = null;
+
+  /** The sealed JSON document (see export-values.ts); null until ready and after the purge. */
   @Property({ type: 'blob', columnType: 'bytea', nullable: true, lazy: true })
   document: Buffer | null = null;
 }

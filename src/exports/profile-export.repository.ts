@@ -19,6 +19,9 @@ export interface ExportToDownload {
   ready_at: Date | null;
   is_subject_access_request: boolean;
   restricted_at: Date | null;
+  customer_id: string;
+  /** The person key the document is sealed under (null: sealed before encryption, under SECRET_KEY). */
+  person_key_id: string | null;
 }
 
 /** The export, locked for the rest of the transaction; undefined when missing or another worker holds it. */
@@ -30,16 +33,16 @@ export async function lockExportToBuild(em: EntityManager, exportId: string): Pr
   return row;
 }
 
-/** The username of the export's profile; undefined once the profile is erased. */
-export async function usernameOfProfile(em: EntityManager, profileId: string): Promise<string | undefined> {
-  const [profile] = await em.execute<Array<{ username: string }>>(`select username from profile where id = ?`, [profileId]);
-  return profile?.username;
+/** The username of the export's profile (sealed under `person_key_id`, clear when that is null); undefined once the profile is erased. */
+export async function usernameOfProfile(em: EntityManager, profileId: string): Promise<{ username: string; person_key_id: string | null } | undefined> {
+  const [profile] = await em.execute<Array<{ username: string; person_key_id: string | null }>>(`select username, person_key_id from profile where id = ?`, [profileId]);
+  return profile;
 }
 
-export async function markExportReady(em: EntityManager, id: string, sealed: Buffer, readyAt: Date, expiresAt: Date): Promise<void> {
+export async function markExportReady(em: EntityManager, id: string, sealed: Buffer, personKeyId: string, readyAt: Date, expiresAt: Date): Promise<void> {
   await em.execute(
-    `update profile_export set status = ?, document = ?, ready_at = ?, expires_at = ?, attempts = attempts + 1 where id = ?`,
-    [ProfileExportStatus.READY, sealed, readyAt, expiresAt, id],
+    `update profile_export set status = ?, document = ?, person_key_id = ?, ready_at = ?, expires_at = ?, attempts = attempts + 1 where id = ?`,
+    [ProfileExportStatus.READY, sealed, personKeyId, readyAt, expiresAt, id],
     'run',
   );
 }
@@ -77,7 +80,7 @@ export async function expireReadyExports(em: EntityManager, now: Date, batchSize
 
 export async function findExportToDownload(em: EntityManager, id: string): Promise<ExportToDownload | undefined> {
   const [row] = await em.execute<ExportToDownload[]>(
-    `select e.id, e.status, e.document, e.expires_at, e.ready_at, e.is_subject_access_request, p.restricted_at
+    `select e.id, e.status, e.document, e.expires_at, e.ready_at, e.is_subject_access_request, p.restricted_at, e.customer_id, e.person_key_id
          from profile_export e join profile p on p.id = e.profile_id
         where e.id = ?`,
     [id],
@@ -92,20 +95,29 @@ export async function profileRow(em: EntityManager, customerId: string, profileI
   return row;
 }
 
-export function consentRowsOf(em: EntityManager, customerId: string, username: string): Promise<Array<Record<string, unknown>>> {
+/** How the person's rows are found: sealed ones by the username's lookup hash, ones written before encryption by the clear name. */
+export interface PersonMatch {
+  usernameHash: string;
+  username: string;
+}
+
+const NAMED = `(username_hash = ? or (person_key_id is null and username = ?))`;
+
+export function consentRowsOf(em: EntityManager, customerId: string, who: PersonMatch): Promise<Array<Record<string, unknown>>> {
   return em.execute<Array<Record<string, unknown>>>(
     `select id, realm, decision, granted_fields, is_remembered, auth_request_id, decided_at, revoked_at
-       from consent_decision where customer_id = ? and username = ? order by decided_at, id`,
-    [customerId, username],
+       from consent_decision where customer_id = ? and ${NAMED} order by decided_at, id`,
+    [customerId, who.usernameHash, who.username],
   );
 }
 
-export function authRequestRowsOf(em: EntityManager, customerId: string, username: string): Promise<Array<Record<string, unknown>>> {
+/** The person's auth requests; `request_id_hash` is there only to open the posted values (their AAD). */
+export function authRequestRowsOf(em: EntityManager, customerId: string, who: PersonMatch): Promise<Array<Record<string, unknown>>> {
   return em.execute<Array<Record<string, unknown>>>(
     `select id, mode, realm, return_to, status, outcome, requested_fields, required_fields, released_fields, supplied, is_minor,
-            no_prompt, auth_time, auth_policies, failure_reason, created_at, updated_at, expires_at
-       from auth_request where customer_id = ? and username = ? order by created_at, id`,
-    [customerId, username],
+            no_prompt, auth_time, auth_policies, failure_reason, created_at, updated_at, expires_at, request_id_hash
+       from auth_request where customer_id = ? and ${NAMED} order by created_at, id`,
+    [customerId, who.usernameHash, who.username],
   );
 }
 

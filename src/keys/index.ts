@@ -1,5 +1,6 @@
 export { KeyRing, CustomerKeyMissingError, customerContext } from './key-ring';
 export type { CustomerKeys, PersonKey, KeyRingDeps } from './key-ring';
+export { shredCustomerKey, shredPersonKey } from './keyring.repository';
 export type { KeyProvider, WrappedKey } from './key-provider';
 export { UnknownKeyVersionError } from './key-provider';
 export { LocalKeyProvider } from './local-key-provider';

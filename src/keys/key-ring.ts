@@ -144,6 +144,19 @@ export class KeyRing {
     return stored ? this.remember(await this.customer(customerId), stored) : null;
   }
 
+  /** A change from the database's feed (db/change-feed.ts): a key deleted anywhere leaves this cache at once. */
+  onChange(change: string): void {
+    if (change.startsWith('person_key:')) this.forgetPerson(change.slice('person_key:'.length));
+    else if (change.startsWith('customer_key:')) this.forgetCustomer(change.slice('customer_key:'.length));
+    else if (change === 'keys:*' || change === 'reset') this.forgetAll();
+  }
+
+  forgetAll(): void {
+    this.#customers.clear();
+    this.#people.clear();
+    this.#byUsername.clear();
+  }
+
   /** Drops a person's key from memory (after their erasure, or when the database says it is gone). */
   forgetPerson(id: string): void {
     this.#people.delete(id);

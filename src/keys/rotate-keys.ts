@@ -1,12 +1,14 @@
 import 'reflect-metadata';
 import { ActorKind, AuditService, runAs } from '../audit';
 import { ConfigError, loadConfig } from '../config';
-import { openPlatformDatabase } from '../db/open-database';
+import { openPlatformDatabase, SERVICE_QUERY_TIMEOUT_MS } from '../db/open-database';
 import { Database, platformScope } from '../db/scope';
+import { createSqlPool } from '../db/sql-pool';
 import { systemClock } from '../shared/clock';
 import { createLogger } from '../shared/logger';
 import { KeyRotationService, MAX_BATCH_SIZE, RotationProgress } from './key-rotation.service';
 import { describeVersions, KeyVersionSummary } from './key-versions';
+import { KeyRing } from './key-ring';
 import { LocalKeyProvider } from './local-key-provider';
 
 /**
@@ -50,11 +52,15 @@ async function main(): Promise<number> {
   // The command speaks on stdout; its JSON log goes to stderr, warnings and worse unless LOG_LEVEL asks for more detail.
   const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, process.stderr);
   const orm = await openPlatformDatabase(config);
+  // The audit writer's key ring (for events about a person, which a rotation never records): on the
+  // platform path too, and it connects only if used.
+  const keyPool = createSqlPool(config.PLATFORM_DATABASE_URL, 1, SERVICE_QUERY_TIMEOUT_MS, log);
   try {
     // Only platform units of work run here, so the platform pool serves as both of Database's pools.
     const db = new Database(orm, orm, log);
     const provider = new LocalKeyProvider(config.MASTER_KEYS);
-    const audit = new AuditService({ em: orm.em, clock: systemClock, secretKeys: config.SECRET_KEYS });
+    const keys = new KeyRing({ pool: keyPool, provider, clock: systemClock, cacheSeconds: 0 });
+    const audit = new AuditService({ em: orm.em, clock: systemClock, secretKeys: config.SECRET_KEYS, keys });
     const rotation = new KeyRotationService({ db, em: orm.em, provider, audit, log });
     if (args.statusOnly) {
       const versions = await db.run(platformScope('keys:rotate --status'), () => rotation.versions());
@@ -71,6 +77,7 @@ async function main(): Promise<number> {
     printVersions(result.versions);
     return result.failed > 0 ? 1 : 0;
   } finally {
+    await keyPool.end();
     await orm.close();
   }
 }

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
+import type { KeyRing } from '../keys';
 import { Clock } from '../shared/clock';
 import { NotFoundError } from '../shared/errors';
 import { isUuid } from '../shared/ids';
 import { afterCursor, checkPageSize, Page, toPage } from '../shared/pagination';
 import { customerWhere, Tenant } from '../shared/tenant';
+import { resealBody } from './delivery-body';
 import { findVisibleEndpoint } from './webhook-endpoint.repository';
 import { DeliveryStatus, WebhookAttempt, WebhookDelivery } from './webhook.entity';
 
@@ -21,7 +23,7 @@ export const TEST_EVENT_TYPE = 'webhook.test';
 
 /** Deliveries as operators see them: inspection, redelivery and test events. */
 export class WebhookDeliveryService {
-  constructor(private readonly deps: { em: EntityManager; clock: Clock }) {}
+  constructor(private readonly deps: { em: EntityManager; clock: Clock; keys: KeyRing }) {}
 
   /** Deliveries `tenant` may see, newest first. */
   async listDeliveries(filter: DeliveryFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<WebhookDelivery>> {
@@ -52,7 +54,10 @@ export class WebhookDeliveryService {
     return this.deps.em.transactional(async (em) => {
       const original = isUuid(deliveryId) ? await em.findOne(WebhookDelivery, { id: deliveryId.toLowerCase(), ...customerWhere(tenant) }) : null;
       if (!original) throw new NotFoundError('webhook delivery', deliveryId);
-      return this.copyDelivery(em, original);
+      const copy = await this.copyDelivery(em, original);
+      // Its person was erased: the event cannot be told again.
+      if (!copy) throw new NotFoundError('webhook delivery', deliveryId);
+      return copy;
     });
   }
 
@@ -61,8 +66,9 @@ export class WebhookDeliveryService {
     return this.deps.em.transactional(async (em) => {
       const endpoint = await findVisibleEndpoint(em, endpointId, tenant);
       const failed = await em.find(WebhookDelivery, { endpoint, status: DeliveryStatus.FAILED, createdAt: { $gte: since } }, { orderBy: { createdAt: 'asc' } });
-      for (const delivery of failed) this.copyDelivery(em, delivery);
-      return failed.length;
+      let copied = 0;
+      for (const delivery of failed) if (await this.copyDelivery(em, delivery)) copied++;
+      return copied;
     });
   }
 
@@ -77,14 +83,19 @@ export class WebhookDeliveryService {
     });
   }
 
-  private copyDelivery(em: EntityManager, original: WebhookDelivery): WebhookDelivery {
+  /** A new delivery of the same body (sealed again for the new row); null when the body no longer opens (its person was erased). */
+  private async copyDelivery(em: EntityManager, original: WebhookDelivery): Promise<WebhookDelivery | null> {
     const now = this.deps.clock.now();
+    const id = randomUUID();
+    const body = await resealBody(this.deps.keys, { id: original.id, customerId: original.customer.id, subjectHash: original.subjectHash, body: original.body }, id);
+    if (body === null) return null;
     return em.create(WebhookDelivery, {
+      id,
       customer: original.customer,
       endpoint: original.endpoint,
       eventId: original.eventId,
       eventType: original.eventType,
-      body: original.body,
+      body,
       subjectHash: original.subjectHash,
       createdAt: now,
       nextAttemptAt: now,

@@ -3,14 +3,16 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
 import { Database, platformScope } from '../db/scope';
+import { FIELD_PREFIX, KeyRing, openText, PersonKey, usernameAad } from '../keys';
 import { Clock } from '../shared/clock';
 import { Logger } from '../shared/logger';
 import { OutboundGuard } from '../shared/net/outbound-guard';
 import { Sealer } from '../shared/sealed-box';
 import { disclosureOf, personKey, type RestrictionLookup } from '../profiles';
+import { openBody, sealBody } from './delivery-body';
 import { FailureClass } from './delivery-failure';
 import { eventData, OutboxEvent, webhookTypeOf } from './events';
-import { lockUndispatchedOutboxEvents, markOutboxEventsDispatched } from './outbox-event.repository';
+import { lockUndispatchedOutboxEvents, markOutboxEventsDispatched, OutboxEventRow } from './outbox-event.repository';
 import { sendWebhook, SendResult } from './sender';
 import { EVENT_ID_HEADER, SIGNATURE_HEADER, signatureHeader } from './signature';
 import { claimDueDeliveries } from './webhook-delivery.repository';
@@ -31,6 +33,8 @@ export interface WebhookDispatchDeps {
   retrySchedule: readonly number[];
   /** Which people are restricted: their events go out without who, where or which fields (profiles/disclosure.ts). */
   restrictions: RestrictionLookup;
+  /** Person keys: an outbox payload's username and a stored delivery body are sealed under them (issue 17). */
+  keys: KeyRing;
 }
 
 /**
@@ -51,12 +55,14 @@ export class WebhookDispatcher {
     const now = this.deps.clock.now();
     const wanted = rows.filter((r) => r.customer_id !== null && webhookTypeOf(r.action) !== null);
     const endpoints = await enabledEndpointsOf(em, [...new Set(wanted.map((r) => r.customer_id!))]);
-    const people = wanted.filter((r) => r.subject !== null).map((r) => ({ customerId: r.customer_id!, username: r.subject! }));
+    const subjects = await this.openSubjects(wanted);
+    const people = wanted.filter((r) => subjects.get(r.id)?.username).map((r) => ({ customerId: r.customer_id!, username: subjects.get(r.id)!.username! }));
     const restricted = await this.deps.restrictions.restrictedAmong(people);
     for (const row of wanted) {
       const type = webhookTypeOf(row.action)!;
       const targets = endpoints.filter((e) => e.customer.id === row.customer_id && e.events.includes(type));
       if (targets.length === 0) continue;
+      const subject = subjects.get(row.id) ?? { username: null, person: null };
       const event: OutboxEvent = {
         id: row.id,
         customerId: row.customer_id!,
@@ -66,13 +72,26 @@ export class WebhookDispatcher {
         targetId: row.target_id,
         fields: row.fields,
         details: row.details,
-        subject: row.subject,
+        subject: subject.username,
       };
-      const shown = disclosureOf({ isRestricted: row.subject !== null && restricted.has(personKey({ customerId: row.customer_id!, username: row.subject })) }, 'read');
+      const shown = disclosureOf({ isRestricted: subject.username !== null && restricted.has(personKey({ customerId: row.customer_id!, username: subject.username })) }, 'read');
       const eventId = randomUUID();
       const body = JSON.stringify({ id: eventId, type, createdAt: event.occurredAt.toISOString(), customerId: event.customerId, data: eventData(event, shown) });
       for (const endpoint of targets) {
-        em.create(WebhookDelivery, { customer: endpoint.customer, endpoint, eventId, eventType: type, body, subjectHash: row.subject_hash, createdAt: now, nextAttemptAt: now, status: DeliveryStatus.PENDING, attempts: 0 });
+        const id = randomUUID();
+        em.create(WebhookDelivery, {
+          id,
+          customer: endpoint.customer,
+          endpoint,
+          eventId,
+          eventType: type,
+          body: sealBody(subject.person, id, body),
+          subjectHash: row.subject_hash,
+          createdAt: now,
+          nextAttemptAt: now,
+          status: DeliveryStatus.PENDING,
+          attempts: 0,
+        });
       }
     }
     await em.flush();
@@ -111,7 +130,13 @@ export class WebhookDispatcher {
       if (endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
         secrets.push(this.deps.sealer.open(endpoint.previousSecret, endpoint.id).toString('utf8'));
       }
-      return { url: endpoint.url, endpointId: endpoint.id, customerId: delivery.customer.id, disabled: endpoint.disabledAt !== null, eventId: delivery.eventId, body: delivery.body, secrets, now };
+      const body = await openBody(this.deps.keys, { id: delivery.id, customerId: delivery.customer.id, subjectHash: delivery.subjectHash, body: delivery.body });
+      if (body === null) {
+        // Its person was erased (their key is gone): nothing about them leaves any more.
+        Object.assign(delivery, { status: DeliveryStatus.FAILED, completedAt: now, nextAttemptAt: null, claimedUntil: null, lastError: 'subject_erased' });
+        return null;
+      }
+      return { url: endpoint.url, endpointId: endpoint.id, customerId: delivery.customer.id, disabled: endpoint.disabledAt !== null, eventId: delivery.eventId, body, secrets, now };
     });
     if (!prepared) return 'skipped';
     const timestamp = Math.floor(prepared.now.getTime() / 1000);
@@ -132,6 +157,37 @@ export class WebhookDispatcher {
     }
     await this.deps.db.run(scope, () => this.recordAttempt(deliveryId, attempt, result, prepared.disabled));
     return 'sent';
+  }
+
+  /**
+   * The username each event is about, opened (the outbox holds it sealed under the person's key,
+   * `person.username:<key id>`, or in clear when written before encryption), with the key the
+   * delivery bodies are sealed under. A person whose key is gone (erased) is nobody: no username.
+   */
+  private async openSubjects(rows: readonly OutboxEventRow[]): Promise<Map<string, { username: string | null; person: PersonKey | null }>> {
+    const keys = new Map<string, Promise<PersonKey | null>>();
+    const opened = new Map<string, { username: string | null; person: PersonKey | null }>();
+    for (const row of rows) {
+      if (row.subject_hash === null || row.customer_id === null) {
+        opened.set(row.id, { username: row.subject !== null && !row.subject.startsWith(FIELD_PREFIX) ? row.subject : null, person: null });
+        continue;
+      }
+      const name = `${row.customer_id}\n${row.subject_hash}`;
+      if (!keys.has(name)) keys.set(name, this.deps.keys.personBySubject(row.customer_id, row.subject_hash));
+      let person = await keys.get(name)!;
+      let username: string | null = row.subject;
+      if (username !== null && username.startsWith(FIELD_PREFIX)) {
+        try {
+          username = person ? openText(person.key, usernameAad(person.id), username) : null;
+        } catch {
+          username = null; // sealed under a key that is gone
+        }
+      }
+      // A clear username (written before encryption) of a person with no key yet: their key is made, so the body is sealed all the same.
+      if (username !== null && person === null) person = await this.deps.keys.person(row.customer_id, username, row.subject_hash);
+      opened.set(row.id, { username, person: username === null ? null : person });
+    }
+    return opened;
   }
 
   private async recordAttempt(deliveryId: string, attempt: number, result: { statusCode: number | null; latencyMs: number; failure: FailureClass | null }, disabled: boolean): Promise<void> {

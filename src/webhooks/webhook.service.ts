@@ -1,6 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
 import { Database } from '../db/scope';
+import type { KeyRing } from '../keys';
 import { Clock } from '../shared/clock';
 import { Logger } from '../shared/logger';
 import { OutboundGuard } from '../shared/net/outbound-guard';
@@ -30,6 +31,8 @@ export interface WebhookServiceDeps {
   secretGraceSeconds: number;
   /** Which people are restricted: their events go out without who, where or which fields (profiles/disclosure.ts). */
   restrictions: RestrictionLookup;
+  /** Person keys: stored delivery bodies about a person are sealed under theirs (issue 17). */
+  keys: KeyRing;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { App } from '../../src/app';
+import { openBody } from '../../src/webhooks/delivery-body';
 import { FIELD_PREFIX, fieldAad, openText } from '../../src/keys';
 import { ownerSql } from './app';
 
@@ -37,6 +38,11 @@ export async function everyStoredRow(): Promise<string> {
   return parts.join('\n');
 }
 
+/** The customer's lookup hash of a username: how a sealed row names its person. */
+export async function usernameHash(app: App, customerId: string, username: string): Promise<string> {
+  return app.services.keys.lookupHash(await app.services.keys.customer(customerId), 'username', username);
+}
+
 /**
  * Finding a person's rows from a test now that their username is stored sealed: by the username's
  * keyed hash under each customer (the hashes differ per customer), as the service finds them.
@@ -60,4 +66,18 @@ export async function profileIdOf(app: App, username: string, customerId?: strin
   const [row] = await rowsOfPerson(app, 'profile', username, customerId);
   if (!row) throw new Error(`no profile of ${username}`);
   return (row as { id: string }).id;
+}
+
+/** Webhook delivery bodies as sent (a body about a person is stored sealed under their key), in creation order. */
+export async function openedDeliveryBodies(app: App, where = 'true'): Promise<string[]> {
+  const rows: Array<{ id: string; customer_id: string; subject_hash: string | null; body: string }> = await ownerSql(
+    `select id, customer_id, subject_hash, body from webhook_delivery where ${where} order by created_at, id`,
+  );
+  const bodies: string[] = [];
+  for (const r of rows) {
+    const body = await openBody(app.services.keys, { id: r.id, customerId: r.customer_id, subjectHash: r.subject_hash, body: r.body });
+    if (body === null) throw new Error(`delivery ${r.id}: its body is sealed under a key that is gone`);
+    bodies.push(body);
+  }
+  return bodies;
 }

@@ -3,6 +3,7 @@ import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
 import { consentForm, postback, startLogin } from '../../support/flow';
 import { sdk } from '../../support/sdk';
+import { openedProfiles } from '../../support/sealed';
 import { clientToken } from '../../support/oauth';
 import { npmOpenid } from '../../support/rp';
 import {
@@ -48,8 +49,8 @@ describe('the audit trail', () => {
   }
 
   async function profileId(username: string): Promise<string> {
-    const [row] = await ownerSql(`select id from profile where username = ?`, [username]);
-    return (row as { id: string }).id;
+    const profile = (await openedProfiles(app, ['id', 'username'])).find((p) => p.username === username);
+    return profile!.id!;
   }
 
   it('records every change to personal data exactly once, with who, what, and the old and new values', async () => {
@@ -197,6 +198,33 @@ describe('the audit trail', () => {
       const id = await eventAt(4);
       await ownerSql(`update audit_payload set data = jsonb_set(data, '{subject}', '"mallory"') where event_id = ?`, [id]);
       expect(await verify()).toEqual({ ok: false, eventsChecked: 3, brokenEventId: id, brokenSeq: 4, reason: 'payload' });
+    });
+
+    it('names the event whose sealed payload does not open under its key, which exists', async () => {
+      const [four, five] = [await eventAt(4), await eventAt(5)];
+      // The box of another event (another person, another event id) put under this event's key id.
+      await ownerSql(
+        `update audit_payload p set data = jsonb_set(p.data, '{box}', (select o.data->'box' from audit_payload o where o.event_id = ?)) where p.event_id = ?`,
+        [five, four],
+      );
+      expect(await verify()).toEqual({ ok: false, eventsChecked: 3, brokenEventId: four, brokenSeq: 4, reason: 'payload' });
+    });
+
+    it('stores each payload sealed whole under its person key, and nothing of it in clear', async () => {
+      const rows: Array<{ data: Record<string, unknown> }> = await ownerSql(`select data from audit_payload where customer_id = ?`, [customerId]);
+      expect(rows.length).toBeGreaterThanOrEqual(4);
+      for (const { data } of rows) expect(Object.keys(data).sort()).toEqual(['box', 'key']);
+      expect(JSON.stringify(rows)).not.toMatch(/u[1-4]@example\.org|"u[1-4]"/);
+    });
+
+    it("still verifies once a person's key is shredded, and shows that person's events as erased", async () => {
+      const [u2] = (await openedProfiles(app, ['id', 'username'])).filter((p) => p.username === 'u2');
+      await ownerSql(`delete from keyring.person_key where profile_id = ?`, [u2!.id]);
+      app.services.keys.forgetCustomer(customerId);
+      expect(await verify()).toEqual({ ok: true, eventsChecked: 5, brokenEventId: null, brokenSeq: null, reason: null });
+      const created = (await events()).filter((e) => e.action === 'profile.created');
+      expect(created.filter((e) => e.isErased)).toHaveLength(1);
+      expect(created.map((e) => e.subject).sort()).toEqual([null, 'u1', 'u3', 'u4']);
     });
 
     it('names the link after an event that was removed', async () => {

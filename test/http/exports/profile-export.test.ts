@@ -1,3 +1,4 @@
+import { openedProfiles, usernameHash } from '../../support/sealed';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { App } from '../../../src/app';
@@ -61,8 +62,8 @@ describe('profile exports (portability)', () => {
   }
 
   async function profileId(customerId: string, username: string): Promise<string> {
-    const [row] = await ownerSql(`select id from profile where customer_id = ? and username = ?`, [customerId, username]);
-    return (row as { id: string }).id;
+    const [profile] = await openedProfiles(app, ['id'], `customer_id = '${customerId}' and username_hash = '${await usernameHash(app, customerId, username)}'`);
+    return profile!.id!;
   }
 
   async function request(profile: string, token?: string) {
@@ -140,8 +141,9 @@ describe('profile exports (portability)', () => {
     expect(doc.auditEvents.at(-1)).toMatchObject({ isPending: true, target: { type: 'profile_export', id: requested.id } });
 
     // Nothing of Bob, of the other customer's Alice, and no secret of the flow.
-    const secrets = await ownerSql(`select request_id_hash, postback_digest from auth_request where username = 'alice' and customer_id = ?`, [acme.id]);
-    const others = await ownerSql(`select id from auth_request where not (username = 'alice' and customer_id = ?)`, [acme.id]);
+    const aliceHash = await usernameHash(app, acme.id, 'alice');
+    const secrets = await ownerSql(`select request_id_hash, postback_digest from auth_request where username_hash = ? and customer_id = ?`, [aliceHash, acme.id]);
+    const others = await ownerSql(`select id from auth_request where not (username_hash = ? and customer_id = ?)`, [aliceHash, acme.id]);
     for (const value of ['bob', 'builder.example', 'elsewhere.example', '"ES"', '"NL"', other.id, ...others.map((r) => r.id), ...secrets.flatMap((r) => [r.request_id_hash, r.postback_digest])]) {
       expect({ value, found: text.includes(value) }).toEqual({ value, found: false });
     }

@@ -1,6 +1,7 @@
 import { App } from '../../../src/app';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
 import { Browser, postback, REALM, RETURN_URL, startLogin } from '../../support/flow';
+import { openedProfiles } from '../../support/sealed';
 
 const NS = 'http://specs.openid.net/auth/2.0';
 const EVIL = 'https://evil.example/steal';
@@ -97,7 +98,7 @@ describe('attacks', () => {
       no_prompt: 'true',
     });
     expect(res.status).toBe(200);
-    const [profile] = await ownerSql(`select username, nickname, fullname from profile`);
+    const [profile] = await openedProfiles(app, ['username', 'nickname', 'fullname']);
     expect(profile).toEqual({ username: `alice${sql}`, nickname: sql, fullname: `Robert${sql}` });
     expect(await ownerSql(`select count(*)::int as n from customer`)).toEqual([{ n: 1 }]);
   });

@@ -6,6 +6,7 @@ import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { customerTenant, PLATFORM } from '../../../src/shared/tenant';
 import { PLATFORM_TABLES, TENANT_TABLES } from '../../../src/db/tenant-tables';
 import { createLogger } from '../../../src/shared/logger';
+import { profileIdOf } from '../../support/sealed';
 import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { testAppDatabaseUrl, testPlatformDatabaseUrl } from '../../support/env';
 import { consentForm, postback, startLogin } from '../../support/flow';
@@ -49,11 +50,14 @@ describe('row-level security under the application role', () => {
     await app.services.webhooks.dispatcher.deliver(delivery.id, 1);
     // A used nonce is recorded only by stateless verification, which this RP does not do: add one as it would be.
     await ownerSql(`insert into openid_nonce (customer_id, nonce, expires_at) values (?, ?, now() + interval '1 hour')`, [customer.id, `2026-12-01T00:00:00Z${slug}`]);
-    // A deletion request (this app runs no worker, so it stays PENDING).
-    const [profile] = await ownerSql(`select id from profile where customer_id = ?`, [customer.id]);
-    await inContext(app, () => app.services.erasure.requestProfileDeletion((profile as { id: string }).id, PLATFORM));
     // A profile export request.
-    await app.db.run(customerScope(customer.id), () => app.services.exports.request((profile as { id: string }).id, customerTenant(customer.id)));
+    const profile = await profileIdOf(app, `${slug}-user`, customer.id);
+    await app.db.run(customerScope(customer.id), () => app.services.exports.request(profile, customerTenant(customer.id)));
+    // A deletion request (this app runs no worker, so it stays PENDING), of another person: it shreds that person's key at once.
+    const leaving = await startLogin(app, slug);
+    await postback(app, slug, { request_id: leaving.requestId, api_key: apiKey, username: `${slug}-leaver` });
+    const leaver = await profileIdOf(app, `${slug}-leaver`, customer.id);
+    await inContext(app, () => app.services.erasure.requestProfileDeletion(leaver, PLATFORM));
     return customer.id;
   }
 
@@ -235,7 +239,7 @@ describe('row-level security under the application role', () => {
 
   it("refuses to write B's rows from A's scope: updates and deletes touch nothing, inserts fail", async () => {
     // B's email as stored (sealed since issue 17): unchanged at the end.
-    const stored = await ownerSql(`select email from profile where customer_id = ?`, [b]);
+    const stored = await ownerSql(`select email from profile where customer_id = ? and email is not null`, [b]);
     expect(stored).toEqual([{ email: expect.stringMatching(/^ef1\./) }]);
     await asApp({ 'app.customer_id': a }, async (c) => {
       expect((await c.query(`update profile set email = 'stolen@example.org' where customer_id = $1`, [b])).rowCount).toBe(0);
@@ -248,15 +252,18 @@ describe('row-level security under the application role', () => {
     await asApp({ 'app.customer_id': a }, async (c) => {
       await expect(c.query(`update profile set customer_id = $1 where customer_id = $2`, [b, a])).rejects.toThrow(/row-level security/);
     });
-    expect(await ownerSql(`select email from profile where customer_id = ?`, [b])).toEqual(stored);
+    expect(await ownerSql(`select email from profile where customer_id = ? and email is not null`, [b])).toEqual(stored);
   });
 
   it("holds even when the application forgets its own filter: a platform-wide query in A's transaction finds A's rows only", async () => {
     // The service asked for every customer's profiles (as a resolver with a bug would), in a transaction working for A.
     const page = await app.db.run(customerScope(a), () => app.services.profiles.list({}, 100, null, PLATFORM));
-    expect(page.items.map((p) => p.username)).toEqual(['alpha-user']);
+    // (The leaver's key is shredded by their deletion request: their profile shows no username.)
+    expect(page.items.map((p) => p.username).filter((u) => u !== null)).toEqual(['alpha-user']);
+    expect(page.items.every((p) => p.customerId === a)).toBe(true);
     const platformPage = await app.db.run(platformScope('test: both customers'), () => app.services.profiles.list({}, 100, null, PLATFORM));
-    expect(platformPage.items.map((p) => p.username).sort()).toEqual(['alpha-user', 'beta-user']);
+    expect(platformPage.items.map((p) => p.username).filter((u) => u !== null).sort()).toEqual(['alpha-user', 'beta-user']);
+    expect(new Set(platformPage.items.map((p) => p.customerId))).toEqual(new Set([a, b]));
   });
 
   it('resolves a customer by slug into the scope of the transaction, and an unknown slug into nobody', async () => {

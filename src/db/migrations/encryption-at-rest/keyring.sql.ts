@@ -36,6 +36,24 @@ export const keyring = {
       );`);
     addSql(`create index person_key_subject_index on keyring.person_key (customer_id, subject_hash);`);
 
+    // A key deleted (erasure) reaches every instance's key cache at once (db/change-feed.ts), not after KEY_CACHE_SECONDS.
+    addSql(`
+      create function keyring.ids_notify_key_deleted() returns trigger language plpgsql set search_path = pg_catalog, pg_temp as $$
+      begin
+        if tg_op = 'TRUNCATE' then
+          perform pg_notify('ids_changes', 'keys:*');
+        elsif tg_table_name = 'person_key' then
+          perform pg_notify('ids_changes', 'person_key:' || old.id::text);
+        else
+          perform pg_notify('ids_changes', 'customer_key:' || old.customer_id::text);
+        end if;
+        return null;
+      end $$;`);
+    for (const table of ['person_key', 'customer_key']) {
+      addSql(`create trigger ${table}_deleted after delete on keyring.${table} for each row execute function keyring.ids_notify_key_deleted();`);
+      addSql(`create trigger ${table}_truncated after truncate on keyring.${table} for each statement execute function keyring.ids_notify_key_deleted();`);
+    }
+
     const definer = `language plpgsql security definer set search_path = pg_catalog, pg_temp`;
     addSql(`
       create function keyring.ids_customer_key(p_customer uuid) returns table (kek_version text, wrapped bytea) ${definer} as $$
