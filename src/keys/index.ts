@@ -7,7 +7,7 @@ export { LocalKeyProvider } from './local-key-provider';
 export { FIELD_PREFIX, fieldAad, openText, sealText, lookupHash } from './field-cipher';
 export type { LookupKind } from './field-cipher';
 export { KeyRotationService, RotationFailureReason, MAX_BATCH_SIZE } from './key-rotation.service';
-export type { KeyRotationDeps, RotationFailure, RotationOptions, RotationProgress, RotationResult } from './key-rotation.service';
+export type { KeyRotationDeps, RotationAuditWriter, RotationFailure, RotationOptions, RotationProgress, RotationResult } from './key-rotation.service';
 export { describeVersions, summarizeVersions } from './key-versions';
 export type { KeyVersionSummary, KeyVersionUse } from './key-versions';
 export { attributeDigest, profileAad, requestAad, usernameAad } from './person-values';

@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { AuditService } from '../audit';
 import { Database, platformScope } from '../db/scope';
 import { ValidationError } from '../shared/errors';
 import { Logger } from '../shared/logger';
@@ -64,12 +63,20 @@ export const MAX_BATCH_SIZE = 1000;
 export const MAX_REPORTED_FAILURES = 100;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Where a run is recorded: the audit trail's writer (AuditService.record), named here by the one
+ * member used, since the audit feature itself depends on keys/ (it seals payloads).
+ */
+export interface RotationAuditWriter {
+  record(record: { customerId: null; action: string; target: { type: string; id: string }; details: Record<string, unknown> }): Promise<void>;
+}
+
 export interface KeyRotationDeps {
   db: Database;
   /** The global EntityManager: resolves to the transaction of the current unit of work. */
   em: EntityManager;
   provider: KeyProvider;
-  audit: AuditService;
+  audit: RotationAuditWriter;
   log: Logger;
 }
 
