@@ -15,7 +15,7 @@ import * as steps from './login-steps.repository';
 import { FlowResult, refused } from './flow-result';
 import { PostbackResult, PostbackStep } from './postback.step';
 import type { KeyRing } from '../keys';
-import { openAnswer } from './sealed-values';
+import { openAnswer, storedRequest, StoredRequest } from './sealed-values';
 
 export interface IdentityFlowSettings {
   publicUrl: string;
@@ -41,12 +41,6 @@ export interface IdentityFlowDeps {
   log: Logger;
 }
 
-/** The stored form of a validated checkid request, enough to answer the RP later. */
-interface StoredRequest {
-  input: AuthRequestInput;
-  /** The keyed hash (the customer's lookup key) of the user the RP asked about, when it named one; the postback's user must match it. */
-  usernameHintHash: string | null;
-}
 
 export interface ConsentForm {
   /** The auth request id the page was rendered for; must be the one the binding cookie names. */
@@ -103,10 +97,9 @@ export class IdentityFlowService implements LoginStep {
       // Return-to verification ran before the request existed: dated when its discovery ran, and at least a millisecond before the hand-off.
       verificationAt: new Date(Math.min(returnTo.checkedAt.getTime(), now.getTime() - 1)),
       verificationLog: returnTo.reason === null ? returnTo.status : `${returnTo.status}: ${returnTo.reason}`,
-      openidRequestJson: JSON.stringify({
-        input,
-        usernameHintHash: usernameHint === null ? null : this.deps.keys.lookupHash(await this.deps.keys.customer(customer.id), 'username', usernameHint),
-      } satisfies StoredRequest),
+      openidRequestJson: JSON.stringify(
+        storedRequest(this.deps.keys, input, usernameHint === null ? null : { username: usernameHint, customer: await this.deps.keys.customer(customer.id) }, requestIdHash),
+      ),
       requestedFields: [...requested.required, ...requested.optional],
       requiredFields: [...requested.required],
       isNoPiiRequested: isPersonalDataForbidden(input),

@@ -1,4 +1,5 @@
-import { attributeDigest, CustomerKeys, FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText, usernameAad } from '../keys';
+import { attributeDigest, CustomerKeys, FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, requestAad, sealText, usernameAad } from '../keys';
+import type { AuthRequestInput } from '../openid';
 import type { StepAnswer } from './login-steps.repository';
 
 export { attributeDigest, usernameAad };
@@ -62,8 +63,10 @@ export function sealPostback(
  * them in clear. When the person's key is gone (erased meanwhile) the values are gone too: the
  * answer carries none, and no username (the caller refuses such an answer).
  */
-export async function openAnswer(keys: KeyRing, customerId: string, answer: StepAnswer): Promise<StepAnswer> {
-  if (answer.personKeyId === null || (answer.step !== 'answer' && answer.step !== 'consent')) return answer;
+export async function openAnswer(keys: KeyRing, customerId: string, sealed: StepAnswer): Promise<StepAnswer> {
+  if (sealed.step !== 'answer' && sealed.step !== 'consent') return sealed;
+  const answer = { ...sealed, openidRequest: await openStoredRequest(keys, customerId, sealed.requestIdHash!, sealed.openidRequest as StoredRequest) };
+  if (answer.personKeyId === null) return answer;
   const person = await keys.personById(customerId, answer.personKeyId);
   if (!person) return { ...answer, username: null, supplied: {}, blob: null };
   const requestIdHash = answer.requestIdHash!;
@@ -78,4 +81,37 @@ export async function openAnswer(keys: KeyRing, customerId: string, answer: Step
     supplied,
     blob: answer.blob === null ? null : opened(fieldAad('auth_request', 'blob', requestIdHash), answer.blob),
   };
+}
+
+/** The stored form of a validated checkid request, enough to answer the RP later. */
+export interface StoredRequest {
+  /** With `claimedId` and `identity` emptied when they name a user: those are in `sealedIdentity`. */
+  input: AuthRequestInput;
+  /** The keyed hash (the customer's lookup key) of the user the RP asked about, when it named one; the postback's user must match it. */
+  usernameHintHash: string | null;
+  /** The RP's claimed_id and identity naming a user, sealed under the customer's key (`auth_request.openid_request.identity:<request_id hash>`). */
+  sealedIdentity?: string;
+}
+
+/**
+ * How a checkid request is stored: one naming a user (not identifier_select) keeps its identifiers,
+ * which hold the username, sealed under the customer's key, and the username's lookup hash.
+ */
+export function storedRequest(keys: KeyRing, input: AuthRequestInput, hint: { username: string; customer: CustomerKeys } | null, requestIdHash: string): StoredRequest {
+  if (hint === null) return { input, usernameHintHash: null };
+  const { username: usernameHint, customer } = hint;
+  const identity = JSON.stringify({ claimedId: input.claimedId, identity: input.identity });
+  return {
+    input: { ...input, claimedId: '', identity: '' },
+    usernameHintHash: keys.lookupHash(customer, 'username', usernameHint),
+    sealedIdentity: sealText(customer.key, requestAad(requestIdHash, 'openid_request.identity'), identity),
+  };
+}
+
+/** The stored request with its identifiers opened again. */
+async function openStoredRequest(keys: KeyRing, customerId: string, requestIdHash: string, stored: StoredRequest): Promise<StoredRequest> {
+  if (stored.sealedIdentity === undefined) return stored;
+  const customer = await keys.customer(customerId);
+  const { claimedId, identity } = JSON.parse(openText(customer.key, requestAad(requestIdHash, 'openid_request.identity'), stored.sealedIdentity)) as { claimedId: string; identity: string };
+  return { ...stored, input: { ...stored.input, claimedId, identity } };
 }

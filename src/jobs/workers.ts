@@ -101,7 +101,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(queues.map((q) => q.close()));
-      await Promise.all(connections.map((c) => c.quit()));
+      // A connection that is not connected (Redis away, or reconnecting) cannot QUIT: it is dropped instead, so a stop always ends.
+      await Promise.all(connections.map((c) => c.quit().then(() => undefined, () => c.disconnect())));
       log.info('workers stopped');
     },
   };

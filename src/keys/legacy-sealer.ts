@@ -64,7 +64,15 @@ export class LegacySealer {
       if (!person) continue;
       const customer = await this.deps.keys.customer(row.customer_id);
       const seal = (column: string, value: string) => (isSealed(value) ? value : sealText(person.key, requestAad(row.request_id_hash, column), value));
-      const { usernameHint, ...stored } = row.openid_request as { usernameHint?: unknown } & Record<string, unknown>;
+      const { usernameHint, ...stored } = row.openid_request as { usernameHint?: unknown; input?: { claimedId?: string; identity?: string } } & Record<string, unknown>;
+      // A request naming a user keeps its identifiers sealed under the customer's key, as the login stores them now.
+      const named = typeof usernameHint === 'string' && stored.input !== undefined;
+      const identity = named
+        ? {
+            input: { ...stored.input, claimedId: '', identity: '' },
+            sealedIdentity: sealText(customer.key, requestAad(row.request_id_hash, 'openid_request.identity'), JSON.stringify({ claimedId: stored.input!.claimedId, identity: stored.input!.identity })),
+          }
+        : {};
       await rows.updateSealedRequest(this.deps.em, {
         id: row.id,
         username: sealText(person.key, usernameAad(person.id), row.username),
@@ -74,6 +82,7 @@ export class LegacySealer {
         blob: row.blob === null ? null : seal('blob', row.blob),
         openidRequest: {
           ...stored,
+          ...identity,
           usernameHintHash: typeof usernameHint === 'string' ? this.deps.keys.lookupHash(customer, 'username', usernameHint) : (stored.usernameHintHash ?? null),
         },
       });

@@ -159,6 +159,16 @@ describe('the delegated login flow, end to end over HTTP', () => {
     expect(new URL(back.location!).searchParams.get('openid.mode')).toBe('cancel');
   });
 
+  it('asserts the user the RP asked about, whose identifier is stored sealed with the request', async () => {
+    const { rp, browser, requestId } = await startLogin(app, 'acme', {}, `${app.config.PUBLIC_URL}/c/acme/id/alice-named`);
+    const [stored] = await ownerSql('select openid_request from auth_request');
+    expect(JSON.stringify(stored)).not.toContain('alice-named');
+    await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice-named', no_prompt: 'true' });
+    const back = await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`);
+    expect(await rp.verify(back.location!)).toMatchObject({ authenticated: true, claimedIdentifier: `${app.config.PUBLIC_URL}/c/acme/id/alice-named` });
+    expect(await everyStoredRow()).not.toContain('alice-named');
+  });
+
   it('relays the AW blob to the RP in the signed private extension', async () => {
     const { rp, browser, requestId } = await startLogin(app, 'acme');
     await postback(app, 'acme', aliceFields(requestId, { no_prompt: 'true', blob: 'uuid=42&tier=gold' }));
