@@ -119,18 +119,21 @@ export const keyring = {
         return n;
       end $$;`);
     // Rotation (platform path only): how many customer keys each KEK version wraps, a batch still on
-    // older versions, and a compare-and-set re-wrap (a key re-wrapped meanwhile is left alone).
+    // older versions after a cursor (so a key that cannot be re-wrapped, its version no longer
+    // configured, does not come first in every batch), and a compare-and-set re-wrap (a key
+    // re-wrapped meanwhile is left alone).
     addSql(`
       create function keyring.ids_key_versions() returns table (kek_version text, customer_keys bigint) ${definer} as $$
       begin
         return query select k.kek_version, count(*) from keyring.customer_key k group by k.kek_version order by k.kek_version;
       end $$;`);
     addSql(`
-      create function keyring.ids_customer_keys_to_rewrap(p_current text, p_limit integer)
+      create function keyring.ids_customer_keys_to_rewrap(p_current text, p_after uuid, p_limit integer)
       returns table (customer_id uuid, kek_version text, wrapped bytea) ${definer} as $$
       begin
         return query select k.customer_id, k.kek_version, k.wrapped from keyring.customer_key k
-          where k.kek_version <> p_current order by k.customer_id limit p_limit;
+          where k.kek_version <> p_current and (p_after is null or k.customer_id > p_after)
+          order by k.customer_id limit p_limit;
       end $$;`);
     addSql(`
       create function keyring.ids_rewrap_customer_key(p_customer uuid, p_old_version text, p_old_wrapped bytea, p_version text, p_wrapped bytea)
@@ -153,7 +156,7 @@ export const keyring = {
     ]) {
       addSql(`grant execute on function keyring.${fn} to ${APP_ROLE}, ${PLATFORM_ROLE};`);
     }
-    for (const fn of ['ids_key_versions()', 'ids_customer_keys_to_rewrap(text, integer)', 'ids_rewrap_customer_key(uuid, text, bytea, text, bytea)']) {
+    for (const fn of ['ids_key_versions()', 'ids_customer_keys_to_rewrap(text, uuid, integer)', 'ids_rewrap_customer_key(uuid, text, bytea, text, bytea)']) {
       addSql(`grant execute on function keyring.${fn} to ${PLATFORM_ROLE};`);
     }
   },
