@@ -35,4 +35,15 @@ describe('the key cache', () => {
     // A customer key asked for after it was deleted is a new one (the old one is gone with everything under it).
     await waitUntil('the deleted customer key to leave the cache', async () => !(await app.services.keys.customer(customerId)).key.equals(before.key));
   });
+
+  it('stores no key for a postback that names no live request, even with the right API key', async () => {
+    const unknown = await postback(app, 'acme', { request_id: 'no-such-request-0123456789abcdef', api_key: apiKey, username: 'mallory-1', sreg_email: 'm@example.com' });
+    expect(unknown.status).toBe(404);
+    const login = await startLogin(app, 'acme');
+    expect((await postback(app, 'acme', { request_id: login.requestId, api_key: apiKey, username: 'alice' })).status).toBe(200);
+    // Posted again for another user: refused, and no key is made for them.
+    expect((await postback(app, 'acme', { request_id: login.requestId, api_key: apiKey, username: 'mallory-2' })).status).toBe(409);
+    expect(await ownerSql('select count(*)::int as n from keyring.person_key')).toEqual([{ n: 1 }]);
+  });
 });
+

@@ -110,6 +110,7 @@ export const sealedPostback = {
         is_restricted boolean;
         keep jsonb;
         k record;
+        keyed boolean := false;
         person_key uuid := (p_person ->> 'keyId')::uuid;
       begin
         perform set_config('app.platform', '', true);
@@ -118,7 +119,12 @@ export const sealedPostback = {
         -- PROTOCOL.md §4.3's order: the key before anything about the request is revealed.
         if not public.ids_api_key_matches(p_customer, p_key_hash, p_now) then return query select 'invalid_api_key', null::uuid, null::uuid, null::uuid, null::bytea; return; end if;
         -- Locks in one order everywhere: the person's profile, then requests (see ids_flow_return).
-        if p_person is not null and not p_is_cancel and not p_is_content_invalid then
+        -- Only for a request that can still take this postback (read without a lock here; checked again under it
+        -- below): a postback naming no live request stores no key and learns nothing about the person.
+        if p_person is not null and not p_is_cancel and not p_is_content_invalid
+           and exists (select 1 from public.auth_request a where a.request_id_hash = p_request_hash and a.customer_id = p_customer
+                         and a.status = 'AWAITING_AW' and a.expires_at > p_now) then
+          keyed := true;
           -- The values come sealed under the person's key. A new key (the caller knew none) is stored now,
           -- after the API key: unless another was stored first, whose key the caller gets to seal again with.
           -- A known key must still be there, and stays until the commit (an erasure deleting it waits).
@@ -153,6 +159,8 @@ export const sealedPostback = {
           return query select 'accepted', r.id, null::uuid, null::uuid, null::bytea; return;
         end if;
 
+        -- (The request was taking postbacks when the key was checked, and still is under its lock: so it was checked.)
+        if not keyed then return query select 'stale_key', null::uuid, null::uuid, null::uuid, null::bytea; return; end if;
         -- The person's restriction was read under the lock taken above, held to the commit (a restriction set meanwhile waits for us, or we for it).
         is_restricted := coalesce(is_restricted, false);
         -- What the request keeps for the assertion: the disclosure rule's answers, by the facts only the database knows.
