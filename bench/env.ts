@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The one place that builds the environment of the service under test. Keep it in step with
  * test/support/config.ts (testEnv): when the service gains a variable it needs to start, add it here.
@@ -35,6 +36,8 @@ export function serviceEnv(settings: BenchServiceSettings): Record<string, strin
     LOG_LEVEL: 'info',
     ADMIN_TOKEN: settings.adminToken,
     SECRET_KEY: settings.secretKey,
+    // Production requires a key-encryption key: 32 bytes of this run's own, the same for every start of its service.
+    MASTER_KEYS: `v1:${createHash('sha256').update(`bench-master-key\n${settings.secretKey}`).digest('base64')}`,
     // One load generator on one address plays every user: the abuse limits still count every
     // request (their cost is part of what is measured) but are set so they never refuse one.
     ...Object.fromEntries(

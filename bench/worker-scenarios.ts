@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /**
  * The worker scenarios of issue #9, run as their own process (pinned to the server core by run.ts):
  * the service's own code (audit drain, erasure) against the bench database, timed from inside.
@@ -59,6 +60,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     ADMIN_TOKEN: 'b'.repeat(40),
     SECRET_KEY: 's'.repeat(40),
+    MASTER_KEYS: `v1:${randomBytes(32).toString('base64')}`,
   });
   const app = await startApp({ config, log: createLogger('warn') });
   const results: Measured[] = [];
