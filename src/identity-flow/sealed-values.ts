@@ -1,4 +1,4 @@
-import { attributeDigest, CustomerKeys, FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, requestAad, sealText, usernameAad } from '../keys';
+import { attributeDigest, CustomerKeys, FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, requestAad, sealText, usernameAad, claimedIdentityKey } from '../keys';
 import type { AuthRequestInput } from '../openid';
 import type { StepAnswer } from './login-steps.repository';
 
@@ -65,7 +65,11 @@ export function sealPostback(
  */
 export async function openAnswer(keys: KeyRing, customerId: string, sealed: StepAnswer): Promise<StepAnswer> {
   if (sealed.step !== 'answer' && sealed.step !== 'consent') return sealed;
-  const answer = { ...sealed, openidRequest: await openStoredRequest(keys, customerId, sealed.requestIdHash!, sealed.openidRequest as StoredRequest) };
+  const answer = await openPersonValues(keys, customerId, sealed);
+  return { ...answer, openidRequest: await openStoredRequest(keys, customerId, answer.requestIdHash!, answer.username, answer.openidRequest as StoredRequest) };
+}
+
+async function openPersonValues(keys: KeyRing, customerId: string, answer: StepAnswer): Promise<StepAnswer> {
   if (answer.personKeyId === null) return answer;
   const person = await keys.personById(customerId, answer.personKeyId);
   if (!person) return { ...answer, username: null, supplied: {}, blob: null };
@@ -95,7 +99,10 @@ export interface StoredRequest {
 
 /**
  * How a checkid request is stored: one naming a user (not identifier_select) keeps its identifiers,
- * which hold the username, sealed under the customer's key, and the username's lookup hash.
+ * which hold the username, sealed, and the username's lookup hash. The person may not be known yet,
+ * so the key is derived from the customer's key and the username the RP named: it opens only for
+ * the user the AW then logs in (whose username the answer carries), and nothing about the request
+ * opens without already knowing that username, in this database or a backup of it.
  */
 export function storedRequest(keys: KeyRing, input: AuthRequestInput, hint: { username: string; customer: CustomerKeys } | null, requestIdHash: string): StoredRequest {
   if (hint === null) return { input, usernameHintHash: null };
@@ -104,14 +111,24 @@ export function storedRequest(keys: KeyRing, input: AuthRequestInput, hint: { us
   return {
     input: { ...input, claimedId: '', identity: '' },
     usernameHintHash: keys.lookupHash(customer, 'username', usernameHint),
-    sealedIdentity: sealText(customer.key, requestAad(requestIdHash, 'openid_request.identity'), identity),
+    sealedIdentity: sealText(claimedIdentityKey(customer.key, usernameHint), requestAad(requestIdHash, 'openid_request.identity'), identity),
   };
 }
 
-/** The stored request with its identifiers opened again. */
-async function openStoredRequest(keys: KeyRing, customerId: string, requestIdHash: string, stored: StoredRequest): Promise<StoredRequest> {
-  if (stored.sealedIdentity === undefined) return stored;
+/**
+ * The stored request with its identifiers opened again, for the user the AW logged in. For another
+ * user (the answer is then a cancel) or none (erased), they stay empty.
+ */
+async function openStoredRequest(keys: KeyRing, customerId: string, requestIdHash: string, username: string | null, stored: StoredRequest): Promise<StoredRequest> {
+  if (stored.sealedIdentity === undefined || username === null) return stored;
   const customer = await keys.customer(customerId);
-  const { claimedId, identity } = JSON.parse(openText(customer.key, requestAad(requestIdHash, 'openid_request.identity'), stored.sealedIdentity)) as { claimedId: string; identity: string };
-  return { ...stored, input: { ...stored.input, claimedId, identity } };
+  try {
+    const { claimedId, identity } = JSON.parse(openText(claimedIdentityKey(customer.key, username), requestAad(requestIdHash, 'openid_request.identity'), stored.sealedIdentity)) as {
+      claimedId: string;
+      identity: string;
+    };
+    return { ...stored, input: { ...stored.input, claimedId, identity } };
+  } catch {
+    return stored;
+  }
 }

@@ -10,7 +10,7 @@ export { KeyRotationService, RotationFailureReason, MAX_BATCH_SIZE } from './key
 export type { KeyRotationDeps, RotationAuditWriter, RotationFailure, RotationOptions, RotationProgress, RotationResult } from './key-rotation.service';
 export { describeVersions, summarizeVersions } from './key-versions';
 export type { KeyVersionSummary, KeyVersionUse } from './key-versions';
-export { attributeDigest, profileAad, requestAad, usernameAad } from './person-values';
+export { attributeDigest, claimedIdentityKey, profileAad, requestAad, usernameAad } from './person-values';
 export { LegacySealer } from './legacy-sealer';
 export type { SealCounts } from './legacy-sealer';
 export { sealLegacyRows, sealLegacyRowsJob } from './seal-legacy.job';

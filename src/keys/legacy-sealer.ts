@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../shared/logger';
 import { FIELD_PREFIX, openText, sealText } from './field-cipher';
 import type { KeyRing, PersonKey } from './key-ring';
-import { attributeDigest, profileAad, requestAad, usernameAad } from './person-values';
+import { attributeDigest, claimedIdentityKey, profileAad, requestAad, usernameAad } from './person-values';
 import * as rows from './legacy-rows.repository';
 
 /** Rows sealed by one batch, per table. */
@@ -70,7 +70,11 @@ export class LegacySealer {
       const identity = named
         ? {
             input: { ...stored.input, claimedId: '', identity: '' },
-            sealedIdentity: sealText(customer.key, requestAad(row.request_id_hash, 'openid_request.identity'), JSON.stringify({ claimedId: stored.input!.claimedId, identity: stored.input!.identity })),
+            sealedIdentity: sealText(
+              claimedIdentityKey(customer.key, usernameHint as string),
+              requestAad(row.request_id_hash, 'openid_request.identity'),
+              JSON.stringify({ claimedId: stored.input!.claimedId, identity: stored.input!.identity }),
+            ),
           }
         : {};
       await rows.updateSealedRequest(this.deps.em, {

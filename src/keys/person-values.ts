@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { fieldAad } from './field-cipher';
+import { fieldAad, subkey } from './field-cipher';
 import type { PersonKey } from './key-ring';
 
 /**
@@ -24,4 +24,12 @@ export function requestAad(requestIdHash: string, column: string): string {
 /** A keyed digest of one clear attribute value (the profile's `attribute_digests`): tells a changed value from an unchanged one. */
 export function attributeDigest(person: PersonKey, field: string, value: string): string {
   return createHmac('sha256', person.digestKey).update(`${field}\n${value}`, 'utf8').digest('base64url');
+}
+
+/**
+ * The key of an RP's identifiers naming a user (a checkid's claimed_id and identity), stored before
+ * the person is known: derived from the customer's key and that username, so it opens only with it.
+ */
+export function claimedIdentityKey(customerKey: Buffer, username: string): Buffer {
+  return subkey(customerKey, `claimed-identity:${username}`);
 }
