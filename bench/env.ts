@@ -36,8 +36,7 @@ export function serviceEnv(settings: BenchServiceSettings): Record<string, strin
     LOG_LEVEL: 'info',
     ADMIN_TOKEN: settings.adminToken,
     SECRET_KEY: settings.secretKey,
-    // Production requires a key-encryption key: 32 bytes of this run's own, the same for every start of its service.
-    MASTER_KEYS: `v1:${createHash('sha256').update(`bench-master-key\n${settings.secretKey}`).digest('base64')}`,
+    MASTER_KEYS: benchMasterKeys(settings.databaseUrl),
     // One load generator on one address plays every user: the abuse limits still count every
     // request (their cost is part of what is measured) but are set so they never refuse one.
     ...Object.fromEntries(
@@ -57,4 +56,12 @@ export function appDatabaseUrl(ownerUrl: string, role: 'ids_app' | 'ids_platform
   url.username = role;
   url.password = '';
   return url.toString();
+}
+
+/**
+ * Production requires a key-encryption key: 32 bytes of this run's own, from its database's URL, so
+ * the service and the worker scenarios' process, which share the database, open the same keys.
+ */
+export function benchMasterKeys(ownerDatabaseUrl: string): string {
+  return `v1:${createHash('sha256').update(`bench-master-key\n${ownerDatabaseUrl}`).digest('base64')}`;
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 /**
  * The worker scenarios of issue #9, run as their own process (pinned to the server core by run.ts):
  * the service's own code (audit drain, erasure) against the bench database, timed from inside.
@@ -17,7 +16,7 @@ import { Region } from '../src/customers';
 import { platformScope } from '../src/db/scope';
 import { createLogger } from '../src/shared/logger';
 import { PLATFORM } from '../src/shared/tenant';
-import { appDatabaseUrl } from './env';
+import { appDatabaseUrl, benchMasterKeys } from './env';
 
 const [ownerUrl, redisUrl, queuePrefix] = process.argv.slice(2);
 const QUICK = process.argv.includes('--quick');
@@ -60,7 +59,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     ADMIN_TOKEN: 'b'.repeat(40),
     SECRET_KEY: 's'.repeat(40),
-    MASTER_KEYS: `v1:${randomBytes(32).toString('base64')}`,
+    MASTER_KEYS: benchMasterKeys(ownerUrl!),
   });
   const app = await startApp({ config, log: createLogger('warn') });
   const results: Measured[] = [];
