@@ -22,7 +22,10 @@ export type UnsealedProfile = {
 export function selectUnsealedProfiles(em: EntityManager, limit: number): Promise<UnsealedProfile[]> {
   return em.execute(
     `select id, customer_id, username, person_key_id, attribute_digests, email_hash, ${SREG.join(', ')}
-       from profile where unsealed order by id limit ? for update skip locked`,
+       from profile where unsealed
+        -- A person being erased is left alone: sealing them would make them a key after theirs was deleted.
+        and not exists (select 1 from deletion_request d where d.profile_id = profile.id and d.status in ('PENDING', 'RUNNING'))
+      order by id limit ? for update skip locked`,
     [limit],
   );
 }
