@@ -29,7 +29,7 @@ export async function fieldEncryptionCpuMs(iterations: number): Promise<number> 
   };
   const once = async () => {
     const sealed = sealPostback(customer, keys, person, null, values);
-    const answer = { step: 'answer', personKeyId: person.id, requestIdHash: values.requestIdHash, username: sealed.person.username, supplied: sealed.supplied, blob: sealed.blob } as StepAnswer;
+    const answer = { step: 'answer', personKeyId: person.id, requestIdHash: values.requestIdHash, username: sealed.person.username, supplied: sealed.supplied, blob: sealed.blob, openidRequest: { input: {}, usernameHintHash: null } } as unknown as StepAnswer;
     await openAnswer(keys, customer.customerId, answer);
   };
   await once();

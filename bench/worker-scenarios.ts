@@ -17,6 +17,7 @@ import { platformScope } from '../src/db/scope';
 import { createLogger } from '../src/shared/logger';
 import { PLATFORM } from '../src/shared/tenant';
 import { appDatabaseUrl, benchMasterKeys } from './env';
+import { queueSealedEvents } from './sealed-outbox';
 
 const [ownerUrl, redisUrl, queuePrefix] = process.argv.slice(2);
 const QUICK = process.argv.includes('--quick');
@@ -71,13 +72,8 @@ async function main(): Promise<void> {
     // 1. Audit drain: N events queued in the outbox (each with personal values), chained by the worker's code.
     const events = QUICK ? 20_000 : 100_000;
     const drainCustomer = await newCustomer('bench-drain');
-    await owner.query(
-      `insert into audit_outbox (customer_id, occurred_at, actor_kind, actor_id, action, target_type, target_id, subject_hash, fields, payload, dispatched_at)
-       select $1, now(), 'AW', 'bench', 'profile.updated', 'profile', gen_random_uuid()::text, md5(n::text) || md5(n::text), '{email}',
-              jsonb_build_object('salt', md5(random()::text), 'subject', 'user' || n, 'changes', jsonb_build_object('email', jsonb_build_object('old', null, 'new', 'user' || n || '@example.com'))), now()
-       from generate_series(1, $2::int) n`,
-      [drainCustomer, events],
-    );
+    // As the service writes them since encryption at rest: each person's values sealed under their key.
+    await queueSealedEvents(owner, app, drainCustomer, events);
     await owner.query('analyze audit_outbox');
     results.push(await measure('audit-drain', events, () => drainAuditOutbox(app.db, app.services.audit, config.AUDIT_DRAIN_BATCH_SIZE)));
 

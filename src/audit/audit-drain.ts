@@ -80,6 +80,17 @@ export class AuditDrain {
    */
   private async openPayloads(rows: readonly OutboxRow[]): Promise<Map<string, { clear: ClearPayload | null; person: PersonKey | null }>> {
     const found = new Map<string, Promise<PersonKey | null>>();
+    // The people whose payloads are sealed (all but those written before encryption): their keys by subject, one statement per customer.
+    const bySubject = new Map<string, Set<string>>();
+    for (const row of rows) {
+      if (!row.payload || row.customer_id === null || row.subject_hash === null) continue;
+      if (!hasSealedValues(row.payload) && typeof row.payload.subject === 'string') continue;
+      bySubject.set(row.customer_id, (bySubject.get(row.customer_id) ?? new Set()).add(row.subject_hash));
+    }
+    for (const [customerId, subjects] of bySubject) {
+      const keys = await this.deps.keys.peopleBySubject(customerId, subjects);
+      for (const subject of subjects) found.set(`${customerId}\n${subject}`, Promise.resolve(keys.get(subject) ?? null));
+    }
     const personOf = (row: OutboxRow, payload: ClearPayload): Promise<PersonKey | null> => {
       const name = `${row.customer_id}\n${row.subject_hash}`;
       let person = found.get(name);

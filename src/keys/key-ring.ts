@@ -144,6 +144,16 @@ export class KeyRing {
     return stored ? this.remember(await this.customer(customerId), stored) : null;
   }
 
+  /** The keys of the people among `subjectHashes` (by audit subject hash), in one round trip; those without one are absent. */
+  async peopleBySubject(customerId: string, subjectHashes: Iterable<string>): Promise<Map<string, PersonKey>> {
+    const wanted = [...new Set(subjectHashes)];
+    const found = new Map<string, PersonKey>();
+    if (wanted.length === 0) return found;
+    const customer = await this.customer(customerId);
+    for (const stored of await repo.selectPersonKeysBySubjects(this.deps.pool, customerId, wanted)) found.set(stored.subjectHash, this.remember(customer, stored));
+    return found;
+  }
+
   /** A change from the database's feed (db/change-feed.ts): a key deleted anywhere leaves this cache at once. */
   onChange(change: string): void {
     if (change.startsWith('person_key:')) this.forgetPerson(change.slice('person_key:'.length));

@@ -78,6 +78,16 @@ export async function selectPersonKeyBySubject(pool: SqlPool, customerId: string
   return rows[0] ?? null;
 }
 
+/** The stored keys of the people among `subjectHashes` (by audit subject hash), in one statement. */
+export async function selectPersonKeysBySubjects(pool: SqlPool, customerId: string, subjectHashes: readonly string[]): Promise<Array<StoredPersonKey & { subjectHash: string }>> {
+  const { rows } = await pool.query<StoredPersonKey & { subjectHash: string }>({
+    name: 'keyring_person_keys_by_subject',
+    text: 'select id, profile_id as "profileId", wrapped, subject_hash as "subjectHash" from keyring.ids_person_keys_by_subject($1, $2)',
+    values: [customerId, subjectHashes],
+  });
+  return rows;
+}
+
 /**
  * Crypto-shredding: deletes the person's key in `em`'s transaction (the one recording the erasure),
  * so every value sealed under it, in this database and in every backup of it, stops opening.

@@ -1,5 +1,7 @@
 import { App } from '../../../src/app';
 import { sealLegacyRows } from '../../../src/keys';
+import { platformScope } from '../../../src/db/scope';
+import { PLATFORM } from '../../../src/shared/tenant';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { consentForm, postback, startLogin } from '../../support/flow';
 import { npmOpenid } from '../../support/rp';
@@ -101,4 +103,16 @@ describe('sealing what was stored before encryption at rest', () => {
     expect(await ownerSql('select id from keyring.person_key')).toEqual([{ id: now.person_key_id }]);
     expect(await openedProfiles(app, ['username', 'email'])).toEqual([{ username: 'alice', email: 'alice@example.com' }]);
   });
+
+  it('leaves alone a profile being erased', async () => {
+    await rememberedLogin('alice');
+    const [profile] = await ownerSql('select id from profile');
+    await asBeforeTheUpgrade();
+    // The erasure is recorded (the person had no key to delete yet); the purge has not run.
+    await app.db.run(platformScope('test: erase'), () => app.services.erasure.requestProfileDeletion(profile.id, PLATFORM));
+    const sealed = await sealLegacyRows(app.db, app.services.legacySealer, 10);
+    expect(sealed.profile).toBe(0);
+    expect(await ownerSql('select unsealed from profile')).toEqual([{ unsealed: true }]);
+  });
 });
+

@@ -101,6 +101,12 @@ export const keyring = {
       begin
         return query select k.id, k.profile_id, k.wrapped from keyring.person_key k where k.customer_id = p_customer and k.subject_hash = p_subject_hash limit 1;
       end $$;`);
+    // The audit worker's way to the people of a batch: their keys by subject hash, in one statement.
+    addSql(`
+      create function keyring.ids_person_keys_by_subject(p_customer uuid, p_subjects text[]) returns table (id uuid, profile_id uuid, wrapped bytea, subject_hash text) ${definer} as $$
+      begin
+        return query select k.id, k.profile_id, k.wrapped, k.subject_hash from keyring.person_key k where k.customer_id = p_customer and k.subject_hash = any(p_subjects);
+      end $$;`);
     addSql(`
       create function keyring.ids_shred_person(p_customer uuid, p_profile_id uuid) returns integer ${definer} as $$
       declare n integer;
@@ -151,6 +157,7 @@ export const keyring = {
       'ids_person_key_held(uuid, uuid)',
       'ids_person_keys(uuid, uuid[])',
       'ids_person_key_by_subject(uuid, text)',
+      'ids_person_keys_by_subject(uuid, text[])',
       'ids_shred_person(uuid, uuid)',
       'ids_shred_customer(uuid)',
     ]) {
