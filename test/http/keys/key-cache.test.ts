@@ -1,4 +1,6 @@
+import { Client } from 'pg';
 import { App } from '../../../src/app';
+import { testAppDatabaseUrl } from '../../support/env';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { postback, startLogin } from '../../support/flow';
 import { waitUntil } from '../../support/wait';
@@ -43,6 +45,32 @@ describe('the key cache', () => {
     expect((await postback(app, 'acme', { request_id: login.requestId, api_key: apiKey, username: 'alice' })).status).toBe(200);
     // Posted again for another user: refused, and no key is made for them.
     expect((await postback(app, 'acme', { request_id: login.requestId, api_key: apiKey, username: 'mallory-2' })).status).toBe(409);
+    expect(await ownerSql('select count(*)::int as n from keyring.person_key')).toEqual([{ n: 1 }]);
+  });
+
+  it('lets the service delete keys only of the customer its transaction is scoped to', async () => {
+    const login = await startLogin(app, 'acme');
+    expect((await postback(app, 'acme', { request_id: login.requestId, api_key: apiKey, username: 'alice' })).status).toBe(200);
+    const [{ id: profileId }] = await ownerSql('select id from profile');
+    const { customer: other } = await createTestCustomer(app, 'other');
+    const client = new Client({ connectionString: testAppDatabaseUrl() });
+    await client.connect();
+    const shredAs = async (scope: string) => {
+      await client.query('begin');
+      try {
+        await client.query(`select set_config('app.customer_id', $1, true)`, [scope]);
+        return (await client.query('select keyring.ids_shred_person($1, $2) as n', [customerId, profileId])).rows[0].n as number;
+      } finally {
+        await client.query('rollback');
+      }
+    };
+    try {
+      await expect(shredAs(other.id)).rejects.toThrow(/may not be deleted outside its scope/);
+      await expect(shredAs('')).rejects.toThrow(/may not be deleted outside its scope/);
+      expect(await shredAs(customerId)).toBe(1); // rolled back: the key stays
+    } finally {
+      await client.end();
+    }
     expect(await ownerSql('select count(*)::int as n from keyring.person_key')).toEqual([{ n: 1 }]);
   });
 });

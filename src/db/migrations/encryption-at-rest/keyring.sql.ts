@@ -107,10 +107,16 @@ export const keyring = {
       begin
         return query select k.id, k.profile_id, k.wrapped, k.subject_hash from keyring.person_key k where k.customer_id = p_customer and k.subject_hash = any(p_subjects);
       end $$;`);
+    // Deleting keys cannot be undone: the service's role may do it only for the customer its transaction
+    // is scoped to (the platform path, its own role, for any).
+    const shredGuard = `if session_user = '${APP_ROLE}' and nullif(current_setting('app.customer_id', true), '') is distinct from p_customer::text then
+          raise exception 'keys of customer % may not be deleted outside its scope', p_customer using errcode = '42501';
+        end if;`;
     addSql(`
       create function keyring.ids_shred_person(p_customer uuid, p_profile_id uuid) returns integer ${definer} as $$
       declare n integer;
       begin
+        ${shredGuard}
         delete from keyring.person_key k where k.customer_id = p_customer and k.profile_id = p_profile_id;
         get diagnostics n = row_count;
         return n;
@@ -119,10 +125,11 @@ export const keyring = {
       create function keyring.ids_shred_customer(p_customer uuid) returns integer ${definer} as $$
       declare n integer;
       begin
+        ${shredGuard}
         delete from keyring.person_key k where k.customer_id = p_customer;
-        delete from keyring.customer_key k where k.customer_id = p_customer;
         get diagnostics n = row_count;
-        return n;
+        delete from keyring.customer_key k where k.customer_id = p_customer;
+        return n + (case when found then 1 else 0 end);
       end $$;`);
     // Rotation (platform path only): how many customer keys each KEK version wraps, a batch still on
     // older versions after a cursor (so a key that cannot be re-wrapped, its version no longer
