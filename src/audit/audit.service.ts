@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { FIELD_PREFIX, type KeyRing } from '../keys';
+import { isSealed, type KeyRing } from '../keys';
 import { Clock } from '../shared/clock';
 import { Page } from '../shared/pagination';
 import { Tenant } from '../shared/tenant';
@@ -81,7 +81,7 @@ export class AuditService {
     let payload: Record<string, unknown> | null = username !== null || changes !== null ? { salt: randomBytes(16).toString('hex'), subject: username, changes } : null;
     // Without a person (platform events, or changes naming nobody) there is no key to seal under; such payloads hold nothing personal.
     // The username must come in clear: a sealed one (a caller that did not open it) gets no key made for it, and its payload cannot be opened later.
-    if (payload !== null && username !== null && !username.startsWith(FIELD_PREFIX) && record.customerId !== null && hash !== null) {
+    if (payload !== null && username !== null && !isSealed(username) && record.customerId !== null && hash !== null) {
       const person = await this.deps.keys.person(record.customerId, username, hash);
       payload = sealOutboxPayload(person, record.target, { salt: payload.salt as string, subject: username, changes });
     }

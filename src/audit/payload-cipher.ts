@@ -1,4 +1,4 @@
-import { FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText, usernameAad } from '../keys';
+import { fieldAad, isSealed, KeyRing, openText, PersonKey, sealText, usernameAad } from '../keys';
 
 /**
  * How audit payloads are sealed at rest (issue 17). In the outbox, the payload keeps its shape
@@ -28,7 +28,7 @@ export type ClearPayload = Record<string, unknown>;
 type FieldChange = { old: string | null; new: string | null };
 
 function isSealedValue(value: unknown): value is string {
-  return typeof value === 'string' && value.startsWith(FIELD_PREFIX);
+  return typeof value === 'string' && isSealed(value);
 }
 
 function changeAad(targetType: string, field: string, targetId: string | null): string {

@@ -1,4 +1,4 @@
-import { FIELD_PREFIX, fieldAad, KeyRing, openText, sealText, usernameAad } from '../keys';
+import { fieldAad, isSealed, KeyRing, openText, sealText, usernameAad } from '../keys';
 
 /**
  * The username an erasure works with (issue 17). On a profile it is sealed under the person's key
@@ -10,7 +10,7 @@ import { FIELD_PREFIX, fieldAad, KeyRing, openText, sealText, usernameAad } from
 
 /** The profile row's username opened; null when the person's key is gone (shredded). */
 export async function openProfileUsername(keys: KeyRing, row: { customer_id: string; username: string; person_key_id: string | null }): Promise<string | null> {
-  if (row.person_key_id === null || !row.username.startsWith(FIELD_PREFIX)) return row.username;
+  if (row.person_key_id === null || !isSealed(row.username)) return row.username;
   const person = await keys.personById(row.customer_id, row.person_key_id);
   return person ? openText(person.key, usernameAad(person.id), row.username) : null;
 }
@@ -21,7 +21,7 @@ export async function sealRequestUsername(keys: KeyRing, customerId: string, req
 
 /** The request's username opened (clear on a request from before encryption); null when it no longer opens (the customer's key was shredded). */
 export async function openRequestUsername(keys: KeyRing, customerId: string, requestId: string, stored: string | null): Promise<string | null> {
-  if (stored === null || !stored.startsWith(FIELD_PREFIX)) return stored;
+  if (stored === null || !isSealed(stored)) return stored;
   try {
     return openText((await keys.customer(customerId)).key, fieldAad('deletion_request', 'username', requestId), stored);
   } catch {

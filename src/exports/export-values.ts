@@ -1,4 +1,4 @@
-import { FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, profileAad, requestAad, sealText, usernameAad } from '../keys';
+import { FIELD_PREFIX, fieldAad, isSealed, KeyRing, openText, PersonKey, profileAad, requestAad, sealText, usernameAad } from '../keys';
 import { SREG_FIELDS } from '../openid';
 
 /**
@@ -14,7 +14,7 @@ import { SREG_FIELDS } from '../openid';
 export const PROFILE_KEY_COLUMNS = ['username_hash', 'email_hash', 'attribute_digests', 'person_key_id'] as const;
 
 function opened(person: PersonKey | null, aad: string, value: unknown): unknown {
-  if (typeof value !== 'string' || !value.startsWith(FIELD_PREFIX)) return value;
+  if (typeof value !== 'string' || !isSealed(value)) return value;
   if (!person) throw new Error('a sealed value without its key');
   return openText(person.key, aad, value);
 }
@@ -58,7 +58,7 @@ export function openDocument(person: PersonKey, exportId: string, document: Buff
 
 /** A profile's username opened (clear on a row from before encryption); null when the person's key is gone. */
 export async function profileUsername(keys: KeyRing, profile: { customerId: string; username: string; personKeyId: string | null }): Promise<string | null> {
-  if (profile.personKeyId === null || !profile.username.startsWith(FIELD_PREFIX)) return profile.username;
+  if (profile.personKeyId === null || !isSealed(profile.username)) return profile.username;
   const person = await keys.personById(profile.customerId, profile.personKeyId);
   return person ? openText(person.key, usernameAad(person.id), profile.username) : null;
 }

@@ -66,21 +66,30 @@ export class PostbackStep {
     // values are sealed again under it. A key this process held but the database no longer has (erased)
     // takes two such answers: one to learn it is gone, one to learn which key the person has now.
     const customerKeys = user ? await this.deps.keys.customer(customer.id) : null;
-    let pending = user && customerKeys ? this.deps.keys.personOrNew(customerKeys, user.username) : null;
+    // The username's lookup hash, once: it finds the person's cached key and goes to the statement.
+    const usernameHash = user && customerKeys ? this.deps.keys.lookupHash(customerKeys, 'username', user.username) : null;
+    let pending = customerKeys && usernameHash !== null ? this.deps.keys.personOrNew(customerKeys, usernameHash) : null;
     for (let attempt = 0; ; attempt++) {
       const sealed: SealedPostback | null =
         user && customerKeys && pending
-          ? sealPostback(customerKeys, this.deps.keys, pending.person, pending.wrapped, { username: user.username, requestIdHash, supplied: user.supplied, blob: user.blob ?? null, record })
+          ? sealPostback(customerKeys, this.deps.keys, pending.person, pending.wrapped, {
+              username: user.username,
+              usernameHash: usernameHash!,
+              requestIdHash,
+              supplied: user.supplied,
+              blob: user.blob ?? null,
+              record,
+            })
           : null;
       const answer = await this.call(customer, apiKey, requestIdHash, fields, now, invalid, content, sealed, isMinor);
       if (answer.outcome === 'stale_key' && user && customerKeys && attempt < 2) {
         if (pending) this.deps.keys.forgetPerson(pending.person.id);
         pending = answer.storedKey
-          ? { person: this.deps.keys.adopt(customerKeys, user.username, answer.storedKey), wrapped: null }
-          : this.deps.keys.personOrNew(customerKeys, user.username);
+          ? { person: this.deps.keys.adopt(customerKeys, usernameHash!, answer.storedKey), wrapped: null }
+          : this.deps.keys.personOrNew(customerKeys, usernameHash!);
         continue;
       }
-      if (answer.outcome === 'accepted' && user && customerKeys && pending?.wrapped) this.deps.keys.stored(customerKeys, user.username, pending.person, pending.wrapped);
+      if (answer.outcome === 'accepted' && user && customerKeys && pending?.wrapped) this.deps.keys.stored(customerKeys, usernameHash!, pending.person, pending.wrapped);
       return this.answer(slug, answer, user, invalid);
     }
   }

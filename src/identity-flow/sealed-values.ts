@@ -1,8 +1,6 @@
-import { attributeDigest, CustomerKeys, FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, requestAad, sealText, usernameAad, claimedIdentityKey } from '../keys';
+import { claimedIdentityKey, CustomerKeys, KeyRing, openStored, openText, PersonKey, requestAad, sealPersonRecord, sealText, usernameAad } from '../keys';
 import type { AuthRequestInput } from '../openid';
 import type { StepAnswer } from './login-steps.repository';
-
-export { attributeDigest, usernameAad };
 
 /**
  * How the login seals a person's values before they reach the database, and opens them in the
@@ -38,23 +36,16 @@ export function sealPostback(
   keys: KeyRing,
   person: PersonKey,
   wrapped: Buffer | null,
-  values: { username: string; requestIdHash: string; supplied: Record<string, string>; blob: string | null; record: Record<string, string> },
+  values: { username: string; usernameHash: string; requestIdHash: string; supplied: Record<string, string>; blob: string | null; record: Record<string, string> },
 ): SealedPostback {
-  const sealMap = (map: Record<string, string>, aad: (field: string) => string) =>
-    Object.fromEntries(Object.entries(map).map(([field, value]) => [field, sealText(person.key, aad(field), value)]));
+  // The person and their profile record as every profile write seals them; the request's values beside.
+  const profile = sealPersonRecord(customer, keys, person, values.username, values.record, values.usernameHash);
   return {
-    person: {
-      keyId: person.id,
-      profileId: person.profileId,
-      usernameHash: keys.lookupHash(customer, 'username', values.username),
-      username: sealText(person.key, usernameAad(person.id), values.username),
-      emailHash: values.record.email ? keys.lookupHash(customer, 'email', values.record.email) : null,
-      ...(wrapped ? { wrapped: wrapped.toString('base64'), legacyUsername: values.username } : {}),
-    },
-    supplied: sealMap(values.supplied, (f) => fieldAad('auth_request', `supplied.${f}`, values.requestIdHash)),
-    blob: values.blob === null ? null : sealText(person.key, fieldAad('auth_request', 'blob', values.requestIdHash), values.blob),
-    record: sealMap(values.record, (f) => fieldAad('profile', f, person.profileId)),
-    digests: Object.fromEntries(Object.entries(values.record).map(([f, v]) => [f, attributeDigest(person, f, v)])),
+    person: { ...profile.person, ...(wrapped ? { wrapped: wrapped.toString('base64'), legacyUsername: values.username } : {}) },
+    supplied: Object.fromEntries(Object.entries(values.supplied).map(([f, v]) => [f, sealText(person.key, requestAad(values.requestIdHash, `supplied.${f}`), v)])),
+    blob: values.blob === null ? null : sealText(person.key, requestAad(values.requestIdHash, 'blob'), values.blob),
+    record: profile.record,
+    digests: profile.digests,
   };
 }
 
@@ -74,16 +65,13 @@ async function openPersonValues(keys: KeyRing, customerId: string, answer: StepA
   const person = await keys.personById(customerId, answer.personKeyId);
   if (!person) return { ...answer, username: null, supplied: {}, blob: null };
   const requestIdHash = answer.requestIdHash!;
-  // A value is sealed when it says so; one stored in clear before encryption (not yet sealed by the upgrade job) is read as it is.
-  const opened = (aad: string, value: string) => (value.startsWith(FIELD_PREFIX) ? openText(person.key, aad, value) : value);
-  const supplied = Object.fromEntries(
-    Object.entries(answer.supplied ?? {}).map(([f, v]) => [f, opened(fieldAad('auth_request', `supplied.${f}`, requestIdHash), v)]),
-  );
+  // A value stored in clear before encryption (not yet sealed by the upgrade job) is read as it is.
+  const supplied = Object.fromEntries(Object.entries(answer.supplied ?? {}).map(([f, v]) => [f, openStored(person, requestAad(requestIdHash, `supplied.${f}`), v)]));
   return {
     ...answer,
-    username: answer.username === null ? null : opened(usernameAad(person.id), answer.username),
+    username: answer.username === null ? null : openStored(person, usernameAad(person.id), answer.username),
     supplied,
-    blob: answer.blob === null ? null : opened(fieldAad('auth_request', 'blob', requestIdHash), answer.blob),
+    blob: answer.blob === null ? null : openStored(person, requestAad(requestIdHash, 'blob'), answer.blob),
   };
 }
 

@@ -77,8 +77,7 @@ export class KeyRing {
    * The person's key as this process knows it, or else a new one with its wrapped form, for a write
    * that stores it in its own transaction (the postback stores it only after the AW's API key).
    */
-  personOrNew(customer: CustomerKeys, username: string): { person: PersonKey; wrapped: Buffer | null } {
-    const usernameHash = this.lookupHash(customer, 'username', username);
+  personOrNew(customer: CustomerKeys, usernameHash: string): { person: PersonKey; wrapped: Buffer | null } {
     const known = this.#byUsername.get(`${customer.customerId}\n${usernameHash}`);
     const cached = known === undefined ? undefined : this.#people.get(known);
     if (cached && cached.until > this.now()) return { person: cached.key, wrapped: null };
@@ -89,25 +88,26 @@ export class KeyRing {
   }
 
   /** A stored person key the database answered with (after a write found another one stored first). */
-  adopt(customer: CustomerKeys, username: string, stored: repo.StoredPersonKey): PersonKey {
+  adopt(customer: CustomerKeys, usernameHash: string, stored: repo.StoredPersonKey): PersonKey {
     const person = this.remember(customer, stored);
-    this.rememberName(customer.customerId, this.lookupHash(customer, 'username', username), person.id);
+    this.rememberName(customer.customerId, usernameHash, person.id);
     return person;
   }
 
   /** Records that a new key was stored (the write that carried it succeeded). */
-  stored(customer: CustomerKeys, username: string, person: PersonKey, wrapped: Buffer): void {
-    this.adopt(customer, username, { id: person.id, profileId: person.profileId, wrapped });
+  stored(customer: CustomerKeys, usernameHash: string, person: PersonKey, wrapped: Buffer): void {
+    this.adopt(customer, usernameHash, { id: person.id, profileId: person.profileId, wrapped });
   }
 
   /** The person's key, made (with their profile id) the first time they are seen. */
   async person(customerId: string, username: string, subjectHash: string): Promise<PersonKey> {
     const customer = await this.customer(customerId);
-    const { person, wrapped } = this.personOrNew(customer, username);
+    const usernameHash = this.lookupHash(customer, 'username', username);
+    const { person, wrapped } = this.personOrNew(customer, usernameHash);
     if (!wrapped) return person;
     const stored = await repo.personKeyFor(this.deps.pool, {
       customerId,
-      usernameHash: this.lookupHash(customer, 'username', username),
+      usernameHash,
       subjectHash,
       id: person.id,
       profileId: person.profileId,
@@ -115,7 +115,7 @@ export class KeyRing {
       legacyUsername: username,
     });
     if (!stored) throw new CustomerKeyMissingError(customerId);
-    return this.adopt(customer, username, stored);
+    return this.adopt(customer, usernameHash, stored);
   }
 
   /** The stored keys among `ids`; a shredded (erased) person's is absent from the answer. */

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from '../shared/logger';
-import { FIELD_PREFIX, openText, sealText } from './field-cipher';
+import { openText, sealText } from './field-cipher';
+import { isSealed } from './person-sealing';
 import type { KeyRing, PersonKey } from './key-ring';
 import { attributeDigest, claimedIdentityKey, profileAad, requestAad, usernameAad } from './person-values';
 import * as rows from './legacy-rows.repository';
@@ -8,7 +9,6 @@ import * as rows from './legacy-rows.repository';
 /** Rows sealed by one batch, per table. */
 export type SealCounts = Record<'profile' | 'auth_request' | 'consent_decision' | 'oauth_login_code', number>;
 
-const isSealed = (value: string): boolean => value.startsWith(FIELD_PREFIX);
 
 /**
  * The upgrade to encryption at rest: seals, a batch at a time, the values written in clear before

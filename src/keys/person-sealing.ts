@@ -34,12 +34,13 @@ export function sealPersonRecord(
   person: PersonKey,
   username: string,
   record: Record<string, string>,
+  usernameHash = keys.lookupHash(customer, 'username', username),
 ): { person: SealedPersonRef; record: Record<string, string>; digests: Record<string, string> } {
   return {
     person: {
       keyId: person.id,
       profileId: person.profileId,
-      usernameHash: keys.lookupHash(customer, 'username', username),
+      usernameHash,
       username: sealText(person.key, usernameAad(person.id), username),
       emailHash: record.email ? keys.lookupHash(customer, 'email', record.email) : null,
     },

@@ -1,4 +1,4 @@
-import { FIELD_PREFIX, fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
+import { fieldAad, isSealed, KeyRing, openText, PersonKey, sealText } from '../keys';
 
 /**
  * A delivery's body at rest (issue 17): an event about a person names them (their username), so
@@ -27,7 +27,7 @@ export interface StoredBody {
 
 /** The clear body, or null when it cannot be read any more: its person's key is gone (they were erased). */
 export async function openBody(keys: KeyRing, delivery: StoredBody): Promise<string | null> {
-  if (!delivery.body.startsWith(FIELD_PREFIX)) return delivery.body;
+  if (!isSealed(delivery.body)) return delivery.body;
   const person = delivery.subjectHash === null ? null : await keys.personBySubject(delivery.customerId, delivery.subjectHash);
   if (!person) return null;
   try {

@@ -3,7 +3,7 @@ import { LockMode } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { AuditService } from '../audit';
 import { Database, platformScope } from '../db/scope';
-import { FIELD_PREFIX, KeyRing, openText, PersonKey, usernameAad } from '../keys';
+import { isSealed, KeyRing, openText, PersonKey, usernameAad } from '../keys';
 import { Clock } from '../shared/clock';
 import { Logger } from '../shared/logger';
 import { OutboundGuard } from '../shared/net/outbound-guard';
@@ -165,18 +165,24 @@ export class WebhookDispatcher {
    * delivery bodies are sealed under. A person whose key is gone (erased) is nobody: no username.
    */
   private async openSubjects(rows: readonly OutboxEventRow[]): Promise<Map<string, { username: string | null; person: PersonKey | null }>> {
-    const keys = new Map<string, Promise<PersonKey | null>>();
+    // The people of the batch: their keys by subject hash, one statement per customer (as the audit drain finds them).
+    const bySubject = new Map<string, Set<string>>();
+    for (const row of rows) {
+      if (row.subject_hash !== null && row.customer_id !== null) bySubject.set(row.customer_id, (bySubject.get(row.customer_id) ?? new Set()).add(row.subject_hash));
+    }
+    const keys = new Map<string, PersonKey>();
+    for (const [customerId, subjects] of bySubject) {
+      for (const [subject, key] of await this.deps.keys.peopleBySubject(customerId, subjects)) keys.set(`${customerId}\n${subject}`, key);
+    }
     const opened = new Map<string, { username: string | null; person: PersonKey | null }>();
     for (const row of rows) {
       if (row.subject_hash === null || row.customer_id === null) {
-        opened.set(row.id, { username: row.subject !== null && !row.subject.startsWith(FIELD_PREFIX) ? row.subject : null, person: null });
+        opened.set(row.id, { username: row.subject !== null && !isSealed(row.subject) ? row.subject : null, person: null });
         continue;
       }
-      const name = `${row.customer_id}\n${row.subject_hash}`;
-      if (!keys.has(name)) keys.set(name, this.deps.keys.personBySubject(row.customer_id, row.subject_hash));
-      let person = await keys.get(name)!;
+      let person = keys.get(`${row.customer_id}\n${row.subject_hash}`) ?? null;
       let username: string | null = row.subject;
-      if (username !== null && username.startsWith(FIELD_PREFIX)) {
+      if (username !== null && isSealed(username)) {
         try {
           username = person ? openText(person.key, usernameAad(person.id), username) : null;
         } catch {
@@ -184,7 +190,10 @@ export class WebhookDispatcher {
         }
       }
       // A clear username (written before encryption) of a person with no key yet: their key is made, so the body is sealed all the same.
-      if (username !== null && person === null) person = await this.deps.keys.person(row.customer_id, username, row.subject_hash);
+      if (username !== null && person === null) {
+        person = await this.deps.keys.person(row.customer_id, username, row.subject_hash);
+        keys.set(`${row.customer_id}\n${row.subject_hash}`, person);
+      }
       opened.set(row.id, { username, person: username === null ? null : person });
     }
     return opened;
