@@ -1,25 +1,25 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import { Config } from './config';
-import { CustomerDirectory, loadCustomerConfig } from './customers';
-import { LoginStep, SharedAssociationCache } from './openid-provider';
-import { openDatabase, SERVICE_QUERY_TIMEOUT_MS } from './db/open-database';
+import { Region } from './customers';
+import { LoginStep } from './openid-provider';
 import { Database } from './db/scope';
-import { createSqlPool } from './db/sql-pool';
 import { ChangeFeed } from './db/change-feed';
 import { HttpServer } from './http/server';
 import { RunningWorkers } from './jobs/workers';
-import { createJobProducer } from './jobs/producer';
 import { systemClock, Clock } from './shared/clock';
 import { Resolver } from './shared/net/outbound-guard';
 import { cryptoRandom, RandomSource } from './shared/random';
 import { Logger } from './shared/logger';
-import { buildServices, Services } from './composition/build-services';
-import { openRedis } from './composition/open-redis';
+import { Services } from './composition/build-services';
+import { openRegionCell, RegionCell } from './composition/open-region-cell';
+import { openRegionDirectory, reconcileDirectory } from './composition/region-directory';
 import { startApiRole } from './composition/start-api-role';
 import { startWorkerRole } from './composition/start-worker-role';
+import { RegionDirectory } from './regions';
 
 export type { Services } from './composition/build-services';
+export type { RegionCell } from './composition/open-region-cell';
 
 export interface AppOptions {
   config: Config;
@@ -32,6 +32,10 @@ export interface AppOptions {
   resolve?: Resolver;
 }
 
+/**
+ * The running service. `orm`, `db`, `services` and the rest are the home region's (the first of
+ * REGIONS; the only one of a one-region deployment); `regions` has every region's.
+ */
 export interface App {
   config: Config;
   /** The service's own pool, as `ids_app` (row-level security applies). */
@@ -46,81 +50,96 @@ export interface App {
   workers: RunningWorkers | null;
   /** The PostgreSQL notifications the in-process caches listen on (tests wait on it to know a change has arrived). */
   changes: ChangeFeed;
+  /** Every region served, home region first (issue 18). */
+  regions: readonly RegionCell[];
+  /** The customer directory: which region holds each customer's data. */
+  directory: RegionDirectory;
   /** The base URL the HTTP server listens on, once started (useful with PORT=0). */
   url: string | null;
   /** Stops taking work, finishes what is in flight, closes every pool. Safe to call twice. */
   stop(): Promise<void>;
 }
 
-/** Customers (known and unknown slugs) and shared associations each instance keeps in memory at most. */
-const CUSTOMER_CACHE_ENTRIES = 10_000;
-const ASSOCIATION_CACHE_ENTRIES = 10_000;
-
 /**
- * The composition root: opens the databases and Redis, builds the services once
- * (composition/build-services.ts), then starts the configured ROLE: the API (start-api-role.ts),
- * the workers (start-worker-role.ts), or both.
+ * The composition root: opens every region's databases, Redis and services
+ * (composition/open-region-cell.ts) and the customer directory, then starts the configured ROLE:
+ * the API (start-api-role.ts), the workers (start-worker-role.ts, one set per region), or both.
  */
 export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep, resolve }: AppOptions): Promise<App> {
-  const { orm, platformOrm } = await openDatabase(config, log);
-  // The login path's own pool and the change feed that keeps its caches honest (issue 15).
-  const pool = createSqlPool(config.DATABASE_URL, config.LOGIN_DATABASE_POOL_MAX, SERVICE_QUERY_TIMEOUT_MS, log.child({ feature: 'db' }));
-  const changes = new ChangeFeed(config.DATABASE_URL, log.child({ feature: 'change-feed' }));
-  const closeDatabase = async () => {
-    await changes.close();
-    await pool.end();
-    await orm.close();
-    await platformOrm.close();
+  const cells: RegionCell[] = [];
+  // The directory is opened once the home region's database (which may hold it) is migrated.
+  let directory: RegionDirectory | null = null;
+  const served = config.regions.map((r) => Region[r.region]);
+  const closeAll = async () => {
+    for (const cell of cells) await cell.close();
+    await closeDirectory?.();
   };
-  const cacheMaxAgeMs = config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000;
-  const directory = new CustomerDirectory((slug) => loadCustomerConfig(pool, slug), clock, { maxAgeMs: cacheMaxAgeMs, maxEntries: CUSTOMER_CACHE_ENTRIES });
-  const sharedAssociations = new SharedAssociationCache(clock, cacheMaxAgeMs, ASSOCIATION_CACHE_ENTRIES);
-  changes.subscribe((change) => {
-    if (change === 'customer' || change === 'reset') directory.invalidateAll();
-    sharedAssociations.onChange(change);
-  });
-  let redis: Redis;
+  let closeDirectory: (() => Promise<void>) | null = null;
   try {
-    await changes.start();
-    redis = await openRedis(config.REDIS_URL);
+    for (const settings of config.regions) {
+      cells.push(
+        await openRegionCell({
+          config,
+          settings,
+          log,
+          clock,
+          random,
+          loginStep,
+          resolve,
+          residency: {
+            region: Region[settings.region],
+            served,
+            claim: (entry) => directory!.claim(entry),
+            release: (customerId, region) => directory!.release(customerId, region),
+          },
+        }),
+      );
+    }
+    ({ directory, close: closeDirectory } = await openRegionDirectory(config, clock, log));
+    await reconcileDirectory(directory, cells, log);
   } catch (err) {
-    await closeDatabase();
+    await closeAll();
     throw err;
   }
 
-  const db = new Database(orm, platformOrm, log.child({ feature: 'db' }));
-  // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
-  const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
-  const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer });
-  changes.subscribe((change) => services.keys.onChange(change));
-  const closeConnections = async () => {
-    await producer.close();
-    redis.disconnect();
-    await closeDatabase();
-  };
-
-  let http: HttpServer | null = null;
-  let workers: RunningWorkers | null = null;
+  let http: HttpServer[] = [];
+  const workers: RunningWorkers[] = [];
   let url: string | null = null;
   try {
-    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, orm, db, redis, services }));
-    if (config.ROLE !== 'api') workers = await startWorkerRole({ config, log, db, services });
+    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory }));
+    if (config.ROLE !== 'api') for (const cell of cells) workers.push(await startWorkerRole({ config: cell.config, log: cell.log, db: cell.db, services: cell.services }));
   } catch (err) {
-    if (http) await http.apollo.stop().catch(() => undefined);
-    await closeConnections();
+    for (const server of http) await server.apollo.stop().catch(() => undefined);
+    for (const running of workers) await running.close().catch(() => undefined);
+    await closeAll();
     throw err;
   }
 
   let stopping: Promise<void> | null = null;
   const stop = () => {
     stopping ??= (async () => {
-      // Apollo's drain plugin closes the listener and waits for in-flight requests.
-      if (http) await http.apollo.stop();
-      if (workers) await workers.close();
-      await closeConnections();
+      // Apollo's drain plugin (the home region's) closes the listener and waits for in-flight requests.
+      for (const server of http) await server.apollo.stop();
+      for (const running of workers) await running.close();
+      await closeAll();
       log.info('stopped');
     })();
     return stopping;
   };
-  return { config, orm, platformOrm, db, redis, services, http, workers, changes, url, stop };
+  const home = cells[0]!;
+  return {
+    config,
+    orm: home.orm,
+    platformOrm: home.platformOrm,
+    db: home.db,
+    redis: home.redis,
+    services: home.services,
+    http: http[0] ?? null,
+    workers: workers[0] ?? null,
+    changes: home.changes,
+    regions: cells,
+    directory,
+    url,
+    stop,
+  };
 }

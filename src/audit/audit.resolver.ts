@@ -5,11 +5,15 @@ import { NotFoundError } from '../shared/errors';
 // The scope's own file: the oauth feature's index imports audit, so importing it would close a circle.
 import { AUDIT_PERSONAL } from '../oauth/scopes';
 import { AuditService } from './audit.service';
+import { RegionFanOut } from '../graphql/region-fan-out';
 import { AuditChainVerificationType, AuditEventConnection, AuditEventFilterInput, AuditEventType, AuditFieldChangeType } from './audit.type';
 
 @Resolver(() => AuditEventType)
 export class AuditResolver {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly regions: RegionFanOut<{ audit: AuditService }>,
+  ) {}
 
   @Authorized('audit:read')
   @Query(() => AuditEventConnection, { description: 'Audit events, newest first, cursor-paginated. Needs `audit:read`; whom an event is about needs `audit.personal`, personal values their `profile.<field>` scope.' })
@@ -36,15 +40,36 @@ export class AuditResolver {
     const tenant = tenantOf(principal);
     // Another customer's chain looks like one that does not exist; the platform chain is the platform's.
     if (tenant.kind === 'customer' && customerId !== tenant.customerId) throw new NotFoundError('audit chain', customerId ?? 'platform');
-    const result = await this.audit.verifyChain(customerId);
+    if (customerId !== null) return verificationType(await this.audit.verifyChain(customerId), null);
+    // The platform's chain is one per region (each region's platform events stay in it): every one is checked (issue 18).
+    const results = await this.regions.each('verify the platform audit chain of every region', ({ audit }) => audit.verifyChain(null));
+    const perRegion = results.map(({ region, value }) => verificationType(value, region));
+    if (perRegion.length === 1) return perRegion[0]!;
+    const broken = perRegion.find((r) => !r.ok);
     return Object.assign(new AuditChainVerificationType(), {
-      ok: result.ok,
-      eventsChecked: result.eventsChecked,
-      brokenEventId: result.ok ? null : result.broken.eventId,
-      brokenSeq: result.ok ? null : result.broken.seq,
-      reason: result.ok ? null : result.broken.reason,
+      ok: broken === undefined,
+      eventsChecked: perRegion.reduce((sum, r) => sum + r.eventsChecked, 0),
+      brokenEventId: broken?.brokenEventId ?? null,
+      brokenSeq: broken?.brokenSeq ?? null,
+      reason: broken?.reason ?? null,
+      region: broken?.region ?? null,
+      regions: perRegion,
     });
   }
+}
+
+function verificationType(result: Awaited<ReturnType<AuditService['verifyChain']>>, region: string | null): AuditChainVerificationType {
+  const one = Object.assign(new AuditChainVerificationType(), {
+    ok: result.ok,
+    eventsChecked: result.eventsChecked,
+    brokenEventId: result.ok ? null : result.broken.eventId,
+    brokenSeq: result.ok ? null : result.broken.seq,
+    reason: result.ok ? null : result.broken.reason,
+    region,
+    regions: [] as AuditChainVerificationType[],
+  });
+  one.regions = [one];
+  return one;
 }
 
 /** Personal values in the trail are as guarded as in profiles: each needs its field's scope. */

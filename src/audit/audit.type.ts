@@ -133,4 +133,13 @@ export class AuditChainVerificationType {
 
   @Field(() => String, { nullable: true, description: '`digest` (the event was altered), `previous` or `sequence` (links removed or reordered), `payload` (personal values altered).' })
   reason!: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'The region whose chain this is (a platform chain is one per region); for the platform\'s answer over several regions, the first broken one\'s, else null. Null for a customer\'s chain, which is in Customer.region.',
+  })
+  region!: string | null;
+
+  @Field(() => [AuditChainVerificationType], { description: 'The platform chain\'s answer per region served (one entry for a customer\'s chain or a one-region deployment).' })
+  regions!: AuditChainVerificationType[];
 }

@@ -1,6 +1,6 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { Config } from '../config';
-import { CustomerDirectory, CustomerService } from '../customers';
+import { CustomerDirectory, CustomerResidency, CustomerService } from '../customers';
 import { createRealmFetcher, DiscoveryService, LoginStep, OpenIdProviderService, ReturnToVerifier, SharedAssociationCache, YadisRealmDiscovery } from '../openid-provider';
 import { IdentityFlowService } from '../identity-flow';
 import { ConsentService } from '../consent';
@@ -68,6 +68,8 @@ export interface ServiceFoundation {
   sharedAssociations: SharedAssociationCache;
   /** Adds jobs; never runs them. */
   producer: JobProducer;
+  /** The region these services' database is in, and the directory new customers are claimed in (issue 18). */
+  residency?: CustomerResidency;
 }
 
 /** RP discovery limits: an XRDS is a few hundred bytes; a realm worth verifying does not redirect much. */
@@ -84,7 +86,7 @@ const RP_DISCOVERY_MAX_IN_FLIGHT_PER_CUSTOMER = 4;
  * (`orm.em`), which resolves to the transaction of the current unit of work (see db/scope.ts).
  */
 export function buildServices(foundation: ServiceFoundation): Services {
-  const { config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer } = foundation;
+  const { config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency } = foundation;
   // Made under the newest version, checked under any; identifiers matched across time (subject,
   // address and postback hashes) stay on the stable one (README, "Rotating SECRET_KEYS").
   const secretKeys = config.SECRET_KEYS;
@@ -94,6 +96,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
   const audit = new AuditService({ em: orm.em, clock, secretKeys, keys });
   const customers = new CustomerService({
     em: orm.em,
+    residency,
     clock,
     random,
     apiKeyRotationGraceSeconds: config.API_KEY_ROTATION_GRACE_SECONDS,

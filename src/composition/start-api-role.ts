@@ -1,73 +1,119 @@
 import { AddressInfo } from 'node:net';
-import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Config } from '../config';
 import { pingDatabase } from '../db/open-database';
-import { Database } from '../db/scope';
-import { buildGraphqlSchema, createResolvers } from '../graphql/build-schema';
+import { buildGraphqlSchema, createResolvers, ResolverServices } from '../graphql/build-schema';
+import { GraphqlRegion, graphqlHandler } from '../graphql/http';
+import { RegionFanOut, singleRegion } from '../graphql/region-fan-out';
 import { createHttpServer, HttpServer } from '../http/server';
+import { regionRouter } from '../http/region-router';
 import { AbuseGuard, auditLockout, CounterStore } from '../http/abuse';
+import { platformScope } from '../db/scope';
 import { Logger } from '../shared/logger';
 import { StartupError } from '../shared/startup-error';
-import { Services } from './build-services';
+import { RegionDirectory } from '../regions';
+import { RegionCell } from './open-region-cell';
+import { platformRegionOf, oauthRegionOf } from './region-routing';
 
 export interface ApiRoleDeps {
   config: Config;
   log: Logger;
-  orm: MikroORM;
-  db: Database;
-  redis: Redis;
-  services: Services;
+  /** Every region served, home region first. */
+  cells: readonly RegionCell[];
+  directory: RegionDirectory;
 }
 
 /**
- * The API role: the GraphQL schema, the HTTP server with its abuse guard and readiness checks, and
- * the listener on HOST:PORT. Answers the server and the base URL it listens on; a port in use is
- * a StartupError (the server is stopped again first).
+ * The API role: each region's GraphQL schema and HTTP routes on its own services, one front server on
+ * HOST:PORT that hands each request to the region holding its customer's data (http/region-router.ts),
+ * the abuse guard and readiness checks. Answers the regions' servers and the base URL the front
+ * listens on; a port in use is a StartupError (the servers are stopped again first).
  */
-export async function startApiRole({ config, log, orm, db, redis, services }: ApiRoleDeps): Promise<{ http: HttpServer; url: string }> {
-  const schema = await buildGraphqlSchema(createResolvers(services, orm.em, config.PUBLIC_URL));
-  const http = await createHttpServer({
-    config,
-    db,
-    schema,
-    log,
-    provider: services.provider,
-    discovery: services.discovery,
-    identityFlow: services.identityFlow,
-    oauthTokens: services.oauthTokens,
-    oauthLoginCodes: services.oauthLoginCodes,
-    exports: services.exports,
-    operatorTokens: services.operatorTokens,
-    abuse: new AbuseGuard(
-      new CounterStore(redis, `${config.QUEUE_PREFIX}:abuse:`, log.child({ feature: 'abuse' })),
-      {
-        windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
-        failureLimit: config.AUTH_FAILURE_LIMIT,
-        failureWindowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
-        lockoutSeconds: config.AUTH_LOCKOUT_SECONDS,
-        trustProxy: config.TRUST_PROXY,
-      },
-      auditLockout(db, services.audit),
-    ),
-    readiness: [
-      { name: 'postgres', check: () => pingDatabase(orm) },
-      { name: 'redis', check: async () => void (await redis.ping()) },
-    ],
+export async function startApiRole({ config, log, cells, directory }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
+  const handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
+  // Larger header blocks are refused by Node itself with 431 before any handler runs.
+  const front = createServer({ maxHeaderSize: config.HTTP_MAX_HEADER_BYTES }, (req, res) => route(req, res));
+  const graphqlRegions: GraphqlRegion[] = [];
+  const graphqlDeps = { adminToken: config.ADMIN_TOKEN, regions: graphqlRegions, platformRegion: platformRegionOf(graphqlRegions, directory) };
+  const servers: HttpServer[] = [];
+  const home = cells[0]!;
+  const readiness = cells.flatMap((cell) => {
+    const suffix = cells.length > 1 ? `:${cell.region}` : '';
+    return [
+      { name: `postgres${suffix}`, check: () => pingDatabase(cell.orm) },
+      { name: `redis${suffix}`, check: async () => void (await cell.redis.ping()) },
+    ];
   });
-  const server = http.server;
+  try {
+    for (const cell of cells) {
+      const { services, db } = cell;
+      const schema = await buildGraphqlSchema(createResolvers(services, cell.orm.em, config.PUBLIC_URL, fanOutFrom(cell, cells)));
+      const http = await createHttpServer({
+        config: cell.config,
+        db,
+        schema,
+        log: cell.log,
+        drain: cell === home ? front : null,
+        graphql: (apollo) => {
+          graphqlRegions.push({ region: cell.region, apollo, db, accessTokens: services.oauthTokens, operatorTokens: services.operatorTokens });
+          return graphqlHandler(graphqlDeps);
+        },
+        oauthRegionOf: oauthRegionOf(cells, directory),
+        provider: services.provider,
+        discovery: services.discovery,
+        identityFlow: services.identityFlow,
+        oauthTokens: services.oauthTokens,
+        oauthLoginCodes: services.oauthLoginCodes,
+        exports: services.exports,
+        operatorTokens: services.operatorTokens,
+        abuse: new AbuseGuard(
+          new CounterStore(cell.redis, `${cell.config.QUEUE_PREFIX}:abuse:`, cell.log.child({ feature: 'abuse' })),
+          {
+            windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
+            failureLimit: config.AUTH_FAILURE_LIMIT,
+            failureWindowSeconds: config.AUTH_FAILURE_WINDOW_SECONDS,
+            lockoutSeconds: config.AUTH_LOCKOUT_SECONDS,
+            trustProxy: config.TRUST_PROXY,
+          },
+          auditLockout(db, services.audit),
+        ),
+        readiness: cell === home ? readiness : [],
+      });
+      servers.push(http);
+      handlers.set(cell.region, http.app);
+    }
+  } catch (err) {
+    for (const http of servers) await http.apollo.stop().catch(() => undefined);
+    throw err;
+  }
+  const route = regionRouter({ home: handlers.get(home.region)!, regions: handlers, locate: (slug) => directory.bySlug(slug), log });
   try {
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(config.PORT, config.HOST, () => resolve());
+      front.once('error', reject);
+      front.listen(config.PORT, config.HOST, () => resolve());
     });
   } catch (err) {
-    await http.apollo.stop().catch(() => undefined);
+    for (const http of servers) await http.apollo.stop().catch(() => undefined);
     const code = (err as { code?: string }).code;
     throw code === 'EADDRINUSE' ? new StartupError(`port ${config.PORT} on ${config.HOST} is already in use; set PORT to a free one`) : err;
   }
-  const address = server.address() as AddressInfo;
+  const address = front.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
-  log.info({ url, publicUrl: config.PUBLIC_URL }, 'HTTP server listening');
-  return { http, url };
+  log.info({ url, publicUrl: config.PUBLIC_URL, regions: cells.map((c) => c.region) }, 'HTTP server listening');
+  return { http: servers, url };
+}
+
+/** The platform-wide views' reach from `self`: its own services in the current transaction, the others' each in a platform transaction of their own. */
+function fanOutFrom(self: RegionCell, cells: readonly RegionCell[]): RegionFanOut<ResolverServices> {
+  if (cells.length === 1) return singleRegion(self.region, self.services);
+  return {
+    each: async (reason, work) => {
+      const out = [];
+      for (const cell of cells) {
+        const value = cell === self ? await work(cell.services, cell.region) : await cell.db.run(platformScope(reason), () => work(cell.services, cell.region));
+        out.push({ region: cell.region, value });
+      }
+      return out;
+    },
+  };
 }

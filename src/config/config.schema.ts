@@ -61,6 +61,19 @@ export const configSchema = z.object({
     .describe('PostgreSQL URL of the tables\' owner, used only to create the database and apply migrations on start and by `npm run migrate`.'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis URL for the BullMQ queues.'),
   QUEUE_PREFIX: z.string().min(1).default('ids').describe('Prefix of every BullMQ key in Redis.'),
+  REGIONS: z
+    .string()
+    .default('EU')
+    .describe(
+      'Regions this deployment serves, comma-separated, from EU, NA and APAC; the first is its home region (platform data). Each region has a database of its own: DATABASE_URL_<REGION>, PLATFORM_DATABASE_URL_<REGION> and MIGRATION_DATABASE_URL_<REGION> (required for every region but the first, which falls back to the unsuffixed URLs), and optionally REDIS_URL_<REGION>. With several regions, queue keys are prefixed QUEUE_PREFIX-<region>.',
+    ),
+  DIRECTORY_DATABASE_URL: z
+    .string()
+    .url()
+    .optional()
+    .describe(
+      'PostgreSQL URL of the customer directory (customer id, slug, region, status: no personal data), which routes requests to regions and is shared by every deployment of the platform. Defaults to the home region\'s PLATFORM_DATABASE_URL. Its role needs the ids_platform grants the migrations give.',
+    ),
   ROLE: z
     .enum(['api', 'worker', 'all'])
     .default('all')

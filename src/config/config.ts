@@ -4,9 +4,10 @@ import { SecretKeyRing, secretKeyRing } from '../shared/secret-key-ring';
 import { configSchema, RawConfig } from './config.schema';
 import { derivedMasterKey, MasterKey, parseMasterKeys } from './master-keys';
 import { Secret } from './secret';
+import { parseRegions, RegionSettings } from './regions';
 import { parseSecretKeys, SINGLE_SECRET_KEY_VERSION } from './secret-keys';
 
-export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'SECRET_KEYS' | 'PUBLIC_URL' | 'MASTER_KEYS'>> {
+export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'SECRET_KEYS' | 'PUBLIC_URL' | 'MASTER_KEYS' | 'DIRECTORY_DATABASE_URL'>> {
   /** Without a trailing slash. */
   readonly PUBLIC_URL: string;
   readonly ADMIN_TOKEN: Secret;
@@ -14,6 +15,10 @@ export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET
   readonly SECRET_KEYS: SecretKeyRing;
   /** The key-encryption keys, newest first (never empty). */
   readonly MASTER_KEYS: readonly MasterKey[];
+  /** The regions served, home region first, each with its databases and queues (src/config/regions.ts). */
+  readonly regions: readonly RegionSettings[];
+  /** Where the customer directory lives (DIRECTORY_DATABASE_URL, or the home region's platform URL). */
+  readonly DIRECTORY_DATABASE_URL: string;
 }
 
 export interface LoadedConfig {
@@ -93,8 +98,12 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
   };
   // The raw secrets stay out: only their wrapped or parsed forms below travel.
   const { SECRET_KEY: _single, SECRET_KEYS: _versions, MASTER_KEYS: _masters, ...plain } = raw;
+  const { regions, problems: regionProblems } = parseRegions(raw.REGIONS, env, raw);
+  problems.push(...regionProblems);
   const config: Config = Object.freeze({
     ...plain,
+    regions: Object.freeze(regions),
+    DIRECTORY_DATABASE_URL: raw.DIRECTORY_DATABASE_URL ?? regions[0]?.platformDatabaseUrl ?? raw.PLATFORM_DATABASE_URL,
     PUBLIC_URL: publicUrl,
     ADMIN_TOKEN: adminToken(),
     SECRET_KEYS: serverSecrets,

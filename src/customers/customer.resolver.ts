@@ -2,6 +2,8 @@ import { Arg, Args, ArgsType, Authorized, Ctx, Field, ID, Int, Mutation, Query, 
 import { GraphqlContext, tenantOf } from '../graphql/context';
 import { OPERATOR_ONLY } from '../operators';
 import { ValidationError } from '../shared/errors';
+import { encodeCursor } from '../shared/pagination';
+import { RegionFanOut } from '../graphql/region-fan-out';
 import { CustomerService } from './customer.service';
 import { CreateCustomerInput, UpdateCustomerInput } from './customer.input';
 import {
@@ -27,6 +29,7 @@ export class CustomerResolver {
   constructor(
     private readonly customerService: CustomerService,
     private readonly publicUrl: string,
+    private readonly regions: RegionFanOut<{ customers: CustomerService }>,
   ) {}
 
   @Authorized('customers:read')
@@ -47,10 +50,21 @@ export class CustomerResolver {
   @Authorized('customers:read')
   @Query(() => CustomerConnection, { description: 'Customers, oldest first, cursor-paginated. Needs `customers:read`; a client sees only its own customer.' })
   async customers(@Ctx() { principal }: GraphqlContext, @Args(() => CustomersArgs) { first, after }: CustomersArgs): Promise<CustomerConnection> {
-    const page = await this.customerService.listCustomers(first, after, tenantOf(principal));
+    const tenant = tenantOf(principal);
+    if (tenant.kind !== 'platform') {
+      const page = await this.customerService.listCustomers(first, after, tenant);
+      return { nodes: page.items.map((c) => CustomerType.from(c, this.publicUrl)), pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
+    }
+    // The platform's list is every region's (issue 18): each region's next page, merged in one order.
+    const pages = await this.regions.each('list customers of every region', ({ customers }) => customers.listCustomers(first, after, tenant));
+    const merged = pages
+      .flatMap(({ value }) => value.items)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const nodes = merged.slice(0, first);
+    const last = nodes[nodes.length - 1];
     return {
-      nodes: page.items.map((c) => CustomerType.from(c, this.publicUrl)),
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      nodes: nodes.map((c) => CustomerType.from(c, this.publicUrl)),
+      pageInfo: { hasNextPage: merged.length > first || pages.some(({ value }) => value.hasNextPage), endCursor: last ? encodeCursor(last) : null },
     };
   }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { Clock } from '../shared/clock';
@@ -9,7 +10,7 @@ import { Customer, PromptPolicy, Region, ReturnToVerification } from './customer
 import { CustomerApiKey } from './customer-api-key.entity';
 import { generateApiKey, hashApiKey } from './api-key';
 import { apiKeyHashMatches } from './api-key.repository';
-import { CustomerNotFoundError, SlugTakenError } from './customer.errors';
+import { CustomerNotFoundError, RegionChangeRefusedError, RegionNotServedError, SlugTakenError } from './customer.errors';
 import { validateName, validateRetentionDays, validateSlug, validateTrustedRealms, validateUrl } from './customer.validation';
 import { isUuid } from '../shared/ids';
 import { AuditService } from '../audit';
@@ -34,7 +35,20 @@ export interface CustomerWithKey {
   apiKey: string;
 }
 
+/**
+ * Data residency (issue 18): the region this service's database is in, the regions the deployment
+ * serves, and the customer directory a new customer's slug is claimed in (globally unique).
+ */
+export interface CustomerResidency {
+  region: Region;
+  served: readonly Region[];
+  claim(entry: { customerId: string; slug: string; region: Region }): Promise<boolean>;
+  release(customerId: string, region: Region): Promise<void>;
+}
+
 export interface CustomerServiceDeps {
+  /** Where this service's data lives; without it (tests of the service alone), any region is accepted and nothing is claimed. */
+  residency?: CustomerResidency;
   em: EntityManager;
   clock: Clock;
   random: RandomSource;
@@ -56,12 +70,25 @@ export class CustomerService {
   async createCustomer(command: CreateCustomerCommand): Promise<CustomerWithKey> {
     const slug = validateSlug(command.slug);
     const fields = this.validateFields(command);
+    const residency = this.deps.residency;
+    if (residency && fields.region !== residency.region) {
+      if (!residency.served.includes(fields.region!)) throw new RegionNotServedError(fields.region!, residency.served);
+      throw new ValidationError('region', `this operation ran in region ${residency.region}, not ${fields.region}`);
+    }
     const now = this.deps.clock.now();
     this.deps.onConfigChanged?.();
+    const id = randomUUID();
+    let claimed = false;
     try {
       return await this.deps.em.transactional(async (em) => {
         if (await em.count(Customer, { slug })) throw new SlugTakenError(slug);
+        // The slug is unique across every region: the directory decides, before anything is written.
+        if (residency) {
+          claimed = await residency.claim({ customerId: id, slug, region: residency.region });
+          if (!claimed) throw new SlugTakenError(slug);
+        }
         const customer = em.create(Customer, {
+          id,
           slug,
           name: fields.name!,
           homeUrl: fields.homeUrl ?? null,
@@ -86,6 +113,7 @@ export class CustomerService {
         return { customer, apiKey };
       });
     } catch (err) {
+      if (claimed) await residency?.release(id, residency.region);
       // Two concurrent creations with one slug: the unique index decides, and the loser is told why.
       if (err instanceof UniqueConstraintViolationException) throw new SlugTakenError(slug);
       throw err;
@@ -102,6 +130,8 @@ export class CustomerService {
     return this.deps.em.transactional(async (em) => {
       const customer = await em.findOne(Customer, { id: this.checkId(id, tenant) });
       if (!customer) throw new CustomerNotFoundError(id);
+      // Naming the region it already has changes nothing; naming another is refused (issue 18).
+      if (fields.region !== undefined && fields.region !== customer.region) throw new RegionChangeRefusedError(customer.region, fields.region);
       const before = settingsOf(customer);
       em.assign(customer, { ...fields, updatedAt: this.deps.clock.now() });
       const after = settingsOf(customer);

@@ -1,8 +1,8 @@
 export { CustomerService } from './customer.service';
-export type { CreateCustomerCommand, UpdateCustomerCommand, CustomerWithKey } from './customer.service';
+export type { CreateCustomerCommand, UpdateCustomerCommand, CustomerWithKey, CustomerResidency } from './customer.service';
 export { Customer, Region, PromptPolicy, ReturnToVerification } from './customer.entity';
 export { customerUrls } from './customer.type';
-export { CustomerNotFoundError, SlugTakenError } from './customer.errors';
+export { CustomerNotFoundError, SlugTakenError, RegionChangeRefusedError, RegionNotServedError } from './customer.errors';
 export type { CustomerConfig } from './customer-config';
 export { CustomerDirectory } from './customer-directory';
 export type { CustomerDirectorySettings } from './customer-directory';

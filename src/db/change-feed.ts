@@ -32,6 +32,8 @@ export class ChangeFeed {
     private readonly url: string,
     private readonly log: Logger,
     private readonly retryMs = 1000,
+    /** The channel listened on: the service's changes, or the customer directory's (`ids_directory`). */
+    private readonly channel = CHANGES_CHANNEL,
   ) {}
 
   /** Calls `listener` with every change from now on; the function returned stops that. */
@@ -47,7 +49,7 @@ export class ChangeFeed {
   async start(): Promise<void> {
     const client = new Client({ connectionString: this.url });
     client.on('notification', (message) => {
-      if (message.channel === CHANGES_CHANNEL) this.emit(message.payload ?? 'reset');
+      if (message.channel === this.channel) this.emit(message.payload ?? 'reset');
     });
     client.on('error', (err) => {
       this.log.warn({ err }, 'change feed connection lost; caches are dropped until it is back');
@@ -55,7 +57,7 @@ export class ChangeFeed {
     });
     client.on('end', () => void this.lost(client));
     await client.connect();
-    await client.query(`listen ${CHANGES_CHANNEL}`);
+    await client.query(`listen ${this.channel}`);
     if (this.closed) {
       // Closed while this (re)connection was under way: nobody listens any more.
       await client.end().catch(() => undefined);

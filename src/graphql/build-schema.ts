@@ -29,6 +29,7 @@ import { OperatorTokenResolver } from '../operators/operator-token.resolver';
 import { ProfileResolver } from '../profiles/profile.resolver';
 import { PurgeRunResolver } from '../retention/purge-run.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
+import { RegionFanOut } from './region-fan-out';
 
 /**
  * Builds the executable schema. Resolver instances come from `instances` (built once by `createResolvers`);
@@ -91,16 +92,20 @@ export interface ResolverServices {
 }
 
 /** One instance of each resolver class, built once at startup (type-graphql's container serves them). */
-export function createResolvers(services: ResolverServices, em: EntityManager, publicUrl: string): object[] {
+/**
+ * The resolvers of one region, on its services. `fanOut` reaches every region's services for the
+ * platform-wide views (customers, audit verification); a one-region deployment passes `singleRegion`.
+ */
+export function createResolvers(services: ResolverServices, em: EntityManager, publicUrl: string, fanOut: RegionFanOut<ResolverServices>): object[] {
   return [
-    new CustomerResolver(services.customers, publicUrl),
+    new CustomerResolver(services.customers, publicUrl, fanOut),
     new AuthRequestResolver(new AuthRequestQueries(em, services.keys), services.profiles),
     new ConsentResolver(services.consent, services.profiles),
     new OAuthClientResolver(services.oauthClients),
     new ProfileResolver(services.profiles, services.consent),
     new OperatorTokenResolver(services.operatorTokens),
     new MeResolver(),
-    new AuditResolver(services.audit),
+    new AuditResolver(services.audit, fanOut),
     new AuditFieldChangeResolver(),
     new WebhookResolver(services.webhooks),
     new PurgeRunResolver(services.retention),

@@ -7,22 +7,40 @@ import { AccessTokenVerifier, ADMIN, authenticate, GraphqlContext, isAdminToken,
 import { Loaders } from './batch-loader';
 import { Actor, ActorKind, identifyActor, runAs, SYSTEM_ACTOR } from '../audit/actor';
 
-export interface GraphqlHttpDeps {
+/** One region's GraphQL: its Apollo server (its own services and schema), its database and token lookups. */
+export interface GraphqlRegion {
+  region: string;
   apollo: ApolloServer<GraphqlContext>;
   db: Database;
-  adminToken: Secret;
   accessTokens: AccessTokenVerifier;
   operatorTokens: OperatorTokenVerifier;
 }
 
+export interface GraphqlHttpDeps {
+  adminToken: Secret;
+  /** Every region served, home region first; filled in as each region's Apollo starts. */
+  regions: readonly GraphqlRegion[];
+  /** The region a platform caller's operation runs in (platform-region.ts), or why it cannot run. */
+  platformRegion(body: unknown, requested: string | undefined): Promise<GraphqlRegion | PlatformRoutingError>;
+}
+
+/** A platform operation that cannot run in one region (it names customers of several). */
+export interface PlatformRoutingError {
+  code: string;
+  message: string;
+}
+
 /**
- * `/graphql`: one operation, one transaction. The bearer token is checked first, in a transaction
- * on the service's pool that sees nobody's rows: finding an OAuth token or a customer-bound operator
- * token enters its customer (one statement, see db/scope.ts), and the operation resolves in that
- * same transaction. The platform operator (ADMIN_TOKEN, a platform-wide operator token) is moved to
- * a transaction on the platform pool instead, which is logged. The response is written after the
- * commit, so a client never sees a mutation's result before it is durable. (Replaces
- * @as-integrations/express5, which cannot wrap execution.)
+ * `/graphql`: one operation, one transaction, in one region (issue 18). The bearer token is checked
+ * first, in a transaction on the service's pool that sees nobody's rows: finding an OAuth token or a
+ * customer-bound operator token enters its customer (one statement, see db/scope.ts), and the
+ * operation resolves in that same transaction. With several regions, the token is looked up in each
+ * in turn (home first) and the operation runs in the region that knows it: a customer-bound caller
+ * never reaches another region. The platform operator (ADMIN_TOKEN, a platform-wide operator token)
+ * is moved to a transaction on the platform pool of the region its operation names
+ * (`platformRegion`), which is logged. The response is written after the commit, so a client never
+ * sees a mutation's result before it is durable. (Replaces @as-integrations/express5, which cannot
+ * wrap execution.)
  */
 export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
   return async (req, res) => {
@@ -39,8 +57,8 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
     const requestId = String(res.locals.requestId);
     const log = res.locals.log as Logger;
     // A refused bearer token is thrown from the context, where Apollo turns it into its answer (401).
-    const execute = (caller: { principal: Principal } | { refused: unknown }) =>
-      deps.apollo.executeHTTPGraphQLRequest({
+    const execute = (region: GraphqlRegion, caller: { principal: Principal } | { refused: unknown }) =>
+      region.apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest,
         context: async (): Promise<GraphqlContext> => {
           if ('refused' in caller) throw caller.refused;
@@ -48,24 +66,36 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
           return { principal: caller.principal, requestId, log, loaders: new Loaders() };
         },
       });
+    const asPlatform = async (principal: Principal): Promise<HTTPGraphQLResponse> => {
+      const requested = headers.get(REGION_HEADER);
+      const region = await deps.platformRegion(req.body, requested);
+      if (!('apollo' in region)) return routingError(region, requestId);
+      return region.db.run(platformScope(`graphql operation by ${describePrincipal(principal)} in ${region.region}`), () => execute(region, { principal }));
+    };
     const response = await runAs(SYSTEM_ACTOR, async () => {
       const authorization = req.headers.authorization;
       // The bootstrap ADMIN_TOKEN needs no lookup: straight to the platform pool.
-      if (isAdminToken(authorization, deps.adminToken)) return deps.db.run(platformScope(`graphql operation by ${describePrincipal(ADMIN)}`), () => execute({ principal: ADMIN }));
-      const customerSide = await deps.db.run(NOBODY, async (): Promise<{ response: HTTPGraphQLResponse } | { platform: Principal }> => {
-        let principal: Principal;
-        try {
-          principal = await authenticate(authorization, deps.adminToken, deps.accessTokens, deps.operatorTokens);
-        } catch (refused) {
-          return { response: await execute({ refused }) };
-        }
-        // Platform-wide callers leave this transaction (it saw nothing) for one on the platform pool.
-        if (tenantOf(principal).kind === 'platform') return { platform: principal };
-        return { response: await execute({ principal }) };
-      });
-      if ('response' in customerSide) return customerSide.response;
-      const principal = customerSide.platform;
-      return deps.db.run(platformScope(`graphql operation by ${describePrincipal(principal)}`), () => execute({ principal }));
+      if (isAdminToken(authorization, deps.adminToken)) return asPlatform(ADMIN);
+      const regions = deps.regions;
+      for (const [at, region] of regions.entries()) {
+        const isLast = at === regions.length - 1 || !authorization;
+        const found = await region.db.run(NOBODY, async (): Promise<{ response: HTTPGraphQLResponse } | { platform: Principal } | null> => {
+          let principal: Principal;
+          try {
+            principal = await authenticate(authorization, deps.adminToken, region.accessTokens, region.operatorTokens);
+          } catch (refused) {
+            // Unknown here: perhaps another region's token. Refused only once no region knows it.
+            return isLast ? { response: await execute(region, { refused }) } : null;
+          }
+          // Platform-wide callers leave this transaction (it saw nothing) for one on the platform pool.
+          if (tenantOf(principal).kind === 'platform') return { platform: principal };
+          return { response: await execute(region, { principal }) };
+        });
+        if (found === null) continue;
+        if ('response' in found) return found.response;
+        return asPlatform(found.platform);
+      }
+      throw new Error('no region is served');
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -77,6 +107,16 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+}
+
+/** The header a platform caller names a region with, for an operation that names no customer (`Ids-Region: NA`). */
+export const REGION_HEADER = 'ids-region';
+
+/** A platform operation refused before it ran (400, a GraphQL error with its code). */
+function routingError(error: PlatformRoutingError, requestId: string): HTTPGraphQLResponse {
+  const headers = new HeaderMap([['content-type', 'application/json; charset=utf-8']]);
+  const body = JSON.stringify({ errors: [{ message: error.message, extensions: { code: error.code } }], extensions: { requestId } }) + '\n';
+  return { status: 400, headers, body: { kind: 'complete', string: body } };
 }
 
 /**

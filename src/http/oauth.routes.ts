@@ -6,6 +6,16 @@ import { runAs, SYSTEM_ACTOR } from '../audit/actor';
 import { AbuseGuard, sendTooManyRequests } from './abuse';
 import { oauthErrorAnswer } from './oauth-answers';
 
+/** The services of the region a client lives in (issue 18): its customer's database answers for it. */
+export interface OAuthRegion {
+  tokens: OAuthTokenService;
+  loginCodes: OAuthLoginCodeService;
+  db: Database;
+}
+
+/** Finds the region of the client a request names; the home region for an unknown or missing one (which then refuses it). */
+export type OAuthRegionOf = (clientId: string | null) => Promise<OAuthRegion>;
+
 /** Abuse limits of the OAuth endpoints: token requests per client, and lockouts after wrong client credentials. */
 export interface OAuthLimits {
   guard: AbuseGuard;
@@ -21,13 +31,13 @@ const BODY_LIMIT = 16 * 1024;
  * OAuth 2.0 endpoints: token (RFC 6749 §3.2: client credentials, and authorization code for login codes), revocation (RFC 7009) and
  * introspection (RFC 7662). Thin: parse the form, authenticate through the service, write JSON.
  */
-export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCodeService, db: Database, limits: OAuthLimits): Router {
+export function oauthRoutes(regionOf: OAuthRegionOf, limits: OAuthLimits): Router {
   const router = Router();
-  const handle = (req: Request, res: Response, fn: (params: Map<string, string>) => Promise<Answer>, perClient?: number) =>
-    answer(req, res, db, limits.guard, fn, perClient);
+  const handle = (req: Request, res: Response, fn: (params: Map<string, string>, region: OAuthRegion) => Promise<Answer>, perClient?: number) =>
+    answer(req, res, regionOf, limits.guard, fn, perClient);
 
   router.post('/oauth/token', (req, res) =>
-    handle(req, res, async (params) => {
+    handle(req, res, async (params, { tokens, loginCodes }) => {
       const grantType = params.get('grant_type');
       if (grantType === undefined) throw new InvalidRequestError('grant_type is required');
       if (grantType === 'authorization_code') {
@@ -43,7 +53,7 @@ export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCod
   );
 
   router.post('/oauth/revoke', (req, res) =>
-    handle(req, res, async (params) => {
+    handle(req, res, async (params, { tokens }) => {
       const client = readClientCredentials(req.headers.authorization, params);
       const token = params.get('token');
       if (!token) throw new InvalidRequestError('token is required');
@@ -54,7 +64,7 @@ export function oauthRoutes(tokens: OAuthTokenService, loginCodes: OAuthLoginCod
   );
 
   router.post('/oauth/introspect', (req, res) =>
-    handle(req, res, async (params) => {
+    handle(req, res, async (params, { tokens }) => {
       const client = readClientCredentials(req.headers.authorization, params);
       const token = params.get('token');
       if (!token) throw new InvalidRequestError('token is required');
@@ -78,9 +88,9 @@ type Answer = readonly [status: number, body: object, headers?: Record<string, s
 async function answer(
   req: Request,
   res: Response,
-  db: Database,
+  regionOf: OAuthRegionOf,
   guard: AbuseGuard,
-  fn: (params: Map<string, string>) => Promise<Answer>,
+  fn: (params: Map<string, string>, region: OAuthRegion) => Promise<Answer>,
   perClient?: number,
 ): Promise<void> {
   const address = guard.address(req);
@@ -92,7 +102,8 @@ async function answer(
     const clientId = clientIdOf(req.headers.authorization, params);
     if (perClient !== undefined && clientId) wait = await guard.hit('oauth_token', clientId, perClient);
     if (wait > 0) return [429, {}];
-    return runAs(SYSTEM_ACTOR, () => db.run(NOBODY, () => asAnswer(() => fn(params))));
+    const region = await regionOf(clientId);
+    return runAs(SYSTEM_ACTOR, () => region.db.run(NOBODY, () => asAnswer(() => fn(params, region))));
   });
   if (wait > 0) return sendTooManyRequests(res, wait);
   if (failure === 'INVALID_CLIENT') await guard.failed('oauth', null, address);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, Server } from 'node:http';
+import { Server } from 'node:http';
 import express, { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -9,7 +9,6 @@ import { Database } from '../db/scope';
 import { Config } from '../config';
 import { Logger } from '../shared/logger';
 import { GraphqlContext, OperatorTokenVerifier } from '../graphql/context';
-import { graphqlHandler } from '../graphql/http';
 import { makeFormatError } from '../graphql/format-error';
 import { inputLimitRules } from '../graphql/input-limits';
 import { healthRoutes, ReadinessCheck } from './health.routes';
@@ -18,7 +17,7 @@ import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 import { IdentityFlowService } from '../identity-flow';
 import { identityFlowRoutes } from './identity-flow.routes';
 import { OAuthLoginCodeService, OAuthTokenService } from '../oauth';
-import { oauthRoutes } from './oauth.routes';
+import { OAuthRegionOf, oauthRoutes } from './oauth.routes';
 import { ExportService } from '../exports';
 import { exportRoutes } from './export.routes';
 import { AbuseGuard, digestOf } from './abuse';
@@ -29,6 +28,16 @@ export interface HttpDeps {
   config: Config;
   db: Database;
   schema: GraphQLSchema;
+  /**
+   * The listening server whose connections this region's Apollo drains on stop: the front server
+   * for the home region, null for the other regions of a multi-region deployment (the front server
+   * is drained once, by the home region's Apollo).
+   */
+  drain: Server | null;
+  /** `/graphql` (graphql/http.ts), built once for every region; needs this region's Apollo, hence given this. */
+  graphql: (apollo: ApolloServer<GraphqlContext>) => RequestHandler;
+  /** Which region's services answer an OAuth client (http/oauth.routes.ts). */
+  oauthRegionOf: OAuthRegionOf;
   readiness: readonly ReadinessCheck[];
   provider: OpenIdProviderService;
   discovery: DiscoveryService;
@@ -43,7 +52,6 @@ export interface HttpDeps {
 
 export interface HttpServer {
   app: Express;
-  server: Server;
   apollo: ApolloServer<GraphqlContext>;
 }
 
@@ -53,9 +61,6 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.disable('x-powered-by');
   // Only X-Forwarded-Proto is honoured, and only when configured (see openid.routes.ts).
   app.set('trust proxy', false);
-  // Larger header blocks are refused by Node itself with 431 before any handler runs.
-  const server = createServer({ maxHeaderSize: deps.config.HTTP_MAX_HEADER_BYTES }, app);
-
   const apollo = new ApolloServer<GraphqlContext>({
     schema: deps.schema,
     formatError: makeFormatError(deps.log),
@@ -68,7 +73,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       maxComplexity: deps.config.GRAPHQL_MAX_COMPLEXITY,
     }),
     // No cache hints are used: the cache-control plugin would only wrap every field resolver for nothing.
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginCacheControlDisabled(), textInputGuard()],
+    plugins: [...(deps.drain ? [ApolloServerPluginDrainHttpServer({ httpServer: deps.drain })] : []), ApolloServerPluginCacheControlDisabled(), textInputGuard()],
     // "Did you mean …" suggestions would describe the schema to whoever probes it, as introspection would.
     hideSchemaDetailsFromClientErrors: deps.config.NODE_ENV === 'production',
     // main.ts owns the signals and stops everything in order; Apollo's own handler would stop only itself.
@@ -91,7 +96,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       perApiKey: config.RATE_LIMIT_POSTBACK_PER_API_KEY,
     }),
   );
-  app.use(oauthRoutes(deps.oauthTokens, deps.oauthLoginCodes, deps.db, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
+  app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
   app.use(
     openidRoutes({
@@ -111,19 +116,13 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       return bearer ? `token:${digestOf(bearer)}` : `address:${abuse.address(req)}`;
     }),
     express.json({ limit: '100kb' }),
-    graphqlHandler({
-      apollo,
-      db: deps.db,
-      adminToken: deps.config.ADMIN_TOKEN,
-      accessTokens: deps.oauthTokens,
-      operatorTokens: deps.operatorTokens,
-    }),
+    deps.graphql(apollo),
   );
   app.use((_req, res) => {
     res.status(404).type('text/plain').send('error: not_found\n');
   });
   app.use(errorHandler(deps.log));
-  return { app, server, apollo };
+  return { app, apollo };
 }
 
 function requestId(log: Logger): RequestHandler {
