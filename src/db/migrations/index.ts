@@ -23,6 +23,7 @@ import { Migration20261202120000EncryptionAtRest } from './Migration202612021200
 import { Migration20261202130000SealedTokenSubject } from './Migration20261202130000SealedTokenSubject';
 import { Migration20261202140000SecretKeyVersions } from './Migration20261202140000SecretKeyVersions';
 import { Migration20261202150000SealedErasureAndExports } from './Migration20261202150000SealedErasureAndExports';
+import { Migration20261203120000RegionMove } from './Migration20261203120000RegionMove';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -51,4 +52,5 @@ export const migrationsList = [
   { name: 'Migration20261202130000SealedTokenSubject', class: Migration20261202130000SealedTokenSubject },
   { name: 'Migration20261202140000SecretKeyVersions', class: Migration20261202140000SecretKeyVersions },
   { name: 'Migration20261202150000SealedErasureAndExports', class: Migration20261202150000SealedErasureAndExports },
+  { name: 'Migration20261203120000RegionMove', class: Migration20261203120000RegionMove },
 ];
