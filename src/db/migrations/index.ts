@@ -24,6 +24,7 @@ import { Migration20261202130000SealedTokenSubject } from './Migration2026120213
 import { Migration20261202140000SecretKeyVersions } from './Migration20261202140000SecretKeyVersions';
 import { Migration20261202150000SealedErasureAndExports } from './Migration20261202150000SealedErasureAndExports';
 import { Migration20261203110000CustomerDirectory } from './Migration20261203110000CustomerDirectory';
+import { Migration20261203120000RegionMove } from './Migration20261203120000RegionMove';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -53,4 +54,5 @@ export const migrationsList = [
   { name: 'Migration20261202140000SecretKeyVersions', class: Migration20261202140000SecretKeyVersions },
   { name: 'Migration20261202150000SealedErasureAndExports', class: Migration20261202150000SealedErasureAndExports },
   { name: 'Migration20261203110000CustomerDirectory', class: Migration20261203110000CustomerDirectory },
+  { name: 'Migration20261203120000RegionMove', class: Migration20261203120000RegionMove },
 ];
