@@ -40,7 +40,7 @@ export class AuditResolver {
     const tenant = tenantOf(principal);
     // Another customer's chain looks like one that does not exist; the platform chain is the platform's.
     if (tenant.kind === 'customer' && customerId !== tenant.customerId) throw new NotFoundError('audit chain', customerId ?? 'platform');
-    if (customerId !== null) return verificationType(await this.audit.verifyChain(customerId), null);
+    if (customerId != null) return verificationType(await this.audit.verifyChain(customerId), null);
     // The platform's chain is one per region (each region's platform events stay in it): every one is checked (issue 18).
     const results = await this.regions.each('verify the platform audit chain of every region', ({ audit }) => audit.verifyChain(null));
     const perRegion = results.map(({ region, value }) => verificationType(value, region));

@@ -83,15 +83,20 @@ export class Database {
     private readonly log: Logger,
   ) {}
 
-  /** Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it throws. */
+  /**
+   * Runs `fn` in one transaction limited to `scope`; commits when it returns, rolls back when it
+   * throws. Always a transaction of its own on this database, even inside another unit of work
+   * (`disableContextResolution`: a plain fork would fork the surrounding transaction, which may be
+   * another region's database).
+   */
   run<T>(scope: DbScope, fn: () => Promise<T>): Promise<T> {
     if (scope.kind === 'platform') {
       this.logPlatform(scope);
       // ids_platform sees every row by its role: no setting to make.
-      return this.withAfterCommit(() => this.platformOrm.em.fork().transactional(() => fn()));
+      return this.withAfterCommit(() => this.platformOrm.em.fork({ disableContextResolution: true }).transactional(() => fn()));
     }
     return this.withAfterCommit(() =>
-      this.orm.em.fork().transactional(async (em) => {
+      this.orm.em.fork({ disableContextResolution: true }).transactional(async (em) => {
         await enterScope(em, scope);
         return fn();
       }),
@@ -137,7 +142,7 @@ export class Database {
    */
   forSlug<T>(slug: string, fn: () => Promise<T>): Promise<T> {
     return this.withAfterCommit(() =>
-      this.orm.em.fork().transactional(async (em) => {
+      this.orm.em.fork({ disableContextResolution: true }).transactional(async (em) => {
         await em.execute('select * from ids_enter_customer_row(?)', [slug]);
         return fn();
       }),
