@@ -16,7 +16,8 @@ import { openRegionCell, RegionCell } from './composition/open-region-cell';
 import { openRegionDirectory, reconcileDirectory } from './composition/region-directory';
 import { startApiRole } from './composition/start-api-role';
 import { startWorkerRole } from './composition/start-worker-role';
-import { RegionDirectory } from './regions';
+import { RegionDirectory, RegionMoveService } from './regions';
+import { regionMoveService } from './composition/region-moves';
 
 export type { Services } from './composition/build-services';
 export type { RegionCell } from './composition/open-region-cell';
@@ -54,6 +55,8 @@ export interface App {
   regions: readonly RegionCell[];
   /** The customer directory: which region holds each customer's data. */
   directory: RegionDirectory;
+  /** Moves customers' data between regions (moveCustomerRegion). */
+  regionMoves: RegionMoveService;
   /** The base URL the HTTP server listens on, once started (useful with PORT=0). */
   url: string | null;
   /** Stops taking work, finishes what is in flight, closes every pool. Safe to call twice. */
@@ -75,6 +78,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     await closeDirectory?.();
   };
   let closeDirectory: (() => Promise<void>) | null = null;
+  let regionMoves: RegionMoveService | null = null;
   try {
     for (const settings of config.regions) {
       cells.push(
@@ -97,6 +101,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     }
     ({ directory, close: closeDirectory } = await openRegionDirectory(config, clock, log));
     await reconcileDirectory(directory, cells, log);
+    regionMoves = regionMoveService(cells, directory, clock, log);
   } catch (err) {
     await closeAll();
     throw err;
@@ -106,7 +111,9 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   const workers: RunningWorkers[] = [];
   let url: string | null = null;
   try {
-    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory }));
+    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves! }));
+    // A move left unfinished by a stop is taken up again where both its regions are served.
+    if (cells.length > 1) await regionMoves!.resumeAll();
     if (config.ROLE !== 'api') for (const cell of cells) workers.push(await startWorkerRole({ config: cell.config, log: cell.log, db: cell.db, services: cell.services }));
   } catch (err) {
     for (const server of http) await server.apollo.stop().catch(() => undefined);
@@ -120,6 +127,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     stopping ??= (async () => {
       // Apollo's drain plugin (the home region's) closes the listener and waits for in-flight requests.
       for (const server of http) await server.apollo.stop();
+      // A move's step in flight finishes (each is recorded; the next start resumes from it).
+      await regionMoves!.drain();
       for (const running of workers) await running.close();
       await closeAll();
       log.info('stopped');
@@ -139,6 +148,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     changes: home.changes,
     regions: cells,
     directory,
+    regionMoves: regionMoves!,
     url,
     stop,
   };

@@ -183,6 +183,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
   const exportLog = log.child({ feature: 'exports' });
   const exports = new ExportService({
     em: orm.em,
+    region: residency?.region ?? config.regions[0]?.region ?? 'EU',
     clock,
     audit,
     profiles,

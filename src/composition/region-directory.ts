@@ -3,7 +3,7 @@ import { ChangeFeed } from '../db/change-feed';
 import { createSqlPool } from '../db/sql-pool';
 import { SERVICE_QUERY_TIMEOUT_MS } from '../db/open-database';
 import { DIRECTORY_CHANNEL } from '../db/migrations/Migration20261203110000CustomerDirectory';
-import { addMissingEntries, RegionDirectory, regionCustomers, relabelCustomers } from '../regions';
+import { addMissingEntries, checkDirectory, RegionDirectory, regionCustomers, relabelCustomers } from '../regions';
 import { Clock } from '../shared/clock';
 import { Logger } from '../shared/logger';
 import { describeCause, redactUrl, StartupError } from '../shared/startup-error';
@@ -24,7 +24,7 @@ export async function openRegionDirectory(config: Config, clock: Clock, log: Log
   };
   try {
     await feed.start();
-    await pool.query('select 1 from customer_directory limit 1');
+    await checkDirectory(pool);
   } catch (err) {
     await close();
     throw new StartupError(

@@ -11,7 +11,7 @@ import { AbuseGuard, auditLockout, CounterStore } from '../http/abuse';
 import { platformScope } from '../db/scope';
 import { Logger } from '../shared/logger';
 import { StartupError } from '../shared/startup-error';
-import { RegionDirectory } from '../regions';
+import { RegionDirectory, RegionMoveService } from '../regions';
 import { RegionCell } from './open-region-cell';
 import { platformRegionOf, oauthRegionOf } from './region-routing';
 
@@ -21,6 +21,7 @@ export interface ApiRoleDeps {
   /** Every region served, home region first. */
   cells: readonly RegionCell[];
   directory: RegionDirectory;
+  regionMoves: RegionMoveService;
 }
 
 /**
@@ -29,7 +30,7 @@ export interface ApiRoleDeps {
  * the abuse guard and readiness checks. Answers the regions' servers and the base URL the front
  * listens on; a port in use is a StartupError (the servers are stopped again first).
  */
-export async function startApiRole({ config, log, cells, directory }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
+export async function startApiRole({ config, log, cells, directory, regionMoves }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
   const handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   // Larger header blocks are refused by Node itself with 431 before any handler runs.
   const front = createServer({ maxHeaderSize: config.HTTP_MAX_HEADER_BYTES }, (req, res) => route(req, res));
@@ -47,7 +48,7 @@ export async function startApiRole({ config, log, cells, directory }: ApiRoleDep
   try {
     for (const cell of cells) {
       const { services, db } = cell;
-      const schema = await buildGraphqlSchema(createResolvers(services, cell.orm.em, config.PUBLIC_URL, fanOutFrom(cell, cells)));
+      const schema = await buildGraphqlSchema(createResolvers(services, cell.orm.em, config.PUBLIC_URL, fanOutFrom(cell, cells), regionMoves));
       const http = await createHttpServer({
         config: cell.config,
         db,

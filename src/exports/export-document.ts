@@ -12,6 +12,8 @@ import { auditRowsOf, authRequestRowsOf, consentRowsOf, profileRow as profileRow
 export const EXPORT_FORMAT = 'ids.profile-export/1';
 
 export interface ExportSubject {
+  /** The region whose database holds the person's data. */
+  region: string;
   customerId: string;
   profileId: string;
   /** The keyed hash the audit trail stores instead of the username (AuditService.subjectHash). */
@@ -49,7 +51,7 @@ export async function buildExportDocument(em: EntityManager, keys: KeyRing, subj
   // A row written before encryption (no key id) holds its values in clear.
   const profileRow = openProfileRow(storedProfile.person_key_id === null ? null : subject.person, storedProfile);
   const shown = disclosureOf({ isRestricted: profileRow.restricted_at !== null }, subject.isSubjectAccessRequest ? 'subject-access' : 'read');
-  if (!shown.activity) return restrictedDocument(profileRow, generatedAt);
+  if (!shown.activity) return restrictedDocument(profileRow, generatedAt, subject.region);
   const username = profileRow.username as string;
   const profile = Object.fromEntries(
     Object.entries(profileRow)
@@ -93,6 +95,7 @@ export async function buildExportDocument(em: EntityManager, keys: KeyRing, subj
   return {
     format: EXPORT_FORMAT,
     generatedAt: generatedAt.toISOString(),
+    storedInRegion: subject.region,
     profile,
     previousValues,
     consentDecisions: consents.map((row) => camelRow(row)),
@@ -123,10 +126,11 @@ export async function buildExportDocument(em: EntityManager, keys: KeyRing, subj
  * request: what a restricted read shows (the id and the flag), nothing about the person. Same
  * format, so a reader needs no second parser.
  */
-function restrictedDocument(profileRow: Record<string, unknown>, generatedAt: Date): Record<string, unknown> {
+function restrictedDocument(profileRow: Record<string, unknown>, generatedAt: Date, region: string): Record<string, unknown> {
   return {
     format: EXPORT_FORMAT,
     generatedAt: generatedAt.toISOString(),
+    storedInRegion: region,
     profile: { id: profileRow.id, isRestricted: true, restrictedAt: plain(profileRow.restricted_at) },
     previousValues: [],
     consentDecisions: [],

@@ -31,6 +31,8 @@ export interface ExportJob {
 
 export interface ExportServiceDeps {
   em: EntityManager;
+  /** The region whose database this service reads: every document says where the data is stored (issue 18). */
+  region: string;
   clock: Clock;
   audit: AuditService;
   profiles: ProfileService;
@@ -147,6 +149,7 @@ export class ExportService {
         isSubjectAccessRequest: row.is_subject_access_request,
         person,
         usernameHash: keys.lookupHash(await keys.customer(row.customer_id), 'username', username),
+        region: this.deps.region,
       },
       now,
     );

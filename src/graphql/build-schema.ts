@@ -30,6 +30,8 @@ import { ProfileResolver } from '../profiles/profile.resolver';
 import { PurgeRunResolver } from '../retention/purge-run.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
 import { RegionFanOut } from './region-fan-out';
+import { RegionMoveResolver } from '../regions/region-move.resolver';
+import type { RegionMoveService } from '../regions';
 
 /**
  * Builds the executable schema. Resolver instances come from `instances` (built once by `createResolvers`);
@@ -66,6 +68,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   ProfileResolver,
   OperatorTokenResolver,
   MeResolver,
+  RegionMoveResolver,
   AuditResolver,
   AuditFieldChangeResolver,
   WebhookResolver,
@@ -96,8 +99,9 @@ export interface ResolverServices {
  * The resolvers of one region, on its services. `fanOut` reaches every region's services for the
  * platform-wide views (customers, audit verification); a one-region deployment passes `singleRegion`.
  */
-export function createResolvers(services: ResolverServices, em: EntityManager, publicUrl: string, fanOut: RegionFanOut<ResolverServices>): object[] {
+export function createResolvers(services: ResolverServices, em: EntityManager, publicUrl: string, fanOut: RegionFanOut<ResolverServices>, regionMoves: RegionMoveService): object[] {
   return [
+    new RegionMoveResolver(regionMoves),
     new CustomerResolver(services.customers, publicUrl, fanOut),
     new AuthRequestResolver(new AuthRequestQueries(em, services.keys), services.profiles),
     new ConsentResolver(services.consent, services.profiles),

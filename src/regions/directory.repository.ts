@@ -91,3 +91,8 @@ export async function switchRegion(pool: SqlPool, customerId: string, source: Re
   );
   return rowCount === 1;
 }
+
+/** Fails unless the directory's table is there and readable (start-up's check of DIRECTORY_DATABASE_URL). */
+export async function checkDirectory(pool: SqlPool): Promise<void> {
+  await pool.query('select 1 from customer_directory limit 1');
+}

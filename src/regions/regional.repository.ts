@@ -21,3 +21,8 @@ export async function relabelCustomers(platformPool: SqlPool, region: string): P
   const { rows } = await platformPool.query<{ id: string }>('update customer set region = $1 where region <> $1 returning id', [region]);
   return rows.map((r) => r.id);
 }
+
+/** The move's switch, in the target: the customer's row says where its data now is. */
+export async function labelCustomer(platformPool: SqlPool, customerId: string, region: string): Promise<void> {
+  await platformPool.query('update customer set region = $2 where id = $1', [customerId, region]);
+}

@@ -122,6 +122,8 @@ describe('profile exports (portability)', () => {
 
     expect(doc.format).toBe('ids.profile-export/1');
     expect(doc.generatedAt).toBe(clock.now().toISOString());
+    // Issue 18: every document says where the data is stored.
+    expect(doc.storedInRegion).toBe('EU');
     expect(doc.profile).toMatchObject({ id: alice, username: 'alice', email: 'alice@new.example.org', country: 'FR', nickname: null });
     expect(doc.profile).toHaveProperty('createdAt');
     expect(doc.profile).toHaveProperty('lastSeenAt');
