@@ -149,7 +149,8 @@ export class RegionMoveService {
           return { table: d.table, rows: d.rows, sourceChecksum: d.checksum, targetChecksum: other?.checksum ?? null };
         });
         const differ = tables.filter((t) => t.sourceChecksum !== t.targetChecksum || to.find((x) => x.table === t.table)?.rows !== t.rows);
-        const [sourceChain, targetChain] = await Promise.all([source.verifyChain(move.customerId), target.verifyChain(move.customerId)]);
+        const sourceChain = await source.verifyChain(move.customerId);
+        const targetChain = await target.verifyChain(move.customerId);
         const chainsAgree = targetChain.ok && sourceChain.ok === targetChain.ok && sourceChain.eventsChecked === targetChain.eventsChecked;
         if (differ.length === 0 && chainsAgree) return this.advance(move, 'SWITCHING', { tables });
         if (move.attempts >= MAX_COPIES) {
