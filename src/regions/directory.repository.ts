@@ -35,12 +35,15 @@ export async function entryById(pool: SqlPool, customerId: string): Promise<Dire
 
 /**
  * Claims `slug` for a new customer in `region`: false when another customer (in any region) has it.
- * Run before the customer's row is written, so two regions can never both create one slug.
+ * Run before the customer's row is written, so two regions can never both create one slug. The
+ * caller has found no customer with that slug in its region: an entry of that same region for it is
+ * left from a customer deleted there, and is taken over.
  */
 export async function claimEntry(pool: SqlPool, entry: Omit<DirectoryEntry, 'status'>): Promise<boolean> {
   const { rowCount } = await pool.query(
     `insert into customer_directory (customer_id, slug, region, status, updated_at) values ($1, $2, $3, 'ACTIVE', now())
-     on conflict do nothing`,
+     on conflict (slug) do update set customer_id = excluded.customer_id, updated_at = now()
+      where customer_directory.region = excluded.region and customer_directory.status = 'ACTIVE'`,
     [entry.customerId, entry.slug, entry.region],
   );
   return rowCount === 1;
