@@ -17,10 +17,10 @@ registerEnumType(RegionMoveState, {
 
 @ObjectType('RegionMoveTable', { description: 'One table of a move: rows and the checksums compared in the two regions.' })
 export class RegionMoveTableType {
-  @Field(() => String)
+  @Field(() => String, { description: 'A tenant table, or keyring.customer_key / keyring.person_key.' })
   table!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'Rows of the customer in it.' })
   rows!: number;
 
   @Field(() => String, { nullable: true, description: 'Null until verified.' })
@@ -32,25 +32,25 @@ export class RegionMoveTableType {
 
 @ObjectType('RegionMove', { description: 'A move of one customer\'s data from one region to another: tracked, resumable and audited.' })
 export class RegionMoveType {
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The move\'s id.' })
   id!: string;
 
-  @Field(() => ID)
+  @Field(() => ID, { description: 'The customer moved.' })
   customerId!: string;
 
-  @Field(() => Region)
+  @Field(() => Region, { description: 'Where its data was.' })
   sourceRegion!: Region;
 
-  @Field(() => Region)
+  @Field(() => Region, { description: 'Where its data goes.' })
   targetRegion!: Region;
 
-  @Field(() => RegionMoveState)
+  @Field(() => RegionMoveState, { description: 'The step it is at.' })
   state!: RegionMoveState;
 
   @Field(() => Int, { description: 'Copies made (a copy whose checksums differ from the source, after a late write, is made again).' })
   attempts!: number;
 
-  @Field(() => [RegionMoveTableType])
+  @Field(() => [RegionMoveTableType], { description: 'Rows copied and checksums compared, table by table.' })
   tables!: RegionMoveTableType[];
 
   @Field(() => String, { nullable: true, description: 'Why the last step failed.' })
@@ -59,13 +59,13 @@ export class RegionMoveType {
   @Field(() => String, { description: 'Who asked for it (an operator token id, or bootstrap-admin).' })
   requestedBy!: string;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When it was asked for.' })
   createdAt!: Date;
 
-  @Field(() => Date)
+  @Field(() => Date, { description: 'When its last step was recorded.' })
   updatedAt!: Date;
 
-  @Field(() => Date, { nullable: true })
+  @Field(() => Date, { nullable: true, description: 'When it ended (DONE or FAILED).' })
   finishedAt!: Date | null;
 
   static from(move: RegionMove): RegionMoveType {
