@@ -18,8 +18,8 @@ export function ormOptions(
     clientUrl: databaseUrl,
     entities,
     extensions: [Migrator],
-    // The keyring is SQL-only (src/keys/keyring.repository.ts): no entity describes it, and the schema diff leaves it alone.
-    schemaGenerator: { ignoreSchema: ['keyring'] },
+    // The keyring (src/keys/keyring.repository.ts) and the customer directory (src/regions/) are SQL-only: no entity describes them, and the schema diff leaves them alone.
+    schemaGenerator: { ignoreSchema: ['keyring', 'directory'] },
     migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false, silent: true },
     pool: { min: 0, max: 10 },
     // While PostgreSQL is unreachable a request must fail within seconds (and answer 503), not hang:

@@ -49,7 +49,7 @@ export function tenantPolicySql(table: string, column: string): string[] {
  * platform path (the `ids_platform` role, which bypasses the policy) sees or writes them. A migration
  * that creates one adds it here and applies `platformPolicySql`; the same test checks these.
  */
-export const PLATFORM_TABLES: readonly string[] = ['purge_run', 'customer_directory', 'region_move'];
+export const PLATFORM_TABLES: readonly string[] = ['purge_run'];
 
 /** Switches row-level security on for a platform table, with a policy that admits no row to `ids_app` whatever it sets. */
 export function platformPolicySql(table: string): string[] {

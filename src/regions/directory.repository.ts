@@ -24,12 +24,12 @@ function toEntry(row: EntryRow): DirectoryEntry {
 }
 
 export async function entryBySlug(pool: SqlPool, slug: string): Promise<DirectoryEntry | null> {
-  const { rows } = await pool.query<EntryRow>({ name: 'ids_directory_by_slug', text: `select ${COLUMNS} from customer_directory where slug = $1`, values: [slug] });
+  const { rows } = await pool.query<EntryRow>({ name: 'ids_directory_by_slug', text: `select ${COLUMNS} from directory.customer where slug = $1`, values: [slug] });
   return rows[0] ? toEntry(rows[0]) : null;
 }
 
 export async function entryById(pool: SqlPool, customerId: string): Promise<DirectoryEntry | null> {
-  const { rows } = await pool.query<EntryRow>({ name: 'ids_directory_by_id', text: `select ${COLUMNS} from customer_directory where customer_id = $1`, values: [customerId] });
+  const { rows } = await pool.query<EntryRow>({ name: 'ids_directory_by_id', text: `select ${COLUMNS} from directory.customer where customer_id = $1`, values: [customerId] });
   return rows[0] ? toEntry(rows[0]) : null;
 }
 
@@ -41,9 +41,9 @@ export async function entryById(pool: SqlPool, customerId: string): Promise<Dire
  */
 export async function claimEntry(pool: SqlPool, entry: Omit<DirectoryEntry, 'status'>): Promise<boolean> {
   const { rowCount } = await pool.query(
-    `insert into customer_directory (customer_id, slug, region, status, updated_at) values ($1, $2, $3, 'ACTIVE', now())
+    `insert into directory.customer as d (customer_id, slug, region, status, updated_at) values ($1, $2, $3, 'ACTIVE', now())
      on conflict (slug) do update set customer_id = excluded.customer_id, updated_at = now()
-      where customer_directory.region = excluded.region and customer_directory.status = 'ACTIVE'`,
+      where d.region = excluded.region and d.status = 'ACTIVE'`,
     [entry.customerId, entry.slug, entry.region],
   );
   return rowCount === 1;
@@ -51,7 +51,7 @@ export async function claimEntry(pool: SqlPool, entry: Omit<DirectoryEntry, 'sta
 
 /** Removes a claim whose customer was never written (its transaction rolled back). */
 export async function releaseEntry(pool: SqlPool, customerId: string, region: RegionName): Promise<void> {
-  await pool.query(`delete from customer_directory where customer_id = $1 and region = $2`, [customerId, region]);
+  await pool.query(`delete from directory.customer where customer_id = $1 and region = $2`, [customerId, region]);
 }
 
 /**
@@ -65,12 +65,12 @@ export async function addMissingEntries(pool: SqlPool, region: RegionName, custo
   const { rows } = await pool.query<{ slug: string }>(
     `with given as (select * from unnest($1::uuid[], $2::text[]) as g(customer_id, slug)),
           added as (
-            insert into customer_directory (customer_id, slug, region, status, updated_at)
+            insert into directory.customer (customer_id, slug, region, status, updated_at)
             select customer_id, slug, $3, 'ACTIVE', now() from given
             on conflict do nothing returning customer_id)
      select g.slug from given g
       where g.customer_id not in (select customer_id from added)
-        and exists (select 1 from customer_directory d where d.slug = g.slug and d.customer_id <> g.customer_id)`,
+        and exists (select 1 from directory.customer d where d.slug = g.slug and d.customer_id <> g.customer_id)`,
     [customers.map((c) => c.id), customers.map((c) => c.slug), region],
   );
   return rows.map((r) => r.slug);
@@ -78,7 +78,7 @@ export async function addMissingEntries(pool: SqlPool, region: RegionName, custo
 
 /** Marks a customer as moving (true) or back to active; false when its entry is not in `region`. */
 export async function setMoving(pool: SqlPool, customerId: string, region: RegionName, isMoving: boolean): Promise<boolean> {
-  const { rowCount } = await pool.query(`update customer_directory set status = $3, updated_at = now() where customer_id = $1 and region = $2`, [
+  const { rowCount } = await pool.query(`update directory.customer set status = $3, updated_at = now() where customer_id = $1 and region = $2`, [
     customerId,
     region,
     isMoving ? 'MOVING' : 'ACTIVE',
@@ -89,7 +89,7 @@ export async function setMoving(pool: SqlPool, customerId: string, region: Regio
 /** The move's switch: the customer's data is now read in `target`, and requests flow again. */
 export async function switchRegion(pool: SqlPool, customerId: string, source: RegionName, target: RegionName): Promise<boolean> {
   const { rowCount } = await pool.query(
-    `update customer_directory set region = $3, status = 'ACTIVE', updated_at = now() where customer_id = $1 and region in ($2, $3)`,
+    `update directory.customer set region = $3, status = 'ACTIVE', updated_at = now() where customer_id = $1 and region in ($2, $3)`,
     [customerId, source, target],
   );
   return rowCount === 1;
@@ -97,5 +97,5 @@ export async function switchRegion(pool: SqlPool, customerId: string, source: Re
 
 /** Fails unless the directory's table is there and readable (start-up's check of DIRECTORY_DATABASE_URL). */
 export async function checkDirectory(pool: SqlPool): Promise<void> {
-  await pool.query('select 1 from customer_directory limit 1');
+  await pool.query('select 1 from directory.customer limit 1');
 }

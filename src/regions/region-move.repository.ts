@@ -62,7 +62,7 @@ function toMove(row: MoveRow): RegionMove {
 /** Records a new move, unless the customer has an unfinished one (then null: resume that). */
 export async function insertMove(pool: SqlPool, move: Pick<RegionMove, 'id' | 'customerId' | 'sourceRegion' | 'targetRegion' | 'requestedBy'>, at: Date): Promise<RegionMove | null> {
   const { rows } = await pool.query<MoveRow>(
-    `insert into region_move (id, customer_id, source_region, target_region, state, requested_by, created_at, updated_at)
+    `insert into directory.region_move (id, customer_id, source_region, target_region, state, requested_by, created_at, updated_at)
      values ($1, $2, $3, $4, 'COPYING', $5, $6, $6) on conflict do nothing returning *`,
     [move.id, move.customerId, move.sourceRegion, move.targetRegion, move.requestedBy, at],
   );
@@ -70,25 +70,25 @@ export async function insertMove(pool: SqlPool, move: Pick<RegionMove, 'id' | 'c
 }
 
 export async function moveById(pool: SqlPool, id: string): Promise<RegionMove | null> {
-  const { rows } = await pool.query<MoveRow>('select * from region_move where id = $1', [id]);
+  const { rows } = await pool.query<MoveRow>('select * from directory.region_move where id = $1', [id]);
   return rows[0] ? toMove(rows[0]) : null;
 }
 
 /** The customer's unfinished move, if any. */
 export async function openMoveOf(pool: SqlPool, customerId: string): Promise<RegionMove | null> {
-  const { rows } = await pool.query<MoveRow>(`select * from region_move where customer_id = $1 and state not in ('DONE', 'FAILED')`, [customerId]);
+  const { rows } = await pool.query<MoveRow>(`select * from directory.region_move where customer_id = $1 and state not in ('DONE', 'FAILED')`, [customerId]);
   return rows[0] ? toMove(rows[0]) : null;
 }
 
 /** Every unfinished move (resumed when a deployment serving both regions starts). */
 export async function openMoves(pool: SqlPool): Promise<RegionMove[]> {
-  const { rows } = await pool.query<MoveRow>(`select * from region_move where state not in ('DONE', 'FAILED') order by created_at`);
+  const { rows } = await pool.query<MoveRow>(`select * from directory.region_move where state not in ('DONE', 'FAILED') order by created_at`);
   return rows.map(toMove);
 }
 
 /** Moves, newest first: one customer's, or everyone's. */
 export async function listMoves(pool: SqlPool, customerId: string | null, limit: number): Promise<RegionMove[]> {
-  const { rows } = await pool.query<MoveRow>('select * from region_move where ($1::uuid is null or customer_id = $1) order by created_at desc, id limit $2', [customerId, limit]);
+  const { rows } = await pool.query<MoveRow>('select * from directory.region_move where ($1::uuid is null or customer_id = $1) order by created_at desc, id limit $2', [customerId, limit]);
   return rows.map(toMove);
 }
 
@@ -101,7 +101,7 @@ export async function advanceMove(
   at: Date,
 ): Promise<boolean> {
   const { rowCount } = await pool.query(
-    `update region_move set state = $3::text, attempts = coalesce($4::integer, attempts), tables = coalesce($5::jsonb, tables), error = $6::text, updated_at = $7::timestamptz,
+    `update directory.region_move set state = $3::text, attempts = coalesce($4::integer, attempts), tables = coalesce($5::jsonb, tables), error = $6::text, updated_at = $7::timestamptz,
             finished_at = case when $3::text in ('DONE', 'FAILED') then $7::timestamptz else null end
       where id = $1 and state = $2`,
     [id, from, to.state, to.attempts ?? null, to.tables ? JSON.stringify(to.tables) : null, to.error ?? null, at],

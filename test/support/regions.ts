@@ -68,8 +68,8 @@ export async function regionDatabases(regions: readonly string[]): Promise<{ dat
 }
 
 /**
- * Every row of every table of a database (public and keyring schemas), as text, through the owner:
- * what a full scan for a customer's traces reads.
+ * Every row of every table of a database (the public, keyring and directory schemas), as text,
+ * through the owner: what a full scan for a customer's traces reads.
  */
 export async function everyRow(ownerUrl: string): Promise<Array<{ table: string; row: string }>> {
   const client = new Client({ connectionString: ownerUrl });
@@ -77,7 +77,7 @@ export async function everyRow(ownerUrl: string): Promise<Array<{ table: string;
   try {
     const { rows: tables } = await client.query<{ schema: string; name: string }>(
       `select table_schema as schema, table_name as name from information_schema.tables
-        where table_schema in ('public', 'keyring') and table_type = 'BASE TABLE' and table_name <> 'mikro_orm_migrations'`,
+        where table_schema in ('public', 'keyring', 'directory') and table_type = 'BASE TABLE' and table_name <> 'mikro_orm_migrations'`,
     );
     const out: Array<{ table: string; row: string }> = [];
     for (const { schema, name } of tables) {
@@ -85,6 +85,17 @@ export async function everyRow(ownerUrl: string): Promise<Array<{ table: string;
       for (const { row } of rows) out.push({ table: `${schema}.${name}`, row });
     }
     return out;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Runs one query as the owner of the database at `ownerUrl` and answers its rows. */
+export async function asOwnerOf(ownerUrl: string, sql: string, params: unknown[] = []): Promise<Array<Record<string, string>>> {
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    return (await client.query<Record<string, string>>(sql, params)).rows;
   } finally {
     await client.end();
   }

@@ -32,8 +32,6 @@ describe('row-level security under the application role', () => {
     await drainAuditOutbox(app.db, app.services.audit, 1000);
     // A retention run records itself in purge_run, the platform table (it removes nothing here: nothing has expired).
     await app.services.retention.purgeExpired(createLogger('silent'));
-    // A region move's record (issue 18); the directory already has the two customers' entries.
-    await ownerSql(`insert into region_move (id, customer_id, source_region, target_region, state, requested_by, created_at, updated_at) values (gen_random_uuid(), ?, 'EU', 'NA', 'FAILED', 'test', now(), now())`, [a]);
   });
   afterAll(() => app.stop());
 
