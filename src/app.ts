@@ -73,12 +73,13 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   // The directory is opened once the home region's database (which may hold it) is migrated.
   let directory: RegionDirectory | null = null;
   const served = config.regions.map((r) => Region[r.region]);
+  let closeDirectory: (() => Promise<void>) | null = null;
+  let regionMoves: RegionMoveService | null = null;
   const closeAll = async () => {
+    await regionMoves?.drain();
     for (const cell of cells) await cell.close();
     await closeDirectory?.();
   };
-  let closeDirectory: (() => Promise<void>) | null = null;
-  let regionMoves: RegionMoveService | null = null;
   try {
     for (const settings of config.regions) {
       cells.push(
@@ -127,9 +128,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     stopping ??= (async () => {
       // Apollo's drain plugin (the home region's) closes the listener and waits for in-flight requests.
       for (const server of http) await server.apollo.stop();
-      // A move's step in flight finishes (each is recorded; the next start resumes from it).
-      await regionMoves!.drain();
       for (const running of workers) await running.close();
+      // closeAll first lets a region move's run finish (each step is recorded; the next start resumes from it).
       await closeAll();
       log.info('stopped');
     })();

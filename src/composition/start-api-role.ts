@@ -63,10 +63,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves 
         provider: services.provider,
         discovery: services.discovery,
         identityFlow: services.identityFlow,
-        oauthTokens: services.oauthTokens,
-        oauthLoginCodes: services.oauthLoginCodes,
         exports: services.exports,
-        operatorTokens: services.operatorTokens,
         abuse: new AbuseGuard(
           new CounterStore(cell.redis, `${cell.config.QUEUE_PREFIX}:abuse:`, cell.log.child({ feature: 'abuse' })),
           {

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { RequestHandler } from 'express';
+import { LRUCache } from 'lru-cache';
 import { ApolloServer, HeaderMap, HTTPGraphQLRequest, HTTPGraphQLResponse } from '@apollo/server';
 import { Database, NOBODY, platformScope } from '../db/scope';
 import { Secret } from '../config';
@@ -43,6 +45,9 @@ export interface PlatformRoutingError {
  * wrap execution.)
  */
 export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
+  // Which region last knew a token (by its digest: no token is kept), tried first next time, so a
+  // token of the third region costs one lookup, not three. A token that moved is found by the others.
+  const knownIn = new LRUCache<string, string>({ max: TOKEN_REGIONS_REMEMBERED });
   return async (req, res) => {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
@@ -76,7 +81,9 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
       const authorization = req.headers.authorization;
       // The bootstrap ADMIN_TOKEN needs no lookup: straight to the platform pool.
       if (isAdminToken(authorization, deps.adminToken)) return asPlatform(ADMIN);
-      const regions = deps.regions;
+      const tokenDigest = authorization ? createHash('sha256').update(authorization).digest('base64url') : null;
+      const hint = tokenDigest === null ? undefined : knownIn.get(tokenDigest);
+      const regions = hint === undefined ? deps.regions : [...deps.regions].sort((a, b) => Number(b.region === hint) - Number(a.region === hint));
       for (const [at, region] of regions.entries()) {
         const isLast = at === regions.length - 1 || !authorization;
         const found = await region.db.run(NOBODY, async (): Promise<{ response: HTTPGraphQLResponse } | { platform: Principal } | null> => {
@@ -87,6 +94,7 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
             // Unknown here: perhaps another region's token. Refused only once no region knows it.
             return isLast ? { response: await execute(region, { refused }) } : null;
           }
+          if (tokenDigest !== null && deps.regions.length > 1) knownIn.set(tokenDigest, region.region);
           // Platform-wide callers leave this transaction (it saw nothing) for one on the platform pool.
           if (tenantOf(principal).kind === 'platform') return { platform: principal };
           return { response: await execute(region, { principal }) };
@@ -108,6 +116,9 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
     res.end();
   };
 }
+
+/** Tokens whose region each instance remembers, least recently used dropped first. */
+const TOKEN_REGIONS_REMEMBERED = 10_000;
 
 /** The header a platform caller names a region with, for an operation that names no customer (`Ids-Region: NA`). */
 export const REGION_HEADER = 'ids-region';

@@ -108,3 +108,27 @@ export async function advanceMove(
   );
   return rowCount === 1;
 }
+
+/**
+ * Runs `fn` holding the move's advisory lock on a connection of its own, so one runner at a time
+ * advances a move, whichever instance or role it is in; answers null (and runs nothing) when
+ * another runner holds it.
+ */
+export async function withMoveLock<T>(pool: SqlPool, id: string, fn: () => Promise<T>): Promise<T | null> {
+  const client = await pool.connect();
+  let isBroken = false;
+  try {
+    const { rows } = await client.query<{ locked: boolean }>(`select pg_try_advisory_lock(hashtextextended('region_move:' || $1, 0)) as locked`, [id]);
+    if (!rows[0]?.locked) return null;
+    try {
+      return await fn();
+    } finally {
+      await client.query(`select pg_advisory_unlock(hashtextextended('region_move:' || $1, 0))`, [id]).catch(() => {
+        isBroken = true;
+      });
+    }
+  } finally {
+    // A connection whose unlock failed would keep the lock: it is closed, not reused.
+    client.release(isBroken);
+  }
+}

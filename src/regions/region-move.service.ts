@@ -7,7 +7,7 @@ import { isUuid } from '../shared/ids';
 import { Logger } from '../shared/logger';
 import { copyCustomerData, customerDataDigest, eraseCustomerData } from './customer-data.repository';
 import { entryById, setMoving, switchRegion } from './directory.repository';
-import { advanceMove, insertMove, listMoves, MoveState, MoveTable, moveById, openMoveOf, openMoves, RegionMove } from './region-move.repository';
+import { advanceMove, insertMove, listMoves, MoveState, MoveTable, moveById, openMoveOf, openMoves, RegionMove, withMoveLock } from './region-move.repository';
 import { labelCustomer } from './regional.repository';
 
 /** What a move needs of each region: its platform pool, its audit chain check, and a way to record a platform audit event there. */
@@ -89,9 +89,15 @@ export class RegionMoveService {
     }
   }
 
-  /** Runs a move to its end (or its failure) and answers its final record. */
+  /** Runs a move to its end (or its failure) and answers its record; another runner's move (it holds the lock) is left to it. */
   async run(move: RegionMove): Promise<RegionMove> {
-    let current: RegionMove | null = move;
+    const ran = await withMoveLock(this.deps.directory, move.id, () => this.runLocked(move));
+    return ran ?? (await moveById(this.deps.directory, move.id))!;
+  }
+
+  private async runLocked(move: RegionMove): Promise<RegionMove> {
+    // The record as it is now: a runner that held the lock before may have advanced it.
+    let current: RegionMove | null = await moveById(this.deps.directory, move.id);
     while (current && current.state !== 'DONE' && current.state !== 'FAILED') {
       try {
         await this.step(current);

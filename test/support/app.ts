@@ -99,9 +99,10 @@ export async function resetDatabase(): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await asOwner(async (sql) => {
-        // The keyring too: a test's customers and people start without keys, as they would.
+        // The keyring too: a test's customers and people start without keys, as they would; and the
+        // customer directory, which would otherwise still route the slugs of customers gone.
         const rows: Array<{ tablename: string }> = await sql(
-          `select format('%I.%I', schemaname, tablename) as tablename from pg_tables where schemaname in ('public', 'keyring') and tablename <> 'mikro_orm_migrations'`,
+          `select format('%I.%I', schemaname, tablename) as tablename from pg_tables where schemaname in ('public', 'keyring', 'directory') and tablename <> 'mikro_orm_migrations'`,
         );
         if (rows.length === 0) return;
         await sql('begin');

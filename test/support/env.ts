@@ -15,20 +15,22 @@ export function testDatabaseUrl(): string {
   return own.toString();
 }
 
+/** `url` with another role in it (the test roles have no password). */
+export function withRole(url: string, role: string): string {
+  const out = new URL(url);
+  out.username = role;
+  out.password = '';
+  return out.toString();
+}
+
 /** The same database as the service sees it: through the application role, under row-level security. */
 export function testAppDatabaseUrl(): string {
-  const url = new URL(testDatabaseUrl());
-  url.username = 'ids_app';
-  url.password = '';
-  return url.toString();
+  return withRole(testDatabaseUrl(), 'ids_app');
 }
 
 /** The same database as the platform path sees it: through the platform role, which bypasses row-level security. */
 export function testPlatformDatabaseUrl(): string {
-  const url = new URL(testDatabaseUrl());
-  url.username = 'ids_platform';
-  url.password = '';
-  return url.toString();
+  return withRole(testDatabaseUrl(), 'ids_platform');
 }
 
 export function testQueuePrefix(): string {

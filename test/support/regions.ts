@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { testDatabaseUrl } from './env';
+import { testDatabaseUrl, withRole } from './env';
 
 /** One regional database of a test: its owner URL and the service's and platform path's. */
 export interface RegionDatabase {
@@ -7,13 +7,6 @@ export interface RegionDatabase {
   owner: string;
   app: string;
   platform: string;
-}
-
-function withUser(url: string, user: string): string {
-  const out = new URL(url);
-  out.username = user;
-  out.password = '';
-  return out.toString();
 }
 
 function inDatabase(url: string, name: string): string {
@@ -44,7 +37,7 @@ export async function regionDatabases(regions: readonly string[]): Promise<{ dat
         created.push(name);
       }
       const owner = inDatabase(own, name);
-      databases.push({ region, owner, app: withUser(owner, 'ids_app'), platform: withUser(owner, 'ids_platform') });
+      databases.push({ region, owner, app: withRole(owner, 'ids_app'), platform: withRole(owner, 'ids_platform') });
     }
   } finally {
     await admin.end();

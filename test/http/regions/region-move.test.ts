@@ -4,7 +4,7 @@ import { startPublicTestApp } from '../../support/app';
 import { fullLogin } from '../../support/full-login';
 import { graphql } from '../../support/graphql';
 import { operatorToken } from '../../support/operators';
-import { everyRow, regionDatabases, RegionDatabase } from '../../support/regions';
+import { asOwnerOf, everyRow, regionDatabases, RegionDatabase } from '../../support/regions';
 import { waitUntil } from '../../support/wait';
 
 /** The directory names customers by design (id, slug, region: nothing about people); it is not a region's data. */
@@ -121,7 +121,32 @@ describe('moving a customer between regions', () => {
     expect(unknown.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const notServed = await graphql(app.url!, MOVE, { c: neighbourId, r: 'APAC' });
     expect(notServed.errors?.[0]?.extensions?.code).toBe('REGION_NOT_SERVED');
+    // The customer's own admin may not move it (platform owners only), nor see moves.
+    const byCustomer = await graphql(app.url!, MOVE, { c: customerId, r: 'EU' }, token);
+    expect(byCustomer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const seenByCustomer = await graphql(app.url!, `query($c: ID!) { customerRegionMoves(customerId: $c) { id } }`, { c: customerId }, token);
+    expect(seenByCustomer.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     const moves = await graphql<{ customerRegionMoves: unknown[] }>(app.url!, `query($c: ID!) { customerRegionMoves(customerId: $c) { id } }`, { c: neighbourId });
     expect(moves.data!.customerRegionMoves).toEqual([]);
+  });
+
+  it('resumes a move left unfinished from its recorded step, and refuses another target meanwhile', async () => {
+    // As a process that stopped right after recording the move would leave it.
+    const moveId = '7f1e2d3c-4b5a-4968-8776-655443322110';
+    await asOwnerOf(
+      databases[0]!.owner,
+      `insert into directory.region_move (id, customer_id, source_region, target_region, state, requested_by, created_at, updated_at) values ($1, $2, 'EU', 'NA', 'COPYING', 'test', now(), now())`,
+      [moveId, neighbourId],
+    );
+    const other = await graphql(app.url!, MOVE, { c: neighbourId, r: 'APAC' });
+    expect(other.errors?.[0]?.extensions?.code).toBe('REGION_MOVE_IN_PROGRESS');
+    const resumed = await graphql<{ moveCustomerRegion: { id: string } }>(app.url!, MOVE, { c: neighbourId, r: 'NA' });
+    expect(resumed.data!.moveCustomerRegion.id).toBe(moveId);
+    await app.regionMoves.settled(moveId);
+    const shown = await graphql<{ customerRegionMove: { state: string; attempts: number } }>(app.url!, SHOW, { id: moveId });
+    expect(shown.data!.customerRegionMove).toMatchObject({ state: 'DONE', attempts: 1 });
+    const customer = await graphql<{ customer: { region: string } }>(app.url!, `query($c: ID!) { customer(id: $c) { region } }`, { c: neighbourId });
+    expect(customer.data!.customer.region).toBe('NA');
+    expect((await everyRow(databases[0]!.owner)).filter((r) => !isDirectory(r) && r.row.includes(neighbourId))).toEqual([]);
   });
 });
