@@ -20,25 +20,23 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   for (const warning of warnings) log.warn(warning);
 
-  let app;
-  try {
-    app = await startApp({ config, log });
-  } catch (err) {
-    if (err instanceof StartupError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
-
+  // Signals are taken from the start: one arriving while the app starts (a worker already running
+  // its first job) stops it as soon as it has started, instead of killing the process mid-job.
+  let app: Awaited<ReturnType<typeof startApp>> | undefined;
+  let pending: string | null = null;
   const shutdown = (signal: string) => {
+    if (!app) {
+      pending ??= signal;
+      return;
+    }
+    const running = app;
     log.info({ signal }, 'shutting down');
     const timer = setTimeout(() => {
       log.error({ timeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS }, 'graceful shutdown timed out');
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
     timer.unref();
-    app.stop().then(
+    running.stop().then(
       () => process.exit(0),
       (err: unknown) => {
         log.error({ err }, 'error during shutdown');
@@ -48,6 +46,17 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    app = await startApp({ config, log });
+  } catch (err) {
+    if (err instanceof StartupError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  if (pending) shutdown(pending);
 }
 
 void main();
