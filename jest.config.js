@@ -9,9 +9,21 @@
  * that two files run side by side (maxWorkers) without emptying each other's tables.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+/**
+ * `jose` and `openid-client` ship as ES modules only. Node loads them from our CommonJS build
+ * (require(esm), Node 20.19 and later), but Jest's module loader does not until Node 24.9: their
+ * files are compiled to CommonJS for the tests, and nothing else in node_modules is.
+ */
+const esmPackages = ['jose', 'openid-client', 'oauth4webapi'];
+const transform = {
+  '^.+\\.ts$': tsJest,
+  [`node_modules/(${esmPackages.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022' }, isolatedModules: true }],
+};
+const transformIgnorePatterns = [`/node_modules/(?!(${esmPackages.join('|')})/)`];
 const withDatabase = {
   testEnvironment: 'node',
-  transform: { '^.+\\.ts$': tsJest },
+  transform,
+  transformIgnorePatterns,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['reflect-metadata'],
@@ -28,7 +40,8 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
-      transform: { '^.+\\.ts$': tsJest },
+      transform,
+      transformIgnorePatterns,
     },
     { displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'], ...withDatabase },
     { displayName: 'http', testMatch: ['<rootDir>/test/http/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'], ...withDatabase },

@@ -16,7 +16,9 @@ const HOUR_MS = 3600 * 1000;
  */
 export function buildPurgers(config: Config, db: Database, clock: Clock, exports: ExportService): Purger[] {
   const routine = (kind: string) => platformScope(`purge ${kind}`, { routine: true });
-  const expiring = (['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const).map((table) => ({
+  const expiring = (
+    ['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code', 'oidc_code', 'oauth_refresh_token', 'oidc_signing_key'] as const
+  ).map((table) => ({
     name: table,
     purge: (batchSize: number) => db.run(routine(table), () => deleteExpiredRows(db.orm.em, table, clock.now(), batchSize)),
   }));

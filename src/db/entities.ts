@@ -14,10 +14,13 @@ import { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../webhooks/we
 import { PurgeRun } from '../retention/purge-run.entity';
 import { DeletionRequest } from '../erasure/deletion-request.entity';
 import { ProfileExport } from '../exports/profile-export.entity';
+import { OidcCode } from '../oidc-provider/oidc-code.entity';
+import { OAuthRefreshToken } from '../oidc-provider/refresh-token.entity';
+import { OidcSigningKey } from '../oidc-provider/signing-key.entity';
 
 /** Every entity the ORM knows; each feature's entities are added here. */
 export const entities = [
   Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken,
   OAuthLoginCode, OperatorToken, AuditOutbox, AuditEvent, AuditPayload, PurgeRun, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DeletionRequest,
-  ProfileExport,
+  ProfileExport, OidcCode, OAuthRefreshToken, OidcSigningKey,
 ];

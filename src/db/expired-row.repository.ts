@@ -1,7 +1,15 @@
 import { EntityManager } from '@mikro-orm/postgresql';
 
 /** Tables whose rows carry an `expires_at` after which they are deleted by the purge job. */
-export type ExpiringTable = 'customer_api_key' | 'openid_association' | 'openid_nonce' | 'oauth_access_token' | 'oauth_login_code';
+export type ExpiringTable =
+  | 'customer_api_key'
+  | 'openid_association'
+  | 'openid_nonce'
+  | 'oauth_access_token'
+  | 'oauth_login_code'
+  | 'oidc_code'
+  | 'oauth_refresh_token'
+  | 'oidc_signing_key';
 
 /**
  * Deletes up to `batchSize` rows of `table` whose `expires_at` has passed and returns how many went.

@@ -34,6 +34,9 @@ export const TENANT_TABLES: ReadonlyArray<readonly [table: string, column: strin
   ['webhook_attempt', 'customer_id'],
   ['deletion_request', 'customer_id'],
   ['profile_export', 'customer_id'],
+  ['oidc_code', 'customer_id'],
+  ['oauth_refresh_token', 'customer_id'],
+  ['oidc_signing_key', 'customer_id'],
 ];
 
 /** Switches row-level security on for `table` with the one tenant policy (see the RowLevelSecurity migration). */

@@ -68,6 +68,9 @@ function personRequests(t: PersonTarget): [string, unknown[]] {
 function personalSteps({ em, audit }: StepDeps): ErasureStep[] {
   return [
     rows(em, 'oauth_login_code', named),
+    // OpenID Connect codes and refresh tokens (issue 19) name their user only sealed, beside its lookup hash.
+    rows(em, 'oidc_code', (t) => anyOf([t.usernameHash === null ? null : ['username_hash = ?', [t.usernameHash]]])),
+    rows(em, 'oauth_refresh_token', (t) => anyOf([t.usernameHash === null ? null : ['subject_hash = ?', [t.usernameHash]]])),
     // Access tokens name their subject sealed, with its lookup hash in `subject_hash`; clear on a token issued before encryption.
     rows(em, 'oauth_access_token', (t) =>
       anyOf([t.usernameHash === null ? null : ['subject_hash = ?', [t.usernameHash]], t.username === null ? null : ['(person_key_id is null and subject = ?)', [t.username]]]),

@@ -9,6 +9,7 @@ import { OAuthClient } from './oauth-client.entity';
  */
 @Entity({ tableName: 'oauth_access_token' })
 @Index({ properties: ['customer', 'subjectHash'], name: 'oauth_access_token_subject_hash_index' })
+@Index({ properties: ['customer', 'grantId'], name: 'oauth_access_token_grant_index' })
 export class OAuthAccessToken {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -39,6 +40,10 @@ export class OAuthAccessToken {
 
   @Property({ type: ArrayType, columnType: 'text[]', default: '{}' })
   scopes: string[] = [];
+
+  /** The OpenID Connect grant (its authorization code's id) the token descends from: a replayed code or a reused refresh token revokes it. */
+  @Property({ type: 'uuid', nullable: true })
+  grantId: string | null = null;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   issuedAt!: Date;

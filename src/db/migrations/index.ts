@@ -25,6 +25,7 @@ import { Migration20261202140000SecretKeyVersions } from './Migration20261202140
 import { Migration20261202150000SealedErasureAndExports } from './Migration20261202150000SealedErasureAndExports';
 import { Migration20261203110000CustomerDirectory } from './Migration20261203110000CustomerDirectory';
 import { Migration20261203120000RegionMove } from './Migration20261203120000RegionMove';
+import { Migration20261204000000OpenIdConnect } from './Migration20261204000000OpenIdConnect';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -55,4 +56,5 @@ export const migrationsList = [
   { name: 'Migration20261202150000SealedErasureAndExports', class: Migration20261202150000SealedErasureAndExports },
   { name: 'Migration20261203110000CustomerDirectory', class: Migration20261203110000CustomerDirectory },
   { name: 'Migration20261203120000RegionMove', class: Migration20261203120000RegionMove },
+  { name: 'Migration20261204000000OpenIdConnect', class: Migration20261204000000OpenIdConnect },
 ];

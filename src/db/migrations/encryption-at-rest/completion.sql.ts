@@ -1,16 +1,7 @@
 import { AddSql } from '../login-steps/add-sql';
 
-/**
- * The browser steps with sealed values (issue 17): people are matched by their username's keyed hash,
- * the sealed username is copied as it is (it is bound to the person, not to a row), and answers name
- * the person's key so the caller can open the values.
- */
-export const sealedCompletion = {
-  up(addSql: AddSql): void {
-    // The key the answer's sealed values (username, supplied, blob) are under.
-    addSql(`alter type ids_flow_answer add attribute person_key_id uuid;`);
-    // Completing a request reads the restriction under the lock its caller (the return, the consent form) took on the profile.
-    addSql(`
+/** `ids_flow_complete` as this migration defines it (the OpenIdConnect migration's `down` restores it). */
+export const SEALED_COMPLETE = `
       create or replace function ids_flow_complete(r public.auth_request, p_now timestamptz, p_outcome text, p_granted text[], p_reason text,
                                         p_consent text, p_is_remembered boolean, p_actor_kind text, p_actor_id text,
                                         p_code_id uuid, p_code_hash text, p_code_expires_at timestamptz)
@@ -77,7 +68,19 @@ export const sealedCompletion = {
           a.is_code_issued := found;
         end if;
         return a;
-      end $$;`);
+      end $$;`;
+
+/**
+ * The browser steps with sealed values (issue 17): people are matched by their username's keyed hash,
+ * the sealed username is copied as it is (it is bound to the person, not to a row), and answers name
+ * the person's key so the caller can open the values.
+ */
+export const sealedCompletion = {
+  up(addSql: AddSql): void {
+    // The key the answer's sealed values (username, supplied, blob) are under.
+    addSql(`alter type ids_flow_answer add attribute person_key_id uuid;`);
+    // Completing a request reads the restriction under the lock its caller (the return, the consent form) took on the profile.
+    addSql(SEALED_COMPLETE);
 
     addSql(`
       create or replace function ids_flow_return(p_customer uuid, p_request_hash text, p_cookie_id uuid, p_is_binding_valid boolean, p_now timestamptz,
