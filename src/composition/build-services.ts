@@ -24,6 +24,7 @@ import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
 import { KeyRing, KeyRotationService, LegacySealer, LocalKeyProvider } from '../keys';
+import { OidcSigningKeys } from '../oidc-provider/signing-keys.service';
 
 export interface Services {
   /** The data keys of customers and people (issue 17). */
@@ -48,6 +49,8 @@ export interface Services {
   erasure: ErasureService;
   erasurePurge: ErasurePurge;
   exports: ExportService;
+  /** The customers' ID token signing keys: signs, publishes the JWKS, rotates (issue 19). */
+  oidcKeys: OidcSigningKeys;
 }
 
 /** What the services are built on: opened once by `startApp`, shared by both roles. */
@@ -222,5 +225,6 @@ export function buildServices(foundation: ServiceFoundation): Services {
     erasure,
     erasurePurge,
     exports,
+    oidcKeys: new OidcSigningKeys({ db, em: orm.em, keys, clock, cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000 }),
   };
 }

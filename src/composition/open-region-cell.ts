@@ -103,7 +103,10 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
   // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
   const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
   const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency });
-  changes.subscribe((change) => services.keys.onChange(change));
+  changes.subscribe((change) => {
+    services.keys.onChange(change);
+    services.oidcKeys.onChange(change);
+  });
   const close = async () => {
     await producer.close();
     redis.disconnect();
