@@ -104,6 +104,7 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
   const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
   const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency });
   changes.subscribe((change) => services.keys.onChange(change));
+  changes.subscribe((change) => services.oidcClientLookup.onChange(change));
   const close = async () => {
     await producer.close();
     redis.disconnect();
