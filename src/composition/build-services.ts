@@ -26,6 +26,9 @@ import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
 import { KeyRing, KeyRotationService, LegacySealer, LocalKeyProvider } from '../keys';
 import { OidcSigningKeys } from '../oidc-provider/signing-keys.service';
+import { BackchannelLogout } from '../oidc-provider/backchannel-logout';
+import { OidcLogoutService } from '../oidc-provider/logout.service';
+import { buildOidcLogout } from './oidc-logout';
 
 export interface Services {
   /** The data keys of customers and people (issue 17). */
@@ -55,6 +58,9 @@ export interface Services {
   exports: ExportService;
   /** The customers' ID token signing keys: signs, publishes the JWKS, rotates (issue 19). */
   oidcKeys: OidcSigningKeys;
+  /** The end-session endpoint (RP-initiated logout) and the back-channel logout notices it queues. */
+  oidcLogout: OidcLogoutService;
+  backchannelLogout: BackchannelLogout;
 }
 
 /** What the services are built on: opened once by `startApp`, shared by both roles. */
@@ -212,6 +218,22 @@ export function buildServices(foundation: ServiceFoundation): Services {
     },
     afterCommit: (fn) => db.afterCommit(fn),
   });
+  const oidcClientLookup = new OidcClients(orm.em, clock, { maxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000, maxEntries: OIDC_CLIENT_CACHE_ENTRIES });
+  const oidcKeys = new OidcSigningKeys({ db, em: orm.em, keys, clock, cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000 });
+  const oidcLogout = buildOidcLogout({
+    config,
+    em: orm.em,
+    db,
+    clock,
+    keys,
+    audit,
+    customers: directory,
+    clients: oidcClientLookup,
+    signer: oidcKeys,
+    producer,
+    resolve,
+    log: log.child({ feature: 'oidc-logout' }),
+  });
   return {
     keys,
     keyRotation: new KeyRotationService({ db, em: orm.em, provider: keyProvider, audit, log: log.child({ feature: 'keys' }) }),
@@ -227,13 +249,15 @@ export function buildServices(foundation: ServiceFoundation): Services {
     oauthTokens,
     oauthLoginCodes,
     oidcClients: new OidcClientService({ em: orm.em, clock, random, audit }),
-    oidcClientLookup: new OidcClients(orm.em, clock, { maxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000, maxEntries: OIDC_CLIENT_CACHE_ENTRIES }),
+    oidcClientLookup,
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKeys, audit }),
     retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock, exports), batchSize: config.PURGE_BATCH_SIZE }),
     erasure,
     erasurePurge,
     exports,
-    oidcKeys: new OidcSigningKeys({ db, em: orm.em, keys, clock, cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000 }),
+    oidcKeys,
+    oidcLogout: oidcLogout.logout,
+    backchannelLogout: oidcLogout.backchannel,
   };
 }

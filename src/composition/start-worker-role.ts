@@ -7,6 +7,7 @@ import { deliverWebhookJob, dispatchWebhooksJob } from '../webhooks';
 import { erasureJobs } from '../erasure';
 import { profileExportJobs } from '../exports';
 import { sealLegacyRowsJob } from '../keys';
+import { deliverBackchannelLogoutJob } from '../oidc-provider/backchannel-logout.job';
 import { Logger } from '../shared/logger';
 import { Services } from './build-services';
 
@@ -33,6 +34,8 @@ export function startWorkerRole({ config, log, db, services }: { config: Config;
       // The upgrade to encryption at rest: rows written in clear before it, sealed in the background.
       sealLegacyRowsJob({ db, sealer: services.legacySealer, batchSize: LEGACY_SEAL_BATCH, everyMs: LEGACY_SEAL_EVERY_MS }),
       ...profileExportJobs({ db, exports: services.exports, sweepEveryMs: config.EXPORT_SWEEP_INTERVAL_SECONDS * 1000 }),
+      // Short POSTs to clients, as many at once as webhook deliveries.
+      deliverBackchannelLogoutJob({ logout: services.backchannelLogout, concurrency: config.WEBHOOK_CONCURRENCY }),
     ],
     log,
   });

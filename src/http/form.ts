@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+
 /** A form or query string that is not valid `application/x-www-form-urlencoded` UTF-8. */
 export class MalformedFormError extends Error {
   constructor(message: string) {
@@ -44,4 +46,33 @@ function decode(component: string): string {
 export function rawQuery(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? '' : url.slice(q + 1);
+}
+
+/**
+ * The parameters of a browser request, strictly parsed: the query string of a GET, the
+ * `application/x-www-form-urlencoded` body (at most `limit` bytes) of a POST. Null when they are not
+ * a valid form (another content type, too large, malformed).
+ */
+export async function readFormParams(req: IncomingMessage & { originalUrl?: string }, limit: number): Promise<Array<[string, string]> | null> {
+  let input: Buffer | string;
+  if (req.method === 'POST') {
+    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return null;
+    if (Number(req.headers['content-length'] ?? 0) > limit) return null;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) return null;
+      chunks.push(chunk as Buffer);
+    }
+    input = Buffer.concat(chunks);
+  } else {
+    input = rawQuery(req.originalUrl ?? req.url ?? '');
+  }
+  try {
+    return parseFormStrict(input);
+  } catch (err) {
+    if (err instanceof MalformedFormError) return null;
+    throw err;
+  }
 }

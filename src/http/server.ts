@@ -19,6 +19,8 @@ import { identityFlowRoutes } from './identity-flow.routes';
 import { OAuthRegionOf, oauthRoutes } from './oauth.routes';
 import { ExportService } from '../exports';
 import { exportRoutes } from './export.routes';
+import { oidcLogoutRoutes } from './oidc-logout.routes';
+import type { OidcLogoutService } from '../oidc-provider/logout.service';
 import { AbuseGuard, digestOf } from './abuse';
 import { isSecureRequest, securityHeaders, urlLengthLimit } from './hygiene';
 import { textInputGuard } from '../graphql/text-input-guard';
@@ -42,6 +44,8 @@ export interface HttpDeps {
   discovery: DiscoveryService;
   identityFlow: IdentityFlowService;
   exports: ExportService;
+  /** The OpenID Connect end-session endpoint (RP-initiated logout). */
+  oidcLogout: OidcLogoutService;
   log: Logger;
   abuse: AbuseGuard;
 }
@@ -94,6 +98,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   );
   app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
+  app.use(oidcLogoutRoutes({ logout: deps.oidcLogout, db: deps.db }));
   app.use(
     openidRoutes({
       provider: deps.provider,

@@ -14,6 +14,8 @@ export const QUEUES = {
   erasure: 'erasure',
   /** Building an export reads a person's whole history; its own queue keeps it off the other two. */
   exports: 'exports',
+  /** OpenID Connect back-channel logout notices, one job per client told, many at once. */
+  backchannelLogout: 'oidc-backchannel-logout',
 } as const;
 
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -30,6 +32,7 @@ export const JOBS = {
   buildProfileExport: 'build-profile-export',
   sweepProfileExports: 'sweep-profile-exports',
   sealLegacyRows: 'seal-legacy-rows',
+  deliverBackchannelLogout: 'deliver-backchannel-logout',
 } as const;
 
 /** Scheduler ids (BullMQ job schedulers are upserted by id, so restarts never duplicate them). */
