@@ -86,12 +86,11 @@ describe('an OpenID Connect relying party signs a person in through the AW', () 
     await client.authorizationCodeGrant(config, location, checks);
     const res = await graphql<{ authRequests: { nodes: Array<{ protocol: string; clientId: string; mode: string; outcome: string; status: string; releasedFields: string[] }> } }>(
       app.url!,
-      `query($c: ID!) { authRequests(customerId: $c, filter: { protocol: OIDC }) { nodes { protocol clientId mode outcome status releasedFields } } }`,
-      { c: customerId },
+      `{ authRequests(filter: { protocol: OIDC }) { nodes { protocol clientId mode outcome status releasedFields } } }`,
     );
     expect(res.errors).toBeUndefined();
     expect(res.data!.authRequests.nodes).toEqual([{ protocol: 'OIDC', clientId: rp.clientId, mode: 'oidc', outcome: 'id_res', status: 'COMPLETED', releasedFields: ['email'] }]);
-    const none = await graphql<{ authRequests: { nodes: unknown[] } }>(app.url!, `query($c: ID!) { authRequests(customerId: $c, filter: { protocol: OPENID2 }) { nodes { id } } }`, { c: customerId });
+    const none = await graphql<{ authRequests: { nodes: unknown[] } }>(app.url!, `{ authRequests(filter: { protocol: OPENID2 }) { nodes { id } } }`);
     expect(none.data!.authRequests.nodes).toEqual([]);
     const [{ n }]: Array<{ n: string }> = await ownerSql(`select count(*) as n from audit_outbox where customer_id = ? and action = 'login.succeeded'`, [customerId]);
     expect(Number(n)).toBe(1);
