@@ -25,6 +25,7 @@ import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
 import { KeyRing, KeyRotationService, LegacySealer, LocalKeyProvider } from '../keys';
+import { OidcAuthorizationService } from '../oidc-provider/authorization.service';
 import { OidcSigningKeys } from '../oidc-provider/signing-keys.service';
 import { BackchannelLogout } from '../oidc-provider/backchannel-logout';
 import { OidcLogoutService } from '../oidc-provider/logout.service';
@@ -50,6 +51,10 @@ export interface Services {
   /** OpenID Connect relying parties: registration (GraphQL) and the endpoints' cached lookup (kept fresh by the change feed). */
   oidcClients: OidcClientService;
   oidcClientLookup: OidcClients;
+  /** Customers' login configuration by slug, cached in the process (the login path's view of them). */
+  customerConfigs: CustomerDirectory;
+  /** The OpenID Connect authorization endpoint of every customer (issue 19). */
+  oidcAuthorization: OidcAuthorizationService;
   profiles: ProfileService;
   operatorTokens: OperatorTokenService;
   retention: RetentionService;
@@ -134,6 +139,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     settings: { publicUrl: config.PUBLIC_URL, secretKeys, authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
+  const oidcClientLookup = new OidcClients(orm.em, clock, { maxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000, maxEntries: OIDC_CLIENT_CACHE_ENTRIES }, db);
   const provider = new OpenIdProviderService({
     pool,
     sharedAssociations,
@@ -218,7 +224,6 @@ export function buildServices(foundation: ServiceFoundation): Services {
     },
     afterCommit: (fn) => db.afterCommit(fn),
   });
-  const oidcClientLookup = new OidcClients(orm.em, clock, { maxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000, maxEntries: OIDC_CLIENT_CACHE_ENTRIES });
   const oidcKeys = new OidcSigningKeys({ db, em: orm.em, keys, clock, cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000 });
   const oidcLogout = buildOidcLogout({
     config,
@@ -250,6 +255,8 @@ export function buildServices(foundation: ServiceFoundation): Services {
     oauthLoginCodes,
     oidcClients: new OidcClientService({ em: orm.em, clock, random, audit }),
     oidcClientLookup,
+    customerConfigs: directory,
+    oidcAuthorization: new OidcAuthorizationService({ customers: directory, clients: oidcClientLookup, login: identityFlow, publicUrl: config.PUBLIC_URL }),
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKeys, audit }),
     retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock, exports), batchSize: config.PURGE_BATCH_SIZE }),

@@ -59,7 +59,6 @@ export function buildOidcLogout(parts: OidcLogoutParts): { logout: OidcLogoutSer
       }),
   });
   const backchannel = new BackchannelLogout({
-    db,
     keys,
     clients,
     signer,

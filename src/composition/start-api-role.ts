@@ -65,6 +65,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves 
         identityFlow: services.identityFlow,
         exports: services.exports,
         oidcLogout: services.oidcLogout,
+        oidc: { authorization: services.oidcAuthorization, signer: services.oidcKeys, customers: services.customerConfigs },
         abuse: new AbuseGuard(
           new CounterStore(cell.redis, `${cell.config.QUEUE_PREFIX}:abuse:`, cell.log.child({ feature: 'abuse' })),
           {

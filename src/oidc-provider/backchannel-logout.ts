@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { customerScope, Database } from '../db/scope';
 import { fieldAad, KeyRing, openText, PersonKey, sealText } from '../keys';
 import { LOGOUT_TOKEN_TYPE, logoutTokenClaims } from '../oidc/logout-token';
 import { Clock } from '../shared/clock';
@@ -40,7 +39,6 @@ export class BackchannelDeliveryError extends Error {
 }
 
 export interface BackchannelLogoutDeps {
-  db: Database;
   keys: KeyRing;
   clients: OidcClientLookup;
   signer: IdTokenSigner;
@@ -83,7 +81,7 @@ export class BackchannelLogout {
   async deliver(notice: BackchannelNotice): Promise<BackchannelOutcome> {
     const person = await this.deps.keys.personById(notice.customerId, notice.personKeyId);
     if (!person) return 'person_erased';
-    const client = await this.deps.db.run(customerScope(notice.customerId), () => this.deps.clients.find(notice.customerId, notice.clientId));
+    const client = await this.deps.clients.find(notice.customerId, notice.clientId);
     if (!client?.backchannelLogoutUri) return 'client_gone';
     const claims = logoutTokenClaims({
       issuer: notice.issuer,
