@@ -64,6 +64,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves 
         discovery: services.discovery,
         identityFlow: services.identityFlow,
         exports: services.exports,
+        oidcTokens: services.oidcTokens,
         abuse: new AbuseGuard(
           new CounterStore(cell.redis, `${cell.config.QUEUE_PREFIX}:abuse:`, cell.log.child({ feature: 'abuse' })),
           {

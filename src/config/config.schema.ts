@@ -148,6 +148,20 @@ export const configSchema = z.object({
     .max(600)
     .default(60)
     .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
+  OIDC_ID_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86400)
+    .default(3600)
+    .describe('Lifetime of the OpenID Connect ID tokens the token endpoint issues (their exp).'),
+  OIDC_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(31536000)
+    .default(2592000)
+    .describe('How long an OpenID Connect grant can be refreshed, counted from its code exchange; rotation keeps that expiry (absolute, not sliding).'),
   GRAPHQL_MAX_DEPTH: z.coerce
     .number()
     .int()

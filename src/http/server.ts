@@ -17,6 +17,8 @@ import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 import { IdentityFlowService } from '../identity-flow';
 import { identityFlowRoutes } from './identity-flow.routes';
 import { OAuthRegionOf, oauthRoutes } from './oauth.routes';
+import { oidcTokenRoutes } from './oidc-token.routes';
+import { OidcTokenService } from '../oidc-provider';
 import { ExportService } from '../exports';
 import { exportRoutes } from './export.routes';
 import { AbuseGuard, digestOf } from './abuse';
@@ -42,6 +44,8 @@ export interface HttpDeps {
   discovery: DiscoveryService;
   identityFlow: IdentityFlowService;
   exports: ExportService;
+  /** This region's OpenID Connect token, revocation, introspection and UserInfo endpoints. */
+  oidcTokens: OidcTokenService;
   log: Logger;
   abuse: AbuseGuard;
 }
@@ -93,6 +97,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
     }),
   );
   app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
+  app.use(oidcTokenRoutes({ service: deps.oidcTokens, db: deps.db, guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
   app.use(
     openidRoutes({
