@@ -8,6 +8,7 @@ import { ConsentService } from '../consent';
 import { ProfileService } from '../profiles';
 import { OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from '../oauth';
 import { OperatorTokenService } from '../operators';
+import { OidcClients, OidcClientService } from '../oidc-provider/clients';
 import { Database } from '../db/scope';
 import { SqlPool } from '../db/sql-pool';
 import { AuditService } from '../audit';
@@ -25,8 +26,9 @@ import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
 import { KeyRing, KeyRotationService, LegacySealer, LocalKeyProvider } from '../keys';
-import { IdTokenSigner, OidcTokenService } from '../oidc-provider';
-import { RegisteredClientReader } from '../oidc-provider/registered-client-reader';
+import { OidcTokenService } from '../oidc-provider';
+import { OidcAuthorizationService } from '../oidc-provider/authorization.service';
+import { OidcSigningKeys } from '../oidc-provider/signing-keys.service';
 import { buildOidcTokenService } from './oidc-tokens';
 
 export interface Services {
@@ -46,12 +48,19 @@ export interface Services {
   oauthClients: OAuthClientService;
   oauthTokens: OAuthTokenService;
   oauthLoginCodes: OAuthLoginCodeService;
+  /** OpenID Connect relying parties: registration (GraphQL) and the endpoints' cached lookup (kept fresh by the change feed). */
+  oidcClients: OidcClientService;
+  oidcClientLookup: OidcClients;
   profiles: ProfileService;
   operatorTokens: OperatorTokenService;
   retention: RetentionService;
   erasure: ErasureService;
   erasurePurge: ErasurePurge;
   exports: ExportService;
+  /** The customers' ID token signing keys: signs, publishes the JWKS, rotates (issue 19). */
+  oidcKeys: OidcSigningKeys;
+  /** The OpenID Connect authorization endpoint and the answer that ends its sign-ins (issue 19). */
+  oidcAuthorization: OidcAuthorizationService;
   /** The OpenID Connect token, revocation, introspection and UserInfo endpoints (issue 19). */
   oidcTokens: OidcTokenService;
 }
@@ -79,6 +88,9 @@ export interface ServiceFoundation {
   /** The region's Redis (OIDC client assertion ids). */
   redis: Redis;
 }
+
+/** OpenID Connect clients each instance keeps in memory at most (known and unknown client_ids). */
+const OIDC_CLIENT_CACHE_ENTRIES = 10_000;
 
 /** RP discovery limits: an XRDS is a few hundred bytes; a realm worth verifying does not redirect much. */
 const RP_DISCOVERY_MAX_BYTES = 64 * 1024;
@@ -210,6 +222,8 @@ export function buildServices(foundation: ServiceFoundation): Services {
     },
     afterCommit: (fn) => db.afterCommit(fn),
   });
+  const oidcClientLookup = new OidcClients(orm.em, clock, { maxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000, maxEntries: OIDC_CLIENT_CACHE_ENTRIES });
+  const oidcKeys = new OidcSigningKeys({ db, em: orm.em, keys, clock, cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000 });
   return {
     keys,
     keyRotation: new KeyRotationService({ db, em: orm.em, provider: keyProvider, audit, log: log.child({ feature: 'keys' }) }),
@@ -224,12 +238,16 @@ export function buildServices(foundation: ServiceFoundation): Services {
     oauthClients: new OAuthClientService({ em: orm.em, clock, random, audit }),
     oauthTokens,
     oauthLoginCodes,
+    oidcClients: new OidcClientService({ em: orm.em, clock, random, audit }),
+    oidcClientLookup,
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKeys, audit }),
     retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock, exports), batchSize: config.PURGE_BATCH_SIZE }),
     erasure,
     erasurePurge,
     exports,
+    oidcKeys,
+    oidcAuthorization: new OidcAuthorizationService({ customers: directory, clients: oidcClientLookup, login: identityFlow, publicUrl: config.PUBLIC_URL }),
     oidcTokens: buildOidcTokenService({
       config,
       em: orm.em,
@@ -240,16 +258,9 @@ export function buildServices(foundation: ServiceFoundation): Services {
       profiles,
       tokens: oauthTokens,
       customers: directory,
-      clients: new RegisteredClientReader(orm.em),
-      signer: PENDING_SIGNER,
+      clients: oidcClientLookup,
+      signer: oidcKeys,
       redis,
     }),
   };
 }
-
-/** TODO(oidc-keys lands on main): its OidcSigningKeys signs instead; until then no ID token can be signed. */
-const PENDING_SIGNER: IdTokenSigner = {
-  sign: () => Promise.reject(new Error('ID token signing keys are not built yet (oidc-keys)')),
-  jwks: () => Promise.resolve({ keys: [] }),
-  verifyOwn: () => Promise.resolve(null),
-};

@@ -35,6 +35,8 @@ export interface RegionCell {
   redis: Redis;
   producer: JobProducer;
   changes: ChangeFeed;
+  /** Customers by slug, cached in the process (the `/c/{slug}` routes' lookup). */
+  directory: CustomerDirectory;
   services: Services;
   /** Closes the pools, the feed, Redis and the producer (after the roles have stopped). */
   close(): Promise<void>;
@@ -103,11 +105,15 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
   // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
   const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
   const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency, redis });
-  changes.subscribe((change) => services.keys.onChange(change));
+  changes.subscribe((change) => {
+    services.keys.onChange(change);
+    services.oidcKeys.onChange(change);
+    services.oidcClientLookup.onChange(change);
+  });
   const close = async () => {
     await producer.close();
     redis.disconnect();
     await closeDatabase();
   };
-  return { region: settings.region, config, log, orm, platformOrm, db, pool, platformPool, redis, producer, changes, services, close };
+  return { region: settings.region, config, log, orm, platformOrm, db, pool, platformPool, redis, producer, changes, directory, services, close };
 }
