@@ -137,7 +137,8 @@ export async function clientAssertion(client: TestOidcClient, audience: string, 
 export async function postForm(url: string, form: Record<string, string>, headers: Record<string, string> = {}) {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body: new URLSearchParams(form).toString() });
   const text = await res.text();
-  return { status: res.status, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown>, headers: res.headers };
+  const isJson = /json/.test(res.headers.get('content-type') ?? '');
+  return { status: res.status, body: (isJson ? JSON.parse(text) : { text }) as Record<string, unknown>, headers: res.headers };
 }
 
 /** The client's credentials as its registered method sends them. */

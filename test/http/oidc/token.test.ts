@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { App } from '../../../src/app';
+import { testQueuePrefix } from '../../support/env';
 import { FixedClock } from '../../../src/shared/clock';
 import { atHash } from '../../../src/oidc/id-token';
 import { PAPE_POLICY_MULTI_FACTOR } from '../../../src/openid';
@@ -15,7 +17,8 @@ describe('the OpenID Connect token endpoint: authorization codes', () => {
   const clock = new FixedClock(new Date());
 
   beforeAll(async () => {
-    app = await startPublicTestApp({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' }, { clock });
+    // Counters of its own: the refusals this file provokes never add up to a lockout across runs.
+    app = await startPublicTestApp({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', QUEUE_PREFIX: `${testQueuePrefix()}-oidc-${randomUUID()}` }, { clock });
   });
   afterAll(() => app.stop());
   beforeEach(async () => {
