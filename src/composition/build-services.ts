@@ -51,6 +51,10 @@ export interface Services {
   /** OpenID Connect relying parties: registration (GraphQL) and the endpoints' cached lookup (kept fresh by the change feed). */
   oidcClients: OidcClientService;
   oidcClientLookup: OidcClients;
+  /** Customers' login configuration by slug, cached in the process (the login path's view of them). */
+  customerConfigs: CustomerDirectory;
+  /** The OpenID Connect authorization endpoint of every customer (issue 19). */
+  oidcAuthorization: OidcAuthorizationService;
   profiles: ProfileService;
   operatorTokens: OperatorTokenService;
   retention: RetentionService;
@@ -59,8 +63,6 @@ export interface Services {
   exports: ExportService;
   /** The customers' ID token signing keys: signs, publishes the JWKS, rotates (issue 19). */
   oidcKeys: OidcSigningKeys;
-  /** The OpenID Connect authorization endpoint and the answer that ends its sign-ins (issue 19). */
-  oidcAuthorization: OidcAuthorizationService;
   /** The OpenID Connect token, revocation, introspection and UserInfo endpoints (issue 19). */
   oidcTokens: OidcTokenService;
 }
@@ -138,6 +140,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     settings: { publicUrl: config.PUBLIC_URL, secretKeys, authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
+  const oidcClientLookup = new OidcClients(orm.em, clock, { maxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000, maxEntries: OIDC_CLIENT_CACHE_ENTRIES }, db);
   const provider = new OpenIdProviderService({
     pool,
     sharedAssociations,
@@ -222,7 +225,6 @@ export function buildServices(foundation: ServiceFoundation): Services {
     },
     afterCommit: (fn) => db.afterCommit(fn),
   });
-  const oidcClientLookup = new OidcClients(orm.em, clock, { maxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000, maxEntries: OIDC_CLIENT_CACHE_ENTRIES });
   const oidcKeys = new OidcSigningKeys({ db, em: orm.em, keys, clock, cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000 });
   return {
     keys,
@@ -240,6 +242,8 @@ export function buildServices(foundation: ServiceFoundation): Services {
     oauthLoginCodes,
     oidcClients: new OidcClientService({ em: orm.em, clock, random, audit }),
     oidcClientLookup,
+    customerConfigs: directory,
+    oidcAuthorization: new OidcAuthorizationService({ customers: directory, clients: oidcClientLookup, login: identityFlow, publicUrl: config.PUBLIC_URL }),
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKeys, audit }),
     retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock, exports), batchSize: config.PURGE_BATCH_SIZE }),
@@ -247,7 +251,6 @@ export function buildServices(foundation: ServiceFoundation): Services {
     erasurePurge,
     exports,
     oidcKeys,
-    oidcAuthorization: new OidcAuthorizationService({ customers: directory, clients: oidcClientLookup, login: identityFlow, publicUrl: config.PUBLIC_URL }),
     oidcTokens: buildOidcTokenService({
       config,
       em: orm.em,

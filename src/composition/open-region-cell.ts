@@ -35,8 +35,6 @@ export interface RegionCell {
   redis: Redis;
   producer: JobProducer;
   changes: ChangeFeed;
-  /** Customers by slug, cached in the process (the `/c/{slug}` routes' lookup). */
-  directory: CustomerDirectory;
   services: Services;
   /** Closes the pools, the feed, Redis and the producer (after the roles have stopped). */
   close(): Promise<void>;
@@ -115,5 +113,5 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
     redis.disconnect();
     await closeDatabase();
   };
-  return { region: settings.region, config, log, orm, platformOrm, db, pool, platformPool, redis, producer, changes, directory, services, close };
+  return { region: settings.region, config, log, orm, platformOrm, db, pool, platformPool, redis, producer, changes, services, close };
 }

@@ -64,10 +64,8 @@ export async function startApiRole({ config, log, cells, directory, regionMoves 
         discovery: services.discovery,
         identityFlow: services.identityFlow,
         exports: services.exports,
-        oidcAuthorization: services.oidcAuthorization,
+        oidc: { authorization: services.oidcAuthorization, signer: services.oidcKeys, customers: services.customerConfigs },
         oidcTokens: services.oidcTokens,
-        oidcSigner: services.oidcKeys,
-        customers: cell.directory,
         abuse: new AbuseGuard(
           new CounterStore(cell.redis, `${cell.config.QUEUE_PREFIX}:abuse:`, cell.log.child({ feature: 'abuse' })),
           {

@@ -7,7 +7,6 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { GraphQLSchema } from 'graphql';
 import { Database } from '../db/scope';
 import { Config } from '../config';
-import type { CustomerConfig } from '../customers';
 import { Logger } from '../shared/logger';
 import { GraphqlContext } from '../graphql/context';
 import { makeFormatError } from '../graphql/format-error';
@@ -19,9 +18,8 @@ import { IdentityFlowService } from '../identity-flow';
 import { identityFlowRoutes } from './identity-flow.routes';
 import { OAuthRegionOf, oauthRoutes } from './oauth.routes';
 import { oidcTokenRoutes } from './oidc-token.routes';
-import { oidcRoutes } from './oidc.routes';
-import { IdTokenSigner, OidcTokenService } from '../oidc-provider';
-import type { OidcAuthorizationService } from '../oidc-provider/authorization.service';
+import { OidcTokenService } from '../oidc-provider';
+import { oidcRoutes, OidcRoutesDeps } from './oidc.routes';
 import { ExportService } from '../exports';
 import { exportRoutes } from './export.routes';
 import { AbuseGuard, digestOf } from './abuse';
@@ -47,13 +45,12 @@ export interface HttpDeps {
   discovery: DiscoveryService;
   identityFlow: IdentityFlowService;
   exports: ExportService;
-  /** This region's OpenID Connect endpoints: authorization, token, revocation, introspection, UserInfo, and its keys. */
-  oidcAuthorization: OidcAuthorizationService;
+  /** This region's OpenID Connect token, revocation, introspection and UserInfo endpoints. */
   oidcTokens: OidcTokenService;
-  oidcSigner: IdTokenSigner;
-  customers: { bySlug(slug: string): Promise<CustomerConfig | null> };
   log: Logger;
   abuse: AbuseGuard;
+  /** The OpenID Connect provider's authorization endpoint, its keys and the customers it serves (issue 19). */
+  oidc: Omit<OidcRoutesDeps, 'isSecureRequest' | 'publicUrl'>;
 }
 
 export interface HttpServer {
@@ -96,22 +93,14 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.post('/c/:slug/ows_consent', abuse.limit('consent', config.RATE_LIMIT_CONSENT_PER_ADDRESS));
   // The login routes below make one statement per step (login-steps.repository.ts); the others run their work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
   app.use(
-    identityFlowRoutes(deps.identityFlow, deps.provider, deps.oidcAuthorization, {
+    identityFlowRoutes(deps.identityFlow, deps.provider, deps.oidc.authorization, {
       guard: abuse,
       perAddress: config.RATE_LIMIT_POSTBACK_PER_ADDRESS,
       perApiKey: config.RATE_LIMIT_POSTBACK_PER_API_KEY,
     }),
   );
+  app.use(oidcRoutes({ ...deps.oidc, publicUrl: config.PUBLIC_URL, isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL) }));
   app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
-  app.use(
-    oidcRoutes({
-      authorization: deps.oidcAuthorization,
-      signer: deps.oidcSigner,
-      customers: deps.customers,
-      publicUrl: config.PUBLIC_URL,
-      isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL),
-    }),
-  );
   app.use(oidcTokenRoutes({ service: deps.oidcTokens, db: deps.db, guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
   app.use(

@@ -4,6 +4,7 @@ import { OAuthClient } from '../../oauth';
 import { Clock } from '../../shared/clock';
 import { isUuid } from '../../shared/ids';
 import type { OidcClientLookup, RegisteredClient } from '../registered-client';
+import { customerScope, Database } from '../../db/scope';
 
 export interface OidcClientsSettings {
   /** The safety net: an entry is read again after this long even when no change was notified. */
@@ -36,6 +37,8 @@ export class OidcClients implements OidcClientLookup {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly settings: OidcClientsSettings,
+    /** When given, a miss is read in a transaction of its own scoped to the customer (callers outside any unit of work, like the authorization endpoint). */
+    private readonly db?: Database,
   ) {
     this.cache = new LRUCache({ max: settings.maxEntries });
   }
@@ -47,7 +50,8 @@ export class OidcClients implements OidcClientLookup {
     const now = this.clock.now().getTime();
     if (cached && now - cached.loadedAt < this.settings.maxAgeMs) return cached.value;
     const generation = this.generation;
-    const row = await this.em.findOne(OAuthClient, { customer: customerId.toLowerCase(), clientId, kind: 'OIDC', disabledAt: null });
+    const read = () => this.em.findOne(OAuthClient, { customer: customerId.toLowerCase(), clientId, kind: 'OIDC', disabledAt: null });
+    const row = this.db ? await this.db.run(customerScope(customerId.toLowerCase()), read) : await read();
     const value = row === null ? null : registered(row);
     if (generation === this.generation) this.cache.set(key, { value, loadedAt: now });
     return value;
