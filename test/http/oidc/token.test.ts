@@ -4,7 +4,8 @@ import { testQueuePrefix } from '../../support/env';
 import { FixedClock } from '../../../src/shared/clock';
 import { atHash } from '../../../src/oidc/id-token';
 import { PAPE_POLICY_MULTI_FACTOR } from '../../../src/openid';
-import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
+import { createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
+import { PLATFORM } from '../../../src/shared/tenant';
 import { graphql } from '../../support/graphql';
 import { seedProfile } from '../../support/oauth';
 import { createOidcClient, insertOidcCode, TestOidcClient } from '../../support/oidc';
@@ -126,6 +127,15 @@ describe('the OpenID Connect token endpoint: authorization codes', () => {
     await ownerSql('select keyring.ids_shred_person(?, ?)', [customerId, profile.id]);
     app.services.keys.forgetPerson(profile.person_key_id);
     expect(await exchangeCode(app, 'acme', client, code)).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
+  });
+
+  it('gives a person restricted since the sign-in an access token without profile fields', async () => {
+    const [profile] = await ownerSql('select id from profile');
+    await inContext(app, () => app.services.profiles.setRestriction(profile.id, true, PLATFORM));
+    const code = await insertOidcCode(app, customerId, client, 'alice', { now: clock.now() });
+    const res = await exchangeCode(app, 'acme', client, code);
+    expect(res.status).toBe(200);
+    expect(await introspectToken(app, 'acme', client, res.body.access_token as string)).toMatchObject({ active: true, scope: 'openid email offline_access profiles:read' });
   });
 
   it('issues no refresh token without offline_access, and refuses other grant types', async () => {
