@@ -7,6 +7,7 @@ import { ConsentService } from '../consent';
 import { ProfileService } from '../profiles';
 import { OAuthClientService, OAuthLoginCodeService, OAuthTokenService } from '../oauth';
 import { OperatorTokenService } from '../operators';
+import { OidcClients, OidcClientService } from '../oidc-provider/clients';
 import { Database } from '../db/scope';
 import { SqlPool } from '../db/sql-pool';
 import { AuditService } from '../audit';
@@ -24,6 +25,7 @@ import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
 import { KeyRing, KeyRotationService, LegacySealer, LocalKeyProvider } from '../keys';
+import { OidcAuthorizationService } from '../oidc-provider/authorization.service';
 import { OidcSigningKeys } from '../oidc-provider/signing-keys.service';
 
 export interface Services {
@@ -43,6 +45,13 @@ export interface Services {
   oauthClients: OAuthClientService;
   oauthTokens: OAuthTokenService;
   oauthLoginCodes: OAuthLoginCodeService;
+  /** OpenID Connect relying parties: registration (GraphQL) and the endpoints' cached lookup (kept fresh by the change feed). */
+  oidcClients: OidcClientService;
+  oidcClientLookup: OidcClients;
+  /** Customers' login configuration by slug, cached in the process (the login path's view of them). */
+  customerConfigs: CustomerDirectory;
+  /** The OpenID Connect authorization endpoint of every customer (issue 19). */
+  oidcAuthorization: OidcAuthorizationService;
   profiles: ProfileService;
   operatorTokens: OperatorTokenService;
   retention: RetentionService;
@@ -74,6 +83,9 @@ export interface ServiceFoundation {
   /** The region these services' database is in, and the directory new customers are claimed in (issue 18). */
   residency?: CustomerResidency;
 }
+
+/** OpenID Connect clients each instance keeps in memory at most (known and unknown client_ids). */
+const OIDC_CLIENT_CACHE_ENTRIES = 10_000;
 
 /** RP discovery limits: an XRDS is a few hundred bytes; a realm worth verifying does not redirect much. */
 const RP_DISCOVERY_MAX_BYTES = 64 * 1024;
@@ -121,6 +133,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     settings: { publicUrl: config.PUBLIC_URL, secretKeys, authRequestTtlSeconds: config.AUTH_REQUEST_TTL_SECONDS },
     log: log.child({ feature: 'identity-flow' }),
   });
+  const oidcClientLookup = new OidcClients(orm.em, clock, { maxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000, maxEntries: OIDC_CLIENT_CACHE_ENTRIES }, db);
   const provider = new OpenIdProviderService({
     pool,
     sharedAssociations,
@@ -219,6 +232,10 @@ export function buildServices(foundation: ServiceFoundation): Services {
     oauthClients: new OAuthClientService({ em: orm.em, clock, random, audit }),
     oauthTokens,
     oauthLoginCodes,
+    oidcClients: new OidcClientService({ em: orm.em, clock, random, audit }),
+    oidcClientLookup,
+    customerConfigs: directory,
+    oidcAuthorization: new OidcAuthorizationService({ customers: directory, clients: oidcClientLookup, login: identityFlow, publicUrl: config.PUBLIC_URL }),
     profiles,
     operatorTokens: new OperatorTokenService({ em: orm.em, clock, random, secretKeys, audit }),
     retention: new RetentionService({ db, em: orm.em, clock, purgers: buildPurgers(config, db, clock, exports), batchSize: config.PURGE_BATCH_SIZE }),

@@ -106,6 +106,7 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
   changes.subscribe((change) => {
     services.keys.onChange(change);
     services.oidcKeys.onChange(change);
+    services.oidcClientLookup.onChange(change);
   });
   const close = async () => {
     await producer.close();

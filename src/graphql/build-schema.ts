@@ -11,6 +11,7 @@ import type { ExportService } from '../exports';
 import type { KeyRotationService } from '../keys';
 import type { OAuthClientService } from '../oauth';
 import type { OperatorTokenService } from '../operators';
+import type { OidcClientService } from '../oidc-provider/clients';
 import type { ProfileService } from '../profiles';
 import type { RetentionService } from '../retention';
 import type { WebhookService } from '../webhooks';
@@ -24,6 +25,7 @@ import { AuthRequestQueries } from '../identity-flow/auth-request.query';
 import type { KeyRing } from '../keys';
 import { AuthRequestResolver } from '../identity-flow/auth-request.resolver';
 import { OAuthClientResolver } from '../oauth/oauth-client.resolver';
+import { OidcClientResolver } from '../oidc-provider/clients/oidc-client.resolver';
 import { MeResolver } from '../operators/me.resolver';
 import { OperatorTokenResolver } from '../operators/operator-token.resolver';
 import { ProfileResolver } from '../profiles/profile.resolver';
@@ -67,6 +69,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   AuthRequestResolver,
   ConsentResolver,
   OAuthClientResolver,
+  OidcClientResolver,
   ProfileResolver,
   OperatorTokenResolver,
   MeResolver,
@@ -87,6 +90,7 @@ export interface ResolverServices {
   customers: CustomerService;
   consent: ConsentService;
   oauthClients: OAuthClientService;
+  oidcClients: OidcClientService;
   profiles: ProfileService;
   operatorTokens: OperatorTokenService;
   audit: AuditService;
@@ -110,6 +114,7 @@ export function createResolvers(services: ResolverServices, em: EntityManager, p
     new AuthRequestResolver(new AuthRequestQueries(em, services.keys), services.profiles),
     new ConsentResolver(services.consent, services.profiles),
     new OAuthClientResolver(services.oauthClients),
+    new OidcClientResolver(services.oidcClients),
     new ProfileResolver(services.profiles, services.consent),
     new OperatorTokenResolver(services.operatorTokens),
     new MeResolver(),

@@ -37,6 +37,9 @@ function describeRealm(realm: string): { readable: string; raw: string } {
  */
 export function renderConsentPage(view: ConsentView): string {
   const realm = describeRealm(view.realm);
+  // An OpenID Connect client is named by its registered name (and logo), with the site it sends you back to beside it.
+  const asker = view.client ? view.client.name : realm.readable;
+  const logo = view.client && consentLogoOrigin(view) ? `<p><img src="${escapeMarkup(view.client.logoUri!)}" alt="" width="64" height="64"></p>` : '';
   const rows = view.attributes
     .map(
       (a) => `<li><label><input type="checkbox" name="share" value="${escapeMarkup(a.field)}" checked> ${escapeMarkup(LABELS[a.field] ?? a.field)}: <strong>${escapeMarkup(a.value)}</strong>${a.isRequired ? ' <em>(required by the site)</em>' : ''}</label></li>`,
@@ -47,11 +50,11 @@ export function renderConsentPage(view: ConsentView): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Share your details with ${escapeMarkup(realm.readable)}?</title>${PAGE_STYLE}</head>
+<title>Share your details with ${escapeMarkup(asker)}?</title>${PAGE_STYLE}</head>
 <body>
 <main>
-<h1>Share your details with ${escapeMarkup(realm.readable)}?</h1>
-<p>You are signing in to <strong>${escapeMarkup(realm.readable)}</strong> (<code>${escapeMarkup(realm.raw)}</code>) with your ${escapeMarkup(view.customerName)} account.</p>
+${logo}<h1>Share your details with ${escapeMarkup(asker)}?</h1>
+<p>You are signing in to <strong>${escapeMarkup(asker)}</strong>${view.client ? ` at <strong>${escapeMarkup(realm.readable)}</strong>` : ''} (<code>${escapeMarkup(realm.raw)}</code>) with your ${escapeMarkup(view.customerName)} account.</p>
 <p>Your identity: <code>${escapeMarkup(view.identity)}</code></p>
 <form method="post" action="${escapeMarkup(view.action)}">
 <input type="hidden" name="auth_request" value="${escapeMarkup(view.authRequestId)}">
@@ -66,4 +69,16 @@ ${policy}
 </body>
 </html>
 `;
+}
+
+/** The origin the page may load the client's logo from (its CSP allows that one origin): https logos only. */
+export function consentLogoOrigin(view: ConsentView): string | null {
+  const uri = view.client?.logoUri;
+  if (!uri) return null;
+  try {
+    const url = new URL(uri);
+    return url.protocol === 'https:' ? url.origin : null;
+  } catch {
+    return null;
+  }
 }

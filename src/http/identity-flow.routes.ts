@@ -1,7 +1,11 @@
 import { Request, Response, Router } from 'express';
 import { FlowResult, IdentityFlowService, PostbackRefusedError, TXN_COOKIE } from '../identity-flow';
 import type { OpenIdProviderService } from '../openid-provider';
-import { renderConsentPage } from './consent-page';
+import { consentLogoOrigin, renderConsentPage } from './consent-page';
+import type { OidcAuthorizationService } from '../oidc-provider/authorization.service';
+
+/** Ends an OpenID Connect sign-in at its client (OidcAuthorizationService.answer). */
+export type OidcAnswerer = Pick<OidcAuthorizationService, 'answer'>;
 import { MalformedFormError, parseFormStrict, rawQuery } from './form';
 import { setPageHeaders } from './pages';
 import { sendFlowErrorPage } from './error-pages';
@@ -28,7 +32,7 @@ export interface PostbackLimits {
  * assertion or builds a cancel, or a page is rendered. Refusals take their wire form from one table
  * per audience: postback-answers.ts for the AW, error-pages.ts for the browser.
  */
-export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdProviderService, limits: PostbackLimits): Router {
+export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdProviderService, oidc: OidcAnswerer, limits: PostbackLimits): Router {
   const router = Router();
   const { guard } = limits;
 
@@ -77,14 +81,14 @@ export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdPr
       return sendFlowErrorPage(res, 'MALFORMED_ADDRESS');
     }
     const slug = req.params.slug!;
-    await send(res, provider, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req))));
+    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req))));
   });
 
   router.post('/c/:slug/ows_return', async (req, res) => {
     const pairs = await readForm(req, res);
     if (!pairs) return;
     const slug = req.params.slug!;
-    await send(res, provider, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req))));
+    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req))));
   });
 
   router.post('/c/:slug/ows_consent', async (req, res) => {
@@ -98,7 +102,7 @@ export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdPr
       remember: firstValue(pairs, 'remember') === 'true',
     };
     const slug = req.params.slug!;
-    await send(res, provider, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req))));
+    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req))));
   });
 
   return router;
@@ -110,14 +114,19 @@ function userOf(slug: string): Actor {
 }
 
 /** Acts on what a browser step decided: the OP answers the RP (step 8), or a page is shown. */
-async function send(res: Response, provider: OpenIdProviderService, result: FlowResult): Promise<void> {
+async function send(res: Response, provider: OpenIdProviderService, oidc: OidcAnswerer, result: FlowResult): Promise<void> {
   switch (result.kind) {
     case 'assert':
       return sendIndirect(res, await provider.assert(result.customer, result.request, result.outcome));
     case 'cancel':
       return sendIndirect(res, provider.cancel(result.request));
+    case 'oidc':
+      // An OpenID Connect client is answered at its registered redirect URI, with the code or the error.
+      res.set('Cache-Control', 'no-store');
+      res.redirect(302, oidc.answer(result.customer, result.request, result.answer));
+      return;
     case 'consent':
-      setPageHeaders(res);
+      setPageHeaders(res, undefined, consentLogoOrigin(result.view));
       res.status(200).type('html').send(renderConsentPage(result.view));
       return;
     case 'refused':

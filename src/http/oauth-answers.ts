@@ -5,6 +5,7 @@ const OAUTH_ANSWERS: Record<OAuthFailure, { status: number; error: string }> = {
   INVALID_REQUEST: { status: 400, error: 'invalid_request' },
   // RFC 6749 §5.2: 401 (with a challenge when the client tried HTTP Basic).
   INVALID_CLIENT: { status: 401, error: 'invalid_client' },
+  UNAUTHORIZED_CLIENT: { status: 400, error: 'unauthorized_client' },
   UNSUPPORTED_GRANT_TYPE: { status: 400, error: 'unsupported_grant_type' },
   INVALID_SCOPE: { status: 400, error: 'invalid_scope' },
   INVALID_GRANT: { status: 400, error: 'invalid_grant' },

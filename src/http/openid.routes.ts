@@ -5,6 +5,7 @@ import { DiscoveryService } from '../openid-provider';
 import { MalformedFormError, parseFormStrict, rawQuery } from './form';
 import { sendOpenIdPage } from './error-pages';
 import { sendIndirect } from './indirect';
+import { sendHandoff } from './handoff';
 import { AbuseGuard, sendTooManyRequests } from './abuse';
 
 /** Largest OpenID request body we read; real messages are a few KB. */
@@ -137,19 +138,7 @@ async function answer(res: Response, isSecureBrowser: boolean, run: () => Promis
       sendIndirect(res, result.response);
       return;
     case 'handoff':
-      for (const cookie of result.cookies) {
-        res.cookie(cookie.name, cookie.value, {
-          path: cookie.path,
-          maxAge: cookie.maxAgeSeconds * 1000,
-          httpOnly: true,
-          sameSite: 'lax',
-          // Secure whenever the browser reaches us over TLS: PUBLIC_URL is https (whatever terminates
-          // TLS in front of us), the socket is TLS, or a trusted proxy says so.
-          secure: isSecureBrowser,
-        });
-      }
-      res.set('Cache-Control', 'no-store');
-      res.redirect(302, result.location);
+      sendHandoff(res, result.location, result.cookies, isSecureBrowser);
       return;
     case 'page':
       sendOpenIdPage(res, result.page);

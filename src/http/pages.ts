@@ -5,13 +5,15 @@ import { escapeMarkup } from '../openid';
  * Headers of every page we render for people: never cached (they may carry one-time state), never
  * framed (clickjacking), no inline script except where a page sets its own nonce.
  */
-export function setPageHeaders(res: Response, scriptNonce?: string): void {
+export function setPageHeaders(res: Response, scriptNonce?: string, imageOrigin?: string | null): void {
   res.set('Cache-Control', 'no-store');
   res.set('X-Frame-Options', 'DENY');
   res.set('X-Content-Type-Options', 'nosniff');
   res.set('Referrer-Policy', 'no-referrer');
   const script = scriptNonce ? `script-src 'nonce-${scriptNonce}'` : "script-src 'none'";
-  res.set('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; ${script}; form-action *; frame-ancestors 'none'; base-uri 'none'`);
+  // Images only from the one origin a page names (an OpenID Connect client's logo on the consent page).
+  const images = imageOrigin ? `; img-src ${imageOrigin}` : '';
+  res.set('Content-Security-Policy', `default-src 'none'; style-src 'unsafe-inline'; ${script}; form-action *; frame-ancestors 'none'; base-uri 'none'${images}`);
 }
 
 /** One small stylesheet for every page we render: readable, no external resources. */

@@ -17,6 +17,7 @@ import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 import { IdentityFlowService } from '../identity-flow';
 import { identityFlowRoutes } from './identity-flow.routes';
 import { OAuthRegionOf, oauthRoutes } from './oauth.routes';
+import { oidcRoutes, OidcRoutesDeps } from './oidc.routes';
 import { ExportService } from '../exports';
 import { exportRoutes } from './export.routes';
 import { AbuseGuard, digestOf } from './abuse';
@@ -44,6 +45,8 @@ export interface HttpDeps {
   exports: ExportService;
   log: Logger;
   abuse: AbuseGuard;
+  /** The OpenID Connect provider's authorization endpoint, its keys and the customers it serves (issue 19). */
+  oidc: Omit<OidcRoutesDeps, 'isSecureRequest' | 'publicUrl'>;
 }
 
 export interface HttpServer {
@@ -86,12 +89,13 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.post('/c/:slug/ows_consent', abuse.limit('consent', config.RATE_LIMIT_CONSENT_PER_ADDRESS));
   // The login routes below make one statement per step (login-steps.repository.ts); the others run their work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
   app.use(
-    identityFlowRoutes(deps.identityFlow, deps.provider, {
+    identityFlowRoutes(deps.identityFlow, deps.provider, deps.oidc.authorization, {
       guard: abuse,
       perAddress: config.RATE_LIMIT_POSTBACK_PER_ADDRESS,
       perApiKey: config.RATE_LIMIT_POSTBACK_PER_API_KEY,
     }),
   );
+  app.use(oidcRoutes({ ...deps.oidc, publicUrl: config.PUBLIC_URL, isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL) }));
   app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
   app.use(

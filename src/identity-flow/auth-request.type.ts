@@ -20,6 +20,25 @@ registerEnumType(ReturnToVerificationStatusEnum, {
   },
 });
 
+/** Which protocol a request came by (issue 19): both run through the same delegated login. */
+export enum AuthProtocol {
+  OPENID2 = 'OPENID2',
+  OIDC = 'OIDC',
+}
+registerEnumType(AuthProtocol, {
+  name: 'AuthProtocol',
+  description: 'The protocol a relying party used: both run through the same delegated login, consent, audit trail and webhooks.',
+  valuesConfig: {
+    OPENID2: { description: 'OpenID Authentication 2.0 (checkid at /c/{slug}/openid).' },
+    OIDC: { description: 'OpenID Connect (the authorization endpoint /c/{slug}/oidc/authorize).' },
+  },
+});
+
+/** The protocol of a stored request: OpenID Connect rows carry the mode `oidc`. */
+export function protocolOf(mode: string): AuthProtocol {
+  return mode === 'oidc' ? AuthProtocol.OIDC : AuthProtocol.OPENID2;
+}
+
 registerEnumType(AuthRequestStatus, { name: 'AuthRequestStatus', description: 'Where an authentication request stands (PROTOCOL.md §3.2).' });
 
 @ObjectType('AuthRequestTransition', { description: 'One step of an authentication request\'s timeline.' })
@@ -58,8 +77,14 @@ export class AuthRequestType {
   @Field(() => AuthRequestStatus, { description: 'Current state.' })
   status!: AuthRequestStatus;
 
-  @Field(() => String, { description: 'checkid_setup or checkid_immediate.' })
+  @Field(() => String, { description: 'checkid_setup or checkid_immediate (OpenID 2.0), or oidc (OpenID Connect).' })
   mode!: string;
+
+  @Field(() => AuthProtocol, { description: 'The protocol the relying party used.' })
+  protocol!: AuthProtocol;
+
+  @Field(() => String, { nullable: true, description: 'The OpenID Connect client_id that started the request; null for OpenID 2.0, which names only a realm.' })
+  clientId!: string | null;
 
   @RequiresScopes(REQUESTS_PERSONAL)
   @Field(() => String, { nullable: true, description: 'The relying party\'s realm. Needs `requests.personal`; null while the user is restricted.' })
@@ -89,7 +114,7 @@ export class AuthRequestType {
   @Field(() => [String], { nullable: true, description: 'Profile fields released to the RP in the assertion. Needs `requests.personal`; null while the user is restricted.' })
   releasedFields!: string[] | null;
 
-  @Field(() => String, { nullable: true, description: 'What the RP received: id_res, cancel or setup_needed.' })
+  @Field(() => String, { nullable: true, description: 'What the RP received: id_res (an assertion; for OpenID Connect, an authorization code), cancel or setup_needed.' })
   outcome!: string | null;
 
   @Field(() => String, { nullable: true, description: 'Why it ended without an identity, when it did.' })
@@ -111,6 +136,8 @@ export class AuthRequestType {
       customerId: request.customer.id,
       status: request.status,
       mode: request.mode,
+      protocol: protocolOf(request.mode),
+      clientId: clientIdOf(request.openidRequest),
       realm: shown.activity ? request.realm : null,
       returnTo: shown.activity ? request.returnTo : null,
       returnToVerification: request.returnToVerification,
@@ -130,6 +157,12 @@ export class AuthRequestType {
   }
 }
 
+/** The client_id an OpenID Connect request stored (the public identifier; nothing personal). */
+function clientIdOf(stored: Record<string, unknown>): string | null {
+  const oidc = stored.oidc as { clientId?: unknown } | undefined;
+  return typeof oidc?.clientId === 'string' ? oidc.clientId : null;
+}
+
 @ObjectType('AuthRequestConnection', { description: 'A page of authentication requests, newest first.' })
 export class AuthRequestConnection extends Connection(AuthRequestType) {}
 
@@ -143,6 +176,12 @@ export class AuthRequestFilterInput {
 
   @Field(() => String, { nullable: true, description: 'Only requests from this realm (exact). Needs `requests.personal`.' })
   realm?: string | null;
+
+  @Field(() => AuthProtocol, { nullable: true, description: 'Only requests that came by this protocol.' })
+  protocol?: AuthProtocol | null;
+
+  @Field(() => String, { nullable: true, description: 'Only requests of this OpenID Connect client_id.' })
+  clientId?: string | null;
 
   @Field(() => Date, { nullable: true, description: 'Created at or after.' })
   from?: Date | null;

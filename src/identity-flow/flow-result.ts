@@ -2,6 +2,7 @@ import type { AuthRequestInput } from '../openid';
 import type { CustomerConfig } from '../customers';
 import type { LoginOutcome } from '../openid-provider';
 import type { FlowRefusal } from './identity-flow.errors';
+import type { StoredAuthorization } from '../oidc/stored-authorization';
 
 /** What the consent page shows (step 7); the browser route renders it. */
 export interface ConsentView {
@@ -13,7 +14,12 @@ export interface ConsentView {
   csrf: string;
   attributes: Array<{ field: string; value: string; isRequired: boolean }>;
   policyUrl: string | null;
+  /** The OpenID Connect client asking, by its registered name and logo (null for OpenID 2.0, which names only the realm). */
+  client?: { name: string; logoUri: string | null } | null;
 }
+
+/** How an OpenID Connect sign-in ended for its client: a code to redeem, or an error for the redirect URI. */
+export type OidcAnswer = { code: string } | { error: 'access_denied' | 'login_required'; description: string };
 
 /**
  * What a browser step of the flow decided. The flow only decides; the route acts on it: it asks the
@@ -23,6 +29,8 @@ export interface ConsentView {
 export type FlowResult =
   | { kind: 'assert'; customer: CustomerConfig; request: AuthRequestInput; outcome: LoginOutcome }
   | { kind: 'cancel'; request: AuthRequestInput }
+  /** An OpenID Connect request's end: the route redirects to the client with the code or the error. */
+  | { kind: 'oidc'; customer: CustomerConfig; request: StoredAuthorization; answer: OidcAnswer }
   | { kind: 'consent'; view: ConsentView }
   | { kind: 'refused'; code: FlowRefusal };
 

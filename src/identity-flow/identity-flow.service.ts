@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { AuthRequestInput, isPersonalDataForbidden, isSregField, requestedFields, SREG_FIELDS, SregField, SregValues, usernameFromClaimedId } from '../openid';
+import { AuthRequestInput, isPersonalDataForbidden, isSregField, requestedFields, SREG_FIELDS, usernameFromClaimedId } from '../openid';
 import type { LoginDecision, LoginStep, VerifiedReturnTo } from '../openid-provider';
-import { CustomerConfig, customerUrls } from '../customers';
+import type { OidcLoginDecision, OidcLoginStep } from '../oidc-provider/login-step';
+import type { AuthorizationRequest } from '../oidc/authorization-request';
+import { fieldsForScopes } from '../oidc/claims';
+import { CustomerConfig } from '../customers';
 import type { PendingLoginCode } from '../oauth';
 import type { SqlPool } from '../db/sql-pool';
 import { currentActor } from '../audit/actor';
@@ -9,13 +12,14 @@ import { Clock } from '../shared/clock';
 import { RandomSource, randomToken } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { SecretKeyRing } from '../shared/secret-key-ring';
-import { bindingCookieValue, cookieRequestId, csrfToken, hashRequestId, isBindingCookieValid, isCsrfTokenValid, TXN_COOKIE } from './binding';
+import { bindingCookieValue, cookieRequestId, hashRequestId, isBindingCookieValid, isCsrfTokenValid, TXN_COOKIE } from './binding';
 import { buildVerifyUrl } from './verify-url';
 import * as steps from './login-steps.repository';
 import { FlowResult, refused } from './flow-result';
+import { opBase, stepResult, StepContext } from './step-results';
 import { PostbackResult, PostbackStep } from './postback.step';
 import type { KeyRing } from '../keys';
-import { openAnswer, storedRequest, StoredRequest } from './sealed-values';
+import { openAnswer, storedRequest } from './sealed-values';
 
 export interface IdentityFlowSettings {
   publicUrl: string;
@@ -53,6 +57,10 @@ export interface ConsentForm {
 
 const EXPIRED_REASON = 'expired before the browser returned';
 
+/** The `mode` of an OpenID Connect request's row (OpenID 2.0 rows carry their checkid mode). */
+export const OIDC_MODE = 'oidc';
+
+
 /**
  * The delegated login flow (PROTOCOL.md §3, steps 2 to 8): hands a validated checkid request to
  * the customer's AW, accepts its postback, and answers the RP when the browser returns, with a
@@ -66,7 +74,7 @@ const EXPIRED_REASON = 'expired before the browser returned';
  * The browser steps return a FlowResult and never call the OP: the route asks the OP to sign an
  * `assert` or build a `cancel`. Only the OP calls in here, through the LoginStep interface it owns.
  */
-export class IdentityFlowService implements LoginStep {
+export class IdentityFlowService implements LoginStep, OidcLoginStep {
   private readonly postbackStep: PostbackStep;
 
   constructor(private readonly deps: IdentityFlowDeps) {
@@ -83,11 +91,9 @@ export class IdentityFlowService implements LoginStep {
     const now = this.deps.clock.now();
     const requestId = randomToken(this.deps.random, 24);
     const requestIdHash = hashRequestId(requestId);
-    const id = randomUUID();
     const requested = requestedFields(input);
     const usernameHint = input.isIdentifierSelect ? null : (usernameFromClaimedId(this.opBase(customer), input.identity) ?? null);
-    const row = {
-      id,
+    return this.handOff(customer, requestId, now, {
       requestIdHash,
       mode: input.mode,
       realm: input.realm,
@@ -103,10 +109,52 @@ export class IdentityFlowService implements LoginStep {
       requestedFields: [...requested.required, ...requested.optional],
       requiredFields: [...requested.required],
       isNoPiiRequested: isPersonalDataForbidden(input),
-      now,
-      expiresAt: new Date(now.getTime() + this.deps.settings.authRequestTtlSeconds * 1000),
-    };
-    if (!(await steps.beginRequest(this.deps.pool, { customerId: customer.id, ...row }))) {
+    }, buildVerifyUrl({ verifyUrl: customer.verifyUrl, requestId, request: input, requested, usernameHint }));
+  }
+
+  /**
+   * Step 2 for an OpenID Connect authorization request (issue 19): the same request row, timeline and
+   * hand-off, with the scopes' fields asked as optional attributes. The realm the AW, the consent page
+   * and remembered decisions see is the redirect URI's origin, as an OpenID 2.0 realm names a site.
+   */
+  async beginOidc(customer: CustomerConfig, request: AuthorizationRequest): Promise<OidcLoginDecision> {
+    const now = this.deps.clock.now();
+    const requestId = randomToken(this.deps.random, 24);
+    const { stored } = request;
+    const fields = fieldsForScopes(stored.scopes);
+    const realm = `${new URL(stored.redirectUri).origin}/`;
+    // prompt=login asks for a fresh login: as PAPE's max_auth_age=0 asks the AW (PROTOCOL.md §6.3); max_age is that bound itself.
+    const maxAuthAge = stored.prompt.includes('login') ? 0 : (stored.maxAge ?? undefined);
+    const verifyUrl = buildVerifyUrl({
+      verifyUrl: customer.verifyUrl,
+      requestId,
+      request: { realm, ...(maxAuthAge !== undefined ? { pape: { maxAuthAgeSeconds: maxAuthAge } } : {}) },
+      requested: { required: [], optional: fields },
+      usernameHint: request.loginHint,
+      extra: { client_name: stored.clientName, ...(stored.uiLocales ? { ui_locales: stored.uiLocales } : {}) },
+    });
+    const decision = await this.handOff(customer, requestId, now, {
+      requestIdHash: hashRequestId(requestId),
+      mode: OIDC_MODE,
+      realm,
+      returnTo: stored.redirectUri,
+      verification: 'VERIFIED',
+      verificationReason: null,
+      verificationAt: new Date(now.getTime() - 1),
+      verificationLog: `VERIFIED: a redirect URI registered for client ${stored.clientId}`,
+      openidRequestJson: JSON.stringify({ oidc: stored, usernameHintHash: null }),
+      requestedFields: fields,
+      requiredFields: [],
+      isNoPiiRequested: false,
+    }, verifyUrl);
+    return decision.kind === 'redirect' ? { kind: 'redirect', location: decision.location, cookies: decision.cookies ?? [] } : { kind: 'unknown_customer' };
+  }
+
+  /** Stores a new request (one statement) and sends the browser to the AW's Verify URL with the binding cookie. */
+  private async handOff(customer: CustomerConfig, requestId: string, now: Date, row: Omit<steps.BeginRow, 'customerId' | 'id' | 'now' | 'expiresAt'>, location: string): Promise<LoginDecision> {
+    const id = randomUUID();
+    const expiresAt = new Date(now.getTime() + this.deps.settings.authRequestTtlSeconds * 1000);
+    if (!(await steps.beginRequest(this.deps.pool, { customerId: customer.id, id, now, expiresAt, ...row }))) {
       // The cached customer is gone (offboarded, or its slug given to another customer) and the change
       // notification has not arrived yet: answered as an unknown provider, and read again next time.
       this.deps.customers.invalidate(customer.slug);
@@ -114,11 +162,11 @@ export class IdentityFlowService implements LoginStep {
     }
     return {
       kind: 'redirect',
-      location: buildVerifyUrl({ verifyUrl: customer.verifyUrl, requestId, request: input, requested, usernameHint }),
+      location,
       cookies: [
         {
           name: TXN_COOKIE,
-          value: bindingCookieValue(this.deps.settings.secretKeys, id, requestIdHash),
+          value: bindingCookieValue(this.deps.settings.secretKeys, id, row.requestIdHash),
           path: `/c/${customer.slug}/`,
           maxAgeSeconds: this.deps.settings.authRequestTtlSeconds,
         },
@@ -155,7 +203,7 @@ export class IdentityFlowService implements LoginStep {
       if (!isBindingCookieValid(this.deps.settings.secretKeys, cookie, answer.authRequestId!, answer.requestIdHash!)) return refused('FOREIGN_BROWSER');
       answer = await steps.returnFromAw(this.deps.pool, { ...call, requestIdHash: answer.requestIdHash, isBindingValid: true });
     }
-    return this.result(customer, await openAnswer(this.deps.keys, customer.id, answer), cookie, code);
+    return stepResult(this.stepContext(), customer, await openAnswer(this.deps.keys, customer.id, answer), cookie, code);
   }
 
   /** Step 7: the user's answer on the consent page. */
@@ -189,75 +237,14 @@ export class IdentityFlowService implements LoginStep {
       }
       return refused('STALE_FORM');
     }
-    return this.result(customer, await openAnswer(this.deps.keys, customer.id, answer), cookie, code);
-  }
-
-  /** What comes after a step: a refusal, the consent page, or the answer to the RP for the route to have signed. */
-  private result(customer: CustomerConfig, answer: steps.StepAnswer, cookie: string | undefined, code: PendingLoginCode): FlowResult {
-    switch (answer.step) {
-      case 'unknown':
-      case 'check_binding':
-        return refused('UNKNOWN_REQUEST');
-      case 'foreign':
-      case 'refused':
-        return refused('FOREIGN_BROWSER');
-      case 'expired':
-        return refused('REQUEST_EXPIRED');
-      case 'finished':
-        return refused('ALREADY_COMPLETED');
-      case 'answered':
-        return refused('ALREADY_ANSWERED');
-      case 'invalid_decision':
-        return refused('INVALID_DECISION');
-      case 'consent':
-        return this.consentPage(customer, answer, cookie!);
-      case 'answer': {
-        const stored = answer.openidRequest as StoredRequest;
-        // No username: the person was erased during the sign-in (their key is gone), and nothing of them can be asserted.
-        if (answer.outcome !== 'id_res' || answer.username === null) return { kind: 'cancel', request: stored.input };
-        return {
-          kind: 'assert',
-          customer,
-          request: stored.input,
-          outcome: {
-            username: answer.username!,
-            supplied: answer.supplied as SregValues,
-            granted: answer.granted as SregField[],
-            ...(answer.blob ? { blob: answer.blob } : {}),
-            ...(answer.isCodeIssued ? { loginCode: code.code } : {}),
-            ...(answer.authTime ? { authTime: answer.authTime } : {}),
-            ...(answer.authPolicies ? { authPolicies: answer.authPolicies } : {}),
-          },
-        };
-      }
-    }
-  }
-
-  /** Step 7's page. A restricted user (restricted after the postback, too) is offered no attributes. */
-  private consentPage(customer: CustomerConfig, answer: steps.StepAnswer, cookie: string): FlowResult {
-    const stored = answer.openidRequest as StoredRequest;
-    const supplied = (answer.supplied ?? {}) as SregValues;
-    const requiredFields = answer.requiredFields ?? [];
-    return {
-      kind: 'consent',
-      view: {
-        customerName: customer.name,
-        realm: answer.realm!,
-        identity: stored.input.isIdentifierSelect ? `${this.opBase(customer)}/id/${encodeURIComponent(answer.username!)}` : stored.input.claimedId,
-        action: `/c/${customer.slug}/ows_consent`,
-        authRequestId: answer.authRequestId!,
-        csrf: csrfToken(this.deps.settings.secretKeys, answer.authRequestId!, cookie),
-        attributes: answer.isMinor
-          ? []
-          : (answer.requestedFields ?? [])
-              .filter((field) => supplied[field as SregField] !== undefined)
-              .map((field) => ({ field, value: supplied[field as SregField]!, isRequired: requiredFields.includes(field) })),
-        policyUrl: stored.input.sreg?.policyUrl ?? null,
-      },
-    };
+    return stepResult(this.stepContext(), customer, await openAnswer(this.deps.keys, customer.id, answer), cookie, code);
   }
 
   private opBase(customer: CustomerConfig): string {
-    return customerUrls(this.deps.settings.publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
+    return opBase(this.deps.settings.publicUrl, customer);
+  }
+
+  private stepContext(): StepContext {
+    return { publicUrl: this.deps.settings.publicUrl, secretKeys: this.deps.settings.secretKeys, clock: this.deps.clock };
   }
 }

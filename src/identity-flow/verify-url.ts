@@ -3,9 +3,12 @@ import { AuthRequestInput, RequestedFields } from '../openid';
 export interface VerifyUrlInput {
   verifyUrl: string;
   requestId: string;
-  request: Pick<AuthRequestInput, 'realm' | 'sreg' | 'pape'>;
+  /** An OpenID 2.0 request, or what an OpenID Connect request asks the same way (its realm, a max auth age). */
+  request: { realm: string; sreg?: Partial<NonNullable<AuthRequestInput['sreg']>>; pape?: Partial<NonNullable<AuthRequestInput['pape']>> };
   requested: RequestedFields;
   usernameHint: string | null;
+  /** Further hints for an OpenID Connect request (client_name, ui_locales). */
+  extra?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -24,6 +27,7 @@ export function buildVerifyUrl(input: VerifyUrlInput): string {
   if (input.usernameHint) params.set('username_hint', input.usernameHint);
   const maxAuthAge = input.request.pape?.maxAuthAgeSeconds;
   if (maxAuthAge !== undefined) params.set('max_auth_age', String(maxAuthAge));
+  for (const [name, value] of Object.entries(input.extra ?? {})) params.set(name, value);
   const hash = input.verifyUrl.indexOf('#');
   const base = hash < 0 ? input.verifyUrl : input.verifyUrl.slice(0, hash);
   const separator = base.includes('?') ? (base.endsWith('?') || base.endsWith('&') ? '' : '&') : '?';

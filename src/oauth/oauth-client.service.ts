@@ -32,7 +32,10 @@ export interface OAuthClientServiceDeps {
   audit: AuditService;
 }
 
-/** OAuth client registration by operators: create, rotate the secret, disable, list. */
+/**
+ * Service client registration by operators: create, rotate the secret, disable, list. Only kind
+ * SERVICE: an OpenID Connect client's id is not found here (oidc-provider/clients manages those).
+ */
 export class OAuthClientService {
   constructor(private readonly deps: OAuthClientServiceDeps) {}
 
@@ -96,7 +99,7 @@ export class OAuthClientService {
     const customer = await this.findCustomer(this.deps.em, customerId);
     const rows = await this.deps.em.find(
       OAuthClient,
-      { customer, ...afterCursor(after, 'createdAt', 'asc') },
+      { customer, kind: 'SERVICE', ...afterCursor(after, 'createdAt', 'asc') },
       { orderBy: { createdAt: 'asc', id: 'asc' }, limit: first + 1, populate: ['customer'] },
     );
     return toPage(rows, first);
@@ -109,7 +112,7 @@ export class OAuthClientService {
   }
 
   private async findClient(em: EntityManager, id: string): Promise<OAuthClient> {
-    const client = isUuid(id) ? await em.findOne(OAuthClient, { id: id.toLowerCase() }, { populate: ['customer'] }) : null;
+    const client = isUuid(id) ? await em.findOne(OAuthClient, { id: id.toLowerCase(), kind: 'SERVICE' }, { populate: ['customer'] }) : null;
     if (!client) throw new OAuthClientNotFoundError(id);
     return client;
   }

@@ -14,7 +14,7 @@ export class UnknownScopeError extends ValidationError {
 }
 
 /** The OAuth 2.0 failures (RFC 6749 §5.2, RFC 7009 §2.2.1) our token endpoints report. */
-export type OAuthFailure = 'INVALID_REQUEST' | 'INVALID_CLIENT' | 'UNSUPPORTED_GRANT_TYPE' | 'INVALID_SCOPE' | 'INVALID_GRANT';
+export type OAuthFailure = 'INVALID_REQUEST' | 'INVALID_CLIENT' | 'UNAUTHORIZED_CLIENT' | 'UNSUPPORTED_GRANT_TYPE' | 'INVALID_SCOPE' | 'INVALID_GRANT';
 
 /**
  * An OAuth 2.0 protocol error: a domain error whose code names the RFC 6749 §5.2 failure; the
@@ -42,6 +42,16 @@ export class InvalidRequestError extends OAuthError {
 export class InvalidClientError extends OAuthError {
   constructor(readonly usedBasic: boolean) {
     super('INVALID_CLIENT', 'client authentication failed');
+  }
+}
+
+/**
+ * RFC 6749 §5.2: the client authenticated but may not use this grant or endpoint: an OpenID Connect
+ * relying party (kind OIDC) at the service clients' `/oauth/*` endpoints, which it has its own of.
+ */
+export class UnauthorizedClientError extends OAuthError {
+  constructor(description: string) {
+    super('UNAUTHORIZED_CLIENT', description);
   }
 }
 

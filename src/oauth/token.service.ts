@@ -11,7 +11,7 @@ import { OAuthAccessToken } from './access-token.entity';
 import { PresentedClient } from './client-authentication';
 import { generateAccessToken, hashAccessToken, hashClientSecret, tokenHashes } from './client-credentials';
 import { enterAccessToken, enterOAuthClient } from './credential.repository';
-import { InvalidClientError, InvalidScopeError } from './oauth.errors';
+import { InvalidClientError, InvalidScopeError, UnauthorizedClientError } from './oauth.errors';
 import { formatScope, isSubsetOf, parseScopeParam } from './scopes';
 import { revokeClientToken } from './access-token.repository';
 
@@ -71,11 +71,14 @@ export class OAuthTokenService {
    * answer the same `invalid_client`, so the answer does not reveal which client ids exist. One
    * statement, in a transaction that sees nobody's rows until then: the client is found by id and
    * secret hash in PostgreSQL (one indexed lookup either way), and from then on the transaction sees
-   * this client's customer only.
+   * this client's customer only. These are the service clients' endpoints: an OpenID Connect relying
+   * party (kind OIDC) that authenticated is `unauthorized_client` here (it has `/c/{slug}/oidc/*`),
+   * so it can neither get service tokens nor look at or revoke the customer's other tokens.
    */
   async authenticateClient(presented: PresentedClient): Promise<OAuthClient> {
     const client = await enterOAuthClient(this.deps.em, presented.clientId, hashClientSecret(presented.clientSecret));
     if (!client || client.disabledAt !== null) throw new InvalidClientError(presented.method === 'client_secret_basic');
+    if (client.kind !== 'SERVICE') throw new UnauthorizedClientError('an OpenID Connect client uses its issuer\'s endpoints (/c/{slug}/oidc/...), not /oauth/*');
     identifyActor({ kind: ActorKind.CLIENT, id: client.clientId });
     return client;
   }
@@ -159,7 +162,11 @@ export class OAuthTokenService {
    * cannot be used to probe for other clients' tokens.
    */
   async revoke(presented: PresentedClient, token: string): Promise<void> {
-    const client = await this.authenticateClient(presented);
+    await this.revokeFor(await this.authenticateClient(presented), token);
+  }
+
+  /** `revoke` for a client already authenticated (by whatever method its endpoint accepts). */
+  async revokeFor(client: OAuthClient, token: string): Promise<void> {
     const revoked = await revokeClientToken(this.deps.em, tokenHashes(token, this.deps.secretKeys), client.id, this.deps.clock.now());
     for (const id of revoked) {
       await this.deps.audit.record({
@@ -176,7 +183,11 @@ export class OAuthTokenService {
    * another customer than the caller's, are all `{active: false}` (§2.2 says nothing more may leak).
    */
   async introspect(presented: PresentedClient, token: string): Promise<IntrospectionResponse> {
-    const client = await this.authenticateClient(presented);
+    return this.introspectFor(await this.authenticateClient(presented), token);
+  }
+
+  /** `introspect` for a client already authenticated (by whatever method its endpoint accepts). */
+  async introspectFor(client: OAuthClient, token: string): Promise<IntrospectionResponse> {
     const found = await this.deps.em.findOne(OAuthAccessToken, { tokenHash: { $in: tokenHashes(token, this.deps.secretKeys) } }, { populate: ['client'] });
     const now = this.deps.clock.now();
     if (!found || found.revokedAt !== null || found.expiresAt <= now || found.customer.id !== client.customer.id || found.client.disabledAt !== null) {

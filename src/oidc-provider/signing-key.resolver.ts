@@ -2,7 +2,8 @@ import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphq
 import { GraphqlContext, tenantOf } from '../graphql/context';
 import type { IdTokenAlg } from '../oauth/oauth-client.entity';
 import { OidcSigningKeys } from './signing-keys.service';
-import { IdTokenAlgEnum, OidcSigningKeyType, RotateOidcSigningKeysPayload } from './signing-key.type';
+import { IdTokenSigningAlg } from './clients/oidc-client.input';
+import { OidcSigningKeyType, RotateOidcSigningKeysPayload } from './signing-key.type';
 
 /** A customer's ID token signing keys are customer configuration: read with `customers:read`, rotated with `customers:write`. */
 @Resolver(() => OidcSigningKeyType)
@@ -25,7 +26,7 @@ export class OidcSigningKeyResolver {
   async rotateOidcSigningKeys(
     @Ctx() { principal }: GraphqlContext,
     @Arg('customerId', () => ID) customerId: string,
-    @Arg('alg', () => IdTokenAlgEnum, { nullable: true, description: 'The algorithm whose key to rotate; both when omitted.' }) alg?: IdTokenAlg | null,
+    @Arg('alg', () => IdTokenSigningAlg, { nullable: true, description: 'The algorithm whose key to rotate; both when omitted.' }) alg?: IdTokenAlg | null,
   ): Promise<RotateOidcSigningKeysPayload> {
     const tenant = tenantOf(principal);
     const rotated = await this.keys.rotate(customerId, tenant, alg ?? undefined);

@@ -1,18 +1,7 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import type { IdTokenAlg } from '../oauth/oauth-client.entity';
+import { IdTokenSigningAlg } from './clients/oidc-client.input';
 import type { SigningKeyInfo } from './signing-keys.service';
-
-/** The JWS algorithms ID tokens are signed with (oauth-client.entity.ts, ID_TOKEN_ALGS), as a GraphQL enum. */
-export const IdTokenAlgEnum: { readonly [A in IdTokenAlg]: A } = { ES256: 'ES256', RS256: 'RS256' };
-
-registerEnumType(IdTokenAlgEnum, {
-  name: 'IdTokenAlg',
-  description: 'A JWS algorithm ID tokens are signed with (RFC 7518 §3.1).',
-  valuesConfig: {
-    ES256: { description: 'ECDSA with P-256 and SHA-256: the default.' },
-    RS256: { description: 'RSASSA-PKCS1-v1_5 with SHA-256 (2048-bit keys), for relying parties without ECDSA.' },
-  },
-});
 
 export enum OidcSigningKeyStatus {
   PUBLISHED = 'PUBLISHED',
@@ -35,7 +24,7 @@ export class OidcSigningKeyType {
   @Field(() => String, { description: 'Key id: the JWK thumbprint (RFC 7638, SHA-256), the `kid` of the tokens it signs.' })
   kid!: string;
 
-  @Field(() => IdTokenAlgEnum, { description: 'The algorithm it signs with.' })
+  @Field(() => IdTokenSigningAlg, { description: 'The algorithm it signs with.' })
   alg!: IdTokenAlg;
 
   @Field(() => OidcSigningKeyStatus, { description: 'Where it stands now.' })

@@ -9,6 +9,9 @@ export interface StoredAuthorization {
   clientId: string;
   /** oauth_client.id of that client. */
   clientRowId: string;
+  /** The client's registered name and logo as the request began: the consent page names the client by them. */
+  clientName: string;
+  logoUri: string | null;
   /** Exactly as sent and registered. */
   redirectUri: string;
   state: string | null;

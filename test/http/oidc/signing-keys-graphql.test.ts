@@ -5,7 +5,7 @@ import { operatorToken } from '../../support/operators';
 
 const FIELDS = 'kid alg status createdAt activatesAt retiresAt expiresAt';
 const LIST = `query($c: ID!) { oidcSigningKeys(customerId: $c) { ${FIELDS} } }`;
-const ROTATE = `mutation($c: ID!, $alg: IdTokenAlg) { rotateOidcSigningKeys(customerId: $c, alg: $alg) { rotated { ${FIELDS} } keys { ${FIELDS} } } }`;
+const ROTATE = `mutation($c: ID!, $alg: IdTokenSigningAlg) { rotateOidcSigningKeys(customerId: $c, alg: $alg) { rotated { ${FIELDS} } keys { ${FIELDS} } } }`;
 
 interface Key {
   kid: string;

@@ -28,10 +28,21 @@ export type AuditEventFilter = {
   to?: string | null | undefined;
 };
 
+/** The protocol a relying party used: both run through the same delegated login, consent, audit trail and webhooks. */
+export type AuthProtocol =
+  /** OpenID Connect (the authorization endpoint /c/{slug}/oidc/authorize). */
+  | 'OIDC'
+  /** OpenID Authentication 2.0 (checkid at /c/{slug}/openid). */
+  | 'OPENID2';
+
 /** Which authentication requests to list; omitted fields do not filter. */
 export type AuthRequestFilter = {
+  /** Only requests of this OpenID Connect client_id. */
+  clientId?: string | null | undefined;
   /** Created at or after. */
   from?: string | null | undefined;
+  /** Only requests that came by this protocol. */
+  protocol?: AuthProtocol | null | undefined;
   /** Only requests from this realm (exact). Needs `requests.personal`. */
   realm?: string | null | undefined;
   /** Only requests in this state. */

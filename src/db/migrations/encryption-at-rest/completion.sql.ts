@@ -70,19 +70,8 @@ export const SEALED_COMPLETE = `
         return a;
       end $$;`;
 
-/**
- * The browser steps with sealed values (issue 17): people are matched by their username's keyed hash,
- * the sealed username is copied as it is (it is bound to the person, not to a row), and answers name
- * the person's key so the caller can open the values.
- */
-export const sealedCompletion = {
-  up(addSql: AddSql): void {
-    // The key the answer's sealed values (username, supplied, blob) are under.
-    addSql(`alter type ids_flow_answer add attribute person_key_id uuid;`);
-    // Completing a request reads the restriction under the lock its caller (the return, the consent form) took on the profile.
-    addSql(SEALED_COMPLETE);
-
-    addSql(`
+/** `ids_flow_return` as this migration defines it (the OpenIdConnect migration's `down` restores it). */
+export const SEALED_RETURN = `
       create or replace function ids_flow_return(p_customer uuid, p_request_hash text, p_cookie_id uuid, p_is_binding_valid boolean, p_now timestamptz,
                                       p_all_fields text[], p_actor_kind text, p_actor_id text,
                                       p_code_id uuid, p_code_hash text, p_code_expires_at timestamptz)
@@ -145,7 +134,21 @@ export const sealedCompletion = {
           else
             a.step := 'finished'; return next a;
         end case;
-      end $$;`);
+      end $$;`;
+
+/**
+ * The browser steps with sealed values (issue 17): people are matched by their username's keyed hash,
+ * the sealed username is copied as it is (it is bound to the person, not to a row), and answers name
+ * the person's key so the caller can open the values.
+ */
+export const sealedCompletion = {
+  up(addSql: AddSql): void {
+    // The key the answer's sealed values (username, supplied, blob) are under.
+    addSql(`alter type ids_flow_answer add attribute person_key_id uuid;`);
+    // Completing a request reads the restriction under the lock its caller (the return, the consent form) took on the profile.
+    addSql(SEALED_COMPLETE);
+
+    addSql(SEALED_RETURN);
 
     addSql(`
       create or replace function ids_flow_consent(p_customer uuid, p_cookie_id uuid, p_is_csrf_valid boolean, p_decision text, p_share text[], p_remember boolean,

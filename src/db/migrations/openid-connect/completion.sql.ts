@@ -1,5 +1,5 @@
 import { AddSql } from '../login-steps/add-sql';
-import { SEALED_COMPLETE } from '../encryption-at-rest/completion.sql';
+import { SEALED_COMPLETE, SEALED_RETURN } from '../encryption-at-rest/completion.sql';
 
 /**
  * The completion step of issue 19: an OpenID Connect request (`mode = 'oidc'`) that ends in an
@@ -87,11 +87,82 @@ const OIDC_COMPLETE = `
         return a;
       end $$;`;
 
+/** The browser's return, as issue 17 left it, but an OpenID Connect request with prompt=consent always gets the consent page. */
+const OIDC_RETURN = `
+      create or replace function ids_flow_return(p_customer uuid, p_request_hash text, p_cookie_id uuid, p_is_binding_valid boolean, p_now timestamptz,
+                                      p_all_fields text[], p_actor_kind text, p_actor_id text,
+                                      p_code_id uuid, p_code_hash text, p_code_expires_at timestamptz)
+      returns setof ids_flow_answer language plpgsql set search_path = pg_catalog, pg_temp as $$
+      declare
+        r public.auth_request;
+        a public.ids_flow_answer;
+        remembered text[];
+        who text;
+        force_consent boolean;
+      begin
+        perform set_config('app.platform', '', true);
+        perform set_config('app.customer_id', p_customer::text, true);
+        -- Locks in one order everywhere, the person's profile before requests: a child's postback locks
+        -- the profile and then every request of that user, so a completion must not hold a request
+        -- while it waits for the profile. The username is read first, without a lock (it is set once).
+        if p_request_hash is not null then
+          select x.username_hash into who from public.auth_request x where x.request_id_hash = p_request_hash and x.customer_id = p_customer;
+        else
+          select x.username_hash into who from public.auth_request x where x.id = p_cookie_id and x.customer_id = p_customer;
+        end if;
+        if who is not null then perform 1 from public.profile p where p.customer_id = p_customer and p.username_hash = who for update; end if;
+        if p_request_hash is not null then
+          select * into r from public.auth_request x where x.request_id_hash = p_request_hash and x.customer_id = p_customer for update;
+        else
+          select * into r from public.auth_request x where x.id = p_cookie_id and x.customer_id = p_customer for update;
+        end if;
+        if not found then a.step := 'unknown'; return next a; return; end if;
+        if p_request_hash is null then
+          -- Named by the cookie alone: the caller checks the cookie against the request_id hash, then asks again with it.
+          a.step := 'check_binding'; a.auth_request_id := r.id; a.request_id_hash := r.request_id_hash; return next a; return;
+        end if;
+        if not p_is_binding_valid or r.id is distinct from p_cookie_id then a.step := 'foreign'; return next a; return; end if;
+        if r.status = 'EXPIRED' then a.step := 'expired'; return next a; return; end if;
+        if p_now >= r.expires_at and r.status <> 'COMPLETED' then return next public.ids_flow_expire(r, p_now, 'expired before the browser returned'); return; end if;
+        case r.status
+          when 'AWAITING_AW' then
+            return next public.ids_flow_complete(r, p_now, 'cancel', '{}', 'the browser returned before any postback', null, false, p_actor_kind, p_actor_id, null, null, null);
+          when 'CANCELLED' then
+            return next public.ids_flow_complete(r, p_now, 'cancel', '{}', 'the AW reported a cancel', null, false, p_actor_kind, p_actor_id, null, null, null);
+          when 'AUTHENTICATED' then
+            -- An OpenID Connect client's prompt=consent asks for the page whatever was remembered or the AW said (Core §3.1.2.1).
+            force_consent := coalesce((r.openid_request -> 'oidc' -> 'prompt') ? 'consent', false);
+            if force_consent or not r.no_prompt then
+              select d.granted_fields into remembered from public.consent_decision d
+               where d.customer_id = p_customer and d.username_hash = r.username_hash and d.realm = r.realm
+                 and d.decision = 'ALLOW' and d.is_remembered and d.revoked_at is null and not force_consent
+               order by d.decided_at desc limit 1;
+              if not found then
+                update public.auth_request set status = 'CONSENT_PENDING', updated_at = p_now where id = r.id;
+                perform public.ids_flow_log(p_customer, r.id, 'SHOW_CONSENT', r.status, 'CONSENT_PENDING', p_now, null);
+                return next public.ids_flow_consent_view(r, 'CONSENT_PENDING');
+                return;
+              end if;
+            end if;
+            -- The postback may have named the user between the unlocked read and the request's lock:
+            -- lock them now, and only here, where an assertion is made (refusals and the consent page
+            -- take no second lock while holding the request).
+            if r.username_hash is distinct from who then perform 1 from public.profile p where p.customer_id = p_customer and p.username_hash = r.username_hash for update; end if;
+            return next public.ids_flow_complete(r, p_now, 'id_res', case when r.no_prompt and not force_consent then p_all_fields else remembered end, null, null, false, p_actor_kind, p_actor_id, p_code_id, p_code_hash, p_code_expires_at);
+          when 'CONSENT_PENDING' then
+            return next public.ids_flow_consent_view(r, r.status);
+          else
+            a.step := 'finished'; return next a;
+        end case;
+      end $$;`;
+
 export const oidcCompletion = {
   up(addSql: AddSql): void {
     addSql(OIDC_COMPLETE);
+    addSql(OIDC_RETURN);
   },
   down(addSql: AddSql): void {
     addSql(SEALED_COMPLETE);
+    addSql(SEALED_RETURN);
   },
 };

@@ -1,0 +1,110 @@
+import type { SregField, SregValues } from '../openid';
+import { CustomerConfig, customerUrls } from '../customers';
+import type { PendingLoginCode } from '../oauth';
+import type { StoredAuthorization } from '../oidc/stored-authorization';
+import { Clock } from '../shared/clock';
+import { SecretKeyRing } from '../shared/secret-key-ring';
+import { csrfToken } from './binding';
+import { FlowResult, OidcAnswer, refused } from './flow-result';
+import type { StepAnswer } from './login-steps.repository';
+import type { StoredRequest } from './sealed-values';
+
+/**
+ * What a browser step's answer means for the browser (identity-flow.service.ts runs the steps): a
+ * refusal, the consent page, the answer for the OP to sign, or an OpenID Connect client's code.
+ */
+export interface StepContext {
+  publicUrl: string;
+  secretKeys: SecretKeyRing;
+  clock: Clock;
+}
+
+/** Clock difference allowed between the AW's reported auth_time and ours when checking max_age. */
+const MAX_AGE_SKEW_SECONDS = 60;
+
+/** What comes after a step: a refusal, the consent page, or the answer to the RP for the route to have signed. */
+export function stepResult(ctx: StepContext, customer: CustomerConfig, answer: StepAnswer, cookie: string | undefined, code: PendingLoginCode): FlowResult {
+  switch (answer.step) {
+    case 'unknown':
+    case 'check_binding':
+      return refused('UNKNOWN_REQUEST');
+    case 'foreign':
+    case 'refused':
+      return refused('FOREIGN_BROWSER');
+    case 'expired':
+      return refused('REQUEST_EXPIRED');
+    case 'finished':
+      return refused('ALREADY_COMPLETED');
+    case 'answered':
+      return refused('ALREADY_ANSWERED');
+    case 'invalid_decision':
+      return refused('INVALID_DECISION');
+    case 'consent':
+      return consentPage(ctx, customer, answer, cookie!);
+    case 'answer': {
+      const oidc = (answer.openidRequest as { oidc?: StoredAuthorization }).oidc;
+      if (oidc) return { kind: 'oidc', customer, request: oidc, answer: oidcAnswer(ctx, oidc, answer, code) };
+      const stored = answer.openidRequest as StoredRequest;
+      // No username: the person was erased during the sign-in (their key is gone), and nothing of them can be asserted.
+      if (answer.outcome !== 'id_res' || answer.username === null) return { kind: 'cancel', request: stored.input };
+      return {
+        kind: 'assert',
+        customer,
+        request: stored.input,
+        outcome: {
+          username: answer.username!,
+          supplied: answer.supplied as SregValues,
+          granted: answer.granted as SregField[],
+          ...(answer.blob ? { blob: answer.blob } : {}),
+          ...(answer.isCodeIssued ? { loginCode: code.code } : {}),
+          ...(answer.authTime ? { authTime: answer.authTime } : {}),
+          ...(answer.authPolicies ? { authPolicies: answer.authPolicies } : {}),
+        },
+      };
+    }
+  }
+}
+
+/**
+ * An OpenID Connect sign-in's answer: the code the completion step stored, or why there is none.
+ * When the client asked for max_age and the AW reports an older login than that, the code stays
+ * unsent (it expires unused): the client is told `login_required` (Core §3.1.2.1).
+ */
+function oidcAnswer(ctx: StepContext, request: StoredAuthorization, answer: StepAnswer, code: PendingLoginCode): OidcAnswer {
+  if (answer.outcome !== 'id_res' || answer.username === null) return { error: 'access_denied', description: 'the sign-in was cancelled or declined' };
+  if (!answer.isCodeIssued) return { error: 'access_denied', description: 'the client is no longer enabled' };
+  if (request.maxAge !== null && answer.authTime && ctx.clock.now().getTime() - answer.authTime.getTime() > (request.maxAge + MAX_AGE_SKEW_SECONDS) * 1000) {
+    return { error: 'login_required', description: 'the login is older than max_age' };
+  }
+  return { code: code.code };
+}
+
+/** Step 7's page. A restricted user (restricted after the postback, too) is offered no attributes. */
+function consentPage(ctx: StepContext, customer: CustomerConfig, answer: StepAnswer, cookie: string): FlowResult {
+  const oidc = (answer.openidRequest as { oidc?: StoredAuthorization }).oidc;
+  const stored = answer.openidRequest as StoredRequest;
+  const supplied = (answer.supplied ?? {}) as SregValues;
+  const requiredFields = answer.requiredFields ?? [];
+  return {
+    kind: 'consent',
+    view: {
+      customerName: customer.name,
+      realm: answer.realm!,
+      identity: oidc || stored.input.isIdentifierSelect ? `${opBase(ctx.publicUrl, customer)}/id/${encodeURIComponent(answer.username!)}` : stored.input.claimedId,
+      action: `/c/${customer.slug}/ows_consent`,
+      authRequestId: answer.authRequestId!,
+      csrf: csrfToken(ctx.secretKeys, answer.authRequestId!, cookie),
+      attributes: answer.isMinor
+        ? []
+        : (answer.requestedFields ?? [])
+            .filter((field) => supplied[field as SregField] !== undefined)
+            .map((field) => ({ field, value: supplied[field as SregField]!, isRequired: requiredFields.includes(field) })),
+      policyUrl: oidc ? null : (stored.input.sreg?.policyUrl ?? null),
+      client: oidc ? { name: oidc.clientName, logoUri: oidc.logoUri } : null,
+    },
+  };
+}
+
+export function opBase(publicUrl: string, customer: CustomerConfig): string {
+  return customerUrls(publicUrl, customer.slug).openidIdentifier.replace(/\/$/, '');
+}
