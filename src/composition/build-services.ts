@@ -225,7 +225,15 @@ export function buildServices(foundation: ServiceFoundation): Services {
     },
     afterCommit: (fn) => db.afterCommit(fn),
   });
-  const oidcKeys = new OidcSigningKeys({ db, em: orm.em, keys, clock, cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000 });
+  const oidcKeys = new OidcSigningKeys({
+    db,
+    em: orm.em,
+    keys,
+    clock,
+    audit,
+    rotation: { publishSeconds: config.OIDC_KEY_PUBLISH_SECONDS, retiredSeconds: config.OIDC_KEY_RETIRED_SECONDS },
+    cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000,
+  });
   return {
     keys,
     keyRotation: new KeyRotationService({ db, em: orm.em, provider: keyProvider, audit, log: log.child({ feature: 'keys' }) }),
