@@ -102,15 +102,24 @@ describe('client authentication at the OpenID Connect token endpoint: exactly th
     });
   });
 
-  it('locks an address out after repeated invalid_client answers', async () => {
-    const strict = await startPublicTestApp({ LOG_LEVEL: 'silent', AUTH_FAILURE_LIMIT: '3', QUEUE_PREFIX: `${testQueuePrefix()}-oidc-${randomUUID()}` }, { clock });
+  it('limits token requests per client, and locks an address out after repeated invalid_client answers', async () => {
+    const strict = await startPublicTestApp(
+      { LOG_LEVEL: 'silent', AUTH_FAILURE_LIMIT: '3', RATE_LIMIT_TOKEN_PER_CLIENT: '5', QUEUE_PREFIX: `${testQueuePrefix()}-oidc-${randomUUID()}` },
+      { clock },
+    );
     try {
+      const busy = await createOidcClient(strict, customerId);
+      const busyCode = await insertOidcCode(strict, customerId, busy, 'alice', { now: clock.now() });
+      const limited: number[] = [];
+      for (let i = 0; i < 6; i++) limited.push((await exchangeCode(strict, 'acme', busy, busyCode, { code_verifier: 'x'.repeat(43) })).status);
+      expect(limited).toEqual([400, 400, 400, 400, 400, 429]);
+
       const client = await createOidcClient(strict, customerId);
       const code = await insertOidcCode(strict, customerId, client, 'alice', { now: clock.now() });
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) statuses.push((await exchangeCode(strict, 'acme', { ...client, clientSecret: 'wrong' }, code)).status);
       expect(statuses).toEqual([401, 401, 401, 429]);
-      const locked = await fetch(issuerOf(strict, 'acme').token, { method: 'POST' });
+      const locked = await exchangeCode(strict, 'acme', client, code);
       expect(locked.status).toBe(429);
       expect(locked.headers.get('retry-after')).toEqual(expect.any(String));
     } finally {
