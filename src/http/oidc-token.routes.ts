@@ -1,4 +1,5 @@
 import { Request, Response, Router } from 'express';
+import { decodeJwt } from 'jose';
 import { InvalidRequestError, OAuthError } from '../oauth';
 import { ClientRequest, InvalidTokenError, OidcError, OidcTokenService } from '../oidc-provider';
 import { Database } from '../db/scope';
@@ -80,7 +81,7 @@ async function answerClient(
   let failure: string | undefined;
   const [status, body, headers = {}] = await asAnswer(async () => {
     const params = await readTokenForm(req, KNOWN_PARAMETERS);
-    const clientId = params.get('client_id') ?? basicUser(req.headers.authorization);
+    const clientId = params.get('client_id') ?? basicUser(req.headers.authorization) ?? assertionIssuer(params.get('client_assertion'));
     if (perClient !== undefined && clientId) wait = await deps.guard.hit('oidc_token', `${slug}:${clientId.slice(0, 200)}`, perClient);
     if (wait > 0) return [429, {}];
     return runAs(SYSTEM_ACTOR, () =>
@@ -121,6 +122,17 @@ async function bearerOf(req: Request): Promise<string> {
   const token = fromHeader ?? fromForm;
   if (!token) throw new InvalidTokenError('an access token is required');
   return token;
+}
+
+/** The client a `private_key_jwt` request names without `client_id`, only to count its requests: nothing is verified here. */
+function assertionIssuer(assertion: string | undefined): string | null {
+  if (!assertion) return null;
+  try {
+    const iss = decodeJwt(assertion).iss;
+    return typeof iss === 'string' ? iss : null;
+  } catch {
+    return null;
+  }
 }
 
 function basicUser(authorization: string | undefined): string | null {
