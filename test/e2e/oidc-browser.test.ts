@@ -40,7 +40,9 @@ describe('an OpenID Connect sign-in in a browser', () => {
     const rpApp = express();
     rp = await listenOnLoopback(rpApp, 0);
     const registered = await registerRp(app, customer.id, { name: 'Example Books', redirectUris: [`${rp.url}/callback`], scopes: ['openid', 'email', 'profile'] });
-    const config = await client.discovery(new URL(`${app.url}/c/acme`), registered.clientId, registered.clientSecret!, undefined, { execute: [client.allowInsecureRequests] });
+    const config = await client.discovery(new URL(`${app.url}/c/acme`), registered.clientId, registered.clientSecret!, client.ClientSecretBasic(registered.clientSecret!), {
+      execute: [client.allowInsecureRequests],
+    });
     rpApp.use(relyingParty(config, rp.url));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   }, 300_000);
@@ -115,7 +117,7 @@ function relyingParty(config: client.Configuration, baseUrl: string): express.Ro
       const info = await client.fetchUserInfo(config, tokens.access_token, sub);
       res.type('html').send(`<!DOCTYPE html><html lang="en"><head><title>Example Books</title></head><body><main><h1>Signed in as ${escapeMarkup(sub)}</h1><pre>${escapeMarkup(JSON.stringify(info, null, 2))}</pre></main></body></html>`);
     } catch (err) {
-      res.status(400).type('html').send(`<!DOCTYPE html><html lang="en"><head><title>Example Books</title></head><body><main><h1>Sign-in failed</h1><p>${escapeMarkup(String(err))}</p></main></body></html>`);
+      res.status(400).type('html').send(`<!DOCTYPE html><html lang="en"><head><title>Example Books</title></head><body><main><h1>Sign-in failed</h1><p>${escapeMarkup(String(err))} ${escapeMarkup(JSON.stringify((err as { cause?: unknown }).cause ?? ''))}</p></main></body></html>`);
     }
   });
   return router;
