@@ -40,7 +40,10 @@ describe('an OpenID Connect sign-in in a browser', () => {
     const rpApp = express();
     rp = await listenOnLoopback(rpApp, 0);
     const registered = await registerRp(app, customer.id, { name: 'Example Books', redirectUris: [`${rp.url}/callback`], scopes: ['openid', 'email', 'profile'] });
-    const config = await client.discovery(new URL(`${app.url}/c/acme`), registered.clientId, registered.clientSecret!, undefined, { execute: [client.allowInsecureRequests] });
+    // The method it registered (client_secret_basic, the default): openid-client would otherwise post the secret, which the token endpoint refuses.
+    const config = await client.discovery(new URL(`${app.url}/c/acme`), registered.clientId, registered.clientSecret!, client.ClientSecretBasic(registered.clientSecret!), {
+      execute: [client.allowInsecureRequests],
+    });
     rpApp.use(relyingParty(config, rp.url));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   }, 300_000);
