@@ -82,7 +82,8 @@ async function answerClient(
   const [status, body, headers = {}] = await asAnswer(async () => {
     const params = await readTokenForm(req, KNOWN_PARAMETERS);
     const clientId = params.get('client_id') ?? basicUser(req.headers.authorization) ?? assertionIssuer(params.get('client_assertion'));
-    if (perClient !== undefined && clientId) wait = await deps.guard.hit('oidc_token', `${slug}:${clientId.slice(0, 200)}`, perClient);
+    // Counted before authentication, so per client and address: nobody can spend a client's whole quota for its other users.
+    if (perClient !== undefined && clientId) wait = await deps.guard.hit('oidc_token', `${slug}:${clientId.slice(0, 200)}:${address}`, perClient);
     if (wait > 0) return [429, {}];
     return runAs(SYSTEM_ACTOR, () =>
       deps.db.forSlug(slug, () =>

@@ -75,7 +75,7 @@ export class CodeExchange {
       scopes: request.scopes,
       fieldScopes: restricted ? [] : fieldScopes,
       grantId: code.id,
-      authTime: code.authTime ?? code.issuedAt,
+      authTime: code.authTime,
       context: authenticationContext(code.authPolicies),
       nonce: request.nonce,
       // Absolute: the grant's refresh tokens all expire then, however often they rotate.

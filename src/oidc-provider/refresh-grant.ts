@@ -65,7 +65,7 @@ export class RefreshGrant {
       scopes,
       fieldScopes: restricted ? [] : fieldScopes,
       grantId: token.grantId,
-      authTime: token.authTime ?? token.issuedAt,
+      authTime: token.authTime,
       context: authenticationContext(token.acr === null ? [] : [token.acr]),
       // OIDC Core §12.2: a refreshed ID token carries no nonce.
       nonce: null,

@@ -43,7 +43,7 @@ export interface Issuance {
   /** `profile.<field>` scopes of the released fields (none for a restricted person). */
   fieldScopes: readonly string[];
   grantId: string;
-  authTime: Date;
+  authTime: Date | null;
   context: AuthenticationContext;
   nonce: string | null;
   /** When set, a refresh token of the grant is issued too, expiring then (with these scopes to refresh with). */

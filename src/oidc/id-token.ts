@@ -14,7 +14,8 @@ export interface IdTokenInput {
   clientId: string;
   now: Date;
   ttlSeconds: number;
-  authTime: Date;
+  /** When the AW says the person logged in; null when it did not say (then the claim is left out rather than invented). */
+  authTime: Date | null;
   /** Echoed from the authorization request; never on a refresh (§12.2). */
   nonce: string | null;
   /** The access token issued beside it, for `at_hash`. */
@@ -34,8 +35,9 @@ export function idTokenClaims(input: IdTokenInput): IdTokenClaims {
     azp: input.clientId,
     exp: iat + input.ttlSeconds,
     iat,
-    // Always present: §2 makes it required only with max_age or auth_time requested, but RPs may always check it.
-    auth_time: Math.floor(input.authTime.getTime() / 1000),
+    // Only what the AW reported (PAPE's rule too: an invented auth_time would be a false assertion). A request with
+    // max_age or prompt=login never gets this far without one (identity-flow/step-results.ts).
+    ...(input.authTime ? { auth_time: Math.floor(input.authTime.getTime() / 1000) } : {}),
     ...(input.nonce !== null ? { nonce: input.nonce } : {}),
     at_hash: atHash(input.accessToken, input.alg),
     acr: input.context.acr,

@@ -29,6 +29,10 @@ describe('ID token claims (OIDC Core §2, §3.1.3.6)', () => {
     });
   });
 
+  it('leaves auth_time out when the AW did not report one', () => {
+    expect(idTokenClaims({ ...base, authTime: null })).not.toHaveProperty('auth_time');
+  });
+
   it('leaves nonce out when the request had none, and carries amr when known', () => {
     const claims = idTokenClaims({ ...base, nonce: null, context: { acr: 'x', amr: ['mfa'] } });
     expect(claims).not.toHaveProperty('nonce');
