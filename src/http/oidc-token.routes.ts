@@ -1,11 +1,11 @@
 import { Request, Response, Router } from 'express';
 import { decodeJwt } from 'jose';
 import { InvalidRequestError, OAuthError } from '../oauth';
-import { ClientRequest, InvalidTokenError, OidcError, OidcTokenService } from '../oidc-provider';
+import { ClientRequest, InvalidTokenError, MissingTokenError, OidcError, OidcTokenService } from '../oidc-provider';
 import { Database } from '../db/scope';
 import { runAs, SYSTEM_ACTOR } from '../audit/actor';
 import { AbuseGuard, sendTooManyRequests } from './abuse';
-import { oidcErrorAnswer, WireAnswer } from './oidc-answers';
+import { oidcErrorAnswer, WireAnswer, withBearerChallenge } from './oidc-answers';
 import { readTokenForm } from './token-form';
 
 export interface OidcTokenRouteDeps {
@@ -51,10 +51,10 @@ export function oidcTokenRoutes(deps: OidcTokenRouteDeps): Router {
   });
   const userinfo = async (req: Request, res: Response) => {
     const slug = String(req.params.slug);
-    const [status, body, headers = {}] = await asAnswer(async () => {
+    const [status, body, headers = {}] = withBearerChallenge(await asAnswer(async () => {
       const token = await bearerOf(req);
       return [200, await runAs(SYSTEM_ACTOR, () => deps.db.forSlug(slug, () => deps.service.userinfo(slug, token)))];
-    });
+    }));
     res.set({ ...headers, ...CORS });
     sendJson(res, status, body);
   };
@@ -121,7 +121,7 @@ async function bearerOf(req: Request): Promise<string> {
   const fromForm = hasForm ? (await readTokenForm(req, KNOWN_PARAMETERS)).get('access_token') : undefined;
   if (fromHeader !== undefined && fromForm !== undefined) throw new InvalidRequestError('send the access token one way only');
   const token = fromHeader ?? fromForm;
-  if (!token) throw new InvalidTokenError('an access token is required');
+  if (!token) throw new MissingTokenError();
   return token;
 }
 

@@ -15,8 +15,11 @@ export interface ClientAuthenticatorDeps {
 /** RFC 7523 §3: how far ahead an assertion may expire; a longer-lived one could be replayed for longer than we remember it. */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 300;
 
-/** Signature algorithms a client's assertion may use: asymmetric only (its `jwks` are public keys; `none` and HMAC never). */
-const ASSERTION_ALGS = ['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA'];
+/**
+ * Signature algorithms a client's assertion may use: asymmetric only (its `jwks` are public keys; `none` and HMAC never),
+ * and those a registrable key (EC P-256, RSA) signs with, as discovery lists them.
+ */
+const ASSERTION_ALGS = ['ES256', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
 
 /** Where an assertion may be addressed (RFC 7523 §3 `aud`): the issuer, the token endpoint, or the endpoint it is sent to. */
 export interface AssertionAudience {

@@ -1,6 +1,6 @@
 import { ActorKind, identifyActor } from '../audit/actor';
 import { CustomerConfig } from '../customers';
-import { InvalidRequestError, UnsupportedGrantTypeError } from '../oauth';
+import { InvalidClientError, InvalidRequestError, UnsupportedGrantTypeError } from '../oauth';
 import { oidcEndpoints, OidcEndpoints } from '../oidc/endpoints';
 import { presentedClient } from './client-auth-method';
 import { OidcClientAuthenticator } from './client-authenticator';
@@ -58,6 +58,8 @@ export class OidcTokenService {
   async introspect(slug: string, request: ClientRequest): Promise<OidcIntrospection> {
     const { customer, endpoints } = await this.issuerOf(slug);
     const client = await this.authenticate(customer, endpoints, endpoints.introspection, request);
+    // A public client proves nothing by naming itself: introspection is for clients that authenticate (as discovery says).
+    if (client.tokenEndpointAuthMethod === 'none') throw new InvalidClientError(false);
     return this.deps.inspection.introspect(endpoints.issuer, client, tokenParam(request.params), request.params.get('token_type_hint'));
   }
 

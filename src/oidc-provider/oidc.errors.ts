@@ -4,7 +4,7 @@ import { DomainError } from '../shared/errors';
  * Failures of the OpenID Connect endpoints that are not RFC 6749 §5.2 token errors (those reuse
  * src/oauth/oauth.errors.ts). The routes map each code to its wire answer in one table.
  */
-export type OidcFailure = 'UNKNOWN_ISSUER' | 'INVALID_TOKEN' | 'INSUFFICIENT_SCOPE';
+export type OidcFailure = 'UNKNOWN_ISSUER' | 'MISSING_TOKEN' | 'INVALID_TOKEN' | 'INSUFFICIENT_SCOPE';
 
 export abstract class OidcError extends DomainError {
   declare readonly code: OidcFailure;
@@ -18,6 +18,13 @@ export abstract class OidcError extends DomainError {
 export class UnknownIssuerError extends OidcError {
   constructor() {
     super('UNKNOWN_ISSUER', 'no OpenID Connect provider at this address');
+  }
+}
+
+/** RFC 6750 §3.1: no token at all, answered with a bare challenge (no error code). */
+export class MissingTokenError extends OidcError {
+  constructor() {
+    super('MISSING_TOKEN', 'an access token is required');
   }
 }
 

@@ -50,7 +50,11 @@ describe('client authentication at the OpenID Connect token endpoint: exactly th
     const code = await codeFor(client);
     expect(await exchangeCode(app, 'acme', client, code, { client_secret: 'anything' }, 'none')).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     expect(await exchangeCode(app, 'acme', client, code, { code_verifier: undefined }, 'none')).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
-    expect((await exchangeCode(app, 'acme', client, code, {}, 'none')).status).toBe(200);
+    const tokens = await exchangeCode(app, 'acme', client, code, {}, 'none');
+    expect(tokens.status).toBe(200);
+    // Introspection is for clients that authenticate: a public one would learn whose token it holds by naming itself.
+    const probe = await postForm(issuerOf(app, 'acme').introspect, { token: tokens.body.access_token as string, client_id: client.clientId });
+    expect(probe).toMatchObject({ status: 401, body: { error: 'invalid_client' } });
     // A confidential client cannot drop to `none`.
     const confidential = await createOidcClient(app, customerId);
     expect(await exchangeCode(app, 'acme', confidential, await codeFor(confidential), {}, 'none')).toMatchObject({ status: 401, body: { error: 'invalid_client' } });

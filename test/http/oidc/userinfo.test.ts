@@ -61,14 +61,17 @@ describe('UserInfo, revocation and introspection of OpenID Connect tokens', () =
   it('refuses a missing, unknown, revoked or service token with a Bearer challenge, and a token in the URL', async () => {
     const none = await fetch(issuerOf(app, 'acme').userinfo);
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer /);
+    // RFC 6750 §3.1: no credentials at all get the bare challenge, without an error code.
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="userinfo"');
     const unknown = await userinfo('not-a-token');
     expect(unknown.status).toBe(401);
     expect(unknown.headers.get('www-authenticate')).toContain('error="invalid_token"');
     const service = await clientToken(app, customerId, ['profiles:read']);
     expect((await userinfo(service.token)).status).toBe(401);
     const { access } = await tokensFor(['email']);
-    expect((await userinfo(access, {}, `?access_token=${access}`)).status).toBe(400);
+    const inUrl = await userinfo(access, {}, `?access_token=${access}`);
+    expect(inUrl.status).toBe(400);
+    expect(inUrl.headers.get('www-authenticate')).toBe('Bearer error="invalid_request"');
     const { customer: globex } = await createTestCustomer(app, 'globex');
     expect(globex.id).not.toBe(customerId);
     const elsewhere = await fetch(`${app.url}/c/globex/oidc/userinfo`, { headers: { authorization: `Bearer ${access}` } });
