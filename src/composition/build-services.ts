@@ -242,6 +242,14 @@ export function buildServices(foundation: ServiceFoundation): Services {
     erasure,
     erasurePurge,
     exports,
-    oidcKeys: new OidcSigningKeys({ db, em: orm.em, keys, clock, cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000 }),
+    oidcKeys: new OidcSigningKeys({
+      db,
+      em: orm.em,
+      keys,
+      clock,
+      audit,
+      rotation: { publishSeconds: config.OIDC_KEY_PUBLISH_SECONDS, retiredSeconds: config.OIDC_KEY_RETIRED_SECONDS },
+      cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000,
+    }),
   };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { graphqlConfigShape } from './graphql.schema';
 import { keysConfigShape } from './keys.schema';
+import { oidcConfigShape } from './oidc.schema';
 import { secretKeySchemas } from './secret-keys.schema';
 
 /**
@@ -148,24 +150,8 @@ export const configSchema = z.object({
     .max(600)
     .default(60)
     .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
-  GRAPHQL_MAX_DEPTH: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(10)
-    .describe('Deepest field nesting a GraphQL operation may have (fragments expanded); deeper ones are refused unexecuted.'),
-  GRAPHQL_MAX_ALIASES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(30)
-    .describe('Most aliased fields a GraphQL operation may have; more are refused unexecuted.'),
-  GRAPHQL_MAX_COMPLEXITY: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(5000)
-    .describe('Highest cost of a GraphQL operation: one per field, with the fields under a `first` argument counted `first` times.'),
+  ...oidcConfigShape,
+  ...graphqlConfigShape,
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()
