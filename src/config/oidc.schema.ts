@@ -23,4 +23,18 @@ export const oidcConfigShape = {
     .max(31536000)
     .default(86400)
     .describe('How long a rotated-out OpenID Connect signing key stays published after it stops signing, so the ID tokens it signed still verify (also as id_token_hint at logout). Must be at least the ID token lifetime.'),
+  OIDC_ID_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(86400)
+    .default(3600)
+    .describe('Lifetime of the OpenID Connect ID tokens the token endpoint issues (their exp).'),
+  OIDC_REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(300)
+    .max(31536000)
+    .default(2592000)
+    .describe('How long an OpenID Connect grant can be refreshed, counted from its code exchange; rotation keeps that expiry (absolute, not sliding).'),
 };

@@ -17,6 +17,8 @@ import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 import { IdentityFlowService } from '../identity-flow';
 import { identityFlowRoutes } from './identity-flow.routes';
 import { OAuthRegionOf, oauthRoutes } from './oauth.routes';
+import { oidcTokenRoutes } from './oidc-token.routes';
+import { OidcTokenService } from '../oidc-provider';
 import { oidcRoutes, OidcRoutesDeps } from './oidc.routes';
 import { ExportService } from '../exports';
 import { exportRoutes } from './export.routes';
@@ -43,6 +45,8 @@ export interface HttpDeps {
   discovery: DiscoveryService;
   identityFlow: IdentityFlowService;
   exports: ExportService;
+  /** This region's OpenID Connect token, revocation, introspection and UserInfo endpoints. */
+  oidcTokens: OidcTokenService;
   log: Logger;
   abuse: AbuseGuard;
   /** The OpenID Connect provider's authorization endpoint, its keys and the customers it serves (issue 19). */
@@ -97,6 +101,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   );
   app.use(oidcRoutes({ ...deps.oidc, publicUrl: config.PUBLIC_URL, isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL) }));
   app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
+  app.use(oidcTokenRoutes({ service: deps.oidcTokens, db: deps.db, guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
   app.use(
     openidRoutes({
