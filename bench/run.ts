@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { serviceEnv } from './env';
 import { createCustomer, profilePage, seedProfiles, singleProfile } from './graphql';
 import { HttpClient } from './http-client';
+import { idsOidcFlow, registerOidcClient, type IdsOidcClient } from './ids-oidc-flow';
 import { closedLoop, openLoop, type LoadResult, type WindowHooks } from './load';
 import { describeMachine } from './machine';
 import { oidcFlow } from './oidc-flow';
@@ -156,6 +157,9 @@ async function main(): Promise<void> {
     const setupClient = new HttpClient();
     const login = await createCustomer(setupClient, service.url, run.adminToken, 'bench');
     const reads = await createCustomer(setupClient, service.url, run.adminToken, 'bench-reads');
+    const selected = SCENARIOS.filter((s) => (!QUICK || s.quick) && (ONLY === undefined || s.id.startsWith(ONLY)));
+    // The OpenID Connect rows' relying party, registered only when they run (other rows see the same database as before).
+    const rp = selected.some((s) => s.kind === 'ids-oidc') ? await registerOidcClient(setupClient, service.url, run.adminToken, login.id) : undefined;
     setupClient.close();
     const profileIds = await seedProfiles(run.databaseUrl, reads.id, 1000, 2);
     // Let the freshly written rows be analysed like a long-running database's would be.
@@ -164,9 +168,8 @@ async function main(): Promise<void> {
     await db.query('analyze');
     await db.end();
 
-    const selected = SCENARIOS.filter((s) => (!QUICK || s.quick) && (ONLY === undefined || s.id.startsWith(ONLY)));
     for (const scenario of selected.filter((s) => s.kind !== 'worker')) {
-      const row = await runScenario(scenario, { service, ceiling, oidc, sql, login, profileIds, adminToken: run.adminToken });
+      const row = await runScenario(scenario, { service, ceiling, oidc, sql, login, rp, profileIds, adminToken: run.adminToken });
       rows.push(row);
       process.stdout.write(`  ${row.title} ${row.load}: ${row.pending ?? `${row.load_result!.perSecond.toFixed(1)} ops/s`}\n`);
     }
@@ -190,12 +193,14 @@ async function main(): Promise<void> {
     rmSync(run.sqlCountFile, { force: true });
   }
 
-  // Ratios to oidc-provider at the same concurrency: flows/s (higher is better for us) and CPU per flow.
-  const ratios: Record<string, { flowsPerSecond: number; cpuPerFlow: number }> = {};
-  for (const row of rows.filter((r) => r.id.startsWith('login-association-'))) {
-    const theirs = rows.find((r) => r.id === row.id.replace('login-association-', 'oidc-provider-'));
+  // Ratios to oidc-provider at the same concurrency, by row id: flows/s (higher is better for us) and CPU per flow.
+  const ratios: Record<string, { title: string; load: string; flowsPerSecond: number; cpuPerFlow: number }> = {};
+  for (const row of rows.filter((r) => r.id.startsWith('login-association-') || r.id.startsWith('login-oidc-'))) {
+    const theirs = rows.find((r) => r.id === `oidc-provider-${row.load}`);
     if (!theirs?.load_result?.completed || !row.load_result?.completed) continue;
-    ratios[row.load] = {
+    ratios[row.id] = {
+      title: row.title,
+      load: row.load,
       flowsPerSecond: row.load_result.perSecond / theirs.load_result.perSecond,
       cpuPerFlow: (row.serverCpuMsPerOp ?? NaN) / (theirs.serverCpuMsPerOp ?? NaN),
     };
@@ -219,8 +224,8 @@ async function main(): Promise<void> {
       : []),
     `SQL statements: ${sqlMethod}.`,
     `Server CPU: utime+stime of the serving process from /proc/<pid>/stat over the window, divided by operations completed in it.`,
-    ...Object.entries(ratios).map(
-      ([load, r]) => `Ours / oidc-provider at ${load}: ${r.flowsPerSecond.toFixed(2)}× the flows/s, ${r.cpuPerFlow.toFixed(2)}× the CPU per flow.`,
+    ...Object.values(ratios).map(
+      (r) => `Ours (${r.title}) / oidc-provider at ${r.load}: ${r.flowsPerSecond.toFixed(2)}× the flows/s, ${r.cpuPerFlow.toFixed(2)}× the CPU per flow.`,
     ),
     ...(ratioRows.length > 0
       ? [
@@ -255,6 +260,8 @@ interface Targets {
   oidc: { proc: PinnedProcess; url: string; secret: string };
   sql: SqlCounter;
   login: { apiKey: string };
+  /** Registered when an OpenID Connect row runs. */
+  rp: IdsOidcClient | undefined;
   profileIds: string[];
   adminToken: string;
 }
@@ -288,6 +295,11 @@ async function runScenario(scenario: Scenario, t: Targets): Promise<ScenarioResu
       }
       case 'associate':
         return await closed(t.service.proc, t.sql, scenario.concurrency, associateFlow({ client, baseUrl: t.service.url, slug: 'bench', apiKey: t.login.apiKey }));
+      case 'ids-oidc': {
+        if (!t.rp) throw new Error('no OpenID Connect client registered');
+        const flow = await idsOidcFlow({ client, baseUrl: t.service.url, slug: 'bench', apiKey: t.login.apiKey, rp: t.rp });
+        return await closed(t.service.proc, t.sql, scenario.concurrency, flow);
+      }
       case 'oidc':
         return await closed(t.oidc.proc, undefined, scenario.concurrency, oidcFlow(client, t.oidc.url, t.oidc.secret));
       case 'graphql-page':

@@ -23,12 +23,25 @@ export type Scenario = Common &
     | { kind: 'openid'; variant: OpenIdVariant; concurrency: number }
     | { kind: 'associate'; concurrency: number }
     | { kind: 'oidc'; concurrency: number }
+    /** Our OpenID Connect sign-in (issue 19), bench/ids-oidc-flow.ts. */
+    | { kind: 'ids-oidc'; concurrency: number }
     | { kind: 'graphql-page'; pageSize: number; ratePerSecond: number }
     | { kind: 'graphql-single'; ratePerSecond: number }
     | { kind: 'pending'; reason: string }
     /** Run by worker-scenarios.ts in its own pinned process; `--quick` uses a fifth of the rows. */
     | { kind: 'worker'; id: 'audit-drain' | 'erase-person' | 'erase-customer' }
   );
+
+/**
+ * Issue 19: the statements one OpenID Connect sign-in needs, per request (BEGIN and COMMIT counted).
+ * The three browser steps are the OpenID 2.0 login's, one statement each: the request row
+ * (ids_flow_begin), the postback (ids_flow_postback), the return (ids_flow_return, whose completion
+ * writes the oidc_code). The token request is what the token endpoint does now, counted statement by statement
+ * in a run (README, Performance): BEGIN, ids_enter_customer_row, the code by hash, its compare-and-set
+ * `used_at`, the restriction check, the client row, the `token.issued` audit event, the access
+ * token, COMMIT.
+ */
+export const OIDC_LOGIN_SQL = { authorize: 1, postback: 1, return: 1, token: 9 } as const;
 
 /** Issue #15's targets for login rows, by scenario id (the shared-association flow asks for 3 sreg fields). */
 const LOGIN_GOALS: Record<string, Goals> = {
@@ -37,6 +50,7 @@ const LOGIN_GOALS: Record<string, Goals> = {
   'login-consent-c64': { ratioToOidcC64AtLeast: 1.5, sqlPerOpAtMost: 8 },
   'login-stateless-c64': { sqlPerOpAtMost: 8 },
   'login-fresh-association-c64': { ratioToOidcC64AtLeast: 1 },
+  'login-oidc-c64': { ratioToOidcC64AtLeast: 1, sqlPerOpAtMost: OIDC_LOGIN_SQL.authorize + OIDC_LOGIN_SQL.postback + OIDC_LOGIN_SQL.return + OIDC_LOGIN_SQL.token },
 };
 /** Issue #15: a page of 100 profiles with their consent decisions. */
 const GRAPHQL_PAGE_GOALS: Goals = { cpuMsPerOpAtMost: 8, p99MsBelow: 20, latencyAtRatePerSecond: 100, sqlPerOpAsRow: { id: 'graphql-page10', title: 'page of 10' } };
@@ -57,6 +71,16 @@ export const DH_EXCHANGE_CPU_TARGET_MS = 2;
 
 /** Issue 17: the sealing and opening one login adds, with its keys cached, stays a small share of the login's ~9 ms. */
 export const FIELD_ENCRYPTION_CPU_TARGET_MS = 0.25;
+
+/** Issue 19: our OpenID Connect code flow, beside oidc-provider's (the rows after them). */
+function oidcLoginRows(quickAt: number[]): Scenario[] {
+  return CONCURRENCIES.map((concurrency) => {
+    const id = `login-oidc-c${concurrency}`;
+    const goals = LOGIN_GOALS[id];
+    const title = 'login, OpenID Connect code flow (PKCE, no_prompt=true)';
+    return { kind: 'ids-oidc', id, title, concurrency, quick: quickAt.includes(concurrency), target: goals ? describeGoals(goals) : '—', goals };
+  });
+}
 
 function loginRows(variant: OpenIdVariant, title: string, quickAt: number[]): Scenario[] {
   return CONCURRENCIES.map((concurrency) => {
@@ -91,6 +115,7 @@ export const SCENARIOS: Scenario[] = [
       target: concurrency === 64 ? 'baseline of the ratios' : '—',
     }),
   ),
+  ...oidcLoginRows([64]),
   { kind: 'graphql-page', id: 'graphql-page100', title: 'GraphQL page of 100 profiles + consents', pageSize: 100, ratePerSecond: 100, quick: true, target: describeGoals(GRAPHQL_PAGE_GOALS), goals: GRAPHQL_PAGE_GOALS },
   { kind: 'graphql-page', id: 'graphql-page10', title: 'GraphQL page of 10 profiles + consents', pageSize: 10, ratePerSecond: 200, quick: false, target: 'SQL = page of 100' },
   { kind: 'graphql-single', id: 'graphql-profile', title: 'GraphQL one profile + consents', ratePerSecond: 200, quick: true, target: '—' },

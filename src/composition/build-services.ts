@@ -1,4 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
+import { Redis } from 'ioredis';
 import { Config } from '../config';
 import { CustomerDirectory, CustomerResidency, CustomerService } from '../customers';
 import { createRealmFetcher, DiscoveryService, LoginStep, OpenIdProviderService, ReturnToVerifier, SharedAssociationCache, YadisRealmDiscovery } from '../openid-provider';
@@ -25,11 +26,13 @@ import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildPurgers } from './purgers';
 import { KeyRing, KeyRotationService, LegacySealer, LocalKeyProvider } from '../keys';
+import { OidcTokenService } from '../oidc-provider';
 import { OidcAuthorizationService } from '../oidc-provider/authorization.service';
 import { OidcSigningKeys } from '../oidc-provider/signing-keys.service';
 import { BackchannelLogout } from '../oidc-provider/backchannel-logout';
 import { OidcLogoutService } from '../oidc-provider/logout.service';
 import { buildOidcLogout } from './oidc-logout';
+import { buildOidcTokenService } from './oidc-tokens';
 
 export interface Services {
   /** The data keys of customers and people (issue 17). */
@@ -66,6 +69,8 @@ export interface Services {
   /** The end-session endpoint (RP-initiated logout) and the back-channel logout notices it queues. */
   oidcLogout: OidcLogoutService;
   backchannelLogout: BackchannelLogout;
+  /** The OpenID Connect token, revocation, introspection and UserInfo endpoints (issue 19). */
+  oidcTokens: OidcTokenService;
 }
 
 /** What the services are built on: opened once by `startApp`, shared by both roles. */
@@ -88,6 +93,8 @@ export interface ServiceFoundation {
   producer: JobProducer;
   /** The region these services' database is in, and the directory new customers are claimed in (issue 18). */
   residency?: CustomerResidency;
+  /** The region's Redis (OIDC client assertion ids). */
+  redis: Redis;
 }
 
 /** OpenID Connect clients each instance keeps in memory at most (known and unknown client_ids). */
@@ -107,7 +114,7 @@ const RP_DISCOVERY_MAX_IN_FLIGHT_PER_CUSTOMER = 4;
  * (`orm.em`), which resolves to the transaction of the current unit of work (see db/scope.ts).
  */
 export function buildServices(foundation: ServiceFoundation): Services {
-  const { config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency } = foundation;
+  const { config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency, redis } = foundation;
   // Made under the newest version, checked under any; identifiers matched across time (subject,
   // address and postback hashes) stay on the stable one (README, "Rotating SECRET_KEYS").
   const secretKeys = config.SECRET_KEYS;
@@ -224,7 +231,15 @@ export function buildServices(foundation: ServiceFoundation): Services {
     },
     afterCommit: (fn) => db.afterCommit(fn),
   });
-  const oidcKeys = new OidcSigningKeys({ db, em: orm.em, keys, clock, cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000 });
+  const oidcKeys = new OidcSigningKeys({
+    db,
+    em: orm.em,
+    keys,
+    clock,
+    audit,
+    rotation: { publishSeconds: config.OIDC_KEY_PUBLISH_SECONDS, retiredSeconds: config.OIDC_KEY_RETIRED_SECONDS },
+    cacheMaxAgeMs: config.CONFIG_CACHE_MAX_AGE_SECONDS * 1000,
+  });
   const oidcLogout = buildOidcLogout({
     config,
     em: orm.em,
@@ -266,5 +281,19 @@ export function buildServices(foundation: ServiceFoundation): Services {
     oidcKeys,
     oidcLogout: oidcLogout.logout,
     backchannelLogout: oidcLogout.backchannel,
+    oidcTokens: buildOidcTokenService({
+      config,
+      em: orm.em,
+      clock,
+      random,
+      keys,
+      audit,
+      profiles,
+      tokens: oauthTokens,
+      customers: directory,
+      clients: oidcClientLookup,
+      signer: oidcKeys,
+      redis,
+    }),
   };
 }

@@ -102,7 +102,7 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
   const db = new Database(orm, platformOrm, log.child({ feature: 'db' }));
   // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
   const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
-  const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency });
+  const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency, redis });
   changes.subscribe((change) => {
     services.keys.onChange(change);
     services.oidcKeys.onChange(change);

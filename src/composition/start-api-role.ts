@@ -66,6 +66,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves 
         exports: services.exports,
         oidcLogout: services.oidcLogout,
         oidc: { authorization: services.oidcAuthorization, signer: services.oidcKeys, customers: services.customerConfigs },
+        oidcTokens: services.oidcTokens,
         abuse: new AbuseGuard(
           new CounterStore(cell.redis, `${cell.config.QUEUE_PREFIX}:abuse:`, cell.log.child({ feature: 'abuse' })),
           {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { graphqlConfigShape } from './graphql.schema';
 import { keysConfigShape } from './keys.schema';
+import { oidcConfigShape } from './oidc.schema';
 import { secretKeySchemas } from './secret-keys.schema';
 
 /**
@@ -148,24 +150,8 @@ export const configSchema = z.object({
     .max(600)
     .default(60)
     .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
-  GRAPHQL_MAX_DEPTH: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(10)
-    .describe('Deepest field nesting a GraphQL operation may have (fragments expanded); deeper ones are refused unexecuted.'),
-  GRAPHQL_MAX_ALIASES: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .default(30)
-    .describe('Most aliased fields a GraphQL operation may have; more are refused unexecuted.'),
-  GRAPHQL_MAX_COMPLEXITY: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(5000)
-    .describe('Highest cost of a GraphQL operation: one per field, with the fields under a `first` argument counted `first` times.'),
+  ...oidcConfigShape,
+  ...graphqlConfigShape,
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()
@@ -276,7 +262,7 @@ export const configSchema = z.object({
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60).describe('Length of the window every RATE_LIMIT_* count applies to.'),
   RATE_LIMIT_POSTBACK_PER_ADDRESS: z.coerce.number().int().min(1).default(3000).describe('Postbacks (`/c/{slug}/ows_auth`) one address may send per window and customer; more answer 429.'),
   RATE_LIMIT_POSTBACK_PER_API_KEY: z.coerce.number().int().min(1).default(3000).describe('Postbacks per window carrying one API key; more answer 429.'),
-  RATE_LIMIT_OPENID_PER_ADDRESS: z.coerce.number().int().min(1).default(600).describe('Requests to the OpenID endpoint (`/c/{slug}/openid`) one address may send per window; more answer 429.'),
+  RATE_LIMIT_OPENID_PER_ADDRESS: z.coerce.number().int().min(1).default(600).describe('Requests to the OpenID endpoint (`/c/{slug}/openid`) one address may send per window, and as many to the OpenID Connect authorization endpoint (`/c/{slug}/oidc/authorize`); more answer 429.'),
   RATE_LIMIT_ASSOCIATE_PER_ADDRESS: z.coerce.number().int().min(1).default(30).describe('`associate` requests (each a Diffie-Hellman exchange and a stored association) one address may send per window; more answer 429.'),
   RATE_LIMIT_RP_DISCOVERY_PER_ADDRESS: z.coerce.number().int().min(1).default(30).describe('Checkids one address may send per window whose realm needs RP discovery (an outbound fetch: a realm not in the cache); more answer 429.'),
   RATE_LIMIT_CONSENT_PER_ADDRESS: z.coerce.number().int().min(1).default(120).describe('Consent form submissions one address may send per window; more answer 429.'),

@@ -51,6 +51,10 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
   }
   const warnings: string[] = [];
   const problems: string[] = [];
+  // A retired signing key must stay published as long as an ID token it signed can still be presented.
+  if (raw.OIDC_KEY_RETIRED_SECONDS < raw.OIDC_ID_TOKEN_TTL_SECONDS) {
+    problems.push(`OIDC_KEY_RETIRED_SECONDS: must be at least OIDC_ID_TOKEN_TTL_SECONDS (${raw.OIDC_ID_TOKEN_TTL_SECONDS}), or ID tokens would outlive the key that verifies them`);
+  }
   const adminToken = (): Secret => {
     if (raw.ADMIN_TOKEN) return new Secret(raw.ADMIN_TOKEN);
     if (raw.NODE_ENV === 'production') {

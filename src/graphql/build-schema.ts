@@ -31,6 +31,8 @@ import { OperatorTokenResolver } from '../operators/operator-token.resolver';
 import { ProfileResolver } from '../profiles/profile.resolver';
 import { PurgeRunResolver } from '../retention/purge-run.resolver';
 import { WebhookResolver } from '../webhooks/webhook.resolver';
+import { OidcSigningKeyResolver } from '../oidc-provider/signing-key.resolver';
+import type { OidcSigningKeys } from '../oidc-provider/signing-keys.service';
 import { RegionFanOut } from './region-fan-out';
 import { RegionMoveResolver } from '../regions/region-move.resolver';
 import type { RegionMoveService } from '../regions';
@@ -79,6 +81,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   ErasureResolver,
   ProfileExportResolver,
   DataKeyResolver,
+  OidcSigningKeyResolver,
 ];
 
 /** The services the resolvers call; the composition root passes its own. */
@@ -96,6 +99,7 @@ export interface ResolverServices {
   erasure: ErasureService;
   exports: ExportService;
   keyRotation: KeyRotationService;
+  oidcKeys: OidcSigningKeys;
 }
 
 /** One instance of each resolver class, built once at startup (type-graphql's container serves them). */
@@ -121,5 +125,6 @@ export function createResolvers(services: ResolverServices, em: EntityManager, p
     new ErasureResolver(services.erasure),
     new ProfileExportResolver(services.exports),
     new DataKeyResolver(services.keyRotation),
+    new OidcSigningKeyResolver(services.oidcKeys),
   ];
 }

@@ -61,6 +61,7 @@ ${logo}<h1>Share your details with ${escapeMarkup(asker)}?</h1>
 <input type="hidden" name="csrf" value="${escapeMarkup(view.csrf)}">
 ${view.attributes.length > 0 ? `<fieldset><legend>Details the site asked for</legend>\n<ul>\n${rows}\n</ul></fieldset>` : '<p>The site asked for no details beyond your identity.</p>'}
 ${policy}
+${view.client?.offlineAccess ? `<p>${escapeMarkup(view.client.name)} also asks to <strong>keep access while you are away</strong> (offline access): it can renew its access to what you share until you sign out or withdraw this consent.</p>` : ''}
 <p><label><input type="checkbox" name="remember" value="true"> Remember this decision for this site</label></p>
 <button type="submit" name="decision" value="allow">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>

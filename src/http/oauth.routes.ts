@@ -1,5 +1,5 @@
 import { Request, Response, Router } from 'express';
-import { MalformedFormError, parseFormStrict } from './form';
+import { readTokenForm } from './token-form';
 import { InvalidRequestError, OAuthError, OAuthLoginCodeService, OAuthTokenService, readClientCredentials, UnsupportedGrantTypeError } from '../oauth';
 import { Database, NOBODY } from '../db/scope';
 import { runAs, SYSTEM_ACTOR } from '../audit/actor';
@@ -23,9 +23,6 @@ export interface OAuthLimits {
 }
 
 const KNOWN_PARAMETERS = new Set(['grant_type', 'scope', 'code', 'client_id', 'client_secret', 'token', 'token_type_hint', 'redirect_uri']);
-
-/** Token, revocation and introspection requests are a few short parameters. */
-const BODY_LIMIT = 16 * 1024;
 
 /**
  * OAuth 2.0 endpoints: token (RFC 6749 §3.2: client credentials, and authorization code for login codes), revocation (RFC 7009) and
@@ -98,7 +95,7 @@ async function answer(
   if (locked > 0) return sendTooManyRequests(res, locked);
   let wait = 0;
   const [status, body, headers = {}, failure] = await asAnswer(async () => {
-    const params = await readParams(req);
+    const params = await readTokenForm(req, KNOWN_PARAMETERS);
     const clientId = clientIdOf(req.headers.authorization, params);
     if (perClient !== undefined && clientId) wait = await guard.hit('oauth_token', clientId, perClient);
     if (wait > 0) return [429, {}];
@@ -129,40 +126,6 @@ function clientIdOf(authorization: string | undefined, params: Map<string, strin
     if (colon > 0) return decoded.slice(0, colon).slice(0, 200);
   }
   return params.get('client_id')?.slice(0, 200) ?? null;
-}
-
-async function readParams(req: Request): Promise<Map<string, string>> {
-  if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
-    throw new InvalidRequestError('send parameters as application/x-www-form-urlencoded');
-  }
-  const body = await readBody(req);
-  let pairs: Array<[string, string]>;
-  try {
-    pairs = parseFormStrict(body);
-  } catch (err) {
-    if (err instanceof MalformedFormError) throw new InvalidRequestError('malformed form body');
-    throw err;
-  }
-  const params = new Map<string, string>();
-  for (const [key, value] of pairs) {
-    // RFC 6749 §3.1, §3.2: parameters must not be included more than once.
-    // Only our own parameter names are echoed back: whatever else a client sent stays out of the answer.
-    if (params.has(key)) throw new InvalidRequestError(KNOWN_PARAMETERS.has(key) ? `${key} is repeated` : 'a parameter is repeated');
-    params.set(key, value);
-  }
-  return params;
-}
-
-async function readBody(req: Request): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? 0) > BODY_LIMIT) throw new InvalidRequestError('request too large');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) throw new InvalidRequestError('request too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** RFC 6749 §5.1: token responses (and their errors) must not be cached. */

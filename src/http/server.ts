@@ -17,6 +17,8 @@ import { DiscoveryService, OpenIdProviderService } from '../openid-provider';
 import { IdentityFlowService } from '../identity-flow';
 import { identityFlowRoutes } from './identity-flow.routes';
 import { OAuthRegionOf, oauthRoutes } from './oauth.routes';
+import { oidcTokenRoutes } from './oidc-token.routes';
+import { OidcTokenService } from '../oidc-provider';
 import { oidcRoutes, OidcRoutesDeps } from './oidc.routes';
 import { ExportService } from '../exports';
 import { exportRoutes } from './export.routes';
@@ -47,6 +49,8 @@ export interface HttpDeps {
   exports: ExportService;
   /** The OpenID Connect end-session endpoint (RP-initiated logout). */
   oidcLogout: OidcLogoutService;
+  /** This region's OpenID Connect token, revocation, introspection and UserInfo endpoints. */
+  oidcTokens: OidcTokenService;
   log: Logger;
   abuse: AbuseGuard;
   /** The OpenID Connect provider's authorization endpoint, its keys and the customers it serves (issue 19). */
@@ -90,6 +94,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.use(urlLengthLimit(config.HTTP_MAX_URL_LENGTH));
   app.use(healthRoutes(deps.readiness));
   app.use('/c/:slug/openid', abuse.limit('openid', config.RATE_LIMIT_OPENID_PER_ADDRESS));
+  // Each authorization request may write a request row, as a checkid does: the same limit, counted apart.
+  app.use('/c/:slug/oidc/authorize', abuse.limit('oidc_authorize', config.RATE_LIMIT_OPENID_PER_ADDRESS));
   app.post('/c/:slug/ows_consent', abuse.limit('consent', config.RATE_LIMIT_CONSENT_PER_ADDRESS));
   // The login routes below make one statement per step (login-steps.repository.ts); the others run their work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
   app.use(
@@ -101,6 +107,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   );
   app.use(oidcRoutes({ ...deps.oidc, publicUrl: config.PUBLIC_URL, isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL) }));
   app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
+  app.use(oidcTokenRoutes({ service: deps.oidcTokens, db: deps.db, guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
   app.use(oidcLogoutRoutes({ logout: deps.oidcLogout, db: deps.db }));
   app.use(

@@ -15,7 +15,7 @@ export interface ConsentView {
   attributes: Array<{ field: string; value: string; isRequired: boolean }>;
   policyUrl: string | null;
   /** The OpenID Connect client asking, by its registered name and logo (null for OpenID 2.0, which names only the realm). */
-  client?: { name: string; logoUri: string | null } | null;
+  client?: { name: string; logoUri: string | null; offlineAccess: boolean } | null;
 }
 
 /** How an OpenID Connect sign-in ended for its client: a code to redeem, or an error for the redirect URI. */

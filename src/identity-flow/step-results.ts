@@ -73,8 +73,11 @@ export function stepResult(ctx: StepContext, customer: CustomerConfig, answer: S
 function oidcAnswer(ctx: StepContext, request: StoredAuthorization, answer: StepAnswer, code: PendingLoginCode): OidcAnswer {
   if (answer.outcome !== 'id_res' || answer.username === null) return { error: 'access_denied', description: 'the sign-in was cancelled or declined' };
   if (!answer.isCodeIssued) return { error: 'access_denied', description: 'the client is no longer enabled' };
-  if (request.maxAge !== null && answer.authTime && ctx.clock.now().getTime() - answer.authTime.getTime() > (request.maxAge + MAX_AGE_SKEW_SECONDS) * 1000) {
-    return { error: 'login_required', description: 'the login is older than max_age' };
+  // prompt=login asks for a login made now: max_age=0 (Core §3.1.2.1). The AW was asked for it (max_auth_age), and must show it.
+  const maxAge = request.prompt.includes('login') ? 0 : request.maxAge;
+  if (maxAge !== null) {
+    if (!answer.authTime) return { error: 'login_required', description: 'the website did not say when the person logged in, and the client asked for a recent login' };
+    if (ctx.clock.now().getTime() - answer.authTime.getTime() > (maxAge + MAX_AGE_SKEW_SECONDS) * 1000) return { error: 'login_required', description: 'the login is older than the client allows' };
   }
   return { code: code.code };
 }
@@ -100,7 +103,7 @@ function consentPage(ctx: StepContext, customer: CustomerConfig, answer: StepAns
             .filter((field) => supplied[field as SregField] !== undefined)
             .map((field) => ({ field, value: supplied[field as SregField]!, isRequired: requiredFields.includes(field) })),
       policyUrl: oidc ? null : (stored.input.sreg?.policyUrl ?? null),
-      client: oidc ? { name: oidc.clientName, logoUri: oidc.logoUri } : null,
+      client: oidc ? { name: oidc.clientName, logoUri: oidc.logoUri, offlineAccess: oidc.scopes.includes('offline_access') } : null,
     },
   };
 }

@@ -3,11 +3,13 @@ export type { CreateOAuthClientCommand, OAuthClientWithSecret } from './oauth-cl
 export { OAuthTokenService } from './token.service';
 export { OAuthLoginCodeService } from './login-code.service';
 export type { PendingLoginCode } from './login-code.service';
-export type { TokenResponse, IntrospectionResponse, AccessTokenGrant } from './token.service';
+export type { TokenResponse, IntrospectionResponse, AccessTokenGrant, TokenSubject } from './token.service';
+export { subjectAad } from './token.service';
+export { generateAccessToken, hashAccessToken, tokenHashes } from './client-credentials';
 export { OAuthClient } from './oauth-client.entity';
 export { OAuthAccessToken } from './access-token.entity';
 export { OAuthLoginCode } from './login-code.entity';
-export { AUDIT_PERSONAL, CONSENTS_PERSONAL, OAUTH_SCOPES, parseScopeParam, PROFILES_SUBJECT_ACCESS, REQUESTS_PERSONAL } from './scopes';
+export { AUDIT_PERSONAL, CONSENTS_PERSONAL, formatScope, OAUTH_SCOPES, parseScopeParam, PROFILES_SUBJECT_ACCESS, REQUESTS_PERSONAL } from './scopes';
 export type { OAuthScope } from './scopes';
 export { InvalidClientError, InvalidGrantError, InvalidRequestError, InvalidScopeError, OAuthClientNotFoundError, OAuthError, UnauthorizedClientError, UnsupportedGrantTypeError } from './oauth.errors';
 export type { OAuthFailure } from './oauth.errors';

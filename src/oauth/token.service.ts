@@ -101,9 +101,10 @@ export class OAuthTokenService {
   /**
    * Adds a new access token for `client` to the current unit of work (the caller flushes), audits its issuance, and
    * returns the response to send with the row. `subject` limits the token to that one user of the
-   * customer; it is stored sealed under their key, with the username's lookup hash.
+   * customer; it is stored sealed under their key, with the username's lookup hash. `grantId` names
+   * the OpenID Connect grant (authorization code id) the token descends from, so the grant can be revoked whole.
    */
-  async createToken(client: OAuthClient, scopes: string[], subject: TokenSubject | null): Promise<{ response: TokenResponse; row: OAuthAccessToken }> {
+  async createToken(client: OAuthClient, scopes: string[], subject: TokenSubject | null, grantId: string | null = null): Promise<{ response: TokenResponse; row: OAuthAccessToken }> {
     const now = this.deps.clock.now();
     const token = generateAccessToken(this.deps.random);
     const id = randomUUID();
@@ -116,6 +117,7 @@ export class OAuthTokenService {
       subjectHash: subject?.usernameHash ?? null,
       personKeyId: subject?.person.id ?? null,
       scopes,
+      grantId,
       issuedAt: now,
       expiresAt: new Date(now.getTime() + this.deps.accessTokenTtlSeconds * 1000),
       revokedAt: null,
@@ -125,7 +127,7 @@ export class OAuthTokenService {
       action: 'token.issued',
       target: { type: 'oauth_access_token', id: row.id },
       username: subject?.username ?? null,
-      details: { clientId: client.clientId, scopes, expiresAt: row.expiresAt.toISOString(), grant: subject === null ? 'client_credentials' : 'authorization_code' },
+      details: { clientId: client.clientId, scopes, expiresAt: row.expiresAt.toISOString(), grant: subject === null ? 'client_credentials' : 'authorization_code', ...(grantId !== null ? { grantId } : {}) },
     });
     return { response: { access_token: token, token_type: 'Bearer', expires_in: this.deps.accessTokenTtlSeconds, scope: formatScope(scopes) }, row };
   }

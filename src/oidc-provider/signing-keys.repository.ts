@@ -72,12 +72,6 @@ export async function retireKeys(em: EntityManager, customerId: string, alg: IdT
   return rows.map((row) => row.kid);
 }
 
-/** Every key of the customer, expired ones included until purged, newest first (for operators). */
-export async function selectAllKeys(em: EntityManager, customerId: string): Promise<StoredSigningKey[]> {
-  const rows: StoredSigningKey[] = await em.execute(`select ${COLUMNS} from oidc_signing_key where customer_id = ? order by created_at desc, id`, [customerId]);
-  return rows.map(withDates);
-}
-
 /** em.execute answers timestamptz as Date with the pg driver; normalised in case a string comes back. */
 function withDates(row: StoredSigningKey): StoredSigningKey {
   const date = (v: Date | string | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));

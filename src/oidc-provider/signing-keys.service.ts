@@ -4,34 +4,34 @@ import { compactVerify, createLocalJWKSet, CryptoKey, errors, importJWK, JWK, jw
 import { ID_TOKEN_ALGS, IdTokenAlg } from '../oauth/oauth-client.entity';
 import { customerScope, Database } from '../db/scope';
 import { fieldAad, KeyRing, openText, sealText } from '../keys';
+import type { AuditService } from '../audit';
+import { Customer, CustomerNotFoundError } from '../customers';
 import type { Clock } from '../shared/clock';
+import { isUuid } from '../shared/ids';
+import { canSee, Tenant } from '../shared/tenant';
 import type { IdTokenSigner } from './id-token-signer';
+import { KeySet, OpenedKey, SigningKeyCache } from './signing-key-cache';
 import { generateKeyMaterial, NewKeyMaterial, publicPart } from './signing-key-material';
-import { firstKeyDates, isPublished, KeySchedule, signingKey } from './signing-key-schedule';
-import { hasSigningKey, insertSigningKey, lockSigningKeys, selectLiveKeys, StoredSigningKey } from './signing-keys.repository';
-
-/** A live key with its private half opened, as cached. */
-interface OpenedKey extends KeySchedule {
-  readonly id: string;
-  readonly kid: string;
-  readonly publicJwk: JWK;
-  readonly privateKey: CryptoKey;
-}
-
-interface KeySet {
-  readonly keys: readonly OpenedKey[];
-  readonly loadedAtMs: number;
-}
+import { firstKeyDates, isPublished, KeySchedule, keyStatus, KeyStatus, RotationSettings, rotationPlan, signingKey } from './signing-key-schedule';
+import { hasSigningKey, insertSigningKey, lockSigningKeys, retireKeys, selectLiveKeys, StoredSigningKey } from './signing-keys.repository';
 
 export interface OidcSigningKeysDeps {
   db: Database;
   em: EntityManager;
   keys: KeyRing;
   clock: Clock;
+  audit: AuditService;
+  rotation: RotationSettings;
   /** Longest a customer's key set is kept without reading it again (the change feed drops it sooner). */
   cacheMaxAgeMs: number;
   /** Most customers whose keys are kept in memory; the oldest loaded go first. */
   maxCachedCustomers?: number;
+}
+
+/** A key as operators see it: its dates and where it stands now, never its key material. */
+export interface SigningKeyInfo extends KeySchedule {
+  readonly kid: string;
+  readonly status: Exclude<KeyStatus, 'EXPIRED'>;
 }
 
 /** Where a private key is sealed: a sealed key copied to another row does not open. */
@@ -41,41 +41,49 @@ const ALGORITHMS = [...ID_TOKEN_ALGS];
 
 /**
  * The customers' ID token signing keys (issue 19): made on first use, sealed at rest under the
- * customer's data key, opened once per instance and kept in memory, since every token request signs.
- * The cache holds every live key with its dates, so what signs and what is published follows the
- * schedule (signing-key-schedule.ts) by the clock, without a read; a change of the customer's keys
- * anywhere (`oidc_keys:<customer id>` on the change feed) drops it.
+ * customer's data key, rotated on request (published before they sign, published after they retire
+ * until no token they signed is valid), and opened once per instance (signing-key-cache.ts), since
+ * every token request signs. What signs and what is published follows the schedule by the clock
+ * (signing-key-schedule.ts), without a read.
  *
- * Reads and the first key run in a unit of work of their own, scoped to the customer: a key made on
- * first use is committed before anything is signed with it, whatever becomes of the caller's work.
+ * `sign`, `jwks` and `verifyOwn` run their reads and the first key in units of work of their own,
+ * scoped to the customer: a key made on first use is committed before anything is signed with it,
+ * whatever becomes of the caller's work. `rotate` and `list` run in the caller's (an operation's).
  */
 export class OidcSigningKeys implements IdTokenSigner {
-  readonly #sets = new Map<string, KeySet>();
-  readonly #loading = new Map<string, { promise: Promise<KeySet>; version: string }>();
+  readonly #cache: SigningKeyCache;
   readonly #creating = new Map<string, Promise<void>>();
-  /** Bumped per customer by each drop, so a load that began before it is not kept. */
-  readonly #versions = new Map<string, number>();
-  #epoch = 0;
 
-  constructor(private readonly deps: OidcSigningKeysDeps) {}
+  constructor(private readonly deps: OidcSigningKeysDeps) {
+    this.#cache = new SigningKeyCache((customerId) => this.load(customerId), {
+      clock: deps.clock,
+      maxAgeMs: deps.cacheMaxAgeMs,
+      maxEntries: deps.maxCachedCustomers ?? 10_000,
+    });
+  }
 
   /** A compact JWS of `payload` under the customer's signing key for `alg`, made on first use; header `{alg, kid, typ}`. */
   async sign(customerId: string, alg: IdTokenAlg, payload: JWTPayload, typ?: string): Promise<string> {
-    const key = await this.signingKeyOf(customerId, alg);
+    let key = signingKey((await this.#cache.get(customerId)).keys, alg, this.now());
+    if (!key) {
+      await this.createFirstKey(customerId, alg);
+      key = signingKey((await this.#cache.get(customerId)).keys, alg, this.now());
+    }
+    if (!key) throw new Error(`customer ${customerId} has no ${alg} signing key`);
     return new SignJWT(payload).setProtectedHeader({ alg, kid: key.kid, typ: typ ?? 'JWT' }).sign(key.privateKey);
   }
 
   /**
    * The customer's published public keys of both algorithms: upcoming, signing, and retired until
    * they expire. Publishing is a use: a customer without keys gets them here, so a relying party
-   * that reads the JWKS before the first sign-in already finds the key that will sign it.
+   * that reads the JWKS before the first sign-in already holds the key that will sign it.
    */
   async jwks(customerId: string): Promise<{ keys: JWK[] }> {
-    let set = await this.keySet(customerId);
+    let set = await this.#cache.get(customerId);
     const missing = ALGORITHMS.filter((alg) => !signingKey(set.keys, alg, this.now()));
     if (missing.length > 0) {
       await Promise.all(missing.map((alg) => this.createFirstKey(customerId, alg)));
-      set = await this.keySet(customerId);
+      set = await this.#cache.get(customerId);
     }
     return { keys: this.published(set) };
   }
@@ -86,14 +94,14 @@ export class OidcSigningKeys implements IdTokenSigner {
    * anything else: another issuer's token, an unknown or expired key, a bad signature, garbage.
    */
   async verifyOwn(customerId: string, jws: string, options: { issuer: string; allowExpired: boolean }): Promise<JWTPayload | null> {
-    const keys = this.published(await this.keySet(customerId));
+    const keys = this.published(await this.#cache.get(customerId));
     if (keys.length === 0) return null;
     const keySet = createLocalJWKSet({ keys });
     try {
       return (await jwtVerify(jws, keySet, { issuer: options.issuer, algorithms: ALGORITHMS, currentDate: this.now() })).payload;
     } catch (err) {
       if (!(err instanceof errors.JOSEError)) throw err;
-      // jose checks `iss` before `exp`: an expired token has passed the signature and the issuer.
+      // jose checks `iss` before `exp`: an expired token got here past its signature and issuer.
       if (!options.allowExpired || !(err instanceof errors.JWTExpired)) return null;
     }
     try {
@@ -107,33 +115,53 @@ export class OidcSigningKeys implements IdTokenSigner {
     }
   }
 
-  /** A change from the database's feed (db/change-feed.ts). */
-  onChange(change: string): void {
-    if (change.startsWith('oidc_keys:')) this.forget(change.slice('oidc_keys:'.length));
-    else if (change === 'reset') this.forgetAll();
+  /**
+   * Rotates the customer's key of `alg` (of both when omitted), in the current unit of work: a new
+   * key is published now and signs from `publishSeconds` later; the keys it replaces retire at that
+   * instant and stay published `retiredSeconds` more. A customer without a key of `alg` gets one
+   * that signs at once. Answers the new keys.
+   */
+  async rotate(customerId: string, tenant: Tenant, alg?: IdTokenAlg): Promise<SigningKeyInfo[]> {
+    const customer = await this.findCustomer(customerId, tenant);
+    const algs = alg ? [alg] : ALGORITHMS;
+    const materials = await Promise.all(algs.map((a) => generateKeyMaterial(a)));
+    const customerKey = (await this.deps.keys.customer(customer.id)).key;
+    const made: SigningKeyInfo[] = [];
+    for (const [at, a] of algs.entries()) {
+      await lockSigningKeys(this.deps.em, customer.id, a);
+      const now = this.now();
+      const plan = rotationPlan(now, this.deps.rotation);
+      const retired = await retireKeys(this.deps.em, customer.id, a, plan.retiresAt, plan.expiresAt);
+      // Nothing signed that it replaces (no key yet, or all retired): nobody to wait for, it signs at once.
+      const key = sealedKey(customerKey, a, materials[at]!, retired.length > 0 ? plan.next : firstKeyDates(now));
+      await insertSigningKey(this.deps.em, customer.id, key);
+      await this.deps.audit.record({
+        customerId: customer.id,
+        action: 'oidc_signing_key.rotated',
+        target: { type: 'oidc_signing_key', id: key.id },
+        details: { kid: key.kid, alg: a, activatesAt: key.activatesAt.toISOString(), retiredKids: retired },
+      });
+      made.push(infoOf(key, now));
+    }
+    this.deps.db.afterCommit(async () => this.#cache.forget(customer.id));
+    return made;
   }
 
-  /** Drops the customer's keys from memory: the next use reads them again. */
-  forget(customerId: string): void {
-    this.#sets.delete(customerId);
-    this.#loading.delete(customerId);
-    this.#versions.set(customerId, (this.#versions.get(customerId) ?? 0) + 1);
+  /** The customer's keys not yet expired, newest first, with their status now; in the current unit of work. */
+  async list(customerId: string, tenant: Tenant): Promise<SigningKeyInfo[]> {
+    const customer = await this.findCustomer(customerId, tenant);
+    const now = this.now();
+    const rows = await selectLiveKeys(this.deps.em, customer.id, now);
+    return rows.reverse().map((row) => infoOf(row, now));
+  }
+
+  /** A change from the database's feed (db/change-feed.ts): `oidc_keys:<customer id>` drops that customer's keys, `reset` all. */
+  onChange(change: string): void {
+    this.#cache.onChange(change);
   }
 
   forgetAll(): void {
-    this.#sets.clear();
-    this.#loading.clear();
-    this.#versions.clear();
-    this.#epoch++;
-  }
-
-  private async signingKeyOf(customerId: string, alg: IdTokenAlg): Promise<OpenedKey> {
-    const found = signingKey((await this.keySet(customerId)).keys, alg, this.now());
-    if (found) return found;
-    await this.createFirstKey(customerId, alg);
-    const made = signingKey((await this.keySet(customerId)).keys, alg, this.now());
-    if (!made) throw new Error(`customer ${customerId} has no ${alg} signing key`);
-    return made;
+    this.#cache.forgetAll();
   }
 
   private published(set: KeySet): JWK[] {
@@ -141,37 +169,12 @@ export class OidcSigningKeys implements IdTokenSigner {
     return set.keys.filter((key) => isPublished(key, now)).map((key) => ({ ...key.publicJwk }));
   }
 
-  /** The customer's live keys, from memory unless dropped or older than the cache's maximum age. */
-  private keySet(customerId: string): Promise<KeySet> {
-    const cached = this.#sets.get(customerId);
-    if (cached && this.now().getTime() - cached.loadedAtMs < this.deps.cacheMaxAgeMs) return Promise.resolve(cached);
-    const version = this.versionOf(customerId);
-    const pending = this.#loading.get(customerId);
-    if (pending && pending.version === version) return pending.promise;
-    const promise = this.load(customerId).then((set) => {
-      // Dropped while loading: what was read may predate the change, so it serves this call only.
-      if (this.versionOf(customerId) === version) this.remember(customerId, set);
-      return set;
-    });
-    promise.finally(() => {
-      if (this.#loading.get(customerId)?.promise === promise) this.#loading.delete(customerId);
-    }).catch(() => undefined);
-    this.#loading.set(customerId, { promise, version });
-    return promise;
-  }
-
   private async load(customerId: string): Promise<KeySet> {
-    const loadedAtMs = this.now().getTime();
-    const rows = await this.deps.db.run(customerScope(customerId), () => selectLiveKeys(this.deps.em, customerId, new Date(loadedAtMs)));
-    if (rows.length === 0) return { keys: [], loadedAtMs };
+    const loadedAt = this.now();
+    const rows = await this.deps.db.run(customerScope(customerId), () => selectLiveKeys(this.deps.em, customerId, loadedAt));
+    if (rows.length === 0) return { keys: [], loadedAtMs: loadedAt.getTime() };
     const customerKey = (await this.deps.keys.customer(customerId)).key;
-    return { keys: await Promise.all(rows.map((row) => openKey(customerKey, row))), loadedAtMs };
-  }
-
-  private remember(customerId: string, set: KeySet): void {
-    this.#sets.delete(customerId);
-    this.#sets.set(customerId, set);
-    if (this.#sets.size > (this.deps.maxCachedCustomers ?? 10_000)) this.#sets.delete(this.#sets.keys().next().value!);
+    return { keys: await Promise.all(rows.map((row) => openKey(customerKey, row))), loadedAtMs: loadedAt.getTime() };
   }
 
   /**
@@ -193,14 +196,16 @@ export class OidcSigningKeys implements IdTokenSigner {
         if (await hasSigningKey(this.deps.em, customerId, alg, now)) return;
         await insertSigningKey(this.deps.em, customerId, sealedKey(customerKey, alg, material, firstKeyDates(now)));
       });
-      this.forget(customerId);
+      this.#cache.forget(customerId);
     })().finally(() => this.#creating.delete(name));
     this.#creating.set(name, creating);
     return creating;
   }
 
-  private versionOf(customerId: string): string {
-    return `${this.#epoch}:${this.#versions.get(customerId) ?? 0}`;
+  private async findCustomer(id: string, tenant: Tenant): Promise<Customer> {
+    const customer = isUuid(id) && canSee(tenant, id.toLowerCase()) ? await this.deps.em.findOne(Customer, { id: id.toLowerCase() }) : null;
+    if (!customer) throw new CustomerNotFoundError(id);
+    return customer;
   }
 
   private now(): Date {
@@ -209,7 +214,7 @@ export class OidcSigningKeys implements IdTokenSigner {
 }
 
 /** A new key as stored: its private JWK sealed under the customer's data key, bound to the row. */
-export function sealedKey(customerKey: Buffer, alg: IdTokenAlg, material: NewKeyMaterial, dates: Omit<KeySchedule, 'alg'>): StoredSigningKey {
+function sealedKey(customerKey: Buffer, alg: IdTokenAlg, material: NewKeyMaterial, dates: Omit<KeySchedule, 'alg'>): StoredSigningKey {
   const id = randomUUID();
   return {
     id,
@@ -223,16 +228,21 @@ export function sealedKey(customerKey: Buffer, alg: IdTokenAlg, material: NewKey
 
 async function openKey(customerKey: Buffer, row: StoredSigningKey): Promise<OpenedKey> {
   const privateJwk = JSON.parse(openText(customerKey, privateJwkAad(row.id), row.privateJwk)) as JWK;
-  const privateKey = (await importJWK(privateJwk, row.alg)) as CryptoKey;
   return {
     id: row.id,
     kid: row.kid,
     alg: row.alg,
     publicJwk: publicPart(row.publicJwk as JWK),
-    privateKey,
+    privateKey: (await importJWK(privateJwk, row.alg)) as CryptoKey,
     createdAt: row.createdAt,
     activatesAt: row.activatesAt,
     retiresAt: row.retiresAt,
     expiresAt: row.expiresAt,
   };
+}
+
+function infoOf(key: StoredSigningKey, now: Date): SigningKeyInfo {
+  const { kid, alg, createdAt, activatesAt, retiresAt, expiresAt } = key;
+  const status = keyStatus(key, now);
+  return { kid, alg, createdAt, activatesAt, retiresAt, expiresAt, status: status === 'EXPIRED' ? 'RETIRED' : status };
 }

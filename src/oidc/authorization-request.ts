@@ -77,7 +77,11 @@ export function parseAuthorizationRequest(params: AuthorizationParams, client: A
   const requested = scope === null ? [] : scope.split(' ').filter((s) => s !== '');
   if (!requested.includes('openid')) throw new AuthorizationRedirectError('invalid_scope', 'scope must include openid');
   // §3.1.2.1: unknown scope values are ignored; so are those the client is not registered for.
-  const scopes = OIDC_SCOPES.filter((s) => requested.includes(s) && client.scopes.includes(s));
+  const prompt = (value('prompt') ?? '').split(' ').filter((p) => p !== '');
+  if (prompt.some((p) => !PROMPTS.has(p))) throw new AuthorizationRedirectError('invalid_request', 'prompt has an unknown value');
+  if (prompt.includes('none') && prompt.length > 1) throw new AuthorizationRedirectError('invalid_request', 'prompt=none cannot be combined with other values');
+  // §11: offline access only with prompt=consent, so the person is asked for it on the consent page (never by a remembered decision).
+  const scopes = OIDC_SCOPES.filter((s) => requested.includes(s) && client.scopes.includes(s) && (s !== 'offline_access' || prompt.includes('consent')));
   if (!scopes.includes('openid')) throw new AuthorizationRedirectError('invalid_scope', 'this client may not use the openid scope');
 
   const codeChallenge = value('code_challenge');
@@ -86,9 +90,6 @@ export function parseAuthorizationRequest(params: AuthorizationParams, client: A
   if (method !== 'S256') throw new AuthorizationRedirectError('invalid_request', 'code_challenge_method must be S256');
   if (!S256_CHALLENGE.test(codeChallenge)) throw new AuthorizationRedirectError('invalid_request', 'code_challenge is not a base64url SHA-256 digest');
 
-  const prompt = (value('prompt') ?? '').split(' ').filter((p) => p !== '');
-  if (prompt.some((p) => !PROMPTS.has(p))) throw new AuthorizationRedirectError('invalid_request', 'prompt has an unknown value');
-  if (prompt.includes('none') && prompt.length > 1) throw new AuthorizationRedirectError('invalid_request', 'prompt=none cannot be combined with other values');
 
   const maxAgeText = value('max_age');
   if (maxAgeText !== null && !/^\d{1,9}$/.test(maxAgeText)) throw new AuthorizationRedirectError('invalid_request', 'max_age must be a non-negative integer');

@@ -23,7 +23,8 @@ export function providerMetadata(endpoints: OidcEndpoints): Record<string, unkno
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['ES256', 'RS256'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
-    token_endpoint_auth_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+    // What a registrable client key (EC P-256 or RSA) can sign a private_key_jwt assertion with.
+    token_endpoint_auth_signing_alg_values_supported: ['ES256', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     code_challenge_methods_supported: ['S256'],

@@ -26,8 +26,6 @@ describe('OIDC clients: the endpoints\' cached lookup, and the service clients\'
 
   /** The lookup as the OIDC routes call it: in a unit of work scoped to the customer. */
   const find = (forCustomer: string, clientId: string) => app.db.run(customerScope(forCustomer), () => app.services.oidcClientLookup.find(forCustomer, clientId));
-  /** The lookup outside any unit of work: only a cached entry can answer (a read would throw). */
-  const fromCache = (forCustomer: string, clientId: string) => app.services.oidcClientLookup.find(forCustomer, clientId);
 
   it('finds an enabled OIDC client of the customer only, and answers the next call from memory', async () => {
     const created = await createOidcClient(url, customerId, { logoUri: 'https://shop.example/logo.png' });
@@ -49,7 +47,8 @@ describe('OIDC clients: the endpoints\' cached lookup, and the service clients\'
       secretHash: expect.stringMatching(/^[0-9a-f]{64}$/),
     });
     expect(Object.isFrozen(found)).toBe(true);
-    expect(await fromCache(customerId, created.clientId)).toEqual(found);
+    // The same frozen object: answered from memory, not read again.
+    expect(await find(customerId, created.clientId)).toBe(found);
 
     // Another customer's issuer does not know it, nor does anyone know a service client or a disabled one.
     expect(await find(otherId, created.clientId)).toBeNull();
@@ -64,14 +63,15 @@ describe('OIDC clients: the endpoints\' cached lookup, and the service clients\'
     const theirs = await createOidcClient(url, otherId);
     await changesDelivered(app);
     expect((await find(customerId, ours.clientId))?.name).toBe('Shop');
-    expect((await find(otherId, theirs.clientId))?.name).toBe('Shop');
+    const theirsCached = await find(otherId, theirs.clientId);
+    expect(theirsCached?.name).toBe('Shop');
 
     // Written beside the service (another instance, or by hand): only the notification can tell this instance.
     await ownerSql(`update oauth_client set name = 'Shop renamed', redirect_uris = '{https://shop.example/new}' where id = ?`, [ours.client.id]);
     await waitUntil('the lookup to see the renamed client', async () => (await find(customerId, ours.clientId))?.name === 'Shop renamed');
     expect((await find(customerId, ours.clientId))?.redirectUris).toEqual(['https://shop.example/new']);
-    // The other customer's entry was not dropped: it still answers without a unit of work.
-    expect((await fromCache(otherId, theirs.clientId))?.name).toBe('Shop');
+    // The other customer's entry was not dropped: still the object in memory.
+    expect(await find(otherId, theirs.clientId)).toBe(theirsCached);
 
     await ownerSql('delete from oauth_client where id = ?', [ours.client.id]);
     await waitUntil('the lookup to forget the deleted client', async () => (await find(customerId, ours.clientId)) === null);
@@ -80,9 +80,17 @@ describe('OIDC clients: the endpoints\' cached lookup, and the service clients\'
   it('drops every entry when the feed reconnects (reset)', async () => {
     const ours = await createOidcClient(url, customerId);
     await changesDelivered(app);
-    await find(customerId, ours.clientId);
+    expect((await find(customerId, ours.clientId))?.name).toBe('Shop');
+    // Renamed behind the cache's back (the change trigger off): only a reset can make the lookup read it.
+    await ownerSql('alter table oauth_client disable trigger oauth_client_changed');
+    try {
+      await ownerSql('update oauth_client set name = ? where client_id = ?', ['Shop renamed', ours.clientId]);
+    } finally {
+      await ownerSql('alter table oauth_client enable trigger oauth_client_changed');
+    }
+    expect((await find(customerId, ours.clientId))?.name).toBe('Shop');
     app.services.oidcClientLookup.onChange('reset');
-    await expect(fromCache(customerId, ours.clientId)).rejects.toThrow();
+    expect((await find(customerId, ours.clientId))?.name).toBe('Shop renamed');
   });
 
   describe('the service clients\' paths', () => {

@@ -46,8 +46,10 @@ describe('an OpenID Connect relying party signs a person in through the AW', () 
   });
 
   it('hands the person to the AW, names the client on the consent page, and releases only what they shared', async () => {
-    const { url, checks } = await authorizationUrl(config, 'openid email profile offline_access', { login_hint: 'alice', ui_locales: 'fr en' });
-    const { location, verify, consentPage } = await signIn(app, 'acme', apiKey, url, ALICE, { share: ['email'] });
+    const { url, checks } = await authorizationUrl(config, 'openid email profile offline_access', { login_hint: 'alice', ui_locales: 'fr en', prompt: 'consent' });
+    const loggedInAt = new Date(Date.now() - 5000);
+    loggedInAt.setMilliseconds(0);
+    const { location, verify, consentPage } = await signIn(app, 'acme', apiKey, url, { ...ALICE, auth_time: loggedInAt.toISOString().replace('.000', '') }, { share: ['email'] });
 
     // The AW is asked as for an OpenID 2.0 request: the site's realm, the scopes' attributes, and the hints.
     expect(`${verify.origin}${verify.pathname}`).toBe('https://aw.example.com/login');
@@ -59,13 +61,14 @@ describe('an OpenID Connect relying party signs a person in through the AW', () 
     expect(verify.searchParams.get('ui_locales')).toBe('fr en');
     expect(consentPage).toContain('Share your details with Example RP?');
     expect(consentPage).toContain('src="https://rp.example.org/logo.png"');
+    expect(consentPage).toContain('keep access while you are away');
 
     expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
     expect(location.searchParams.get('iss')).toBe(`${app.config.PUBLIC_URL}/c/acme`);
     const tokens = await client.authorizationCodeGrant(config, location, checks);
     const claims = tokens.claims()!;
     expect(claims).toMatchObject({ iss: `${app.config.PUBLIC_URL}/c/acme`, sub: 'alice', aud: rp.clientId, nonce: checks.expectedNonce });
-    expect(typeof claims.auth_time).toBe('number');
+    expect(claims.auth_time).toBe(loggedInAt.getTime() / 1000);
     expect(typeof claims.at_hash).toBe('string');
     expect(claims.email).toBeUndefined();
 
@@ -120,6 +123,25 @@ describe('an OpenID Connect relying party signs a person in through the AW', () 
     expect(remembered.consentShown).toBe(false);
     const forced = await signIn(app, 'acme', apiKey, (await authorizationUrl(config, 'openid email', { prompt: 'consent' })).url, ALICE);
     expect(forced.consentShown).toBe(true);
+  });
+
+  it('holds the AW to max_age and prompt=login: a login it does not date, or dates too early, gets login_required', async () => {
+    const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const forced = await authorizationUrl(config, 'openid email', { prompt: 'login' });
+    const undated = await signIn(app, 'acme', apiKey, forced.url, ALICE);
+    expect(new URL(forced.url).searchParams.get('prompt')).toBe('login');
+    expect(undated.verify.searchParams.get('max_auth_age')).toBe('0');
+    expect(Object.fromEntries(undated.location.searchParams)).toMatchObject({ error: 'login_required', state: forced.checks.expectedState });
+    expect(undated.location.searchParams.has('code')).toBe(false);
+
+    const bounded = await authorizationUrl(config, 'openid email', { max_age: '600' });
+    const stale = await signIn(app, 'acme', apiKey, bounded.url, { ...ALICE, auth_time: iso(3600_000) });
+    expect(stale.location.searchParams.get('error')).toBe('login_required');
+
+    const fresh = await authorizationUrl(config, 'openid email', { max_age: '600' });
+    const recent = await signIn(app, 'acme', apiKey, fresh.url, { ...ALICE, auth_time: iso(30_000) });
+    const tokens = await client.authorizationCodeGrant(config, recent.location, { ...fresh.checks, maxAge: 600 });
+    expect(typeof tokens.claims()!.auth_time).toBe('number');
   });
 
   it('answers prompt=none with login_required at once, storing nothing', async () => {

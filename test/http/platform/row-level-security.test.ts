@@ -13,6 +13,8 @@ import { consentForm, postback, startLogin } from '../../support/flow';
 import { clientToken } from '../../support/oauth';
 import { operatorToken } from '../../support/operators';
 import { npmOpenid } from '../../support/rp';
+import * as openidClient from 'openid-client';
+import { authorizationUrl, discoverRp, registerRp, signIn } from '../../support/oidc-flow';
 
 /**
  * The second wall of tenant isolation (issue #5, 6b): PostgreSQL itself refuses one customer's rows
@@ -44,6 +46,11 @@ describe('row-level security under the application role', () => {
     await postback(app, slug, { request_id: login.requestId, api_key: apiKey, username: `${slug}-user`, sreg_email: `${slug}@example.org` });
     const form = consentForm((await login.browser.get(`${app.url}/c/${slug}/ows_return?request_id=${login.requestId}`)).body);
     await login.browser.postForm(`${app.url}/c/${slug}/ows_consent`, [['auth_request', form.authRequest], ['csrf', form.csrf], ['share', 'email'], ['decision', 'allow'], ['remember', 'true']]);
+    // An OpenID Connect sign-in, its code redeemed: a used code, a refresh token, the customer's signing keys.
+    const rpConfig = await discoverRp(app, slug, await registerRp(app, customer.id));
+    const oidc = await authorizationUrl(rpConfig, 'openid email offline_access', { prompt: 'consent' });
+    const { location } = await signIn(app, slug, apiKey, oidc.url, { username: `${slug}-user`, sreg_email: `${slug}@example.org` });
+    await openidClient.authorizationCodeGrant(rpConfig, location, oidc.checks);
     // A webhook endpoint with a delivery and one (refused) attempt.
     const { endpoint } = await inContext(app, () => app.services.webhooks.endpoints.createEndpoint(customer.id, { url: 'http://127.0.0.1:9/hook', events: ['profile.created'], description: null }, PLATFORM));
     const delivery = await inContext(app, () => app.services.webhooks.deliveries.sendTest(endpoint.id, PLATFORM));

@@ -15,7 +15,16 @@ const CUTOFF = new Date(NOW.getTime() - 24 * HOUR);
 const at = (base: Date, ms: number) => new Date(base.getTime() + ms).toISOString();
 const log = createLogger('silent');
 
-const EXPIRING = ['customer_api_key', 'openid_association', 'openid_nonce', 'oauth_access_token', 'oauth_login_code'] as const;
+const EXPIRING = [
+  'customer_api_key',
+  'openid_association',
+  'openid_nonce',
+  'oauth_access_token',
+  'oauth_login_code',
+  'oidc_code',
+  'oauth_refresh_token',
+  'oidc_signing_key',
+] as const;
 // Expired profile exports are purged by the same run; their own test (profile-export.test.ts) seeds them.
 const KINDS = [...EXPIRING, 'auth_request', 'profile_export', 'audit_outbox', 'webhook_delivery'];
 /** Offsets from NOW of the seeded expiry times: at or before NOW goes, after it stays. */
@@ -90,6 +99,19 @@ describe('retention purges', () => {
       await ownerSql(
         `insert into oauth_login_code (id, code_hash, customer_id, username, issued_at, expires_at) values (gen_random_uuid(), md5(?) || md5('c'), ?, 'someone', ?, ?)`,
         [tag, customer.id, at(NOW, -48 * HOUR), expiresAt],
+      );
+      await ownerSql(
+        `insert into oidc_code (id, code_hash, customer_id, client_id, username, request, issued_at, expires_at) values (gen_random_uuid(), md5(?) || md5('o'), ?, ?, 'someone', '{}', ?, ?)`,
+        [tag, customer.id, clientId, at(NOW, -48 * HOUR), expiresAt],
+      );
+      await ownerSql(
+        `insert into oauth_refresh_token (id, token_hash, customer_id, client_id, grant_id, subject, issued_at, expires_at) values (gen_random_uuid(), md5(?) || md5('f'), ?, ?, gen_random_uuid(), 'sealed', ?, ?)`,
+        [tag, customer.id, clientId, at(NOW, -48 * HOUR), expiresAt],
+      );
+      // A signing key retired and unpublished at expiresAt.
+      await ownerSql(
+        `insert into oidc_signing_key (id, customer_id, kid, alg, public_jwk, private_jwk, created_at, activates_at, retires_at, expires_at) values (gen_random_uuid(), ?, ?, 'ES256', '{}', 'sealed', ?, ?, ?, ?)`,
+        [customer.id, `kid-${tag}`, at(NOW, -48 * HOUR), at(NOW, -48 * HOUR), at(NOW, -47 * HOUR), expiresAt],
       );
     }
     for (const r of AUTH_REQUESTS) {

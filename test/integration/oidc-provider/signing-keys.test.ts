@@ -26,7 +26,16 @@ describe('OidcSigningKeys', () => {
   });
 
   /** Another instance of the service: its own cache, the same database. */
-  const instance = () => new OidcSigningKeys({ db: app.db, em: app.orm.em, keys: app.services.keys, clock, cacheMaxAgeMs: 60_000 });
+  const instance = () =>
+    new OidcSigningKeys({
+      db: app.db,
+      em: app.orm.em,
+      keys: app.services.keys,
+      clock,
+      audit: app.services.audit,
+      rotation: { publishSeconds: 3600, retiredSeconds: 86400 },
+      cacheMaxAgeMs: 60_000,
+    });
   const rows = (id = customerId): Promise<Array<{ id: string; kid: string; alg: string; public_jwk: JWK; private_jwk: string }>> =>
     ownerSql('select id, kid, alg, public_jwk, private_jwk from oidc_signing_key where customer_id = ? order by created_at, id', [id]);
   const claims = () => {

@@ -46,6 +46,7 @@ describe('bench targets', () => {
     expect(scenario('login-consent-c64').target).toBe('≥1.5× oidc-provider (c64) flows/s, ≤8 SQL');
     expect(scenario('login-stateless-c64').target).toBe('≤8 SQL');
     expect(scenario('login-fresh-association-c64').target).toBe('≥1× oidc-provider (c64) flows/s');
+    expect(scenario('login-oidc-c64').target).toBe('≥1× oidc-provider (c64) flows/s, ≤12 SQL');
     expect(scenario('graphql-page100').target).toBe("≤8 ms CPU, p99 <20 ms at 100/s, SQL ≤ page of 10's +1");
     expect(scenario('audit-drain').target).toBe('≥20,000 events/s for 100,000 events');
     expect(describeGoals({})).toBe('');
@@ -74,6 +75,20 @@ describe('bench targets', () => {
     expect(judge(consent, [oidc, slowLogin])).toBe('met');
     expect(judge(row('login-consent-c64', { sqlPerOp: 8 }, { perSecond: 140 }), [oidc])).toBe('missed: ratio 1.40×');
     expect(judge(fresh, [oidc, slowLogin])).toBe('missed: ratio 0.99×');
+  });
+
+  it('judges the OpenID Connect login against oidc-provider c64 and the statements one sign-in needs (1+1+1 browser steps, 9 at the token endpoint)', () => {
+    const oidc = oidcC64(100);
+    const ours = (sqlPerOp: number, perSecond: number) => row('login-oidc-c64', { sqlPerOp }, { perSecond });
+    expect(judge(ours(12, 100), [oidc])).toBe('met');
+    expect(judge(ours(12.3, 99), [oidc])).toBe('missed: ratio 0.99×, SQL 12.3');
+    expect(judge(ours(12, 100), [])).toBe('not judged (ratio: not measured)');
+    expect(scenario('login-oidc-c64')).toMatchObject({ kind: 'ids-oidc', concurrency: 64, quick: true });
+    expect(SCENARIOS.filter((s) => s.kind === 'ids-oidc').map((s) => [s.id, s.quick])).toEqual([
+      ['login-oidc-c1', false],
+      ['login-oidc-c16', false],
+      ['login-oidc-c64', true],
+    ]);
   });
 
   it('judges peak RSS on the whole run, not on the row’s own reading', () => {

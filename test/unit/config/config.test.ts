@@ -30,6 +30,19 @@ describe('configuration', () => {
     expect([...new Set(fields)].sort()).toEqual(['PORT', 'PUBLIC_URL', 'ROLE']);
   });
 
+  it('refuses OpenID Connect signing keys unpublished before the ID tokens they signed expire', () => {
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+        return [];
+      } catch (err) {
+        return err instanceof ConfigError ? err.problems : [String(err)];
+      }
+    };
+    expect(problems({ OIDC_ID_TOKEN_TTL_SECONDS: '7200', OIDC_KEY_RETIRED_SECONDS: '3600' }).some((p) => p.startsWith('OIDC_KEY_RETIRED_SECONDS:'))).toBe(true);
+    expect(problems({ OIDC_ID_TOKEN_TTL_SECONDS: '3600', OIDC_KEY_RETIRED_SECONDS: '3600' })).toEqual([]);
+  });
+
   it('requires SECRET_KEY and ADMIN_TOKEN in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ADMIN_TOKEN: required[\s\S]*SECRET_KEY: required|SECRET_KEY: required[\s\S]*ADMIN_TOKEN: required/);
   });

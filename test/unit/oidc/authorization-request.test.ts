@@ -108,6 +108,11 @@ describe('an OpenID Connect authorization request', () => {
     expect(redirectError(() => parseAuthorizationRequest(request, CLIENT))[0]).toBe(error);
   });
 
+  it('grants offline_access only with prompt=consent, so the person is asked for it', () => {
+    expect(parseAuthorizationRequest(params({ scope: 'openid offline_access' }), CLIENT).stored.scopes).toEqual(['openid']);
+    expect(parseAuthorizationRequest(params({ scope: 'openid offline_access', prompt: 'consent' }), CLIENT).stored.scopes).toEqual(['openid', 'offline_access']);
+  });
+
   it('says when the person must not be shown anything (prompt=none)', () => {
     expect(parseAuthorizationRequest(params({ prompt: 'none' }), CLIENT).isPromptNone).toBe(true);
   });

@@ -1,0 +1,11 @@
+export { OidcTokenService } from './oidc-token.service';
+export type { ClientRequest, OidcTokenServiceDeps } from './oidc-token.service';
+export type { OidcTokenResponse } from './token-issuer';
+export type { OidcIntrospection } from './token-inspection';
+export { InsufficientScopeError, InvalidTokenError, MissingTokenError, OidcError, UnknownIssuerError } from './oidc.errors';
+export type { OidcFailure } from './oidc.errors';
+export type { IdTokenSigner } from './id-token-signer';
+export type { OidcClientLookup, RegisteredClient } from './registered-client';
+export { OidcCode } from './oidc-code.entity';
+export { OAuthRefreshToken } from './refresh-token.entity';
+export { OidcSigningKey } from './signing-key.entity';
