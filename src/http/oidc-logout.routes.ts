@@ -4,8 +4,23 @@ import { Database } from '../db/scope';
 import { OIDC_PATHS } from '../oidc/endpoints';
 import type { LogoutRefusal } from '../oidc/logout-request';
 import type { LogoutResult, OidcLogoutService } from '../oidc-provider/logout.service';
+import { createHash, randomBytes } from 'node:crypto';
+import { csrfToken, isCsrfTokenValid } from '../identity-flow/binding';
+import type { SecretKeyRing } from '../shared/secret-key-ring';
 import { readFormParams } from './form';
-import { sendMessagePage } from './pages';
+import { renderLogoutConfirmation } from './logout-page';
+import { sendMessagePage, setPageHeaders } from './pages';
+
+/** The confirmation form's cookie: its CSRF token is bound to it, and SameSite=Strict keeps it off other sites' posts. */
+const CONFIRM_COOKIE = 'ids_logout';
+const CONFIRM_MAX_AGE_SECONDS = 600;
+
+export interface OidcLogoutRoutesDeps {
+  logout: OidcLogoutService;
+  db: Database;
+  secretKeys: SecretKeyRing;
+  isSecureRequest: (req: Request) => boolean;
+}
 
 /** A logout request is a few parameters; an ID token hint is the largest. */
 const FORM_LIMIT = 16 * 1024;
@@ -15,20 +30,50 @@ const FORM_LIMIT = 16 * 1024;
  * read the parameters, run the service in one transaction of the slug's customer (as the person at
  * that customer), write what it decided: a redirect to a registered post-logout address, or a page.
  */
-export function oidcLogoutRoutes(deps: { logout: OidcLogoutService; db: Database }): Router {
+export function oidcLogoutRoutes(deps: OidcLogoutRoutesDeps): Router {
   const router = Router();
   const handle = async (req: Request, res: Response) => {
-    const params = await readFormParams(req, FORM_LIMIT);
-    if (params === null) return sendRefusalPage(res, 'MALFORMED');
+    const all = await readFormParams(req, FORM_LIMIT);
+    if (all === null) return sendRefusalPage(res, 'MALFORMED');
+    // The confirmation form's own fields; the rest is the logout request as the client sent it.
+    const params = all.filter(([key]) => key !== 'confirm' && key !== 'csrf');
+    const hint = params.find(([key]) => key === 'id_token_hint')?.[1] ?? null;
+    const cookie = readCookie(req, CONFIRM_COOKIE);
+    const csrf = all.find(([key]) => key === 'csrf')?.[1];
+    const confirmed =
+      req.method === 'POST' && all.some(([key, value]) => key === 'confirm' && value === 'yes') && hint !== null && cookie !== undefined && isCsrfTokenValid(deps.secretKeys, csrf, digest(hint), cookie);
     const slug = String(req.params.slug);
-    send(res, await runAs({ kind: ActorKind.USER, id: slug }, () => deps.db.forSlug(slug, () => deps.logout.logout(slug, params))));
+    const result = await runAs({ kind: ActorKind.USER, id: slug }, () => deps.db.forSlug(slug, () => deps.logout.logout(slug, params, confirmed)));
+    if (result.kind === 'confirm') {
+      const value = cookie ?? randomBytes(24).toString('base64url');
+      res.cookie(CONFIRM_COOKIE, value, { path: `/c/${slug}${OIDC_PATHS.endSession}`, maxAge: CONFIRM_MAX_AGE_SECONDS * 1000, httpOnly: true, sameSite: 'strict', secure: deps.isSecureRequest(req) });
+      setPageHeaders(res);
+      res.status(200).type('html').send(
+        renderLogoutConfirmation({ clientName: result.clientName, customerName: result.customerName, action: `/c/${slug}${OIDC_PATHS.endSession}`, params, csrf: csrfToken(deps.secretKeys, digest(hint!), value) }),
+      );
+      return;
+    }
+    send(res, result);
   };
   router.get(`/c/:slug${OIDC_PATHS.endSession}`, handle);
   router.post(`/c/:slug${OIDC_PATHS.endSession}`, handle);
   return router;
 }
 
-function send(res: Response, result: LogoutResult): void {
+/** The token is bound to the hint it confirms, by digest (a hint is long). */
+function digest(hint: string): string {
+  return createHash('sha256').update(hint).digest('base64url');
+}
+
+function readCookie(req: Request, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+function send(res: Response, result: Exclude<LogoutResult, { kind: 'confirm' }>): void {
   switch (result.kind) {
     case 'redirect':
       res.set('Cache-Control', 'no-store');

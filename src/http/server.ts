@@ -109,7 +109,9 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(oidcTokenRoutes({ service: deps.oidcTokens, db: deps.db, guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
   app.use(exportRoutes(deps.exports, deps.db));
-  app.use(oidcLogoutRoutes({ logout: deps.oidcLogout, db: deps.db }));
+  app.use(
+    oidcLogoutRoutes({ logout: deps.oidcLogout, db: deps.db, secretKeys: config.SECRET_KEYS, isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL) }),
+  );
   app.use(
     openidRoutes({
       provider: deps.provider,

@@ -39,6 +39,8 @@ export type LogoutResult =
   | { kind: 'refused'; refusal: LogoutRefusal | 'UNKNOWN_PROVIDER' }
   /** No `id_token_hint`: nobody was named, nothing was changed. */
   | { kind: 'nothing_to_do' }
+  /** A valid request not yet confirmed by the person: ask them (nothing has changed). */
+  | { kind: 'confirm'; clientName: string; customerName: string }
   | { kind: 'signed_out'; clientName: string }
   | { kind: 'redirect'; location: string };
 
@@ -54,7 +56,8 @@ export type LogoutResult =
 export class OidcLogoutService {
   constructor(private readonly deps: OidcLogoutDeps) {}
 
-  async logout(slug: string, params: LogoutParams): Promise<LogoutResult> {
+  /** `confirmed`: the person pressed "Sign out" on the confirmation page (the route checked its CSRF token). */
+  async logout(slug: string, params: LogoutParams, confirmed: boolean): Promise<LogoutResult> {
     const customer = await this.deps.customers.bySlug(slug);
     if (!customer) return { kind: 'refused', refusal: 'UNKNOWN_PROVIDER' };
     const issuer = oidcEndpoints(this.deps.publicUrl, customer.slug).issuer;
@@ -69,6 +72,8 @@ export class OidcLogoutService {
       }
       const { sub, client } = await this.verifyHint(customer.id, issuer, request);
       const redirectTo = checkPostLogoutRedirect(request, client);
+      // §2: the OP asks the person first. Whoever holds one of their ID tokens could otherwise end all their grants from anywhere.
+      if (!confirmed) return { kind: 'confirm', clientName: client.name, customerName: customer.name };
       await this.signOut(customer, issuer, sub);
       if (redirectTo !== null) return { kind: 'redirect', location: postLogoutRedirectUrl(redirectTo, request.state) };
       return { kind: 'signed_out', clientName: client.name };

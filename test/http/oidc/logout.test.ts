@@ -86,8 +86,11 @@ describe('OpenID Connect logout', () => {
     return (await client.tokenIntrospection(party.config, token)).active;
   }
 
+  /** The RP's logout request in the person's browser; when the provider asks for confirmation, the person confirms. */
   async function logout(party: Rp, params: Record<string, string>) {
-    return new Browser().get(client.buildEndSessionUrl(party.config, params).toString());
+    const browser = new Browser();
+    const first = await browser.get(client.buildEndSessionUrl(party.config, params).toString());
+    return isConfirmation(first.body) ? confirm(browser, first.body, app.config.PUBLIC_URL) : first;
   }
 
   async function jwks(): Promise<JSONWebKeySet> {
@@ -150,12 +153,35 @@ describe('OpenID Connect logout', () => {
     expect(await isActive(shop, again.access_token)).toBe(true);
   });
 
+  it('asks the person before it signs them out: loading the page, or a form posted from elsewhere, changes nothing', async () => {
+    const shop = await rp();
+    const tokens = await signInTo(shop);
+    const browser = new Browser();
+    const asked = await browser.get(client.buildEndSessionUrl(shop.config, { id_token_hint: tokens.id_token! }).toString());
+    expect(asked.status).toBe(200);
+    expect(asked.body).toContain('Sign out?');
+    expect(asked.headers.getSetCookie().join()).toMatch(/ids_logout=[^;]+;.*HttpOnly.*SameSite=Strict/i);
+    expect(await isActive(shop, tokens.access_token)).toBe(true);
+    // Another site's auto-submitted form: the same fields, but not the person's cookie (SameSite=Strict keeps it home).
+    const fields = hiddenFields(asked.body);
+    const forged = await new Browser().postForm(`${app.config.PUBLIC_URL}/c/acme/oidc/logout`, [...fields, ['confirm', 'yes']]);
+    expect(isConfirmation(forged.body)).toBe(true);
+    // The person's cookie with a token made for another hint, or none.
+    const wrong = await browser.postForm(`${app.config.PUBLIC_URL}/c/acme/oidc/logout`, [...fields.filter(([k]) => k !== 'csrf'), ['csrf', 'x'], ['confirm', 'yes']]);
+    expect(isConfirmation(wrong.body)).toBe(true);
+    expect(await isActive(shop, tokens.access_token)).toBe(true);
+    expect((await confirm(browser, asked.body, app.config.PUBLIC_URL)).body).toContain('You are signed out of Example RP');
+    expect(await isActive(shop, tokens.access_token)).toBe(false);
+  });
+
   it('accepts an expired ID token as the hint, by POST, and shows the person they are signed out', async () => {
     const shop = await rp();
     const tokens = await signInTo(shop);
     clock.advance(120_000);
     expect(await isActive(shop, tokens.access_token)).toBe(true);
-    const page = await new Browser().postForm(`${app.config.PUBLIC_URL}/c/acme/oidc/logout`, [['id_token_hint', tokens.id_token!]]);
+    const browser = new Browser();
+    const asked = await browser.postForm(`${app.config.PUBLIC_URL}/c/acme/oidc/logout`, [['id_token_hint', tokens.id_token!]]);
+    const page = await confirm(browser, asked.body, app.config.PUBLIC_URL);
     expect(page.status).toBe(200);
     expect(page.location).toBeNull();
     expect(page.body).toContain('You are signed out of Example RP');
@@ -270,6 +296,22 @@ describe('OpenID Connect logout', () => {
 });
 
 /** Everything Redis holds under `key`, as text. */
+function isConfirmation(html: string): boolean {
+  return html.includes('name="confirm" value="yes"');
+}
+
+/** The confirmation form's hidden fields, as the browser would post them. */
+function hiddenFields(html: string): Array<[string, string]> {
+  const unescape = (v: string) => v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return [...html.matchAll(/<input type="hidden" name="([^"]*)" value="([^"]*)">/g)].map((m): [string, string] => [unescape(m[1]!), unescape(m[2]!)]);
+}
+
+/** The person presses "Sign out" on the confirmation page. */
+function confirm(browser: Browser, html: string, base: string) {
+  const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
+  return browser.postForm(new URL(action, base).toString(), [...hiddenFields(html), ['confirm', 'yes']]);
+}
+
 async function redisText(redis: App['redis'], key: string): Promise<string> {
   switch (await redis.type(key)) {
     case 'hash':
