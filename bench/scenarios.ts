@@ -41,7 +41,7 @@ export type Scenario = Common &
  * `used_at`, the restriction check, the client row, the `token.issued` audit event, the access
  * token, COMMIT.
  */
-export const OIDC_LOGIN_SQL = { authorize: 1, postback: 1, return: 1, token: 9 } as const;
+export const OIDC_LOGIN_SQL = { authorize: 1, postback: 1, return: 1, token: 2 } as const;
 
 /** Issue #15's targets for login rows, by scenario id (the shared-association flow asks for 3 sreg fields). */
 const LOGIN_GOALS: Record<string, Goals> = {

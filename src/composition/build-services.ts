@@ -262,6 +262,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     oidcTokens: buildOidcTokenService({
       config,
       em: orm.em,
+      pool,
       clock,
       random,
       keys,
