@@ -36,12 +36,12 @@ export type Scenario = Common &
  * Issue 19: the statements one OpenID Connect sign-in needs, per request (BEGIN and COMMIT counted).
  * The three browser steps are the OpenID 2.0 login's, one statement each: the request row
  * (ids_flow_begin), the postback (ids_flow_postback), the return (ids_flow_return, whose completion
- * writes the oidc_code). The token request is what the token endpoint does now, counted statement by statement
- * in a run (README, Performance): BEGIN, ids_enter_customer_row, the code by hash, its compare-and-set
- * `used_at`, the restriction check, the client row, the `token.issued` audit event, the access
- * token, COMMIT.
+ * writes the oidc_code). The token request is two SQL functions (oidc-provider/code-exchange.ts), the
+ * client coming from the lookup cache: ids_oidc_code_find (the code by hash, read only), then
+ * ids_oidc_code_claim (its compare-and-set `used_at`, the restriction check, the access token and its
+ * `token.issued` audit event, the refresh token when due), each its own transaction.
  */
-export const OIDC_LOGIN_SQL = { authorize: 1, postback: 1, return: 1, token: 9 } as const;
+export const OIDC_LOGIN_SQL = { authorize: 1, postback: 1, return: 1, token: 2 } as const;
 
 /** Issue #15's targets for login rows, by scenario id (the shared-association flow asks for 3 sreg fields). */
 const LOGIN_GOALS: Record<string, Goals> = {

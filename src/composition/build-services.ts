@@ -284,6 +284,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     oidcTokens: buildOidcTokenService({
       config,
       em: orm.em,
+      pool,
       clock,
       random,
       keys,

@@ -2,6 +2,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { Redis } from 'ioredis';
 import { AuditService } from '../audit';
 import { Config } from '../config';
+import type { SqlPool } from '../db/sql-pool';
 import { CustomerConfig } from '../customers';
 import { KeyRing } from '../keys';
 import { OAuthTokenService } from '../oauth';
@@ -20,6 +21,8 @@ import { RandomSource } from '../shared/random';
 export interface OidcTokenParts {
   config: Config;
   em: EntityManager;
+  /** The login path's pool: the code exchange's two statements. */
+  pool: SqlPool;
   clock: Clock;
   random: RandomSource;
   keys: KeyRing;
@@ -43,7 +46,18 @@ export function buildOidcTokenService(parts: OidcTokenParts): OidcTokenService {
     publicUrl: config.PUBLIC_URL,
     // Assertion ids live in the region's Redis beside its rate limits, under its queue prefix.
     authenticator: new OidcClientAuthenticator({ clients: parts.clients, clock, jtis: new RedisJtiStore(parts.redis, `${config.QUEUE_PREFIX}:oidc-jti:`) }),
-    codes: new CodeExchange({ ...grants, refreshTokenTtlSeconds: config.OIDC_REFRESH_TOKEN_TTL_SECONDS }),
+    codes: new CodeExchange({
+      pool: parts.pool,
+      clock,
+      random,
+      secretKeys,
+      keys,
+      audit,
+      signer: parts.signer,
+      accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      idTokenTtlSeconds: config.OIDC_ID_TOKEN_TTL_SECONDS,
+      refreshTokenTtlSeconds: config.OIDC_REFRESH_TOKEN_TTL_SECONDS,
+    }),
     refreshes: new RefreshGrant(grants),
     inspection: new TokenInspection({ em, clock, secretKeys, keys, audit }),
     userinfo: new Userinfo({ tokens, profiles }),

@@ -35,7 +35,9 @@ export function oidcTokenRoutes(deps: OidcTokenRouteDeps): Router {
   const clientCall = (req: Request, res: Response, fn: (slug: string, request: ClientRequest) => Promise<WireAnswer>, perClient?: number) =>
     answerClient(deps, req, res, fn, perClient);
 
-  router.post('/c/:slug/oidc/token', (req, res) => clientCall(req, res, async (slug, request) => [200, await deps.service.token(slug, request)], deps.tokenPerClient));
+  router.post('/c/:slug/oidc/token', (req, res) =>
+    answerClient(deps, req, res, async (slug, request) => [200, await deps.service.token(slug, request)], deps.tokenPerClient, isCodeExchange),
+  );
   router.post('/c/:slug/oidc/revoke', (req, res) =>
     clientCall(req, res, async (slug, request) => {
       await deps.service.revoke(slug, request);
@@ -63,6 +65,11 @@ export function oidcTokenRoutes(deps: OidcTokenRouteDeps): Router {
   return router;
 }
 
+/** `grant_type=authorization_code` runs its own statements (oidc-provider/code-exchange.ts), outside the request's transaction. */
+function isCodeExchange(params: ReadonlyMap<string, string>): boolean {
+  return params.get('grant_type') === 'authorization_code';
+}
+
 /** UserInfo is read by browser RPs too: any origin may read the JSON (the bearer token is the credential, never a cookie). */
 const CORS = { 'Access-Control-Allow-Origin': '*' };
 
@@ -72,6 +79,7 @@ async function answerClient(
   res: Response,
   fn: (slug: string, request: ClientRequest) => Promise<WireAnswer>,
   perClient?: number,
+  ownTransactions?: (params: ReadonlyMap<string, string>) => boolean,
 ): Promise<void> {
   const slug = String(req.params.slug);
   const address = deps.guard.address(req);
@@ -85,11 +93,10 @@ async function answerClient(
     // Counted before authentication, so per client and address: nobody can spend a client's whole quota for its other users.
     if (perClient !== undefined && clientId) wait = await deps.guard.hit('oidc_token', `${slug}:${clientId.slice(0, 200)}:${address}`, perClient);
     if (wait > 0) return [429, {}];
-    return runAs(SYSTEM_ACTOR, () =>
-      deps.db.forSlug(slug, () =>
-        asAnswer(() => fn(slug, { authorization: req.headers.authorization, params }), (code) => (failure = code)),
-      ),
-    );
+    const call = () => asAnswer(() => fn(slug, { authorization: req.headers.authorization, params }), (code) => (failure = code));
+    // The code exchange is two SQL function calls of its own (each its own transaction, in its customer's scope): no ORM transaction around it.
+    if (ownTransactions?.(params)) return runAs(SYSTEM_ACTOR, call);
+    return runAs(SYSTEM_ACTOR, () => deps.db.forSlug(slug, call));
   });
   if (wait > 0) return sendTooManyRequests(res, wait);
   if (failure === 'INVALID_CLIENT') await deps.guard.failed(ENDPOINT, slug, address);

@@ -26,6 +26,7 @@ import { Migration20261202150000SealedErasureAndExports } from './Migration20261
 import { Migration20261203110000CustomerDirectory } from './Migration20261203110000CustomerDirectory';
 import { Migration20261203120000RegionMove } from './Migration20261203120000RegionMove';
 import { Migration20261204000000OpenIdConnect } from './Migration20261204000000OpenIdConnect';
+import { Migration20261204020000OidcCodeExchange } from './Migration20261204020000OidcCodeExchange';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -57,4 +58,5 @@ export const migrationsList = [
   { name: 'Migration20261203110000CustomerDirectory', class: Migration20261203110000CustomerDirectory },
   { name: 'Migration20261203120000RegionMove', class: Migration20261203120000RegionMove },
   { name: 'Migration20261204000000OpenIdConnect', class: Migration20261204000000OpenIdConnect },
+  { name: 'Migration20261204020000OidcCodeExchange', class: Migration20261204020000OidcCodeExchange },
 ];
