@@ -76,3 +76,17 @@ export async function readFormParams(req: IncomingMessage & { originalUrl?: stri
     throw err;
   }
 }
+
+/** The value of cookie `name` in a request's Cookie header; undefined when absent or not decodable. */
+export function readCookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key !== name) continue;
+    try {
+      return decodeURIComponent(rest.join('='));
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}

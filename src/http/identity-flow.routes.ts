@@ -6,7 +6,7 @@ import type { OidcAuthorizationService } from '../oidc-provider/authorization.se
 
 /** Ends an OpenID Connect sign-in at its client (OidcAuthorizationService.answer). */
 export type OidcAnswerer = Pick<OidcAuthorizationService, 'answer'>;
-import { MalformedFormError, parseFormStrict, rawQuery } from './form';
+import { MalformedFormError, parseFormStrict, rawQuery, readCookie } from './form';
 import { setPageHeaders } from './pages';
 import { sendFlowErrorPage } from './error-pages';
 import { PostbackTransportRefusal, postbackAnswer } from './postback-answers';
@@ -81,14 +81,14 @@ export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdPr
       return sendFlowErrorPage(res, 'MALFORMED_ADDRESS');
     }
     const slug = req.params.slug!;
-    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req))));
+    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req, TXN_COOKIE))));
   });
 
   router.post('/c/:slug/ows_return', async (req, res) => {
     const pairs = await readForm(req, res);
     if (!pairs) return;
     const slug = req.params.slug!;
-    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req))));
+    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req, TXN_COOKIE))));
   });
 
   router.post('/c/:slug/ows_consent', async (req, res) => {
@@ -102,7 +102,7 @@ export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdPr
       remember: firstValue(pairs, 'remember') === 'true',
     };
     const slug = req.params.slug!;
-    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req))));
+    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req, TXN_COOKIE))));
   });
 
   return router;
@@ -182,13 +182,5 @@ async function readForm(req: Request, res: Response): Promise<Array<[string, str
     sendFlowErrorPage(res, 'MALFORMED_FORM');
     return null;
   }
-}
-
-function readCookie(req: Request): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === TXN_COOKIE) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
 }
 

@@ -7,7 +7,7 @@ import type { LogoutResult, OidcLogoutService } from '../oidc-provider/logout.se
 import { createHash, randomBytes } from 'node:crypto';
 import { csrfToken, isCsrfTokenValid } from '../identity-flow/binding';
 import type { SecretKeyRing } from '../shared/secret-key-ring';
-import { readFormParams } from './form';
+import { readCookie, readFormParams } from './form';
 import { renderLogoutConfirmation } from './logout-page';
 import { sendMessagePage, setPageHeaders } from './pages';
 
@@ -63,14 +63,6 @@ export function oidcLogoutRoutes(deps: OidcLogoutRoutesDeps): Router {
 /** The token is bound to the hint it confirms, by digest (a hint is long). */
 function digest(hint: string): string {
   return createHash('sha256').update(hint).digest('base64url');
-}
-
-function readCookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(rest.join('='));
-  }
-  return undefined;
 }
 
 function send(res: Response, result: Exclude<LogoutResult, { kind: 'confirm' }>): void {

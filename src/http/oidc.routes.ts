@@ -5,7 +5,7 @@ import { providerMetadata } from '../oidc/discovery';
 import { OIDC_PATHS, oidcEndpoints } from '../oidc/endpoints';
 import type { AuthorizeResult, OidcAuthorizationService } from '../oidc-provider/authorization.service';
 import type { IdTokenSigner } from '../oidc-provider/id-token-signer';
-import { MalformedFormError, parseFormStrict, rawQuery } from './form';
+import { readFormParams } from './form';
 import { sendHandoff } from './handoff';
 import { sendMessagePage } from './pages';
 
@@ -44,30 +44,14 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
     res.status(200).type('application/jwk-set+json').send(JSON.stringify(await deps.signer.jwks(customer.id)));
   });
 
-  router.get(`/c/:slug${OIDC_PATHS.authorization}`, async (req, res) => {
-    let params: Array<[string, string]>;
-    try {
-      params = parseFormStrict(rawQuery(req.originalUrl));
-    } catch (err) {
-      if (err instanceof MalformedFormError) return sendAuthorizationPage(res, 'MALFORMED');
-      throw err;
-    }
-    send(req, res, deps, await deps.authorization.authorize(req.params.slug!, params));
-  });
-
-  router.post(`/c/:slug${OIDC_PATHS.authorization}`, async (req, res) => {
-    if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return sendAuthorizationPage(res, 'MALFORMED');
-    const body = await readBody(req);
-    if (body === null) return sendAuthorizationPage(res, 'MALFORMED');
-    let params: Array<[string, string]>;
-    try {
-      params = parseFormStrict(body);
-    } catch (err) {
-      if (err instanceof MalformedFormError) return sendAuthorizationPage(res, 'MALFORMED');
-      throw err;
-    }
-    send(req, res, deps, await deps.authorization.authorize(req.params.slug!, params));
-  });
+  // Core §3.1.2.1: GET (the query) and POST (a form) alike.
+  const authorize = async (req: Request, res: Response) => {
+    const params = await readFormParams(req, FORM_LIMIT);
+    if (params === null) return sendAuthorizationPage(res, 'MALFORMED');
+    send(req, res, deps, await deps.authorization.authorize(String(req.params.slug), params));
+  };
+  router.get(`/c/:slug${OIDC_PATHS.authorization}`, authorize);
+  router.post(`/c/:slug${OIDC_PATHS.authorization}`, authorize);
 
   return router;
 }
@@ -96,16 +80,4 @@ function sendAuthorizationPage(res: Response, code: keyof typeof PAGES): void {
 function sendJson(res: Response, status: number, body: object): void {
   res.set('Cache-Control', 'no-store');
   res.status(status).json(body);
-}
-
-async function readBody(req: Request): Promise<Buffer | null> {
-  if (Number(req.headers['content-length'] ?? 0) > FORM_LIMIT) return null;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > FORM_LIMIT) return null;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }

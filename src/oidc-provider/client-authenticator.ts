@@ -1,6 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createLocalJWKSet, decodeJwt, errors as joseErrors, JSONWebKeySet, jwtVerify } from 'jose';
-import { InvalidClientError } from '../oauth';
+import { hashClientSecret, InvalidClientError } from '../oauth';
+import { secretsEqual } from '../shared/secret-compare';
 import { Clock } from '../shared/clock';
 import { PresentedOidcClient } from './client-auth-method';
 import { JtiStore } from './jti-store';
@@ -46,7 +47,7 @@ export class OidcClientAuthenticator {
     switch (presented.method) {
       case 'client_secret_basic':
       case 'client_secret_post':
-        if (client.secretHash === null || !sameHash(client.secretHash, presented.clientSecret)) throw refuse();
+        if (client.secretHash === null || !secretsEqual(client.secretHash, hashClientSecret(presented.clientSecret))) throw refuse();
         return client;
       case 'private_key_jwt':
         if (!(await this.verifyAssertion(client, presented.assertion, audience))) throw refuse();
@@ -91,11 +92,4 @@ function issuerOf(assertion: string): string | null {
   } catch {
     return null;
   }
-}
-
-/** Secrets are stored as hex SHA-256 (oauth/client-credentials.ts hashClientSecret); compared in constant time. */
-function sameHash(storedHex: string, secret: string): boolean {
-  const stored = Buffer.from(storedHex, 'hex');
-  const presented = createHash('sha256').update(secret, 'utf8').digest();
-  return stored.length === presented.length && timingSafeEqual(stored, presented);
 }

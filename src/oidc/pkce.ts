@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { secretsEqual } from '../shared/secret-compare';
 
 /**
  * PKCE (RFC 7636) at the token endpoint, S256 only: the authorization endpoint refuses `plain`
@@ -24,7 +25,5 @@ export function s256Challenge(verifier: string): string {
  */
 export function verifiesChallenge(verifier: string | undefined, challenge: string): boolean {
   if (verifier === undefined || !isWellFormedVerifier(verifier)) return false;
-  const computed = Buffer.from(s256Challenge(verifier));
-  const stored = Buffer.from(challenge);
-  return computed.length === stored.length && timingSafeEqual(computed, stored);
+  return secretsEqual(s256Challenge(verifier), challenge);
 }
