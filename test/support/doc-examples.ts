@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * The examples of the project's own documents, as the reader pastes them. Every fenced block of
  * README.md and clients/typescript/README.md is preceded by a line `<!-- example: <id> -->`; a test
  * takes a block by its id and runs it against a live service (issue 20: every command and example
- * in the README is exercised by a test). test/docs/doc-examples-coverage.test.ts fails when a block
+ * in the README is exercised by a test). test/unit/docs/doc-examples-coverage.test.ts fails when a block
  * has no id, or when no test names its id.
  */
 export const DOCUMENTS = ['README.md', 'clients/typescript/README.md'] as const;
