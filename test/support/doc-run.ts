@@ -135,3 +135,76 @@ export async function runModule(
   const run = new AsyncFunction('require', 'exports', 'module', ...Object.keys(globals), `${outputText}\n${options.epilogue ?? ''}`);
   return run(load, exports, { exports }, ...Object.values(globals));
 }
+
+export interface RunningShell {
+  /** Everything it wrote to stdout and stderr so far. */
+  output(): string;
+  /** Resolves once its output contains `text`; rejects if it exits first or within `timeoutMs` does not. */
+  waitForOutput(text: string, timeoutMs: number): Promise<void>;
+  /** SIGTERM to its whole process group (npm, sh, node), SIGKILL if it has not exited within 15 s. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a long-running example (`npm start`, `npm run demo`) with bash in a process group of its
+ * own, so that stopping it stops npm's children too. Same environment rules as runShell.
+ */
+export function spawnShell(command: string, options: { env?: Record<string, string>; cwd?: string } = {}): RunningShell {
+  const child = spawn('bash', ['-eu', '-o', 'pipefail', '-c', command], {
+    cwd: options.cwd ?? ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+    listeners.forEach((l) => l());
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  void exited.then(() => listeners.forEach((l) => l()));
+  const isRunning = () => child.exitCode === null && child.signalCode === null;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // the group is gone already
+    }
+  };
+  return {
+    output: () => output,
+    waitForOutput: (text, timeoutMs) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          if (output.includes(text)) {
+            done();
+            resolve();
+          } else if (!isRunning()) {
+            done();
+            reject(new Error(`'${command}' exited (${child.exitCode ?? child.signalCode}) before printing ${text}:\n${output}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          reject(new Error(`'${command}' did not print ${text} within ${timeoutMs} ms:\n${output}`));
+        }, timeoutMs);
+        const done = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+        };
+        listeners.add(check);
+        check();
+      }),
+    stop: async () => {
+      signalGroup('SIGTERM');
+      const timer = setTimeout(() => signalGroup('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+      // npm may exit before its children: make sure none of the group outlives the test.
+      signalGroup('SIGKILL');
+    },
+  };
+}
