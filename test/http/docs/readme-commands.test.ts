@@ -22,7 +22,7 @@ import { waitUntil } from '../../support/wait';
  * running beside this one; .ci/run runs it (test/unit/docs/doc-examples-coverage.test.ts).
  */
 const readme = (id: string) => docExample('README.md', id);
-const STARTUP_TIMEOUT_MS = 150_000;
+const STARTUP_TIMEOUT_MS = 240_000;
 
 /** The README line `npm ci && <command>  # …`: the command after npm ci. */
 function afterNpmCi(line: string): string {
