@@ -10,6 +10,7 @@ import { operatorToken } from '../../support/operators';
 
 const PREFIX = `${testQueuePrefix()}-admin-${randomUUID()}`;
 const LOGIN_LIMIT = 40;
+const FAILURE_LIMIT = 5;
 
 /** The queue board's sign-in, sessions and cross-site refusals, over HTTP without a browser (the browser's view: test/e2e/admin-queues.test.ts). */
 describe('queue board (/admin)', () => {
@@ -26,7 +27,7 @@ describe('queue board (/admin)', () => {
       QUEUE_PREFIX: PREFIX,
       TRUST_PROXY: 'true',
       RATE_LIMIT_ADMIN_LOGIN_PER_ADDRESS: String(LOGIN_LIMIT),
-      AUTH_FAILURE_LIMIT: '1000',
+      AUTH_FAILURE_LIMIT: String(FAILURE_LIMIT),
     });
     url = new URL(app.config.PUBLIC_URL).origin;
     owner = await operatorToken(app, 'OWNER', null);
@@ -227,9 +228,27 @@ describe('queue board (/admin)', () => {
   });
 
   it('limits sign-in attempts per address (RATE_LIMIT_ADMIN_LOGIN_PER_ADDRESS)', async () => {
-    // Counted per address within the window, as the earlier tests' attempts were: go past the limit.
-    let last = 0;
-    for (let i = 0; i <= LOGIN_LIMIT && last !== 429; i++) last = (await signInToBoard(url, 'wrong')).res.status;
-    expect(last).toBe(429);
+    // From an address of its own (TRUST_PROXY: the last X-Forwarded-For entry), with a bad CSRF token: counted, never a wrong token.
+    const post = () =>
+      fetch(`${url}/admin/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: url, 'x-forwarded-for': '203.0.113.9' },
+        body: new URLSearchParams({ csrf: 'x', token: owner }).toString(),
+      });
+    for (let i = 0; i < LOGIN_LIMIT; i++) expect((await post()).status).toBe(403);
+    const over = await post();
+    expect(over.status).toBe(429);
+    expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await signInToBoard(url, owner, { origin: url, 'x-forwarded-for': '203.0.113.10' })).res.status).toBe(303);
+  });
+
+  it('locks an address out after AUTH_FAILURE_LIMIT wrong tokens, even for a right one, and audits the lockout', async () => {
+    const from = (address: string) => ({ origin: url, 'x-forwarded-for': address });
+    for (let i = 0; i < FAILURE_LIMIT; i++) expect((await signInToBoard(url, 'ops_wrong', from('198.51.100.4'))).res.status).toBe(401);
+    const locked = await signInToBoard(url, owner, from('198.51.100.4'));
+    expect(locked.res.status).toBe(429);
+    expect(locked.session).toBeNull();
+    expect((await signInToBoard(url, owner, from('198.51.100.5'))).res.status).toBe(303);
+    expect(await ownerSql("select details from audit_outbox where action = 'abuse.locked_out'")).toEqual([{ details: expect.objectContaining({ endpoint: 'admin_login', failures: FAILURE_LIMIT }) }]);
   });
 });
