@@ -37,7 +37,7 @@ export async function signInToBoard(baseUrl: string, token: string, headers: Rec
 }
 
 /** The board's JSON API as the board's own page calls it (same origin, with the session cookie). */
-export function boardApi(baseUrl: string, session: string | null, path: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
+export function boardApi(baseUrl: string, session: string | null, path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}): Promise<Response> {
   const headers: Record<string, string> = { ...(session ? { cookie: `ids_admin_session=${session}` } : {}), ...init.headers };
   return fetch(`${baseUrl}/admin/queues/api${path}`, { redirect: 'manual', ...init, headers });
 }
