@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
-import { adminRoutes, AdminSessionStore } from '../admin';
+import { AdminSessionStore } from '../admin';
+import { adminRoutes } from '../admin/admin.routes';
 import { Config } from '../config';
 import { AbuseGuard } from '../http/abuse';
 import { isSecureRequest } from '../http/hygiene';
