@@ -183,7 +183,11 @@ describe('the queue board in a browser', () => {
       expect(await signIn(page, owner)).toBe(303);
       const session = await sessionCookie(context);
       expect((await boardApi(url, session, '/queues')).status).toBe(200);
-      await page.goto(`${url}/admin/logout`);
+      // The board's own menu links to the sign-out form.
+      await page.locator('main a[title="erasure"]').waitFor();
+      await page.locator('button[aria-haspopup="menu"]').first().click();
+      await page.getByRole('menuitem', { name: 'Sign out' }).click();
+      await page.waitForURL(`${url}/admin/logout`);
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Signed out' }).waitFor();
       expect(await sessionCookie(context)).toBeNull();
