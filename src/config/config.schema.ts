@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { graphqlConfigShape } from './graphql.schema';
 import { keysConfigShape } from './keys.schema';
 import { oidcConfigShape } from './oidc.schema';
+import { adminConfigShape } from './admin.schema';
 import { secretKeySchemas } from './secret-keys.schema';
 
 /**
@@ -151,6 +152,7 @@ export const configSchema = z.object({
     .default(60)
     .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
   ...oidcConfigShape,
+  ...adminConfigShape,
   ...graphqlConfigShape,
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
