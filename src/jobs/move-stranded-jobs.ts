@@ -18,9 +18,12 @@ const PENDING_STATES = ['wait', 'paused', 'prioritized', 'delayed'] as const;
  * A job keeps its name, data, options and, when it has one of our choosing, its id; a delayed job its
  * due time. A job moved twice (a crash between add and remove) is added once, as job ids are unique;
  * counter ids ("17") are left for the new queue to assign, as its own counter starts again at 1.
- * On a fresh install, or once moved, this is one LRANGE and a few ZRANGEs per queue.
+ * On a fresh install, or once the old queue is gone, this is one EXISTS per queue.
  */
 export async function moveStrandedJobs(connection: RedisClient, legacyPrefix: string, queue: Queue, log: Logger): Promise<number> {
+  // Every BullMQ queue has a meta key and, once a job was added, an id counter: without either there is nothing to move.
+  const oldKey = `${legacyPrefix}:${queue.name}`;
+  if ((await connection.exists(`${oldKey}:meta`, `${oldKey}:id`)) === 0) return 0;
   const old = new Queue(queue.name, { connection, prefix: legacyPrefix });
   old.on('error', () => undefined);
   let moved = 0;
@@ -37,6 +40,9 @@ export async function moveStrandedJobs(connection: RedisClient, legacyPrefix: st
         await job.remove();
       }
     }
+    // Nothing running and no history left to look at: the old queue's keys go too (else they stay, as history).
+    const left = Object.values(await old.getJobCounts()).reduce((sum, n) => sum + n, 0);
+    if (left === 0) await old.obliterate();
   } finally {
     await old.close();
   }

@@ -63,9 +63,16 @@ describe('jobs queued under the queue prefix of before issue 20', () => {
     expect((await current.getJob('1'))!.name).toBe(JOBS.sweepDeletionRequests);
     expect(all.find((job) => job.opts.priority === 3)?.id).not.toBe('1');
 
-    // Run again (the next worker start): nothing left to move, nothing doubled.
+    // Nothing was left behind, so the old queue's keys are gone; the next worker start finds nothing to move or double.
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
     expect(await moveStrandedJobs(redis, prefix, current, log)).toBe(0);
     expect(await current.getJobs(['wait', 'prioritized', 'delayed'])).toHaveLength(4);
+  });
+
+  it('leaves no key under the old prefix on a fresh install', async () => {
+    const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
+    expect(await moveStrandedJobs(redis, prefix, queue(QUEUES.audit, `{${prefix}}`), log)).toBe(0);
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
   });
 
   it('has the worker role run a job an older release queued under the old prefix', async () => {
@@ -79,6 +86,6 @@ describe('jobs queued under the queue prefix of before issue 20', () => {
     } finally {
       await worker?.stop();
     }
-    expect(await redis.keys(`${prefix}:${QUEUES.exports}:wait`)).toEqual([]);
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
   });
 });
