@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client';
 
 /** What a queue board session holds: whose operator token it was begun with, where, and until when. */
 export interface AdminSession {
@@ -17,7 +17,7 @@ export interface AdminSession {
  */
 export class AdminSessionStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyPrefix: string,
   ) {}
 

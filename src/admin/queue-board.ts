@@ -34,8 +34,7 @@ export function queueBoard(regions: readonly BoardRegion[], afterAction: AfterHo
     queues: regions.flatMap(({ region, queues }) =>
       queues.map((queue) => new BullMQAdapter(queue, isMultiRegion ? { prefix: `${region}.`, delimiter: '.', description: `region ${region}` } : {})),
     ),
-    // @bull-board/express 9.10.1 declares its own copy of @bull-board/api's types (9.10.1 beside our 9.10.2): the same shapes.
-    serverAdapter: adapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+    serverAdapter: adapter,
     options: {
       uiConfig: { boardTitle: 'Queues', miscLinks: [{ text: 'Sign out', url: '/admin/logout' }] },
       handlerHooks: { after: afterAction },

@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { RequestHandler } from 'express';
 import { AdminSessionStore } from '../admin';
 import { adminRoutes } from '../admin/admin.routes';
-import { Config } from '../config';
+import { Config, plainKeyPrefix } from '../config';
 import { AbuseGuard } from '../http/abuse';
 import { isSecureRequest } from '../http/hygiene';
 import { QUEUES } from '../jobs/queues';
@@ -28,7 +28,7 @@ export function adminBoard(config: Config, cells: readonly RegionCell[], abuse: 
   return adminRoutes({
     regions: cells.map((cell) => ({ region: cell.region, db: cell.db, operatorTokens: cell.services.operatorTokens })),
     queues,
-    sessions: new AdminSessionStore(home.redis, `${home.config.QUEUE_PREFIX}:admin-session:`),
+    sessions: new AdminSessionStore(home.redis, `${plainKeyPrefix(home.config.QUEUE_PREFIX)}:admin-session:`),
     audit: { db: home.db, service: home.services.audit },
     secretKeys: config.SECRET_KEYS,
     publicUrl: config.PUBLIC_URL,

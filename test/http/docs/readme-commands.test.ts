@@ -46,7 +46,7 @@ describe("the README's commands", () => {
     const [postgresLine, redisLine] = readme('start-services').body.split('\n');
     const closed = await freePort();
     const hint = (err: unknown) => (err as Error).message.split('start it with: ')[1];
-    const redisDown = await openRedis(`redis://127.0.0.1:${closed}`).then(
+    const redisDown = await openRedis({ url: `redis://127.0.0.1:${closed}`, isCluster: false }).then(
       () => null,
       (err: unknown) => err,
     );
