@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { graphqlConfigShape } from './graphql.schema';
 import { keysConfigShape } from './keys.schema';
+import { metricsConfigShape } from './metrics.schema';
 import { oidcConfigShape } from './oidc.schema';
 import { secretKeySchemas } from './secret-keys.schema';
 
@@ -152,6 +153,7 @@ export const configSchema = z.object({
     .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
   ...oidcConfigShape,
   ...graphqlConfigShape,
+  ...metricsConfigShape,
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()
