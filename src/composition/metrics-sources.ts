@@ -1,9 +1,8 @@
 import { Queue } from 'bullmq';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { platformScope } from '../db/scope';
-import type { SqlPool } from '../db/sql-pool';
+import { ormPoolUsage, sqlPoolUsage } from '../db/pool-usage';
 import { QUEUES } from '../jobs/queues';
-import { PoolUsage, QUEUE_STATES, RegionScrapeSources } from '../observability/metrics';
+import { QUEUE_STATES, RegionScrapeSources } from '../observability/metrics';
 import type { RegionCell } from './open-region-cell';
 
 /** How long a scrape waits for Redis before leaving the queue series out. */
@@ -34,31 +33,14 @@ export function regionScrapeSources(cell: RegionCell): RegionScrapeSources {
     pools: [
       { name: 'app', usage: () => ormPoolUsage(cell.orm) },
       { name: 'platform', usage: () => ormPoolUsage(cell.platformOrm) },
-      { name: 'login', usage: () => pgPoolUsage(cell.pool) },
-      { name: 'platform_sql', usage: () => pgPoolUsage(cell.platformPool) },
+      { name: 'login', usage: () => sqlPoolUsage(cell.pool) },
+      { name: 'platform_sql', usage: () => sqlPoolUsage(cell.platformPool) },
     ],
     async close() {
       // The connection is the region's own (closed with it): a queue only lets go of it.
       await withTimeout(Promise.all((queues ?? []).map((q) => q.close())), QUEUE_COUNT_TIMEOUT_MS).catch(() => undefined);
     },
   };
-}
-
-/** The knex (tarn) pool under MikroORM. */
-function ormPoolUsage(orm: MikroORM): PoolUsage {
-  const pool = (orm.em.getConnection().getKnex().client as { pool?: TarnPool }).pool;
-  if (!pool) return { total: 0, idle: 0, waiting: 0 };
-  return { total: pool.numUsed() + pool.numFree(), idle: pool.numFree(), waiting: pool.numPendingAcquires() };
-}
-
-interface TarnPool {
-  numUsed(): number;
-  numFree(): number;
-  numPendingAcquires(): number;
-}
-
-function pgPoolUsage(pool: SqlPool): PoolUsage {
-  return { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
