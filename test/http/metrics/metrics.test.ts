@@ -12,6 +12,8 @@ import { sdk } from '../../support/sdk';
 import { waitUntil } from '../../support/wait';
 import { docExample } from '../../support/doc-examples';
 import { CustomerDocument } from '../../../clients/typescript/src';
+import * as client from 'openid-client';
+import { authorizationUrl, discoverRp, registerRp, signIn } from '../../support/oidc-flow';
 
 const TOKEN = 'metrics-token-0123456789abcdef0123456789';
 const SLUG = 'zebracorp';
@@ -137,6 +139,28 @@ describe('Prometheus metrics', () => {
     expect(wrong.status).toBe(404);
     const after = parseScrape((await scrape(app)).text);
     expect(valueOf(after, 'ids_login_flow_steps_total', { region: 'EU', step: 'postback', outcome: 'refused', reason: 'unknown_request' }) - valueOf(before, 'ids_login_flow_steps_total', { region: 'EU', step: 'postback', outcome: 'refused', reason: 'unknown_request' })).toBe(1);
+  });
+
+  it('counts OpenID Connect sign-ins by protocol, completed and declined, and the code exchange as a grant', async () => {
+    const { customer, apiKey } = await createTestCustomer(app, SLUG);
+    const config = await discoverRp(app, SLUG, await registerRp(app, customer.id));
+    const before = parseScrape((await scrape(app)).text);
+    const fields = { username: USERNAME, sreg_email: `${USERNAME}@example.org` };
+    const allowed = await authorizationUrl(config, 'openid email');
+    const { location } = await signIn(app, SLUG, apiKey, allowed.url, fields);
+    await client.authorizationCodeGrant(config, location, allowed.checks);
+    const declined = await authorizationUrl(config, 'openid email');
+    expect((await signIn(app, SLUG, apiKey, declined.url, fields, { decision: 'deny' })).location.searchParams.get('error')).toBe('access_denied');
+    const text = (await scrape(app)).text;
+    const after = parseScrape(text);
+    const delta = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
+    expect(delta('ids_login_flow_steps_total', { region: 'EU', protocol: 'oidc', step: 'started', outcome: 'ok' })).toBe(2);
+    expect(delta('ids_login_flow_steps_total', { region: 'EU', protocol: 'oidc', step: 'consent', outcome: 'shown' })).toBe(2);
+    expect(delta('ids_login_flow_steps_total', { region: 'EU', protocol: 'oidc', step: 'end', outcome: 'completed' })).toBe(1);
+    expect(delta('ids_login_flow_steps_total', { region: 'EU', protocol: 'oidc', step: 'end', outcome: 'cancelled' })).toBe(1);
+    expect(delta('ids_oauth_token_grants_total', { grant_type: 'authorization_code', result: 'success' })).toBe(1);
+    expect(delta('ids_http_requests_total', { method: 'POST', route: '/c/:slug/oidc/token', status: '200' })).toBe(1);
+    for (const secret of [USERNAME, SLUG, 'rp.example.org']) expect(text).not.toContain(secret);
   });
 
   it('serves /metrics on the main port only with the right bearer token', async () => {
