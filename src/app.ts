@@ -18,6 +18,8 @@ import { startApiRole } from './composition/start-api-role';
 import { startWorkerRole } from './composition/start-worker-role';
 import { RegionDirectory, RegionMoveService } from './regions';
 import { regionMoveService } from './composition/region-moves';
+import { AppMetrics } from './observability/metrics';
+import { startMetrics } from './composition/start-metrics';
 
 export type { Services } from './composition/build-services';
 export type { RegionCell } from './composition/open-region-cell';
@@ -59,6 +61,10 @@ export interface App {
   regionMoves: RegionMoveService;
   /** The base URL the HTTP server listens on, once started (useful with PORT=0). */
   url: string | null;
+  /** This app's metrics (its own registry; GET /metrics serves them). */
+  metrics: AppMetrics;
+  /** The base URL of the METRICS_PORT listener, when configured. */
+  metricsUrl: string | null;
   /** Stops taking work, finishes what is in flight, closes every pool. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -70,6 +76,8 @@ export interface App {
  */
 export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep, resolve }: AppOptions): Promise<App> {
   const cells: RegionCell[] = [];
+  // One registry per running app, never prom-client's global one: tests run several apps in one process.
+  const metrics = new AppMetrics(log.child({ feature: 'metrics' }));
   // The directory is opened once the home region's database (which may hold it) is migrated.
   let directory: RegionDirectory | null = null;
   const served = config.regions.map((r) => Region[r.region]);
@@ -77,6 +85,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   let regionMoves: RegionMoveService | null = null;
   const closeAll = async () => {
     await regionMoves?.drain();
+    await metrics.close();
     for (const cell of cells) await cell.close();
     await closeDirectory?.();
   };
@@ -111,14 +120,17 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   let http: HttpServer[] = [];
   const workers: RunningWorkers[] = [];
   let url: string | null = null;
+  let metricsListener: Awaited<ReturnType<typeof startMetrics>> = null;
   try {
-    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves! }));
+    metricsListener = await startMetrics(config, metrics, cells);
+    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves!, metrics }));
     // A move left unfinished by a stop is taken up again where both its regions are served.
     if (cells.length > 1) await regionMoves!.resumeAll();
-    if (config.ROLE !== 'api') for (const cell of cells) workers.push(await startWorkerRole({ config: cell.config, log: cell.log, db: cell.db, services: cell.services }));
+    if (config.ROLE !== 'api') for (const cell of cells) workers.push(await startWorkerRole({ config: cell.config, log: cell.log, db: cell.db, services: cell.services, observe: metrics.jobs(cell.region) }));
   } catch (err) {
     for (const server of http) await server.apollo.stop().catch(() => undefined);
     for (const running of workers) await running.close().catch(() => undefined);
+    await metricsListener?.close();
     await closeAll();
     throw err;
   }
@@ -129,6 +141,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
       // Apollo's drain plugin (the home region's) closes the listener and waits for in-flight requests.
       for (const server of http) await server.apollo.stop();
       for (const running of workers) await running.close();
+      await metricsListener?.close();
       // closeAll first lets a region move's run finish (each step is recorded; the next start resumes from it).
       await closeAll();
       log.info('stopped');
@@ -150,6 +163,8 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     directory,
     regionMoves: regionMoves!,
     url,
+    metrics,
+    metricsUrl: metricsListener?.url ?? null,
     stop,
   };
 }

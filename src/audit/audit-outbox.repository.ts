@@ -86,6 +86,20 @@ export function selectUnchainedOutboxRows(em: EntityManager, batchSize: number):
   );
 }
 
+/**
+ * How many outbox rows the drain has not chained yet (`audited_at` unset, as the drain marks them)
+ * and how old the oldest is at `now`, in seconds (null when none waits). One statement over the
+ * partial index of pending rows (audit_outbox_pending_index), so a metrics scrape stays cheap.
+ */
+export async function selectOutboxBacklog(em: EntityManager, now: Date): Promise<{ undrained: number; oldestSeconds: number | null }> {
+  const [row] = await executeBound<{ undrained: number; oldest_seconds: number | null }>(
+    em,
+    `select count(*)::int as undrained, extract(epoch from (?::timestamptz - min(occurred_at)))::float8 as oldest_seconds from audit_outbox where audited_at is null`,
+    [now],
+  );
+  return { undrained: row?.undrained ?? 0, oldestSeconds: row?.oldest_seconds == null ? null : Math.max(0, row.oldest_seconds) };
+}
+
 /** Marks rows as chained; the payload goes too when the webhook dispatcher has read it already. */
 export async function markOutboxRowsAudited(em: EntityManager, ids: readonly string[], auditedAt: Date): Promise<void> {
   await em.execute(

@@ -6,7 +6,7 @@ import { Page } from '../shared/pagination';
 import { Tenant } from '../shared/tenant';
 import { SecretKeyRing } from '../shared/secret-key-ring';
 import { Actor, currentActor } from './actor';
-import { insertOutboxRow, PayloadOwner } from './audit-outbox.repository';
+import { insertOutboxRow, PayloadOwner, selectOutboxBacklog } from './audit-outbox.repository';
 import { AuditDrain } from './audit-drain';
 import { AuditEntry, AuditFilter, AuditQueries, ChainVerification, FieldChange } from './audit.query';
 import { subjectHash } from './chain';
@@ -98,6 +98,11 @@ export class AuditService {
       details: record.details ?? null,
       payload,
     });
+  }
+
+  /** Outbox events not yet on their chains and the age of the oldest (for the metrics), in the current unit of work (the platform scope sees every customer's). */
+  outboxBacklog(): Promise<{ undrained: number; oldestSeconds: number | null }> {
+    return selectOutboxBacklog(this.deps.em, this.deps.clock.now());
   }
 
   /** Moves up to `batchSize` outbox events onto their chains (see AuditDrain.drain), in the current unit of work. */

@@ -15,6 +15,7 @@ import { RegionDirectory, RegionMoveService } from '../regions';
 import { RegionCell } from './open-region-cell';
 import { platformRegionOf, oauthRegionOf } from './region-routing';
 import { adminBoard } from './admin-board';
+import { AppMetrics, knownOperationNames, regionMetrics } from '../observability/metrics';
 
 export interface ApiRoleDeps {
   config: Config;
@@ -23,6 +24,7 @@ export interface ApiRoleDeps {
   cells: readonly RegionCell[];
   directory: RegionDirectory;
   regionMoves: RegionMoveService;
+  metrics: AppMetrics;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface ApiRoleDeps {
  * the abuse guard and readiness checks. Answers the regions' servers and the base URL the front
  * listens on; a port in use is a StartupError (the servers are stopped again first).
  */
-export async function startApiRole({ config, log, cells, directory, regionMoves }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
+export async function startApiRole({ config, log, cells, directory, regionMoves, metrics }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
   const handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   // Larger header blocks are refused by Node itself with 431 before any handler runs.
   const front = createServer({ maxHeaderSize: config.HTTP_MAX_HEADER_BYTES }, (req, res) => route(req, res));
@@ -39,6 +41,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves 
   const graphqlDeps = { adminToken: config.ADMIN_TOKEN, regions: graphqlRegions, platformRegion: platformRegionOf(graphqlRegions, directory) };
   const servers: HttpServer[] = [];
   const home = cells[0]!;
+  const operationNames = knownOperationNames();
   const readiness = cells.flatMap((cell) => {
     const suffix = cells.length > 1 ? `:${cell.region}` : '';
     return [
@@ -83,6 +86,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves 
         readiness: cell === home ? readiness : [],
         // The queue board of every region is served once, by the home region (its paths name no customer).
         admin: cell === home ? adminBoard(config, cells, abuse) : null,
+        metrics: regionMetrics(metrics, cell.region, config.METRICS_TOKEN, operationNames),
       });
       servers.push(http);
       handlers.set(cell.region, http.app);

@@ -10,14 +10,16 @@ import { sealLegacyRowsJob } from '../keys';
 import { deliverBackchannelLogoutJob } from '../oidc-provider/backchannel-logout.job';
 import { Logger } from '../shared/logger';
 import { Services } from './build-services';
+import type { JobObserver } from '../observability/metrics';
 
 /** Rows sealed per transaction by the upgrade job, and how often it looks (a run seals everything left, in batches). */
 const LEGACY_SEAL_BATCH = 200;
 const LEGACY_SEAL_EVERY_MS = 60_000;
 
 /** The worker role: every queue's worker and every repeatable schedule, on the services built once. */
-export function startWorkerRole({ config, log, db, services }: { config: Config; log: Logger; db: Database; services: Services }): Promise<RunningWorkers> {
+export function startWorkerRole({ config, log, db, services, observe }: { config: Config; log: Logger; db: Database; services: Services; observe?: JobObserver }): Promise<RunningWorkers> {
   return startWorkers({
+    observe,
     redis: { url: config.REDIS_URL, isCluster: config.REDIS_CLUSTER },
     prefix: config.QUEUE_PREFIX,
     // Jobs a release before issue 20 queued under `ids:` instead of `{ids}:` (never on a cluster: they could not be there).

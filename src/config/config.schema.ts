@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { graphqlConfigShape } from './graphql.schema';
 import { keysConfigShape } from './keys.schema';
+import { metricsConfigShape } from './metrics.schema';
 import { oidcConfigShape } from './oidc.schema';
 import { adminConfigShape } from './admin.schema';
 import { secretKeySchemas } from './secret-keys.schema';
@@ -164,6 +165,7 @@ export const configSchema = z.object({
   ...oidcConfigShape,
   ...adminConfigShape,
   ...graphqlConfigShape,
+  ...metricsConfigShape,
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()

@@ -7,10 +7,12 @@ import { Secret } from './secret';
 import { parseRegions, RegionSettings } from './regions';
 import { parseSecretKeys, SINGLE_SECRET_KEY_VERSION } from './secret-keys';
 
-export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'SECRET_KEYS' | 'PUBLIC_URL' | 'MASTER_KEYS' | 'DIRECTORY_DATABASE_URL'>> {
+export interface Config extends Readonly<Omit<RawConfig, 'ADMIN_TOKEN' | 'SECRET_KEY' | 'SECRET_KEYS' | 'PUBLIC_URL' | 'MASTER_KEYS' | 'DIRECTORY_DATABASE_URL' | 'METRICS_TOKEN'>> {
   /** Without a trailing slash. */
   readonly PUBLIC_URL: string;
   readonly ADMIN_TOKEN: Secret;
+  /** The bearer token of GET /metrics on the main port; null answers 404 there. */
+  readonly METRICS_TOKEN: Secret | null;
   /** SECRET_KEYS, or SECRET_KEY as its single version v1. */
   readonly SECRET_KEYS: SecretKeyRing;
   /** The key-encryption keys, newest first (never empty). */
@@ -110,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
     DIRECTORY_DATABASE_URL: raw.DIRECTORY_DATABASE_URL ?? regions[0]?.platformDatabaseUrl ?? raw.PLATFORM_DATABASE_URL,
     PUBLIC_URL: publicUrl,
     ADMIN_TOKEN: adminToken(),
+    METRICS_TOKEN: raw.METRICS_TOKEN === undefined ? null : new Secret(raw.METRICS_TOKEN),
     SECRET_KEYS: serverSecrets,
     MASTER_KEYS: Object.freeze(masterKeys()),
   });

@@ -13,6 +13,7 @@ import { PostbackTransportRefusal, postbackAnswer } from './postback-answers';
 import { sendIndirect } from './indirect';
 import { Actor, ActorKind, runAs } from '../audit/actor';
 import { AbuseGuard, digestOf, sendTooManyRequests } from './abuse';
+import { flowResultStep, LoginFlowMetrics, NO_LOGIN_FLOW_METRICS, postbackStep } from '../observability/metrics';
 
 /** docs/protocol.md#postback: postbacks are small; a larger body is refused before it is read. */
 export const POSTBACK_BODY_LIMIT = 16 * 1024;
@@ -30,11 +31,26 @@ export interface PostbackLimits {
  * (`ows_return`) and the consent form (`ows_consent`). Thin: parse, call the flow (one statement
  * per step, committed before the answer is written), then act on its result: the OP signs an
  * assertion or builds a cancel, or a page is rendered. Refusals take their wire form from one table
- * per audience: postback-answers.ts for the AW, error-pages.ts for the browser.
+ * per audience: postback-answers.ts for the AW, error-pages.ts for the browser. Each postback's
+ * answer and each browser step's result is counted (`loginFlow`: counters only, no I/O).
  */
-export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdProviderService, oidc: OidcAnswerer, limits: PostbackLimits): Router {
+export function identityFlowRoutes(
+  flow: IdentityFlowService,
+  provider: OpenIdProviderService,
+  oidc: OidcAnswerer,
+  limits: PostbackLimits,
+  loginFlow: LoginFlowMetrics = NO_LOGIN_FLOW_METRICS,
+): Router {
   const router = Router();
   const { guard } = limits;
+  const sendRefusal = (res: Response, code: PostbackTransportRefusal | PostbackRefusedError['code'], parameter: string | null = null, headers: Record<string, string> = {}) => {
+    loginFlow.count(postbackStep(code));
+    sendPostbackRefusal(res, code, parameter, headers);
+  };
+  const send = (res: Response, result: FlowResult) => {
+    loginFlow.count(flowResultStep(result));
+    return sendFlowResult(res, provider, oidc, result);
+  };
 
   router.all('/c/:slug/ows_auth', async (req, res) => {
     if (req.method !== 'POST') return sendRefusal(res, 'METHOD_NOT_ALLOWED', null, { Allow: 'POST' });
@@ -68,7 +84,10 @@ export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdPr
         throw err;
       }
     });
-    if (refusal === null) return sendText(res, 200, 'OK');
+    if (refusal === null) {
+      loginFlow.count(postbackStep(null));
+      return sendText(res, 200, 'OK');
+    }
     if (refusal.code === 'INVALID_API_KEY') await guard.failed('ows_auth', slug, address);
     sendRefusal(res, refusal.code, refusal.parameter);
   });
@@ -81,14 +100,14 @@ export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdPr
       return sendFlowErrorPage(res, 'MALFORMED_ADDRESS');
     }
     const slug = req.params.slug!;
-    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req, TXN_COOKIE))));
+    await send(res, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req, TXN_COOKIE))));
   });
 
   router.post('/c/:slug/ows_return', async (req, res) => {
     const pairs = await readForm(req, res);
     if (!pairs) return;
     const slug = req.params.slug!;
-    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req, TXN_COOKIE))));
+    await send(res, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req, TXN_COOKIE))));
   });
 
   router.post('/c/:slug/ows_consent', async (req, res) => {
@@ -102,7 +121,7 @@ export function identityFlowRoutes(flow: IdentityFlowService, provider: OpenIdPr
       remember: firstValue(pairs, 'remember') === 'true',
     };
     const slug = req.params.slug!;
-    await send(res, provider, oidc, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req, TXN_COOKIE))));
+    await send(res, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req, TXN_COOKIE))));
   });
 
   return router;
@@ -114,7 +133,7 @@ function userOf(slug: string): Actor {
 }
 
 /** Acts on what a browser step decided: the OP answers the RP (step 8), or a page is shown. */
-async function send(res: Response, provider: OpenIdProviderService, oidc: OidcAnswerer, result: FlowResult): Promise<void> {
+async function sendFlowResult(res: Response, provider: OpenIdProviderService, oidc: OidcAnswerer, result: FlowResult): Promise<void> {
   switch (result.kind) {
     case 'assert':
       return sendIndirect(res, await provider.assert(result.customer, result.request, result.outcome));
@@ -134,7 +153,7 @@ async function send(res: Response, provider: OpenIdProviderService, oidc: OidcAn
   }
 }
 
-function sendRefusal(res: Response, code: PostbackTransportRefusal | PostbackRefusedError['code'], parameter: string | null = null, headers: Record<string, string> = {}): void {
+function sendPostbackRefusal(res: Response, code: PostbackTransportRefusal | PostbackRefusedError['code'], parameter: string | null = null, headers: Record<string, string> = {}): void {
   const { status, body } = postbackAnswer(code, parameter);
   sendText(res, status, body, headers);
 }

@@ -5,6 +5,7 @@ import { Database, NOBODY } from '../db/scope';
 import { runAs, SYSTEM_ACTOR } from '../audit/actor';
 import { AbuseGuard, sendTooManyRequests } from './abuse';
 import { oauthErrorAnswer } from './oauth-answers';
+import type { TokenGrantMetrics } from '../observability/metrics';
 
 /** The services of the region a client lives in (issue 18): its customer's database answers for it. */
 export interface OAuthRegion {
@@ -20,6 +21,8 @@ export type OAuthRegionOf = (clientId: string | null) => Promise<OAuthRegion>;
 export interface OAuthLimits {
   guard: AbuseGuard;
   tokenPerClient: number;
+  /** Counts the token endpoint's answers by grant type and result. */
+  grants?: TokenGrantMetrics;
 }
 
 const KNOWN_PARAMETERS = new Set(['grant_type', 'scope', 'code', 'client_id', 'client_secret', 'token', 'token_type_hint', 'redirect_uri']);
@@ -30,8 +33,8 @@ const KNOWN_PARAMETERS = new Set(['grant_type', 'scope', 'code', 'client_id', 'c
  */
 export function oauthRoutes(regionOf: OAuthRegionOf, limits: OAuthLimits): Router {
   const router = Router();
-  const handle = (req: Request, res: Response, fn: (params: Map<string, string>, region: OAuthRegion) => Promise<Answer>, perClient?: number) =>
-    answer(req, res, regionOf, limits.guard, fn, perClient);
+  const handle = (req: Request, res: Response, fn: (params: Map<string, string>, region: OAuthRegion) => Promise<Answer>, perClient?: number, grants?: TokenGrantMetrics) =>
+    answer(req, res, regionOf, limits.guard, fn, perClient, grants);
 
   router.post('/oauth/token', (req, res) =>
     handle(req, res, async (params, { tokens, loginCodes }) => {
@@ -46,7 +49,7 @@ export function oauthRoutes(regionOf: OAuthRegionOf, limits: OAuthLimits): Route
       if (grantType !== 'client_credentials') throw new UnsupportedGrantTypeError('only client_credentials and authorization_code are supported');
       const client = readClientCredentials(req.headers.authorization, params);
       return [200, await tokens.issueClientCredentials(client, params.get('scope'))];
-    }, limits.tokenPerClient),
+    }, limits.tokenPerClient, limits.grants),
   );
 
   router.post('/oauth/revoke', (req, res) =>
@@ -89,13 +92,16 @@ async function answer(
   guard: AbuseGuard,
   fn: (params: Map<string, string>, region: OAuthRegion) => Promise<Answer>,
   perClient?: number,
+  grants?: TokenGrantMetrics,
 ): Promise<void> {
   const address = guard.address(req);
   const locked = await guard.lockedOut('oauth', null, address);
   if (locked > 0) return sendTooManyRequests(res, locked);
   let wait = 0;
+  let grantType: string | undefined;
   const [status, body, headers = {}, failure] = await asAnswer(async () => {
     const params = await readTokenForm(req, KNOWN_PARAMETERS);
+    grantType = params.get('grant_type');
     const clientId = clientIdOf(req.headers.authorization, params);
     if (perClient !== undefined && clientId) wait = await guard.hit('oauth_token', clientId, perClient);
     if (wait > 0) return [429, {}];
@@ -103,6 +109,7 @@ async function answer(
     return runAs(SYSTEM_ACTOR, () => region.db.run(NOBODY, () => asAnswer(() => fn(params, region))));
   });
   if (wait > 0) return sendTooManyRequests(res, wait);
+  grants?.answered(grantType, status, (body as { error?: unknown }).error);
   if (failure === 'INVALID_CLIENT') await guard.failed('oauth', null, address);
   res.set(headers);
   sendJson(res, status, body);

@@ -7,6 +7,7 @@ import { runAs, SYSTEM_ACTOR } from '../audit/actor';
 import { AbuseGuard, sendTooManyRequests } from './abuse';
 import { oidcErrorAnswer, WireAnswer, withBearerChallenge } from './oidc-answers';
 import { readTokenForm } from './token-form';
+import type { TokenGrantMetrics } from '../observability/metrics';
 
 export interface OidcTokenRouteDeps {
   service: OidcTokenService;
@@ -14,6 +15,8 @@ export interface OidcTokenRouteDeps {
   guard: AbuseGuard;
   /** Token requests per client per window (RATE_LIMIT_TOKEN_PER_CLIENT). */
   tokenPerClient: number;
+  /** Counts the token endpoint's answers by grant type and result. */
+  grants?: TokenGrantMetrics;
 }
 
 const KNOWN_PARAMETERS = new Set([
@@ -36,7 +39,7 @@ export function oidcTokenRoutes(deps: OidcTokenRouteDeps): Router {
     answerClient(deps, req, res, fn, perClient);
 
   router.post('/c/:slug/oidc/token', (req, res) =>
-    answerClient(deps, req, res, async (slug, request) => [200, await deps.service.token(slug, request)], deps.tokenPerClient, isCodeExchange),
+    answerClient(deps, req, res, async (slug, request) => [200, await deps.service.token(slug, request)], deps.tokenPerClient, isCodeExchange, deps.grants),
   );
   router.post('/c/:slug/oidc/revoke', (req, res) =>
     clientCall(req, res, async (slug, request) => {
@@ -80,6 +83,7 @@ async function answerClient(
   fn: (slug: string, request: ClientRequest) => Promise<WireAnswer>,
   perClient?: number,
   ownTransactions?: (params: ReadonlyMap<string, string>) => boolean,
+  grants?: TokenGrantMetrics,
 ): Promise<void> {
   const slug = String(req.params.slug);
   const address = deps.guard.address(req);
@@ -87,8 +91,10 @@ async function answerClient(
   if (locked > 0) return sendTooManyRequests(res, locked);
   let wait = 0;
   let failure: string | undefined;
+  let grantType: string | undefined;
   const [status, body, headers = {}] = await asAnswer(async () => {
     const params = await readTokenForm(req, KNOWN_PARAMETERS);
+    grantType = params.get('grant_type');
     const clientId = params.get('client_id') ?? basicUser(req.headers.authorization) ?? assertionIssuer(params.get('client_assertion'));
     // Counted before authentication, so per client and address: nobody can spend a client's whole quota for its other users.
     if (perClient !== undefined && clientId) wait = await deps.guard.hit('oidc_token', `${slug}:${clientId.slice(0, 200)}:${address}`, perClient);
@@ -99,6 +105,7 @@ async function answerClient(
     return runAs(SYSTEM_ACTOR, () => deps.db.forSlug(slug, call));
   });
   if (wait > 0) return sendTooManyRequests(res, wait);
+  grants?.answered(grantType, status, (body as { error?: unknown }).error);
   if (failure === 'INVALID_CLIENT') await deps.guard.failed(ENDPOINT, slug, address);
   res.set(headers);
   sendJson(res, status, body);

@@ -8,6 +8,7 @@ import type { IdTokenSigner } from '../oidc-provider/id-token-signer';
 import { readFormParams } from './form';
 import { sendHandoff } from './handoff';
 import { sendMessagePage } from './pages';
+import type { LoginFlowMetrics } from '../observability/metrics';
 
 export interface OidcRoutesDeps {
   authorization: OidcAuthorizationService;
@@ -15,6 +16,8 @@ export interface OidcRoutesDeps {
   customers: { bySlug(slug: string): Promise<CustomerConfig | null> };
   publicUrl: string;
   isSecureRequest: (req: Request) => boolean;
+  /** Counts the authorization requests that started a sign-in (handed off to the login site). */
+  loginFlow: LoginFlowMetrics;
 }
 
 /** An authorization request sent by POST (Core §3.1.2.1) is a small form. */
@@ -58,6 +61,7 @@ export function oidcRoutes(deps: OidcRoutesDeps): Router {
 
 function send(req: Request, res: Response, deps: OidcRoutesDeps, result: AuthorizeResult): void {
   if (result.kind === 'page') return sendAuthorizationPage(res, result.refusal);
+  if (result.isHandoff) deps.loginFlow.count({ step: 'started', outcome: 'ok', protocol: 'oidc' });
   sendHandoff(res, result.location, result.cookies, deps.isSecureRequest(req));
 }
 

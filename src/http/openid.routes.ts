@@ -7,6 +7,7 @@ import { sendOpenIdPage } from './error-pages';
 import { sendIndirect } from './indirect';
 import { sendHandoff } from './handoff';
 import { AbuseGuard, sendTooManyRequests } from './abuse';
+import type { LoginFlowMetrics } from '../observability/metrics';
 
 /** Largest OpenID request body we read; real messages are a few KB. */
 const OPENID_BODY_LIMIT = '64kb';
@@ -22,6 +23,8 @@ export interface OpenIdRoutesDeps {
   associatePerAddress: number;
   /** Checkids one address may send per window that need RP discovery (a realm not in the cache). */
   discoveryPerAddress: number;
+  /** Counts the checkids that started a sign-in (handed off to the login site). */
+  loginFlow: LoginFlowMetrics;
 }
 
 /** What a route decided: the provider's answer, or a refusal by the abuse limits before it ran. */
@@ -38,7 +41,7 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
   router.get('/c/:slug/openid', async (req, res) => {
     const via = transport(req, 'GET', deps);
     const slug = req.params.slug!;
-    await answer(res, deps.isSecureRequest(req), () => handle(deps, slug, parseFormStrict(rawQuery(req.originalUrl)), via));
+    await answer(res, deps, deps.isSecureRequest(req), () => handle(deps, slug, parseFormStrict(rawQuery(req.originalUrl)), via));
   });
 
   router.post('/c/:slug/openid', rawForm, async (req, res) => {
@@ -51,7 +54,7 @@ export function openidRoutes(deps: OpenIdRoutesDeps): Router {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const via = transport(req, 'POST', deps);
     const slug = req.params.slug!;
-    await answer(res, deps.isSecureRequest(req), async () => {
+    await answer(res, deps, deps.isSecureRequest(req), async () => {
       const message = parseFormStrict(body);
       // Each associate costs a Diffie-Hellman exchange and stores a row for days (§15.5): it gets a
       // lower limit of its own, counted before any of that work.
@@ -115,7 +118,7 @@ function sendDiscovery(res: Response, doc: { contentType: string; body: string; 
   res.status(200).type(doc.contentType).send(doc.body);
 }
 
-async function answer(res: Response, isSecureBrowser: boolean, run: () => Promise<RouteResult>): Promise<void> {
+async function answer(res: Response, deps: Pick<OpenIdRoutesDeps, 'loginFlow'>, isSecureBrowser: boolean, run: () => Promise<RouteResult>): Promise<void> {
   let result: RouteResult;
   try {
     result = await run();
@@ -138,6 +141,7 @@ async function answer(res: Response, isSecureBrowser: boolean, run: () => Promis
       sendIndirect(res, result.response);
       return;
     case 'handoff':
+      deps.loginFlow.count({ step: 'started', outcome: 'ok', protocol: 'openid2' });
       sendHandoff(res, result.location, result.cookies, isSecureBrowser);
       return;
     case 'page':

@@ -27,6 +27,7 @@ import type { OidcLogoutService } from '../oidc-provider/logout.service';
 import { AbuseGuard, digestOf } from './abuse';
 import { isSecureRequest, securityHeaders, urlLengthLimit } from './hygiene';
 import { textInputGuard } from '../graphql/text-input-guard';
+import type { RegionMetrics } from '../observability/metrics';
 
 export interface HttpDeps {
   config: Config;
@@ -56,7 +57,9 @@ export interface HttpDeps {
   /** `/admin`: the queue board and its sign-in (admin/admin.routes.ts), on the home region only; null elsewhere. */
   admin?: RequestHandler | null;
   /** The OpenID Connect provider's authorization endpoint, its keys and the customers it serves (issue 19). */
-  oidc: Omit<OidcRoutesDeps, 'isSecureRequest' | 'publicUrl'>;
+  oidc: Omit<OidcRoutesDeps, 'isSecureRequest' | 'publicUrl' | 'loginFlow'>;
+  /** This region's metrics: the HTTP middleware (and GET /metrics), the GraphQL plugin, the login and token counters. */
+  metrics: RegionMetrics;
 }
 
 export interface HttpServer {
@@ -82,7 +85,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       maxComplexity: deps.config.GRAPHQL_MAX_COMPLEXITY,
     }),
     // No cache hints are used: the cache-control plugin would only wrap every field resolver for nothing.
-    plugins: [...(deps.drain ? [ApolloServerPluginDrainHttpServer({ httpServer: deps.drain })] : []), ApolloServerPluginCacheControlDisabled(), textInputGuard()],
+    plugins: [...(deps.drain ? [ApolloServerPluginDrainHttpServer({ httpServer: deps.drain })] : []), ApolloServerPluginCacheControlDisabled(), textInputGuard(), deps.metrics.graphql],
     // "Did you mean …" suggestions would describe the schema to whoever probes it, as introspection would.
     hideSchemaDetailsFromClientErrors: deps.config.NODE_ENV === 'production',
     // main.ts owns the signals and stops everything in order; Apollo's own handler would stop only itself.
@@ -92,6 +95,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
 
   const { config, abuse } = deps;
   app.use(requestId(deps.log));
+  app.use(deps.metrics.http);
   app.use(securityHeaders((req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL)));
   app.use(urlLengthLimit(config.HTTP_MAX_URL_LENGTH));
   app.use(healthRoutes(deps.readiness));
@@ -106,11 +110,11 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       guard: abuse,
       perAddress: config.RATE_LIMIT_POSTBACK_PER_ADDRESS,
       perApiKey: config.RATE_LIMIT_POSTBACK_PER_API_KEY,
-    }),
+    }, deps.metrics.loginFlow),
   );
-  app.use(oidcRoutes({ ...deps.oidc, publicUrl: config.PUBLIC_URL, isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL) }));
-  app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
-  app.use(oidcTokenRoutes({ service: deps.oidcTokens, db: deps.db, guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT }));
+  app.use(oidcRoutes({ ...deps.oidc, loginFlow: deps.metrics.loginFlow, publicUrl: config.PUBLIC_URL, isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL) }));
+  app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT, grants: deps.metrics.tokenGrants }));
+  app.use(oidcTokenRoutes({ service: deps.oidcTokens, db: deps.db, guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT, grants: deps.metrics.tokenGrants }));
   app.use(exportRoutes(deps.exports, deps.db));
   app.use(
     oidcLogoutRoutes({ logout: deps.oidcLogout, db: deps.db, secretKeys: config.SECRET_KEYS, isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL) }),
@@ -124,6 +128,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       guard: abuse,
       associatePerAddress: config.RATE_LIMIT_ASSOCIATE_PER_ADDRESS,
       discoveryPerAddress: config.RATE_LIMIT_RP_DISCOVERY_PER_ADDRESS,
+      loginFlow: deps.metrics.loginFlow,
     }),
   );
   app.use(

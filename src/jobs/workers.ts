@@ -33,6 +33,8 @@ export interface WorkerDeps {
   legacyPrefix?: string;
   handlers: readonly JobHandler[];
   log: Logger;
+  /** Told of each attempt's end (the metrics' job outcomes and durations); must not throw. */
+  observe?: (queue: QueueName, result: 'completed' | 'failed', seconds: number) => void;
 }
 
 export interface RunningWorkers {
@@ -80,9 +82,18 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     const worker = new Worker(
       queueName,
       async (job: Job) => {
-        const handler = handlers.get(job.name);
-        if (!handler) throw new Error(`unknown job ${job.name} on queue ${queueName}`);
-        return handler.run(handler.payload.parse(job.data), log.child({ jobId: job.id, job: job.name }), jobQueues);
+        const started = process.hrtime.bigint();
+        const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+        try {
+          const handler = handlers.get(job.name);
+          if (!handler) throw new Error(`unknown job ${job.name} on queue ${queueName}`);
+          const result = await handler.run(handler.payload.parse(job.data), log.child({ jobId: job.id, job: job.name }), jobQueues);
+          deps.observe?.(queueName, 'completed', seconds());
+          return result;
+        } catch (err) {
+          deps.observe?.(queueName, 'failed', seconds());
+          throw err;
+        }
       },
       { connection: workerConnection, prefix: deps.prefix, concurrency: Math.max(1, ...[...handlers.values()].map((h) => h.concurrency ?? 1)), autorun: true },
     );

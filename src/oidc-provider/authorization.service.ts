@@ -18,7 +18,8 @@ export interface OidcAuthorizationDeps {
 /** What the authorization endpoint answers: a page for the person, or a redirect (to the AW, or back to the client). */
 export type AuthorizeResult =
   | { kind: 'page'; refusal: AuthorizationPageRefusal | 'UNKNOWN_PROVIDER' }
-  | { kind: 'redirect'; location: string; cookies: readonly HandoffCookie[] };
+  /** `isHandoff`: to the login site, a sign-in started; otherwise an error for the client's redirect URI. */
+  | { kind: 'redirect'; location: string; cookies: readonly HandoffCookie[]; isHandoff: boolean };
 
 /** How a sign-in ended for an OpenID Connect client (the flow's `oidc` result). */
 export type OidcOutcome = { code: string } | { error: string; description: string };
@@ -44,14 +45,14 @@ export class OidcAuthorizationService {
       if (request.isPromptNone) throw new AuthorizationRedirectError('login_required', 'the provider cannot sign in without showing the login page');
       const decision = await this.deps.login.beginOidc(customer, request);
       if (decision.kind === 'unknown_customer') return { kind: 'page', refusal: 'UNKNOWN_PROVIDER' };
-      return { kind: 'redirect', location: decision.location, cookies: decision.cookies };
+      return { kind: 'redirect', location: decision.location, cookies: decision.cookies, isHandoff: true };
     } catch (err) {
       if (err instanceof AuthorizationPageError) return { kind: 'page', refusal: err.refusal };
       if (!(err instanceof AuthorizationRedirectError)) throw err;
       // The redirect URI is registered for the client (parseAuthorizationRequest checked it before any redirectable error).
       const checked = redirectUri ?? clientOf(params).redirectUri!;
       const location = authorizationResponseUrl(checked, { error: err.error, error_description: err.description }, stateOf(params), this.issuer(customer));
-      return { kind: 'redirect', location, cookies: [] };
+      return { kind: 'redirect', location, cookies: [], isHandoff: false };
     }
   }
 

@@ -19,6 +19,7 @@ const ALLOWED: Record<string, string> = {
   'db/open-database.ts': 'checks each pool\'s role at start-up and answers the readiness probe (select 1)',
   'db/ensure-database.ts': 'creates and drops the database itself',
   'db/change-feed.ts': 'LISTENs for the change notifications',
+  'db/pool-usage.ts': 'reads the ORM pool\'s counters for the metrics through getKnex(); sends no statement',
   'openid-provider/pg-stores.ts': 'the OP endpoint\'s association and nonce stores: one call of a hot-path SQL function each',
 };
 

@@ -1,0 +1,13 @@
+export { AppMetrics, SCRAPE_CACHE_MS } from './app-metrics';
+export type { JobObserver, TokenGrantMetrics } from './app-metrics';
+export { httpMetrics, methodLabel } from './http-metrics';
+export { graphqlMetricsPlugin, knownOperationNames } from './graphql-metrics';
+export { flowResultStep, postbackStep, NO_LOGIN_FLOW_METRICS } from './login-flow';
+export type { LoginFlowMetrics, LoginFlowStep, LoginProtocol } from './login-flow';
+export { startMetricsListener } from './metrics-listener';
+export type { MetricsListener } from './metrics-listener';
+export { cachedRead, QUEUE_STATES } from './scrape-sources';
+export type { PoolUsage, RegionScrapeSources } from './scrape-sources';
+export * from './labels';
+export type { RegionMetrics } from './region-metrics';
+export { regionMetrics } from './region-metrics';
