@@ -48,7 +48,7 @@ describe('the queue board in a browser', () => {
     url = new URL(app.config.PUBLIC_URL).origin;
     owner = await operatorToken(app, 'OWNER', null);
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    erasure = new Queue('erasure', { connection: redis, prefix: PREFIX });
+    erasure = new Queue('erasure', { connection: redis, prefix: `{${PREFIX}}` });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   }, 120_000);
   afterAll(async () => {

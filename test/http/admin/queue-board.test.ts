@@ -32,7 +32,7 @@ describe('queue board (/admin)', () => {
     url = new URL(app.config.PUBLIC_URL).origin;
     owner = await operatorToken(app, 'OWNER', null);
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    erasure = new Queue('erasure', { connection: redis, prefix: PREFIX });
+    erasure = new Queue('erasure', { connection: redis, prefix: `{${PREFIX}}` });
   }, 60_000);
   afterAll(async () => {
     await erasure?.close();
