@@ -18,6 +18,8 @@ import { startApiRole } from './composition/start-api-role';
 import { startWorkerRole } from './composition/start-worker-role';
 import { RegionDirectory, RegionMoveService } from './regions';
 import { regionMoveService } from './composition/region-moves';
+import { startTracing } from './observability/tracing';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export type { Services } from './composition/build-services';
 export type { RegionCell } from './composition/open-region-cell';
@@ -31,6 +33,11 @@ export interface AppOptions {
   loginStep?: LoginStep;
   /** Answers DNS for outbound requests to customer URLs (webhooks, RP discovery); tests inject answers. Defaults to the system resolver. */
   resolve?: Resolver;
+  /**
+   * Where spans go instead of the OTLP collector, when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT
+   * is set); tests give an InMemorySpanExporter. Without the endpoint tracing stays off regardless.
+   */
+  traceExporter?: SpanExporter;
 }
 
 /**
@@ -68,7 +75,10 @@ export interface App {
  * (composition/open-region-cell.ts) and the customer directory, then starts the configured ROLE:
  * the API (start-api-role.ts), the workers (start-worker-role.ts, one set per region), or both.
  */
-export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep, resolve }: AppOptions): Promise<App> {
+export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep, resolve, traceExporter }: AppOptions): Promise<App> {
+  // Off (null) unless OTEL_EXPORTER_OTLP_ENDPOINT is set: then nothing below is wrapped.
+  const tracing = startTracing(config, { exporter: traceExporter });
+  const tracer = tracing?.tracer ?? null;
   const cells: RegionCell[] = [];
   // The directory is opened once the home region's database (which may hold it) is migrated.
   let directory: RegionDirectory | null = null;
@@ -79,6 +89,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     await regionMoves?.drain();
     for (const cell of cells) await cell.close();
     await closeDirectory?.();
+    await tracing?.shutdown();
   };
   try {
     for (const settings of config.regions) {
@@ -91,6 +102,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
           random,
           loginStep,
           resolve,
+          tracer,
           residency: {
             region: Region[settings.region],
             served,
@@ -112,10 +124,10 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   const workers: RunningWorkers[] = [];
   let url: string | null = null;
   try {
-    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves! }));
+    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves!, tracer }));
     // A move left unfinished by a stop is taken up again where both its regions are served.
     if (cells.length > 1) await regionMoves!.resumeAll();
-    if (config.ROLE !== 'api') for (const cell of cells) workers.push(await startWorkerRole({ config: cell.config, log: cell.log, db: cell.db, services: cell.services }));
+    if (config.ROLE !== 'api') for (const cell of cells) workers.push(await startWorkerRole({ config: cell.config, log: cell.log, db: cell.db, services: cell.services, tracer }));
   } catch (err) {
     for (const server of http) await server.apollo.stop().catch(() => undefined);
     for (const running of workers) await running.close().catch(() => undefined);

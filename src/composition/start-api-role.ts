@@ -14,6 +14,7 @@ import { StartupError } from '../shared/startup-error';
 import { RegionDirectory, RegionMoveService } from '../regions';
 import { RegionCell } from './open-region-cell';
 import { platformRegionOf, oauthRegionOf } from './region-routing';
+import type { Tracer } from '@opentelemetry/api';
 
 export interface ApiRoleDeps {
   config: Config;
@@ -22,6 +23,8 @@ export interface ApiRoleDeps {
   cells: readonly RegionCell[];
   directory: RegionDirectory;
   regionMoves: RegionMoveService;
+  /** This app's tracer when tracing is on (a span per request and per GraphQL operation). */
+  tracer: Tracer | null;
 }
 
 /**
@@ -30,7 +33,7 @@ export interface ApiRoleDeps {
  * the abuse guard and readiness checks. Answers the regions' servers and the base URL the front
  * listens on; a port in use is a StartupError (the servers are stopped again first).
  */
-export async function startApiRole({ config, log, cells, directory, regionMoves }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
+export async function startApiRole({ config, log, cells, directory, regionMoves, tracer }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
   const handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   // Larger header blocks are refused by Node itself with 431 before any handler runs.
   const front = createServer({ maxHeaderSize: config.HTTP_MAX_HEADER_BYTES }, (req, res) => route(req, res));
@@ -79,6 +82,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves 
           auditLockout(db, services.audit),
         ),
         readiness: cell === home ? readiness : [],
+        tracer,
       });
       servers.push(http);
       handlers.set(cell.region, http.app);

@@ -10,13 +10,14 @@ import { sealLegacyRowsJob } from '../keys';
 import { deliverBackchannelLogoutJob } from '../oidc-provider/backchannel-logout.job';
 import { Logger } from '../shared/logger';
 import { Services } from './build-services';
+import type { Tracer } from '@opentelemetry/api';
 
 /** Rows sealed per transaction by the upgrade job, and how often it looks (a run seals everything left, in batches). */
 const LEGACY_SEAL_BATCH = 200;
 const LEGACY_SEAL_EVERY_MS = 60_000;
 
 /** The worker role: every queue's worker and every repeatable schedule, on the services built once. */
-export function startWorkerRole({ config, log, db, services }: { config: Config; log: Logger; db: Database; services: Services }): Promise<RunningWorkers> {
+export function startWorkerRole({ config, log, db, services, tracer }: { config: Config; log: Logger; db: Database; services: Services; tracer: Tracer | null }): Promise<RunningWorkers> {
   return startWorkers({
     redisUrl: config.REDIS_URL,
     prefix: config.QUEUE_PREFIX,
@@ -38,5 +39,6 @@ export function startWorkerRole({ config, log, db, services }: { config: Config;
       deliverBackchannelLogoutJob({ logout: services.backchannelLogout, concurrency: config.WEBHOOK_CONCURRENCY }),
     ],
     log,
+    tracer,
   });
 }

@@ -3,6 +3,7 @@ import { graphqlConfigShape } from './graphql.schema';
 import { keysConfigShape } from './keys.schema';
 import { oidcConfigShape } from './oidc.schema';
 import { secretKeySchemas } from './secret-keys.schema';
+import { tracingConfigShape } from './tracing.schema';
 
 /**
  * Every environment variable the service reads, with its default and what it is for. The README's
@@ -152,6 +153,7 @@ export const configSchema = z.object({
     .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
   ...oidcConfigShape,
   ...graphqlConfigShape,
+  ...tracingConfigShape,
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()

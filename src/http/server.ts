@@ -27,6 +27,8 @@ import type { OidcLogoutService } from '../oidc-provider/logout.service';
 import { AbuseGuard, digestOf } from './abuse';
 import { isSecureRequest, securityHeaders, urlLengthLimit } from './hygiene';
 import { textInputGuard } from '../graphql/text-input-guard';
+import type { Tracer } from '@opentelemetry/api';
+import { graphqlSpans, httpSpans } from '../observability/tracing';
 
 export interface HttpDeps {
   config: Config;
@@ -55,6 +57,8 @@ export interface HttpDeps {
   abuse: AbuseGuard;
   /** The OpenID Connect provider's authorization endpoint, its keys and the customers it serves (issue 19). */
   oidc: Omit<OidcRoutesDeps, 'isSecureRequest' | 'publicUrl'>;
+  /** With tracing on: a span per request and per GraphQL operation. Null: nothing is added. */
+  tracer: Tracer | null;
 }
 
 export interface HttpServer {
@@ -80,7 +84,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       maxComplexity: deps.config.GRAPHQL_MAX_COMPLEXITY,
     }),
     // No cache hints are used: the cache-control plugin would only wrap every field resolver for nothing.
-    plugins: [...(deps.drain ? [ApolloServerPluginDrainHttpServer({ httpServer: deps.drain })] : []), ApolloServerPluginCacheControlDisabled(), textInputGuard()],
+    plugins: [...(deps.drain ? [ApolloServerPluginDrainHttpServer({ httpServer: deps.drain })] : []), ApolloServerPluginCacheControlDisabled(), textInputGuard(), ...(deps.tracer ? [graphqlSpans(deps.tracer)] : [])],
     // "Did you mean …" suggestions would describe the schema to whoever probes it, as introspection would.
     hideSchemaDetailsFromClientErrors: deps.config.NODE_ENV === 'production',
     // main.ts owns the signals and stops everything in order; Apollo's own handler would stop only itself.
@@ -89,6 +93,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   await apollo.start();
 
   const { config, abuse } = deps;
+  // First, so the request's span covers (and is the parent of) everything below.
+  if (deps.tracer) app.use(httpSpans(deps.tracer));
   app.use(requestId(deps.log));
   app.use(securityHeaders((req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL)));
   app.use(urlLengthLimit(config.HTTP_MAX_URL_LENGTH));

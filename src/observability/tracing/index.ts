@@ -1,0 +1,8 @@
+export { startTracing, Tracing, TracingOptions } from './tracing';
+export { httpSpans } from './http-spans';
+export { graphqlSpans } from './graphql-spans';
+export { traceOrm, traceSqlPool } from './sql-spans';
+export { traceRedis } from './redis-spans';
+export { inJobSpan, jobTelemetry } from './job-spans';
+export { linkActiveSpan } from './links';
+export { formatTraceParent, parseTraceParent } from './trace-parent';
