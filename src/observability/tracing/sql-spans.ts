@@ -31,47 +31,47 @@ type Query = (...args: unknown[]) => unknown;
 
 /**
  * Traces the login path's pool (src/db/sql-pool.ts): each connection's `query`, as it connects.
- * Before a traced statement, the connection's `app.traceparent` is set to the active span when it
- * holds another (one more statement on that connection, sent without waiting: pg runs a
- * connection's statements in order), so the audit events the statement writes name the request
- * that wrote them. Between requests of one trace span the setting changes; within one, it is kept.
+ * Before a statement, the connection's `app.traceparent` is set to the active span when it holds
+ * another, so the audit events the statement writes name the request that wrote them: one more
+ * statement on the connection when the span changes (each traced request's first statement on
+ * it), none while it stays. pg wants a connection's statements one after the other, so the
+ * statement waits for that one.
  */
 export function traceSqlPool(pool: Pool, tracer: Tracer): void {
   pool.on('connect', (client: PoolClient) => {
     const query = client.query.bind(client) as Query;
     let traceParent = '';
-    const carry = (value: string) => {
-      if (value === traceParent) return;
-      traceParent = value;
-      (query({ ...SET_TRACE_PARENT, values: [value] }) as Promise<unknown>).catch(() => undefined);
-    };
     (client as unknown as { query: Query }).query = (...args: unknown[]) => {
       const parent = context.active();
       const active = trace.getSpan(parent);
+      const wanted = active ? formatTraceParent(active.spanContext()) : '';
       const first = args[0] as string | { text?: string; name?: string; submit?: unknown } | null | undefined;
       const statement = typeof first === 'string' ? { text: first } : first;
       // A cursor or stream (a Submittable) is passed through untraced.
-      if (!active || !statement || typeof statement.submit === 'function') {
-        carry(active ? formatTraceParent(active.spanContext()) : '');
-        return query(...args);
-      }
-      carry(formatTraceParent(active.spanContext()));
-      const span = startStatement(tracer, parent, statement.text ?? '', statement.name);
+      const span = active && statement && typeof statement.submit !== 'function' ? startStatement(tracer, parent, statement.text ?? '', statement.name) : null;
       const callbackAt = args.findIndex((a) => typeof a === 'function');
       if (callbackAt >= 0) {
         const callback = args[callbackAt] as (err: unknown, result: unknown) => void;
         args[callbackAt] = (err: unknown, result: unknown) => {
-          endStatement(span, err);
+          if (span) endStatement(span, err);
           callback(err, result);
         };
-        return query(...args);
       }
-      const result = query(...args) as Promise<unknown>;
-      result.then(
-        () => endStatement(span),
-        (err: unknown) => endStatement(span, err),
-      );
-      return result;
+      const run = () => {
+        const result = query(...args) as Promise<unknown> | undefined;
+        if (span && callbackAt < 0) result?.then(
+          () => endStatement(span),
+          (err: unknown) => endStatement(span, err),
+        );
+        return result;
+      };
+      if (wanted === traceParent) return run();
+      traceParent = wanted;
+      const carried = (query({ ...SET_TRACE_PARENT, values: [wanted] }) as Promise<unknown>).catch(() => {
+        traceParent = '?'; // unknown: set again next time
+      });
+      const result = carried.then(run);
+      return callbackAt >= 0 ? undefined : result;
     };
   });
 }
