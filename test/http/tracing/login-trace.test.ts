@@ -104,6 +104,17 @@ describe('tracing (OpenTelemetry)', () => {
       });
       expect(res.status).toBe(200);
     }
+    // A job the API enqueues continues the trace of the request that asked for it.
+    const [profile] = await ownerSql(`select id from profile`);
+    const exported = await fetch(`${app.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_ADMIN_TOKEN}`, traceparent: `00-${traceId}-${hex(8)}-01` },
+      body: JSON.stringify({ query: 'mutation RequestProfileExport($id: ID!) { requestProfileExport(profileId: $id) { profileExport { id } } }', variables: { id: profile.id } }),
+    });
+    expect(await exported.json()).toMatchObject({ data: { requestProfileExport: { profileExport: { id: expect.any(String) } } } });
+    const exportJob = () => exporter.getFinishedSpans().find((s) => s.name === 'job exports/build-profile-export');
+    await waitUntil('the export job to run', () => exportJob() !== undefined);
+    expect(exportJob()!.spanContext().traceId).toBe(traceId);
     await waitUntil("the drain to chain the sign-in's audit events", async () => (await pending()) === 0);
     const drained = await ownerSql(`select trace_parent from audit_outbox where action = 'profile.created'`);
     expect(drained).toHaveLength(1);
@@ -124,7 +135,12 @@ describe('tracing (OpenTelemetry)', () => {
     expect(childrenOf(postback).map((s) => s.name)).toEqual(expect.arrayContaining(['SQL ids_flow_postback_sealed', expect.stringMatching(/^redis [A-Z]+$/)]));
     expect(inTrace.some((s) => s.name.startsWith('SQL ') && s.attributes['db.query.text'] !== undefined)).toBe(true);
     // The GraphQL operations: ours by name, the other as anonymous.
-    expect(inTrace.map((s) => s.name)).toEqual(expect.arrayContaining(['GraphQL query Me', 'GraphQL query anonymous']));
+    expect(inTrace.map((s) => s.name)).toEqual(expect.arrayContaining(['GraphQL query Me', 'GraphQL query anonymous', 'GraphQL mutation RequestProfileExport']));
+    // The export job's chain: the mutation's request, BullMQ's producer span, its consumer span, the handler's span.
+    const byId = new Map(inTrace.map((s) => [s.spanContext().spanId, s]));
+    const chain: string[] = [];
+    for (let s: ReadableSpan | undefined = exportJob(); s; s = byId.get(s.parentSpanContext?.spanId ?? '')) chain.unshift(s.name);
+    expect(chain).toEqual(['HTTP POST /graphql', 'add exports.build-profile-export', 'process exports', 'job exports/build-profile-export']);
 
     // The audit drain links to the request that wrote the sign-in's event (stored with the outbox row).
     const drain = drainOf(spans)!;
@@ -135,7 +151,7 @@ describe('tracing (OpenTelemetry)', () => {
     expect(spans.some((s) => s.parentSpanContext?.spanId === drain.spanContext().spanId && s.name.startsWith('SQL '))).toBe(true);
 
     // No span says who signed in, or carries a parameter's value (the request id, the API key).
-    const requestIds = (await ownerSql(`select id from auth_request`)).map((r: { id: string }) => r.id);
+    const requestIds = (await ownerSql(`select id::text from auth_request union all select id::text from profile`)).map((r: { id: string }) => r.id);
     const texts = attributeTexts(spans).join('\n');
     for (const secret of [USERNAME, EMAIL, 'tracy', apiKey, ...requestIds, app.config.ADMIN_TOKEN.reveal()]) expect(texts).not.toContain(secret);
     expect(texts).not.toMatch(/tracy/i);
