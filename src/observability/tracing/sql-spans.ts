@@ -1,6 +1,7 @@
 import { Context, context, Span, SpanKind, SpanStatusCode, trace, Tracer } from '@opentelemetry/api';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Pool, PoolClient } from 'pg';
+import { SET_TRACE_PARENT } from '../../db/trace-context';
 import { formatTraceParent } from './trace-parent';
 
 /**
@@ -24,8 +25,6 @@ function startStatement(tracer: Tracer, parent: Context, text: string, name?: st
   return tracer.startSpan(`SQL ${operation}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', ...(text ? { 'db.query.text': text } : {}) } }, parent);
 }
 
-/** The statement that tells PostgreSQL which span the connection's next statements run under (read by the audit outbox's default). */
-const SET_TRACE_PARENT = { name: 'ids_set_trace_parent', text: `select set_config('app.traceparent', $1, false)` };
 
 type Query = (...args: unknown[]) => unknown;
 
