@@ -15,7 +15,7 @@ import { Logger } from '../shared/logger';
 import { buildServices, Services } from './build-services';
 import { openRedis } from './open-redis';
 import type { Tracer } from '@opentelemetry/api';
-import { traceOrm, traceRedis, traceSqlPool } from '../observability/tracing';
+import { activeTraceParent, traceOrm, traceRedis, traceSqlPool } from '../observability/tracing';
 
 /**
  * One region of a deployment (issue 18): its databases (the service's pool, the platform path's, the
@@ -109,7 +109,7 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
     await closeDatabase();
     throw err;
   }
-  const db = new Database(orm, platformOrm, log.child({ feature: 'db' }));
+  const db = new Database(orm, platformOrm, log.child({ feature: 'db' }), tracer ? activeTraceParent : null);
   // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
   const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX, tracer);
   const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency, redis });

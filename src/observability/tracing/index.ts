@@ -4,5 +4,5 @@ export { graphqlSpans } from './graphql-spans';
 export { traceOrm, traceSqlPool } from './sql-spans';
 export { traceRedis } from './redis-spans';
 export { inJobSpan, jobTelemetry } from './job-spans';
-export { linkActiveSpan } from './links';
+export { activeTraceParent, linkActiveSpan } from './links';
 export { formatTraceParent, parseTraceParent } from './trace-parent';

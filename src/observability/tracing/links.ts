@@ -1,5 +1,11 @@
 import { trace } from '@opentelemetry/api';
-import { parseTraceParent } from './trace-parent';
+import { formatTraceParent, parseTraceParent } from './trace-parent';
+
+/** The active span's traceparent, or null outside one: what a traced unit of work stores with the audit events it writes. */
+export function activeTraceParent(): string | null {
+  const span = trace.getActiveSpan();
+  return span ? formatTraceParent(span.spanContext()) : null;
+}
 
 /**
  * Links the active span (a job's) to the spans named by stored `traceparent` values: how the audit

@@ -115,6 +115,9 @@ describe('tracing (OpenTelemetry)', () => {
     const exportJob = () => exporter.getFinishedSpans().find((s) => s.name === 'job exports/build-profile-export');
     await waitUntil('the export job to run', () => exportJob() !== undefined);
     expect(exportJob()!.spanContext().traceId).toBe(traceId);
+    // Audit events written through the ORM keep their request's span too (Database.run sets it with the scope).
+    const [requested] = await ownerSql(`select trace_parent from audit_outbox where action = 'profile.export_requested'`);
+    expect(requested.trace_parent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
     await waitUntil("the drain to chain the sign-in's audit events", async () => (await pending()) === 0);
     const drained = await ownerSql(`select trace_parent from audit_outbox where action = 'profile.created'`);
     expect(drained).toHaveLength(1);
