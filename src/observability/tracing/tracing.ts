@@ -17,6 +17,9 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** Longest one export may take, also the flush at stop. */
+const EXPORT_TIMEOUT_MS = 5000;
+
 export interface TracingOptions {
   /** Where spans go instead of the OTLP collector (tests: an InMemorySpanExporter); each span is handed over as it ends. */
   exporter?: SpanExporter;
@@ -40,7 +43,10 @@ export function startTracing(config: Config, options: TracingOptions = {}): Trac
             new OTLPTraceExporter({
               url: `${config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, '')}/v1/traces`,
               headers: parseHeaders(config.OTEL_EXPORTER_OTLP_HEADERS?.reveal()),
+              timeoutMillis: EXPORT_TIMEOUT_MS,
             }),
+            // A collector that is down must not hold a stop (SIGTERM) for long: the last spans are given up instead.
+            { exportTimeoutMillis: EXPORT_TIMEOUT_MS },
           ),
     ],
   });
