@@ -118,6 +118,9 @@ describe('tracing (OpenTelemetry)', () => {
     // Audit events written through the ORM keep their request's span too (Database.run sets it with the scope).
     const [requested] = await ownerSql(`select trace_parent from audit_outbox where action = 'profile.export_requested'`);
     expect(requested.trace_parent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    // A caller cannot keep its requests out of our traces by saying its own trace is not sampled.
+    const unsampled = hex(16);
+    expect((await fetch(`${app.url}/healthz`, { headers: { traceparent: `00-${unsampled}-${hex(8)}-00` } })).status).toBe(200);
     await waitUntil("the drain to chain the sign-in's audit events", async () => (await pending()) === 0);
     const drained = await ownerSql(`select trace_parent from audit_outbox where action = 'profile.created'`);
     expect(drained).toHaveLength(1);
@@ -125,6 +128,7 @@ describe('tracing (OpenTelemetry)', () => {
     const drainOf = (spans: readonly ReadableSpan[]) => spans.find((s) => s.name === 'job audit/drain-audit-outbox' && s.links.length > 0);
     await waitUntil('the audit drain span to end', () => drainOf(exporter.getFinishedSpans()) !== undefined);
     const spans = exporter.getFinishedSpans();
+    expect(spans.filter((s) => s.spanContext().traceId === unsampled).map((s) => s.name)).toEqual(['HTTP GET /healthz']);
 
     // Each request of the flow: a server span in the RP's trace, child of the span that sent it.
     const servers = spans.filter((s) => s.kind === 1 && s.spanContext().traceId === traceId);
