@@ -1,4 +1,5 @@
-export { startTracing, Tracing, TracingOptions } from './tracing';
+export { startTracing } from './tracing';
+export type { Tracing, TracingOptions } from './tracing';
 export { httpSpans } from './http-spans';
 export { graphqlSpans } from './graphql-spans';
 export { traceOrm, traceSqlPool } from './sql-spans';
