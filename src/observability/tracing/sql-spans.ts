@@ -25,7 +25,6 @@ function startStatement(tracer: Tracer, parent: Context, text: string, name?: st
   return tracer.startSpan(`SQL ${operation}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', ...(text ? { 'db.query.text': text } : {}) } }, parent);
 }
 
-
 type Query = (...args: unknown[]) => unknown;
 
 /**
