@@ -20,6 +20,8 @@ import { RegionDirectory, RegionMoveService } from './regions';
 import { regionMoveService } from './composition/region-moves';
 import { AppMetrics } from './observability/metrics';
 import { startMetrics } from './composition/start-metrics';
+import { startTracing } from './observability/tracing';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export type { Services } from './composition/build-services';
 export type { RegionCell } from './composition/open-region-cell';
@@ -33,6 +35,11 @@ export interface AppOptions {
   loginStep?: LoginStep;
   /** Answers DNS for outbound requests to customer URLs (webhooks, RP discovery); tests inject answers. Defaults to the system resolver. */
   resolve?: Resolver;
+  /**
+   * Where spans go instead of the OTLP collector, when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT
+   * is set); tests give an InMemorySpanExporter. Without the endpoint tracing stays off regardless.
+   */
+  traceExporter?: SpanExporter;
 }
 
 /**
@@ -74,7 +81,10 @@ export interface App {
  * (composition/open-region-cell.ts) and the customer directory, then starts the configured ROLE:
  * the API (start-api-role.ts), the workers (start-worker-role.ts, one set per region), or both.
  */
-export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep, resolve }: AppOptions): Promise<App> {
+export async function startApp({ config, log, clock = systemClock, random = cryptoRandom, loginStep, resolve, traceExporter }: AppOptions): Promise<App> {
+  // Off (null) unless OTEL_EXPORTER_OTLP_ENDPOINT is set: then nothing below is wrapped.
+  const tracing = startTracing(config, { exporter: traceExporter });
+  const tracer = tracing?.tracer ?? null;
   const cells: RegionCell[] = [];
   // One registry per running app, never prom-client's global one: tests run several apps in one process.
   const metrics = new AppMetrics(log.child({ feature: 'metrics' }));
@@ -88,6 +98,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     await metrics.close();
     for (const cell of cells) await cell.close();
     await closeDirectory?.();
+    await tracing?.shutdown();
   };
   try {
     for (const settings of config.regions) {
@@ -100,6 +111,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
           random,
           loginStep,
           resolve,
+          tracer,
           residency: {
             region: Region[settings.region],
             served,
@@ -123,10 +135,12 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   let metricsListener: Awaited<ReturnType<typeof startMetrics>> = null;
   try {
     metricsListener = await startMetrics(config, metrics, cells);
-    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves!, metrics }));
+    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves!, metrics, tracer }));
     // A move left unfinished by a stop is taken up again where both its regions are served.
     if (cells.length > 1) await regionMoves!.resumeAll();
-    if (config.ROLE !== 'api') for (const cell of cells) workers.push(await startWorkerRole({ config: cell.config, log: cell.log, db: cell.db, services: cell.services, observe: metrics.jobs(cell.region) }));
+    if (config.ROLE !== 'api')
+      for (const cell of cells)
+        workers.push(await startWorkerRole({ config: cell.config, log: cell.log, db: cell.db, services: cell.services, observe: metrics.jobs(cell.region), tracer }));
   } catch (err) {
     for (const server of http) await server.apollo.stop().catch(() => undefined);
     for (const running of workers) await running.close().catch(() => undefined);

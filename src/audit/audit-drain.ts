@@ -6,6 +6,7 @@ import { chainHeads, deleteEventPayloads, insertChainedEvents, insertEventPayloa
 import { clearOutboxPayloads, lockDrain, markOutboxRowsAudited, OutboxRow, PayloadOwner, selectUnchainedOutboxRows } from './audit-outbox.repository';
 import { eventDigest, GENESIS, payloadDigest, PLATFORM_CHAIN } from './chain';
 import { ClearPayload, hasSealedValues, openOutboxPayload, sealStoredPayload } from './payload-cipher';
+import { linkActiveSpan } from '../observability/tracing/links';
 
 /**
  * The only writer of `audit_event`: moves outbox events onto their chains, and erases stored
@@ -21,6 +22,8 @@ export class AuditDrain {
     await lockDrain(em);
     const rows = await selectUnchainedOutboxRows(em, batchSize);
     if (rows.length === 0) return 0;
+    // The drain's span (when traced) links to the requests whose events it chains.
+    linkActiveSpan(rows.map((r) => r.trace_parent));
     const chains = [...new Set(rows.map(chainOf))];
     const heads = await chainHeads(em, chains);
     const head = new Map(heads.map((h) => [h.chain, { seq: Number(h.seq ?? 0), digest: h.digest ?? GENESIS }]));

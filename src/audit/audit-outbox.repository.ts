@@ -26,6 +26,8 @@ export interface OutboxRow {
   fields: string[];
   details: Record<string, unknown> | null;
   payload: Record<string, unknown> | null;
+  /** The span that wrote it (a W3C traceparent), when tracing was on. */
+  trace_parent: string | null;
 }
 
 /** An outbox row as the writer adds it. */
@@ -80,7 +82,7 @@ export async function lockDrain(em: EntityManager): Promise<void> {
 export function selectUnchainedOutboxRows(em: EntityManager, batchSize: number): Promise<OutboxRow[]> {
   return executeBound(
     em,
-    `select id, customer_id, occurred_at, actor_kind, actor_id, action, target_type, target_id, subject_hash, fields, details, payload
+    `select id, customer_id, occurred_at, actor_kind, actor_id, action, target_type, target_id, subject_hash, fields, details, payload, trace_parent
          from audit_outbox where audited_at is null order by id limit ?`,
     [batchSize],
   );

@@ -60,6 +60,10 @@ export class AuditOutbox {
   /** When the webhook dispatcher turned it into deliveries (or found no endpoint wanting it). */
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   dispatchedAt: Date | null = null;
+
+  /** The W3C traceparent of the span that wrote it, when tracing was on (set by the column's default; see the AuditTraceParent migration). */
+  @Property({ type: 'text', columnType: 'text', nullable: true, defaultRaw: 'ids_trace_parent()' })
+  traceParent: string | null = null;
 }
 
 /** One link of a customer's audit chain (see chain.ts). Written only by the audit worker. */

@@ -14,6 +14,8 @@ import { Logger } from '../shared/logger';
 import { buildServices, Services } from './build-services';
 import { openRedis } from './open-redis';
 import { RedisClient, RedisTarget } from '../shared/redis-client';
+import type { Tracer } from '@opentelemetry/api';
+import { activeTraceParent, traceOrm, traceRedis, traceSqlPool } from '../observability/tracing';
 
 /**
  * One region of a deployment (issue 18): its databases (the service's pool, the platform path's, the
@@ -48,6 +50,8 @@ export interface CellOptions {
   random: RandomSource;
   loginStep?: LoginStep;
   resolve?: Resolver;
+  /** This app's tracer when tracing is on: the region's pools and Redis clients are traced. */
+  tracer: Tracer | null;
   residency: CustomerResidency;
 }
 
@@ -69,13 +73,18 @@ export function regionConfig(config: Config, settings: RegionSettings): Config {
 
 /** Migrates the region's database, opens everything the region needs and builds its services. */
 export async function openRegionCell(options: CellOptions): Promise<RegionCell> {
-  const { settings, clock, random, loginStep, resolve, residency } = options;
+  const { settings, clock, random, loginStep, resolve, residency, tracer } = options;
   const config = regionConfig(options.config, settings);
   const log = options.config.regions.length > 1 ? options.log.child({ region: settings.region }) : options.log;
   const { orm, platformOrm } = await openDatabase(config, log);
   // The login path's own pool and the change feed that keeps its caches honest (issue 15).
   const pool = createSqlPool(config.DATABASE_URL, config.LOGIN_DATABASE_POOL_MAX, SERVICE_QUERY_TIMEOUT_MS, log.child({ feature: 'db' }));
   const platformPool = createSqlPool(config.PLATFORM_DATABASE_URL, 2, SERVICE_QUERY_TIMEOUT_MS, log.child({ feature: 'db' }));
+  if (tracer) {
+    traceOrm(orm, tracer);
+    traceOrm(platformOrm, tracer);
+    traceSqlPool(pool, tracer);
+  }
   const changes = new ChangeFeed(config.DATABASE_URL, log.child({ feature: 'change-feed' }));
   const closeDatabase = async () => {
     await changes.close();
@@ -96,13 +105,14 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
   try {
     await changes.start();
     redis = await openRedis(redisTarget);
+    if (tracer) traceRedis(redis, tracer);
   } catch (err) {
     await closeDatabase();
     throw err;
   }
-  const db = new Database(orm, platformOrm, log.child({ feature: 'db' }));
+  const db = new Database(orm, platformOrm, log.child({ feature: 'db' }), tracer ? activeTraceParent : null);
   // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
-  const producer = createJobProducer(redisTarget, config.QUEUE_PREFIX);
+  const producer = createJobProducer(redisTarget, config.QUEUE_PREFIX, tracer);
   const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency, redis });
   changes.subscribe((change) => {
     services.keys.onChange(change);

@@ -16,6 +16,7 @@ import { RegionCell } from './open-region-cell';
 import { platformRegionOf, oauthRegionOf } from './region-routing';
 import { adminBoard } from './admin-board';
 import { AppMetrics, knownOperationNames, regionMetrics } from '../observability/metrics';
+import type { Tracer } from '@opentelemetry/api';
 
 export interface ApiRoleDeps {
   config: Config;
@@ -25,6 +26,8 @@ export interface ApiRoleDeps {
   directory: RegionDirectory;
   regionMoves: RegionMoveService;
   metrics: AppMetrics;
+  /** This app's tracer when tracing is on (a span per request and per GraphQL operation). */
+  tracer: Tracer | null;
 }
 
 /**
@@ -33,7 +36,7 @@ export interface ApiRoleDeps {
  * the abuse guard and readiness checks. Answers the regions' servers and the base URL the front
  * listens on; a port in use is a StartupError (the servers are stopped again first).
  */
-export async function startApiRole({ config, log, cells, directory, regionMoves, metrics }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
+export async function startApiRole({ config, log, cells, directory, regionMoves, metrics, tracer }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
   const handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   // Larger header blocks are refused by Node itself with 431 before any handler runs.
   const front = createServer({ maxHeaderSize: config.HTTP_MAX_HEADER_BYTES }, (req, res) => route(req, res));
@@ -87,6 +90,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
         // The queue board of every region is served once, by the home region (its paths name no customer).
         admin: cell === home ? adminBoard(config, cells, abuse) : null,
         metrics: regionMetrics(metrics, cell.region, config.METRICS_TOKEN, operationNames),
+        tracer,
       });
       servers.push(http);
       handlers.set(cell.region, http.app);

@@ -11,13 +11,28 @@ import { deliverBackchannelLogoutJob } from '../oidc-provider/backchannel-logout
 import { Logger } from '../shared/logger';
 import { Services } from './build-services';
 import type { JobObserver } from '../observability/metrics';
+import type { Tracer } from '@opentelemetry/api';
 
 /** Rows sealed per transaction by the upgrade job, and how often it looks (a run seals everything left, in batches). */
 const LEGACY_SEAL_BATCH = 200;
 const LEGACY_SEAL_EVERY_MS = 60_000;
 
 /** The worker role: every queue's worker and every repeatable schedule, on the services built once. */
-export function startWorkerRole({ config, log, db, services, observe }: { config: Config; log: Logger; db: Database; services: Services; observe?: JobObserver }): Promise<RunningWorkers> {
+export function startWorkerRole({
+  config,
+  log,
+  db,
+  services,
+  observe,
+  tracer,
+}: {
+  config: Config;
+  log: Logger;
+  db: Database;
+  services: Services;
+  observe?: JobObserver;
+  tracer: Tracer | null;
+}): Promise<RunningWorkers> {
   return startWorkers({
     observe,
     redis: { url: config.REDIS_URL, isCluster: config.REDIS_CLUSTER },
@@ -42,5 +57,6 @@ export function startWorkerRole({ config, log, db, services, observe }: { config
       deliverBackchannelLogoutJob({ logout: services.backchannelLogout, concurrency: config.WEBHOOK_CONCURRENCY }),
     ],
     log,
+    tracer,
   });
 }

@@ -5,6 +5,7 @@ import { metricsConfigShape } from './metrics.schema';
 import { oidcConfigShape } from './oidc.schema';
 import { adminConfigShape } from './admin.schema';
 import { secretKeySchemas } from './secret-keys.schema';
+import { tracingConfigShape } from './tracing.schema';
 
 /**
  * Every environment variable the service reads, with its default and what it is for. The README's
@@ -166,6 +167,7 @@ export const configSchema = z.object({
   ...adminConfigShape,
   ...graphqlConfigShape,
   ...metricsConfigShape,
+  ...tracingConfigShape,
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()
     .int()

@@ -39,11 +39,16 @@ export function platformScope(reason: string, options: { routine?: boolean } = {
  * `set_config` may have left on the connection). Outside a transaction it would apply to nothing,
  * so that is refused. The platform scope is a pool, not a setting: it cannot be entered here.
  */
-async function enterScope(em: EntityManager, scope: DbScope): Promise<void> {
+async function enterScope(em: EntityManager, scope: DbScope, traceParent: string | null = null): Promise<void> {
   if (!em.isInTransaction()) throw new Error('a database scope applies to a transaction; open one with Database.run');
   const customerId = scope.kind === 'customer' ? scope.customerId : '';
-  await em.execute(`select set_config('app.customer_id', ?, true)`, [customerId], 'run');
+  // With tracing on, the same statement names the span the transaction's audit events come from (SET_TRACE_PARENT).
+  if (traceParent !== null) await em.execute(`select set_config('app.customer_id', ?, true), set_config('app.traceparent', ?, true)`, [customerId, traceParent], 'run');
+  else await em.execute(`select set_config('app.customer_id', ?, true)`, [customerId], 'run');
 }
+
+/** The traceparent of the active span, when tracing is on (given to Database by the composition root); null otherwise. */
+export type TraceParentSource = () => string | null;
 
 /**
  * The customer the current transaction is limited to (see enterScope), or null for nobody's rows
@@ -81,6 +86,7 @@ export class Database {
     readonly orm: MikroORM,
     readonly platformOrm: MikroORM,
     private readonly log: Logger,
+    private readonly traceParent: TraceParentSource | null = null,
   ) {}
 
   /**
@@ -93,11 +99,18 @@ export class Database {
     if (scope.kind === 'platform') {
       this.logPlatform(scope);
       // ids_platform sees every row by its role: no setting to make.
-      return this.withAfterCommit(() => this.platformOrm.em.fork({ disableContextResolution: true }).transactional(() => fn()));
+      const traceParent = this.traceParent?.() ?? null;
+      return this.withAfterCommit(() =>
+        this.platformOrm.em.fork({ disableContextResolution: true }).transactional(async (em) => {
+          if (traceParent !== null) await em.execute(`select set_config('app.traceparent', ?, true)`, [traceParent], 'run');
+          return fn();
+        }),
+      );
     }
+    const traceParent = this.traceParent?.() ?? null;
     return this.withAfterCommit(() =>
       this.orm.em.fork({ disableContextResolution: true }).transactional(async (em) => {
-        await enterScope(em, scope);
+        await enterScope(em, scope, traceParent);
         return fn();
       }),
     );
@@ -144,6 +157,8 @@ export class Database {
     return this.withAfterCommit(() =>
       this.orm.em.fork({ disableContextResolution: true }).transactional(async (em) => {
         await em.execute('select * from ids_enter_customer_row(?)', [slug]);
+        const traceParent = this.traceParent?.() ?? null;
+        if (traceParent !== null) await em.execute(`select set_config('app.traceparent', ?, true)`, [traceParent], 'run');
         return fn();
       }),
     );

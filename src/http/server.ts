@@ -28,6 +28,8 @@ import { AbuseGuard, digestOf } from './abuse';
 import { isSecureRequest, securityHeaders, urlLengthLimit } from './hygiene';
 import { textInputGuard } from '../graphql/text-input-guard';
 import type { RegionMetrics } from '../observability/metrics';
+import type { Tracer } from '@opentelemetry/api';
+import { graphqlSpans, httpSpans } from '../observability/tracing';
 
 export interface HttpDeps {
   config: Config;
@@ -60,6 +62,8 @@ export interface HttpDeps {
   oidc: Omit<OidcRoutesDeps, 'isSecureRequest' | 'publicUrl' | 'loginFlow'>;
   /** This region's metrics: the HTTP middleware (and GET /metrics), the GraphQL plugin, the login and token counters. */
   metrics: RegionMetrics;
+  /** With tracing on: a span per request and per GraphQL operation. Null: nothing is added. */
+  tracer: Tracer | null;
 }
 
 export interface HttpServer {
@@ -85,7 +89,13 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
       maxComplexity: deps.config.GRAPHQL_MAX_COMPLEXITY,
     }),
     // No cache hints are used: the cache-control plugin would only wrap every field resolver for nothing.
-    plugins: [...(deps.drain ? [ApolloServerPluginDrainHttpServer({ httpServer: deps.drain })] : []), ApolloServerPluginCacheControlDisabled(), textInputGuard(), deps.metrics.graphql],
+    plugins: [
+      ...(deps.drain ? [ApolloServerPluginDrainHttpServer({ httpServer: deps.drain })] : []),
+      ApolloServerPluginCacheControlDisabled(),
+      textInputGuard(),
+      deps.metrics.graphql,
+      ...(deps.tracer ? [graphqlSpans(deps.tracer)] : []),
+    ],
     // "Did you mean …" suggestions would describe the schema to whoever probes it, as introspection would.
     hideSchemaDetailsFromClientErrors: deps.config.NODE_ENV === 'production',
     // main.ts owns the signals and stops everything in order; Apollo's own handler would stop only itself.
@@ -94,6 +104,8 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   await apollo.start();
 
   const { config, abuse } = deps;
+  // First, so the request's span covers (and is the parent of) everything below.
+  if (deps.tracer) app.use(httpSpans(deps.tracer));
   app.use(requestId(deps.log));
   app.use(deps.metrics.http);
   app.use(securityHeaders((req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL)));

@@ -1,5 +1,7 @@
 import { Queue } from 'bullmq';
 import { createRedisClient, RedisTarget } from '../shared/redis-client';
+import type { Tracer } from '@opentelemetry/api';
+import { jobTelemetry, traceRedis } from '../observability/tracing';
 import { maintenanceJobOptions, QueueName } from './queues';
 
 /**
@@ -19,16 +21,19 @@ export interface JobProducer {
  * A producer on a connection of its own without an offline queue, so that while Redis is down an
  * `add` fails within ADD_TIMEOUT_MS instead of holding a request until Redis returns; work that
  * must not be lost is also found in PostgreSQL by a scheduled sweep. (An `add` that timed out may
- * still land once Redis is back; job ids make that harmless.)
+ * still land once Redis is back; job ids make that harmless.) With a tracer, each job carries the
+ * trace context of the request that added it (BullMQ telemetry).
  */
-export function createJobProducer(redis: RedisTarget, prefix: string): JobProducer {
+export function createJobProducer(redis: RedisTarget, prefix: string, tracer: Tracer | null = null): JobProducer {
   const connection = createRedisClient(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const telemetry = tracer ? jobTelemetry(tracer) : undefined;
+  if (tracer) traceRedis(connection, tracer);
   connection.on('error', () => undefined); // reconnects by itself; a failed add is reported by its caller
   const queues = new Map<QueueName, Queue>();
   const queueOf = (name: QueueName) => {
     let queue = queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection, prefix });
+      queue = new Queue(name, { connection, prefix, ...(telemetry ? { telemetry } : {}) });
       queue.on('error', () => undefined);
       queues.set(name, queue);
     }

@@ -1,7 +1,9 @@
 import { Job, JobsOptions, Queue, Worker } from 'bullmq';
 import { createRedisClient, RedisClient, RedisTarget } from '../shared/redis-client';
 import { ZodType } from 'zod';
+import type { Tracer } from '@opentelemetry/api';
 import { Logger } from '../shared/logger';
+import { inJobSpan, jobTelemetry, traceRedis } from '../observability/tracing';
 import { maintenanceJobOptions, QueueName } from './queues';
 import { moveStrandedJobs } from './move-stranded-jobs';
 
@@ -35,6 +37,8 @@ export interface WorkerDeps {
   log: Logger;
   /** Told of each attempt's end (the metrics' job outcomes and durations); must not throw. */
   observe?: (queue: QueueName, result: 'completed' | 'failed', seconds: number) => void;
+  /** With tracing on: each job runs in a span that continues the trace of whoever added it. */
+  tracer?: Tracer | null;
 }
 
 export interface RunningWorkers {
@@ -52,6 +56,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const connection = createRedisClient(deps.redis, { maxRetriesPerRequest: null, lazyConnect: true });
   await connection.connect();
   connection.on('error', () => undefined); // reconnects by itself; the workers log the outage
+  const tracer = deps.tracer ?? null;
+  const telemetry = tracer ? { telemetry: jobTelemetry(tracer) } : {};
+  if (tracer) traceRedis(connection, tracer);
   const queueNames = [...new Set(deps.handlers.map((h) => h.queue))];
   const queues: Queue[] = [];
   const queueByName = new Map<QueueName, Queue>();
@@ -67,7 +74,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const schedules: Array<() => Promise<void>> = [];
   for (const queueName of queueNames) {
     const handlers = new Map(deps.handlers.filter((h) => h.queue === queueName).map((h) => [h.name, h]));
-    const queue = new Queue(queueName, { connection, prefix: deps.prefix });
+    const queue = new Queue(queueName, { connection, prefix: deps.prefix, ...telemetry });
     queues.push(queue);
     queueByName.set(queueName, queue);
     schedules.push(async () => {
@@ -87,7 +94,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
         try {
           const handler = handlers.get(job.name);
           if (!handler) throw new Error(`unknown job ${job.name} on queue ${queueName}`);
-          const result = await handler.run(handler.payload.parse(job.data), log.child({ jobId: job.id, job: job.name }), jobQueues);
+          const run = () => handler.run(handler.payload.parse(job.data), log.child({ jobId: job.id, job: job.name }), jobQueues);
+          const result = await (tracer ? inJobSpan(tracer, queueName, handler.name, run) : run());
           deps.observe?.(queueName, 'completed', seconds());
           return result;
         } catch (err) {
@@ -95,7 +103,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
           throw err;
         }
       },
-      { connection: workerConnection, prefix: deps.prefix, concurrency: Math.max(1, ...[...handlers.values()].map((h) => h.concurrency ?? 1)), autorun: true },
+      { connection: workerConnection, prefix: deps.prefix, ...telemetry, concurrency: Math.max(1, ...[...handlers.values()].map((h) => h.concurrency ?? 1)), autorun: true },
     );
     worker.on('failed', (job, err) => log.error({ err, jobId: job?.id, job: job?.name }, 'job failed'));
     // While Redis is away BullMQ reports each reconnection attempt; it reconnects by itself.

@@ -12,11 +12,14 @@ import { platformScope } from '../../src/db/scope';
 import { CHANGES_CHANNEL } from '../../src/db/change-feed';
 import { waitUntil } from './wait';
 import { freePort } from './redis-server';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export interface TestAppOptions {
   clock?: Clock;
   loginStep?: LoginStep;
   resolve?: Resolver;
+  /** Where spans go when OTEL_EXPORTER_OTLP_ENDPOINT is set (an InMemorySpanExporter). */
+  traceExporter?: SpanExporter;
 }
 
 /** Starts the service in-process against this run's database (API only unless ROLE says otherwise). */

@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'graphql';
+import { loadConfig } from '../../../src/config';
+import { KNOWN_OPERATION_NAMES } from '../../../src/observability/tracing/graphql-operation-names';
+import { formatTraceParent, parseTraceParent } from '../../../src/observability/tracing';
+import { parseHeaders, startTracing } from '../../../src/observability/tracing/tracing';
+
+const root = join(__dirname, '..', '..', '..');
+
+describe('tracing', () => {
+  it('names in GraphQL spans exactly the operations of our clients’ documents', () => {
+    const names = new Set<string>();
+    for (const dir of ['clients/typescript/src/operations', 'clients/dashboard/operations']) {
+      for (const file of readdirSync(join(root, dir)).filter((f) => f.endsWith('.graphql'))) {
+        for (const def of parse(readFileSync(join(root, dir, file), 'utf8')).definitions) {
+          if (def.kind === 'OperationDefinition' && def.name) names.add(def.name.value);
+        }
+      }
+    }
+    expect([...KNOWN_OPERATION_NAMES].sort()).toEqual([...names].sort());
+  });
+
+  it('reads back the traceparent it writes, and nothing else', () => {
+    const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 };
+    expect(formatTraceParent(span)).toBe('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    expect(parseTraceParent(formatTraceParent(span))).toEqual({ ...span, isRemote: true });
+    for (const bad of [
+      null,
+      42,
+      '',
+      '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331',
+      '01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      '00-00000000000000000000000000000000-b7ad6b7169203331-01',
+      '00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01',
+      '00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01',
+      "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' or 1=1",
+    ]) {
+      expect(parseTraceParent(bad)).toBeNull();
+    }
+  });
+
+  it('is off unless OTEL_EXPORTER_OTLP_ENDPOINT is set', () => {
+    expect(startTracing(loadConfig({ NODE_ENV: 'test' }).config)).toBeNull();
+  });
+
+  it('reads OTEL_EXPORTER_OTLP_HEADERS as the standard key=value list, refuses anything else, and never prints it', () => {
+    expect(parseHeaders('api-key=abc%3D1, x-team = core')).toEqual({ 'api-key': 'abc=1', 'x-team': 'core' });
+    const { config } = loadConfig({ NODE_ENV: 'test', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_HEADERS: 'api-key=s3cret' });
+    expect(JSON.stringify(config)).not.toContain('s3cret');
+    for (const bad of ['api-key', 'a b=c', '=x', 'k=v,,']) {
+      expect(() => loadConfig({ NODE_ENV: 'test', OTEL_EXPORTER_OTLP_HEADERS: bad })).toThrow(/OTEL_EXPORTER_OTLP_HEADERS/);
+    }
+    expect(() => loadConfig({ NODE_ENV: 'test', OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://collector' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+});
