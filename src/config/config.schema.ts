@@ -84,6 +84,10 @@ export const configSchema = z.object({
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
     .default('info')
     .describe('Minimum level of the JSON log lines written to stdout.'),
+  LOG_FORMAT: z
+    .enum(['auto', 'json', 'pretty'])
+    .default('auto')
+    .describe('`json`: one JSON object a line; `pretty`: human-readable lines (pino-pretty); `auto`: pretty when stdout is a terminal and NODE_ENV=development, JSON otherwise.'),
   ADMIN_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters')

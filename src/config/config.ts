@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ZodError } from 'zod';
+import { ZodError, ZodIssue } from 'zod';
 import { SecretKeyRing, secretKeyRing } from '../shared/secret-key-ring';
 import { configSchema, RawConfig } from './config.schema';
 import { derivedMasterKey, MasterKey, parseMasterKeys } from './master-keys';
@@ -45,7 +45,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
     raw = configSchema.parse(env);
   } catch (err) {
     if (err instanceof ZodError) {
-      throw new ConfigError(err.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+      throw new ConfigError(err.issues.map((issue) => describeIssue(issue, env)));
     }
     throw err;
   }
@@ -126,4 +126,18 @@ export function describeConfig(): Array<[string, string, string]> {
     const value = def.defaultValue ? String(def.defaultValue()) : '';
     return [name, value, schema.description ?? ''];
   });
+}
+
+/**
+ * One line per problem, `NAME: what is wrong`. A number that is no number at all reads
+ * `PORT must be a number (got "abc")` rather than zod's "Expected number, received nan"; the value
+ * is echoed only there, cut short, as no numeric variable holds a secret.
+ */
+function describeIssue(issue: ZodIssue, env: Record<string, string | undefined>): string {
+  const name = issue.path.join('.');
+  if (issue.code === 'invalid_type' && issue.expected === 'number' && issue.received === 'nan') {
+    const given = String(env[name] ?? '');
+    return `${name} must be a number (got ${JSON.stringify(given.length > 20 ? `${given.slice(0, 20)}…` : given)})`;
+  }
+  return `${name}: ${issue.message}`;
 }

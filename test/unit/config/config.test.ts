@@ -26,7 +26,7 @@ describe('configuration', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    const fields = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    const fields = (error as ConfigError).problems.map((p) => p.split(/[: ]/)[0]);
     expect([...new Set(fields)].sort()).toEqual(['PORT', 'PUBLIC_URL', 'ROLE']);
   });
 
