@@ -25,6 +25,8 @@ export interface LoadedConfig {
   config: Config;
   /** Things the operator should know, such as generated development secrets. */
   warnings: string[];
+  /** Whether ADMIN_TOKEN was generated for this run (development, unset): the start-up lines then show it. */
+  isAdminTokenGenerated: boolean;
 }
 
 /** Every problem in the environment, reported together so one start-up fixes them all. */
@@ -55,15 +57,16 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
   if (raw.OIDC_KEY_RETIRED_SECONDS < raw.OIDC_ID_TOKEN_TTL_SECONDS) {
     problems.push(`OIDC_KEY_RETIRED_SECONDS: must be at least OIDC_ID_TOKEN_TTL_SECONDS (${raw.OIDC_ID_TOKEN_TTL_SECONDS}), or ID tokens would outlive the key that verifies them`);
   }
+  let isAdminTokenGenerated = false;
   const adminToken = (): Secret => {
     if (raw.ADMIN_TOKEN) return new Secret(raw.ADMIN_TOKEN);
     if (raw.NODE_ENV === 'production') {
       problems.push('ADMIN_TOKEN: required when NODE_ENV=production');
       return new Secret('');
     }
-    const generated = randomBytes(32).toString('base64url');
-    warnings.push(`ADMIN_TOKEN is unset; generated one for this run: ${generated}`);
-    return new Secret(generated);
+    isAdminTokenGenerated = true;
+    warnings.push('ADMIN_TOKEN is unset; generated one for this run (shown once the service listens)');
+    return new Secret(randomBytes(32).toString('base64url'));
   };
   const secretKeys = (): SecretKeyRing => {
     const single = raw.SECRET_KEY === undefined ? null : new Secret(raw.SECRET_KEY);
@@ -114,7 +117,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
     MASTER_KEYS: Object.freeze(masterKeys()),
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, warnings };
+  return { config, warnings, isAdminTokenGenerated };
 }
 
 /** The documented variables as `[name, default, description]` rows (used for the README table). */
