@@ -3,6 +3,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { entities } from './entities';
 import { migrationsList } from './migrations';
+import { serializeQueries } from './serial-queries';
 
 /**
  * ORM options for a database URL. Migrations are listed explicitly (not globbed) so the same list
@@ -13,6 +14,7 @@ export function ormOptions(
   overrides: Partial<Options<PostgreSqlDriver>> = {},
   { queryTimeoutMs }: { queryTimeoutMs?: number } = {},
 ): Options<PostgreSqlDriver> {
+  const { pool, ...rest } = overrides;
   return {
     driver: PostgreSqlDriver,
     clientUrl: databaseUrl,
@@ -21,7 +23,8 @@ export function ormOptions(
     // The keyring (src/keys/keyring.repository.ts) and the customer directory (src/regions/) are SQL-only: no entity describes them, and the schema diff leaves them alone.
     schemaGenerator: { ignoreSchema: ['keyring', 'directory'] },
     migrations: { migrationsList, tableName: 'mikro_orm_migrations', transactional: true, allOrNothing: true, snapshot: false, silent: true },
-    pool: { min: 0, max: 10 },
+    // Every connection runs its queries one at a time (serial-queries.ts: pg 9 will not queue them).
+    pool: { min: 0, max: 10, ...pool, afterCreate: (connection: Parameters<typeof serializeQueries>[0], done: (err: Error | null, connection: unknown) => void) => done(null, serializeQueries(connection)) },
     // While PostgreSQL is unreachable a request must fail within seconds (and answer 503), not hang:
     // bounded waits for a pooled connection, for a new one, and (for the service's own pool, not the
     // migrations, which may run long) for a query on a connection gone silent.
@@ -29,6 +32,6 @@ export function ormOptions(
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
-    ...overrides,
+    ...rest,
   };
 }
