@@ -3,6 +3,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { entities } from './entities';
 import { migrationsList } from './migrations';
+import { Logger } from '../shared/logger';
 import { serializeQueries } from './serial-queries';
 
 /**
@@ -12,7 +13,7 @@ import { serializeQueries } from './serial-queries';
 export function ormOptions(
   databaseUrl: string,
   overrides: Partial<Options<PostgreSqlDriver>> = {},
-  { queryTimeoutMs }: { queryTimeoutMs?: number } = {},
+  { queryTimeoutMs, log }: { queryTimeoutMs?: number; log?: Logger } = {},
 ): Options<PostgreSqlDriver> {
   const { pool, ...rest } = overrides;
   return {
@@ -28,10 +29,25 @@ export function ormOptions(
     // While PostgreSQL is unreachable a request must fail within seconds (and answer 503), not hang:
     // bounded waits for a pooled connection, for a new one, and (for the service's own pool, not the
     // migrations, which may run long) for a query on a connection gone silent.
-    driverOptions: { acquireConnectionTimeout: 5000, connection: { connectionTimeoutMillis: 3000, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}) } },
+    driverOptions: {
+      acquireConnectionTimeout: 5000,
+      connection: { connectionTimeoutMillis: 3000, ...(queryTimeoutMs ? { query_timeout: queryTimeoutMs } : {}) },
+      // knex reports a dropped connection with console.log; the service's log gets it as a JSON line instead.
+      ...(log ? { log: knexLog(log.child({ component: 'knex' })) } : {}),
+    },
     forceUtcTimezone: true,
     allowGlobalContext: false,
     debug: false,
     ...rest,
+  };
+}
+
+/** knex's messages (connection errors, deprecations; never a query, as its debug mode stays off). */
+function knexLog(log: Logger) {
+  return {
+    warn: (message: unknown) => log.warn(String(message)),
+    error: (message: unknown) => log.error(String(message)),
+    deprecate: (message: unknown) => log.warn(String(message)),
+    debug: (message: unknown) => log.debug(String(message)),
   };
 }
