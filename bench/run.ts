@@ -189,7 +189,8 @@ async function main(): Promise<void> {
     for (const proc of run.processes.reverse()) await proc.stop();
     await admin.query(`drop database if exists "ids_bench_${id}" with (force)`).catch(() => undefined);
     await admin.end();
-    await deleteRedisKeys([`${run.queuePrefix}:*`, `${run.oidcPrefix}*`]);
+    // Queue and abuse keys carry the prefix in a hash tag (`{prefix}:…`, `{prefix:abuse}:…`), assertion ids bare.
+    await deleteRedisKeys([`{${run.queuePrefix}*`, `${run.queuePrefix}:*`, `${run.oidcPrefix}*`]);
     rmSync(run.sqlCountFile, { force: true });
   }
 

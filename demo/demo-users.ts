@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { SregValues } from '../src/openid';
 
-/** A user of the sample Authenticating Website, with a profile in sreg formats (PROTOCOL.md §6.1). */
+/** A user of the sample Authenticating Website, with a profile in sreg formats (docs/protocol.md#sreg). */
 export interface DemoUser {
   username: string;
   password: string;

@@ -5,7 +5,7 @@ import { esc, field, sendPage, sendText } from './page';
 
 /**
  * The sample Authenticating Website (AW): a site with its own login page that uses the service as
- * its OpenID provider. It plays steps 2-6 of PROTOCOL.md §3.1: shows its login form for the
+ * its OpenID provider. It plays steps 2-6 of docs/protocol.md#flow: shows its login form for the
  * request_id it was sent, checks the password, tells the service who logged in (the PostBack), and
  * sends the browser on to the Return URL once the service answered exactly 200.
  */

@@ -5,7 +5,7 @@ import { esc, sendPage } from './page';
 /**
  * The sample Relying Party (RP): a site that lets people sign in with the service's OpenID provider,
  * built on the npm `openid` package the way any Node.js RP would be (step 1 and step 8 of
- * PROTOCOL.md §3.1).
+ * docs/protocol.md#flow).
  */
 export interface SampleRpOptions {
   /** The OP identifier, `{PUBLIC_URL}/c/{slug}/`. */

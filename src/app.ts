@@ -1,5 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
+import { RedisClient } from './shared/redis-client';
 import { Config } from './config';
 import { Region } from './customers';
 import { LoginStep } from './openid-provider';
@@ -45,7 +45,7 @@ export interface App {
   platformOrm: MikroORM;
   /** Every unit of work reaches the tables through this, in a transaction of its own tenant scope. */
   db: Database;
-  redis: Redis;
+  redis: RedisClient;
   services: Services;
   http: HttpServer | null;
   workers: RunningWorkers | null;

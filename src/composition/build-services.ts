@@ -1,5 +1,5 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
+import { RedisClient } from '../shared/redis-client';
 import { Config } from '../config';
 import { CustomerDirectory, CustomerResidency, CustomerService } from '../customers';
 import { createRealmFetcher, DiscoveryService, LoginStep, OpenIdProviderService, ReturnToVerifier, SharedAssociationCache, YadisRealmDiscovery } from '../openid-provider';
@@ -94,7 +94,7 @@ export interface ServiceFoundation {
   /** The region these services' database is in, and the directory new customers are claimed in (issue 18). */
   residency?: CustomerResidency;
   /** The region's Redis (OIDC client assertion ids). */
-  redis: Redis;
+  redis: RedisClient;
 }
 
 /** OpenID Connect clients each instance keeps in memory at most (known and unknown client_ids). */

@@ -1,7 +1,7 @@
 import { EntityManager } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
+import { RedisClient } from '../shared/redis-client';
 import { AuditService } from '../audit';
-import { Config } from '../config';
+import { Config, plainKeyPrefix } from '../config';
 import type { SqlPool } from '../db/sql-pool';
 import { CustomerConfig } from '../customers';
 import { KeyRing } from '../keys';
@@ -32,7 +32,7 @@ export interface OidcTokenParts {
   customers: { bySlug(slug: string): Promise<CustomerConfig | null> };
   clients: OidcClientLookup;
   signer: IdTokenSigner;
-  redis: Redis;
+  redis: RedisClient;
 }
 
 /** The OpenID Connect token, revocation, introspection and UserInfo endpoints' service, from its parts. */
@@ -45,7 +45,7 @@ export function buildOidcTokenService(parts: OidcTokenParts): OidcTokenService {
     customers: parts.customers,
     publicUrl: config.PUBLIC_URL,
     // Assertion ids live in the region's Redis beside its rate limits, under its queue prefix.
-    authenticator: new OidcClientAuthenticator({ clients: parts.clients, clock, jtis: new RedisJtiStore(parts.redis, `${config.QUEUE_PREFIX}:oidc-jti:`) }),
+    authenticator: new OidcClientAuthenticator({ clients: parts.clients, clock, jtis: new RedisJtiStore(parts.redis, `${plainKeyPrefix(config.QUEUE_PREFIX)}:oidc-jti:`) }),
     codes: new CodeExchange({
       pool: parts.pool,
       clock,

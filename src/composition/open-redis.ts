@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { createRedisClient, RedisClient, RedisTarget } from '../shared/redis-client';
 import { describeCause, redactUrl, StartupError } from '../shared/startup-error';
 
 /** The command that starts a throwaway Redis where REDIS_URL points (its port; 6379 when the URL names none). */
@@ -13,16 +13,16 @@ export function redisStartHint(redisUrl: string): string {
 }
 
 /** Connects to Redis and checks it answers; a StartupError with a hint when it does not. */
-export async function openRedis(redisUrl: string): Promise<Redis> {
+export async function openRedis(target: RedisTarget): Promise<RedisClient> {
   // No offline queue: a readiness probe must fail at once while Redis is down, not wait for it.
-  const redis = new Redis(redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+  const redis = createRedisClient(target, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   redis.on('error', () => undefined); // reconnects on its own; readiness reports the outage
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    throw new StartupError(`Redis is not reachable at ${redactUrl(redisUrl)} (${describeCause(err)}); ${redisStartHint(redisUrl)}`);
+    throw new StartupError(`Redis is not reachable at ${redactUrl(target.url)} (${describeCause(err)}); ${redisStartHint(target.url)}`);
   }
   return redis;
 }

@@ -1,5 +1,4 @@
 import { MikroORM } from '@mikro-orm/postgresql';
-import { Redis } from 'ioredis';
 import { Config, RegionName, RegionSettings } from '../config';
 import { CustomerDirectory, CustomerResidency, loadCustomerConfig } from '../customers';
 import { LoginStep, SharedAssociationCache } from '../openid-provider';
@@ -14,6 +13,7 @@ import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildServices, Services } from './build-services';
 import { openRedis } from './open-redis';
+import { RedisClient, RedisTarget } from '../shared/redis-client';
 
 /**
  * One region of a deployment (issue 18): its databases (the service's pool, the platform path's, the
@@ -32,7 +32,7 @@ export interface RegionCell {
   pool: SqlPool;
   /** The platform path as a plain pool (the region move's copies and digests). */
   platformPool: SqlPool;
-  redis: Redis;
+  redis: RedisClient;
   producer: JobProducer;
   changes: ChangeFeed;
   services: Services;
@@ -91,17 +91,18 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
     if (change === 'customer' || change === 'reset') directory.invalidateAll();
     sharedAssociations.onChange(change);
   });
-  let redis: Redis;
+  let redis: RedisClient;
+  const redisTarget: RedisTarget = { url: config.REDIS_URL, isCluster: config.REDIS_CLUSTER };
   try {
     await changes.start();
-    redis = await openRedis(config.REDIS_URL);
+    redis = await openRedis(redisTarget);
   } catch (err) {
     await closeDatabase();
     throw err;
   }
   const db = new Database(orm, platformOrm, log.child({ feature: 'db' }));
   // Jobs are added, never run, here: on a connection of its own that fails fast while Redis is down.
-  const producer = createJobProducer(config.REDIS_URL, config.QUEUE_PREFIX);
+  const producer = createJobProducer(redisTarget, config.QUEUE_PREFIX);
   const services = buildServices({ config, log, clock, random, loginStep, resolve, orm, db, pool, directory, sharedAssociations, producer, residency, redis });
   changes.subscribe((change) => {
     services.keys.onChange(change);

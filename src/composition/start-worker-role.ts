@@ -1,4 +1,4 @@
-import { Config } from '../config';
+import { Config, plainKeyPrefix } from '../config';
 import { Database } from '../db/scope';
 import { RunningWorkers, startWorkers } from '../jobs/workers';
 import { purgeExpiredJob } from '../jobs/purge-expired.job';
@@ -18,8 +18,10 @@ const LEGACY_SEAL_EVERY_MS = 60_000;
 /** The worker role: every queue's worker and every repeatable schedule, on the services built once. */
 export function startWorkerRole({ config, log, db, services }: { config: Config; log: Logger; db: Database; services: Services }): Promise<RunningWorkers> {
   return startWorkers({
-    redisUrl: config.REDIS_URL,
+    redis: { url: config.REDIS_URL, isCluster: config.REDIS_CLUSTER },
     prefix: config.QUEUE_PREFIX,
+    // Jobs a release before issue 20 queued under `ids:` instead of `{ids}:` (never on a cluster: they could not be there).
+    ...(config.REDIS_CLUSTER ? {} : { legacyPrefix: plainKeyPrefix(config.QUEUE_PREFIX) }),
     handlers: [
       purgeExpiredJob({ retention: services.retention, everyMs: config.PURGE_INTERVAL_SECONDS * 1000 }),
       auditDrainJob({ db, audit: services.audit, batchSize: config.AUDIT_DRAIN_BATCH_SIZE, everyMs: config.AUDIT_DRAIN_INTERVAL_MS }),

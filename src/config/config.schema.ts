@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { graphqlConfigShape } from './graphql.schema';
 import { keysConfigShape } from './keys.schema';
 import { oidcConfigShape } from './oidc.schema';
+import { adminConfigShape } from './admin.schema';
 import { secretKeySchemas } from './secret-keys.schema';
 
 /**
@@ -62,7 +63,17 @@ export const configSchema = z.object({
     .default('postgres://postgres@127.0.0.1:5432/identity')
     .describe('PostgreSQL URL of the tables\' owner, used only to create the database and apply migrations on start and by `npm run migrate`.'),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379').describe('Redis URL for the BullMQ queues.'),
-  QUEUE_PREFIX: z.string().min(1).default('ids').describe('Prefix of every BullMQ key in Redis.'),
+  REDIS_CLUSTER: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('`true` when REDIS_URL (and each REDIS_URL_<REGION>) names one node of a Redis Cluster: the other nodes are found from it.'),
+  QUEUE_PREFIX: z
+    .string()
+    .min(1)
+    .regex(/^[^{}\s]+$/, 'must not contain braces or spaces (the service adds the hash tag itself)')
+    .default('ids')
+    .describe('Prefix of the service\'s Redis keys. BullMQ keys are `{QUEUE_PREFIX}:<queue>:…`: the braces are a Redis Cluster hash tag, which keeps each queue\'s keys in one slot.'),
   REGIONS: z
     .string()
     .default('EU')
@@ -155,6 +166,7 @@ export const configSchema = z.object({
     .default(60)
     .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
   ...oidcConfigShape,
+  ...adminConfigShape,
   ...graphqlConfigShape,
   PURGE_INTERVAL_SECONDS: z.coerce
     .number()

@@ -19,7 +19,11 @@ export interface RegionSettings {
   readonly platformDatabaseUrl: string;
   readonly migrationDatabaseUrl: string;
   readonly redisUrl: string;
-  /** Prefix of this region's BullMQ keys: QUEUE_PREFIX alone for a one-region deployment, else `QUEUE_PREFIX-<region>`. */
+  /**
+   * Prefix of this region's BullMQ keys, a Redis Cluster hash tag (issue 20): `{QUEUE_PREFIX}` for a
+   * one-region deployment, else `{QUEUE_PREFIX-<region>}`. BullMQ's scripts touch several keys of a
+   * queue at once, which a cluster allows only when they hash to one slot: the part in braces decides it.
+   */
   readonly queuePrefix: string;
 }
 
@@ -67,7 +71,7 @@ export function parseRegions(list: string, env: Record<string, string | undefine
       migrationDatabaseUrl: url('MIGRATION_DATABASE_URL', true),
       // Queues may share one Redis: the prefix keeps each region's jobs apart.
       redisUrl: url('REDIS_URL', false),
-      queuePrefix: names.length === 1 ? fallbacks.QUEUE_PREFIX : `${fallbacks.QUEUE_PREFIX}-${name.toLowerCase()}`,
+      queuePrefix: `{${names.length === 1 ? fallbacks.QUEUE_PREFIX : `${fallbacks.QUEUE_PREFIX}-${name.toLowerCase()}`}}`,
     });
   }
   const databases = new Map<string, string>();
@@ -77,4 +81,13 @@ export function parseRegions(list: string, env: Record<string, string | undefine
     databases.set(region.databaseUrl, region.region);
   }
   return { regions, problems };
+}
+
+/**
+ * The prefix of a region's other Redis keys (abuse counters, client assertion ids): its queue prefix
+ * without the hash tag, as before issue 20, so those single-key counters keep their names and spread
+ * over the whole cluster instead of crowding the queues' slot.
+ */
+export function plainKeyPrefix(queuePrefix: string): string {
+  return queuePrefix.replace(/^\{(.*)\}$/, '$1');
 }

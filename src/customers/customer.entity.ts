@@ -7,7 +7,7 @@ export enum Region {
   APAC = 'APAC',
 }
 
-/** What happens when an AW's postback omits `no_prompt` (PROTOCOL.md §9.2: missing means prompt). */
+/** What happens when an AW's postback omits `no_prompt` (docs/protocol.md#decision-no-prompt: missing means prompt). */
 export enum PromptPolicy {
   PROMPT = 'PROMPT',
   NO_PROMPT = 'NO_PROMPT',

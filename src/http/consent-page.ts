@@ -19,7 +19,7 @@ const LABELS: Record<string, string> = {
 
 /**
  * The realm's host as people read it (IDN decoded) next to the raw realm with its host in ASCII
- * (punycode), PROTOCOL.md §4.5: a look-alike host such as Cyrillic "аpple.com" shows up as
+ * (punycode), docs/protocol.md#consent: a look-alike host such as Cyrillic "аpple.com" shows up as
  * `xn--pple-43d.com` in the raw form.
  */
 function describeRealm(realm: string): { readable: string; raw: string } {

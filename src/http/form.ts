@@ -12,7 +12,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Parses urlencoded pairs strictly, keeping repeated keys (the OpenID layer refuses them, §4.1).
- * `+` and `%20` both mean a space (PROTOCOL.md §4.3); a bad percent sequence or bytes that are
+ * `+` and `%20` both mean a space (docs/protocol.md#postback); a bad percent sequence or bytes that are
  * not UTF-8 are refused instead of being silently replaced by U+FFFD as URLSearchParams would.
  */
 export function parseFormStrict(input: Buffer | string): Array<[string, string]> {

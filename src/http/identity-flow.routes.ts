@@ -14,7 +14,7 @@ import { sendIndirect } from './indirect';
 import { Actor, ActorKind, runAs } from '../audit/actor';
 import { AbuseGuard, digestOf, sendTooManyRequests } from './abuse';
 
-/** PROTOCOL.md §4.3: postbacks are small; a larger body is refused before it is read. */
+/** docs/protocol.md#postback: postbacks are small; a larger body is refused before it is read. */
 export const POSTBACK_BODY_LIMIT = 16 * 1024;
 const FORM_LIMIT = 16 * 1024;
 

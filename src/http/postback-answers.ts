@@ -4,7 +4,7 @@ import type { PostbackRefusal } from '../identity-flow';
 export type PostbackTransportRefusal = 'METHOD_NOT_ALLOWED' | 'UNSUPPORTED_MEDIA_TYPE' | 'TOO_LARGE' | 'MALFORMED_BODY';
 
 /**
- * The one table of the AW postback's wire form (PROTOCOL.md §4.3): each refusal's status and the
+ * The one table of the AW postback's wire form (docs/protocol.md#postback): each refusal's status and the
  * first word of its `text/plain` body. The AW's developers read these bodies: they must never change.
  */
 const POSTBACK_ANSWERS: Record<PostbackRefusal | PostbackTransportRefusal, { status: number; error: string }> = {

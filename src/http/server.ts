@@ -53,6 +53,8 @@ export interface HttpDeps {
   oidcTokens: OidcTokenService;
   log: Logger;
   abuse: AbuseGuard;
+  /** `/admin`: the queue board and its sign-in (admin/admin.routes.ts), on the home region only; null elsewhere. */
+  admin?: RequestHandler | null;
   /** The OpenID Connect provider's authorization endpoint, its keys and the customers it serves (issue 19). */
   oidc: Omit<OidcRoutesDeps, 'isSecureRequest' | 'publicUrl'>;
 }
@@ -93,6 +95,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.use(securityHeaders((req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL)));
   app.use(urlLengthLimit(config.HTTP_MAX_URL_LENGTH));
   app.use(healthRoutes(deps.readiness));
+  if (deps.admin) app.use('/admin', deps.admin);
   app.use('/c/:slug/openid', abuse.limit('openid', config.RATE_LIMIT_OPENID_PER_ADDRESS));
   // Each authorization request may write a request row, as a checkid does: the same limit, counted apart.
   app.use('/c/:slug/oidc/authorize', abuse.limit('oidc_authorize', config.RATE_LIMIT_OPENID_PER_ADDRESS));

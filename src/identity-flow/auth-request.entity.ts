@@ -5,7 +5,7 @@ import { RETURN_TO_VERIFICATION_STATUSES, type ReturnToVerificationStatus } from
 import { AuthRequestStatus } from './auth-request.state';
 
 /**
- * One authentication request from an RP (PROTOCOL.md §3). The browser-facing `request_id` is a
+ * One authentication request from an RP (docs/protocol.md#flow). The browser-facing `request_id` is a
  * bearer secret, so only its SHA-256 is stored. Never holds the AW's raw postback body.
  */
 @Entity({ tableName: 'auth_request' })

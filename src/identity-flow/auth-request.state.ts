@@ -1,5 +1,5 @@
 /**
- * The life of an authentication request (PROTOCOL.md §3.2). Every change of state goes through
+ * The life of an authentication request (docs/protocol.md#states). Every change of state goes through
  * `transition`, which names the event and checks the state it starts from; the repository applies
  * it as a compare-and-set, so two instances (or a double click) cannot both move one request.
  *

@@ -39,7 +39,7 @@ export function protocolOf(mode: string): AuthProtocol {
   return mode === 'oidc' ? AuthProtocol.OIDC : AuthProtocol.OPENID2;
 }
 
-registerEnumType(AuthRequestStatus, { name: 'AuthRequestStatus', description: 'Where an authentication request stands (PROTOCOL.md §3.2).' });
+registerEnumType(AuthRequestStatus, { name: 'AuthRequestStatus', description: 'Where an authentication request stands (docs/protocol.md#states).' });
 
 @ObjectType('AuthRequestTransition', { description: 'One step of an authentication request\'s timeline.' })
 export class AuthRequestTransitionType {

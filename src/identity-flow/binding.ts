@@ -4,7 +4,7 @@ import { isUuid } from '../shared/ids';
 import { SecretKeyRing } from '../shared/secret-key-ring';
 
 /**
- * Browser binding of a request (PROTOCOL.md §4.4, §4.5). At step 2 the browser gets a cookie that
+ * Browser binding of a request (docs/protocol.md#return-url, docs/protocol.md#consent). At step 2 the browser gets a cookie that
  * names the request and proves it was issued to this browser; the Return URL and the consent form
  * refuse to act without it, so a request_id completed by someone else cannot be replayed into a
  * victim's browser (login CSRF), and the consent form's token is tied to both.

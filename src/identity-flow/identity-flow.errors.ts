@@ -1,7 +1,7 @@
 import { DomainError } from '../shared/errors';
 
 /**
- * Why an AW's postback was refused (PROTOCOL.md §4.3). Stable codes: the postback route maps each
+ * Why an AW's postback was refused (docs/protocol.md#postback). Stable codes: the postback route maps each
  * to its status and `text/plain` body in one table (src/http/postback-answers.ts).
  */
 export type PostbackRefusal =

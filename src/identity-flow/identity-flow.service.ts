@@ -62,7 +62,7 @@ export const OIDC_MODE = 'oidc';
 
 
 /**
- * The delegated login flow (PROTOCOL.md §3, steps 2 to 8): hands a validated checkid request to
+ * The delegated login flow (docs/protocol.md#flow, steps 2 to 8): hands a validated checkid request to
  * the customer's AW, accepts its postback, and answers the RP when the browser returns, with a
  * consent page in between when the user is to be asked.
  *
@@ -86,7 +86,7 @@ export class IdentityFlowService implements LoginStep, OidcLoginStep {
    * browser to the customer's Verify URL.
    */
   async begin(customer: CustomerConfig, input: AuthRequestInput, returnTo: VerifiedReturnTo): Promise<LoginDecision> {
-    // PROTOCOL.md §9.3: we cannot see the AW's session, so an immediate request needs setup.
+    // docs/protocol.md#decision-immediate: we cannot see the AW's session, so an immediate request needs setup.
     if (input.mode === 'checkid_immediate') return { kind: 'setup_needed' };
     const now = this.deps.clock.now();
     const requestId = randomToken(this.deps.random, 24);
@@ -123,7 +123,7 @@ export class IdentityFlowService implements LoginStep, OidcLoginStep {
     const { stored } = request;
     const fields = fieldsForScopes(stored.scopes);
     const realm = `${new URL(stored.redirectUri).origin}/`;
-    // prompt=login asks for a fresh login: as PAPE's max_auth_age=0 asks the AW (PROTOCOL.md §6.3); max_age is that bound itself.
+    // prompt=login asks for a fresh login: as PAPE's max_auth_age=0 asks the AW (docs/protocol.md#pape); max_age is that bound itself.
     const maxAuthAge = stored.prompt.includes('login') ? 0 : (stored.maxAge ?? undefined);
     const verifyUrl = buildVerifyUrl({
       verifyUrl: customer.verifyUrl,
@@ -174,7 +174,7 @@ export class IdentityFlowService implements LoginStep, OidcLoginStep {
     };
   }
 
-  /** Steps 4-5, the AW's postback (PROTOCOL.md §4.3); a refusal throws PostbackRefusedError with its code. */
+  /** Steps 4-5, the AW's postback (docs/protocol.md#postback); a refusal throws PostbackRefusedError with its code. */
   postback(slug: string, pairs: ReadonlyArray<readonly [string, string]>): Promise<PostbackResult> {
     return this.postbackStep.run(slug, pairs);
   }

@@ -80,7 +80,7 @@ function readLine(fields: Map<string, string>, key: string, max: number): string
   return value;
 }
 
-/** Validates and normalises the content of a postback (PROTOCOL.md §4.3, §6.1). */
+/** Validates and normalises the content of a postback (docs/protocol.md#postback, §6.1). */
 export function readContent(fields: Map<string, string>, now: Date): PostbackContent {
   const cancel = readBoolean(fields, 'cancel');
   const username = fields.get('username');

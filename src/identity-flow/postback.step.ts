@@ -27,7 +27,7 @@ export interface PostbackStepDeps {
 export type PostbackResult = { kind: 'accepted'; authRequestId: string } | { kind: 'repeated'; authRequestId: string };
 
 /**
- * Steps 4-5, the AW's postback (PROTOCOL.md §4.3). A refusal is a PostbackRefusedError with its code.
+ * Steps 4-5, the AW's postback (docs/protocol.md#postback). A refusal is a PostbackRefusedError with its code.
  */
 export class PostbackStep {
   private readonly digestHash: KeyedHash;

@@ -12,7 +12,7 @@ export interface VerifyUrlInput {
 }
 
 /**
- * Step 2 (PROTOCOL.md §4.2): the customer's Verify URL, from configuration only, with the request
+ * Step 2 (docs/protocol.md#verify-url): the customer's Verify URL, from configuration only, with the request
  * appended after any query it already has. Everything but request_id is a hint to the AW.
  */
 export function buildVerifyUrl(input: VerifyUrlInput): string {

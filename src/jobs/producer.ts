@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisClient, RedisTarget } from '../shared/redis-client';
 import { maintenanceJobOptions, QueueName } from './queues';
 
 /**
@@ -21,8 +21,8 @@ export interface JobProducer {
  * must not be lost is also found in PostgreSQL by a scheduled sweep. (An `add` that timed out may
  * still land once Redis is back; job ids make that harmless.)
  */
-export function createJobProducer(redisUrl: string, prefix: string): JobProducer {
-  const connection = new Redis(redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+export function createJobProducer(redis: RedisTarget, prefix: string): JobProducer {
+  const connection = createRedisClient(redis, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
   connection.on('error', () => undefined); // reconnects by itself; a failed add is reported by its caller
   const queues = new Map<QueueName, Queue>();
   const queueOf = (name: QueueName) => {

@@ -1,8 +1,9 @@
 import { Job, JobsOptions, Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisClient, RedisClient, RedisTarget } from '../shared/redis-client';
 import { ZodType } from 'zod';
 import { Logger } from '../shared/logger';
 import { maintenanceJobOptions, QueueName } from './queues';
+import { moveStrandedJobs } from './move-stranded-jobs';
 
 /**
  * One kind of job: which queue it runs on, how its data is checked, what it does, and, for
@@ -25,8 +26,11 @@ export interface JobQueues {
 }
 
 export interface WorkerDeps {
-  redisUrl: string;
+  redis: RedisTarget;
+  /** The queues' key prefix, a hash tag (`{ids}`). */
   prefix: string;
+  /** The prefix before it was a hash tag (`ids`), whose pending jobs are moved on start; none on a cluster, where the old keys could not have worked. */
+  legacyPrefix?: string;
   handlers: readonly JobHandler[];
   log: Logger;
 }
@@ -43,7 +47,7 @@ export interface RunningWorkers {
  */
 export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
   const log = deps.log.child({ component: 'worker' });
-  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+  const connection = createRedisClient(deps.redis, { maxRetriesPerRequest: null, lazyConnect: true });
   await connection.connect();
   connection.on('error', () => undefined); // reconnects by itself; the workers log the outage
   const queueNames = [...new Set(deps.handlers.map((h) => h.queue))];
@@ -57,7 +61,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     },
   };
   const workers: Worker[] = [];
-  const connections: Redis[] = [connection];
+  const connections: RedisClient[] = [connection];
   const schedules: Array<() => Promise<void>> = [];
   for (const queueName of queueNames) {
     const handlers = new Map(deps.handlers.filter((h) => h.queue === queueName).map((h) => [h.name, h]));
@@ -87,6 +91,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
     worker.on('error', (err) => log.warn({ err: err.message, queue: queueName }, 'worker cannot reach Redis'));
     queue.on('error', (err) => log.warn({ err: err.message, queue: queueName }, 'queue cannot reach Redis'));
     workers.push(worker);
+  }
+  if (deps.legacyPrefix !== undefined && deps.legacyPrefix !== deps.prefix) {
+    for (const queue of queues) {
+      // Moving is a courtesy to an upgrade: a failure is reported, and the next start tries again.
+      await moveStrandedJobs(connection, deps.legacyPrefix, queue, log).catch((err: unknown) => log.error({ err, queue: queue.name }, 'could not move jobs queued under the old queue prefix'));
+    }
   }
   const upsertSchedules = async () => {
     for (const upsert of schedules) await upsert();

@@ -40,7 +40,7 @@ export class OidcAuthorizationService {
       const client = await this.deps.clients.find(customer.id, named.clientId);
       const request = parseAuthorizationRequest(params, client);
       redirectUri = request.stored.redirectUri;
-      // We cannot see the AW's session (PROTOCOL decision 3 for checkid_immediate): a request that must not show anything is answered at once.
+      // We cannot see the AW's session (docs/protocol.md#decision-immediate, as for checkid_immediate): a request that must not show anything is answered at once.
       if (request.isPromptNone) throw new AuthorizationRedirectError('login_required', 'the provider cannot sign in without showing the login page');
       const decision = await this.deps.login.beginOidc(customer, request);
       if (decision.kind === 'unknown_customer') return { kind: 'page', refusal: 'UNKNOWN_PROVIDER' };

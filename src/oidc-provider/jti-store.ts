@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../shared/redis-client';
 
 /** Remembers assertion ids (`jti`) until their assertion expires, so each is accepted once. */
 export interface JtiStore {
@@ -14,7 +14,7 @@ export interface JtiStore {
  */
 export class RedisJtiStore implements JtiStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 

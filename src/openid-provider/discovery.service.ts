@@ -9,7 +9,7 @@ export interface DiscoveryDocument {
 }
 
 /**
- * Yadis/HTML discovery documents (OpenID 2.0 §7.3, PROTOCOL.md §4.6) for a customer's OP identifier
+ * Yadis/HTML discovery documents (OpenID 2.0 §7.3, docs/protocol.md#discovery) for a customer's OP identifier
  * and claimed identifiers. [D] Unknown usernames get the same document as known ones, so discovery
  * never reveals whether an account exists.
  */

@@ -48,7 +48,7 @@ export interface SharedAssociationQuota {
 
 /**
  * The OP endpoint's association store, in PostgreSQL so every instance sees the same associations
- * (PROTOCOL.md §7.14). Each call is one statement on the hot path's pool, a SQL function that
+ * (docs/protocol.md#security-shared-state). Each call is one statement on the hot path's pool, a SQL function that
  * enters the customer's scope itself; `delete` is the atomic single-use step of
  * check_authentication. MAC keys are stored sealed under the server secret and bound to
  * (customer, handle), so a database dump cannot forge assertions.

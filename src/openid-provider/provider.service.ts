@@ -93,7 +93,7 @@ const UNKNOWN_CUSTOMER: ProviderResult = { kind: 'page', page: { code: 'UNKNOWN_
 
 /**
  * The OpenID 2.0 provider of every customer: dispatches a message arriving at
- * `/c/{slug}/openid` (PROTOCOL.md §4.1) to the pure protocol steps in `openid/`, with stores
+ * `/c/{slug}/openid` (docs/protocol.md#op-endpoint) to the pure protocol steps in `openid/`, with stores
  * scoped to that customer, and maps protocol errors to the right kind of answer in one place.
  */
 export class OpenIdProviderService {
@@ -144,7 +144,7 @@ export class OpenIdProviderService {
     if (request.isIdentifierSelect) {
       claimedId = identity = claimedIdFor(opBase, outcome.username);
     } else {
-      // PROTOCOL.md §5.4: the user who logged in must be the one the RP asked about; otherwise cancel.
+      // docs/protocol.md#checkid: the user who logged in must be the one the RP asked about; otherwise cancel.
       if (usernameFromClaimedId(opBase, request.identity) !== outcome.username) return this.cancel(request);
       claimedId = request.claimedId;
       identity = request.identity;

@@ -15,7 +15,7 @@ import { makeResponseNonce } from './nonce';
 import { signMessage } from './signature';
 
 /**
- * Positive assertion, `openid.mode=id_res` (§10.1, PROTOCOL.md §5.5).
+ * Positive assertion, `openid.mode=id_res` (§10.1, docs/protocol.md#positive-assertion).
  */
 
 export interface PositiveAssertionInput {

@@ -20,7 +20,7 @@ import { OpenIdMessage } from './message';
 /**
  * `openid.mode=associate` (§8): a direct request establishing a shared MAC key.
  *
- * Supported [D] (PROTOCOL.md §5.3): HMAC-SHA256 + DH-SHA256, HMAC-SHA1 + DH-SHA1, and
+ * Supported [D] (docs/protocol.md#associations): HMAC-SHA256 + DH-SHA256, HMAC-SHA1 + DH-SHA1, and
  * `no-encryption` with either type only over TLS (§8.4.1: without TLS the key travels in clear).
  */
 

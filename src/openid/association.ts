@@ -16,7 +16,7 @@ export const MAC_KEY_LENGTH: Readonly<Record<AssocType, number>> = {
   'HMAC-SHA256': 32,
 };
 
-/** [D] 14 days, python-openid's default (PROTOCOL.md §5.3); FICAM tenants cap at 24 h. */
+/** [D] 14 days, python-openid's default (docs/protocol.md#associations); FICAM tenants cap at 24 h. */
 export const DEFAULT_SHARED_ASSOCIATION_LIFETIME_SECONDS = 14 * 24 * 60 * 60;
 export const ICAM_MAX_ASSOCIATION_LIFETIME_SECONDS = 24 * 60 * 60;
 /** [D] A private association signs one assertion and must be checked within 10 minutes. */
@@ -35,7 +35,7 @@ export interface Association {
 }
 
 /**
- * Persistence for associations, shared by every OP instance (PROTOCOL.md §7.14: an OP whose
+ * Persistence for associations, shared by every OP instance (docs/protocol.md#security-shared-state: an OP whose
  * instances do not share this state answers `is_valid:false` at random).
  *
  * Keep one store per OP endpoint (tenant): a handle issued for one endpoint must not be found
@@ -63,7 +63,7 @@ export function isAssociationLive(association: Association, clock: Clock): boole
 
 /**
  * `{HMAC-SHA256}{<hex unix time>}{<base64 of 12 random bytes>}` [D]: the shape python-openid uses,
- * with 96 random bits so handles cannot be guessed (PROTOCOL.md §7.5). Only ASCII 33–126 (§8.2.1).
+ * with 96 random bits so handles cannot be guessed (docs/protocol.md#security-handles). Only ASCII 33–126 (§8.2.1).
  */
 export function makeAssociationHandle(assocType: AssocType, issuedAt: Date, random: RandomSource): string {
   const seconds = Math.floor(issuedAt.getTime() / 1000).toString(16);

@@ -2,7 +2,7 @@
  * Integer encodings of §4.2: `btwoc` is the shortest big-endian two's-complement form, and DH
  * values travel as base64(btwoc(n)). All DH arithmetic happens on BigInt and every value goes
  * through `btwoc` before it is hashed or encoded: Node's fixed-length DH buffers are exactly
- * the trap of PROTOCOL.md §5.3 (nodejs/node-v0.x-archive#5248).
+ * the trap of docs/protocol.md#associations (nodejs/node-v0.x-archive#5248).
  */
 
 /** Shortest two's-complement big-endian bytes of a non-negative integer (§4.2): 0 → `00`, 128 → `00 80`. */

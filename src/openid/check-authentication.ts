@@ -8,7 +8,7 @@ import { OpenIdMessage } from './message';
 import { verifySignature } from './signature';
 
 /**
- * `openid.mode=check_authentication` (§11.4.2, PROTOCOL.md §5.7): a stateless RP asks us to
+ * `openid.mode=check_authentication` (§11.4.2, docs/protocol.md#check-authentication): a stateless RP asks us to
  * verify an assertion we signed with a private association.
  */
 
@@ -35,7 +35,7 @@ function requiredField(message: OpenIdMessage, key: string): string {
   return value;
 }
 
-/** Steps 1–4 of PROTOCOL.md §5.7; every "no" is just `is_valid:false`, never an error. */
+/** Steps 1–4 of docs/protocol.md#check-authentication; every "no" is just `is_valid:false`, never an error. */
 async function judge(message: OpenIdMessage, handle: string, options: CheckAuthenticationOptions): Promise<boolean> {
   // §11.4.2.1: private associations only. A shared handle means the RP lost its key or someone
   // else made that association; the store answers undefined for it.

@@ -11,7 +11,7 @@ import { tryParseResponseNonce } from './nonce';
 export const DEFAULT_NONCE_MAX_AGE_SECONDS = 60 * 60;
 export const DEFAULT_NONCE_MAX_FUTURE_SKEW_SECONDS = 5 * 60;
 
-/** Remembers used nonces, shared by all OP instances (PROTOCOL.md §7.14). */
+/** Remembers used nonces, shared by all OP instances (docs/protocol.md#security-shared-state). */
 export interface NonceStore {
   /**
    * Records the nonce for this OP endpoint atomically. Returns false if it was already recorded.

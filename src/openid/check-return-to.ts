@@ -4,8 +4,8 @@ import { isRealmSane, realmMatchesUrl, tryParseRealm, type Realm } from './realm
 
 /**
  * Checks on `openid.return_to` (§9.1, §9.2, §9.2.1), in the order checkid runs them
- * (PROTOCOL.md §5.4): syntax, then inside the realm, then realm sanity. None of these failures
- * may be answered by redirecting to return_to (PROTOCOL.md §5.8).
+ * (docs/protocol.md#checkid): syntax, then inside the realm, then realm sanity. None of these failures
+ * may be answered by redirecting to return_to (docs/protocol.md#openid-errors).
  */
 
 /**

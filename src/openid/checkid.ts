@@ -15,7 +15,7 @@ import { parseRealm, type Realm } from './realm';
 
 /**
  * `checkid_setup` / `checkid_immediate` (§9): turns an authentication request into the input the
- * identity flow stores, or throws. Order (PROTOCOL.md §5.4): the message was parsed and its
+ * identity flow stores, or throws. Order (docs/protocol.md#checkid): the message was parsed and its
  * version checked by `OpenIdMessage.fromParams`; then return_to syntax → realm syntax →
  * return_to ⊂ realm → realm sanity → customer whitelist → mode, identifiers and extensions. Every
  * failure is answered with a page, never a redirect (errors.ts). RP discovery (§9.2.1) needs a

@@ -2,7 +2,7 @@ import { parseHttpUrl } from './http-url';
 
 /**
  * [D] Our claimed identifiers: `{opBase}/id/{encodeURIComponent(username)}`, where opBase is
- * `{PUBLIC_URL}/c/{slug}` (PROTOCOL.md §2, §9.1). RPs may hand them back normalised (python-openid
+ * `{PUBLIC_URL}/c/{slug}` (docs/protocol.md#actors, docs/protocol.md#decision-addresses). RPs may hand them back normalised (python-openid
  * runs urinorm), so reading one back compares normalised URLs, not strings.
  */
 

@@ -6,7 +6,7 @@
 /** `openid.ns` of every OpenID 2.0 message (§4.1.2). */
 export const OPENID2_NS = 'http://specs.openid.net/auth/2.0';
 
-/** The two namespaces that mean "1.1 compatibility mode" (§4.1.2); we refuse them (PROTOCOL.md §5.9). */
+/** The two namespaces that mean "1.1 compatibility mode" (§4.1.2); we refuse them (docs/protocol.md#openid-1-1). */
 export const OPENID1_NAMESPACES: readonly string[] = [
   'http://openid.net/signon/1.0',
   'http://openid.net/signon/1.1',

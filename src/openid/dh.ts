@@ -10,7 +10,7 @@ import type { OpenIdMessage } from './message';
  * `node:crypto`: modular exponentiation in BigInt blocked the event loop for milliseconds per
  * request (half a second with a 4096-bit modulus). Values still cross the API as BigInt and go
  * through `btwoc` before they are hashed or encoded, because Node returns them as fixed-length
- * buffers padded to the prime's length (PROTOCOL.md §5.3, the Node padding trap).
+ * buffers padded to the prime's length (docs/protocol.md#associations, the Node padding trap).
  */
 
 /** Appendix B default modulus p. Never change: RPs use it whenever they omit dh_modulus. */

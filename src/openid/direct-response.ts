@@ -21,7 +21,7 @@ export function directResponse(message: OpenIdMessage, status: 200 | 400 = 200):
  * §5.1.2.2 error response for a failed direct request: `ns`, `error`, optional `contact` and
  * `reference`. An unsupported association type adds `error_code: unsupported-type` and the
  * pair to retry with (§8.2.4); it goes out with 400 too, because python-openid's RP only
- * renegotiates on a 400 (PROTOCOL.md §5.3).
+ * renegotiates on a 400 (docs/protocol.md#associations).
  */
 export function directErrorResponse(error: OpenIdError, details: ErrorDetails = {}): DirectResponse {
   const text = error.expose ? error.message : 'The OpenID provider could not process this request';

@@ -5,7 +5,7 @@ import { SREG_NS_1_0, SREG_NS_1_1 } from './extensions/sreg';
 import { escapeMarkup } from './markup';
 
 /**
- * Discovery documents (§7.3, PROTOCOL.md §4.6): Yadis XRDS for the OP identifier and for claimed
+ * Discovery documents (§7.3, docs/protocol.md#discovery): Yadis XRDS for the OP identifier and for claimed
  * identifiers, and the HTML fallbacks. Serve XRDS for `Accept: application/xrds+xml`, otherwise
  * the HTML with an `X-XRDS-Location` header pointing at the XRDS.
  */
@@ -13,7 +13,7 @@ import { escapeMarkup } from './markup';
 export const XRDS_CONTENT_TYPE = 'application/xrds+xml';
 export const XRDS_LOCATION_HEADER = 'X-XRDS-Location';
 
-/** Extension types we answer, listed as extra `<Type>`s (§7.3.2.4 of the spec, PROTOCOL.md §4.6). */
+/** Extension types we answer, listed as extra `<Type>`s (§7.3.2.4 of the spec, docs/protocol.md#discovery). */
 export const SUPPORTED_EXTENSION_TYPES: readonly string[] = [SREG_NS_1_1, SREG_NS_1_0, AX_NS, PAPE_NS];
 
 function xrds(types: readonly string[], opEndpoint: string, localId?: string): string {

@@ -58,7 +58,7 @@ export class KvFormEncodingError extends OpenIdError {
   }
 }
 
-/** `openid.ns` absent or 1.x (we are 2.0 only, PROTOCOL.md §5.9), or an unknown namespace. */
+/** `openid.ns` absent or 1.x (we are 2.0 only, docs/protocol.md#openid-1-1), or an unknown namespace. */
 export class UnsupportedVersionError extends OpenIdError {
   constructor(message = 'Only OpenID 2.0 messages are supported') {
     super('UNSUPPORTED_VERSION', message);
@@ -85,21 +85,21 @@ export class UnsupportedAssociationTypeError extends OpenIdError {
   }
 }
 
-/** A session type we do not know at all: plain 400, no `error_code` (PROTOCOL.md §5.3). */
+/** A session type we do not know at all: plain 400, no `error_code` (docs/protocol.md#associations). */
 export class UnknownSessionTypeError extends OpenIdError {
   constructor(sessionType: string) {
     super('UNKNOWN_SESSION_TYPE', `Unknown openid.session_type ${JSON.stringify(sessionType.slice(0, 64))}`);
   }
 }
 
-/** Missing, badly encoded or policy-violating Diffie-Hellman parameters (§8.1.2, PROTOCOL.md §5.3). */
+/** Missing, badly encoded or policy-violating Diffie-Hellman parameters (§8.1.2, docs/protocol.md#associations). */
 export class InvalidDhParametersError extends OpenIdError {
   constructor(message: string, options: Pick<OpenIdErrorOptions, 'cause'> = {}) {
     super('INVALID_DH_PARAMETERS', message, options);
   }
 }
 
-/** [D] A checkid request without return_to: a reply is the whole point (PROTOCOL.md §5.4). */
+/** [D] A checkid request without return_to: a reply is the whole point (docs/protocol.md#checkid). */
 export class ReturnToRequiredError extends OpenIdError {
   constructor() {
     super('RETURN_TO_REQUIRED', 'openid.return_to is required');
@@ -126,7 +126,7 @@ export class ReturnToOutsideRealmError extends OpenIdError {
   }
 }
 
-/** A realm wildcard covering a public suffix, an unknown TLD, or everything (PROTOCOL.md §5.4). */
+/** A realm wildcard covering a public suffix, an unknown TLD, or everything (docs/protocol.md#checkid). */
 export class InsaneRealmError extends OpenIdError {
   constructor() {
     super('INSANE_REALM', 'openid.realm is too broad');

@@ -37,7 +37,7 @@ export function encodeKvForm(input: KvPairs): string {
 export interface KvParseOptions {
   /**
    * Strict (for requests we receive): a missing final LF, blank lines and whitespace around keys
-   * or values are errors. Lenient (default, §11.2 of PROTOCOL.md, python-openid's behaviour):
+   * or values are errors. Lenient (default, docs/protocol.md#vectors-kv, python-openid's behaviour):
    * they are tolerated, whitespace is trimmed, and `onWarning` hears about each.
    */
   readonly strict?: boolean;

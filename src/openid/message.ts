@@ -81,7 +81,7 @@ export class OpenIdMessage {
    * Parses a request (GET query or POST body). Only `openid.*` keys belong to the message; others
    * are the RP's business and ignored. Rejects repeated keys (§4.1), LF in keys/values, and any
    * version but 2.0: an absent `openid.ns` or a 1.x one means compatibility mode (§4.1.2), which we
-   * do not offer (PROTOCOL.md §5.9).
+   * do not offer (docs/protocol.md#openid-1-1).
    */
   static fromParams(params: RequestParams): OpenIdMessage {
     const fail: Fail = (message) => {
@@ -170,7 +170,7 @@ export class OpenIdMessage {
 
   /**
    * `application/x-www-form-urlencoded` with `%20` for spaces (encodeURIComponent), the form the
-   * test vectors of PROTOCOL.md §11.2/§11.6 use; every RP decodes both `%20` and `+`.
+   * test vectors of docs/protocol.md#vectors-kv and docs/protocol.md#vectors-messages use; every RP decodes both `%20` and `+`.
    */
   toQueryString(): string {
     return this.toPostFields()

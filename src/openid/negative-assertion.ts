@@ -3,7 +3,7 @@ import { OpenIdMessage } from './message';
 
 /**
  * Unsigned indirect responses. [D] They carry nothing but what the spec requires: no
- * identifiers and no extension data (PROTOCOL.md §5.6), so an unsigned message cannot leak or
+ * identifiers and no extension data (docs/protocol.md#negative-assertions), so an unsigned message cannot leak or
  * assert anything.
  */
 

@@ -31,7 +31,7 @@ export interface ResponseNonce {
 
 /**
  * Splits and validates a nonce, or undefined. Rejects what python-openid's `split` rejects
- * (PROTOCOL.md §11.5): a missing or non-UTC timestamp, impossible dates (month 00), times before
+ * (docs/protocol.md#vectors-realms): a missing or non-UTC timestamp, impossible dates (month 00), times before
  * the epoch; and beyond it, more than 255 characters or salt outside ASCII 33–126.
  */
 export function tryParseResponseNonce(nonce: string): ResponseNonce | undefined {

@@ -6,7 +6,7 @@ import { parseHttpUrl, pathAndQuery, type HttpUrl } from './http-url';
  * Realms (§9.2): the URL pattern an RP asks the user to trust. `*.` may start the host; a URL
  * matches when scheme and port are equal, the host is equal (or, for a wildcard, the base domain
  * or a subdomain of it) and the path equals or sits under the realm's path. Details follow
- * python-openid's `TrustRoot` so both OP implementations agree on the same table (PROTOCOL.md §11.5).
+ * python-openid's `TrustRoot` so both OP implementations agree on the same table (docs/protocol.md#vectors-realms).
  */
 
 export interface Realm {
@@ -73,7 +73,7 @@ export function realmMatchesUrl(realm: Realm, url: string): boolean {
 }
 
 /**
- * Sanity (PROTOCOL.md §5.4): is this pattern specific enough to name one site? Uses the public
+ * Sanity (docs/protocol.md#checkid): is this pattern specific enough to name one site? Uses the public
  * suffix list (tldts, private suffixes included) instead of python-openid's TLD list:
  * - a wildcard is insane over nothing (`*`), over a public suffix (`*.com`, `*.co.uk`,
  *   `*.museum`, `*.github.io`), over an IP address, or over a name whose TLD the list does not

@@ -46,7 +46,7 @@ export function computeSignature(assocType: AssocType, secret: Buffer, baseStrin
 
 /**
  * Adds `signed` and `sig` to a message. By default every field present is signed, in message
- * order ([D] PROTOCOL.md §5.5: ns, mode, every extension field — nothing unsigned rides along).
+ * order (docs/protocol.md#positive-assertion: ns, mode, every extension field — nothing unsigned rides along).
  */
 export function signMessage(
   message: OpenIdMessage,
@@ -61,7 +61,7 @@ export function signMessage(
 
 /**
  * Checks `openid.sig` against the association, comparing the decoded MAC bytes in constant time
- * (PROTOCOL.md §7.3). `overrides` replaces field values before the base string is built; §5.7
+ * (docs/protocol.md#security-constant-time). `overrides` replaces field values before the base string is built; §5.7
  * uses it to put `mode` back to `id_res`.
  */
 export function verifySignature(

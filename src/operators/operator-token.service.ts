@@ -135,6 +135,20 @@ export class OperatorTokenService {
     return { id: record.id, name: record.name, role: record.role, customerId, scopes: scopesOfRole(record.role, customerId) };
   }
 
+  /**
+   * The grant of the token with this id while it is still active (not revoked, not expired), else
+   * null; for a session begun with `verifyOperatorToken` (the queue board's), which keeps only the
+   * token's id and re-checks it. Runs in the caller's unit of work (a platform one: the id is not a
+   * secret, so no credential lookup enters a customer here). Records no use.
+   */
+  async activeGrant(id: string): Promise<OperatorTokenGrant | null> {
+    const record = isUuid(id) ? await this.deps.em.findOne(OperatorToken, { id: id.toLowerCase() }) : null;
+    if (!record || record.revokedAt !== null || !isOperatorRole(record.role)) return null;
+    if (record.expiresAt !== null && record.expiresAt.getTime() <= this.deps.clock.now().getTime()) return null;
+    const customerId = record.customer?.id ?? null;
+    return { id: record.id, name: record.name, role: record.role, customerId, scopes: scopesOfRole(record.role, customerId) };
+  }
+
   /** HMAC-SHA256 under a SECRET_KEYS version (hex): a copy of the table alone yields no usable token. */
   private hash(token: string, key: SecretKeyVersion): string {
     return createHmac('sha256', key.secret.reveal()).update(token, 'utf8').digest('hex');

@@ -18,7 +18,7 @@ const STEP_TIMEOUT_MS = 15_000;
 /**
  * The demo as a person would use it, in headless Chromium: the sample RP sends the browser to the
  * service, the service to the sample AW's login page, the AW posts the login back and returns the
- * browser to the service's consent page, and the answer lands at the RP (PROTOCOL.md §3.1).
+ * browser to the service's consent page, and the answer lands at the RP (docs/protocol.md#flow).
  */
 describe('the demo in a browser', () => {
   let demo: RunningDemo | undefined;

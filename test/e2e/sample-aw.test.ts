@@ -4,7 +4,7 @@ import { listenOnLoopback, Listening } from '../../demo/listen';
 
 /**
  * The sample AW against a stand-in for the service's PostBack endpoint, so steps 2-6 of the
- * delegated login (PROTOCOL.md §3.1, §4.2-§4.4) are checked on their own, over HTTP.
+ * delegated login (docs/protocol.md#flow, docs/protocol.md#verify-url to docs/protocol.md#return-url) are checked on their own, over HTTP.
  */
 describe('the sample AW', () => {
   const API_KEY = 'demo-api-key-0123456789abcdef0123456789';

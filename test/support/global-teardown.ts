@@ -23,12 +23,15 @@ export default async function globalTeardown(): Promise<void> {
   const redis = new Redis(TEST_REDIS_URL);
   try {
     // Every queue prefix of the run (each worker's, and the ones tests derive from them).
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    // Queue keys carry the prefix as a hash tag (`{prefix}:…`), the other keys bare or in a tag of their own.
+    for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        if (keys.length > 0) await redis.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
   } finally {
     redis.disconnect();
   }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { RedisClient } from '../../shared/redis-client';
 import { Logger } from '../../shared/logger';
 
 /** A fixed-window count: how many hits the key has in its current window, and when that window ends. */
@@ -16,7 +16,7 @@ export class CounterStore {
   private lastSweep = 0;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,

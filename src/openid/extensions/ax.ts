@@ -4,7 +4,7 @@ import type { ExtensionResponse } from './extension-response';
 import { SREG_FIELDS, type SregField, type SregValues } from './sreg';
 
 /**
- * Attribute Exchange 1.0, fetch only (PROTOCOL.md §6.2). The nine attributes we know are the
+ * Attribute Exchange 1.0, fetch only (docs/protocol.md#ax). The nine attributes we know are the
  * sreg fields under their axschema.org type URIs; `store_request` is declined.
  */
 

@@ -1,7 +1,7 @@
 import type { ExtensionResponse } from './extension-response';
 
 /**
- * [D] Private extension of this service (PROTOCOL.md §6.4): `openid.ns.ids=<publicUrl>/ns/ids/1.0`,
+ * [D] Private extension of this service (docs/protocol.md#blob): `openid.ns.ids=<publicUrl>/ns/ids/1.0`,
  * with `openid.ids.blob=<blob>` relaying the AW's blob and `openid.ids.code=<code>` carrying the
  * one-time login code the customer's OAuth client exchanges at /oauth/token. Signed like every field.
  */

@@ -4,7 +4,7 @@ import { formatUtcTimestamp } from '../nonce';
 import type { ExtensionResponse } from './extension-response';
 
 /**
- * Provider Authentication Policy Extension 1.0 (PROTOCOL.md §6.3). [D] We forward max_auth_age to
+ * Provider Authentication Policy Extension 1.0 (docs/protocol.md#pape). [D] We forward max_auth_age to
  * the AW, report only the policies and auth time the AW vouched for, and otherwise answer with
  * the "none" policy. Auth levels are not reported.
  */

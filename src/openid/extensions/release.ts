@@ -5,7 +5,7 @@ import { buildPapeResponse, type PapeRequest, type PapeResponseInput } from './p
 import { SREG_FIELDS, buildSregResponse, type SregField, type SregRequest, type SregValues } from './sreg';
 
 /**
- * Which profile data may leave (PROTOCOL.md §7.12): only fields the RP requested (via sreg or
+ * Which profile data may leave (docs/protocol.md#security-minimisation): only fields the RP requested (via sreg or
  * AX), the AW supplied, and the tenant and user allowed, and none at all under ICAM no-PII.
  */
 
@@ -22,7 +22,7 @@ export interface RequestedFields {
 
 /**
  * sreg and AX requests merged onto the sreg fields, in spec order; required in either wins.
- * This is what the AW hears as `requested_attributes` / `required_attributes` (PROTOCOL.md §4.2).
+ * This is what the AW hears as `requested_attributes` / `required_attributes` (docs/protocol.md#verify-url).
  */
 export function requestedFields(request: ExtensionRequests): RequestedFields {
   const required = new Set<SregField>(request.sreg?.required ?? []);

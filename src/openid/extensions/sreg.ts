@@ -2,7 +2,7 @@ import type { OpenIdMessage } from '../message';
 import type { ExtensionResponse } from './extension-response';
 
 /**
- * Simple Registration 1.0/1.1 (PROTOCOL.md §6.1): nine profile fields, requested by name in
+ * Simple Registration 1.0/1.1 (docs/protocol.md#sreg): nine profile fields, requested by name in
  * `required`/`optional` comma lists and answered as `openid.<alias>.<field>`.
  */
 
@@ -20,7 +20,7 @@ export type SregField = (typeof SREG_FIELDS)[number];
 export type SregValues = Partial<Record<SregField, string>>;
 
 export interface SregRequest {
-  /** The namespace URI the RP used; we answer under the same one (PROTOCOL.md §6.1). */
+  /** The namespace URI the RP used; we answer under the same one (docs/protocol.md#sreg). */
   readonly namespace: string;
   readonly required: readonly SregField[];
   /** Optional fields, minus any also listed as required. */
@@ -90,7 +90,7 @@ function isPossibleDate(year: number, month: number, day: number): boolean {
 }
 
 /**
- * [D] Brings an AW-supplied value into the sreg format (PROTOCOL.md §6.1) or drops it (undefined):
+ * [D] Brings an AW-supplied value into the sreg format (docs/protocol.md#sreg) or drops it (undefined):
  * `male/female` → `M/F`; `dob` only as `YYYY-MM-DD` (unknown parts `00`); countries as upper-case
  * ISO 3166 alpha-2; languages as ISO 639 (optionally with a region); time zones as tz names.
  * Empty, over-long or multi-line values are dropped: they cannot go into Key-Value form.

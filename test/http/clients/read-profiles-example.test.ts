@@ -6,11 +6,14 @@ import { seedProfile } from '../../support/oauth';
 
 const root = join(__dirname, '..', '..', '..');
 
-const compiled = join(root, 'clients/typescript/dist/examples/examples/read-profiles.js');
+// Inside the repository, so the compiled script finds graphql in node_modules; never in the SDK's dist/.
+const outDir = join(root, 'test-output/sdk-examples');
+const compiled = join(outDir, 'examples/read-profiles.js');
 
-/** Compiles the sample integrator script as an integrator would (tsc, into clients/typescript/dist/examples). */
+/** Compiles the sample integrator script as an integrator would (tsc), outside the package's dist/. */
 function compileExample() {
-  const built = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'clients/typescript/examples/tsconfig.json')], { encoding: 'utf8' });
+  const tsconfig = join(root, 'clients/typescript/examples/tsconfig.json');
+  const built = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', tsconfig, '--noEmit', 'false', '--outDir', outDir], { encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`the example does not compile:\n${built.stdout}${built.stderr}`);
 }
 

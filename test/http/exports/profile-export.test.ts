@@ -241,7 +241,7 @@ describe('profile exports (portability)', () => {
     // any PENDING export, job or not) runs once at start, and is done before the export exists.
     const prefix = `${testQueuePrefix()}-export-job`;
     const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    const queue = new Queue(QUEUES.exports, { connection: redis, prefix });
+    const queue = new Queue(QUEUES.exports, { connection: redis, prefix: `{${prefix}}` });
     const worker = await startPublicTestApp({ ROLE: 'worker', QUEUE_PREFIX: prefix, EXPORT_SWEEP_INTERVAL_SECONDS: '3600' });
     const api = await startPublicTestApp({ QUEUE_PREFIX: prefix }, { clock });
     try {

@@ -6,7 +6,7 @@ import { createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTest
 import { openedProfiles } from '../../support/sealed';
 import { Browser, postback, startLogin } from '../../support/flow';
 
-/** PROTOCOL.md §4.3 (postback) and §4.4 (Return URL): every refusal, with its status and body. */
+/** docs/protocol.md#postback (postback) and §4.4 (Return URL): every refusal, with its status and body. */
 describe('the postback and Return URL on bad input', () => {
   let app: App;
   let apiKey: string;

@@ -71,7 +71,7 @@ describe('the worker role', () => {
     await resetDatabase();
     prefix = `ids-test-worker-${randomUUID().slice(0, 8)}`;
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
-    queue = new Queue(QUEUES.maintenance, { connection: redis, prefix });
+    queue = new Queue(QUEUES.maintenance, { connection: redis, prefix: `{${prefix}}` });
   });
   afterEach(async () => {
     await ensureStopped(proc);

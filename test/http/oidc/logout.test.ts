@@ -60,7 +60,7 @@ describe('OpenID Connect logout', () => {
 
   let logoutQueue: Queue | null = null;
   function queue(): Queue {
-    logoutQueue ??= new Queue(QUEUES.backchannelLogout, { connection: app.redis, prefix: PREFIX });
+    logoutQueue ??= new Queue(QUEUES.backchannelLogout, { connection: app.redis, prefix: `{${PREFIX}}` });
     return logoutQueue;
   }
   afterAll(() => logoutQueue?.close());
@@ -139,9 +139,9 @@ describe('OpenID Connect logout', () => {
     expect(other.clientId).not.toBe(shop.clientId);
 
     // The job that carried it holds no username in clear: the subject is sealed.
-    const stored = await app.redis.hgetall(`${PREFIX}:${QUEUES.backchannelLogout}:logout-${payload.jti}`);
+    const stored = await app.redis.hgetall(`{${PREFIX}}:${QUEUES.backchannelLogout}:logout-${payload.jti}`);
     expect(JSON.parse(stored.data!)).toMatchObject({ clientId: shop.clientId, jti: payload.jti, subject: expect.stringMatching(/^ef1\./) });
-    const keys = await app.redis.keys(`${PREFIX}:${QUEUES.backchannelLogout}:*`);
+    const keys = await app.redis.keys(`{${PREFIX}}:${QUEUES.backchannelLogout}:*`);
     expect(keys.length).toBeGreaterThan(0);
     for (const key of keys) expect(await redisText(app.redis, key)).not.toContain(USERNAME);
 

@@ -49,7 +49,7 @@ describe('attacks', () => {
     expect(goesToEvil(res.location)).toBe(false);
     if (res.status === 302) {
       // Only two places are ever redirected to: the customer's Verify URL, or the RP's verified return_to.
-      // (A policy_url travels to the AW as data, per PROTOCOL.md, for it to show as a link: it is never where we send the browser.)
+      // (A policy_url travels to the AW as data, per docs/protocol.md#verify-url, for it to show as a link: it is never where we send the browser.)
       expect([`https://login.acme.example`, 'http://rp.example.org']).toContain(new URL(res.location!).origin);
     } else {
       expect(res.body).not.toContain('evil.example');

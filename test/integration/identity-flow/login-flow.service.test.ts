@@ -15,7 +15,7 @@ import { testConfig } from '../../support/config';
 import { KeyRing, LocalKeyProvider } from '../../../src/keys';
 
 /**
- * The delegated login flow as a service (PROTOCOL.md §3, steps 2 to 8), driven directly against
+ * The delegated login flow as a service (docs/protocol.md#flow, steps 2 to 8), driven directly against
  * real PostgreSQL with a fixed clock and no HTTP: each rule is stated by the result kind or the
  * refusal code the flow gives, not by a status or a page.
  */

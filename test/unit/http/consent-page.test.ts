@@ -31,7 +31,7 @@ function rows(html: string): string[] {
   return [...html.matchAll(/<li>[\s\S]*?<\/li>/g)].map((m) => m[0]);
 }
 
-describe('consent page (PROTOCOL.md §4.5)', () => {
+describe('consent page (docs/protocol.md#consent)', () => {
   it('shows the realm, the identity and the customer', () => {
     const html = renderConsentPage(view());
     expect(html).toContain('<strong>rp.example.org</strong>');
@@ -175,7 +175,7 @@ describe('consent page (PROTOCOL.md §4.5)', () => {
     });
 
     // A realm sent with a Unicode host still shows its punycode form, which tells a look-alike
-    // ("аpple.com" with a Cyrillic а) apart from the real host (PROTOCOL.md §4.5).
+    // ("аpple.com" with a Cyrillic а) apart from the real host (docs/protocol.md#consent).
     it('shows the punycode host of a realm sent in Unicode, so a look-alike can be told apart', () => {
       const html = renderConsentPage(view({ realm: 'https://\u0430pple.com/' }));
       expect(html).toContain('xn--pple-43d.com');

@@ -13,7 +13,7 @@ const STATES = Object.values(AuthRequestStatus);
 const EVENTS: AuthRequestEvent[] = ['POSTBACK_USER', 'POSTBACK_CANCEL', 'SHOW_CONSENT', 'COMPLETE', 'EXPIRE'];
 
 /**
- * PROTOCOL.md §3.2, written out by hand (not derived from TRANSITIONS): for each state, the events
+ * docs/protocol.md#states, written out by hand (not derived from TRANSITIONS): for each state, the events
  * it allows and where they lead. Every pair not listed here must be refused.
  */
 const DOCUMENTED: Record<AuthRequestStatus, Partial<Record<AuthRequestEvent, AuthRequestStatus>>> = {
@@ -36,7 +36,7 @@ const allowedPairs = allPairs
   .map(([from, event]) => [from, event, DOCUMENTED[from][event]!] as const);
 const forbiddenPairs = allPairs.filter(([from, event]) => DOCUMENTED[from][event] === undefined);
 
-describe('auth-request state machine (PROTOCOL.md §3.2)', () => {
+describe('auth-request state machine (docs/protocol.md#states)', () => {
   it('knows exactly the documented states and events', () => {
     expect([...STATES].sort()).toEqual(Object.keys(DOCUMENTED).sort());
     expect(Object.keys(TRANSITIONS).sort()).toEqual([...EVENTS].sort());

@@ -29,7 +29,7 @@ function flipMacCharacter(cookie: string, index: number): string {
   return cookie.slice(0, position) + replacement + cookie.slice(position + 1);
 }
 
-describe('browser binding cookie (PROTOCOL.md §4.4)', () => {
+describe('browser binding cookie (docs/protocol.md#return-url)', () => {
   const cookie = bindingCookieValue(SECRET, ID, HASH);
 
   it('is named ids_txn', () => {
@@ -108,7 +108,7 @@ describe('cookieRequestId', () => {
   });
 });
 
-describe('consent CSRF token (PROTOCOL.md §4.5)', () => {
+describe('consent CSRF token (docs/protocol.md#consent)', () => {
   const cookie = bindingCookieValue(SECRET, ID, HASH);
   const token = csrfToken(SECRET, ID, cookie);
 

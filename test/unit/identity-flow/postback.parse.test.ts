@@ -20,7 +20,7 @@ const base: Pairs = [
   ['api_key', 'key-1'],
 ];
 
-/** The whole pure postback pipeline, in the order the service runs it (PROTOCOL.md §4.3). */
+/** The whole pure postback pipeline, in the order the service runs it (docs/protocol.md#postback). */
 function parse(pairs: Pairs, now: Date = NOW): PostbackContent {
   const fields = readKnownFields(pairs);
   readCredentials(fields);
@@ -54,7 +54,7 @@ function yearsAgo(years: number): string {
   return `${NOW.getUTCFullYear() - years}-06-15`;
 }
 
-describe('postback credentials (PROTOCOL.md §4.3)', () => {
+describe('postback credentials (docs/protocol.md#postback)', () => {
   it('reads request_id and api_key', () => {
     expect(readCredentials(readKnownFields(base))).toEqual({ requestId: REQUEST_ID, apiKey: 'key-1' });
   });
@@ -196,7 +196,7 @@ describe('postback content: no_prompt', () => {
   });
 });
 
-describe('postback content: sreg values (PROTOCOL.md §4.3, §6.1)', () => {
+describe('postback content: sreg values (docs/protocol.md#postback, §6.1)', () => {
   it('keeps values that are already in sreg format', () => {
     const content = userContent([
       ['sreg_email', 'alice@example.com'],
@@ -310,7 +310,7 @@ describe('postback content: sreg values (PROTOCOL.md §4.3, §6.1)', () => {
   });
 });
 
-describe('postback content: blob (PROTOCOL.md §6.4)', () => {
+describe('postback content: blob (docs/protocol.md#blob)', () => {
   it('relays a blob of up to 4096 characters as is', () => {
     const blob = 'lastName=Liddell&firstName=Alice&uuid=42';
     expect(userContent([['blob', blob]]).blob).toBe(blob);
@@ -326,7 +326,7 @@ describe('postback content: blob (PROTOCOL.md §6.4)', () => {
   });
 });
 
-describe('postback content: PAPE inputs (PROTOCOL.md §6.3)', () => {
+describe('postback content: PAPE inputs (docs/protocol.md#pape)', () => {
   it('reads auth_time as an RFC 3339 UTC instant no later than now', () => {
     expect(userContent([['auth_time', '2024-06-15T11:59:00Z']]).authTime).toEqual(new Date('2024-06-15T11:59:00Z'));
     expect(userContent([['auth_time', '2024-06-15T12:00:00Z']]).authTime).toEqual(NOW);

@@ -125,7 +125,7 @@ describe('parseFormStrict (property)', () => {
     );
   });
 
-  it('reads both + and %20 as a space, and %2B as a plus (PROTOCOL.md §4.3)', () => {
+  it('reads both + and %20 as a space, and %2B as a plus (docs/protocol.md#postback)', () => {
     expect(parseFormStrict('username=Alice+Liddell&fullname=Alice%20Liddell&sum=1%2B1')).toEqual([
       ['username', 'Alice Liddell'],
       ['fullname', 'Alice Liddell'],
@@ -145,7 +145,7 @@ describe('parseFormStrict (property)', () => {
     expect(() => parseFormStrict(Buffer.from([0x61, 0x3d, 0xff]))).toThrow(MalformedFormError);
   });
 
-  it('decodes exactly once, so a double-encoded username stays encoded (PROTOCOL.md §4.3 note)', () => {
+  it('decodes exactly once, so a double-encoded username stays encoded (docs/protocol.md#postback note)', () => {
     expect(parseFormStrict('username=alice%2540example.com')).toEqual([['username', 'alice%40example.com']]);
   });
 });

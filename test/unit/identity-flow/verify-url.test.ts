@@ -3,7 +3,7 @@ import type { PapeRequest } from '../../../src/openid';
 
 const REQUEST_ID = '3q2-7wHkX0e8Tq1mZr9sYc4bVn6pLa2d';
 
-/** The PROTOCOL.md §11.6 Step 1 request, as Step 2 sees it. */
+/** The docs/protocol.md#vectors-messages Step 1 request, as Step 2 sees it. */
 function input(overrides: Partial<VerifyUrlInput> = {}, request: Partial<VerifyUrlInput['request']> = {}): VerifyUrlInput {
   return {
     verifyUrl: 'https://aw.example.com/verify',
@@ -27,7 +27,7 @@ function params(url: string): URLSearchParams {
   return new URL(url).searchParams;
 }
 
-describe('buildVerifyUrl (PROTOCOL.md §4.2)', () => {
+describe('buildVerifyUrl (docs/protocol.md#verify-url)', () => {
   it('produces the §11.6 Step 2 Location exactly', () => {
     expect(buildVerifyUrl(input())).toBe(
       'https://aw.example.com/verify?request_id=3q2-7wHkX0e8Tq1mZr9sYc4bVn6pLa2d&realm=https%3A%2F%2Frp.example.org%2F&requested_attributes=sreg_email%2Csreg_nickname%2Csreg_fullname&required_attributes=sreg_email',

@@ -37,7 +37,7 @@ const sregExtension = {
   fields: [['email', 'alice@example.com']] as const,
 };
 
-describe('positive assertion (§10.1, PROTOCOL.md §5.5)', () => {
+describe('positive assertion (§10.1, docs/protocol.md#positive-assertion)', () => {
   it('signs with the RP’s live shared association and lists every emitted field in signed', async () => {
     const options = setup();
     const shared = await sharedAssociation(options);

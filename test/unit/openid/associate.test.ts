@@ -58,7 +58,7 @@ function nodeStyleRpMacKey(kv: Map<string, string>): Buffer {
   return Buffer.from(Buffer.from(kv.get('enc_mac_key') as string, 'base64').map((b, i) => b ^ (mask[i] as number)));
 }
 
-describe('associate: supported combinations (§8, PROTOCOL.md §5.3)', () => {
+describe('associate: supported combinations (§8, docs/protocol.md#associations)', () => {
   it.each([
     ['DH-SHA256', 'HMAC-SHA256', 'sha256', 32],
     ['DH-SHA1', 'HMAC-SHA1', 'sha1', 20],

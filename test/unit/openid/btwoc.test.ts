@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { base64ToBigInt, bigIntToBase64, btwoc, decodeBase64Strict, DEFAULT_DH_MODULUS, fromBtwoc } from '../../../src/openid';
 
-describe('btwoc (§4.2) and base64 integers, PROTOCOL.md §11.1', () => {
+describe('btwoc (§4.2) and base64 integers, docs/protocol.md#vectors-btwoc', () => {
   it.each([
     [0n, '00', 'AA=='],
     [1n, '01', 'AQ=='],

@@ -46,7 +46,7 @@ async function statelessAssertion(context: ReturnType<typeof setup>, assocHandle
   );
 }
 
-describe('check_authentication (§11.4.2, PROTOCOL.md §5.7)', () => {
+describe('check_authentication (§11.4.2, docs/protocol.md#check-authentication)', () => {
   it('answers is_valid:true once, then false for the same assertion', async () => {
     const context = setup();
     const request = asVerificationRequest(await statelessAssertion(context));

@@ -17,7 +17,7 @@ import {
   type CheckIdOptions,
 } from '../../../src/openid';
 
-/** PROTOCOL.md §11.6 step 1. */
+/** docs/protocol.md#vectors-messages step 1. */
 const step1: Record<string, string> = {
   'openid.ns': OPENID2_NS,
   'openid.mode': 'checkid_setup',
@@ -128,7 +128,7 @@ describe('checkid: refusals shown as a page, never redirected', () => {
     );
   });
 
-  it('checks return_to before the realm (validation order of PROTOCOL.md §5.4)', () => {
+  it('checks return_to before the realm (validation order of docs/protocol.md#checkid)', () => {
     expect(failure({ 'openid.return_to': 'nope', 'openid.realm': 'nope' })).toBeInstanceOf(InvalidReturnToError);
   });
 });

@@ -30,7 +30,7 @@ const b64 = (text: string): bigint => {
   return value;
 };
 
-/** PROTOCOL.md §11.4 (python-openid test_dh.py, recomputed with BigInt). */
+/** docs/protocol.md#vectors-dh (python-openid test_dh.py, recomputed with BigInt). */
 const vector = {
   xa: 'bVQh4Z81F5e57JCT1pmxADRktpYwIwhNjWkiIjg450sfYZOJ9Ntf4YHBhcBpkPyehdq/XL+yEWbZFig4wh2MdqES0XaOPRVl7ZzsjTNgztKUYE2mhiYQd4KMmB9uLExM72ntwcdZ3/vlb0Fq8DlIx3FhqeaYsKKTsdUW/KbJcS0=',
   consumerPublic:
@@ -54,7 +54,7 @@ function rpRecoversMacKey(xa: bigint, serverPublic: string, encMacKey: string, h
   return Buffer.from(enc.map((byte, i) => byte ^ (mask[i] as number)));
 }
 
-describe('DH-SHA256 session, PROTOCOL.md §11.4', () => {
+describe('DH-SHA256 session, docs/protocol.md#vectors-dh', () => {
   it('derives the consumer public key from xa (sanity check of the fixture)', () => {
     expect(bigIntToBase64(modPow(DEFAULT_DH_GENERATOR, b64(vector.xa), DEFAULT_DH_MODULUS))).toBe(vector.consumerPublic);
   });
@@ -78,7 +78,7 @@ describe('DH-SHA256 session, PROTOCOL.md §11.4', () => {
   });
 });
 
-describe('shared secrets that start with a zero byte (the Node padding trap, PROTOCOL.md §5.3)', () => {
+describe('shared secrets that start with a zero byte (the Node padding trap, docs/protocol.md#associations)', () => {
   const xa = b64(vector.xa);
   const consumerPublic = b64(vector.consumerPublic);
 

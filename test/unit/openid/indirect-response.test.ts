@@ -24,7 +24,7 @@ const step8 = OpenIdMessage.fromFields([
 ]);
 
 describe('indirect responses (§5.2)', () => {
-  it('appends the message to return_to exactly as PROTOCOL.md §11.6 shows', () => {
+  it('appends the message to return_to exactly as docs/protocol.md#vectors-messages shows', () => {
     expect(indirectResponse('https://rp.example.org/finish?sid=42', step8)).toEqual({
       kind: 'redirect',
       status: 302,
@@ -40,7 +40,7 @@ describe('indirect responses (§5.2)', () => {
     });
   });
 
-  it('gives the cancel redirect of PROTOCOL.md §11.6', () => {
+  it('gives the cancel redirect of docs/protocol.md#vectors-messages', () => {
     expect(appendMessageToUrl('https://rp.example.org/finish?sid=42', buildCancelResponse())).toBe(
       'https://rp.example.org/finish?sid=42&openid.ns=http%3A%2F%2Fspecs.openid.net%2Fauth%2F2.0&openid.mode=cancel',
     );

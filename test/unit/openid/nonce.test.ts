@@ -13,7 +13,7 @@ import { FixedClock } from '../../../src/shared/clock';
 import { InMemoryNonceStore } from './support/in-memory-stores';
 import { SeededRandom } from './support/random';
 
-describe('response_nonce format (§10.1, PROTOCOL.md §11.5)', () => {
+describe('response_nonce format (§10.1, docs/protocol.md#vectors-realms)', () => {
   it('makes YYYY-MM-DDThh:mm:ssZ plus 8 base62 characters from the clock', () => {
     const nonce = makeResponseNonce(new FixedClock(new Date('2024-01-01T12:34:56.789Z')), new SeededRandom('n'));
     expect(nonce).toMatch(/^2024-01-01T12:34:56Z[0-9A-Za-z]{8}$/);

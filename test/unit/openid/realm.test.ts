@@ -10,7 +10,7 @@ import {
   tryParseRealm,
 } from '../../../src/openid';
 
-/** PROTOCOL.md §11.5 rows, then the rest of python-openid's data/trustroot.txt. */
+/** docs/protocol.md#vectors-realms rows, then the rest of python-openid's data/trustroot.txt. */
 const matches: Array<[string, string]> = [
   ['http://*.foo.com', 'http://b.foo.com/'],
   ['http://*.b.foo.com', 'http://b.foo.com'],

@@ -20,7 +20,7 @@ function association(assocType: Association['assocType'], secret: Buffer): Assoc
   };
 }
 
-describe('HMAC over Key-Value form, PROTOCOL.md §11.3', () => {
+describe('HMAC over Key-Value form, docs/protocol.md#vectors-hmac', () => {
   const base = encodeKvForm([['key1', 'value1'], ['key2', 'value2']]);
   const key = Buffer.from('very_secret', 'ascii');
 
@@ -38,7 +38,7 @@ describe('HMAC over Key-Value form, PROTOCOL.md §11.3', () => {
   });
 });
 
-describe('the step 8 example of PROTOCOL.md §11.6', () => {
+describe('the step 8 example of docs/protocol.md#vectors-messages', () => {
   const secret = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
   const signedKeys = [
     'op_endpoint', 'claimed_id', 'identity', 'return_to', 'response_nonce', 'assoc_handle', 'ns.sreg', 'sreg.email',

@@ -10,10 +10,10 @@ const FALLBACKS = {
 };
 
 describe('REGIONS', () => {
-  it('serves one region on the unsuffixed URLs by default, with the queue prefix unchanged', () => {
+  it('serves one region on the unsuffixed URLs by default, with the queue prefix as a hash tag', () => {
     const { regions, problems } = parseRegions('EU', {}, FALLBACKS);
     expect(problems).toEqual([]);
-    expect(regions).toEqual([{ region: 'EU', databaseUrl: FALLBACKS.DATABASE_URL, platformDatabaseUrl: FALLBACKS.PLATFORM_DATABASE_URL, migrationDatabaseUrl: FALLBACKS.MIGRATION_DATABASE_URL, redisUrl: FALLBACKS.REDIS_URL, queuePrefix: 'ids' }]);
+    expect(regions).toEqual([{ region: 'EU', databaseUrl: FALLBACKS.DATABASE_URL, platformDatabaseUrl: FALLBACKS.PLATFORM_DATABASE_URL, migrationDatabaseUrl: FALLBACKS.MIGRATION_DATABASE_URL, redisUrl: FALLBACKS.REDIS_URL, queuePrefix: '{ids}' }]);
   });
 
   it('gives every other region its own databases and each region its own queue prefix', () => {
@@ -21,8 +21,8 @@ describe('REGIONS', () => {
     const { regions, problems } = parseRegions('eu, na', env, FALLBACKS);
     expect(problems).toEqual([]);
     expect(regions.map((r) => [r.region, r.databaseUrl, r.redisUrl, r.queuePrefix])).toEqual([
-      ['EU', FALLBACKS.DATABASE_URL, FALLBACKS.REDIS_URL, 'ids-eu'],
-      ['NA', env.DATABASE_URL_NA, env.REDIS_URL_NA, 'ids-na'],
+      ['EU', FALLBACKS.DATABASE_URL, FALLBACKS.REDIS_URL, '{ids-eu}'],
+      ['NA', env.DATABASE_URL_NA, env.REDIS_URL_NA, '{ids-na}'],
     ]);
   });
 

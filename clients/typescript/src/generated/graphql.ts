@@ -53,7 +53,7 @@ export type AuthRequestFilter = {
   username?: string | null | undefined;
 };
 
-/** Where an authentication request stands (PROTOCOL.md §3.2). */
+/** Where an authentication request stands (docs/protocol.md#states). */
 export type AuthRequestStatus =
   | 'AUTHENTICATED'
   | 'AWAITING_AW'

@@ -93,7 +93,7 @@ export const postbackLockedOnce = {
         perform set_config('app.platform', '', true);
         perform set_config('app.customer_id', p_customer::text, true);
         if not exists (select 1 from public.customer c where c.id = p_customer) then return query select 'unknown_customer', null::uuid; return; end if;
-        -- PROTOCOL.md §4.3's order: the key before anything about the request is revealed.
+        -- docs/protocol.md#postback's order: the key before anything about the request is revealed.
         if not public.ids_api_key_matches(p_customer, p_key_hash, p_now) then return query select 'invalid_api_key', null::uuid; return; end if;
         -- Locks in one order everywhere: the person's profile, then requests (see ids_flow_return).
         if p_username is not null and not p_is_cancel and not p_is_content_invalid then

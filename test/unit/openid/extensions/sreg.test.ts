@@ -65,7 +65,7 @@ describe('sreg response', () => {
   });
 });
 
-describe('sreg value normalisation (PROTOCOL.md §6.1)', () => {
+describe('sreg value normalisation (docs/protocol.md#sreg)', () => {
   it.each([
     ['gender', 'male', 'M'],
     ['gender', 'Female', 'F'],

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { App } from '../../../src/app';
+import { JOBS, QUEUES } from '../../../src/jobs/queues';
+import { moveStrandedJobs } from '../../../src/jobs/move-stranded-jobs';
+import { createLogger } from '../../../src/shared/logger';
+import { startPublicTestApp } from '../../support/app';
+import { testQueuePrefix, TEST_REDIS_URL } from '../../support/env';
+import { waitUntil } from '../../support/wait';
+
+/**
+ * Issue 20 put the queue prefix in a hash tag (`ids:<queue>:…` became `{ids}:<queue>:…`). Jobs an
+ * older release queued under the old keys are moved on worker start, so none is stranded.
+ */
+describe('jobs queued under the queue prefix of before issue 20', () => {
+  let redis: Redis;
+  const queues: Queue[] = [];
+  const log = createLogger('silent');
+
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  });
+  afterEach(async () => {
+    for (const queue of queues.splice(0)) {
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  });
+  afterAll(() => redis.quit());
+
+  function queue(name: string, prefix: string): Queue {
+    const q = new Queue(name, { connection: redis, prefix });
+    queues.push(q);
+    return q;
+  }
+
+  it('moves waiting, prioritized and delayed jobs with their data, ids and due times and drops the old schedulers', async () => {
+    const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
+    const old = queue(QUEUES.erasure, prefix);
+    const current = queue(QUEUES.erasure, `{${prefix}}`);
+    const payload = { deletionRequestId: randomUUID() };
+    await old.add(JOBS.processDeletionRequest, payload, { jobId: `deletion-${payload.deletionRequestId}`, attempts: 5 });
+    await old.add(JOBS.processDeletionRequest, { deletionRequestId: randomUUID() }, { priority: 3 });
+    const dueAt = Date.now() + 60 * 60_000;
+    await old.add(JOBS.processDeletionRequest, { deletionRequestId: randomUUID() }, { jobId: 'later', delay: dueAt - Date.now() });
+    await old.upsertJobScheduler('old-sweep', { every: 60_000 }, { name: JOBS.sweepDeletionRequests, data: {} });
+    // The new queue's own counter starts at 1 too: a moved counter id must not take its place.
+    const own = await current.add(JOBS.sweepDeletionRequests, {});
+    expect(own.id).toBe('1');
+
+    expect(await moveStrandedJobs(redis, prefix, current, log)).toBe(3);
+
+    expect(await old.getJobCounts('wait', 'prioritized', 'delayed', 'paused')).toEqual({ wait: 0, prioritized: 0, delayed: 0, paused: 0 });
+    expect(await old.getJobSchedulers()).toEqual([]);
+    const moved = await current.getJob(`deletion-${payload.deletionRequestId}`);
+    expect(moved).toMatchObject({ name: JOBS.processDeletionRequest, data: payload, opts: expect.objectContaining({ attempts: 5 }) });
+    const later = await current.getJob('later');
+    expect(await later!.getState()).toBe('delayed');
+    expect(Math.abs(later!.timestamp + later!.delay - dueAt)).toBeLessThan(5_000);
+    const all = await current.getJobs(['wait', 'prioritized', 'delayed']);
+    expect(all).toHaveLength(4);
+    expect((await current.getJob('1'))!.name).toBe(JOBS.sweepDeletionRequests);
+    expect(all.find((job) => job.opts.priority === 3)?.id).not.toBe('1');
+
+    // Nothing was left behind, so the old queue's keys are gone; the next worker start finds nothing to move or double.
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+    expect(await moveStrandedJobs(redis, prefix, current, log)).toBe(0);
+    expect(await current.getJobs(['wait', 'prioritized', 'delayed'])).toHaveLength(4);
+  });
+
+  it('leaves no key under the old prefix on a fresh install', async () => {
+    const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
+    expect(await moveStrandedJobs(redis, prefix, queue(QUEUES.audit, `{${prefix}}`), log)).toBe(0);
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+  });
+
+  it('has the worker role run a job an older release queued under the old prefix', async () => {
+    const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
+    await queue(QUEUES.exports, prefix).add(JOBS.sweepProfileExports, {}, { jobId: 'queued-by-the-old-release' });
+    const current = queue(QUEUES.exports, `{${prefix}}`);
+    let worker: App | undefined;
+    try {
+      worker = await startPublicTestApp({ ROLE: 'worker', QUEUE_PREFIX: prefix, EXPORT_SWEEP_INTERVAL_SECONDS: '3600' });
+      await waitUntil('the moved job to complete under the new prefix', async () => (await (await current.getJob('queued-by-the-old-release'))?.getState()) === 'completed', { timeoutMs: 10_000 });
+    } finally {
+      await worker?.stop();
+    }
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+  });
+});
