@@ -3,6 +3,7 @@ import { graphqlConfigShape } from './graphql.schema';
 import { keysConfigShape } from './keys.schema';
 import { oidcConfigShape } from './oidc.schema';
 import { adminConfigShape } from './admin.schema';
+import { loggingConfigShape } from './logging.schema';
 import { secretKeySchemas } from './secret-keys.schema';
 
 /**
@@ -91,14 +92,7 @@ export const configSchema = z.object({
     .enum(['api', 'worker', 'all'])
     .default('all')
     .describe('`api` serves HTTP, `worker` runs the BullMQ workers, `all` does both in one process.'),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info')
-    .describe('Minimum level of the JSON log lines written to stdout.'),
-  LOG_FORMAT: z
-    .enum(['auto', 'json', 'pretty'])
-    .default('auto')
-    .describe('`json`: one JSON object a line; `pretty`: human-readable lines (pino-pretty); `auto`: pretty when stdout is a terminal and NODE_ENV=development, JSON otherwise.'),
+  ...loggingConfigShape,
   ADMIN_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters')
