@@ -19,6 +19,7 @@ export function startupSummary({ url, publicUrl, nodeEnv, generatedAdminToken }:
     `GraphQL API: ${url}/graphql`,
     `OpenID endpoints: ${openidBase} per customer (the OpenID 2.0 OP identifier; OpenID Connect discovery at ${openidBase}.well-known/openid-configuration)`,
     `readiness: ${url}/readyz`,
+    `queue board: ${url}/admin/queues (platform owners: sign in with an owner token)`,
   ];
   // A token the operator chose is theirs to know; only one generated for a development run is shown.
   if (generatedAdminToken !== null && nodeEnv !== 'production') {

@@ -17,7 +17,7 @@ function developmentEnv(overrides: Record<string, string> = {}): Record<string, 
 // Colours and pino-pretty's level and time prefix, so a pretty line can be read as text.
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const messageOf = (line: string) => line.replace(ANSI, '').replace(/^\[[\d:.]+\] [A-Z]+: /, '');
-const SUMMARY = [/^GraphQL API: http:\/\/127\.0\.0\.1:\d+\/graphql$/, /^OpenID endpoints: /, /^readiness: /, /^admin token \(development only/, /^next: /];
+const SUMMARY = [/^GraphQL API: http:\/\/127\.0\.0\.1:\d+\/graphql$/, /^OpenID endpoints: /, /^readiness: /, /^queue board: /, /^admin token \(development only/, /^next: /];
 
 async function stop(proc: ServiceProcess | undefined): Promise<void> {
   if (!proc || proc.child.exitCode !== null) return;
@@ -45,9 +45,11 @@ describe('start-up lines', () => {
     const url = /^GraphQL API: (http:\/\/127\.0\.0\.1:\d+)\/graphql$/.exec(messages[at[0]!]!)![1]!;
     expect(messages[at[2]!]).toBe(`readiness: ${url}/readyz`);
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    expect(messages[at[3]!]).toMatch(new RegExp(`^queue board: ${url}/admin/queues `));
+    expect((await fetch(`${url}/admin/queues`, { redirect: 'manual' })).status).not.toBe(404);
 
     // The token shown is the one the service accepts as the platform owner's.
-    const token = messages[at[3]!]!.split(': ').at(-1)!;
+    const token = messages[at[4]!]!.split(': ').at(-1)!;
     const me = await graphql<{ me: { kind: string } }>(url, '{ me { kind } }', {}, token);
     expect(me.errors).toBeUndefined();
     expect(me.data?.me.kind).toBe('OPERATOR');

@@ -9,8 +9,9 @@ describe('the start-up lines', () => {
     expect(lines[0]).toBe('GraphQL API: http://127.0.0.1:3000/graphql');
     expect(lines[1]).toMatch(/^OpenID endpoints: https:\/\/id\.example\.net\/c\/\{slug\}\/ per customer .*https:\/\/id\.example\.net\/c\/\{slug\}\/\.well-known\/openid-configuration/);
     expect(lines[2]).toBe('readiness: http://127.0.0.1:3000/readyz');
+    expect(lines[3]).toMatch(/^queue board: http:\/\/127\.0\.0\.1:3000\/admin\/queues /);
     expect(lines.at(-1)).toMatch(/^next: create a customer \(README, 'Creating a customer with curl'\), or .*npm run demo/);
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
   });
 
   it('show a generated admin token in development', () => {
