@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { ConfigError } from '../src/config';
 import { StartupError } from '../src/shared/startup-error';
-import { DEMO_USERS } from './demo-users';
-import { DEMO_SLUG, RunningDemo, startDemo } from './run-demo';
+import { demoBanner } from './banner';
+import { RunningDemo, startDemo } from './run-demo';
 
 /** How long stopping may take before the process gives up and exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 30_000;
@@ -25,22 +25,7 @@ async function main(): Promise<void> {
   } catch (err) {
     fail(err);
   }
-  const users = DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(', ');
-  process.stdout.write(
-    [
-      '',
-      'Demo running. Open the relying party in a browser and sign in:',
-      '',
-      `  ${demo.rpUrl}/`,
-      '',
-      `  sample login site (AW)  ${demo.awUrl}/`,
-      `  identity service        ${demo.serviceUrl}/  (OP identifier ${demo.serviceUrl}/c/${DEMO_SLUG}/)`,
-      `  demo users              ${users}`,
-      '',
-      'Press Ctrl+C to stop.',
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(demoBanner(demo));
 
   let isStopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

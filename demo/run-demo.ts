@@ -2,7 +2,7 @@ import { platformScope } from '../src/db/scope';
 import { App, startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { customerUrls, PromptPolicy, Region } from '../src/customers';
-import { createLogger } from '../src/shared/logger';
+import { createLogger, logFormatFor } from '../src/shared/logger';
 import { PLATFORM } from '../src/shared/tenant';
 import { createSampleAw } from './sample-aw';
 import { createSampleRp } from './sample-rp';
@@ -32,6 +32,8 @@ export interface RunningDemo {
   /** The sample Authenticating Website. */
   awUrl: string;
   serviceUrl: string;
+  /** The ADMIN_TOKEN generated for this run, or null when the environment set one (never echoed). */
+  adminToken: string | null;
   /** Stops the sites and the service. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -47,7 +49,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   const rpUrl = `http://127.0.0.1:${checkPort(options.rpPort ?? 5000)}`;
   const serviceUrl = `http://127.0.0.1:${servicePort}`;
 
-  const { config } = loadConfig({
+  const { config, isAdminTokenGenerated } = loadConfig({
     ...options.env,
     ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     ...(options.migrationDatabaseUrl ? { MIGRATION_DATABASE_URL: options.migrationDatabaseUrl } : {}),
@@ -57,7 +59,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     PUBLIC_URL: serviceUrl,
     ROLE: options.role ?? 'all',
   });
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, undefined, logFormatFor(config.LOG_FORMAT, { isTTY: process.stdout.isTTY === true, nodeEnv: config.NODE_ENV }));
   const app = await startApp({ config, log });
 
   const stops: Array<() => Promise<void>> = [() => app.stop()];
@@ -84,7 +86,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     throw err;
   }
   log.child({ component: 'demo' }).info({ rpUrl, awUrl, serviceUrl, slug: DEMO_SLUG }, 'demo running');
-  return { rpUrl, awUrl, serviceUrl, stop };
+  return { rpUrl, awUrl, serviceUrl, adminToken: isAdminTokenGenerated ? config.ADMIN_TOKEN.reveal() : null, stop };
 }
 
 /**

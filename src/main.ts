@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config';
-import { createLogger } from './shared/logger';
+import { createLogger, logFormatFor } from './shared/logger';
+import { startupSummary } from './composition/startup-summary';
 import { StartupError } from './shared/startup-error';
 import { startApp } from './app';
 
@@ -16,8 +17,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const { config, warnings } = loaded;
-  const log = createLogger(config.LOG_LEVEL);
+  const { config, warnings, isAdminTokenGenerated } = loaded;
+  const format = logFormatFor(config.LOG_FORMAT, { isTTY: process.stdout.isTTY === true, nodeEnv: config.NODE_ENV });
+  const log = createLogger(config.LOG_LEVEL, undefined, format);
   for (const warning of warnings) log.warn(warning);
 
   // Signals are taken from the start: one arriving while the app starts (a worker already running
@@ -55,6 +57,10 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     throw err;
+  }
+  if (app.url) {
+    const generatedAdminToken = isAdminTokenGenerated ? config.ADMIN_TOKEN.reveal() : null;
+    for (const line of startupSummary({ url: app.url, publicUrl: config.PUBLIC_URL, nodeEnv: config.NODE_ENV, generatedAdminToken })) log.info(line);
   }
   if (pending) shutdown(pending);
 }

@@ -1,7 +1,16 @@
 import { createRedisClient, RedisClient, RedisTarget } from '../shared/redis-client';
 import { describeCause, redactUrl, StartupError } from '../shared/startup-error';
 
-const REDIS_HINT = 'start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no';
+/** The command that starts a throwaway Redis where REDIS_URL points (its port; 6379 when the URL names none). */
+export function redisStartHint(redisUrl: string): string {
+  let port = '6379';
+  try {
+    port = new URL(redisUrl).port || port;
+  } catch {
+    // an unparsable URL keeps the default port in the hint; the error itself names the URL
+  }
+  return `start it with: redis-server --daemonize yes --bind 127.0.0.1 --port ${port} --save "" --appendonly no`;
+}
 
 /** Connects to Redis and checks it answers; a StartupError with a hint when it does not. */
 export async function openRedis(target: RedisTarget): Promise<RedisClient> {
@@ -13,7 +22,7 @@ export async function openRedis(target: RedisTarget): Promise<RedisClient> {
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    throw new StartupError(`Redis is not reachable at ${redactUrl(target.url)} (${describeCause(err)}); ${REDIS_HINT}`);
+    throw new StartupError(`Redis is not reachable at ${redactUrl(target.url)} (${describeCause(err)}); ${redisStartHint(target.url)}`);
   }
   return redis;
 }

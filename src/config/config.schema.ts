@@ -4,6 +4,7 @@ import { keysConfigShape } from './keys.schema';
 import { metricsConfigShape } from './metrics.schema';
 import { oidcConfigShape } from './oidc.schema';
 import { adminConfigShape } from './admin.schema';
+import { loggingConfigShape } from './logging.schema';
 import { secretKeySchemas } from './secret-keys.schema';
 import { tracingConfigShape } from './tracing.schema';
 
@@ -93,10 +94,7 @@ export const configSchema = z.object({
     .enum(['api', 'worker', 'all'])
     .default('all')
     .describe('`api` serves HTTP, `worker` runs the BullMQ workers, `all` does both in one process.'),
-  LOG_LEVEL: z
-    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-    .default('info')
-    .describe('Minimum level of the JSON log lines written to stdout.'),
+  ...loggingConfigShape,
   ADMIN_TOKEN: z
     .string()
     .min(32, 'must be at least 32 characters')

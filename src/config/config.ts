@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ZodError } from 'zod';
+import { ZodError, ZodIssue } from 'zod';
 import { SecretKeyRing, secretKeyRing } from '../shared/secret-key-ring';
 import { configSchema, RawConfig } from './config.schema';
 import { derivedMasterKey, MasterKey, parseMasterKeys } from './master-keys';
@@ -27,6 +27,8 @@ export interface LoadedConfig {
   config: Config;
   /** Things the operator should know, such as generated development secrets. */
   warnings: string[];
+  /** Whether ADMIN_TOKEN was generated for this run (development, unset): the start-up lines then show it. */
+  isAdminTokenGenerated: boolean;
 }
 
 /** Every problem in the environment, reported together so one start-up fixes them all. */
@@ -47,7 +49,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
     raw = configSchema.parse(env);
   } catch (err) {
     if (err instanceof ZodError) {
-      throw new ConfigError(err.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+      throw new ConfigError(err.issues.map((issue) => describeIssue(issue, env)));
     }
     throw err;
   }
@@ -57,15 +59,16 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
   if (raw.OIDC_KEY_RETIRED_SECONDS < raw.OIDC_ID_TOKEN_TTL_SECONDS) {
     problems.push(`OIDC_KEY_RETIRED_SECONDS: must be at least OIDC_ID_TOKEN_TTL_SECONDS (${raw.OIDC_ID_TOKEN_TTL_SECONDS}), or ID tokens would outlive the key that verifies them`);
   }
+  let isAdminTokenGenerated = false;
   const adminToken = (): Secret => {
     if (raw.ADMIN_TOKEN) return new Secret(raw.ADMIN_TOKEN);
     if (raw.NODE_ENV === 'production') {
       problems.push('ADMIN_TOKEN: required when NODE_ENV=production');
       return new Secret('');
     }
-    const generated = randomBytes(32).toString('base64url');
-    warnings.push(`ADMIN_TOKEN is unset; generated one for this run: ${generated}`);
-    return new Secret(generated);
+    isAdminTokenGenerated = true;
+    warnings.push('ADMIN_TOKEN is unset; generated one for this run (shown once the service listens)');
+    return new Secret(randomBytes(32).toString('base64url'));
   };
   const secretKeys = (): SecretKeyRing => {
     const single = raw.SECRET_KEY === undefined ? null : new Secret(raw.SECRET_KEY);
@@ -117,7 +120,7 @@ export function loadConfig(env: Record<string, string | undefined>): LoadedConfi
     MASTER_KEYS: Object.freeze(masterKeys()),
   });
   if (problems.length > 0) throw new ConfigError(problems);
-  return { config, warnings };
+  return { config, warnings, isAdminTokenGenerated };
 }
 
 /** The documented variables as `[name, default, description]` rows (used for the README table). */
@@ -129,4 +132,18 @@ export function describeConfig(): Array<[string, string, string]> {
     const value = def.defaultValue ? String(def.defaultValue()) : '';
     return [name, value, schema.description ?? ''];
   });
+}
+
+/**
+ * One line per problem, `NAME: what is wrong`. A number that is no number at all reads
+ * `PORT must be a number (got "abc")` rather than zod's "Expected number, received nan"; the value
+ * is echoed only there, cut short, as no numeric variable holds a secret.
+ */
+function describeIssue(issue: ZodIssue, env: Record<string, string | undefined>): string {
+  const name = issue.path.join('.');
+  if (issue.code === 'invalid_type' && issue.expected === 'number' && issue.received === 'nan') {
+    const given = String(env[name] ?? '');
+    return `${name} must be a number (got ${JSON.stringify(given.length > 20 ? `${given.slice(0, 20)}…` : given)})`;
+  }
+  return `${name}: ${issue.message}`;
 }

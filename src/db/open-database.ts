@@ -13,9 +13,9 @@ const PG_HINT = 'start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /et
 /** Migrates, then opens the service's pool (as `ids_app`) and the platform path's (as `ids_platform`), each checked for its role. */
 export async function openDatabase(config: Config, log: Logger): Promise<{ orm: MikroORM; platformOrm: MikroORM }> {
   await migrateDatabase(config.MIGRATION_DATABASE_URL, log);
-  const orm = await openPool(config.DATABASE_URL, 'DATABASE_URL', 10, APPLICATION_ROLE);
+  const orm = await openPool(config.DATABASE_URL, 'DATABASE_URL', 10, APPLICATION_ROLE, log);
   try {
-    const platformOrm = await openPool(config.PLATFORM_DATABASE_URL, 'PLATFORM_DATABASE_URL', config.PLATFORM_DATABASE_POOL_MAX, PLATFORM_ROLE_CHECK);
+    const platformOrm = await openPool(config.PLATFORM_DATABASE_URL, 'PLATFORM_DATABASE_URL', config.PLATFORM_DATABASE_POOL_MAX, PLATFORM_ROLE_CHECK, log);
     return { orm, platformOrm };
   } catch (err) {
     await orm.close();
@@ -36,10 +36,10 @@ export async function pingDatabase(orm: MikroORM): Promise<void> {
   await orm.em.getConnection().execute('select 1');
 }
 
-async function openPool(url: string, name: string, poolMax: number, role: RoleCheck): Promise<MikroORM> {
+async function openPool(url: string, name: string, poolMax: number, role: RoleCheck, log?: Logger): Promise<MikroORM> {
   let orm: MikroORM;
   try {
-    orm = await MikroORM.init(ormOptions(url, { pool: { min: 0, max: poolMax } }, { queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS }));
+    orm = await MikroORM.init(ormOptions(url, { pool: { min: 0, max: poolMax } }, { queryTimeoutMs: SERVICE_QUERY_TIMEOUT_MS, log }));
   } catch (err) {
     throw new StartupError(`PostgreSQL is not reachable at ${redactUrl(url)} (${describeCause(err)}); ${PG_HINT}`);
   }

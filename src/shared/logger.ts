@@ -1,13 +1,27 @@
 import pino from 'pino';
+import type PinoPretty from 'pino-pretty';
 
 export type Logger = pino.Logger;
 
+/** LOG_FORMAT's values; `auto` is decided by `logFormatFor`. */
+export type LogFormatSetting = 'auto' | 'json' | 'pretty';
+
 /**
- * The one structured JSON logger; features take child loggers from it. Keys that could carry
- * secrets or postback bodies are redacted even if a caller logs them by mistake, and database
- * errors are logged without their SQL (see `safeErrorSerializer`).
+ * What `auto` means: human-readable lines for a person at a terminal in development, JSON for
+ * everything else (a log collector, a pipe, a file, production), so machines never get colours.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function logFormatFor(setting: LogFormatSetting, where: { isTTY: boolean; nodeEnv: string }): 'json' | 'pretty' {
+  if (setting !== 'auto') return setting;
+  return where.isTTY && where.nodeEnv === 'development' ? 'pretty' : 'json';
+}
+
+/**
+ * The one structured logger; features take child loggers from it. Keys that could carry
+ * secrets or postback bodies are redacted even if a caller logs them by mistake, and database
+ * errors are logged without their SQL (see `safeErrorSerializer`). `pretty` writes the same
+ * records as human-readable lines to stdout (colours only on a terminal).
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, format: 'json' | 'pretty' = 'json'): Logger {
   return pino(
     {
       level,
@@ -18,8 +32,20 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: '[redacted]',
       },
     },
-    destination,
+    format === 'pretty' ? prettyStream(destination) : destination,
   );
+}
+
+/**
+ * pino-pretty is loaded only when asked for: JSON deployments never pay for it. It runs in the
+ * process (sync), not as a worker-thread transport, so the lines before a crash are not lost.
+ */
+function prettyStream(destination?: pino.DestinationStream): pino.DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand (see above)
+  const build = require('pino-pretty') as typeof PinoPretty;
+  const target = destination ?? process.stdout;
+  const isTTY = (target as { isTTY?: boolean }).isTTY === true;
+  return build({ colorize: isTTY, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', singleLine: true, destination: target as NodeJS.WritableStream });
 }
 
 /** The fields of a PostgreSQL error that name a place in the schema, never a value. */

@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { demoBanner } from '../../demo/banner';
 import { RunningDemo, startDemo } from '../../demo/run-demo';
 import { testEnv } from '../support/config';
 import { testQueuePrefix } from '../support/env';
@@ -25,12 +28,9 @@ describe('the demo in a browser', () => {
   beforeAll(async () => {
     await waitForChromium();
     const [servicePort, awPort, rpPort] = [await freePort(), await freePort(), await freePort()];
-    demo = await startDemo({
-      servicePort,
-      awPort,
-      rpPort,
-      env: testEnv({ QUEUE_PREFIX: testQueuePrefix() }),
-    });
+    // No ADMIN_TOKEN, as a newcomer runs it: the demo generates one and prints it.
+    const { ADMIN_TOKEN: _unset, ...env } = testEnv({ QUEUE_PREFIX: testQueuePrefix() });
+    demo = await startDemo({ servicePort, awPort, rpPort, env });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   }, 300_000);
   afterAll(async () => {
@@ -79,6 +79,25 @@ describe('the demo in a browser', () => {
     expect(shown).toContain('alice@example.org');
   }, 60_000);
 
+  it('prints a curl that lists the sign-ins at the demo RP, as pasted into bash', async () => {
+    const page = await context!.newPage();
+    await signInAtAw(page, 'alice', 'wonderland');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await waitForPage(page, (url) => url.origin === demo!.rpUrl && url.pathname === '/verify', 'the RP after the assertion');
+
+    const banner = demoBanner(demo!);
+    expect(demo!.adminToken).toMatch(/^[\w-]{43}$/);
+    expect(banner).toContain(`GraphQL API             ${demo!.serviceUrl}/graphql`);
+    expect(banner).toContain(`admin token             ${demo!.adminToken}`);
+    const signIns = await runPrintedCurl(banner, {});
+    expect(signIns).toContainEqual(expect.objectContaining({ username: 'alice', status: 'COMPLETED', outcome: 'id_res' }));
+
+    // With an ADMIN_TOKEN of the operator's own, the banner never echoes it: the curl reads it from the shell.
+    const operators = demoBanner({ ...demo!, adminToken: null });
+    expect(operators).not.toContain(demo!.adminToken);
+    expect(await runPrintedCurl(operators, { ADMIN_TOKEN: demo!.adminToken! })).toContainEqual(expect.objectContaining({ username: 'alice' }));
+  }, 60_000);
+
   it('tells bob at the RP that the login was cancelled when he denies sharing', async () => {
     const { rpUrl } = demo!;
     const page = await context!.newPage();
@@ -92,6 +111,20 @@ describe('the demo in a browser', () => {
     expect(shown).not.toContain('Signed in as');
   }, 60_000);
 });
+
+/** Runs the curl command printed in `banner` (from its `curl` line through its continuations) with bash; answers the sign-ins listed. */
+async function runPrintedCurl(banner: string, env: Record<string, string>): Promise<unknown[]> {
+  const lines = banner.split('\n').map((line) => line.trim());
+  const start = lines.findIndex((line) => line.startsWith('curl '));
+  expect(start).toBeGreaterThan(0);
+  let end = start;
+  while (lines[end]!.endsWith('\\')) end++;
+  const command = lines.slice(start, end + 1).join('\n');
+  const { stdout } = await promisify(execFile)('bash', ['-c', command], { env: { PATH: process.env.PATH ?? '', ...env } });
+  const answer = JSON.parse(stdout) as { data?: { authRequests: { nodes: unknown[] } }; errors?: unknown };
+  expect(answer.errors).toBeUndefined();
+  return answer.data!.authRequests.nodes;
+}
 
 /** Waits for the next page, or fails saying where the browser is instead and what it shows. */
 async function waitForPage(page: Page, isExpected: (url: URL) => boolean, what: string): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { App, startApp } from '../../src/app';
 import { Region } from '../../src/customers';
-import { createLogger } from '../../src/shared/logger';
+import { createLogger, Logger } from '../../src/shared/logger';
 import { Clock } from '../../src/shared/clock';
 import type { LoginStep } from '../../src/openid-provider';
 import type { Resolver } from '../../src/shared/net/outbound-guard';
@@ -16,6 +16,8 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export interface TestAppOptions {
   clock?: Clock;
+  /** Instead of a logger at the config's LOG_LEVEL (silent in tests), to read what the service logs. */
+  log?: Logger;
   loginStep?: LoginStep;
   resolve?: Resolver;
   /** Where spans go when OTEL_EXPORTER_OTLP_ENDPOINT is set (an InMemorySpanExporter). */

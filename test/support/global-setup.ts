@@ -42,12 +42,11 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
   process.env.IDS_TEST_QUEUE_PREFIX = `ids-test-${runId}`;
 }
 
-/** Runs `node -r ts-register.js …args` to its end; fails with its output when it fails. */
+/** Runs `node -r ts-register.js …args` to its end, quietly (`npm test` prints only test results); fails with its output when it fails. */
 function run(args: string[], env: Record<string, string>): Promise<void> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['-r', TS_REGISTER, ...args], { cwd: ROOT, env }, (err, stdout, stderr) => {
-      process.stdout.write(stdout);
-      if (err) reject(new Error(`${args.join(' ')} failed: ${err.message}\n${stderr}`));
+      if (err) reject(new Error(`${args.join(' ')} failed: ${err.message}\n${stdout}${stderr}`));
       else resolve();
     });
   });

@@ -1,3 +1,4 @@
-export { AbuseGuard, AbuseSettings, digestOf, Lockout, sendTooManyRequests } from './abuse-guard';
+export { AbuseGuard, digestOf, sendTooManyRequests } from './abuse-guard';
+export type { AbuseSettings, Lockout } from './abuse-guard';
 export { CounterStore } from './counter-store';
 export { auditLockout } from './lockout-audit';

@@ -39,7 +39,9 @@ describe('a data backup taken before an erasure', () => {
     return url;
   })();
   const restoredName = restored.pathname.slice(1);
-  const psql = (url: string, sql: string) => execFileSync('psql', ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', '--dbname', url, '--command', sql]);
+  // Without server notices ("database … does not exist, skipping"), which psql writes to the test run's stderr.
+  const quiet = { env: { ...process.env, PGOPTIONS: '-c client_min_messages=warning' } };
+  const psql = (url: string, sql: string) => execFileSync('psql', ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', '--dbname', url, '--command', sql], quiet);
 
   beforeAll(async () => {
     app = await startPublicTestApp();
@@ -87,7 +89,7 @@ describe('a data backup taken before an erasure', () => {
     psql(live, `create database "${restoredName}"`);
     execFileSync('pg_restore', ['--exit-on-error', `--dbname=${restored}`, dump]);
     const keyring = execFileSync('pg_dump', ['--schema=keyring', '--format=plain', live], { maxBuffer: 64 << 20 });
-    execFileSync('psql', ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', `--dbname=${restored}`], { input: keyring });
+    execFileSync('psql', ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=1', `--dbname=${restored}`], { ...quiet, input: keyring });
 
     const pool = createSqlPool(restored.toString(), 2, 10_000, createLogger('silent'));
     try {

@@ -1,4 +1,6 @@
+import { Writable } from 'node:stream';
 import { App } from '../../../src/app';
+import { createLogger } from '../../../src/shared/logger';
 import { createTestCustomer, resetDatabase, startTestApp } from '../../support/app';
 import { graphql } from '../../support/graphql';
 import { testAppDatabaseUrl } from '../../support/env';
@@ -28,7 +30,14 @@ describe('PostgreSQL unreachable while the API runs', () => {
     proxy = await startTcpProxy(Number(direct.port || 5432), direct.hostname);
     const viaProxy = new URL(direct.toString());
     viaProxy.port = String(proxy.port);
-    app = await startTestApp({ DATABASE_URL: viaProxy.toString() });
+    const logged: Array<Record<string, unknown>> = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(...chunk.toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>));
+        done();
+      },
+    });
+    app = await startTestApp({ DATABASE_URL: viaProxy.toString() }, { log: createLogger('warn', destination) });
     await resetDatabase();
     await createTestCustomer(app, 'acme');
     const url = app.url!;
@@ -51,6 +60,9 @@ describe('PostgreSQL unreachable while the API runs', () => {
       expect(ms).toBeLessThan(10_000);
     }
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
+
+    // The dropped connections are reported in the service's JSON log, not by knex's console.log.
+    await waitUntil('the dropped connection in the log', () => logged.some((entry) => entry.component === 'knex' && /^Connection Error: /.test(String(entry.msg))));
 
     proxy.restore();
     await waitUntil('/readyz to answer 200 again', async () => (await fetch(`${url}/readyz`)).status === 200, { timeoutMs: 15_000, intervalMs: 100 });

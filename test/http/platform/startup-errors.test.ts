@@ -56,7 +56,7 @@ describe('start-up errors a newcomer can act on', () => {
     expect(code).toBe(1);
     expect(proc.lines).toHaveLength(1);
     expect(proc.lines[0]).toContain(`Redis is not reachable at redis://127.0.0.1:${port}`);
-    expect(proc.lines[0]).toContain('redis-server');
+    expect(proc.lines[0]).toContain(`redis-server --daemonize yes --bind 127.0.0.1 --port ${port} `);
   });
 
   it('reports every configuration problem at once and exits 1', async () => {
@@ -68,6 +68,13 @@ describe('start-up errors a newcomer can act on', () => {
     expect(output).toContain('ROLE');
     expect(output).toContain('ADMIN_TOKEN');
     expect(output).not.toMatch(/^\s+at /m);
+  });
+
+  it('says "PORT must be a number" for PORT=abc, in one line, exit code 1', async () => {
+    const proc = spawnService(testEnv({ PORT: 'abc' }));
+    const { code } = await proc.exited;
+    expect(code).toBe(1);
+    expect(proc.lines).toEqual(['invalid configuration:', '  - PORT must be a number (got "abc")']);
   });
 
   it('names what is wrong with SECRET_KEYS, never the secret, and exits 1', async () => {

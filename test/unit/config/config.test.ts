@@ -26,7 +26,7 @@ describe('configuration', () => {
       error = err;
     }
     expect(error).toBeInstanceOf(ConfigError);
-    const fields = (error as ConfigError).problems.map((p) => p.split(':')[0]);
+    const fields = (error as ConfigError).problems.map((p) => p.split(/[: ]/)[0]);
     expect([...new Set(fields)].sort()).toEqual(['PORT', 'PUBLIC_URL', 'ROLE']);
   });
 
@@ -47,12 +47,15 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/ADMIN_TOKEN: required[\s\S]*SECRET_KEY: required|SECRET_KEY: required[\s\S]*ADMIN_TOKEN: required/);
   });
 
-  it('generates development secrets and says so, printing the admin token but not the secret key', () => {
-    const { config, warnings } = loadConfig({});
+  it('generates development secrets and says so, never printing them (the start-up lines show the admin token)', () => {
+    const { config, warnings, isAdminTokenGenerated } = loadConfig({});
     expect(config.SECRET_KEYS.all).toHaveLength(1);
     expect(config.SECRET_KEYS.current.secret.reveal()).toHaveLength(43);
-    expect(warnings.join('\n')).toContain(config.ADMIN_TOKEN.reveal());
+    expect(isAdminTokenGenerated).toBe(true);
+    expect(warnings.join('\n')).toContain('ADMIN_TOKEN is unset; generated one for this run');
+    expect(warnings.join('\n')).not.toContain(config.ADMIN_TOKEN.reveal());
     expect(warnings.join('\n')).not.toContain(config.SECRET_KEYS.current.secret.reveal());
+    expect(loadConfig({ ADMIN_TOKEN: 'a'.repeat(40) }).isAdminTokenGenerated).toBe(false);
   });
 
   it('never prints secrets when the config is logged or serialised', () => {
