@@ -1,7 +1,8 @@
 export { AppMetrics, SCRAPE_CACHE_MS } from './app-metrics';
 export type { JobObserver, TokenGrantMetrics } from './app-metrics';
 export { httpMetrics, methodLabel } from './http-metrics';
-export { graphqlMetricsPlugin, knownOperationNames } from './graphql-metrics';
+export { graphqlMetricsPlugin } from './graphql-metrics';
+export { knownOperationNames } from '../operation-names';
 export { flowResultStep, postbackStep, NO_LOGIN_FLOW_METRICS } from './login-flow';
 export type { LoginFlowMetrics, LoginFlowStep, LoginProtocol } from './login-flow';
 export { startMetricsListener } from './metrics-listener';

@@ -2,7 +2,8 @@ import type { RequestHandler } from 'express';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Secret } from '../../config';
 import type { AppMetrics, TokenGrantMetrics } from './app-metrics';
-import { graphqlMetricsPlugin, knownOperationNames } from './graphql-metrics';
+import { graphqlMetricsPlugin } from './graphql-metrics';
+import { knownOperationNames } from '../operation-names';
 import { httpMetrics } from './http-metrics';
 import type { LoginFlowMetrics } from './login-flow';
 

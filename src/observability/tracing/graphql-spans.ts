@@ -1,6 +1,9 @@
 import { Span, SpanStatusCode, Tracer } from '@opentelemetry/api';
 import { ApolloServerPlugin } from '@apollo/server';
-import { KNOWN_OPERATION_NAMES } from './graphql-operation-names';
+import { knownOperationNames } from '../operation-names';
+
+/** Read once from the generated documents: the only operation names a span may carry. */
+const KNOWN_OPERATION_NAMES = knownOperationNames();
 
 /**
  * A span per GraphQL operation, `GraphQL <type> <name>`, child of the request's span. The name is
