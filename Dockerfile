@@ -9,6 +9,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# Metric labels and span names accept only our own clients' operation names, read from their generated documents.
+COPY clients/typescript/src/generated ./clients/typescript/src/generated
+COPY clients/dashboard/src/generated ./clients/dashboard/src/generated
 RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime

@@ -1,7 +1,8 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import ts from 'typescript';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { App } from '../../../src/app';
@@ -116,6 +117,20 @@ describe('containers (README, Containers)', () => {
     expect(JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')).compilerOptions.rootDir).toBe('.');
     const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n');
     expect(ignored).toEqual(expect.arrayContaining(['.env', 'node_modules', '.git']));
+  });
+
+  it('the build stage copies every file `npm run build` compiles (an import from outside src/ would break the image)', () => {
+    const buildStage = dockerfile.slice(0, dockerfile.lastIndexOf('\nFROM '));
+    const copied = [...buildStage.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/)).map((path) => path.replace(/\/$/, ''));
+    const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
+    const compiled = ts
+      .createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true, noResolve: false, types: [] } })
+      .getSourceFiles()
+      .map((file) => relative(ROOT, file.fileName))
+      .filter((file) => !file.startsWith('node_modules/') && !file.startsWith('..'));
+    expect(compiled).toContain('src/main.ts');
+    const missing = compiled.filter((file) => !copied.some((path) => file === path || file.startsWith(`${path}/`)));
+    expect(missing).toEqual([]);
   });
 
   it('the README\'s compose commands name only files that exist', () => {
