@@ -9,7 +9,7 @@ import type { SecretKeyRing } from '../shared/secret-key-ring';
 import { csrfFor, isCsrfValid, isPlatformOwner, PRE_SESSION_COOKIE, principalOf, sameOriginOnly, SESSION_COOKIE, sessionRequired } from './admin-guard';
 import { loginForm, logoutForm, paragraph, sendAdminPage } from './admin-pages';
 import { AdminSession, AdminSessionStore } from './admin-session.store';
-import { auditBoardActions } from './board-audit';
+import { auditBoardActions, refuseDataChanges } from './board-audit';
 import { BoardRegion, queueBoard } from './queue-board';
 
 /** One served region, as the board's sign-in sees it: where its operator tokens are checked. */
@@ -108,7 +108,7 @@ export function adminRoutes(deps: AdminRoutesDeps): Router {
     sendAdminPage(res, 200, 'Signed out', paragraph('You have signed out of the queue board.', { href: '/admin/login', text: 'Sign in again' }));
   });
 
-  router.use('/queues', guard, queueBoard(deps.queues, auditBoardActions(recordAudit)));
+  router.use('/queues', guard, queueBoard(deps.queues, { before: refuseDataChanges, after: auditBoardActions(recordAudit) }));
   return router;
 }
 

@@ -1,4 +1,4 @@
-import type { AfterHook } from '@bull-board/api/dist/types';
+import type { AfterHook, BeforeHook } from '@bull-board/api/dist/types';
 import { ActorKind, type AuditRecord } from '../audit';
 import { principalOf } from './admin-guard';
 
@@ -70,3 +70,18 @@ export function auditBoardActions(record: (event: AuditRecord) => Promise<void>)
     return result;
   };
 }
+
+/**
+ * The board's routes that write a job's data or a schedule. A job's data is what a handler trusts
+ * (a back-channel logout job, for one, carries the issuer it signs for): the board retries, cleans,
+ * promotes and pauses, but never makes or rewrites work. New jobs come only from the service itself.
+ */
+export const REFUSED_ROUTES: ReadonlySet<string> = new Set([
+  'post /api/queues/:queueName/add',
+  'patch /api/queues/:queueName/:jobId/update-data',
+  'patch /api/queues/:queueName/job-schedulers/:schedulerId',
+]);
+
+/** Bull Board's `before` hook: refuses the routes of REFUSED_ROUTES with 403 before they run. */
+export const refuseDataChanges: BeforeHook = (context) =>
+  REFUSED_ROUTES.has(`${context.method} ${context.route}`) ? { allow: false, status: 403, message: 'the queue board does not add jobs or change their data or schedules' } : { allow: true };

@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Express, RequestHandler } from 'express';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import type { AfterHook } from '@bull-board/api/dist/types';
+import type { AfterHook, BeforeHook } from '@bull-board/api/dist/types';
 import { ExpressAdapter } from '@bull-board/express';
 
 /** Where the board lives; its page, static files and JSON API are all under it. */
@@ -25,9 +25,10 @@ export const BOARD_CSP =
 /**
  * Bull Board (`@bull-board/express`) over every served region's queues: one set per region, named
  * `{region}.{queue}` (grouped by region in the board's menu) when there are several, plain queue
- * names when there is one. `afterAction` runs after each successful API call (the audit hook).
+ * names when there is one. `hooks.before` may refuse an API call before it runs; `hooks.after` runs
+ * after each successful one (the audit hook).
  */
-export function queueBoard(regions: readonly BoardRegion[], afterAction: AfterHook): RequestHandler {
+export function queueBoard(regions: readonly BoardRegion[], hooks: { before: BeforeHook; after: AfterHook }): RequestHandler {
   const adapter = new ExpressAdapter().setBasePath(BOARD_PATH);
   const isMultiRegion = regions.length > 1;
   createBullBoard({
@@ -37,7 +38,7 @@ export function queueBoard(regions: readonly BoardRegion[], afterAction: AfterHo
     serverAdapter: adapter,
     options: {
       uiConfig: { boardTitle: 'Queues', miscLinks: [{ text: 'Sign out', url: '/admin/logout' }] },
-      handlerHooks: { after: afterAction },
+      handlerHooks: hooks,
     },
   });
   const board = adapter.getRouter() as Express;

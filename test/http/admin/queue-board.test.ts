@@ -199,6 +199,28 @@ describe('queue board (/admin)', () => {
     expect(await outbox('queue_board.job_retried')).toEqual([]);
   });
 
+  it('never adds a job or rewrites a job\'s data or schedule: 403, nothing changed, nothing audited', async () => {
+    const { session } = await signInToBoard(url, owner);
+    const held = await erasure.add('process-deletion-request', { deletionRequestId: randomUUID() }, { delay: 3_600_000 });
+    const before = await erasure.getJobCounts();
+    const json = (body: unknown) => ({ origin: url, 'content-type': 'application/json', body: JSON.stringify(body) });
+    const send = (method: string, path: string, body: unknown) => {
+      const { body: text, ...headers } = json(body);
+      return boardApi(url, session, path, { method, headers, body: text });
+    };
+
+    const added = await send('POST', '/queues/erasure/add', { name: 'process-deletion-request', data: { deletionRequestId: randomUUID() }, options: {} });
+    expect(added.status).toBe(403);
+    const rewritten = await send('PATCH', `/queues/erasure/${held.id}/update-data`, { jobData: { deletionRequestId: randomUUID() } });
+    expect(rewritten.status).toBe(403);
+
+    expect(await erasure.getJobCounts()).toEqual(before);
+    expect((await erasure.getJob(held.id!))!.data).toEqual(held.data);
+    expect(await outbox('queue_board.job_added')).toEqual([]);
+    expect(await outbox('queue_board.job_data_updated')).toEqual([]);
+    await held.remove();
+  });
+
   it('ends a session at sign-out (CSRF-protected): the cookie no longer opens the board', async () => {
     const { session } = await signInToBoard(url, owner);
     const cookie = `ids_admin_session=${session}`;
