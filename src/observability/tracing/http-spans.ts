@@ -13,7 +13,9 @@ const MOUNTS = new Set(['/graphql']);
  */
 export function httpSpans(tracer: Tracer): RequestHandler {
   return (req, res, next) => {
-    const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+    // Only `traceparent` is read: `tracestate` and `baggage` are the caller's free text, which would
+    // otherwise ride along in every span we export and every job we enqueue.
+    const parent = propagation.extract(ROOT_CONTEXT, { traceparent: req.headers.traceparent });
     const method = req.method;
     const span = tracer.startSpan(`HTTP ${method}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': method } }, parent);
     const active = trace.setSpan(parent, span);

@@ -121,6 +121,10 @@ describe('tracing (OpenTelemetry)', () => {
     // A caller cannot keep its requests out of our traces by saying its own trace is not sampled.
     const unsampled = hex(16);
     expect((await fetch(`${app.url}/healthz`, { headers: { traceparent: `00-${unsampled}-${hex(8)}-00` } })).status).toBe(200);
+    // A caller's tracestate and baggage are its own free text: neither rides along in our spans.
+    const stated = hex(16);
+    const withState = { traceparent: `00-${stated}-${hex(8)}-01`, tracestate: 'rp=alice-at-example-org', baggage: 'user=alice' };
+    expect((await fetch(`${app.url}/healthz`, { headers: withState })).status).toBe(200);
     await waitUntil("the drain to chain the sign-in's audit events", async () => (await pending()) === 0);
     const drained = await ownerSql(`select trace_parent from audit_outbox where action = 'profile.created'`);
     expect(drained).toHaveLength(1);
@@ -129,6 +133,9 @@ describe('tracing (OpenTelemetry)', () => {
     await waitUntil('the audit drain span to end', () => drainOf(exporter.getFinishedSpans()) !== undefined);
     const spans = exporter.getFinishedSpans();
     expect(spans.filter((s) => s.spanContext().traceId === unsampled).map((s) => s.name)).toEqual(['HTTP GET /healthz']);
+    const statedSpans = spans.filter((s) => s.spanContext().traceId === stated);
+    expect(statedSpans.map((s) => s.name)).toEqual(['HTTP GET /healthz']);
+    expect(statedSpans[0]!.spanContext().traceState).toBeUndefined();
 
     // Each request of the flow: a server span in the RP's trace, child of the span that sent it.
     const servers = spans.filter((s) => s.kind === 1 && s.spanContext().traceId === traceId);
