@@ -128,6 +128,22 @@ describe('jobs queued under the queue prefix of before issue 20', () => {
     expect(await (await current.getJob('later'))?.getState()).toBe('delayed');
   });
 
+  it('leaves a job a worker holds where it is and moves the others', async () => {
+    const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
+    const old = queue(QUEUES.erasure, prefix);
+    const current = queue(QUEUES.erasure, `{${prefix}}`);
+    await old.add(JOBS.processDeletionRequest, { deletionRequestId: randomUUID() }, { jobId: 'held' });
+    await old.add(JOBS.processDeletionRequest, { deletionRequestId: randomUUID() }, { jobId: 'free' });
+    // What an old-release worker that took the job between add and remove leaves: its lock on the job.
+    await redis.set(`${prefix}:${QUEUES.erasure}:held:lock`, 'an-old-worker', 'PX', 60_000);
+
+    expect(await moveStrandedJobs(redis, prefix, current, log)).toBe(1);
+
+    expect((await current.getJobs(['wait'])).map((job) => job.id)).toEqual(['free']);
+    expect(await old.getJob('held')).toBeDefined();
+    expect(await redis.exists(`${prefix}:${QUEUES.erasure}:meta`)).toBe(1);
+  });
+
   it('leaves no key under the old prefix on a fresh install', async () => {
     const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
     expect(await moveStrandedJobs(redis, prefix, queue(QUEUES.audit, `{${prefix}}`), log)).toBe(0);
