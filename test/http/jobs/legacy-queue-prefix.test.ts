@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { App } from '../../../src/app';
 import { JOBS, QUEUES } from '../../../src/jobs/queues';
@@ -61,12 +61,87 @@ describe('jobs queued under the queue prefix of before issue 20', () => {
     const all = await current.getJobs(['wait', 'prioritized', 'delayed']);
     expect(all).toHaveLength(4);
     expect((await current.getJob('1'))!.name).toBe(JOBS.sweepDeletionRequests);
-    expect(all.find((job) => job.opts.priority === 3)?.id).not.toBe('1');
+    // A counter id gets a fixed id of its own, so a repeated add (a crash between add and remove) is a no-op.
+    expect(all.find((job) => job.opts.priority === 3)?.id).toBe('legacy-2');
 
     // Nothing was left behind, so the old queue's keys are gone; the next worker start finds nothing to move or double.
     expect(await redis.keys(`${prefix}:*`)).toEqual([]);
     expect(await moveStrandedJobs(redis, prefix, current, log)).toBe(0);
     expect(await current.getJobs(['wait', 'prioritized', 'delayed'])).toHaveLength(4);
+  });
+
+  it('adds a job whose copy is already there (a move that stopped between add and remove) once', async () => {
+    const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
+    const old = queue(QUEUES.erasure, prefix);
+    const current = queue(QUEUES.erasure, `{${prefix}}`);
+    const payload = { deletionRequestId: randomUUID() };
+    expect((await old.add(JOBS.processDeletionRequest, payload)).id).toBe('1');
+    await current.add(JOBS.processDeletionRequest, payload, { jobId: 'legacy-1' });
+
+    await moveStrandedJobs(redis, prefix, current, log);
+
+    expect((await current.getJobs(['wait'])).map((job) => [job.id, job.data])).toEqual([['legacy-1', payload]]);
+    expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+  });
+
+  it('moves each job once when two workers start at the same time', async () => {
+    const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
+    const old = queue(QUEUES.erasure, prefix);
+    const ids = Array.from({ length: 40 }, () => randomUUID());
+    for (const [i, deletionRequestId] of ids.entries()) await old.add(JOBS.processDeletionRequest, { deletionRequestId }, i % 4 === 0 ? { jobId: `deletion-${deletionRequestId}` } : {});
+    const other = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    try {
+      const current = queue(QUEUES.erasure, `{${prefix}}`);
+      const alsoCurrent = new Queue(QUEUES.erasure, { connection: other, prefix: `{${prefix}}` });
+      const moved = await Promise.all([moveStrandedJobs(redis, prefix, current, log), moveStrandedJobs(other, prefix, alsoCurrent, log)]);
+      await alsoCurrent.close();
+
+      expect(moved[0] + moved[1]).toBe(ids.length);
+      const all = await current.getJobs(['wait']);
+      expect(all.map((job) => (job.data as { deletionRequestId: string }).deletionRequestId).sort()).toEqual([...ids].sort());
+      expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('moves and deletes nothing while a worker of the older release still serves the old queue', async () => {
+    const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
+    const old = queue(QUEUES.erasure, prefix);
+    const current = queue(QUEUES.erasure, `{${prefix}}`);
+    await old.add(JOBS.processDeletionRequest, { deletionRequestId: randomUUID() }, { jobId: 'later', delay: 60 * 60_000 });
+    const oldWorker = new Worker(QUEUES.erasure, async () => undefined, { connection: redis, prefix });
+    try {
+      await waitUntil('the old worker to be listed', async () => (await old.getWorkersCount()) > 0);
+
+      expect(await moveStrandedJobs(redis, prefix, current, log)).toBe(0);
+
+      expect(await current.getJobCounts('wait', 'prioritized', 'delayed', 'paused')).toEqual({ wait: 0, prioritized: 0, delayed: 0, paused: 0 });
+      expect(await (await old.getJob('later'))?.getState()).toBe('delayed');
+      expect(await redis.exists(`${prefix}:${QUEUES.erasure}:meta`)).toBe(1);
+    } finally {
+      await oldWorker.close();
+    }
+    // Once the older release is gone, the next worker start moves the job.
+    await waitUntil('the old worker to be gone', async () => (await old.getWorkersCount()) === 0);
+    expect(await moveStrandedJobs(redis, prefix, current, log)).toBe(1);
+    expect(await (await current.getJob('later'))?.getState()).toBe('delayed');
+  });
+
+  it('leaves a job a worker holds where it is and moves the others', async () => {
+    const prefix = `${testQueuePrefix()}-legacy-${randomUUID().slice(0, 8)}`;
+    const old = queue(QUEUES.erasure, prefix);
+    const current = queue(QUEUES.erasure, `{${prefix}}`);
+    await old.add(JOBS.processDeletionRequest, { deletionRequestId: randomUUID() }, { jobId: 'held' });
+    await old.add(JOBS.processDeletionRequest, { deletionRequestId: randomUUID() }, { jobId: 'free' });
+    // What an old-release worker that took the job between add and remove leaves: its lock on the job.
+    await redis.set(`${prefix}:${QUEUES.erasure}:held:lock`, 'an-old-worker', 'PX', 60_000);
+
+    expect(await moveStrandedJobs(redis, prefix, current, log)).toBe(1);
+
+    expect((await current.getJobs(['wait'])).map((job) => job.id)).toEqual(['free']);
+    expect(await old.getJob('held')).toBeDefined();
+    expect(await redis.exists(`${prefix}:${QUEUES.erasure}:meta`)).toBe(1);
   });
 
   it('leaves no key under the old prefix on a fresh install', async () => {
