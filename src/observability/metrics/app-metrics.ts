@@ -123,7 +123,7 @@ export class AppMetrics {
     // A source that cannot be read (Redis or PostgreSQL away) leaves its series out of this scrape; the scrape itself still answers.
     new Gauge({
       name: 'ids_queue_jobs',
-      help: 'Jobs in each BullMQ queue by state (read on scrape, cached a few seconds).',
+      help: 'Jobs in each BullMQ queue by state (read on scrape, cached a few seconds; the deployment\'s, reported alike by every instance: aggregate with max).',
       labelNames: ['region', 'queue', 'state'],
       registers,
       async collect() {
@@ -157,8 +157,8 @@ export class AppMetrics {
           }
         },
       });
-    outboxGauge('ids_audit_outbox_undrained', 'Audit outbox rows not yet moved onto their chain.', (b) => b.undrained);
-    outboxGauge('ids_audit_outbox_lag_seconds', 'Age of the oldest audit outbox row not yet moved onto its chain (0 when none waits).', (b) => b.oldestSeconds ?? 0);
+    outboxGauge('ids_audit_outbox_undrained', 'Audit outbox rows not yet moved onto their chain (reported alike by every instance: aggregate with max).', (b) => b.undrained);
+    outboxGauge('ids_audit_outbox_lag_seconds', 'Age of the oldest audit outbox row not yet moved onto its chain (0 when none waits; reported alike by every instance: aggregate with max).', (b) => b.oldestSeconds ?? 0);
     new Gauge({
       name: 'ids_db_pool_connections',
       help: 'PostgreSQL pool connections by pool and state: total open, idle, and callers waiting for one.',
