@@ -132,10 +132,11 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   let http: HttpServer[] = [];
   const workers: RunningWorkers[] = [];
   let url: string | null = null;
+  let closeApi: (() => Promise<void>) | null = null;
   let metricsListener: Awaited<ReturnType<typeof startMetrics>> = null;
   try {
     metricsListener = await startMetrics(config, metrics, cells);
-    if (config.ROLE !== 'worker') ({ http, url } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves!, metrics, tracer }));
+    if (config.ROLE !== 'worker') ({ http, url, close: closeApi } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves!, metrics, tracer }));
     // A move left unfinished by a stop is taken up again where both its regions are served.
     if (cells.length > 1) await regionMoves!.resumeAll();
     if (config.ROLE !== 'api')
@@ -143,6 +144,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
         workers.push(await startWorkerRole({ config: cell.config, log: cell.log, db: cell.db, services: cell.services, observe: metrics.jobs(cell.region), tracer }));
   } catch (err) {
     for (const server of http) await server.apollo.stop().catch(() => undefined);
+    await closeApi?.();
     for (const running of workers) await running.close().catch(() => undefined);
     await metricsListener?.close();
     await closeAll();
@@ -154,6 +156,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
     stopping ??= (async () => {
       // Apollo's drain plugin (the home region's) closes the listener and waits for in-flight requests.
       for (const server of http) await server.apollo.stop();
+      await closeApi?.();
       for (const running of workers) await running.close();
       await metricsListener?.close();
       // closeAll first lets a region move's run finish (each step is recorded; the next start resumes from it).

@@ -13,8 +13,10 @@ import { RegionCell } from './open-region-cell';
  * (each region's Redis and queue prefix, on the region's connection, closed with the region: the
  * board reads and acts on jobs and never blocks on a queue), sessions in the home region's Redis,
  * events on the home region's platform chain, and sign-in counted by the home region's abuse guard.
+ * `close` closes the board's queues (they hold listeners on the regions' connections); the app calls
+ * it on stop, before the regions close.
  */
-export function adminBoard(config: Config, cells: readonly RegionCell[], abuse: AbuseGuard): RequestHandler {
+export function adminBoard(config: Config, cells: readonly RegionCell[], abuse: AbuseGuard): { handler: RequestHandler; close(): Promise<void> } {
   const home = cells[0]!;
   const queues = cells.map((cell) => ({
     region: cell.region,
@@ -25,7 +27,7 @@ export function adminBoard(config: Config, cells: readonly RegionCell[], abuse: 
       return queue;
     }),
   }));
-  return adminRoutes({
+  const handler = adminRoutes({
     regions: cells.map((cell) => ({ region: cell.region, db: cell.db, operatorTokens: cell.services.operatorTokens })),
     queues,
     sessions: new AdminSessionStore(home.redis, `${plainKeyPrefix(home.config.QUEUE_PREFIX)}:admin-session:`),
@@ -37,4 +39,8 @@ export function adminBoard(config: Config, cells: readonly RegionCell[], abuse: 
     abuse,
     isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL),
   });
+  const close = async () => {
+    for (const { queues: regionQueues } of queues) for (const queue of regionQueues) await queue.close().catch(() => undefined);
+  };
+  return { handler, close };
 }

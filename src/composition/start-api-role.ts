@@ -34,9 +34,11 @@ export interface ApiRoleDeps {
  * The API role: each region's GraphQL schema and HTTP routes on its own services, one front server on
  * HOST:PORT that hands each request to the region holding its customer's data (http/region-router.ts),
  * the abuse guard and readiness checks. Answers the regions' servers and the base URL the front
- * listens on; a port in use is a StartupError (the servers are stopped again first).
+ * listens on, and `close`, which releases what the role holds besides its servers (the queue board's
+ * queues), for after the servers have stopped; a port in use is a StartupError (the servers are
+ * stopped again first).
  */
-export async function startApiRole({ config, log, cells, directory, regionMoves, metrics, tracer }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string }> {
+export async function startApiRole({ config, log, cells, directory, regionMoves, metrics, tracer }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string; close(): Promise<void> }> {
   const handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   // Larger header blocks are refused by Node itself with 431 before any handler runs.
   const front = createServer({ maxHeaderSize: config.HTTP_MAX_HEADER_BYTES }, (req, res) => route(req, res));
@@ -44,6 +46,10 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
   const graphqlDeps = { adminToken: config.ADMIN_TOKEN, regions: graphqlRegions, platformRegion: platformRegionOf(graphqlRegions, directory) };
   const servers: HttpServer[] = [];
   const home = cells[0]!;
+  let board: ReturnType<typeof adminBoard> | null = null;
+  const close = async () => {
+    await board?.close();
+  };
   const operationNames = knownOperationNames();
   const readiness = cells.flatMap((cell) => {
     const suffix = cells.length > 1 ? `:${cell.region}` : '';
@@ -66,6 +72,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
         },
         auditLockout(db, services.audit),
       );
+      if (cell === home) board = adminBoard(config, cells, abuse);
       const schema = await buildGraphqlSchema(createResolvers(services, cell.orm.em, config.PUBLIC_URL, fanOutFrom(cell, cells), regionMoves));
       const http = await createHttpServer({
         config: cell.config,
@@ -88,7 +95,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
         abuse,
         readiness: cell === home ? readiness : [],
         // The queue board of every region is served once, by the home region (its paths name no customer).
-        admin: cell === home ? adminBoard(config, cells, abuse) : null,
+        admin: cell === home ? board!.handler : null,
         metrics: regionMetrics(metrics, cell.region, config.METRICS_TOKEN, operationNames),
         tracer,
       });
@@ -97,6 +104,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
     }
   } catch (err) {
     for (const http of servers) await http.apollo.stop().catch(() => undefined);
+    await close();
     throw err;
   }
   const route = regionRouter({ home: handlers.get(home.region)!, regions: handlers, locate: (slug) => directory.bySlug(slug), log });
@@ -107,13 +115,14 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
     });
   } catch (err) {
     for (const http of servers) await http.apollo.stop().catch(() => undefined);
+    await close();
     const code = (err as { code?: string }).code;
     throw code === 'EADDRINUSE' ? new StartupError(`port ${config.PORT} on ${config.HOST} is already in use; set PORT to a free one`) : err;
   }
   const address = front.address() as AddressInfo;
   const url = `http://${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, publicUrl: config.PUBLIC_URL, regions: cells.map((c) => c.region) }, 'HTTP server listening');
-  return { http: servers, url };
+  return { http: servers, url, close };
 }
 
 /** The platform-wide views' reach from `self`: its own services in the current transaction, the others' each in a platform transaction of their own. */

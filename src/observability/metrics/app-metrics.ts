@@ -15,12 +15,29 @@ export interface TokenGrantMetrics {
   answered(grantType: string | undefined, status: number, error: unknown): void;
 }
 
+/**
+ * The process's own metrics (CPU, memory, event-loop delay, GC; prom-client's default metrics),
+ * registered once per process: collecting them starts an event-loop-delay monitor and a GC observer
+ * that nothing can stop, so one set serves every app of the process (tests start many).
+ */
+let processRegistry: Registry | null = null;
+
+/** The registry of the process's default metrics, made on first use and the same ever after. */
+export function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: 'ids_' });
+  }
+  return processRegistry;
+}
+
 /** Told of each finished job by the workers. */
 export type JobObserver = (queue: string, result: 'completed' | 'failed', seconds: number) => void;
 
 /**
  * One running app's metrics (issue 20): its own prom-client Registry, never the global one, so
- * several apps in one process (tests) each scrape only their own. Counters and histograms are
+ * several apps in one process (tests) each scrape only their own, followed by the process's
+ * (processMetrics(), shared by every app of the process). Counters and histograms are
  * updated by the transports and the workers as things happen; queue depths, the audit outbox and
  * the pools are read on scrape, through a cache of SCRAPE_CACHE_MS.
  */
@@ -37,7 +54,6 @@ export class AppMetrics {
 
   constructor(private readonly log: Logger) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'ids_' });
     this.httpRequests = new Counter({ name: 'ids_http_requests_total', help: 'HTTP requests answered, by method, route template and status.', labelNames: ['method', 'route', 'status'], registers });
     this.httpDuration = new Histogram({
       name: 'ids_http_request_duration_seconds',
@@ -86,9 +102,10 @@ export class AppMetrics {
     this.sources.push(sources);
   }
 
-  /** The exposition text and its content type. */
+  /** The exposition text (this app's series, then the process's) and its content type. */
   async scrape(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+    const [own, process] = await Promise.all([this.registry.metrics(), processMetrics().metrics()]);
+    return { contentType: this.registry.contentType, body: own.endsWith('\n') || own === '' ? own + process : `${own}\n${process}` };
   }
 
   /** Releases the scrape sources' handles (on app stop). */
@@ -106,7 +123,7 @@ export class AppMetrics {
     // A source that cannot be read (Redis or PostgreSQL away) leaves its series out of this scrape; the scrape itself still answers.
     new Gauge({
       name: 'ids_queue_jobs',
-      help: 'Jobs in each BullMQ queue by state (read on scrape, cached a few seconds).',
+      help: 'Jobs in each BullMQ queue by state (read on scrape, cached a few seconds; the deployment\'s, reported alike by every instance: aggregate with max).',
       labelNames: ['region', 'queue', 'state'],
       registers,
       async collect() {
@@ -140,8 +157,8 @@ export class AppMetrics {
           }
         },
       });
-    outboxGauge('ids_audit_outbox_undrained', 'Audit outbox rows not yet moved onto their chain.', (b) => b.undrained);
-    outboxGauge('ids_audit_outbox_lag_seconds', 'Age of the oldest audit outbox row not yet moved onto its chain (0 when none waits).', (b) => b.oldestSeconds ?? 0);
+    outboxGauge('ids_audit_outbox_undrained', 'Audit outbox rows not yet moved onto their chain (reported alike by every instance: aggregate with max).', (b) => b.undrained);
+    outboxGauge('ids_audit_outbox_lag_seconds', 'Age of the oldest audit outbox row not yet moved onto its chain (0 when none waits; reported alike by every instance: aggregate with max).', (b) => b.oldestSeconds ?? 0);
     new Gauge({
       name: 'ids_db_pool_connections',
       help: 'PostgreSQL pool connections by pool and state: total open, idle, and callers waiting for one.',

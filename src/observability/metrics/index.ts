@@ -1,4 +1,4 @@
-export { AppMetrics, SCRAPE_CACHE_MS } from './app-metrics';
+export { AppMetrics, processMetrics, SCRAPE_CACHE_MS } from './app-metrics';
 export type { JobObserver, TokenGrantMetrics } from './app-metrics';
 export { httpMetrics, methodLabel } from './http-metrics';
 export { graphqlMetricsPlugin } from './graphql-metrics';

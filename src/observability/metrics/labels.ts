@@ -12,13 +12,31 @@ export const OTHER = 'other';
 /** Mounts (app.use) that answer whole paths themselves; their mount path is a template already. */
 const TEMPLATE_MOUNTS: ReadonlySet<string> = new Set(['/graphql']);
 
+/** Our own parameter-free mounts whose routers' routes are named under them (`/admin` + `/login`). */
+const PREFIXED_MOUNTS: ReadonlySet<string> = new Set(['/admin']);
+
+/** The queue board (Bull Board, an app of its own under `/admin/queues`) and its static files. */
+const BOARD = '/admin/queues';
+const BOARD_STATIC = `${BOARD}/static`;
+
 /**
- * The route template a request was answered by: the path of the Express route that matched
- * (`/c/:slug/openid`; our routers are mounted at the root, so it is the whole path), one of the
- * fixed mounts, or `unmatched`. Never the request's own path, which carries slugs and usernames.
+ * The route template a request was answered by, from the matched Express route's path and the
+ * mount (`req.baseUrl`) it was answered under: at the root, the route's path (`/c/:slug/openid`);
+ * under `/admin`, the mount and the route (`/admin/login`, `/admin` for its `/`); the board's JSON
+ * API as `/admin/queues/api/*` (one series per method, whatever the queue or job), its page and
+ * its sign-in guard as `/admin/queues`, its files as `/admin/queues/static`; one of the fixed
+ * mounts; else `unmatched`. Never the request's own path, nor a mount path other than these fixed
+ * ones: a mount with parameters (`/c/:slug/openid`) has the customer's slug in its `baseUrl`.
  */
 export function routeTemplate(routePath: unknown, mountPath: string): string {
-  if (typeof routePath === 'string') return routePath;
+  if (mountPath === '') return typeof routePath === 'string' ? routePath : UNMATCHED;
+  if (PREFIXED_MOUNTS.has(mountPath)) {
+    if (typeof routePath !== 'string') return UNMATCHED;
+    return routePath === '/' ? mountPath : `${mountPath}${routePath}`;
+  }
+  // The board's page is one route of several paths (a list); its API routes are strings under /api/.
+  if (mountPath === BOARD) return typeof routePath === 'string' && routePath.startsWith('/api/') ? `${BOARD}/api/*` : BOARD;
+  if (mountPath === BOARD_STATIC) return BOARD_STATIC;
   return TEMPLATE_MOUNTS.has(mountPath) ? mountPath : UNMATCHED;
 }
 

@@ -1,12 +1,11 @@
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, Tracer } from '@opentelemetry/api';
 import { RequestHandler } from 'express';
-
-/** Mounts answered by a plain handler (no express route): named by their mount path. */
-const MOUNTS = new Set(['/graphql']);
+import { routeTemplate, UNMATCHED } from '../metrics/labels';
 
 /**
- * A server span per request, named `HTTP <METHOD> <route template>` (`/c/:slug/ows_auth`, never
- * the path itself: no slug, request id or query reaches a span), child of the caller's span when
+ * A server span per request, named `HTTP <METHOD> <route template>` (`/c/:slug/ows_auth`,
+ * `/admin/login`: the metrics' template, metrics/labels.ts; never the path itself: no slug, request
+ * id or query reaches a span; `HTTP <METHOD>` alone when no route answered), child of the caller's span when
  * the request carries a valid W3C `traceparent`. The span is the active context of everything the
  * request runs (its SQL, Redis and GraphQL spans), also after its body is read: the request and
  * response emitters are bound to it.
@@ -25,7 +24,7 @@ export function httpSpans(tracer: Tracer): RequestHandler {
     const end = () => {
       if (ended) return;
       ended = true;
-      const route = req.route ? String((req.route as { path: unknown }).path) : MOUNTS.has(req.baseUrl) ? req.baseUrl : '';
+      const route = spanRoute((req.route as { path?: unknown } | undefined)?.path, req.baseUrl);
       if (route) {
         span.updateName(`HTTP ${method} ${route}`);
         span.setAttribute('http.route', route);
@@ -38,4 +37,10 @@ export function httpSpans(tracer: Tracer): RequestHandler {
     res.once('close', end);
     context.with(active, next);
   };
+}
+
+/** The route template of a span's name, as the metrics label it (metrics/labels.ts), or null when no route answered. */
+export function spanRoute(routePath: unknown, mountPath: string): string | null {
+  const template = routeTemplate(routePath, mountPath);
+  return template === UNMATCHED ? null : template;
 }

@@ -1,6 +1,6 @@
 export { startTracing } from './tracing';
 export type { Tracing, TracingOptions } from './tracing';
-export { httpSpans } from './http-spans';
+export { httpSpans, spanRoute } from './http-spans';
 export { graphqlSpans } from './graphql-spans';
 export { traceOrm, traceSqlPool } from './sql-spans';
 export { traceRedis } from './redis-spans';

@@ -99,6 +99,19 @@ describe('queue board (/admin)', () => {
     expect(asset.status).toBe(303);
   });
 
+  it('counts the board’s requests under their mount: /admin/login, /admin, /admin/queues, /admin/queues/api/* (never a queue or job name)', async () => {
+    const { session } = await signInToBoard(url, owner);
+    const cookie = { cookie: `ids_admin_session=${session}` };
+    expect((await fetch(`${url}/admin`, { redirect: 'manual' })).status).toBe(303);
+    expect((await fetch(`${url}/admin/queues`, { headers: cookie })).status).toBe(200);
+    expect((await boardApi(url, session, '/queues/erasure/no-such-job')).status).toBe(404);
+    expect((await boardApi(url, session, '/queues')).status).toBe(200);
+    const { body } = await app.metrics.scrape();
+    const routes = new Set([...body.matchAll(/^ids_http_requests_total\{method="(\w+)",route="([^"]*)"/gm)].map((m) => `${m[1]} ${m[2]}`));
+    for (const route of ['GET /admin/login', 'POST /admin/login', 'GET /admin', 'GET /admin/queues', 'GET /admin/queues/api/*']) expect(routes).toContain(route);
+    for (const route of routes) expect(route).not.toMatch(/ (\/|\/login|\/api\/.*)$|erasure|no-such-job/);
+  });
+
   it('serves the board page with a CSP of its own: scripts from this origin only, no inline script, never framed, no outside fonts', async () => {
     const { session } = await signInToBoard(url, owner);
     const res = await fetch(`${url}/admin/queues`, { headers: { cookie: `ids_admin_session=${session}` } });

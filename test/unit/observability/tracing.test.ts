@@ -3,12 +3,24 @@ import { join } from 'node:path';
 import { parse } from 'graphql';
 import { loadConfig } from '../../../src/config';
 import { knownOperationNames } from '../../../src/observability/operation-names';
-import { formatTraceParent, parseTraceParent } from '../../../src/observability/tracing';
+import { formatTraceParent, parseTraceParent, spanRoute } from '../../../src/observability/tracing';
 import { parseHeaders, startTracing } from '../../../src/observability/tracing/tracing';
 
 const root = join(__dirname, '..', '..', '..');
 
 describe('tracing', () => {
+  it('names a request span by its route template, with the mount path of our fixed mounts, never by request text', () => {
+    expect(spanRoute('/c/:slug/ows_auth', '')).toBe('/c/:slug/ows_auth');
+    expect(spanRoute('/login', '/admin')).toBe('/admin/login');
+    expect(spanRoute('/', '/admin')).toBe('/admin');
+    expect(spanRoute('/api/queues/:queueName/:jobId', '/admin/queues')).toBe('/admin/queues/api/*');
+    expect(spanRoute(undefined, '/graphql')).toBe('/graphql');
+    // No route (a 404, a limit in front of a mount with a slug in it): the span keeps its `HTTP <METHOD>` name.
+    expect(spanRoute(undefined, '')).toBeNull();
+    expect(spanRoute(undefined, '/c/acme/openid')).toBeNull();
+    expect(spanRoute('/login', '/c/acme')).toBeNull();
+  });
+
   it('knows as operation names (for spans and metric labels) exactly the operations of our clients’ documents', () => {
     const names = new Set<string>();
     for (const dir of ['clients/typescript/src/operations', 'clients/dashboard/operations']) {

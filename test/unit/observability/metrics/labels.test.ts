@@ -24,6 +24,23 @@ describe('metric labels', () => {
     expect(routeTemplate(/regex/, '')).toBe('unmatched');
   });
 
+  it('names routes under our own fixed mounts with the mount path, never a mount holding request text', () => {
+    expect(routeTemplate('/login', '/admin')).toBe('/admin/login');
+    expect(routeTemplate('/logout', '/admin')).toBe('/admin/logout');
+    expect(routeTemplate('/', '/admin')).toBe('/admin');
+    expect(routeTemplate(undefined, '/admin')).toBe('unmatched');
+    // The board's API: one series per method whatever the queue, job or state in its path.
+    expect(routeTemplate('/api/queues', '/admin/queues')).toBe('/admin/queues/api/*');
+    expect(routeTemplate('/api/queues/:queueName/:jobId/retry', '/admin/queues')).toBe('/admin/queues/api/*');
+    expect(routeTemplate(['/', '/queue/:queueName', '/queue/:queueName/:jobId'], '/admin/queues')).toBe('/admin/queues');
+    expect(routeTemplate(undefined, '/admin/queues')).toBe('/admin/queues');
+    expect(routeTemplate(undefined, '/admin/queues/static')).toBe('/admin/queues/static');
+    // A route under a mount with parameters: its baseUrl is the request's path (a slug), so never in a label.
+    expect(routeTemplate('/login', '/c/acme/openid')).toBe('unmatched');
+    expect(routeTemplate('/', '/c/acme')).toBe('unmatched');
+    expect(routeTemplate('/login', '/admin/other')).toBe('unmatched');
+  });
+
   it('bounds methods, grant types and token results to fixed sets', () => {
     expect(methodLabel('GET')).toBe('GET');
     expect(methodLabel('PROPFIND')).toBe('other');
