@@ -1,4 +1,4 @@
-import { createRedisClient, RedisClient, RedisTarget } from '../shared/redis-client';
+import { createRedisClient, disconnectRedis, RedisClient, RedisTarget } from '../shared/redis-client';
 import { describeCause, redactUrl, StartupError } from '../shared/startup-error';
 
 /** The command that starts a throwaway Redis where REDIS_URL points (its port; 6379 when the URL names none). */
@@ -21,7 +21,7 @@ export async function openRedis(target: RedisTarget): Promise<RedisClient> {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    redis.disconnect();
+    disconnectRedis(redis);
     throw new StartupError(`Redis is not reachable at ${redactUrl(target.url)} (${describeCause(err)}); ${redisStartHint(target.url)}`);
   }
   return redis;

@@ -13,7 +13,7 @@ import { RandomSource } from '../shared/random';
 import { Logger } from '../shared/logger';
 import { buildServices, Services } from './build-services';
 import { openRedis } from './open-redis';
-import { RedisClient, RedisTarget } from '../shared/redis-client';
+import { disconnectRedis, RedisClient, RedisTarget } from '../shared/redis-client';
 import type { Tracer } from '@opentelemetry/api';
 import { activeTraceParent, traceOrm, traceRedis, traceSqlPool } from '../observability/tracing';
 
@@ -121,7 +121,7 @@ export async function openRegionCell(options: CellOptions): Promise<RegionCell> 
   });
   const close = async () => {
     await producer.close();
-    redis.disconnect();
+    disconnectRedis(redis);
     await closeDatabase();
   };
   return { region: settings.region, config, log, orm, platformOrm, db, pool, platformPool, redis, producer, changes, services, close };

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { createRedisClient, RedisTarget } from '../shared/redis-client';
+import { createRedisClient, disconnectRedis, RedisTarget } from '../shared/redis-client';
 import type { Tracer } from '@opentelemetry/api';
 import { jobTelemetry, traceRedis } from '../observability/tracing';
 import { maintenanceJobOptions, QueueName } from './queues';
@@ -46,7 +46,7 @@ export function createJobProducer(redis: RedisTarget, prefix: string, tracer: Tr
     async close() {
       // While Redis is down BullMQ would wait for it to close a queue: give up after a while.
       await withTimeout(Promise.all([...queues.values()].map((q) => q.close())), ADD_TIMEOUT_MS, 'queues did not close').catch(() => undefined);
-      connection.disconnect();
+      disconnectRedis(connection);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Job, JobsOptions, Queue, Worker } from 'bullmq';
-import { createRedisClient, RedisClient, RedisTarget } from '../shared/redis-client';
+import { createRedisClient, disconnectRedis, RedisClient, RedisTarget } from '../shared/redis-client';
 import { ZodType } from 'zod';
 import type { Tracer } from '@opentelemetry/api';
 import { Logger } from '../shared/logger';
@@ -131,7 +131,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<RunningWorkers> {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(queues.map((q) => q.close()));
       // A connection that is not connected (Redis away, or reconnecting) cannot QUIT: it is dropped instead, so a stop always ends.
-      await Promise.all(connections.map((c) => c.quit().then(() => undefined, () => c.disconnect())));
+      await Promise.all(connections.map((c) => c.quit().then(() => undefined, () => disconnectRedis(c))));
       log.info('workers stopped');
     },
   };

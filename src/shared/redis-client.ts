@@ -39,3 +39,17 @@ export function createRedisClient(target: RedisTarget, options: RedisClientOptio
     },
   });
 }
+
+/**
+ * Closes `client` at once (pending replies are lost), without holding the process open afterwards.
+ * ioredis's disconnect ends the socket and arms a timer (disconnectTimeout, 2 s) that only the
+ * socket's 'close' clears; when the socket closed before (Redis went away and the client is waiting
+ * to reconnect) no 'close' ever comes, and that timer alone kept a stopped service alive for 2 s
+ * (ioredis#1247). Such a socket is told once more that it is closed, which clears the timer.
+ */
+export function disconnectRedis(client: RedisClient): void {
+  const nodes: Redis[] = client instanceof Redis ? [client] : client.nodes();
+  const closedBefore = nodes.map((node) => node.stream).filter((stream) => stream !== undefined && stream.destroyed);
+  client.disconnect();
+  for (const stream of closedBefore) stream.emit('close', false);
+}
