@@ -126,7 +126,13 @@ export async function resetDatabase(): Promise<void> {
   }
 }
 
-const RESET_LOCK_TIMEOUT_MS = 10_000;
+/**
+ * How long a reset waits for the running app's jobs (audit drain, webhook dispatch) to let go of the
+ * tables. On the 2-core CI machine, with the documentation tests compiling the project beside the
+ * suite, one of those transactions was seen waiting 11 s between its statements for CPU: a reset
+ * that gave up at 10 s failed the next file. A stuck holder is still reported, only later.
+ */
+const RESET_LOCK_TIMEOUT_MS = 20_000;
 
 /** Other sessions on this database that are in a transaction, as one line each (for a failure message). */
 async function lockHolders(): Promise<string> {
