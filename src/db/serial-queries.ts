@@ -33,10 +33,17 @@ export function serializeQueries<T extends Queryable>(client: T): T {
       enqueue(
         () =>
           new Promise<void>((done) => {
-            query(...head, (err: unknown, res: unknown) => {
+            try {
+              query(...head, (err: unknown, res: unknown) => {
+                done();
+                callback(err, res);
+              });
+            } catch (err) {
+              // pg refused the query at once (it threw instead of calling back): the caller is told
+              // through its callback, as it would have been by the throw without this queue.
               done();
-              callback(err, res);
-            });
+              callback(err);
+            }
           }),
       ).catch(() => undefined);
       return undefined;

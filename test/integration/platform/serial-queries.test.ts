@@ -57,6 +57,19 @@ describe('serializeQueries', () => {
     expect(typeof options.pool?.afterCreate).toBe('function');
   });
 
+  it('tells a callback caller of a query pg refuses at once (a throw), and runs the next one', async () => {
+    const client = serializeQueries(new Client({ connectionString: testDatabaseUrl() }));
+    await client.connect();
+    try {
+      // pg throws at once for a null query; knex asks in callback form, and would wait for ever.
+      const refused = await new Promise<unknown>((resolve) => (client.query as unknown as (q: null, cb: (err: unknown) => void) => void)(null, resolve));
+      expect(refused).toBeInstanceOf(TypeError);
+      expect((await client.query<{ n: number }>('select 3 as n')).rows[0]!.n).toBe(3);
+    } finally {
+      await client.end();
+    }
+  });
+
   it('passes a failed query on to its caller and runs the next one', async () => {
     const client = serializeQueries(new Client({ connectionString: testDatabaseUrl() }));
     await client.connect();
