@@ -99,9 +99,14 @@ export const ownerSql: OwnerSql = (text, params) => asOwner((sql) => sql(text, p
 
 /** Empties every table (but the migrations table), so each test starts from a clean database. */
 export async function resetDatabase(): Promise<void> {
-  // A service under test with ROLE=all has workers touching these tables; the truncate's locks can
-  // deadlock with one of their transactions, which PostgreSQL resolves by failing one side: try again.
-  for (let attempt = 1; ; attempt++) {
+  // A service under test with ROLE=all has workers touching these tables. Two things can stand in the
+  // truncate's way: a deadlock, which PostgreSQL resolves by failing one side, and a wait PostgreSQL
+  // cannot see. A job's platform transaction may wait (in the app) for a statement on the login
+  // pool, which queues behind the truncate's pending exclusive lock, which waits for that
+  // transaction. So each attempt waits briefly and then steps out of the lock queue, letting the
+  // job finish; a session that holds its locks through every attempt is reported by name.
+  const deadline = Date.now() + RESET_LOCK_TIMEOUT_MS;
+  for (let deadlocks = 0; ; ) {
     try {
       await asOwner(async (sql) => {
         // The keyring too: a test's customers and people start without keys, as they would; and the
@@ -111,27 +116,26 @@ export async function resetDatabase(): Promise<void> {
         );
         if (rows.length === 0) return;
         await sql('begin');
-        // Bounded: a session left holding a lock (an app a test did not stop) would otherwise make
-        // the truncate wait until the test's own timeout, with nothing to say why.
-        await sql(`set local lock_timeout = '${RESET_LOCK_TIMEOUT_MS}ms'`);
+        await sql(`set local lock_timeout = '${RESET_LOCK_ATTEMPT_MS}ms'`);
         await sql(`truncate ${rows.map((r) => r.tablename).join(', ')} cascade`);
         await sql('commit');
       });
       return;
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === '55P03') throw new Error(`resetDatabase could not lock the tables within ${RESET_LOCK_TIMEOUT_MS} ms; sessions holding them: ${await lockHolders()}`);
-      if (code !== '40P01' || attempt >= 5) throw err;
+      if (code === '55P03') {
+        if (Date.now() < deadline) continue;
+        throw new Error(`resetDatabase could not lock the tables within ${RESET_LOCK_TIMEOUT_MS} ms; sessions holding them: ${await lockHolders()}`);
+      }
+      if (code !== '40P01' || ++deadlocks >= 5) throw err;
     }
   }
 }
 
-/**
- * How long a reset waits for the running app's jobs (audit drain, webhook dispatch) to let go of the
- * tables. On the 2-core CI machine, with the documentation tests compiling the project beside the
- * suite, one of those transactions was seen waiting 11 s between its statements for CPU: a reset
- * that gave up at 10 s failed the next file. A stuck holder is still reported, only later.
- */
+/** How long one attempt of a reset waits in the lock queue before stepping out of it (see resetDatabase). */
+const RESET_LOCK_ATTEMPT_MS = 500;
+
+/** How long a reset keeps trying before it names the sessions that held the tables throughout. */
 const RESET_LOCK_TIMEOUT_MS = 20_000;
 
 /** Other sessions on this database that are in a transaction, as one line each (for a failure message). */
