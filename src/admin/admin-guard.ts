@@ -1,7 +1,6 @@
-import { createHmac } from 'node:crypto';
 import { Request, RequestHandler, Response } from 'express';
 import { readCookie } from '../http/form';
-import { secretsEqual } from '../shared/secret-compare';
+import { csrfToken, isCsrfTokenValid } from '../identity-flow/binding';
 import type { SecretKeyRing } from '../shared/secret-key-ring';
 import type { OperatorTokenGrant } from '../operators';
 import { OperatorRole } from '../operators';
@@ -35,17 +34,16 @@ export function isPlatformOwner(grant: OperatorTokenGrant): boolean {
 }
 
 /** A form's CSRF token: an HMAC of what it is bound to (the pre-session cookie, or the session id) and its purpose. */
+/**
+ * The sign-in and sign-out forms' CSRF tokens: the consent form's keyed MAC (identity-flow/binding.ts),
+ * under a purpose of their own, bound to the pre-session cookie or the session.
+ */
 export function csrfFor(keys: SecretKeyRing, purpose: 'login' | 'logout', boundTo: string): string {
-  return mac(keys.current.secret.reveal(), purpose, boundTo);
+  return csrfToken(keys, `admin-${purpose}`, boundTo);
 }
 
 export function isCsrfValid(keys: SecretKeyRing, token: unknown, purpose: 'login' | 'logout', boundTo: string | undefined): boolean {
-  if (typeof token !== 'string' || !boundTo) return false;
-  return keys.all.some((v) => secretsEqual(token, mac(v.secret.reveal(), purpose, boundTo)));
-}
-
-function mac(secret: string, purpose: string, boundTo: string): string {
-  return createHmac('sha256', secret).update(`ids-admin-${purpose}\n${boundTo}`, 'utf8').digest('base64url');
+  return typeof token === 'string' && !!boundTo && isCsrfTokenValid(keys, token, `admin-${purpose}`, boundTo);
 }
 
 /**
