@@ -1,0 +1,4 @@
+export function AuditPage() {
+  return <h1>AuditPage</h1>;
+}
+

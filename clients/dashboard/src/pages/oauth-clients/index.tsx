@@ -1,0 +1,4 @@
+export function OAuthClientsPage() {
+  return <h1>OAuthClientsPage</h1>;
+}
+

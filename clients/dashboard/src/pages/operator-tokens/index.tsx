@@ -1,0 +1,4 @@
+export function OperatorTokensPage() {
+  return <h1>OperatorTokensPage</h1>;
+}
+

@@ -1,0 +1,4 @@
+export function OverviewPage() {
+  return <h1>OverviewPage</h1>;
+}
+

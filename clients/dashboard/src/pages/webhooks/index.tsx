@@ -1,0 +1,8 @@
+export function WebhooksPage() {
+  return <h1>WebhooksPage</h1>;
+}
+
+export function WebhookEndpointPage() {
+  return <h1>WebhookEndpointPage</h1>;
+}
+
