@@ -22,3 +22,4 @@ export {
   type TabOptions,
 } from './dashboard-browser';
 export { signInAtRp, type Person, type SignInResult, type Sites } from './dashboard-people';
+export { ACME_PERSONAL_VALUES, expectNoneShown, GLOBEX_VALUES, recordGraphql, type GraphqlCall } from './dashboard-assertions';
