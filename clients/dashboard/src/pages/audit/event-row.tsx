@@ -25,7 +25,7 @@ export function AuditEventRow({ event, withPersonal }: { event: AuditEventNode; 
       </td>
       <td>{event.seq}</td>
       <td>
-        <code>{event.action}</code> {event.isErased && <span className="badge warn">erased</span>}
+        <code className="nowrap">{event.action}</code> {event.isErased && <span className="badge warn">erased</span>}
       </td>
       <td>
         {ACTOR_WORDS[event.actorKind] ?? event.actorKind} <code>{event.actorId}</code>

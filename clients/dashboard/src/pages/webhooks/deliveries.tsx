@@ -169,7 +169,7 @@ export function Deliveries({ endpointId, refreshKey }: { endpointId: string; ref
                     <DateTime value={delivery.createdAt} />
                   </td>
                   <td>
-                    <code>{delivery.eventType}</code>
+                    <code className="nowrap">{delivery.eventType}</code>
                     <div className="muted">
                       event <code>{delivery.eventId}</code>
                     </div>

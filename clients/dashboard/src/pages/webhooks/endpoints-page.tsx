@@ -67,7 +67,7 @@ export function WebhooksPage() {
                     <ul className="plain">
                       {endpoint.events.map((event) => (
                         <li key={event}>
-                          <code>{event}</code>
+                          <code className="nowrap">{event}</code>
                         </li>
                       ))}
                     </ul>
