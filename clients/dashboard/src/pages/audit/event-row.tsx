@@ -84,7 +84,7 @@ function FieldChange({ field, oldValue, newValue }: { field: string; oldValue: s
     <>
       <dt>{field}</dt>
       <dd>
-        <Value value={oldValue} /> <span aria-label="changed to">→</span> <Value value={newValue} />
+        <Value value={oldValue} /> <span aria-hidden="true">→</span> <span className="visually-hidden">changed to</span> <Value value={newValue} />
       </dd>
     </>
   );

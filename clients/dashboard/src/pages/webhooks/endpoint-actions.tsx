@@ -15,7 +15,7 @@ import {
 /** What the last action on an endpoint came to, shown once above the list or the endpoint. */
 export type Outcome =
   | { kind: 'secret'; url: string; secret: string }
-  | { kind: 'tested'; url: string; endpointId: string; status: string }
+  | { kind: 'tested'; url: string; endpointId: string }
   | { kind: 'toggled'; url: string; isDisabled: boolean }
   | { kind: 'deleted'; url: string }
   | { kind: 'problem'; problem: Problem };
@@ -37,8 +37,8 @@ export function OutcomeNotice({ outcome, customerId, showDeliveriesLink }: { out
       )}
       {outcome.kind === 'tested' && (
         <p className="notice-ok">
-          A test event was queued for {outcome.url} (delivery {outcome.status.toLowerCase()}).{' '}
-          {showDeliveriesLink && <Link to={`/c/${encodeURIComponent(customerId)}/webhooks/${encodeURIComponent(outcome.endpointId)}`}>See its deliveries</Link>}
+          A test event was queued for {outcome.url}.{' '}
+          {showDeliveriesLink ? <Link to={`/c/${encodeURIComponent(customerId)}/webhooks/${encodeURIComponent(outcome.endpointId)}`}>See its deliveries</Link> : 'Its delivery is listed below.'}
         </p>
       )}
       {outcome.kind === 'toggled' && <p className="notice-ok">{outcome.url} is now {outcome.isDisabled ? 'disabled: it gets no new deliveries' : 'enabled'}.</p>}
@@ -72,7 +72,7 @@ export function EndpointActions({ endpoint, onOutcome, onChanged }: { endpoint: 
     test: async () => {
       const res = await sendTest({ endpointId: endpoint.id });
       if (res.error) return failed(res.error, res.extensions);
-      if (res.data) onOutcome({ kind: 'tested', url: label, endpointId: endpoint.id, status: res.data.sendTestWebhook.status });
+      if (res.data) onOutcome({ kind: 'tested', url: label, endpointId: endpoint.id });
       onChanged();
     },
     rotate: async () => {
