@@ -88,6 +88,19 @@ describe('dashboard: audit and webhooks', () => {
     expect(subjects).toEqual(expect.arrayContaining(['alice', 'bob']));
     expect(subjects).not.toContain('globex-only-user');
 
+    // 20 a page: the next page holds other events, and Previous comes back to the first.
+    const seqs = async () => (await auditTable(page).locator('tbody tr td:nth-child(2)').allInnerTexts()).map(Number);
+    const firstPage = await seqs();
+    expect(firstPage).toHaveLength(20);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText('Page 2', { exact: true }).waitFor();
+    await waitUntil('the second page of events', async () => {
+      const second = await seqs();
+      return second.length > 0 && second.every((n) => !firstPage.includes(n));
+    });
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await waitUntil('the first page again', async () => (await seqs()).join() === firstPage.join());
+
     await page.getByLabel('Action', { exact: true }).fill('webhook_endpoint.created');
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await waitUntil('only webhook_endpoint.created events to be listed', async () => {
