@@ -74,7 +74,9 @@ describe('dashboard: audit and webhooks', () => {
     const text = await mainText(page);
     for (const personal of ['alice', 'bob', 'globex-only-user', '@example']) expect(text).not.toContain(personal);
 
-    await page.getByRole('button', { name: 'Verify chain' }).click();
+    // By keyboard: the button takes focus and Enter runs it.
+    await page.getByRole('button', { name: 'Verify chain' }).focus();
+    await page.keyboard.press('Enter');
     await page.getByText(/^The audit chain verifies: \d+ events? checked/).waitFor();
     await expectAccessible(page, 'audit page (auditor)');
     await screenshot(page, 'audit-events-auditor');
@@ -102,7 +104,7 @@ describe('dashboard: audit and webhooks', () => {
     await waitUntil('the first page again', async () => (await seqs()).join() === firstPage.join());
 
     await page.getByLabel('Action', { exact: true }).fill('webhook_endpoint.created');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByLabel('Action', { exact: true }).press('Enter');
     await waitUntil('only webhook_endpoint.created events to be listed', async () => {
       const shown = await actions(page);
       return shown.length === 2 && shown.every((a) => a === 'webhook_endpoint.created');
