@@ -113,6 +113,16 @@ export class WebhookEndpointService {
     });
   }
 
+  /** The endpoint `tenant` may see by this id, or null (unknown, malformed, or another customer's). */
+  async findEndpoint(id: string, tenant: Tenant): Promise<WebhookEndpoint | null> {
+    try {
+      return await findVisibleEndpoint(this.deps.em, id, tenant);
+    } catch (error) {
+      if (error instanceof NotFoundError) return null;
+      throw error;
+    }
+  }
+
   async listEndpoints(customerId: string | null | undefined, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<WebhookEndpoint>> {
     checkPageSize(first);
     if (customerId != null && !isUuid(customerId)) return toPage([], first);

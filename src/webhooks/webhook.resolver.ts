@@ -82,6 +82,13 @@ export class WebhookResolver {
   }
 
   @Authorized('webhooks:write')
+  @Query(() => WebhookEndpointType, { nullable: true, description: 'One webhook endpoint by id; null when there is none the caller may see. Needs `webhooks:write`.' })
+  async webhookEndpoint(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<WebhookEndpointType | null> {
+    const endpoint = await this.webhooks.endpoints.findEndpoint(id, tenantOf(principal));
+    return endpoint ? WebhookEndpointType.from(endpoint) : null;
+  }
+
+  @Authorized('webhooks:write')
   @Query(() => WebhookDeliveryConnection, { description: 'Webhook deliveries with their attempts, newest first. Needs `webhooks:write`.' })
   async webhookDeliveries(
     @Ctx() { principal }: GraphqlContext,

@@ -1,8 +1,2 @@
-export function WebhooksPage() {
-  return <h1>WebhooksPage</h1>;
-}
-
-export function WebhookEndpointPage() {
-  return <h1>WebhookEndpointPage</h1>;
-}
-
+export { WebhooksPage } from './endpoints-page';
+export { WebhookEndpointPage } from './endpoint-page';
