@@ -1,5 +1,5 @@
 import { Config } from '../config';
-import { deleteRetiredAuthRequests } from '../identity-flow';
+import { deleteOldSignInCounts, deleteRetiredAuthRequests, SIGN_IN_COUNT_RETENTION_HOURS } from '../identity-flow';
 import { deleteExpiredRows } from '../db/expired-row.repository';
 import { Database, platformScope } from '../db/scope';
 import { deleteReleasedOutboxRows } from '../audit';
@@ -29,6 +29,14 @@ export function buildPurgers(config: Config, db: Database, clock: Clock, exports
       purge: (batchSize: number) =>
         db.run(routine('auth_request'), () =>
           deleteRetiredAuthRequests(db.orm.em, new Date(clock.now().getTime() - config.AUTH_REQUEST_RETENTION_HOURS * HOUR_MS), batchSize),
+        ),
+    },
+    {
+      // The counts the auth_request purge folded its requests into, once no chart reads their hour.
+      name: 'sign_in_hour_count',
+      purge: (batchSize: number) =>
+        db.run(routine('sign_in_hour_count'), () =>
+          deleteOldSignInCounts(db.orm.em, new Date(clock.now().getTime() - SIGN_IN_COUNT_RETENTION_HOURS * HOUR_MS), batchSize),
         ),
     },
     { name: 'profile_export', purge: (batchSize: number) => db.run(routine('profile_export'), () => exports.purgeExpired(batchSize)) },

@@ -8,3 +8,4 @@ export type { FlowRefusal, PostbackRefusal } from './identity-flow.errors';
 export { AuthRequestStatus } from './auth-request.state';
 export { AuthRequestQueries } from './auth-request.query';
 export { deleteRetiredAuthRequests } from './auth-request.repository';
+export { deleteOldSignInCounts, SIGN_IN_COUNT_RETENTION_HOURS } from './sign-in-stats.repository';

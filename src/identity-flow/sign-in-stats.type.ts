@@ -40,7 +40,7 @@ export class SignInHourType {
 
 @ObjectType('SignInStats', {
   description:
-    'A customer\'s sign-ins per hour over a range, for the dashboard\'s chart. Counts only requests still stored: finished ones are purged AUTH_REQUEST_RETENTION_HOURS after they finished (24 by default), so a 7-day chart needs that set to at least 168.',
+    'A customer\'s sign-ins per hour over a range, for the dashboard\'s chart. Covers the whole range (7 days included) whatever AUTH_REQUEST_RETENTION_HOURS is: when the retention purge deletes a finished request it adds it to its hour\'s counts in the same step, so each sign-in counts once, stored or purged (a purged one is never in progress). Requests erased with their person before the purge leave the counts.',
 })
 export class SignInStatsType {
   @Field(() => ID, { description: 'The customer counted.' })

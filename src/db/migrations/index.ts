@@ -30,6 +30,7 @@ import { Migration20261204020000OidcCodeExchange } from './Migration202612040200
 import { Migration20261205000000AuditTraceParent } from './Migration20261205000000AuditTraceParent';
 import { Migration20261206000000DashboardSession } from './Migration20261206000000DashboardSession';
 import { Migration20261206030000ConsentDecisionDecidedIndex } from './Migration20261206030000ConsentDecisionDecidedIndex';
+import { Migration20261207000000SignInHourCount } from './Migration20261207000000SignInHourCount';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -65,4 +66,5 @@ export const migrationsList = [
   { name: 'Migration20261205000000AuditTraceParent', class: Migration20261205000000AuditTraceParent },
   { name: 'Migration20261206000000DashboardSession', class: Migration20261206000000DashboardSession },
   { name: 'Migration20261206030000ConsentDecisionDecidedIndex', class: Migration20261206030000ConsentDecisionDecidedIndex },
+  { name: 'Migration20261207000000SignInHourCount', class: Migration20261207000000SignInHourCount },
 ];

@@ -234,16 +234,21 @@ describe('erasure', () => {
     await signIn('other', other.apiKey, 'other-one', { sreg_email: 'one@other.example' });
     for (let i = 0; i < 5; i++) await seedProfile(app, customerId, `acme-bulk-${i}`, { email: `bulk${i}@acme.example` });
     await seedProfile(app, other.customer.id, 'other-two', { email: 'two@other.example' });
+    // Sign-ins already purged, folded into their hours' counts (the chart's): they go with the customer's data too.
+    for (const cid of [customerId, other.customer.id]) {
+      await ownerSql(`insert into sign_in_hour_count (customer_id, hour_start, succeeded, failed) values (?, date_trunc('hour', now() at time zone 'UTC') at time zone 'UTC' - interval '3 hours', 4, 1)`, [cid]);
+    }
     await drainAuditOutbox(app.db, app.services.audit, 1000);
     const countsOf = async (cid: string) =>
       asOwner(async (sql) => {
         const out: Record<string, number> = {};
-        for (const table of ['profile', 'consent_decision', 'auth_request', 'auth_request_transition', 'oauth_client', 'customer_api_key', 'audit_payload', 'audit_event']) {
+        for (const table of ['profile', 'consent_decision', 'auth_request', 'auth_request_transition', 'oauth_client', 'customer_api_key', 'audit_payload', 'audit_event', 'sign_in_hour_count']) {
           out[table] = (await sql(`select count(*)::int as n from "${table}" where customer_id = ?`, [cid]))[0].n;
         }
         return out;
       });
     const otherBefore = await countsOf(other.customer.id);
+    expect(otherBefore.sign_in_hour_count).toBe(1);
     const { token } = await clientToken(app, customerId, ['profiles:delete']);
     expect((await sdk(app, token).execute(RequestCustomerDataDeletionDocument, { customerId })).errors[0]?.code).toBe('FORBIDDEN');
 
@@ -253,10 +258,10 @@ describe('erasure', () => {
     await drainAuditOutbox(app.db, app.services.audit, 1000);
 
     const after = await countsOf(customerId);
-    expect(after).toMatchObject({ profile: 0, consent_decision: 0, auth_request: 0, auth_request_transition: 0, oauth_client: 0, customer_api_key: 0, audit_payload: 0 });
+    expect(after).toMatchObject({ profile: 0, consent_decision: 0, auth_request: 0, auth_request_transition: 0, oauth_client: 0, customer_api_key: 0, audit_payload: 0, sign_in_hour_count: 0 });
     expect(await countsOf(other.customer.id)).toEqual(otherBefore);
     const receipt = await progress(id);
-    expect(Object.fromEntries(receipt!.counts.map((c) => [c.table, c.count]))).toMatchObject({ profile: 6, oauth_client: 2, customer_api_key: 1 });
+    expect(Object.fromEntries(receipt!.counts.map((c) => [c.table, c.count]))).toMatchObject({ profile: 6, oauth_client: 2, customer_api_key: 1, sign_in_hour_count: 1 });
     expect((await everything()).includes('bulk3@acme.example')).toBe(false);
     expect((await sdk(app).request(VerifyAuditChainDocument, { customerId })).verifyAuditChain.ok).toBe(true);
   });

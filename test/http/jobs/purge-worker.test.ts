@@ -86,7 +86,7 @@ describe('the worker role', () => {
     await seedOpenidRows(customerId);
     proc = spawnService(testEnv({ ROLE: 'worker', QUEUE_PREFIX: prefix, LOG_LEVEL: 'info', PURGE_INTERVAL_SECONDS: '1', PURGE_BATCH_SIZE: '10' }));
     const done = await proc.waitForLog((e) => e.msg === 'purged expired rows');
-    expect(done.removed).toEqual({ customer_api_key: 25, openid_association: 4, openid_nonce: 6, oauth_access_token: 0, oauth_login_code: 0, oidc_code: 0, oauth_refresh_token: 0, oidc_signing_key: 0, auth_request: 0, audit_outbox: 0, profile_export: 0, webhook_delivery: 0 });
+    expect(done.removed).toEqual({ customer_api_key: 25, openid_association: 4, openid_nonce: 6, oauth_access_token: 0, oauth_login_code: 0, oidc_code: 0, oauth_refresh_token: 0, oidc_signing_key: 0, auth_request: 0, sign_in_hour_count: 0, audit_outbox: 0, profile_export: 0, webhook_delivery: 0 });
     expect(done.failures).toEqual({});
     expect(await countKeys()).toEqual({ expired: 0, live: 3 });
     expect(await countOpenidRows()).toEqual({ associations: 4, nonces: 6, expired: 0 });

@@ -57,6 +57,8 @@ describe('row-level security under the application role', () => {
     await app.services.webhooks.dispatcher.deliver(delivery.id, 1);
     // A used nonce is recorded only by stateless verification, which this RP does not do: add one as it would be.
     await ownerSql(`insert into openid_nonce (customer_id, nonce, expires_at) values (?, ?, now() + interval '1 hour')`, [customer.id, `2026-12-01T00:00:00Z${slug}`]);
+    // Sign-ins already purged, folded into their hour's counts as the purge leaves them.
+    await ownerSql(`insert into sign_in_hour_count (customer_id, hour_start, succeeded, declined) values (?, date_trunc('hour', now() at time zone 'UTC') at time zone 'UTC' - interval '1 hour', 2, 1)`, [customer.id]);
     // A profile export request.
     const profile = await profileIdOf(app, `${slug}-user`, customer.id);
     await app.db.run(customerScope(customer.id), () => app.services.exports.request(profile, customerTenant(customer.id)));

@@ -26,7 +26,7 @@ const EXPIRING = [
   'oidc_signing_key',
 ] as const;
 // Expired profile exports are purged by the same run; their own test (profile-export.test.ts) seeds them.
-const KINDS = [...EXPIRING, 'auth_request', 'profile_export', 'audit_outbox', 'webhook_delivery'];
+const KINDS = [...EXPIRING, 'auth_request', 'sign_in_hour_count', 'profile_export', 'audit_outbox', 'webhook_delivery'];
 /** Offsets from NOW of the seeded expiry times: at or before NOW goes, after it stays. */
 const EXPIRY_OFFSETS = { purged: [-HOUR, -1, 0], kept: [1, HOUR] };
 
@@ -151,6 +151,8 @@ describe('retention purges', () => {
     return {
       ...Object.fromEntries(EXPIRING.map((table) => [table, customers * EXPIRY_OFFSETS.purged.length])),
       auth_request: customers * authRequests,
+      // Rolled-up counts older than 8 days: none seeded here (sign-in-rollup.test.ts has them).
+      sign_in_hour_count: 0,
       profile_export: 0,
       audit_outbox: customers * OUTBOX_OFFSETS.purged.length,
       // FAILED webhook deliveries have their own test below.
@@ -169,8 +171,9 @@ describe('retention purges', () => {
     expect(result.removed).toEqual(removed);
     expect(result.failures).toEqual({});
     const after = await tableCounts();
-    // Transitions go with their requests (two each); the run itself adds one purge_run row; nothing else moves.
-    const change: Record<string, number> = { ...removed, auth_request_transition: 2 * removed.auth_request };
+    // Transitions go with their requests (two each); the purged requests are folded into their hours' counts
+    // (two hours per customer: see AUTH_REQUESTS' creation times); the run itself adds one purge_run row; nothing else moves.
+    const change: Record<string, number> = { ...removed, auth_request_transition: 2 * removed.auth_request, sign_in_hour_count: -2 * 2 };
     const expected = Object.fromEntries(Object.entries(before).map(([table, n]) => [table, n - (change[table] ?? 0) + (table === 'purge_run' ? 1 : 0)]));
     expect(after).toEqual(expected);
 

@@ -31,6 +31,8 @@ describe("the dashboard charts' statements under row-level security", () => {
          values (gen_random_uuid(), ?, md5(random()::text), 'COMPLETED', 'checkid_setup', 'https://rp.example/', 'https://rp.example/back', '{}', 'id_res', ?, ?, ?)`,
         [customer, '2026-11-01T10:15:00Z', '2026-11-01T10:16:00Z', '2026-11-01T10:25:00Z'],
       );
+      // A purged sign-in of the same hour, rolled up.
+      await ownerSql(`insert into sign_in_hour_count (customer_id, hour_start, declined) values (?, ?, 1)`, [customer, '2026-11-01T10:00:00Z']);
       await ownerSql(
         `insert into consent_decision (id, customer_id, username, realm, decision, granted_fields, is_remembered, decided_at)
          values (gen_random_uuid(), ?, 'alice', 'https://rp.example/', 'DENY', '{}', false, ?)`,
@@ -45,8 +47,8 @@ describe("the dashboard charts' statements under row-level security", () => {
   it("counts the scope's own customer", async () => {
     const hours = await signIns(customerScope(acme), acme);
     expect(hours).toHaveLength(24);
-    expect(hours[10]).toMatchObject({ hourStart: new Date('2026-11-01T10:00:00Z'), succeeded: 1, total: 1 });
-    expect(hours.reduce((sum, h) => sum + h.total, 0)).toBe(1);
+    expect(hours[10]).toMatchObject({ hourStart: new Date('2026-11-01T10:00:00Z'), succeeded: 1, declined: 1, total: 2 });
+    expect(hours.reduce((sum, h) => sum + h.total, 0)).toBe(2);
     expect(await consents(customerScope(acme), acme)).toEqual({ approved: 0, denied: 1, remembered: 0 });
   });
 
@@ -54,7 +56,7 @@ describe("the dashboard charts' statements under row-level security", () => {
     expect(await signIns(customerScope(acme), globex)).toEqual([]);
     expect(await consents(customerScope(acme), globex)).toBeNull();
     // The platform path sees it (and only it).
-    expect((await signIns(platformScope('test: charts'), globex)).reduce((sum, h) => sum + h.total, 0)).toBe(1);
+    expect((await signIns(platformScope('test: charts'), globex)).reduce((sum, h) => sum + h.total, 0)).toBe(2);
     expect(await consents(platformScope('test: charts'), globex)).toEqual({ approved: 0, denied: 1, remembered: 0 });
   });
 });
