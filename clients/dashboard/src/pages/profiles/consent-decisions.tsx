@@ -39,7 +39,7 @@ export function ConsentDecisions({ profile, decisions, onChanged }: { profile: {
       {decisions.length === 0 ? (
         <Empty>{profile.isRestricted ? 'Consent decisions are hidden while processing is restricted.' : 'This user has made no consent decisions.'}</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap contained">
           <table>
             <caption className="visually-hidden">Consent decisions, newest first</caption>
             <thead>

@@ -70,7 +70,7 @@ export function DeletionReceiptPage() {
       {request.counts.length === 0 ? (
         <Empty>{open ? 'Nothing erased yet.' : 'No rows were erased.'}</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap contained">
           <table>
             <caption className="visually-hidden">Rows erased per table</caption>
             <thead>

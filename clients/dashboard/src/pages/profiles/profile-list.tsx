@@ -78,7 +78,7 @@ export function ProfilesPage() {
         <Empty>{search ? `No profile has exactly this ${search.by}.` : 'No profiles yet: they are recorded when users sign in.'}</Empty>
       )}
       {connection && connection.nodes.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap contained">
           <table>
             <caption className="visually-hidden">Profiles{search ? `, ${search.by} ${search.value}` : ''}</caption>
             <thead>
