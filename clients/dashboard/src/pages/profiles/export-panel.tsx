@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { DateTime } from '../../components/date-time';
 import { ErrorNotice, Loading } from '../../components/states';
@@ -16,15 +16,16 @@ export function ExportPanel({ profileId }: { profileId: string }) {
   const current = result.data?.profileExport;
   const refresh = useCallback(() => reexecute({ requestPolicy: 'network-only' }), [reexecute]);
   usePoll(exportId !== null && (!current || current.status === 'PENDING') && !result.error, refresh);
-  const status = useRef<HTMLParagraphElement>(null);
+  const status = useRef<HTMLDivElement>(null);
+  // Once requested, keyboard and screen-reader users land on the export's progress.
+  useEffect(() => {
+    if (exportId !== null) status.current?.focus();
+  }, [exportId]);
 
   const start = async () => {
     const res = await request({ profileId });
     const created = res.data?.requestProfileExport.profileExport;
-    if (created) {
-      setExportId(created.id);
-      status.current?.focus();
-    }
+    if (created) setExportId(created.id);
   };
 
   return (
@@ -36,8 +37,8 @@ export function ExportPanel({ profileId }: { profileId: string }) {
       </button>
       <ErrorNotice error={requested.error} extensions={requested.extensions} />
       <ErrorNotice error={result.error} extensions={result.extensions} />
-      <div aria-live="polite">
-        <p ref={status} tabIndex={-1} className="export-status">
+      <div aria-live="polite" ref={status} tabIndex={-1} className="export-progress">
+        <p className="export-status">
           {exportId !== null && !current && 'Export requested…'}
           {current?.status === 'PENDING' && `The export is being built (attempt ${current.attempts + 1})…`}
           {current?.status === 'READY' && !current.downloadUrl && 'The export is ready, but its download link has expired: request a new one.'}
