@@ -65,8 +65,9 @@ describe('dashboard: profiles', () => {
     await mainNavigation(page).getByRole('link', { name: 'Profiles' }).click();
     await page.getByRole('link', { name: 'alice' }).waitFor();
     const table = page.locator('main table');
-    expect(await table.locator('tbody tr').count()).toBe(2);
-    expect(await table.innerText()).toContain('bob');
+    const listed = await table.innerText();
+    expect(await table.locator('tbody tr').count()).toBe(3);
+    for (const name of ['alice', 'bob', 'carol']) expect(listed).toContain(name);
     expect(await page.locator('main').innerText()).not.toContain(world.users.globex.username);
     await expectAccessible(page, 'the profile list');
     await screenshot(page, 'profiles-list-support');
@@ -153,39 +154,39 @@ describe('dashboard: profiles', () => {
 
   it('erases a profile only after the username is typed, and keeps its receipt readable once the profile is gone (admin)', async () => {
     const page = await signIn(world.tokens.admin);
-    await page.goto(acmePath(`/${world.ids.bobProfile}`));
+    await page.goto(acmePath(`/${world.ids.carolProfile}`));
     await page.getByRole('button', { name: 'Delete this profile…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Delete this profile?' });
     const confirm = dialog.getByRole('button', { name: 'Delete profile' });
-    const typed = dialog.getByLabel('Type bob to confirm');
+    const typed = dialog.getByLabel('Type carol to confirm');
     expect(await confirm.isDisabled()).toBe(true);
-    for (const wrong of ['bo', 'Bob', 'alice', 'bobby']) {
+    for (const wrong of ['caro', 'Carol', 'alice', 'carols']) {
       await typed.fill(wrong);
       expect(await confirm.isDisabled()).toBe(true);
     }
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    expect((await call<Profile>(world.baseUrl, world.tokens.admin, profileQuery, { id: world.ids.bobProfile })).profile).not.toBeNull();
+    expect((await call<Profile>(world.baseUrl, world.tokens.admin, profileQuery, { id: world.ids.carolProfile })).profile).not.toBeNull();
 
     await page.getByRole('button', { name: 'Delete this profile…' }).click();
-    await typed.fill('bob');
+    await typed.fill('carol');
     await expectAccessible(page, 'the erasure dialog');
     await screenshot(page, 'profiles-delete-dialog');
     await confirm.click();
     await page.waitForURL(/\/profiles\/deletions\/[0-9a-f-]+$/);
     await page.getByText('Completed: only this receipt remains.').waitFor({ timeout: 30_000 });
     const main = page.locator('main');
-    expect(await main.innerText()).toContain(world.ids.bobProfile);
+    expect(await main.innerText()).toContain(world.ids.carolProfile);
     const erased = await main.locator('table tbody tr').evaluateAll((rows) => rows.map((row) => (row as unknown as { innerText: string }).innerText.split('\t').map((cell) => cell.trim())));
-    expect(erased).toEqual(expect.arrayContaining([['profile', '1'], ['consent_decision', '2']]));
+    expect(erased).toEqual(expect.arrayContaining([['profile', '1'], ['consent_decision', '1']]));
     await expectAccessible(page, 'the deletion receipt');
     await screenshot(page, 'profiles-deletion-receipt-admin');
-    expect((await call<Profile>(world.baseUrl, world.tokens.admin, profileQuery, { id: world.ids.bobProfile })).profile).toBeNull();
+    expect((await call<Profile>(world.baseUrl, world.tokens.admin, profileQuery, { id: world.ids.carolProfile })).profile).toBeNull();
 
     // The receipt outlives the profile: reloaded by its address, and the profile's own page says it is gone.
     const receipt = page.url();
     await page.reload();
     await page.getByText('Completed: only this receipt remains.').waitFor();
-    await page.goto(acmePath(`/${world.ids.bobProfile}`));
+    await page.goto(acmePath(`/${world.ids.carolProfile}`));
     await h1(page, 'Profile not found').waitFor();
     expect(receipt).toContain(`/c/${world.customers.acme.id}/profiles/deletions/`);
   }, STEP_MS);
