@@ -9,7 +9,7 @@ import { usePoll } from './use-poll';
  * "Request export": the worker builds the document; this asks for its state every second until it
  * is READY and then offers the API's own signed, short-lived download link (no token goes with it).
  */
-export function ExportPanel({ profileId }: { profileId: string }) {
+export function ExportPanel({ profileId, isRestricted }: { profileId: string; isRestricted: boolean }) {
   const [exportId, setExportId] = useState<string | null>(null);
   const [requested, request] = useMutation(DashboardRequestProfileExportDocument);
   const [result, reexecute] = useQuery({ query: DashboardProfileExportDocument, variables: { id: exportId ?? '' }, pause: exportId === null, requestPolicy: 'network-only' });
@@ -32,6 +32,7 @@ export function ExportPanel({ profileId }: { profileId: string }) {
     <section aria-labelledby="profile-export">
       <h2 id="profile-export">Export</h2>
       <p className="muted">Everything held about this person as one JSON document (data portability). The download link works for a limited time.</p>
+      {isRestricted && <p className="muted">While processing is restricted, an export holds only the profile's id and the restriction.</p>}
       <button type="button" className="secondary" disabled={requested.fetching || current?.status === 'PENDING'} onClick={() => void start()}>
         Request export
       </button>

@@ -65,20 +65,24 @@ export function ProfileDetailPage() {
         <dl className="details">
           <dt>Id</dt>
           <dd><code>{profile.id}</code></dd>
-          <dt>Username</dt>
-          <dd>{profile.username ?? <span className="muted">—</span>}</dd>
-          {PROFILE_FIELDS.filter(({ field }) => can(`profile.${field}`)).map(({ field, label }) => (
-            <Fragment key={field}>
-              <dt>{label}</dt>
-              <dd data-field={field}>{typeof values[field] === 'string' ? (values[field] as string) : <span className="muted">—</span>}</dd>
-            </Fragment>
-          ))}
-          <dt>First recorded</dt>
-          <dd><DateTime value={profile.createdAt} /></dd>
-          <dt>Last changed</dt>
-          <dd><DateTime value={profile.updatedAt} /></dd>
-          <dt>Last seen</dt>
-          <dd><DateTime value={profile.lastSeenAt} /></dd>
+          {!profile.isRestricted && (
+            <>
+              <dt>Username</dt>
+              <dd>{profile.username ?? <span className="muted">—</span>}</dd>
+              {PROFILE_FIELDS.filter(({ field }) => can(`profile.${field}`)).map(({ field, label }) => (
+                <Fragment key={field}>
+                  <dt>{label}</dt>
+                  <dd data-field={field}>{typeof values[field] === 'string' ? (values[field] as string) : <span className="muted">—</span>}</dd>
+                </Fragment>
+              ))}
+              <dt>First recorded</dt>
+              <dd><DateTime value={profile.createdAt} /></dd>
+              <dt>Last changed</dt>
+              <dd><DateTime value={profile.updatedAt} /></dd>
+              <dt>Last seen</dt>
+              <dd><DateTime value={profile.lastSeenAt} /></dd>
+            </>
+          )}
         </dl>
         {hidden.length > 0 && <RoleNote>Your role does not include these profile fields, so they are left out: {hidden.join(', ')}.</RoleNote>}
       </section>
@@ -91,7 +95,7 @@ export function ProfileDetailPage() {
           <RoleNote>Your role does not include consent decisions: they are left out.</RoleNote>
         </section>
       )}
-      {canExport(can) && <ExportPanel profileId={profile.id} />}
+      {canExport(can) && <ExportPanel profileId={profile.id} isRestricted={profile.isRestricted} />}
       {can('profiles:delete') && <DeleteProfile profile={profile} />}
     </>
   );
