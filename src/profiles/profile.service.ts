@@ -23,6 +23,8 @@ export interface ProfileServiceDeps {
 }
 
 export interface ProfileFilter {
+  /** Only this customer's profiles (a customer's caller always sees only its own). */
+  customerId?: string | null;
   /** Exact only: matched by the username's keyed hash. */
   username?: string | null;
   /** Exact only: matched by the email's keyed hash. */
@@ -95,13 +97,15 @@ export class ProfileService implements RestrictionLookup {
     const query: ProfilePageQuery = { limit: first + 1 };
     if (after) query.after = decodeCursor(after);
     const subject = tenant.kind === 'customer' ? tenant.subject : undefined;
-    if (tenant.kind === 'customer') query.customerId = tenant.customerId;
+    const customerId = customerOf(filter, tenant);
+    if (customerId === null) return toPage([], first);
+    if (customerId !== undefined) query.customerId = customerId;
     // A user-bound caller asking for another user finds nothing, never that other user.
     if (filter.username && subject !== undefined && subject !== filter.username) return toPage([], first);
     const username = filter.username || subject;
-    if (username) query.person = await lookupMatch(this.deps.keys, await this.searched(tenant), 'username', username);
+    if (username) query.person = await lookupMatch(this.deps.keys, await this.searched(customerId), 'username', username);
     // Matching on a restricted person's address is processing it: such a profile never matches (see the repository).
-    if (filter.email) query.email = await lookupMatch(this.deps.keys, await this.searched(tenant), 'email', filter.email);
+    if (filter.email) query.email = await lookupMatch(this.deps.keys, await this.searched(customerId), 'email', filter.email);
     if (filter.updatedSince) query.updatedSince = filter.updatedSince;
     const page = toPage(await selectProfilePage(this.deps.em, query), first);
     return { ...page, items: await this.open(page.items) };
@@ -205,11 +209,23 @@ export class ProfileService implements RestrictionLookup {
     return matchWhere(await lookupMatch(this.deps.keys, [tenant.customerId], 'username', tenant.subject), 'usernameHash', 'username');
   }
 
-  /** The customers a username or email is searched under: the tenant's, or every customer for the platform. */
-  private async searched(tenant: Tenant): Promise<string[]> {
-    if (tenant.kind === 'customer') return [tenant.customerId];
+  /** The customers a username or email is searched under: the one the page is limited to, or every customer. */
+  private async searched(customerId: string | undefined): Promise<string[]> {
+    if (customerId !== undefined) return [customerId];
     return (await this.deps.em.find(Customer, {}, { fields: ['id'] })).map((c) => c.id);
   }
+}
+
+/**
+ * The one customer a page is limited to: the tenant's or the filter's, undefined for every
+ * customer (the platform without one), null when the filter names a customer the tenant may not
+ * see (an empty page, as for a customer that does not exist). A malformed id is refused.
+ */
+function customerOf(filter: ProfileFilter, tenant: Tenant): string | null | undefined {
+  const asked = filter.customerId ? filter.customerId.toLowerCase() : undefined;
+  if (asked !== undefined && !isUuid(asked)) throw new ValidationError('filter.customerId', 'customerId is not a valid id');
+  if (tenant.kind === 'platform') return asked;
+  return asked === undefined || asked === tenant.customerId ? tenant.customerId : null;
 }
 
 /** The sreg fields given in `changes`, normalised as a postback's would be; the first invalid one throws. */

@@ -134,6 +134,9 @@ export class UpdateProfilePayload {
 
 @InputType('ProfileFilter', { description: 'Which profiles to list.' })
 export class ProfileFilterInput {
+  @Field(() => ID, { nullable: true, description: 'Only this customer\'s profiles (a customer\'s caller always sees only its own).' })
+  customerId?: string | null;
+
   @Field(() => String, { nullable: true, description: 'Only the profile with this username (exact only: matched by its keyed hash).' })
   username?: string | null;
 

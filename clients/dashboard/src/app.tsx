@@ -11,7 +11,7 @@ import { CustomerSettingsPage, CustomersPage } from './pages/customers';
 import { OAuthClientsPage } from './pages/oauth-clients';
 import { OperatorTokensPage } from './pages/operator-tokens';
 import { OverviewPage } from './pages/overview';
-import { ProfileDetailPage, ProfilesPage } from './pages/profiles';
+import { DeletionReceiptPage, ProfileDetailPage, ProfilesPage } from './pages/profiles';
 import { SignInPage } from './pages/sign-in';
 import { SignInDetailPage, SignInsPage } from './pages/sign-ins';
 import { WebhookEndpointPage, WebhooksPage } from './pages/webhooks';
@@ -58,6 +58,7 @@ const router = createBrowserRouter(
             { path: 'sign-ins/:authRequestId', element: guarded('requests:read', 'Sign-in', <SignInDetailPage />) },
             { path: 'profiles', element: guarded('profiles:read', 'Profiles', <ProfilesPage />) },
             { path: 'profiles/:profileId', element: guarded('profiles:read', 'Profile', <ProfileDetailPage />) },
+            { path: 'profiles/deletions/:deletionRequestId', element: guarded('profiles:delete', 'Deletion receipt', <DeletionReceiptPage />) },
             { path: 'audit', element: guarded('audit:read', 'Audit', <AuditPage />) },
             { path: 'webhooks', element: guarded('webhooks:write', 'Webhooks', <WebhooksPage />) },
             { path: 'webhooks/:endpointId', element: guarded('webhooks:write', 'Webhook endpoint', <WebhookEndpointPage />) },

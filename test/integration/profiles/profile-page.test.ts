@@ -94,6 +94,27 @@ describe('a page of profiles', () => {
     expect(await ids(PLATFORM, { username: 'alice' })).toEqual([alice, other]);
   });
 
+  it("limits a page to the customer the filter names: the platform sees that customer's only, a customer's caller nothing of another's", async () => {
+    const alice = await insert(acme, 'alice', '2026-11-01T10:00:00Z', { email: 'alice@example.org' });
+    const bob = await insert(acme, 'bob', '2026-11-02T10:00:00Z');
+    const other = await insert(globex, 'alice', '2026-11-03T10:00:00Z', { email: 'alice@example.org' });
+    const ids = async (tenant: Tenant, filter: ProfileFilter = {}) => (await list(tenant, filter, 10)).items.map((p) => p.id);
+    expect(await ids(PLATFORM, { customerId: acme })).toEqual([alice, bob]);
+    expect(await ids(PLATFORM, { customerId: globex.toUpperCase() })).toEqual([other]);
+    expect(await ids(PLATFORM, { customerId: acme, username: 'alice' })).toEqual([alice]);
+    expect(await ids(PLATFORM, { customerId: globex, email: 'alice@example.org' })).toEqual([other]);
+    expect(await ids(PLATFORM, { customerId: '00000000-0000-4000-8000-000000000000' })).toEqual([]);
+    expect(await ids(customerTenant(acme), { customerId: acme })).toEqual([alice, bob]);
+    expect(await ids(customerTenant(acme), { customerId: globex })).toEqual([]);
+    expect(await ids(customerTenant(acme), { customerId: globex, username: 'alice' })).toEqual([]);
+  });
+
+  it('refuses a malformed customer id in the filter', async () => {
+    await insert(acme, 'alice', '2026-11-01T10:00:00Z');
+    await expect(list(PLATFORM, { customerId: 'acme' }, 10)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    await expect(list(customerTenant(acme), { customerId: `${acme}' or 1=1` }, 10)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
   it('refuses a cursor it did not hand out and a page size outside 1-100', async () => {
     await expect(list(customerTenant(acme), {}, 10, 'not-a-cursor')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
     await expect(list(customerTenant(acme), {}, 101)).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });

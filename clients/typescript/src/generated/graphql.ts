@@ -238,6 +238,8 @@ export type ProfileExportStatus =
 
 /** Which profiles to list. */
 export type ProfileFilter = {
+  /** Only this customer's profiles (a customer's caller always sees only its own). */
+  customerId?: string | number | null | undefined;
   /** Only profiles with this email (exact only: matched by its keyed hash; never a restricted profile). Needs `profile.email`. */
   email?: string | null | undefined;
   /** Only profiles changed at or after this time. */

@@ -1,8 +1,3 @@
-export function ProfilesPage() {
-  return <h1>ProfilesPage</h1>;
-}
-
-export function ProfileDetailPage() {
-  return <h1>ProfileDetailPage</h1>;
-}
-
+export { DeletionReceiptPage } from './deletion-receipt';
+export { ProfileDetailPage } from './profile-detail';
+export { ProfilesPage } from './profile-list';
