@@ -10,13 +10,15 @@ interface Link {
   label: string;
   /** The scope the page needs; the link is left out for a role without it. */
   scope: string;
+  /** Current only on its own address (the overview), not on the pages below it. */
+  isEnd?: boolean;
 }
 
 /** The pages of one customer, in the order an operator uses them. */
 export function customerLinks(customerId: string): Link[] {
   const base = `/c/${encodeURIComponent(customerId)}`;
   return [
-    { to: base, label: 'Overview', scope: 'requests:read' },
+    { to: base, label: 'Overview', scope: 'requests:read', isEnd: true },
     { to: `${base}/sign-ins`, label: 'Sign-ins', scope: 'requests:read' },
     { to: `${base}/profiles`, label: 'Profiles', scope: 'profiles:read' },
     { to: `${base}/audit`, label: 'Audit', scope: 'audit:read' },
@@ -85,7 +87,7 @@ export function Layout() {
         <ul>
           {shown.map((link) => (
             <li key={link.to}>
-              <NavLink to={link.to} end>
+              <NavLink to={link.to} end={link.isEnd ?? false}>
                 {link.label}
               </NavLink>
             </li>
