@@ -55,6 +55,7 @@ export function OAuthClientsPage() {
       else if (res.error) setProblem(describeError(res.error, res.extensions));
     }
     setPending(null);
+    refetch({ requestPolicy: 'network-only' });
     showOutcome();
   };
 
@@ -148,11 +149,11 @@ export function OAuthClientsPage() {
                   <td className="row-actions">
                     {!client.isDisabled && (
                       <>
-                        <button type="button" className="secondary" onClick={() => setPending({ kind: 'rotate', client })} aria-label={`Rotate the secret of ${client.name}`}>
-                          Rotate secret…
+                        <button type="button" className="secondary" onClick={() => setPending({ kind: 'rotate', client })}>
+                          Rotate secret<span className="visually-hidden"> of {client.name}</span>
                         </button>
-                        <button type="button" className="secondary" onClick={() => setPending({ kind: 'disable', client })} aria-label={`Disable ${client.name}`}>
-                          Disable…
+                        <button type="button" className="secondary" onClick={() => setPending({ kind: 'disable', client })}>
+                          Disable<span className="visually-hidden"> {client.name}</span>
                         </button>
                       </>
                     )}

@@ -47,7 +47,10 @@ export function OperatorTokensPage() {
     setPending(null);
     if (res.error) setProblem(describeError(res.error, res.extensions));
     else if (own) return void signOut();
-    else setNotice(`${pending.name} is revoked: it stopped working at once.`);
+    else {
+      setNotice(`${pending.name} is revoked: it stopped working at once.`);
+      refetch({ requestPolicy: 'network-only' });
+    }
     showOutcome();
   };
 
@@ -137,8 +140,8 @@ export function OperatorTokensPage() {
                     </td>
                     <td className="row-actions">
                       {!token.isRevoked && !expired && (
-                        <button type="button" className="secondary" onClick={() => setPending(token)} aria-label={`Revoke ${token.name}`}>
-                          Revoke…
+                        <button type="button" className="secondary" onClick={() => setPending(token)}>
+                          Revoke<span className="visually-hidden"> {token.name}</span>
                         </button>
                       )}
                     </td>
