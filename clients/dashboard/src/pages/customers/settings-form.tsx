@@ -57,7 +57,7 @@ export function changesOf(customer: DashboardCustomerSettingsFragment, draft: Dr
 }
 
 /** The edit form for what UpdateCustomerInput allows; the API's validation message appears at the field it names. */
-export function SettingsForm({ customer, onSaved, onCancel }: { customer: DashboardCustomerSettingsFragment; onSaved: () => void; onCancel: () => void }) {
+export function SettingsForm({ customer, onSaved, onCancel }: { customer: DashboardCustomerSettingsFragment; onSaved: (updated: DashboardCustomerSettingsFragment | null) => void; onCancel: () => void }) {
   const [draft, setDraft] = useState<Draft>(() => draftOf(customer));
   const [problem, setProblem] = useState<Problem | null>(null);
   const [update, run] = useMutation(DashboardUpdateCustomerDocument);
@@ -81,7 +81,7 @@ export function SettingsForm({ customer, onSaved, onCancel }: { customer: Dashbo
       return;
     }
     if (Object.keys(changes).length === 0) {
-      onSaved();
+      onSaved(null);
       return;
     }
     setProblem(null);
@@ -93,7 +93,7 @@ export function SettingsForm({ customer, onSaved, onCancel }: { customer: Dashbo
       if (field) focusField(field);
       return;
     }
-    onSaved();
+    onSaved(result.data?.updateCustomer.customer ?? null);
   };
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));

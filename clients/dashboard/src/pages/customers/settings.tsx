@@ -23,7 +23,10 @@ export function CustomerSettingsPage() {
   const [saved, setSaved] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
   const savedNotice = useRef<HTMLParagraphElement>(null);
-  const customer = result.data?.customer;
+  // The mutation's answer is shown at once; the query's refetch replaces it once it is as new.
+  const [savedCustomer, setSavedCustomer] = useState<DashboardCustomerSettingsFragment | null>(null);
+  const fetched = result.data?.customer;
+  const customer = savedCustomer && fetched && savedCustomer.id === fetched.id && savedCustomer.updatedAt > fetched.updatedAt ? savedCustomer : fetched;
   const mayWrite = can('customers:write');
 
   return (
@@ -47,7 +50,8 @@ export function CustomerSettingsPage() {
           {editing ? (
             <SettingsForm
               customer={customer}
-              onSaved={() => {
+              onSaved={(updated) => {
+                if (updated) setSavedCustomer(updated);
                 setEditing(false);
                 setSaved(true);
                 requestAnimationFrame(() => savedNotice.current?.focus());
