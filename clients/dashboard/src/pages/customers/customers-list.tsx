@@ -61,7 +61,7 @@ function CustomerList() {
                       <Link to={base}>{customer.name}</Link>
                     </td>
                     <td>
-                      <code>{customer.slug}</code>
+                      <code className="nowrap">{customer.slug}</code>
                     </td>
                     <td>{customer.region}</td>
                     <td>
