@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser, openDashboard, openTab, screenshot, scriptReadableState } from '../support/dashboard';
+import { expectAccessible, launchBrowser, openDashboard, openTab, screenshot, scriptReadableState } from '../support/dashboard-browser';
 import { waitUntil } from '../support/wait';
 
 const TOKEN = `ops_${'t'.repeat(43)}`;

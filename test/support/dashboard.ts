@@ -1,5 +1,32 @@
 import { setCookie } from './admin-board';
 
+/**
+ * What the dashboard's end-to-end tests stand on: a live service filled by real sign-ins
+ * (dashboard-seed.ts) and the browser helpers (dashboard-browser.ts).
+ */
+export { startDashboardWorld, USERS, type DashboardCustomer, type DashboardTokens, type DashboardWorld, type DashboardWorldOptions, type Receiver } from './dashboard-seed';
+export type { WorldIds } from './dashboard-ids';
+export {
+  AXE_TAGS,
+  CHROMIUM,
+  expectAccessible,
+  launchBrowser,
+  mainNavigation,
+  openDashboard,
+  openTab,
+  SCREENSHOT_DIR,
+  screenshot,
+  scriptReadableState,
+  // The browser's sign-in through the form; `signInToDashboard` below is the HTTP one.
+  signInToDashboard as signInThroughForm,
+  STEP_TIMEOUT_MS,
+  type DashboardTab,
+  type DashboardWidth,
+  type TabOptions,
+} from './dashboard-browser';
+export { signInAtRp, type Person, type SignInResult, type Sites } from './dashboard-people';
+
+
 export interface DashboardSignIn {
   res: Response;
   body: Record<string, unknown>;
@@ -59,29 +86,3 @@ export async function dashboardGraphql<T = Record<string, unknown>>(
   const body = (await res.json()) as Omit<DashboardGraphqlResponse<T>, 'status' | 'headers'>;
   return { status: res.status, headers: res.headers, ...body };
 }
-
-// dash-seed's world and browser helpers (merged beside dash-server's HTTP helpers; the browser's
-// signInToDashboard is not re-exported here, its name being taken by the HTTP one above: import it from './dashboard-browser').
-/**
- * What the dashboard's end-to-end tests stand on: a live service filled by real sign-ins
- * (dashboard-seed.ts) and the browser helpers (dashboard-browser.ts).
- */
-export { startDashboardWorld, USERS, type DashboardCustomer, type DashboardTokens, type DashboardWorld, type DashboardWorldOptions, type Receiver } from './dashboard-seed';
-export type { WorldIds } from './dashboard-ids';
-export {
-  AXE_TAGS,
-  CHROMIUM,
-  expectAccessible,
-  launchBrowser,
-  mainNavigation,
-  openDashboard,
-  openTab,
-  SCREENSHOT_DIR,
-  screenshot,
-  scriptReadableState,
-  STEP_TIMEOUT_MS,
-  type DashboardTab,
-  type DashboardWidth,
-  type TabOptions,
-} from './dashboard-browser';
-export { signInAtRp, type Person, type SignInResult, type Sites } from './dashboard-people';
