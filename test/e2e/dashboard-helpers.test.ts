@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Browser } from 'playwright-core';
+import { ACME_PERSONAL_VALUES, expectNoneShown, GLOBEX_VALUES, recordGraphql } from '../support/dashboard-assertions';
 import { expectAccessible, launchBrowser, openDashboard, openTab, screenshot, scriptReadableState } from '../support/dashboard-browser';
 import { waitUntil } from '../support/wait';
 
@@ -50,7 +51,7 @@ describe('the dashboard browser helpers', () => {
   }, 60_000);
 
   it('fails with what the page shows when sign-in does not lead to the main navigation', async () => {
-    await expect(openDashboard(browser, { baseUrl: url }, 'wrong', { stepTimeoutMs: 1000 })).rejects.toThrow(/expected the main navigation after sign-in, but the browser is at .*\/dashboard\/session showing:\n[\s\S]*That token was not accepted/);
+    await expect(openDashboard(browser, { baseUrl: url }, 'wrong', { stepTimeoutMs: 5000 })).rejects.toThrow(/expected the main navigation after sign-in, but the browser is at .*\/dashboard\/session showing:\n[\s\S]*That token was not accepted/);
   }, 60_000);
 
   it('collects the CSP violations the page reports', async () => {
@@ -78,6 +79,24 @@ describe('the dashboard browser helpers', () => {
     }
   }, 60_000);
 
+  it('records the GraphQL calls with their request ids and errors, and finds personal values anywhere in the document', async () => {
+    const { context, page, cspViolations } = await openTab(browser);
+    try {
+      const calls = recordGraphql(page);
+      await page.goto(`${url}/app`);
+      await waitUntil("the stand-in app's call to be recorded", () => calls.length === 1);
+      expect(calls).toEqual([{ operationName: 'Overview', status: 200, requestId: 'req-123', errors: [{ path: 'me.email', code: 'FORBIDDEN' }] }]);
+      await page.getByText('Failed (request req-123)').waitFor();
+      // In an attribute, in other letter case: still found; "bob" inside a token is not a name.
+      await expect(expectNoneShown(page, ACME_PERSONAL_VALUES, 'the auditor overview')).rejects.toThrow(`the auditor overview: the page at ${url}/app contains "alice", "alice@example.org"`);
+      await expectNoneShown(page, ['bob'], 'the auditor overview');
+      await expectNoneShown(page, GLOBEX_VALUES, 'the auditor overview');
+      expect(cspViolations).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('saves full-page PNG screenshots under test-output/dashboard, and refuses a name that would leave it', async () => {
     const { context, page } = await openTab(browser);
     try {
@@ -96,6 +115,10 @@ describe('the dashboard browser helpers', () => {
     }
   }, 60_000);
 });
+
+/** The stand-in app's one script: a GraphQL call whose failure it shows with the request id. */
+const APP_JS = `fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operationName: 'Overview', query: 'query Overview { me { email } }' }) })
+  .then((res) => { document.getElementById('out').textContent = 'Failed (request ' + res.headers.get('x-request-id') + ')'; });`;
 
 /** The stand-in: a no-script sign-in form and overview like the dashboard's, and two broken pages. */
 function standIn(req: IncomingMessage, res: ServerResponse): void {
@@ -124,6 +147,17 @@ function standIn(req: IncomingMessage, res: ServerResponse): void {
     return page(200, 'Sign in', form('password'));
   }
   if (path === '/visible-token/dashboard/') return page(200, 'Sign in', form('text'));
+  if (path === '/app') return page(200, 'App', '<main><h1>App</h1><p id="out">Loading</p><span data-owner="Alice@Example.org" data-token="x9Bob7Q-bob_"></span><script src="/app.js"></script></main>');
+  if (path === '/app.js') {
+    res.writeHead(200, { 'content-type': 'text/javascript' });
+    res.end(APP_JS);
+    return;
+  }
+  if (path === '/graphql' && req.method === 'POST') {
+    res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-123' });
+    res.end(JSON.stringify({ data: { me: { email: null } }, errors: [{ message: 'needs profile.email', path: ['me', 'email'], extensions: { code: 'FORBIDDEN' } }] }));
+    return;
+  }
   if (path === '/inline-script') return page(200, 'Inline', '<main><h1>Inline</h1><script>document.title = "ran";</script></main>');
   if (path === '/inaccessible') return page(200, 'Broken', '<main><h1>Broken</h1><img src="/none.png"><input id="unlabelled" type="text"></main>');
   page(404, 'Not found', '<main><h1>Not found</h1></main>');

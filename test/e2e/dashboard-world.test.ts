@@ -67,7 +67,7 @@ describe('the dashboard world', () => {
     expect(authRequest.timeline.length).toBeGreaterThanOrEqual(3);
   });
 
-  it('holds the consent decisions: two remembered allows at the shop, a one-off allow and a deny at the forum', async () => {
+  it('holds the consent decisions: two remembered allows and a one-off allow at the shop, a one-off allow and a deny at the forum', async () => {
     const { consentDecisions } = await query<{ consentDecisions: { nodes: Array<{ id: string; username: string; realm: string; decision: string; isRemembered: boolean }> } }>(
       world.tokens.support,
       '{ consentDecisions(first: 100) { nodes { id username realm decision isRemembered } } }',

@@ -25,6 +25,7 @@ export {
   type TabOptions,
 } from './dashboard-browser';
 export { signInAtRp, type Person, type SignInResult, type Sites } from './dashboard-people';
+export { ACME_PERSONAL_VALUES, expectNoneShown, GLOBEX_VALUES, recordGraphql, type GraphqlCall } from './dashboard-assertions';
 
 
 export interface DashboardSignIn {
