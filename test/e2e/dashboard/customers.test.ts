@@ -4,7 +4,10 @@ import { graphql } from '../../support/graphql';
 import {
   DashboardTab,
   DashboardWorld,
+  ACME_PERSONAL_VALUES,
   expectAccessible,
+  expectNoneShown,
+  GLOBEX_VALUES,
   launchBrowser,
   mainNavigation,
   openDashboard,
@@ -103,6 +106,8 @@ describe('dashboard: customers, settings, OAuth clients, operator tokens', () =>
     expect(await page.getByRole('button', { name: 'Edit configuration' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /Rotate API key/ }).count()).toBe(0);
     expect(await page.getByRole('alert').count()).toBe(0);
+    // Configuration only: no person's value anywhere in the document.
+    await expectNoneShown(page, [...ACME_PERSONAL_VALUES, ...GLOBEX_VALUES], `settings (${role})`);
     await expectAccessible(page, `settings (${role})`);
     await screenshot(page, `customers-settings-${role}`);
 
@@ -122,6 +127,8 @@ describe('dashboard: customers, settings, OAuth clients, operator tokens', () =>
     await go(page, `/c/${world.customers.globex.id}/settings`, 'Settings');
     await page.getByText('There is no customer with this id that your token may see.').waitFor();
     expect(await page.locator('body').innerText()).not.toContain('Globex');
+    expect(await page.content()).not.toContain(world.sites.globexRpUrl);
+    await expectNoneShown(page, GLOBEX_VALUES, "globex's settings (acme admin)");
     expect(await page.getByRole('button', { name: 'Edit configuration' }).count()).toBe(0);
   }, 60_000);
 
