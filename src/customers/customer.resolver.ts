@@ -91,8 +91,8 @@ export class CustomerResolver {
     description: 'Issues a new API key (shown once); the previous key keeps working for the configured grace period. Needs `customers:write`.',
   })
   async rotateCustomerApiKey(@Ctx() { principal }: GraphqlContext, @Arg('id', () => ID) id: string): Promise<RotateCustomerApiKeyPayload> {
-    const { customer, apiKey } = await this.customerService.rotateCustomerApiKey(id, tenantOf(principal));
-    return { apiKey, customer: CustomerType.from(customer, this.publicUrl) };
+    const { customer, apiKey, previousKeysExpireAt } = await this.customerService.rotateCustomerApiKey(id, tenantOf(principal));
+    return { apiKey, customer: CustomerType.from(customer, this.publicUrl), previousKeysExpireAt };
   }
 }
 

@@ -152,7 +152,7 @@ export class CustomerService {
    * Issues a new key. The previous one keeps working for the configured grace period, so an AW can
    * switch without failed postbacks; keys already on their way out keep their earlier expiry.
    */
-  async rotateCustomerApiKey(id: string, tenant: Tenant): Promise<CustomerWithKey> {
+  async rotateCustomerApiKey(id: string, tenant: Tenant): Promise<CustomerWithKey & { previousKeysExpireAt: Date }> {
     const now = this.deps.clock.now();
     return this.deps.em.transactional(async (em) => {
       const customer = await em.findOne(Customer, { id: this.checkId(id, tenant) }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -167,7 +167,7 @@ export class CustomerService {
         target: { type: 'customer', id: customer.id },
         details: { previousKeysExpireAt: graceEnds.toISOString() },
       });
-      return { customer, apiKey };
+      return { customer, apiKey, previousKeysExpireAt: graceEnds };
     });
   }
 

@@ -121,6 +121,11 @@ export class RotateCustomerApiKeyPayload {
 
   @Field(() => CustomerType, { description: 'The customer.' })
   customer!: CustomerType;
+
+  @Field(() => Date, {
+    description: 'When the keys this rotation replaced stop working (now plus API_KEY_ROTATION_GRACE_SECONDS); a key already rotated out earlier keeps its earlier end.',
+  })
+  previousKeysExpireAt!: Date;
 }
 
 @ObjectType('UpdateCustomerPayload', { description: 'Result of updateCustomer.' })

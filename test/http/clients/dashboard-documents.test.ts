@@ -31,6 +31,8 @@ describe('the dashboard documents (codegen client preset) against a live server'
       'DashboardAuditEventsDocument',
       'DashboardAuthRequestsDocument',
       'DashboardConsentDecisionsDocument',
+      'DashboardCustomersDocument',
+      'DashboardOperatorTokensDocument',
       'DashboardProfilesDocument',
       'DashboardWebhookDeliveriesDocument',
       'DashboardWebhookEndpointsDocument',

@@ -5,7 +5,7 @@ import { graphql } from '../../support/graphql';
 const CUSTOMER_FIELDS = `id slug name homeUrl verifyUrl region promptPolicy trustedRealms openidIdentifier postbackUrl returnUrl createdAt updatedAt`;
 const CREATE = `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { apiKey customer { ${CUSTOMER_FIELDS} } } }`;
 const UPDATE = `mutation($id: ID!, $input: UpdateCustomerInput!) { updateCustomer(id: $id, input: $input) { customer { ${CUSTOMER_FIELDS} } } }`;
-const ROTATE = `mutation($id: ID!) { rotateCustomerApiKey(id: $id) { apiKey customer { id updatedAt } } }`;
+const ROTATE = `mutation($id: ID!) { rotateCustomerApiKey(id: $id) { apiKey previousKeysExpireAt customer { id updatedAt } } }`;
 const LIST = `query($first: Int!, $after: String) { customers(first: $first, after: $after) { nodes { slug } pageInfo { hasNextPage endCursor } } }`;
 
 const validInput = (overrides: Record<string, unknown> = {}) => ({
@@ -145,9 +145,14 @@ describe('customer configuration over GraphQL', () => {
 
   it('rotates the API key, keeping the old one valid only for the grace period', async () => {
     const { apiKey: oldKey, customer } = await create();
-    const res = await graphql<{ rotateCustomerApiKey: { apiKey: string } }>(url, ROTATE, { id: customer.id });
+    const before = Date.now();
+    const res = await graphql<{ rotateCustomerApiKey: { apiKey: string; previousKeysExpireAt: string } }>(url, ROTATE, { id: customer.id });
     const newKey = res.data!.rotateCustomerApiKey.apiKey;
     expect(newKey).not.toBe(oldKey);
+    // The payload says when the old key stops: now plus the grace period (API_KEY_ROTATION_GRACE_SECONDS, 86400 by default).
+    const graceEnds = Date.parse(res.data!.rotateCustomerApiKey.previousKeysExpireAt) - before;
+    expect(graceEnds).toBeGreaterThanOrEqual(86400_000 - 1000);
+    expect(graceEnds).toBeLessThanOrEqual(86400_000 + 60_000);
     const verify = (key: string) => inContext(app, () => app.services.customers.verifyApiKey(customer.id, key));
     expect(await verify(newKey)).toBe(true);
     expect(await verify(oldKey)).toBe(true);

@@ -57,7 +57,9 @@ export function Layout() {
 
   const links: Link[] = [];
   if (operator.customerId === null) links.push({ to: '/customers', label: 'Customers', scope: 'customers:read' });
-  if (customerId) links.push(...customerLinks(customerId));
+  // Off a customer's pages (operator tokens), a customer-bound operator still gets its customer's links.
+  const navCustomerId = customerId ?? operator.customerId;
+  if (navCustomerId) links.push(...customerLinks(navCustomerId));
   links.push({ to: '/operator-tokens', label: 'Operator tokens', scope: 'operators:manage' });
   const shown = links.filter((link) => operator.scopes.includes(link.scope));
 

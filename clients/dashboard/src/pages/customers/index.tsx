@@ -1,8 +1,2 @@
-export function CustomersPage() {
-  return <h1>CustomersPage</h1>;
-}
-
-export function CustomerSettingsPage() {
-  return <h1>CustomerSettingsPage</h1>;
-}
-
+export { CustomersPage } from './customers-list';
+export { CustomerSettingsPage } from './settings';

@@ -1,0 +1,30 @@
+/**
+ * The scopes an OAuth client may be granted, as the service lists them (src/oauth/scopes.ts,
+ * OAUTH_SCOPES). The dashboard cannot import server code; the service checks every scope anyway,
+ * so a scope missing here only cannot be ticked, and an unknown one is refused with its message.
+ */
+export const CLIENT_SCOPES: readonly string[] = [
+  'customers:read',
+  'customers:write',
+  'requests:read',
+  'consents:read',
+  'consents:write',
+  'profiles:read',
+  'profiles:write',
+  'profiles:delete',
+  'audit:read',
+  'webhooks:write',
+  'profile.email',
+  'profile.fullname',
+  'profile.nickname',
+  'profile.dob',
+  'profile.gender',
+  'profile.postcode',
+  'profile.country',
+  'profile.language',
+  'profile.timezone',
+  'requests.personal',
+  'consents.personal',
+  'audit.personal',
+  'profiles:subject-access',
+];
