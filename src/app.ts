@@ -136,7 +136,7 @@ export async function startApp({ config, log, clock = systemClock, random = cryp
   let metricsListener: Awaited<ReturnType<typeof startMetrics>> = null;
   try {
     metricsListener = await startMetrics(config, metrics, cells);
-    if (config.ROLE !== 'worker') ({ http, url, close: closeApi } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves!, metrics, tracer }));
+    if (config.ROLE !== 'worker') ({ http, url, close: closeApi } = await startApiRole({ config, log, cells, directory, regionMoves: regionMoves!, metrics, tracer, clock }));
     // A move left unfinished by a stop is taken up again where both its regions are served.
     if (cells.length > 1) await regionMoves!.resumeAll();
     if (config.ROLE !== 'api')

@@ -17,6 +17,7 @@ import { platformRegionOf, oauthRegionOf } from './region-routing';
 import { adminBoard } from './admin-board';
 import { AppMetrics, knownOperationNames, regionMetrics } from '../observability/metrics';
 import type { Tracer } from '@opentelemetry/api';
+import type { Clock } from '../shared/clock';
 
 export interface ApiRoleDeps {
   config: Config;
@@ -28,6 +29,8 @@ export interface ApiRoleDeps {
   metrics: AppMetrics;
   /** This app's tracer when tracing is on (a span per request and per GraphQL operation). */
   tracer: Tracer | null;
+  /** The app's clock, for what the API reads relative to now (the dashboard's chart ranges). */
+  clock: Clock;
 }
 
 /**
@@ -38,7 +41,7 @@ export interface ApiRoleDeps {
  * queues), for after the servers have stopped; a port in use is a StartupError (the servers are
  * stopped again first).
  */
-export async function startApiRole({ config, log, cells, directory, regionMoves, metrics, tracer }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string; close(): Promise<void> }> {
+export async function startApiRole({ config, log, cells, directory, regionMoves, metrics, tracer, clock }: ApiRoleDeps): Promise<{ http: HttpServer[]; url: string; close(): Promise<void> }> {
   const handlers = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
   // Larger header blocks are refused by Node itself with 431 before any handler runs.
   const front = createServer({ maxHeaderSize: config.HTTP_MAX_HEADER_BYTES }, (req, res) => route(req, res));
@@ -73,7 +76,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
         auditLockout(db, services.audit),
       );
       if (cell === home) board = adminBoard(config, cells, abuse);
-      const schema = await buildGraphqlSchema(createResolvers(services, cell.orm.em, config.PUBLIC_URL, fanOutFrom(cell, cells), regionMoves));
+      const schema = await buildGraphqlSchema(createResolvers(services, cell.orm.em, config.PUBLIC_URL, fanOutFrom(cell, cells), regionMoves, clock));
       const http = await createHttpServer({
         config: cell.config,
         db,

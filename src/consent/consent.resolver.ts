@@ -7,6 +7,8 @@ import { CONSENTS_PERSONAL } from '../oauth';
 import { disclosureOf, personKey, type RestrictionLookup } from '../profiles/disclosure';
 import { ConsentService } from './consent.service';
 import type { ConsentDecisionRecord } from './consent-decision.repository';
+import { StatsRange } from '../graphql/stats-range';
+import { ConsentStatsType } from './consent-stats.type';
 import { ConsentDecisionConnection, ConsentDecisionFilterInput, ConsentDecisionType, RevokeConsentDecisionPayload } from './consent-decision.type';
 
 @Resolver(() => ConsentDecisionType)
@@ -34,6 +36,19 @@ export class ConsentResolver {
     // page info they would set, are left out.
     const kept = filter?.username ? withheldFrom(page, (d) => shown(d).activity, (d) => ({ createdAt: d.decidedAt, id: d.id })) : page;
     return { nodes: kept.items.map((d) => ConsentDecisionType.fromRecord(d, shown(d))), pageInfo: { hasNextPage: kept.hasNextPage, endCursor: kept.endCursor } };
+  }
+
+  @Authorized('consents:read')
+  @Query(() => ConsentStatsType, {
+    description:
+      'Consent pages approved and denied over a range, for the dashboard\'s chart. Needs `consents:read` (not `consents.personal`: counts only), like the decisions it counts; a customer-bound caller sees only its own customer (another one is NOT_FOUND, as a missing one is), and a token bound to one user is FORBIDDEN.',
+  })
+  async consentStats(
+    @Ctx() { principal }: GraphqlContext,
+    @Arg('customerId', () => ID, { description: 'The customer whose consent pages to count.' }) customerId: string,
+    @Arg('range', () => StatsRange, { description: 'The period: the last 24 hours or the last 7 days.' }) range: StatsRange,
+  ): Promise<ConsentStatsType> {
+    return ConsentStatsType.from(await this.consent.stats(customerId, range, tenantOf(principal)));
   }
 
   @Authorized('consents:write')

@@ -9,7 +9,8 @@ import { KeyRing, lookupMatch, matchWhere, openStored, personKeysOf, usernameAad
 import { Customer } from '../customers';
 import { isUuid } from '../shared/ids';
 import { AuditService } from '../audit';
-
+import { StatsRange, statsCustomerId, StatsWindow, statsWindow } from '../shared/stats-window';
+import { ConsentCounts, selectConsentCounts } from './consent-stats.repository';
 
 /** One user of one customer: whose decisions to list. */
 export interface ConsentSubject {
@@ -20,6 +21,11 @@ export interface ConsentSubject {
 /** A string identity for a subject (usernames may hold any character but NUL). */
 export function subjectKey(s: ConsentSubject): string {
   return `${s.customerId}\u0000${s.username}`;
+}
+
+/** How a customer's users answered the consent page over a chart's range. */
+export interface ConsentStats extends StatsWindow, ConsentCounts {
+  customerId: string;
 }
 
 export interface ConsentFilter {
@@ -79,6 +85,19 @@ export class ConsentService {
       else bySubject.set(key, [row]);
     }
     return subjects.map((s) => bySubject.get(subjectKey(s)) ?? []);
+  }
+
+  /**
+   * Approvals and denials on `customerId`'s consent pages over `range`, in one statement. Another
+   * tenant's customer, a malformed id and a missing customer are all NOT_FOUND; a caller bound to
+   * one user is FORBIDDEN.
+   */
+  async stats(customerId: string, range: StatsRange, tenant: Tenant): Promise<ConsentStats> {
+    const id = statsCustomerId(customerId, tenant);
+    const window = statsWindow(range, this.clock.now());
+    const counts = await selectConsentCounts(this.em, id, window.since, window.until);
+    if (!counts) throw new NotFoundError('customer', customerId);
+    return { ...window, ...counts, customerId: id };
   }
 
   /**

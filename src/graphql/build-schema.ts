@@ -24,6 +24,9 @@ import { DataKeyResolver } from '../keys/data-key.resolver';
 import { AuthRequestQueries } from '../identity-flow/auth-request.query';
 import type { KeyRing } from '../keys';
 import { AuthRequestResolver } from '../identity-flow/auth-request.resolver';
+import { SignInStatsQueries } from '../identity-flow/sign-in-stats.query';
+import { SignInStatsResolver } from '../identity-flow/sign-in-stats.resolver';
+import type { Clock } from '../shared/clock';
 import { OAuthClientResolver } from '../oauth/oauth-client.resolver';
 import { OidcClientResolver } from '../oidc-provider/clients/oidc-client.resolver';
 import { MeResolver } from '../operators/me.resolver';
@@ -67,6 +70,7 @@ export function printCommittedSchema(schema: GraphQLSchema): string {
 export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [
   CustomerResolver,
   AuthRequestResolver,
+  SignInStatsResolver,
   ConsentResolver,
   OAuthClientResolver,
   OidcClientResolver,
@@ -107,11 +111,12 @@ export interface ResolverServices {
  * The resolvers of one region, on its services. `fanOut` reaches every region's services for the
  * platform-wide views (customers, audit verification); a one-region deployment passes `singleRegion`.
  */
-export function createResolvers(services: ResolverServices, em: EntityManager, publicUrl: string, fanOut: RegionFanOut<ResolverServices>, regionMoves: RegionMoveService): object[] {
+export function createResolvers(services: ResolverServices, em: EntityManager, publicUrl: string, fanOut: RegionFanOut<ResolverServices>, regionMoves: RegionMoveService, clock: Clock): object[] {
   return [
     new RegionMoveResolver(regionMoves),
     new CustomerResolver(services.customers, publicUrl, fanOut),
     new AuthRequestResolver(new AuthRequestQueries(em, services.keys), services.profiles),
+    new SignInStatsResolver(new SignInStatsQueries(em, clock)),
     new ConsentResolver(services.consent, services.profiles),
     new OAuthClientResolver(services.oauthClients),
     new OidcClientResolver(services.oidcClients),
