@@ -15,6 +15,7 @@ import { RegionDirectory, RegionMoveService } from '../regions';
 import { RegionCell } from './open-region-cell';
 import { platformRegionOf, oauthRegionOf } from './region-routing';
 import { adminBoard } from './admin-board';
+import { dashboard } from './dashboard';
 import { AppMetrics, knownOperationNames, regionMetrics } from '../observability/metrics';
 import type { Tracer } from '@opentelemetry/api';
 import type { Clock } from '../shared/clock';
@@ -99,6 +100,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
         readiness: cell === home ? readiness : [],
         // The queue board of every region is served once, by the home region (its paths name no customer).
         admin: cell === home ? board!.handler : null,
+        dashboard: cell === home ? dashboard(config, cells, abuse, graphqlDeps) : null,
         metrics: regionMetrics(metrics, cell.region, config.METRICS_TOKEN, operationNames),
         tracer,
       });

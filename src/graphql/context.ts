@@ -17,6 +17,14 @@ export interface OperatorTokenVerifier {
 }
 
 /**
+ * Re-checks an operator token by its id and enters its customer, for a dashboard session (which keeps
+ * the id, never the token); OperatorTokenService.enterActiveGrant in the running app.
+ */
+export interface SessionTokenVerifier {
+  enterActiveGrant(id: string): Promise<OperatorTokenGrant | null>;
+}
+
+/**
  * Who is calling: the platform operator with the bootstrap ADMIN_TOKEN (every scope, every
  * customer); an operator token with the scopes of its role, platform-wide or for one customer; or
  * an OAuth client acting for its own customer with the scopes of its token, and, with `subject` (a

@@ -58,6 +58,8 @@ export interface HttpDeps {
   abuse: AbuseGuard;
   /** `/admin`: the queue board and its sign-in (admin/admin.routes.ts), on the home region only; null elsewhere. */
   admin?: RequestHandler | null;
+  /** `/dashboard`: the operators' dashboard, its sign-in and GraphQL by session (dashboard/dashboard.routes.ts), on the home region only; null elsewhere. */
+  dashboard?: RequestHandler | null;
   /** The OpenID Connect provider's authorization endpoint, its keys and the customers it serves (issue 19). */
   oidc: Omit<OidcRoutesDeps, 'isSecureRequest' | 'publicUrl' | 'loginFlow'>;
   /** This region's metrics: the HTTP middleware (and GET /metrics), the GraphQL plugin, the login and token counters. */
@@ -112,6 +114,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   app.use(urlLengthLimit(config.HTTP_MAX_URL_LENGTH));
   app.use(healthRoutes(deps.readiness));
   if (deps.admin) app.use('/admin', deps.admin);
+  if (deps.dashboard) app.use('/dashboard', deps.dashboard);
   app.use('/c/:slug/openid', abuse.limit('openid', config.RATE_LIMIT_OPENID_PER_ADDRESS));
   // Each authorization request may write a request row, as a checkid does: the same limit, counted apart.
   app.use('/c/:slug/oidc/authorize', abuse.limit('oidc_authorize', config.RATE_LIMIT_OPENID_PER_ADDRESS));

@@ -22,3 +22,16 @@ export async function enterOperatorToken(em: EntityManager, tokenHashes: readonl
   );
   return row ? { id: row.token_id, name: row.token_name, role: row.token_role, customerId: row.token_customer_id } : null;
 }
+
+/**
+ * The same for a token named by its id (a dashboard session keeps the id, never the token), through
+ * `ids_enter_operator_token_by_id` of the DashboardSession migration: active tokens only, use
+ * recorded at the same resolution, its customer entered. One statement.
+ */
+export async function enterOperatorTokenById(em: EntityManager, id: string, now: Date, resolutionMs: number): Promise<ActiveOperatorToken | null> {
+  const [row]: Array<{ token_id: string; token_name: string; token_role: string; token_customer_id: string | null }> = await em.execute(
+    'select * from ids_enter_operator_token_by_id(?::uuid, ?, ?::interval)',
+    [id, now, `${resolutionMs} milliseconds`],
+  );
+  return row ? { id: row.token_id, name: row.token_name, role: row.token_role, customerId: row.token_customer_id } : null;
+}

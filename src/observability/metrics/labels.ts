@@ -19,12 +19,18 @@ const PREFIXED_MOUNTS: ReadonlySet<string> = new Set(['/admin']);
 const BOARD = '/admin/queues';
 const BOARD_STATIC = `${BOARD}/static`;
 
+/** The dashboard (issue 21): its two API routes by name, everything else under it (files, the app's pages) as one. */
+const DASHBOARD = '/dashboard';
+const DASHBOARD_API: ReadonlySet<string> = new Set(['/dashboard/api/session', '/dashboard/api/graphql']);
+const DASHBOARD_OTHER = '/dashboard/*';
+
 /**
  * The route template a request was answered by, from the matched Express route's path and the
  * mount (`req.baseUrl`) it was answered under: at the root, the route's path (`/c/:slug/openid`);
  * under `/admin`, the mount and the route (`/admin/login`, `/admin` for its `/`); the board's JSON
  * API as `/admin/queues/api/*` (one series per method, whatever the queue or job), its page and
- * its sign-in guard as `/admin/queues`, its files as `/admin/queues/static`; one of the fixed
+ * its sign-in guard as `/admin/queues`, its files as `/admin/queues/static`; the dashboard's API as
+ * `/dashboard/api/session` and `/dashboard/api/graphql`, all else under it as `/dashboard/*`; one of the fixed
  * mounts; else `unmatched`. Never the request's own path, nor a mount path other than these fixed
  * ones: a mount with parameters (`/c/:slug/openid`) has the customer's slug in its `baseUrl`.
  */
@@ -37,6 +43,10 @@ export function routeTemplate(routePath: unknown, mountPath: string): string {
   // The board's page is one route of several paths (a list); its API routes are strings under /api/.
   if (mountPath === BOARD) return typeof routePath === 'string' && routePath.startsWith('/api/') ? `${BOARD}/api/*` : BOARD;
   if (mountPath === BOARD_STATIC) return BOARD_STATIC;
+  if (mountPath === DASHBOARD || mountPath.startsWith(`${DASHBOARD}/`)) {
+    const path = typeof routePath === 'string' && routePath !== '/' ? `${mountPath}${routePath}` : mountPath;
+    return DASHBOARD_API.has(path) ? path : DASHBOARD_OTHER;
+  }
   return TEMPLATE_MOUNTS.has(mountPath) ? mountPath : UNMATCHED;
 }
 

@@ -39,6 +39,13 @@ describe('metric labels', () => {
     expect(routeTemplate('/login', '/c/acme/openid')).toBe('unmatched');
     expect(routeTemplate('/', '/c/acme')).toBe('unmatched');
     expect(routeTemplate('/login', '/admin/other')).toBe('unmatched');
+    // The dashboard: its two API routes by name, its files and pages as one, whatever the path.
+    expect(routeTemplate('/', '/dashboard/api/session')).toBe('/dashboard/api/session');
+    expect(routeTemplate('/api/graphql', '/dashboard')).toBe('/dashboard/api/graphql');
+    expect(routeTemplate('/{*path}', '/dashboard')).toBe('/dashboard/*');
+    expect(routeTemplate(undefined, '/dashboard/assets')).toBe('/dashboard/*');
+    expect(routeTemplate(undefined, '/dashboard/api/customers')).toBe('/dashboard/*');
+    expect(routeTemplate(undefined, '/dashboard')).toBe('/dashboard/*');
   });
 
   it('bounds methods, grant types and token results to fixed sets', () => {
