@@ -34,6 +34,7 @@ export function ConsentChart({ stats, period }: { stats: ConsentStats; period: s
           </>
         )}
       </svg>
+      {answered === 0 && <p className="state state-empty">No consent page was answered in {period}.</p>}
       <ul className="legend" aria-label="Decisions">
         <li>
           <span className="swatch series-succeeded" aria-hidden="true" />

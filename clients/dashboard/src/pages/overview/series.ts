@@ -22,11 +22,11 @@ export const hourLabel = (iso: string) => HOUR.format(new Date(iso));
 export const dayLabel = (iso: string) => DAY.format(new Date(iso));
 export const hourAndDayLabel = (iso: string) => HOUR_AND_DAY.format(new Date(iso));
 
-/** A round axis maximum at or above `max` (1, 2, 5 × 10^n), so the grid lines fall on whole numbers. */
-export function niceMax(max: number): number {
-  if (max <= 4) return 4;
-  const magnitude = 10 ** Math.floor(Math.log10(max));
-  for (const step of [1, 2, 5, 10]) if (step * magnitude >= max) return step * magnitude;
+/** Four whole-number grid steps of a round size (1, 2, 5 × 10^n) reaching at least `max`: the axis maximum is four steps. */
+export function axisStep(max: number): number {
+  const rough = Math.max(1, max / 4);
+  const magnitude = 10 ** Math.floor(Math.log10(rough));
+  for (const step of [1, 2, 5, 10]) if (step * magnitude >= rough) return step * magnitude;
   return 10 * magnitude;
 }
 

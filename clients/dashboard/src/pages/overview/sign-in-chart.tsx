@@ -1,6 +1,6 @@
 import { useId } from 'react';
 import type { StatsRange } from '../../generated/graphql';
-import { dayLabel, hourAndDayLabel, hourLabel, niceMax, OUTCOMES, type SignInHour } from './series';
+import { axisStep, dayLabel, hourAndDayLabel, hourLabel, OUTCOMES, type SignInHour } from './series';
 
 const WIDTH = 720;
 const HEIGHT = 240;
@@ -25,7 +25,8 @@ function labelOf(bucket: SignInHour, index: number, range: StatsRange): string |
 export function SignInChart({ buckets, range }: { buckets: SignInHour[]; range: StatsRange }) {
   const titleId = useId();
   const descId = useId();
-  const max = niceMax(Math.max(0, ...buckets.map((b) => b.total)));
+  const step = axisStep(Math.max(0, ...buckets.map((b) => b.total)));
+  const max = step * 4;
   const band = PLOT_W / Math.max(1, buckets.length);
   const barWidth = Math.max(1, band * 0.8);
   const y = (value: number) => TOP + PLOT_H - (value / max) * PLOT_H;
@@ -39,11 +40,11 @@ export function SignInChart({ buckets, range }: { buckets: SignInHour[]; range: 
         <desc id={descId}>
           {total} sign-ins in {buckets.length} hourly bars from {buckets[0] ? hourAndDayLabel(buckets[0].hourStart) : '—'}; each bar is stacked by outcome. The table below has the same numbers.
         </desc>
-        {[0, 0.25, 0.5, 0.75, 1].map((f) => (
-          <g key={f}>
-            <line className="grid-line" x1={LEFT} x2={WIDTH - RIGHT} y1={y(max * f)} y2={y(max * f)} />
-            <text className="axis-label" x={LEFT - 6} y={y(max * f) + 4} textAnchor="end">
-              {Math.round(max * f)}
+        {[0, 1, 2, 3, 4].map((n) => (
+          <g key={n}>
+            <line className="grid-line" x1={LEFT} x2={WIDTH - RIGHT} y1={y(step * n)} y2={y(step * n)} />
+            <text className="axis-label" x={LEFT - 6} y={y(step * n) + 4} textAnchor="end">
+              {step * n}
             </text>
           </g>
         ))}

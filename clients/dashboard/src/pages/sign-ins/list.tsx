@@ -65,7 +65,7 @@ export function SignInsPage() {
       {result.data && rows.length === 0 && <Empty>No sign-ins match these filters.</Empty>}
       {rows.length > 0 && (
         <div className="table-wrap">
-          <table>
+          <table className="sign-ins-table">
             <caption className="visually-hidden">Sign-ins, newest first</caption>
             <thead>
               <tr>
