@@ -59,3 +59,29 @@ export async function dashboardGraphql<T = Record<string, unknown>>(
   const body = (await res.json()) as Omit<DashboardGraphqlResponse<T>, 'status' | 'headers'>;
   return { status: res.status, headers: res.headers, ...body };
 }
+
+/**
+ * What the dashboard's end-to-end tests stand on: a live service filled by real sign-ins
+ * (dashboard-seed.ts) and the browser helpers (dashboard-browser.ts).
+ */
+export { startDashboardWorld, USERS, type DashboardCustomer, type DashboardTokens, type DashboardWorld, type DashboardWorldOptions, type Receiver } from './dashboard-seed';
+export type { WorldIds } from './dashboard-ids';
+export {
+  AXE_TAGS,
+  CHROMIUM,
+  expectAccessible,
+  launchBrowser,
+  mainNavigation,
+  openDashboard,
+  openTab,
+  SCREENSHOT_DIR,
+  screenshot,
+  scriptReadableState,
+  // The browser's sign-in through the form; `signInToDashboard` above is the HTTP one (dash-server).
+  signInToDashboard as signInThroughForm,
+  STEP_TIMEOUT_MS,
+  type DashboardTab,
+  type DashboardWidth,
+  type TabOptions,
+} from './dashboard-browser';
+export { signInAtRp, type Person, type SignInResult, type Sites } from './dashboard-people';

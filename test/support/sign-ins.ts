@@ -17,7 +17,7 @@ export async function signIn(app: App, slug: string, apiKey: string, ending: Sig
   if (ending === 'open') return;
   const base = `${app.url}/c/${slug}`;
   if (ending !== 'early_return') {
-    const fields = ending === 'aw_cancel'
+    const fields: Record<string, string> = ending === 'aw_cancel'
       ? { request_id: requestId, api_key: apiKey, cancel: 'true' }
       : { request_id: requestId, api_key: apiKey, username, sreg_email: `${username}@example.org`, no_prompt: ending === 'no_prompt' || ending === 'other_user' ? 'true' : 'false' };
     const answered = await postback(app, slug, fields);
