@@ -4,8 +4,8 @@ import { percent } from './series';
 
 type ConsentStats = DashboardConsentStatsQuery['consentStats'];
 
-const WIDTH = 480;
-const HEIGHT = 56;
+const WIDTH = 960;
+const HEIGHT = 44;
 
 /**
  * The consent page's approve/deny ratio as one bar split in two, plain SVG like the sign-in chart,
@@ -26,11 +26,11 @@ export function ConsentChart({ stats, period }: { stats: ConsentStats; period: s
             : `${stats.approved} approved (${percent(stats.approved, answered)}) and ${stats.denied} denied (${percent(stats.denied, answered)}).`}
         </desc>
         {answered === 0 ? (
-          <rect className="series-empty" x={0} y={8} width={WIDTH} height={HEIGHT - 16} />
+          <rect className="series-empty" x={0} y={4} width={WIDTH} height={HEIGHT - 8} />
         ) : (
           <>
-            <rect className="series-succeeded" x={0} y={8} width={approvedWidth} height={HEIGHT - 16} />
-            <rect className="series-declined" x={approvedWidth} y={8} width={WIDTH - approvedWidth} height={HEIGHT - 16} />
+            <rect className="series-succeeded" x={0} y={4} width={approvedWidth} height={HEIGHT - 8} />
+            <rect className="series-declined" x={approvedWidth} y={4} width={WIDTH - approvedWidth} height={HEIGHT - 8} />
           </>
         )}
       </svg>
@@ -47,7 +47,8 @@ export function ConsentChart({ stats, period }: { stats: ConsentStats; period: s
       </ul>
       <details className="chart-table">
         <summary>Show consent decisions as a table</summary>
-        <div className="table-wrap">
+        {/* Focusable: the table scrolls inside its box, and keyboard users must be able to scroll it. */}
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Consent decisions, table">
           <table data-testid="consent-stats-table">
             <caption>Consent decisions, {period}</caption>
             <thead>

@@ -11,10 +11,14 @@ const BOTTOM = 34;
 const PLOT_W = WIDTH - LEFT - RIGHT;
 const PLOT_H = HEIGHT - TOP - BOTTOM;
 
-/** Which hours get an x-axis label: every third hour over a day, each local midnight over a week. */
-function labelOf(bucket: SignInHour, index: number, range: StatsRange): string | null {
-  if (range === 'LAST_24_HOURS') return index % 3 === 0 ? hourLabel(bucket.hourStart) : null;
-  return new Date(bucket.hourStart).getHours() === 0 ? dayLabel(bucket.hourStart) : null;
+/**
+ * Which hours get an x-axis label: every third hour over a day, each local midnight over a week.
+ * Every other one is `minor`, left out on a narrow screen (styles.css) where they would overlap.
+ */
+function labelOf(bucket: SignInHour, index: number, range: StatsRange): { text: string; isMinor: boolean } | null {
+  if (range === 'LAST_24_HOURS') return index % 3 === 0 ? { text: hourLabel(bucket.hourStart), isMinor: (index / 3) % 2 === 1 } : null;
+  const start = new Date(bucket.hourStart);
+  return start.getHours() === 0 ? { text: dayLabel(bucket.hourStart), isMinor: start.getDate() % 2 === 1 } : null;
 }
 
 /**
@@ -66,8 +70,8 @@ export function SignInChart({ buckets, range }: { buckets: SignInHour[]; range: 
               {label && (
                 <>
                   <line className="axis-line" x1={x + barWidth / 2} x2={x + barWidth / 2} y1={TOP + PLOT_H} y2={TOP + PLOT_H + 4} />
-                  <text className="axis-label" x={x + barWidth / 2} y={HEIGHT - BOTTOM + 18} textAnchor="middle">
-                    {label}
+                  <text className={label.isMinor ? 'axis-label minor' : 'axis-label'} x={x + barWidth / 2} y={HEIGHT - BOTTOM + 18} textAnchor="middle">
+                    {label.text}
                   </text>
                 </>
               )}
@@ -86,7 +90,8 @@ export function SignInChart({ buckets, range }: { buckets: SignInHour[]; range: 
       </ul>
       <details className="chart-table">
         <summary>Show sign-ins per hour as a table</summary>
-        <div className="table-wrap">
+        {/* Focusable: the table scrolls inside its box, and keyboard users must be able to scroll it. */}
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Sign-ins per hour, table">
           <table data-testid="sign-in-stats-table">
             <caption>Sign-ins per hour by outcome, {period} (hours in your time zone)</caption>
             <thead>
