@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { Browser } from 'playwright-core';
-import { expectAccessible, launchBrowser, openDashboard, openTab, screenshot, scriptReadableState } from '../support/dashboard';
+import { expectAccessible, launchBrowser, openDashboard, openTab, screenshot, scriptReadableState } from '../support/dashboard-browser';
 import { waitUntil } from '../support/wait';
 
 const TOKEN = `ops_${'t'.repeat(43)}`;
@@ -31,10 +31,11 @@ describe('the dashboard browser helpers', () => {
   });
 
   it('signs in through the form and waits for the main navigation, with no CSP violation and nothing script-readable', async () => {
-    const { context, page, cspViolations } = await openDashboard(browser, { baseUrl: url }, TOKEN, { width: 390 });
+    const { context, page, cspViolations } = await openDashboard(browser, { baseUrl: url }, TOKEN, { width: 390, timezoneId: 'Asia/Tokyo' });
     try {
       expect(await page.locator('h1').innerText()).toBe('Overview');
       expect(page.viewportSize()).toEqual({ width: 390, height: 844 });
+      expect(await page.evaluate('Intl.DateTimeFormat().resolvedOptions().timeZone')).toBe('Asia/Tokyo');
       expect(await scriptReadableState(page)).not.toContain(TOKEN);
       expect(await scriptReadableState(page)).toBe('{"cookie":"","local":[],"session":[]}');
       await expectAccessible(page, 'the stand-in overview');

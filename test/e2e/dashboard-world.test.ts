@@ -42,6 +42,7 @@ describe('the dashboard world', () => {
         `alice ${shop} COMPLETED id_res`,
         `alice ${shop} COMPLETED id_res`,
         `alice ${forum} COMPLETED id_res`,
+        `carol ${shop} COMPLETED id_res`,
         `bob ${shop} COMPLETED id_res`,
         `bob ${shop} COMPLETED id_res`,
         `bob ${forum} COMPLETED cancel`,
@@ -72,7 +73,7 @@ describe('the dashboard world', () => {
       '{ consentDecisions(first: 100) { nodes { id username realm decision isRemembered } } }',
     );
     expect(consentDecisions.nodes.map((c) => `${c.username} ${c.realm} ${c.decision} ${c.isRemembered}`).sort()).toEqual(
-      [`alice ${shop} ALLOW true`, `bob ${shop} ALLOW true`, `alice ${forum} ALLOW false`, `bob ${forum} DENY false`].sort(),
+      [`alice ${shop} ALLOW true`, `bob ${shop} ALLOW true`, `carol ${shop} ALLOW false`, `alice ${forum} ALLOW false`, `bob ${forum} DENY false`].sort(),
     );
     expect(consentDecisions.nodes.find((c) => c.id === world.ids.rememberedConsent)).toMatchObject({ username: 'alice', realm: shop, isRemembered: true });
     expect(consentDecisions.nodes.find((c) => c.id === world.ids.deniedConsent)).toMatchObject({ username: 'bob', decision: 'DENY' });
@@ -116,7 +117,7 @@ describe('the dashboard world', () => {
     const { globex, acme } = world.customers;
     const everyone = await query<{ authRequests: { nodes: Request[] } }>(world.tokens.platformOwner, REQUESTS);
     expect(everyone.authRequests.nodes.filter((r) => r.customerId === globex.id).map((r) => [r.username, r.status, r.outcome])).toEqual([['globex-only-user', 'COMPLETED', 'id_res']]);
-    expect(everyone.authRequests.nodes.filter((r) => r.customerId === acme.id)).toHaveLength(8);
+    const acmeIds = everyone.authRequests.nodes.filter((r) => r.customerId === acme.id).map((r) => r.id);
     for (const token of [world.tokens.owner, world.tokens.admin, world.tokens.support]) {
       const own = await graphql<{ authRequests: { nodes: Request[] }; profileByUsername: unknown; customer: unknown }>(
         world.baseUrl,
@@ -126,7 +127,7 @@ describe('the dashboard world', () => {
       );
       // Answered with acme's rows only, and nothing for globex's user or customer.
       expect(own.errors).toBeUndefined();
-      expect(own.data!.authRequests.nodes.map((r) => r.customerId)).toEqual(Array(8).fill(acme.id));
+      expect(own.data!.authRequests.nodes.map((r) => r.id)).toEqual(acmeIds);
       expect([own.data!.profileByUsername, own.data!.customer]).toEqual([null, null]);
       const res = await graphql<{ profile: unknown }>(world.baseUrl, 'query($id: ID!) { profile(id: $id) { id } }', { id: world.ids.globexProfile }, token);
       expect([res.errors, res.data]).toEqual([undefined, { profile: null }]);
@@ -140,6 +141,18 @@ describe('the dashboard world', () => {
     for (const [token, role] of [[tokens.owner, 'OWNER'], [tokens.admin, 'ADMIN'], [tokens.support, 'SUPPORT'], [tokens.auditor, 'AUDITOR'], [tokens.viewer, 'VIEWER']] as const) {
       expect(await me(token)).toEqual({ role, customerId: customers.acme.id });
     }
+  });
+
+  it('signs one more person in on demand, through the sample AW or with the test playing it', async () => {
+    // As a viewer sees them: counts and statuses, not who.
+    const count = async () => (await query<{ authRequests: { nodes: unknown[] } }>(world.tokens.viewer, '{ authRequests(first: 100) { nodes { id status } } }')).authRequests.nodes.length;
+    const before = await count();
+    // alice's remembered decision applies at the shop; carol's was not remembered; dave is new to acme.
+    expect(await world.signIn('shop', world.users.alice)).toMatchObject({ isConsentShown: false, rpPage: expect.stringContaining('Signed in as') });
+    expect(await world.signIn('shop', { username: 'carol' })).toMatchObject({ isConsentShown: true, rpPage: expect.stringContaining('Signed in as') });
+    expect(await world.signIn('forum', { username: 'dave', decision: 'deny' })).toMatchObject({ isConsentShown: true, rpPage: expect.stringContaining('The login was cancelled') });
+    await expect(world.signIn('shop', { username: 'alice', password: 'not-hers' })).rejects.toThrow("expected the AW's redirect to the Return URL, got 401");
+    expect(await count()).toBe(before + 4);
   });
 
   it('stops the service, the sample sites and the receivers', async () => {

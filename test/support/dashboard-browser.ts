@@ -39,10 +39,14 @@ export interface TabOptions {
   width?: DashboardWidth;
   /** Instead of STEP_TIMEOUT_MS. */
   stepTimeoutMs?: number;
+  /** The viewer's IANA time zone (dates are shown in it), e.g. 'Asia/Tokyo'; default the machine's. */
+  timezoneId?: string;
+  /** Browser permissions for every origin, e.g. ['clipboard-read', 'clipboard-write'] to check a copy button. */
+  permissions?: string[];
 }
 
 export async function openTab(browser: Browser, options: TabOptions = {}): Promise<DashboardTab> {
-  const context = await browser.newContext({ viewport: VIEWPORTS[options.width ?? 1280] });
+  const context = await browser.newContext({ viewport: VIEWPORTS[options.width ?? 1280], timezoneId: options.timezoneId, permissions: options.permissions });
   const cspViolations: string[] = [];
   await context.exposeFunction('reportCspViolation', (text: string) => cspViolations.push(text));
   // Page code, as a string: the tests' tsconfig has no DOM types.

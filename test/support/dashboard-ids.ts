@@ -13,6 +13,8 @@ export interface WorldIds {
   /** alice: consent decisions (shop remembered, forum once), several sign-ins, an export. */
   aliceProfile: string;
   bobProfile: string;
+  /** carol: one sign-in, one consent decision; expendable (delete or restrict her). */
+  carolProfile: string;
   globexProfile: string;
   /** alice's remembered allow for the shop RP (revocable). */
   rememberedConsent: string;
@@ -68,6 +70,7 @@ export async function findSignInIds(baseUrl: string, adminToken: string, platfor
     deniedConsent: only(consentDecisions.nodes.filter((c) => c.username === 'bob' && c.decision.toUpperCase() === 'DENY'), "bob's denial"),
     aliceProfile: required(await profileOf(adminToken, customers.acme.id, 'alice'), 'alice'),
     bobProfile: required(await profileOf(adminToken, customers.acme.id, 'bob'), 'bob'),
+    carolProfile: required(await profileOf(adminToken, customers.acme.id, 'carol'), 'carol'),
     globexProfile: required(await profileOf(platformToken, customers.globex.id, 'globex-only-user'), 'globex-only-user'),
   };
 }

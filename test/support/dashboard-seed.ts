@@ -4,22 +4,23 @@ import { PromptPolicy } from '../../src/customers';
 import { createSampleAw } from '../../demo/sample-aw';
 import { createSampleRp } from '../../demo/sample-rp';
 import { listenOnLoopback } from '../../demo/listen';
-import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp } from './app';
+import { createTestCustomer, resetDatabase, startPublicTestApp } from './app';
 import { call, deliveryId, findSignInIds, WorldIds } from './dashboard-ids';
-import { Browser } from './flow';
-import { signInAtRp, Sites, submitAwForm, toVerifyUrl } from './dashboard-people';
+import { Person, signInAtRp, SignInResult, Sites } from './dashboard-people';
+import { createEndpoint, DashboardTokens, expectCancelled, expectSignedIn, expireAtAw, makeTokens, settle } from './dashboard-steps';
 import { testQueuePrefix } from './env';
-import { operatorToken } from './operators';
 import { freePort } from './redis-server';
 import { startReceiver } from './webhook-receiver';
-import { waitUntil } from './wait';
 
+export type { DashboardTokens } from './dashboard-steps';
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
 /** The sample AW's users (demo/demo-users.ts) who sign in at acme, and globex's own user. */
 export const USERS = {
   alice: { username: 'alice', password: 'wonderland' },
   bob: { username: 'bob', password: 'builder' },
+  /** acme's user whom the sample AW does not list (the test plays the AW): expendable, for deletion and restriction. */
+  carol: { username: 'carol' },
   /** Signs in at globex only: the name no acme page may ever show. */
   globex: { username: 'globex-only-user' },
 } as const;
@@ -29,16 +30,6 @@ export interface DashboardCustomer {
   slug: string;
   /** The key the sites post back with (rotating it in a test leaves the old one working for the grace period). */
   apiKey: string;
-}
-
-/** Operator tokens: a platform-wide owner, and one of each role bound to acme. */
-export interface DashboardTokens {
-  platformOwner: string;
-  owner: string;
-  admin: string;
-  support: string;
-  auditor: string;
-  viewer: string;
 }
 
 export interface DashboardWorld {
@@ -54,6 +45,12 @@ export interface DashboardWorld {
   receivers: { ok: Receiver; failing: Receiver };
   /** Interesting rows, for pages that open one (see WorldIds). */
   ids: WorldIds;
+  /**
+   * One more sign-in through the sample sites, e.g. while a page shows the live list: at acme's
+   * `shop` or `forum` RP (through the sample AW for alice and bob, the test playing it for others),
+   * or at `globex`. Answers whether consent was asked and what the RP showed; fails on any other turn.
+   */
+  signIn(site: 'shop' | 'forum' | 'globex', person: Person): Promise<SignInResult>;
   /** Stops the sites, the receivers and the service. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -69,13 +66,15 @@ export interface DashboardWorldOptions {
  * holds when this resolves (docs for the dashboard tests; test/e2e/dashboard-world.test.ts checks it):
  * - alice and bob each allowed sharing with the shop RP and remembered it, then signed in there
  *   again without being asked; alice allowed the forum RP once without remembering; bob denied it;
+ * - carol (whose AW the test plays) allowed the shop RP once, without remembering;
  * - one sign-in cancelled at the AW's form, and one left at the AW until it expired (its late
  *   PostBack refused with REQUEST_EXPIRED);
  * - an OAuth client; two webhook endpoints, one answering 200 (deliveries SUCCEEDED) and one 500
  *   (its login.succeeded deliveries FAILED after the short retry schedule);
  * - an export of alice's profile, READY;
  * and globex holds one sign-in, of globex-only-user, which allowed its RP and remembered it.
- * Every audit event is drained before this resolves.
+ * Every audit event is drained before this resolves. It empties the database first (one world per
+ * test file, in beforeAll) and takes 10-25 s on a busy machine: give beforeAll 120 s.
  */
 export async function startDashboardWorld(options: DashboardWorldOptions = {}): Promise<DashboardWorld> {
   await resetDatabase();
@@ -142,30 +141,39 @@ async function seed(app: App, stops: Array<() => Promise<void>>): Promise<Omit<D
   stops.push(failingReceiver.stop);
 
   const tokens = await makeTokens(app, customers.acme.id);
-  const endpoints = {
-    ok: await createEndpoint(baseUrl, tokens.admin, customers.acme.id, okReceiver.url, ['login.succeeded', 'login.cancelled', 'consent.granted', 'profile.created', 'export.ready'], 'Audit mirror'),
-    failing: await createEndpoint(baseUrl, tokens.admin, customers.acme.id, failingReceiver.url, ['login.succeeded'], 'Broken CRM'),
-  };
-  const oauthClient = await call<{ createOAuthClient: { client: { id: string } } }>(baseUrl, tokens.platformOwner, 'mutation($c: ID!) { createOAuthClient(input: { customerId: $c, name: "Acme reporting", scopes: ["requests:read", "profiles:read", "profile.email"] }) { client { id } } }', { c: customers.acme.id });
+  const [ok, failing, oauthClient] = await Promise.all([
+    createEndpoint(baseUrl, tokens.admin, customers.acme.id, okReceiver.url, ['login.succeeded', 'login.cancelled', 'consent.granted', 'profile.created', 'export.ready'], 'Audit mirror'),
+    createEndpoint(baseUrl, tokens.admin, customers.acme.id, failingReceiver.url, ['login.succeeded'], 'Broken CRM'),
+    call<{ createOAuthClient: { client: { id: string } } }>(baseUrl, tokens.platformOwner, 'mutation($c: ID!) { createOAuthClient(input: { customerId: $c, name: "Acme reporting", scopes: ["requests:read", "profiles:read", "profile.email"] }) { client { id } } }', { c: customers.acme.id }),
+  ]);
+  const endpoints = { ok, failing };
 
   const acmeShop: Sites = { rpUrl: sites.shopRpUrl, awUrl: sites.awUrl, customerUrl: customerUrl('acme'), apiKey: acme.apiKey };
   const acmeForum: Sites = { ...acmeShop, rpUrl: sites.forumRpUrl };
   const globexSites: Sites = { rpUrl: sites.globexRpUrl, awUrl: null, customerUrl: customerUrl('globex'), apiKey: globex.apiKey };
-  // First visits, side by side: the remembered decisions, a denial, a cancel, and globex's user.
+  const sampleUsers: readonly string[] = [USERS.alice.username, USERS.bob.username];
+  // The sample AW for its own users; the test plays acme's AW for anyone else (carol), and globex's always.
+  const signIn = (site: 'shop' | 'forum' | 'globex', person: Person) => {
+    const at = site === 'globex' ? globexSites : site === 'forum' ? acmeForum : acmeShop;
+    const isAtSampleAw = at.awUrl !== null && (person.isCancelling === true || sampleUsers.includes(person.username ?? ''));
+    return signInAtRp(isAtSampleAw ? at : { ...at, awUrl: null }, person);
+  };
+  // First visits, side by side: the remembered decisions, a denial, a cancel, globex's user, and one left to expire.
   await Promise.all([
-    expectSignedIn(signInAtRp(acmeShop, { ...USERS.alice, isRemembering: true }), true),
-    expectSignedIn(signInAtRp(acmeShop, { ...USERS.bob, isRemembering: true }), true),
-    expectCancelled(signInAtRp(acmeForum, { ...USERS.bob, decision: 'deny' })),
-    expectCancelled(signInAtRp(acmeShop, { isCancelling: true })),
-    expectSignedIn(signInAtRp(globexSites, { ...USERS.globex, isRemembering: true }), true),
+    expireAtAw(acmeShop, customers.acme.id),
+    expectSignedIn(signIn('shop', { ...USERS.alice, isRemembering: true }), true),
+    expectSignedIn(signIn('shop', { ...USERS.bob, isRemembering: true }), true),
+    expectCancelled(signIn('forum', { ...USERS.bob, decision: 'deny' })),
+    expectCancelled(signIn('shop', { isCancelling: true })),
+    expectSignedIn(signIn('shop', USERS.carol), true),
+    expectSignedIn(signIn('globex', { ...USERS.globex, isRemembering: true }), true),
   ]);
   // Second visits: the remembered decisions apply (no consent page); alice allows the forum once.
   await Promise.all([
-    expectSignedIn(signInAtRp(acmeShop, USERS.alice), false),
-    expectSignedIn(signInAtRp(acmeShop, USERS.bob), false),
-    expectSignedIn(signInAtRp(acmeForum, USERS.alice), true),
+    expectSignedIn(signIn('shop', USERS.alice), false),
+    expectSignedIn(signIn('shop', USERS.bob), false),
+    expectSignedIn(signIn('forum', USERS.alice), true),
   ]);
-  await expireAtAw(acmeShop, customers.acme.id);
 
   const signIns = await findSignInIds(baseUrl, tokens.admin, tokens.platformOwner, customers, `${sites.shopRpUrl}/`);
   const requested = await call<{ requestProfileExport: { profileExport: { id: string } } }>(baseUrl, tokens.admin, 'mutation($p: ID!) { requestProfileExport(profileId: $p) { profileExport { id } } }', { p: signIns.aliceProfile });
@@ -181,69 +189,5 @@ async function seed(app: App, stops: Array<() => Promise<void>>): Promise<Omit<D
     oauthClient: oauthClient.createOAuthClient.client.id,
     profileExport,
   };
-  return { baseUrl, customers, tokens, users: USERS, sites, receivers: { ok: okReceiver, failing: failingReceiver }, ids };
-}
-
-async function makeTokens(app: App, acmeId: string): Promise<DashboardTokens> {
-  const [platformOwner, owner, admin, support, auditor, viewer] = await Promise.all([
-    operatorToken(app, 'OWNER', null),
-    ...['OWNER', 'ADMIN', 'SUPPORT', 'AUDITOR', 'VIEWER'].map((role) => operatorToken(app, role, acmeId)),
-  ]);
-  return { platformOwner: platformOwner!, owner: owner!, admin: admin!, support: support!, auditor: auditor!, viewer: viewer! };
-}
-
-async function createEndpoint(baseUrl: string, token: string, customerId: string, url: string, events: string[], description: string): Promise<string> {
-  const res = await call<{ createWebhookEndpoint: { endpoint: { id: string } } }>(
-    baseUrl,
-    token,
-    'mutation($c: ID!, $i: CreateWebhookEndpointInput!) { createWebhookEndpoint(customerId: $c, input: $i) { endpoint { id } } }',
-    { c: customerId, i: { url, events, description } },
-  );
-  return res.createWebhookEndpoint.endpoint.id;
-}
-
-/**
- * A sign-in left at the AW's form past its expiry, then completed there: the service refuses the
- * late PostBack (REQUEST_EXPIRED) and marks the request EXPIRED; the AW shows its failure page.
- * The expiry is moved into the past rather than waited for (AUTH_REQUEST_TTL_SECONDS is 60 at least).
- */
-async function expireAtAw(sites: Sites, customerId: string): Promise<void> {
-  const browser = new Browser();
-  const verify = await toVerifyUrl(browser, sites);
-  const moved = await ownerSql(`update auth_request set expires_at = now() - interval '1 second' where customer_id = ? and status = 'AWAITING_AW' returning id`, [customerId]);
-  if (moved.length !== 1) throw new Error(`expected the one sign-in waiting at the AW, found ${moved.length}`);
-  const answer = await submitAwForm(browser, verify, USERS.alice);
-  if (answer.status !== 502 || !answer.body.includes('it answered HTTP 4') || !answer.body.includes('request_expired')) {
-    throw new Error(`expected the AW to show the refused PostBack of an expired sign-in, got ${answer.status}: ${answer.body.slice(-800)}`);
-  }
-}
-
-/** Waits for the background work the pages show: the export built, the deliveries final, every audit event stored and dispatched. */
-async function settle(baseUrl: string, token: string, profileExport: string, endpoints: { ok: string; failing: string }): Promise<void> {
-  await waitUntil(
-    'the export of alice to be READY',
-    async () => (await call<{ profileExport: { status: string } }>(baseUrl, token, 'query($id: ID!) { profileExport(id: $id) { status } }', { id: profileExport })).profileExport.status === 'READY',
-    { timeoutMs: 20_000 },
-  );
-  await waitUntil(
-    'a SUCCEEDED delivery at the answering endpoint and a FAILED one at the failing endpoint',
-    async () => (await deliveryId(baseUrl, token, endpoints.ok, 'SUCCEEDED')) !== undefined && (await deliveryId(baseUrl, token, endpoints.failing, 'FAILED')) !== undefined,
-    { timeoutMs: 20_000 },
-  );
-  await waitUntil(
-    'the audit outbox to be drained and dispatched',
-    async () => ((await ownerSql('select count(*)::int as n from audit_outbox where audited_at is null or dispatched_at is null'))[0] as { n: number }).n === 0,
-    { timeoutMs: 20_000 },
-  );
-}
-
-async function expectSignedIn(result: ReturnType<typeof signInAtRp>, isConsentExpected: boolean): Promise<void> {
-  const { isConsentShown, rpPage } = await result;
-  if (!rpPage.includes('Signed in as')) throw new Error(`the RP did not sign the person in: ${rpPage.slice(0, 500)}`);
-  if (isConsentShown !== isConsentExpected) throw new Error(`the consent page was ${isConsentShown ? '' : 'not '}shown`);
-}
-
-async function expectCancelled(result: ReturnType<typeof signInAtRp>): Promise<void> {
-  const { rpPage } = await result;
-  if (!rpPage.includes('The login was cancelled')) throw new Error(`the RP did not show a cancelled sign-in: ${rpPage.slice(0, 500)}`);
+  return { baseUrl, customers, tokens, users: USERS, sites, receivers: { ok: okReceiver, failing: failingReceiver }, ids, signIn };
 }
