@@ -13,6 +13,10 @@ COPY src ./src
 COPY clients/typescript/src/generated ./clients/typescript/src/generated
 COPY clients/dashboard/src/generated ./clients/dashboard/src/generated
 RUN npm run build
+# The operators' dashboard (issue 21), built by Vite into clients/dashboard/dist and served at /dashboard/
+# (DASHBOARD_DIST_DIR's default). Without its build script the directory stays empty and /dashboard/ says so (503).
+COPY clients/dashboard ./clients/dashboard
+RUN if npm run | grep -q '^  dashboard:build$'; then npm run dashboard:build; fi && mkdir -p clients/dashboard/dist
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
@@ -20,6 +24,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/clients/dashboard/dist ./clients/dashboard/dist
 # The files stay root's: the service, as `node`, can read its code but not change it.
 USER node
 # Inside a container the service must listen beyond loopback; publish the port on the host's loopback.

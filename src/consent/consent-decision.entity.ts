@@ -9,6 +9,8 @@ import { Customer } from '../customers/customer.entity';
 @Entity({ tableName: 'consent_decision' })
 @Index({ properties: ['customer', 'username', 'realm'], name: 'consent_decision_subject_index' })
 @Index({ properties: ['customer', 'usernameHash', 'realm'], name: 'consent_decision_subject_hash_index' })
+// Serves one customer's decisions by time: the dashboard's approve/deny chart (consent-stats.repository.ts) and newest-first pages.
+@Index({ properties: ['customer', 'decidedAt', 'id'], name: 'consent_decision_customer_decided_index' })
 @Index({ name: 'consent_decision_unsealed_index', properties: ['id'], expression: `create index "consent_decision_unsealed_index" on "consent_decision" ("id") where "person_key_id" is null` })
 export class ConsentDecision {
   @PrimaryKey({ type: 'uuid' })

@@ -55,6 +55,7 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
   router.post(
     '/api/graphql',
     async (req, res, next) => {
+      res.set('Cache-Control', 'no-store');
       if (!isSameOrigin(req, publicOrigin)) return refuse(res, 403, 'FORBIDDEN', 'This request did not come from the dashboard itself.');
       const found = await findSession(deps.sessions, req);
       if (!found) return refuse(res, 401, 'UNAUTHENTICATED', 'You are not signed in to the dashboard (or your session has ended): sign in again.');

@@ -29,6 +29,7 @@ import { Migration20261204000000OpenIdConnect } from './Migration20261204000000O
 import { Migration20261204020000OidcCodeExchange } from './Migration20261204020000OidcCodeExchange';
 import { Migration20261205000000AuditTraceParent } from './Migration20261205000000AuditTraceParent';
 import { Migration20261206000000DashboardSession } from './Migration20261206000000DashboardSession';
+import { Migration20261206030000ConsentDecisionDecidedIndex } from './Migration20261206030000ConsentDecisionDecidedIndex';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -63,4 +64,5 @@ export const migrationsList = [
   { name: 'Migration20261204020000OidcCodeExchange', class: Migration20261204020000OidcCodeExchange },
   { name: 'Migration20261205000000AuditTraceParent', class: Migration20261205000000AuditTraceParent },
   { name: 'Migration20261206000000DashboardSession', class: Migration20261206000000DashboardSession },
+  { name: 'Migration20261206030000ConsentDecisionDecidedIndex', class: Migration20261206030000ConsentDecisionDecidedIndex },
 ];
