@@ -8,8 +8,14 @@ import { isUuid } from '../shared/ids';
 import { KeyRing, lookupMatch, matchWhere, openStored, personKeysOf, usernameAad } from '../keys';
 import { Customer } from '../customers';
 
+/** What an RP can receive (the `outcome` column). */
+export const AUTH_REQUEST_OUTCOMES = ['id_res', 'cancel', 'setup_needed'] as const;
+
 export interface AuthRequestFilter {
+  /** Only this customer's requests; a customer's caller naming another customer gets none. */
+  customerId?: string | null;
   status?: AuthRequestStatus | null;
+  outcome?: string | null;
   username?: string | null;
   realm?: string | null;
   protocol?: 'OPENID2' | 'OIDC' | null;
@@ -36,10 +42,19 @@ export class AuthRequestQueries {
   async list(filter: AuthRequestFilter, first: number, after: string | null | undefined, tenant: Tenant): Promise<Page<AuthRequestWithTimeline>> {
     checkPageSize(first);
     if (filter.from && filter.to && filter.from > filter.to) throw new ValidationError('filter.to', 'to must not be before from');
+    if (filter.customerId && !isUuid(filter.customerId)) throw new ValidationError('filter.customerId', 'customerId must be a customer id (a UUID)');
+    if (filter.outcome && !(AUTH_REQUEST_OUTCOMES as readonly string[]).includes(filter.outcome)) {
+      throw new ValidationError('filter.outcome', `outcome must be one of ${AUTH_REQUEST_OUTCOMES.join(', ')}`);
+    }
+    // Another customer's requests look like none at all, as for a customer's caller everywhere else.
+    if (tenant.kind === 'customer' && filter.customerId && filter.customerId !== tenant.customerId) return toPage([], first);
     const where: Record<string, unknown> = { ...afterCursor(after, 'createdAt', 'desc'), ...customerWhere(tenant) };
+    if (filter.customerId) where.customer = filter.customerId;
     if (filter.status) where.status = filter.status;
+    if (filter.outcome) where.outcome = filter.outcome;
     if (filter.username) {
-      const customers = tenant.kind === 'customer' ? [tenant.customerId] : (await this.em.find(Customer, {}, { fields: ['id'] })).map((c) => c.id);
+      const customers =
+        tenant.kind === 'customer' ? [tenant.customerId] : filter.customerId ? [filter.customerId] : (await this.em.find(Customer, {}, { fields: ['id'] })).map((c) => c.id);
       // Beside the cursor's own `$or`, not over it.
       where.$and = [matchWhere(await lookupMatch(this.keys, customers, 'username', filter.username), 'usernameHash', 'username')];
     }

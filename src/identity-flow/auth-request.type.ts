@@ -168,6 +168,12 @@ export class AuthRequestConnection extends Connection(AuthRequestType) {}
 
 @InputType('AuthRequestFilter', { description: 'Which authentication requests to list; omitted fields do not filter.' })
 export class AuthRequestFilterInput {
+  @Field(() => ID, { nullable: true, description: 'Only this customer\'s requests (a customer\'s caller always sees only its own; naming another customer finds none).' })
+  customerId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Only requests whose RP received this outcome: id_res, cancel or setup_needed (anything else is refused).' })
+  outcome?: string | null;
+
   @Field(() => AuthRequestStatus, { nullable: true, description: 'Only requests in this state.' })
   status?: AuthRequestStatus | null;
 

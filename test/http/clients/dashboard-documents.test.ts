@@ -5,13 +5,13 @@ import { createTestCustomer, resetDatabase, startTestApp } from '../../support/a
 import { seedProfile } from '../../support/oauth';
 import { sdk } from '../../support/sdk';
 
-/** Every generated dashboard query whose only required variable is `first`: the list views. */
+/** Every generated dashboard query whose only required variable is `first` (non-null without a default): the list views. */
 const listQueries = Object.entries(dashboard)
   .filter(([name]) => name.endsWith('Document'))
   .map(([name, doc]) => [name, doc as DocumentNode] as const)
   .filter(([, doc]) => {
     const op = getOperationAST(doc);
-    const required = op?.variableDefinitions?.filter((v) => v.type.kind === Kind.NON_NULL_TYPE).map((v) => v.variable.name.value);
+    const required = op?.variableDefinitions?.filter((v) => v.type.kind === Kind.NON_NULL_TYPE && !v.defaultValue).map((v) => v.variable.name.value);
     return op?.operation === 'query' && required?.join() === 'first';
   });
 

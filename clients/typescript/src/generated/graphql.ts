@@ -39,8 +39,12 @@ export type AuthProtocol =
 export type AuthRequestFilter = {
   /** Only requests of this OpenID Connect client_id. */
   clientId?: string | null | undefined;
+  /** Only this customer's requests (a customer's caller always sees only its own; naming another customer finds none). */
+  customerId?: string | number | null | undefined;
   /** Created at or after. */
   from?: string | null | undefined;
+  /** Only requests whose RP received this outcome: id_res, cancel or setup_needed (anything else is refused). */
+  outcome?: string | null | undefined;
   /** Only requests that came by this protocol. */
   protocol?: AuthProtocol | null | undefined;
   /** Only requests from this realm (exact). Needs `requests.personal`. */

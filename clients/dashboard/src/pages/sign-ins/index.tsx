@@ -1,8 +1,2 @@
-export function SignInsPage() {
-  return <h1>SignInsPage</h1>;
-}
-
-export function SignInDetailPage() {
-  return <h1>SignInDetailPage</h1>;
-}
-
+export { SignInsPage } from './list';
+export { SignInDetailPage } from './detail';
