@@ -28,7 +28,7 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
   // token of the third region costs one lookup, not three. A token that moved is found by the others.
   const knownIn = new LRUCache<string, string>({ max: TOKEN_REGIONS_REMEMBERED });
   return async (req, res) => {
-    const { requestId, execute, asPlatform } = prepareOperation(deps, req, res);
+    const { requestId, runOperation, asPlatform } = prepareOperation(deps, req, res);
     const response = await runAs(SYSTEM_ACTOR, async () => {
       const authorization = req.headers.authorization;
       // The bootstrap ADMIN_TOKEN needs no lookup: straight to the platform pool.
@@ -44,12 +44,12 @@ export function graphqlHandler(deps: GraphqlHttpDeps): RequestHandler {
             principal = await authenticate(authorization, deps.adminToken, region.accessTokens, region.operatorTokens);
           } catch (refused) {
             // Unknown here: perhaps another region's token. Refused only once no region knows it.
-            return isLast ? { response: await execute(region, { refused }) } : null;
+            return isLast ? { response: await runOperation(region, { refused }) } : null;
           }
           if (tokenDigest !== null && deps.regions.length > 1) knownIn.set(tokenDigest, region.region);
           // Platform-wide callers leave this transaction (it saw nothing) for one on the platform pool.
           if (tenantOf(principal).kind === 'platform') return { platform: principal };
-          return { response: await execute(region, { principal }) };
+          return { response: await runOperation(region, { principal }) };
         });
         if (found === null) continue;
         if ('response' in found) return found.response;

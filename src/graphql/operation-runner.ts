@@ -39,7 +39,7 @@ export interface OperationRun {
   /** The request's headers as Apollo sees them. */
   headers: HeaderMap;
   /** Runs the operation in `region`, in the caller's current transaction, or answers the refusal thrown from the context. */
-  execute(region: GraphqlRegion, caller: { principal: Principal } | { refused: unknown }): Promise<HTTPGraphQLResponse>;
+  runOperation(region: GraphqlRegion, caller: { principal: Principal } | { refused: unknown }): Promise<HTTPGraphQLResponse>;
   /** Runs a platform-wide caller's operation in a transaction on the platform pool of the region it names (logged). */
   asPlatform(principal: Principal): Promise<HTTPGraphQLResponse>;
 }
@@ -58,7 +58,7 @@ export function prepareOperation(deps: GraphqlHttpDeps, req: Request, res: Respo
   const requestId = String(res.locals.requestId);
   const log = res.locals.log as Logger;
   // A refused caller is thrown from the context, where Apollo turns it into its answer (401).
-  const execute = (region: GraphqlRegion, caller: { principal: Principal } | { refused: unknown }) =>
+  const runOperation = (region: GraphqlRegion, caller: { principal: Principal } | { refused: unknown }) =>
     region.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest,
       context: async (): Promise<GraphqlContext> => {
@@ -70,9 +70,9 @@ export function prepareOperation(deps: GraphqlHttpDeps, req: Request, res: Respo
   const asPlatform = async (principal: Principal): Promise<HTTPGraphQLResponse> => {
     const region = await deps.platformRegion(req.body, headers.get(REGION_HEADER));
     if (!('apollo' in region)) return refusal(400, region.code, region.message, requestId);
-    return region.db.run(platformScope(`graphql operation by ${describePrincipal(principal)} in ${region.region}`), () => execute(region, { principal }));
+    return region.db.run(platformScope(`graphql operation by ${describePrincipal(principal)} in ${region.region}`), () => runOperation(region, { principal }));
   };
-  return { requestId, headers, execute, asPlatform };
+  return { requestId, headers, runOperation, asPlatform };
 }
 
 /** Writes Apollo's answer (after the commit: a client never sees a mutation's result before it is durable). */

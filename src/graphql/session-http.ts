@@ -42,7 +42,7 @@ export function sessionGraphqlHandler(deps: GraphqlHttpDeps, session: SessionGra
               const principal: Principal = { kind: 'operator-token', ...grant };
               // Platform-wide tokens leave this transaction (it saw nothing) for one on the platform pool.
               if (tenantOf(principal).kind === 'platform') return { platform: principal };
-              return { response: await run.execute(region, { principal }) };
+              return { response: await run.runOperation(region, { principal }) };
             })
           : null;
       if (found === null) {
