@@ -3,10 +3,10 @@ import { DEMO_SLUG, RunningDemo } from './run-demo';
 
 /**
  * What `npm run demo` prints once everything listens: where to start, and how to look at the
- * sign-ins afterwards through the GraphQL API as the platform operator. test/e2e/demo.test.ts runs
+ * sign-ins afterwards in the dashboard, or through the GraphQL API as the platform operator. test/e2e/demo.test.ts runs
  * the curl below exactly as printed.
  */
-export function demoBanner(demo: Pick<RunningDemo, 'rpUrl' | 'awUrl' | 'serviceUrl' | 'adminToken'>): string {
+export function demoBanner(demo: Pick<RunningDemo, 'rpUrl' | 'awUrl' | 'serviceUrl' | 'adminToken' | 'dashboardToken'>): string {
   const users = DEMO_USERS.map((u) => `${u.username} / ${u.password}`).join(', ');
   return [
     '',
@@ -18,6 +18,8 @@ export function demoBanner(demo: Pick<RunningDemo, 'rpUrl' | 'awUrl' | 'serviceU
     `  identity service        ${demo.serviceUrl}/  (OP identifier ${demo.serviceUrl}/c/${DEMO_SLUG}/)`,
     `  demo users              ${users}`,
     `  GraphQL API             ${demo.serviceUrl}/graphql`,
+    `  dashboard               ${demo.serviceUrl}/dashboard/`,
+    `  dashboard token         ${demo.dashboardToken}  (the demo customer's owner, for a day)`,
     // A token the operator set is theirs: the curl then reads it from their shell instead.
     `  admin token             ${demo.adminToken ?? 'your ADMIN_TOKEN (read from $ADMIN_TOKEN below)'}`,
     '',

@@ -2,6 +2,7 @@ import { platformScope } from '../src/db/scope';
 import { App, startApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { customerUrls, PromptPolicy, Region } from '../src/customers';
+import { OperatorRole } from '../src/operators';
 import { createLogger, logFormatFor } from '../src/shared/logger';
 import { PLATFORM } from '../src/shared/tenant';
 import { createSampleAw } from './sample-aw';
@@ -34,6 +35,8 @@ export interface RunningDemo {
   serviceUrl: string;
   /** The ADMIN_TOKEN generated for this run, or null when the environment set one (never echoed). */
   adminToken: string | null;
+  /** An owner operator token of the demo customer, made for this run (a day long), to open the dashboard with. */
+  dashboardToken: string;
   /** Stops the sites and the service. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -74,9 +77,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     return stopping;
   };
 
+  let dashboardToken: string;
   try {
     const urls = customerUrls(config.PUBLIC_URL, DEMO_SLUG);
-    const apiKey = await provisionDemoCustomer(app, { verifyUrl: `${awUrl}/verify`, trustedRealms: [`${rpUrl}/`] });
+    const { apiKey, customerId } = await provisionDemoCustomer(app, { verifyUrl: `${awUrl}/verify`, trustedRealms: [`${rpUrl}/`] });
+    dashboardToken = await dashboardTokenFor(app, customerId);
     const aw = await listenOnLoopback(createSampleAw({ postbackUrl: urls.postbackUrl, returnUrl: urls.returnUrl, apiKey }), portOf(awUrl));
     stops.push(aw.close);
     const rp = await listenOnLoopback(createSampleRp({ opIdentifier: urls.openidIdentifier, baseUrl: rpUrl }), portOf(rpUrl));
@@ -86,24 +91,36 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     throw err;
   }
   log.child({ component: 'demo' }).info({ rpUrl, awUrl, serviceUrl, slug: DEMO_SLUG }, 'demo running');
-  return { rpUrl, awUrl, serviceUrl, adminToken: isAdminTokenGenerated ? config.ADMIN_TOKEN.reveal() : null, stop };
+  return { rpUrl, awUrl, serviceUrl, adminToken: isAdminTokenGenerated ? config.ADMIN_TOKEN.reveal() : null, dashboardToken, stop };
 }
 
 /**
  * Creates the demo customer, or points an earlier run's one at this run's sites. Either way it
  * returns a fresh API key: only hashes of keys are stored, so an old one cannot be read back.
  */
-async function provisionDemoCustomer(app: App, settings: { verifyUrl: string; trustedRealms: string[] }): Promise<string> {
+async function provisionDemoCustomer(app: App, settings: { verifyUrl: string; trustedRealms: string[] }): Promise<{ apiKey: string; customerId: string }> {
   const customers = app.services.customers;
   const fields = { ...settings, promptPolicy: PromptPolicy.PROMPT };
   return app.db.run(platformScope('demo customer provisioning'), async () => {
     const existing = await customers.findBySlug(DEMO_SLUG);
     if (!existing) {
       const created = await customers.createCustomer({ slug: DEMO_SLUG, name: 'Demo Website', region: Region.EU, ...fields });
-      return created.apiKey;
+      return { apiKey: created.apiKey, customerId: created.customer.id };
     }
     await customers.updateCustomer(existing.id, fields, PLATFORM);
-    return (await customers.rotateCustomerApiKey(existing.id, PLATFORM)).apiKey;
+    return { apiKey: (await customers.rotateCustomerApiKey(existing.id, PLATFORM)).apiKey, customerId: existing.id };
+  });
+}
+
+/**
+ * An owner token of the demo customer for the dashboard, valid for a day (each run makes its own;
+ * the ones of earlier runs expire by themselves). Bound to the customer, so it opens that
+ * customer's pages and nothing of the platform.
+ */
+async function dashboardTokenFor(app: App, customerId: string): Promise<string> {
+  return app.db.run(platformScope('demo dashboard token'), async () => {
+    const command = { name: 'demo dashboard', role: OperatorRole.OWNER, customerId, expiresInDays: 1, createdBy: 'bootstrap-admin' };
+    return (await app.services.operatorTokens.createToken(command, PLATFORM)).token;
   });
 }
 

@@ -98,6 +98,27 @@ describe('the demo in a browser', () => {
     expect(await runPrintedCurl(operators, { ADMIN_TOKEN: demo!.adminToken! })).toContainEqual(expect.objectContaining({ username: 'alice' }));
   }, 60_000);
 
+  it('prints a dashboard token that opens the dashboard on the demo customer, with the sign-ins', async () => {
+    const page = await context!.newPage();
+    await signInAtAw(page, 'alice', 'wonderland');
+    await page.getByRole('button', { name: 'Allow' }).click();
+    await waitForPage(page, (url) => url.origin === demo!.rpUrl && url.pathname === '/verify', 'the RP after the assertion');
+
+    const banner = demoBanner(demo!);
+    const url = /^ {2}dashboard {15}(\S+)$/m.exec(banner)?.[1];
+    const token = /^ {2}dashboard token {9}(\S+) /m.exec(banner)?.[1];
+    expect(url).toBe(`${demo!.serviceUrl}/dashboard/`);
+    expect(token).toBe(demo!.dashboardToken);
+    await page.goto(url!);
+    await page.getByLabel('Operator token', { exact: true }).fill(token!);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign-ins', exact: true }).click();
+    const row = page.getByRole('row').filter({ hasText: 'alice' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    expect(await page.locator('header').innerText()).toContain('Demo Website');
+    await page.screenshot({ path: join(OUTPUT_DIR, 'dashboard-sign-ins.png'), fullPage: true });
+  }, 60_000);
+
   it('tells bob at the RP that the login was cancelled when he denies sharing', async () => {
     const { rpUrl } = demo!;
     const page = await context!.newPage();
