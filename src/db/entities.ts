@@ -3,6 +3,7 @@ import { CustomerApiKey } from '../customers/customer-api-key.entity';
 import { AssociationRecord } from '../openid-provider/association.entity';
 import { UsedNonce } from '../openid-provider/nonce.entity';
 import { AuthRequest, AuthRequestTransition } from '../identity-flow/auth-request.entity';
+import { SignInHourCount } from '../identity-flow/sign-in-hour-count.entity';
 import { ConsentDecision } from '../consent/consent-decision.entity';
 import { Profile } from '../profiles/profile.entity';
 import { OAuthClient } from '../oauth/oauth-client.entity';
@@ -22,5 +23,5 @@ import { OidcSigningKey } from '../oidc-provider/signing-key.entity';
 export const entities = [
   Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken,
   OAuthLoginCode, OperatorToken, AuditOutbox, AuditEvent, AuditPayload, PurgeRun, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DeletionRequest,
-  ProfileExport, OidcCode, OAuthRefreshToken, OidcSigningKey,
+  ProfileExport, OidcCode, OAuthRefreshToken, OidcSigningKey, SignInHourCount,
 ];

@@ -20,7 +20,6 @@ export class Migration20261207000000SignInHourCount extends Migration {
          "succeeded" int not null default 0, "declined" int not null default 0, "cancelled" int not null default 0,
          "failed" int not null default 0, "expired" int not null default 0,
          constraint "sign_in_hour_count_pkey" primary key ("customer_id", "hour_start"),
-         constraint "sign_in_hour_count_whole_hour" check ("hour_start" = date_trunc('hour', "hour_start" at time zone 'UTC') at time zone 'UTC'),
          constraint "sign_in_hour_count_not_negative" check ("succeeded" >= 0 and "declined" >= 0 and "cancelled" >= 0 and "failed" >= 0 and "expired" >= 0));`,
     );
     sql(
