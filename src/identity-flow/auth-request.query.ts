@@ -46,6 +46,8 @@ export class AuthRequestQueries {
     if (filter.outcome && !(AUTH_REQUEST_OUTCOMES as readonly string[]).includes(filter.outcome)) {
       throw new ValidationError('filter.outcome', `outcome must be one of ${AUTH_REQUEST_OUTCOMES.join(', ')}`);
     }
+    // Ids are compared as stored (lower case), whatever case the caller wrote.
+    if (filter.customerId) filter = { ...filter, customerId: filter.customerId.toLowerCase() };
     // Another customer's requests look like none at all, as for a customer's caller everywhere else.
     if (tenant.kind === 'customer' && filter.customerId && filter.customerId !== tenant.customerId) return toPage([], first);
     const where: Record<string, unknown> = { ...afterCursor(after, 'createdAt', 'desc'), ...customerWhere(tenant) };

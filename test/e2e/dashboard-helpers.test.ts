@@ -117,7 +117,7 @@ describe('the dashboard browser helpers', () => {
 });
 
 /** The stand-in app's one script: a GraphQL call whose failure it shows with the request id. */
-const APP_JS = `fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operationName: 'Overview', query: 'query Overview { me { email } }' }) })
+const APP_JS = `fetch('/dashboard/api/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operationName: 'Overview', query: 'query Overview { me { email } }' }) })
   .then((res) => { document.getElementById('out').textContent = 'Failed (request ' + res.headers.get('x-request-id') + ')'; });`;
 
 /** The stand-in: a no-script sign-in form and overview like the dashboard's, and two broken pages. */
@@ -153,7 +153,7 @@ function standIn(req: IncomingMessage, res: ServerResponse): void {
     res.end(APP_JS);
     return;
   }
-  if (path === '/graphql' && req.method === 'POST') {
+  if (path === '/dashboard/api/graphql' && req.method === 'POST') {
     res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-123' });
     res.end(JSON.stringify({ data: { me: { email: null } }, errors: [{ message: 'needs profile.email', path: ['me', 'email'], extensions: { code: 'FORBIDDEN' } }] }));
     return;

@@ -43,13 +43,13 @@ export interface GraphqlCall {
 }
 
 /**
- * Records every `/graphql` call the page makes from now on, with its answer; the array fills as
+ * Records every `/dashboard/api/graphql` call the page makes from now on, with its answer; the array fills as
  * answers arrive (wait for it with waitUntil). Calls whose body cannot be read are recorded without errors.
  */
 export function recordGraphql(page: Page): GraphqlCall[] {
   const calls: GraphqlCall[] = [];
   page.on('response', async (response) => {
-    if (new URL(response.url()).pathname !== '/graphql') return;
+    if (new URL(response.url()).pathname !== '/dashboard/api/graphql') return;
     const request = response.request();
     let operationName: string | null = null;
     try {

@@ -59,7 +59,9 @@ function run(args: string[], env: Record<string, string>): Promise<void> {
 function buildDashboard(): Promise<void> {
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [vite, 'build', '--config', join(ROOT, 'clients', 'dashboard', 'vite.config.mts'), '--logLevel', 'warn'], { cwd: ROOT }, (err, stdout, stderr) => {
+    // NODE_ENV is `test` under Jest: React would be bundled in its development build, not the one shipped.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    execFile(process.execPath, [vite, 'build', '--config', join(ROOT, 'clients', 'dashboard', 'vite.config.mts'), '--logLevel', 'warn'], { cwd: ROOT, env }, (err, stdout, stderr) => {
       if (err) reject(new Error(`the dashboard build failed: ${err.message}\n${stdout}${stderr}`));
       else resolve();
     });

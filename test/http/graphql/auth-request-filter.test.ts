@@ -66,6 +66,8 @@ describe('authRequests filtered by customer and outcome (the dashboard\'s sign-i
     const own = await list({ customerId: acme.id }, token);
     expect(own.errors).toBeUndefined();
     expect(own.rows).toHaveLength(3);
+    // Its own id in capitals is still its own id.
+    expect((await list({ customerId: acme.id.toUpperCase() }, token)).rows).toHaveLength(3);
     const other = await list({ customerId: globex.id }, token);
     expect(other.errors).toBeUndefined();
     expect(other.rows).toEqual([]);
