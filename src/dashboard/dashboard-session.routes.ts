@@ -76,9 +76,14 @@ export function dashboardSessionRoutes(deps: DashboardSessionDeps): Router {
       await deps.abuse.failed(SIGN_IN_ENDPOINT, null, address);
       return sendJson(res, 401, REFUSED);
     }
+    // Signing in again (another token, the same one) ends the session the browser held: no session
+    // is left alive in Redis that nobody holds any more.
+    const previous = await findSession(deps.sessions, req);
+    if (previous) await deps.sessions.delete(previous.id);
+    // Audited first: a sign-in whose record failed leaves no session behind.
+    await recordEvent(found.region, found.grant, 'dashboard.signed_in');
     const expiresAt = Date.now() + deps.sessionTtlSeconds * 1000;
     const sessionId = await deps.sessions.create({ tokenId: found.grant.id, region: found.region.region, expiresAt });
-    await recordEvent(found.region, found.grant, 'dashboard.signed_in');
     res.cookie(SESSION_COOKIE, sessionId, { ...cookieOptions(deps.isSecureRequest(req)), maxAge: deps.sessionTtlSeconds * 1000 });
     answer(res, sessionId, found.grant, expiresAt);
   });

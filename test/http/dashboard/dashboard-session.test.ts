@@ -82,6 +82,16 @@ describe('dashboard sessions (/dashboard/api/session)', () => {
     expect(await redis.pttl(keys[0]!)).toBeGreaterThan(0);
   });
 
+  it('ends the session the browser held when it signs in again, leaving no orphan session in Redis', async () => {
+    const first = await signInToDashboard(url, await operatorToken(app, 'VIEWER', customerId));
+    expect((await getSession(first.session)).status).toBe(200);
+    const second = await signInToDashboard(url, await operatorToken(app, 'AUDITOR', customerId), { origin: url, cookie: `ids_dashboard_session=${first.session}` });
+    expect(second.res.status).toBe(200);
+    expect(second.session).not.toBe(first.session);
+    expect((await getSession(first.session)).status).toBe(401);
+    expect((await getSession(second.session)).status).toBe(200);
+  });
+
   it('answers GET with who is signed in and the CSRF token, and 401 without a live session', async () => {
     const token = await operatorToken(app, 'SUPPORT', customerId);
     const signedIn = await signInToDashboard(url, token);
