@@ -63,7 +63,8 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): Router {
       sessionOf.set(req, found);
       next();
     },
-    // The same limit as /graphql's per bearer token, counted per operator token.
+    // The limit of /graphql's per bearer token (RATE_LIMIT_GRAPHQL_PER_TOKEN), counted per operator token
+    // on a counter of this route's own. Its 429 is the limiter's plain text; the page turns it into words.
     deps.abuse.limit('graphql', deps.graphqlPerToken, (req) => `token:${digestOf(`session:${sessionOf.get(req)!.session.tokenId}`)}`),
     express.json({ limit: '100kb' }),
     deps.graphql({

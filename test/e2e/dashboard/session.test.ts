@@ -8,6 +8,8 @@ import { testQueuePrefix } from '../../support/env';
 
 type Role = 'OWNER' | 'ADMIN' | 'SUPPORT' | 'AUDITOR' | 'VIEWER';
 
+const GRAPHQL_LIMIT = 30;
+
 /** The main navigation each customer-bound role gets on its customer's pages: what it may use, nothing more. */
 const LINKS: Record<Role, string[]> = {
   OWNER: ['Overview', 'Sign-ins', 'Profiles', 'Audit', 'Webhooks', 'Settings', 'Operator tokens'],
@@ -34,7 +36,13 @@ describe('dashboard: sign-in and session', () => {
 
   beforeAll(async () => {
     await resetDatabase();
-    app = await startPublicTestApp({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', QUEUE_PREFIX: `${testQueuePrefix()}-dash-session` });
+    app = await startPublicTestApp({
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      QUEUE_PREFIX: `${testQueuePrefix()}-dash-session-${Date.now()}`,
+      // Per operator token: each test's token stays far below it, but one test runs into it.
+      RATE_LIMIT_GRAPHQL_PER_TOKEN: String(GRAPHQL_LIMIT),
+      RATE_LIMIT_WINDOW_SECONDS: '3600',
+    });
     baseUrl = new URL(app.config.PUBLIC_URL).origin;
     acme = (await createTestCustomer(app, 'acme')).customer;
     for (const role of Object.keys(LINKS) as Role[]) tokens[role] = await operatorToken(app, role, acme.id);
@@ -135,5 +143,32 @@ describe('dashboard: sign-in and session', () => {
     await tab.page.getByLabel('Operator token', { exact: true }).waitFor();
     await signInThroughForm(tab.page, tokens.VIEWER);
     expect(await linkNames(tab.page)).toEqual(LINKS.VIEWER);
+  });
+
+  it('says in words, with the request id, when the session has sent too many requests', async () => {
+    const tab = await openDashboard(browser, { baseUrl }, await operatorToken(app, 'VIEWER', acme.id));
+    tabs.push(tab);
+    const cookie = (await tab.context.cookies()).find((c) => c.name === 'ids_dashboard_session')!;
+    const headers = { cookie: `ids_dashboard_session=${cookie.value}`, origin: baseUrl };
+    const { csrfToken } = (await (await fetch(`${baseUrl}/dashboard/api/session`, { headers })).json()) as { csrfToken: string };
+    // Spend the rest of this token's allowance as the page would, then let the page ask once more.
+    let status = 0;
+    for (let i = 0; i <= GRAPHQL_LIMIT && status !== 429; i++) {
+      const res = await fetch(`${baseUrl}/dashboard/api/graphql`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'x-csrf-token': csrfToken },
+        body: JSON.stringify({ query: '{ me { id } }' }),
+      });
+      status = res.status;
+      await res.arrayBuffer();
+    }
+    expect(status).toBe(429);
+    await mainNavigation(tab.page).getByRole('link', { name: 'Settings', exact: true }).click();
+    const alert = tab.page.getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    expect(text).toMatch(/Too many requests from this session: try again in \d+ seconds?\./);
+    expect(text).toMatch(/Request id [0-9a-f-]{36}/);
+    await screenshot(tab.page, 'session-rate-limited');
   });
 });

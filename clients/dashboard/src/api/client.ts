@@ -14,7 +14,22 @@ export function createClient(csrfToken: string, onSignedOut: () => void): Client
     fetch: async (input, init) => {
       const res = await fetch(input, init);
       if (res.status === 401) onSignedOut();
+      if (res.status === 429) return rateLimited(res);
       return res;
     },
   });
+}
+
+/**
+ * The service's rate limiter answers 429 in plain text (as it does on every route); as a GraphQL
+ * error with a code, the page can say in words what happened and when to try again.
+ */
+function rateLimited(res: Response): Response {
+  const seconds = Number(res.headers.get('retry-after'));
+  const wait = Number.isFinite(seconds) && seconds > 0 ? `in ${seconds} second${seconds === 1 ? '' : 's'}` : 'in a moment';
+  const body = {
+    errors: [{ message: `Too many requests from this session: try again ${wait}.`, extensions: { code: 'RATE_LIMITED' } }],
+    extensions: { requestId: res.headers.get('x-request-id') },
+  };
+  return new Response(JSON.stringify(body), { status: 429, headers: { 'content-type': 'application/json' } });
 }

@@ -13,7 +13,6 @@ const CODE_WORDS: Record<string, string> = {
   UNAUTHENTICATED: 'Your session has ended. Sign in again.',
   FORBIDDEN: 'Your role does not allow this.',
   NOT_FOUND: 'Nothing was found: it may have been deleted, or belong to another customer.',
-  RATE_LIMITED: 'Too many requests. Wait a moment and try again.',
 };
 
 /** `extensions` is the result's top-level extensions, where the service puts `requestId` on a failure. */
