@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { GraphqlRegion, PlatformRoutingError } from '../graphql/http';
+import { GraphqlRegion, PlatformRoutingError, RoutingHints } from '../graphql/http';
 import { operationTargets } from '../graphql/platform-region';
 import { OAuthRegion, OAuthRegionOf } from '../http/oauth.routes';
 import { holdsOAuthClient, RegionDirectory } from '../regions';
@@ -7,18 +7,19 @@ import { RegionCell } from './open-region-cell';
 
 /**
  * Picks the region a platform caller's GraphQL operation runs in (issue 18): the region of the
- * customers it names, the region `createCustomer` asks for, else the region named by the
- * `Ids-Region` header, else the home region (where platform data lives, and whose platform-wide
+ * customers it names (in the operation, or by the `Ids-Customer` header), the region `createCustomer`
+ * asks for, else the region named by the `Ids-Region` header, else the home region (where platform data lives, and whose platform-wide
  * views fan out to every region). An operation naming customers of two regions is refused: it would
  * need one transaction across two databases.
  */
 export function platformRegionOf(regions: readonly GraphqlRegion[], directory: RegionDirectory) {
-  return async (body: unknown, requested: string | undefined): Promise<GraphqlRegion | PlatformRoutingError> => {
+  return async (body: unknown, hints: RoutingHints): Promise<GraphqlRegion | PlatformRoutingError> => {
     const home = regions[0]!;
     if (regions.length === 1) return home;
     const targets = operationTargets(body);
     const named = new Set<string>(targets.regions.map((r) => r.toUpperCase()));
-    for (const id of targets.customerIds) {
+    const hinted = hints.customerId?.trim();
+    for (const id of hinted ? [...targets.customerIds, hinted] : targets.customerIds) {
       const entry = await directory.byId(id);
       if (entry) named.add(entry.region);
     }
@@ -29,7 +30,7 @@ export function platformRegionOf(regions: readonly GraphqlRegion[], directory: R
     if (named.size > 1) {
       return { code: 'CROSS_REGION_OPERATION', message: `this operation names customers of several regions (${[...named].join(', ')}); send one operation per region` };
     }
-    const wanted = named.size === 1 ? [...named][0]! : requested?.trim().toUpperCase();
+    const wanted = named.size === 1 ? [...named][0]! : hints.region?.trim().toUpperCase();
     if (wanted === undefined || wanted === '') return home;
     const region = regions.find((r) => r.region === wanted);
     if (!region) {

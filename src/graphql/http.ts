@@ -7,7 +7,7 @@ import { ADMIN, authenticate, isAdminToken, Principal, tenantOf } from './contex
 import { runAs, SYSTEM_ACTOR } from '../audit/actor';
 import { GraphqlHttpDeps, prepareOperation, sendGraphqlResponse } from './operation-runner';
 
-export { actorOf, REGION_HEADER } from './operation-runner';
+export { actorOf, CUSTOMER_HEADER, REGION_HEADER, type RoutingHints } from './operation-runner';
 export type { GraphqlHttpDeps, GraphqlRegion, PlatformRoutingError } from './operation-runner';
 
 /**

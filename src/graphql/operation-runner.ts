@@ -21,7 +21,19 @@ export interface GraphqlHttpDeps {
   /** Every region served, home region first; filled in as each region's Apollo starts. */
   regions: readonly GraphqlRegion[];
   /** The region a platform caller's operation runs in (platform-region.ts), or why it cannot run. */
-  platformRegion(body: unknown, requested: string | undefined): Promise<GraphqlRegion | PlatformRoutingError>;
+  platformRegion(body: unknown, requested: RoutingHints): Promise<GraphqlRegion | PlatformRoutingError>;
+}
+
+/** What a platform caller's request headers say about where its operation belongs. */
+export interface RoutingHints {
+  /** `Ids-Region`: a region, for an operation that names no customer. */
+  region: string | undefined;
+  /**
+   * `Ids-Customer`: the customer the operation is about, when it names only an object's id (a
+   * profile, a webhook endpoint): the dashboard sends the customer whose pages are open. Routing
+   * only: what the caller may see is decided by its scopes and tenant as always.
+   */
+  customerId: string | undefined;
 }
 
 /** A platform operation that cannot run in one region (it names customers of several). */
@@ -32,6 +44,9 @@ export interface PlatformRoutingError {
 
 /** The header a platform caller names a region with, for an operation that names no customer (`Ids-Region: NA`). */
 export const REGION_HEADER = 'ids-region';
+
+/** The header a platform caller names the customer an operation is about with (`Ids-Customer: <id>`). */
+export const CUSTOMER_HEADER = 'ids-customer';
 
 /** How one request's operation runs, whoever the caller turns out to be (http.ts: a bearer token; session-http.ts: a dashboard session). */
 export interface OperationRun {
@@ -68,7 +83,7 @@ export function prepareOperation(deps: GraphqlHttpDeps, req: Request, res: Respo
       },
     });
   const asPlatform = async (principal: Principal): Promise<HTTPGraphQLResponse> => {
-    const region = await deps.platformRegion(req.body, headers.get(REGION_HEADER));
+    const region = await deps.platformRegion(req.body, { region: headers.get(REGION_HEADER), customerId: headers.get(CUSTOMER_HEADER) });
     if (!('apollo' in region)) return refusal(400, region.code, region.message, requestId);
     return region.db.run(platformScope(`graphql operation by ${describePrincipal(principal)} in ${region.region}`), () => runOperation(region, { principal }));
   };

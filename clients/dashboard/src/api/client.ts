@@ -10,7 +10,10 @@ export function createClient(csrfToken: string, onSignedOut: () => void): Client
     exchanges: [cacheExchange, fetchExchange],
     requestPolicy: 'cache-and-network',
     preferGetMethod: false,
-    fetchOptions: () => ({ credentials: 'same-origin', headers: { 'x-csrf-token': csrfToken } }),
+    fetchOptions: () => {
+      const customerId = customerInView();
+      return { credentials: 'same-origin', headers: { 'x-csrf-token': csrfToken, ...(customerId ? { 'ids-customer': customerId } : {}) } };
+    },
     fetch: async (input, init) => {
       const res = await fetch(input, init);
       if (res.status === 401) onSignedOut();
@@ -18,6 +21,16 @@ export function createClient(csrfToken: string, onSignedOut: () => void): Client
       return res;
     },
   });
+}
+
+/**
+ * The customer whose pages are open (`/dashboard/c/<id>/…`), sent as `Ids-Customer`: with several
+ * regions, a platform-wide operator's operation that names only an object's id (a profile, a
+ * webhook endpoint) runs in that customer's region. The service uses it for routing only.
+ */
+function customerInView(): string | null {
+  const match = /^\/dashboard\/c\/([^/]+)/.exec(window.location.pathname);
+  return match ? decodeURIComponent(match[1]!) : null;
 }
 
 /**
