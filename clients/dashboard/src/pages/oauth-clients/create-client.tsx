@@ -3,7 +3,8 @@ import { useMutation } from 'urql';
 import { describeError, type Problem } from '../../api/errors';
 import { ErrorNotice } from '../../components/states';
 import { DashboardCreateOAuthClientDocument } from '../../generated/graphql';
-import { CLIENT_SCOPES } from './scopes';
+// The service's own list (a module of constants, no imports): the form offers exactly what the API accepts.
+import { OAUTH_SCOPES } from '../../../../../src/oauth/scopes';
 
 export interface IssuedSecret {
   what: string;
@@ -73,7 +74,7 @@ export function CreateClientForm({ customerId, onCreated }: { customerId: string
       <fieldset className="scope-list">
         <legend>Scopes the client may request</legend>
         {problem?.fields.scopes && <p className="field-error">{problem.fields.scopes}</p>}
-        {CLIENT_SCOPES.map((scope, index) => (
+        {OAUTH_SCOPES.map((scope, index) => (
           <label key={scope} className="check">
             <input
               type="checkbox"
