@@ -19,6 +19,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     ...(overrides.SECRET_KEYS === undefined ? { SECRET_KEY: TEST_SECRET_KEY } : {}),
     MASTER_KEYS: TEST_MASTER_KEYS,
+    // This run's dashboard build (global-setup.ts), when the tier has one.
+    ...(process.env.IDS_TEST_DASHBOARD_DIR ? { DASHBOARD_DIST_DIR: process.env.IDS_TEST_DASHBOARD_DIR } : {}),
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '@jest/types';
 import { Client } from 'pg';
@@ -24,13 +25,16 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig): Pr
   // realm on the shared global, which breaks every in-test MikroORM.init (mikro-orm#3783). Meanwhile
   // another child loads the whole service once, so that ts-register.js has transpiled every file
   // before a test starts the service and waits for its first log line. A third builds the
-  // dashboard from its sources (test/e2e/dashboard serves clients/dashboard/dist), so a test never
-  // runs against a stale or missing build.
+  // dashboard from its sources into a directory of this run's own, which every test service serves
+  // (config.ts: DASHBOARD_DIST_DIR), so a test never runs against a stale or missing build, nor one
+  // that `npm start` or `npm run demo` (run by the README tests) is rebuilding in clients/dashboard/dist.
+  const dashboardDir = join(tmpdir(), `ids-test-dashboard-${runId}`);
   await Promise.all([
     run([join(ROOT, 'src', 'db', 'migrate.ts')], migrationEnv(url)),
     run(['-e', `require(${JSON.stringify(join(ROOT, 'src', 'app.ts'))})`], { PATH: process.env.PATH ?? '' }),
-    buildDashboard(),
+    buildDashboard(dashboardDir),
   ]);
+  process.env.IDS_TEST_DASHBOARD_DIR = dashboardDir;
 
   const admin = new Client({ connectionString: base });
   await admin.connect();
@@ -55,13 +59,13 @@ function run(args: string[], env: Record<string, string>): Promise<void> {
   });
 }
 
-/** `npm run dashboard:build` (Vite), without npm: a second or two. */
-function buildDashboard(): Promise<void> {
+/** `npm run dashboard:build` (Vite) into `outDir`, without npm: a second or two. */
+function buildDashboard(outDir: string): Promise<void> {
   const vite = join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
   return new Promise((resolve, reject) => {
     // NODE_ENV is `test` under Jest: React would be bundled in its development build, not the one shipped.
     const env = { ...process.env, NODE_ENV: 'production' };
-    execFile(process.execPath, [vite, 'build', '--config', join(ROOT, 'clients', 'dashboard', 'vite.config.mts'), '--logLevel', 'warn'], { cwd: ROOT, env }, (err, stdout, stderr) => {
+    execFile(process.execPath, [vite, 'build', '--config', join(ROOT, 'clients', 'dashboard', 'vite.config.mts'), '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, env }, (err, stdout, stderr) => {
       if (err) reject(new Error(`the dashboard build failed: ${err.message}\n${stdout}${stderr}`));
       else resolve();
     });

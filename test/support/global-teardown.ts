@@ -1,9 +1,12 @@
+import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { TEST_REDIS_URL } from './env';
 
-/** Drops this run's databases (the migrated one and each worker's copy) and deletes this run's Redis keys. */
+/** Removes this run's dashboard build, drops this run's databases (the migrated one and each worker's copy) and deletes this run's Redis keys. */
 export default async function globalTeardown(): Promise<void> {
+  const dashboardDir = process.env.IDS_TEST_DASHBOARD_DIR;
+  if (dashboardDir) rmSync(dashboardDir, { recursive: true, force: true });
   const url = process.env.IDS_TEST_DATABASE_URL;
   if (url) {
     const run = decodeURIComponent(new URL(url).pathname.slice(1));
