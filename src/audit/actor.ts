@@ -12,6 +12,8 @@ export enum ActorKind {
   USER = 'USER',
   /** The service itself: jobs, purges, erasure. */
   SYSTEM = 'SYSTEM',
+  /** The person the data is about, acting on their own data in the privacy center (`/c/{slug}/account`). */
+  DATA_SUBJECT = 'DATA_SUBJECT',
 }
 
 export interface Actor {

@@ -1,6 +1,7 @@
 import type { SqlPool } from '../db/sql-pool';
 import { PromptPolicy, ReturnToVerification } from './customer.entity';
 import { CustomerConfig } from './customer-config';
+import { privacyCenterOf } from './privacy-center-settings';
 
 interface CustomerRow {
   id: string;
@@ -10,6 +11,7 @@ interface CustomerRow {
   prompt_policy: string;
   trusted_realms: string[];
   return_to_verification: string;
+  privacy_center: unknown;
 }
 
 /**
@@ -20,7 +22,7 @@ interface CustomerRow {
 export async function loadCustomerConfig(pool: SqlPool, slug: string): Promise<CustomerConfig | null> {
   const { rows } = await pool.query<CustomerRow>({
     name: 'ids_customer_config',
-    text: 'select id, slug, name, verify_url, prompt_policy, trusted_realms, return_to_verification from ids_enter_customer_row($1)',
+    text: 'select id, slug, name, verify_url, prompt_policy, trusted_realms, return_to_verification, privacy_center from ids_enter_customer_row($1)',
     values: [slug],
   });
   const row = rows[0];
@@ -33,5 +35,6 @@ export async function loadCustomerConfig(pool: SqlPool, slug: string): Promise<C
     promptPolicy: row.prompt_policy as PromptPolicy,
     trustedRealms: Object.freeze([...row.trusted_realms]),
     returnToVerification: row.return_to_verification as ReturnToVerification,
+    privacyCenter: privacyCenterOf(row.privacy_center),
   });
 }

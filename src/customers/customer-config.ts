@@ -1,4 +1,5 @@
 import { PromptPolicy, ReturnToVerification } from './customer.entity';
+import type { PrivacyCenterSettings } from './privacy-center-settings';
 
 /**
  * What the login path needs of a customer, as a plain frozen value: read once and cached in the
@@ -12,4 +13,6 @@ export interface CustomerConfig {
   readonly promptPolicy: PromptPolicy;
   readonly trustedRealms: readonly string[];
   readonly returnToVerification: ReturnToVerification;
+  /** The person-facing privacy center (`/c/{slug}/account`). */
+  readonly privacyCenter: PrivacyCenterSettings;
 }

@@ -61,6 +61,10 @@ export class Customer {
   @Property({ type: 'integer', nullable: true })
   profileRetentionDays: number | null = null;
 
+  /** The privacy center's settings as stored (privacy-center-settings.ts reads them, with defaults for what is absent). */
+  @Property({ type: 'json', default: '{}' })
+  privacyCenter: Record<string, unknown> = {};
+
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 

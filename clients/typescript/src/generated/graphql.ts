@@ -8,6 +8,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type ActorKind =
   | 'AW'
   | 'CLIENT'
+  | 'DATA_SUBJECT'
   | 'OPERATOR'
   | 'SYSTEM'
   | 'USER';
