@@ -27,6 +27,8 @@ interface LoginFormState {
   requestId: string;
   realm: string;
   requestedAttributes: string;
+  /** The Verify URL's `purpose`: `account` when the person signs in to their privacy center, not to a site. */
+  purpose: string;
   username?: string;
   error?: string;
 }
@@ -47,6 +49,7 @@ export function createSampleAw(options: SampleAwOptions): Express {
       requestId,
       realm: field(req.query, 'realm') ?? '',
       requestedAttributes: field(req.query, 'requested_attributes') ?? '',
+      purpose: field(req.query, 'purpose') ?? '',
     });
   });
 
@@ -57,6 +60,7 @@ export function createSampleAw(options: SampleAwOptions): Express {
       requestId,
       realm: field(req.body, 'realm') ?? '',
       requestedAttributes: field(req.body, 'requested_attributes') ?? '',
+      purpose: field(req.body, 'purpose') ?? '',
     };
     let user: DemoUser | null = null;
     if (field(req.body, 'cancel') !== 'true') {
@@ -121,15 +125,20 @@ function showLoginForm(res: Response, status: number, form: LoginFormState): voi
   const hidden = (name: string, value: string) => `<input type="hidden" name="${name}" value="${esc(value)}">`;
   const describedBy = form.error ? ' aria-describedby="login-error" aria-invalid="true"' : '';
   const demoUsers = DEMO_USERS.map((u) => `<li><code>${esc(u.username)}</code> / <code>${esc(u.password)}</code></li>`).join('');
+  // An account sign-in (the person's privacy center) says why; the service tells it by `purpose`.
+  const isAccount = form.purpose === 'account';
   const html = [
-    form.realm
-      ? `<p>Signing in to <strong>${esc(form.realm)}</strong></p>`
-      : '<p>Signing in to a website that uses Demo Website accounts.</p>',
+    isAccount
+      ? '<p>Sign in to see and manage the data held about you. No website receives your details.</p>'
+      : form.realm
+        ? `<p>Signing in to <strong>${esc(form.realm)}</strong></p>`
+        : '<p>Signing in to a website that uses Demo Website accounts.</p>',
     form.error ? `<p class="error" role="alert" id="login-error">${esc(form.error)}</p>` : '',
     '<form method="post" action="/login">',
     hidden('request_id', form.requestId),
     hidden('realm', form.realm),
     hidden('requested_attributes', form.requestedAttributes),
+    hidden('purpose', form.purpose),
     '<label for="username">Username</label>',
     `<input type="text" id="username" name="username" autocomplete="username" required value="${esc(form.username ?? '')}"${describedBy}>`,
     '<label for="password">Password</label>',
@@ -139,5 +148,5 @@ function showLoginForm(res: Response, status: number, form: LoginFormState): voi
     '</form>',
     `<p>Demo accounts (username / password):</p><ul>${demoUsers}</ul>`,
   ];
-  sendPage(res, status, SITE, 'Sign in', html.join('\n'));
+  sendPage(res, status, SITE, isAccount ? 'Sign in to manage your data' : 'Sign in', html.join('\n'));
 }

@@ -55,6 +55,28 @@ describe('the sample AW', () => {
     expect(html).toContain('<label for="password">Password</label>');
   });
 
+  it('says an account sign-in is for managing the person\'s own data, and keeps that through a wrong password', async () => {
+    const query = new URLSearchParams({ request_id: 'acc-1', realm: 'http://id.example/c/demo/account', requested_attributes: '', purpose: 'account' });
+    const html = await (await fetch(`${aw.url}/verify?${query}`)).text();
+    expect(html).toContain('<h1>Sign in to manage your data</h1>');
+    expect(html).toContain('No website receives your details.');
+    expect(html).not.toContain('Signing in to <strong>');
+    expect(html).toContain('<input type="hidden" name="purpose" value="account">');
+    const again = await login({ request_id: 'acc-1', realm: 'http://id.example/c/demo/account', requested_attributes: '', purpose: 'account', username: 'alice', password: 'nope' });
+    expect(again.status).toBe(401);
+    expect(await again.text()).toContain('<h1>Sign in to manage your data</h1>');
+    // A site's sign-in still names the site.
+    const site = await (await fetch(`${aw.url}/verify?${new URLSearchParams({ request_id: 'r9', realm: 'http://rp.example/' })}`)).text();
+    expect(site).toContain('<h1>Sign in</h1>');
+    expect(site).toContain('Signing in to <strong>http://rp.example/</strong>');
+  });
+
+  it('posts only the username for an account sign-in, which requests no attributes', async () => {
+    const res = await login({ request_id: 'acc-2', realm: 'http://id.example/c/demo/account', requested_attributes: '', purpose: 'account', username: 'bob', password: 'builder' });
+    expect(res.status).toBe(302);
+    expect(postbacks).toEqual([{ request_id: 'acc-2', api_key: API_KEY, no_prompt: 'false', username: 'bob', contentType: expect.any(String) }]);
+  });
+
   it('posts who logged in with only the requested profile fields, then sends the browser to the Return URL', async () => {
     const res = await login({ request_id: 'req-1', realm: 'http://rp.example/', requested_attributes: 'sreg_email,sreg_nickname', username: 'alice', password: 'wonderland' });
     expect(res.status).toBe(302);
