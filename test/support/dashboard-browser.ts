@@ -43,10 +43,12 @@ export interface TabOptions {
   timezoneId?: string;
   /** Browser permissions for every origin, e.g. ['clipboard-read', 'clipboard-write'] to check a copy button. */
   permissions?: string[];
+  /** The browser's language, e.g. 'de-DE': its Accept-Language header and navigator.language. */
+  locale?: string;
 }
 
 export async function openTab(browser: Browser, options: TabOptions = {}): Promise<DashboardTab> {
-  const context = await browser.newContext({ viewport: VIEWPORTS[options.width ?? 1280], timezoneId: options.timezoneId, permissions: options.permissions });
+  const context = await browser.newContext({ viewport: VIEWPORTS[options.width ?? 1280], timezoneId: options.timezoneId, permissions: options.permissions, locale: options.locale });
   const cspViolations: string[] = [];
   await context.exposeFunction('reportCspViolation', (text: string) => cspViolations.push(text));
   // Page code, as a string: the tests' tsconfig has no DOM types.

@@ -1,0 +1,232 @@
+import { readFileSync } from 'node:fs';
+import { Page } from 'playwright-core';
+import { ownerSql } from '../support/app';
+import { DashboardTab, expectAccessible, openTab } from '../support/dashboard-browser';
+import { graphql } from '../support/graphql';
+import {
+  CENTER_USERS,
+  CenterWorld,
+  centerScreenshot,
+  expectShown,
+  signInControl,
+  signInToAccount,
+  signOutButton,
+  startPrivacyCenterWorld,
+  updatePrivacyCenter,
+} from '../support/privacy-center';
+import { profileIdOf, usernameHash } from '../support/sealed';
+import { tablesMentioning } from '../support/traces';
+import { waitUntil } from '../support/wait';
+
+const STEP_MS = 60_000;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The person's own privacy center (issue 22, "Done when") in headless Chromium, against a live
+ * service whose customer's AW is the sample AW: alice signs in there through it, sees her data and
+ * where it came from, corrects an attribute, withdraws a consent (the site asks again), downloads
+ * her export, reads the page in German, and deletes her data (nothing of her is left but the
+ * receipt and the audit chain); bob's deletion waits for review until an admin approves it. Every
+ * page is checked with axe-core at 1280 and 390 px, and none may cause a CSP violation.
+ * Screenshots go to test-output/privacy-center/.
+ */
+describe('the privacy center in a browser', () => {
+  let world: CenterWorld;
+  const tabs: DashboardTab[] = [];
+  /** alice's tab, signed in, from the first test to her deletion. */
+  let alice: Page;
+  let aliceProfile: string;
+
+  beforeAll(async () => {
+    world = await startPrivacyCenterWorld();
+    await updatePrivacyCenter(world, {
+      isEnabled: true,
+      editableFields: ['nickname', 'fullname'],
+      deletionMode: 'IMMEDIATE',
+      displayName: 'Acme Privacy',
+      accentColor: '#0b5fff',
+      privacyPolicyUrl: 'https://acme.example.com/privacy',
+      languages: ['en', 'de'],
+    });
+    // Both have a remembered consent at the shop, so each has a profile and a consent to show.
+    for (const user of [CENTER_USERS.alice, CENTER_USERS.bob]) {
+      const first = await world.signInAtShop({ username: user.username, password: user.password, isRemembering: true });
+      expect(first).toMatchObject({ isConsentShown: true, rpPage: expect.stringContaining('Signed in as') });
+    }
+    aliceProfile = await profileIdOf(world.app, 'alice', world.customer.id);
+  }, 120_000);
+  afterEach(() => {
+    expect(tabs.flatMap((tab) => tab.cspViolations)).toEqual([]);
+  });
+  afterAll(async () => {
+    for (const tab of tabs) await tab.context.close().catch(() => undefined);
+    await world?.stop();
+  });
+
+  async function newTab(locale?: string): Promise<Page> {
+    const tab = await openTab(world.browser, { locale });
+    tabs.push(tab);
+    return tab.page;
+  }
+
+  /** axe-core at 1280 px and at 390 px (a phone), with a screenshot at each width when named. */
+  async function checkPage(page: Page, label: string, shot?: string): Promise<void> {
+    await expectAccessible(page, `${label} at 1280 px`);
+    if (shot) await centerScreenshot(page, shot);
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await expectAccessible(page, `${label} at 390 px`);
+      if (shot) await centerScreenshot(page, `${shot}-390`);
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  }
+
+  const main = (page: Page) => page.locator('main').innerText();
+
+  async function api<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const answer = await graphql<T>(world.baseUrl, query, variables);
+    if (answer.errors || !answer.data) throw new Error(`GraphQL failed: ${JSON.stringify(answer.errors)}`);
+    return answer.data;
+  }
+
+  type Request = { id: string; kind: string; status: string; receivedAt: string; dueAt: string; completedAt: string | null; isOverdue: boolean; fields: string[] | null; exportId: string | null; deletionRequestId: string | null };
+  const REQUEST_FIELDS = 'id kind status receivedAt dueAt completedAt isOverdue fields exportId deletionRequestId';
+  async function privacyRequests(filter: Record<string, unknown>): Promise<Request[]> {
+    const data = await api<{ privacyRequests: { nodes: Request[] } }>(
+      `query($c: ID, $f: PrivacyRequestFilter) { privacyRequests(customerId: $c, filter: $f, first: 50) { nodes { ${REQUEST_FIELDS} } } }`,
+      { c: world.customer.id, f: filter },
+    );
+    return data.privacyRequests.nodes;
+  }
+  async function privacyRequest(id: string): Promise<Request | null> {
+    return (await api<{ privacyRequest: Request | null }>(`query($id: ID!) { privacyRequest(id: $id) { ${REQUEST_FIELDS} } }`, { id })).privacyRequest;
+  }
+
+  it('signs alice in through the sample AW and shows her data, where each value came from, and her consent', async () => {
+    alice = await newTab();
+    await alice.goto(world.accountUrl);
+    await signInControl(alice).waitFor();
+    expect(await alice.locator('html').getAttribute('lang')).toBe('en');
+    expect(await main(alice)).not.toContain('alice@example.org');
+    await checkPage(alice, 'the signed-out page', 'sign-in');
+
+    await signInToAccount(alice, world, CENTER_USERS.alice);
+    const shown = await main(alice);
+    for (const value of ['alice@example.org', 'Alice Liddell']) expect(shown).toContain(value);
+    // Provenance: the values came with her sign-in at the AW.
+    expect(shown).toMatch(/sign-in|signed in/i);
+    expect(shown).toContain(world.sites.shopRpUrl);
+    await checkPage(alice, 'the overview', 'overview');
+  }, STEP_MS);
+
+  it('lets her correct an editable attribute, recorded as her rectification request', async () => {
+    await alice.getByLabel('Nickname', { exact: true }).fill('ally');
+    await alice.getByRole('button', { name: /save/i }).click();
+    await expectShown(alice, 'the corrected nickname', () => alice.getByRole('status').or(alice.getByRole('alert')).first().waitFor());
+    expect(await alice.getByLabel('Nickname', { exact: true }).inputValue()).toBe('ally');
+    // Fields the customer does not let people edit have no input.
+    expect(await alice.getByLabel('Email', { exact: true }).count()).toBe(0);
+    await checkPage(alice, 'the overview after a correction', 'correction-done');
+
+    const { profile } = await api<{ profile: { nickname: string } }>('query($id: ID!) { profile(id: $id) { nickname } }', { id: aliceProfile });
+    expect(profile.nickname).toBe('ally');
+    const [rectification] = await privacyRequests({ kind: 'RECTIFICATION' });
+    expect(rectification).toMatchObject({ status: 'COMPLETED', fields: ['nickname'] });
+    await waitUntil('the correction in the audit trail, by the data subject', async () => {
+      const rows = await ownerSql(`select actor_kind, actor_id from audit_event where customer_id = ? and action = 'profile.updated' order by seq desc limit 1`, [world.customer.id]);
+      return rows[0]?.actor_kind === 'DATA_SUBJECT' && rows[0]?.actor_id === 'acme';
+    });
+  }, STEP_MS);
+
+  it('withdraws her consent to the shop, whose next sign-in asks her again', async () => {
+    const consents = alice.getByRole('region', { name: /sites|consent/i }).or(alice.locator('#consents')).first();
+    await consents.getByRole('button', { name: /withdraw/i }).first().click();
+    await expectShown(alice, 'the consent withdrawn', async () => {
+      await waitUntil('no withdraw button left', async () => (await alice.getByRole('button', { name: /withdraw/i }).count()) === 0);
+    });
+    await centerScreenshot(alice, 'consents');
+    const again = await world.signInAtShop({ username: 'alice', password: 'wonderland' });
+    expect(again.isConsentShown).toBe(true);
+    expect(again.rpPage).toContain('Signed in as');
+  }, STEP_MS);
+
+  it('builds her export in the worker and lets her download it from the page', async () => {
+    await alice.getByRole('button', { name: /download my data|export/i }).click();
+    const [request] = await privacyRequests({ kind: 'EXPORT' });
+    expect(request).toMatchObject({ status: 'IN_PROGRESS', exportId: expect.any(String) });
+    await waitUntil('the export request to be COMPLETED', async () => (await privacyRequest(request!.id))?.status === 'COMPLETED', { timeoutMs: 20_000 });
+    await alice.reload();
+    const link = alice.getByRole('link', { name: /download/i }).first();
+    await link.waitFor();
+    await checkPage(alice, 'the overview with the export ready', 'export-ready');
+    const [download] = await Promise.all([alice.waitForEvent('download'), link.click()]);
+    const document = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, unknown>;
+    const text = JSON.stringify(document);
+    expect(text).toContain('alice@example.org');
+    expect(text).toContain('ally');
+  }, STEP_MS);
+
+  it('speaks German to a browser whose Accept-Language asks for it', async () => {
+    const page = await newTab('de-DE');
+    await page.goto(world.accountUrl);
+    await signInControl(page).waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('de');
+    await signInToAccount(page, world, CENTER_USERS.alice);
+    expect(await page.locator('html').getAttribute('lang')).toBe('de');
+    const shown = await main(page);
+    expect(shown).toContain('alice@example.org');
+    expect(shown).toMatch(/Daten/);
+    await checkPage(page, 'the German overview', 'overview-de');
+    await signOutButton(page).click();
+    await signInControl(page).waitFor();
+  }, STEP_MS);
+
+  it('deletes her data after a confirmation step: nothing of her is left but the receipt and the audit chain', async () => {
+    await alice.getByRole('link', { name: /delete my data/i }).click();
+    await alice.getByRole('heading', { level: 1 }).waitFor();
+    await checkPage(alice, 'the delete confirmation', 'delete-confirmation');
+    await alice.getByRole('button', { name: /delete/i }).click();
+    await expectShown(alice, 'the receipt page', () => alice.waitForURL((url) => url.pathname.startsWith('/c/acme/account/receipt/')));
+    const receiptUrl = alice.url();
+    const requestId = new URL(receiptUrl).pathname.split('/').pop()!;
+    await checkPage(alice, 'the receipt', 'receipt');
+
+    await waitUntil('the deletion request to be COMPLETED', async () => (await privacyRequest(requestId))?.status === 'COMPLETED', { timeoutMs: 30_000 });
+    await waitUntil('the audit outbox to be drained', async () => (await ownerSql('select count(*)::int as n from audit_outbox where audited_at is null'))[0].n === 0);
+    const lookup = await usernameHash(world.app, world.customer.id, 'alice');
+    const traces = await tablesMentioning(['alice@example.org', 'Alice Liddell', 'ally', lookup]);
+    expect(traces).toEqual({ 'alice@example.org': {}, 'Alice Liddell': {}, ally: {}, [lookup]: {} });
+
+    // The receipt reads without a session, after the data is gone.
+    const page = await newTab();
+    await page.goto(receiptUrl);
+    expect(await main(page)).toMatch(/completed|deleted/i);
+    const chain = await api<{ verifyAuditChain: { ok: boolean } }>('query($c: ID!) { verifyAuditChain(customerId: $c) { ok } }', { c: world.customer.id });
+    expect(chain.verifyAuditChain.ok).toBe(true);
+  }, STEP_MS);
+
+  it("holds bob's deletion for review, with a 30-day due date, until an admin approves it", async () => {
+    await updatePrivacyCenter(world, { deletionMode: 'REVIEW' });
+    const page = await newTab();
+    await signInToAccount(page, world, CENTER_USERS.bob);
+    await page.getByRole('link', { name: /delete my data/i }).click();
+    await page.getByRole('button', { name: /delete/i }).click();
+    await expectShown(page, 'the receipt page', () => page.waitForURL((url) => url.pathname.startsWith('/c/acme/account/receipt/')));
+    expect(await main(page)).toMatch(/review/i);
+
+    const [held] = await privacyRequests({ kind: 'DELETION', status: 'PENDING_REVIEW' });
+    expect(held).toMatchObject({ status: 'PENDING_REVIEW', isOverdue: false, deletionRequestId: null });
+    expect(Date.parse(held!.dueAt) - Date.parse(held!.receivedAt)).toBe(30 * DAY_MS);
+    const bobProfile = await profileIdOf(world.app, 'bob', world.customer.id);
+
+    const approved = await api<{ approvePrivacyRequest: { privacyRequest: Request } }>(
+      `mutation($id: ID!) { approvePrivacyRequest(id: $id, note: "Checked by support") { privacyRequest { ${REQUEST_FIELDS} } } }`,
+      { id: held!.id },
+    );
+    expect(approved.approvePrivacyRequest.privacyRequest).toMatchObject({ status: 'IN_PROGRESS', deletionRequestId: expect.any(String) });
+    await waitUntil("bob's deletion request to be COMPLETED", async () => (await privacyRequest(held!.id))?.status === 'COMPLETED', { timeoutMs: 30_000 });
+    const { profile } = await api<{ profile: unknown }>('query($id: ID!) { profile(id: $id) { id } }', { id: bobProfile });
+    expect(profile).toBeNull();
+  }, STEP_MS);
+});
