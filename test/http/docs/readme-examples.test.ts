@@ -142,6 +142,16 @@ describe("the README's examples, pasted", () => {
     expect(answer.data!.me).toMatchObject({ kind: 'OPERATOR_TOKEN', role: 'SUPPORT', customerId });
   });
 
+  it("'privacy-center-settings' opens the customer's privacy center, with deletions held for review, in English and German", async () => {
+    const [command] = sh('privacy-center-settings');
+    const answer = await graphqlAnswer(fill(command!.text, { '<customer id>': customerId }));
+    expect(answer.data!.updatePrivacyCenter.customer.privacyCenter).toEqual({ isEnabled: true, deletionMode: 'REVIEW', languages: ['en', 'de'] });
+    // The page is open now: its signed-out page answers at the documented address.
+    const page = await fetch(`${baseUrl}/c/acme/account`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Acme');
+  });
+
   it("'sdk-read-profiles' reads profiles through the SDK, with fullname withheld, and pages through alice's audit events", async () => {
     const { lang, body } = readme('sdk-read-profiles');
     expect(lang).toBe('ts');
