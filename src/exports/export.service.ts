@@ -114,6 +114,16 @@ export class ExportService {
     return this.deps.em.findOne(ProfileExport, where, { populate: ['customer'] });
   }
 
+  /** The newest `limit` exports of one profile `tenant` may see (the person's own list in the privacy center). */
+  async listForProfile(profileId: string, tenant: Tenant, limit: number): Promise<ProfileExport[]> {
+    if (!isUuid(profileId)) return [];
+    return this.deps.em.find(
+      ProfileExport,
+      { profile: profileId.toLowerCase(), ...customerWhere(tenant) },
+      { orderBy: { requestedAt: 'desc', id: 'desc' }, limit, populate: ['customer'] },
+    );
+  }
+
   /** The signed link of a READY export that has not expired, else null. */
   downloadUrl(row: ProfileExport): string | null {
     if (row.status !== ProfileExportStatus.READY || !row.expiresAt || row.expiresAt <= this.deps.clock.now()) return null;
