@@ -42,6 +42,12 @@ export class AbuseGuard {
     return hits > max ? Math.max(1, Math.ceil(resetInMs / 1000)) : 0;
   }
 
+  /** Like `hit`, over a window of its own length (hourly limits beside the per-minute ones). */
+  async hitWithin(bucket: string, key: string, max: number, windowSeconds: number): Promise<number> {
+    const { hits, resetInMs } = await this.store.increment(`rate:${bucket}:${key}`, windowSeconds * 1000);
+    return hits > max ? Math.max(1, Math.ceil(resetInMs / 1000)) : 0;
+  }
+
   /** Middleware: refuses with 429 once the request's key (by default its source address) passes `max` in a window. */
   limit(bucket: string, max: number, keyOf: (req: Request) => string = (req) => this.address(req)): RequestHandler {
     return async (req, res, next) => {
