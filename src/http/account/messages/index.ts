@@ -10,6 +10,8 @@ const CATALOGUES: Readonly<Record<PrivacyCenterLanguage, Catalogue>> = Object.fr
 export interface Messages {
   readonly lang: PrivacyCenterLanguage;
   t(key: MessageKey, values?: Readonly<Record<string, string>>): string;
+  /** Whether `key` is a text of the catalogue (names built from data, such as `field.<name>`). */
+  has(key: string): key is MessageKey;
 }
 
 export function messagesFor(lang: PrivacyCenterLanguage): Messages {
@@ -17,6 +19,7 @@ export function messagesFor(lang: PrivacyCenterLanguage): Messages {
   return {
     lang,
     t: (key, values = {}) => catalogue[key].replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole),
+    has: (key): key is MessageKey => Object.hasOwn(catalogue, key),
   };
 }
 

@@ -1,7 +1,7 @@
 import { escapeMarkup } from '../../../openid';
 import type { AccountOverview } from '../../../privacy-center';
 import type { MessageKey } from '../messages';
-import { csrfField, formatTime, PageContext, pathOf, renderFrame, text } from './page-frame';
+import { csrfField, formatTime, named, PageContext, pathOf, renderFrame, text } from './page-frame';
 import { renderActionSections } from './overview-actions';
 
 /** A one-line outcome shown above the overview: what an action did, or why it changed nothing. */
@@ -20,8 +20,7 @@ export interface OverviewPage {
 
 /** A field's label in the page's language; an unknown name is shown as it is (escaped). */
 export function fieldLabel(ctx: PageContext, field: string): string {
-  const key = `field.${field}` as MessageKey;
-  return ctx.messages.t(key) === key ? escapeMarkup(field) : text(ctx, key);
+  return named(ctx, 'field', field);
 }
 
 function fieldList(ctx: PageContext, fields: readonly string[]): string {
@@ -30,7 +29,9 @@ function fieldList(ctx: PageContext, fields: readonly string[]): string {
 
 function noticeOf(ctx: PageContext, notice: Notice | null): string {
   if (!notice) return '';
-  const values = notice.values?.field !== undefined ? { ...notice.values, field: ctx.messages.t(`field.${notice.values.field}` as MessageKey) } : notice.values;
+  const field = notice.values?.field;
+  const key = `field.${field}`;
+  const values = field !== undefined ? { ...notice.values, field: ctx.messages.has(key) ? ctx.messages.t(key) : field } : notice.values;
   const role = notice.kind === 'error' ? 'alert' : 'status';
   return `<p class="notice${notice.kind === 'error' ? ' error' : ''}" role="${role}">${text(ctx, notice.key, values)}</p>`;
 }
@@ -98,8 +99,8 @@ function signInsSection(ctx: PageContext, o: AccountOverview): string {
 function requestsSection(ctx: PageContext, page: OverviewPage): string {
   const rows = page.overview.requests.map(
     (r) =>
-      `<tr><td>${text(ctx, `kind.${r.kind}` as MessageKey)}</td><td>${escapeMarkup(formatTime(ctx, r.receivedAt))}</td><td>${escapeMarkup(formatTime(ctx, r.dueAt))}</td>` +
-      `<td>${text(ctx, `status.${r.status}` as MessageKey)}</td><td>${r.outcome === null ? '' : escapeMarkup(r.outcome)}</td>` +
+      `<tr><td>${named(ctx, 'kind', r.kind)}</td><td>${escapeMarkup(formatTime(ctx, r.receivedAt))}</td><td>${escapeMarkup(formatTime(ctx, r.dueAt))}</td>` +
+      `<td>${named(ctx, 'status', r.status)}</td><td>${r.outcome === null ? '' : escapeMarkup(r.outcome)}</td>` +
       `<td><a href="${escapeMarkup(page.receiptHref(r.id))}">${text(ctx, 'requests.receipt')}</a></td></tr>`,
   );
   const table = rows.length === 0

@@ -52,6 +52,12 @@ export function text(ctx: PageContext, key: Parameters<Messages['t']>[0], values
   return escapeMarkup(ctx.messages.t(key, { owner: ctx.branding.owner, ...values }));
 }
 
+/** The text of a name built from data (`kind.EXPORT`, `status.COMPLETED`), or the value itself (escaped) when the catalogue has none. */
+export function named(ctx: PageContext, prefix: string, value: string): string {
+  const key = `${prefix}.${value}`;
+  return ctx.messages.has(key) ? text(ctx, key) : escapeMarkup(value);
+}
+
 /** A time as people of the page's language read it, in UTC (the page knows no time zone of the reader). */
 export function formatTime(ctx: PageContext, at: Date): string {
   return `${new Intl.DateTimeFormat(ctx.messages.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at)} UTC`;

@@ -2,7 +2,7 @@ import { escapeMarkup } from '../../../openid';
 import type { PrivacyCenterDeletionMode } from '../../../customers';
 import type { PrivacyRequestView } from '../../../privacy-center';
 import type { MessageKey } from '../messages';
-import { csrfField, formatTime, PageContext, pathOf, renderFrame, text } from './page-frame';
+import { csrfField, formatTime, named, PageContext, pathOf, renderFrame, text } from './page-frame';
 
 /** The signed-out page: what the center is, and the sign-in button (a link to pc-flow's sign-in route). */
 export function renderSignedOutPage(ctx: PageContext, notice: MessageKey | null): string {
@@ -38,11 +38,11 @@ ${error === null ? '' : `<p class="notice error" role="alert">${text(ctx, error)
 export function renderReceiptPage(ctx: PageContext, request: PrivacyRequestView, removed: Readonly<Record<string, number>> | null): string {
   const row = (label: string, value: string) => `<tr><th scope="row">${label}</th><td>${value}</td></tr>`;
   const rows = [
-    row(text(ctx, 'receipt.request'), text(ctx, `kind.${request.kind}` as MessageKey)),
+    row(text(ctx, 'receipt.request'), named(ctx, 'kind', request.kind)),
     row(text(ctx, 'receipt.reference'), `<code>${escapeMarkup(request.id)}</code>`),
     row(text(ctx, 'requests.received'), escapeMarkup(formatTime(ctx, request.receivedAt))),
     row(text(ctx, 'requests.due'), escapeMarkup(formatTime(ctx, request.dueAt))),
-    row(text(ctx, 'requests.status'), text(ctx, `status.${request.status}` as MessageKey)),
+    row(text(ctx, 'requests.status'), named(ctx, 'status', request.status)),
     row(text(ctx, 'receipt.completed'), request.completedAt === null ? text(ctx, 'receipt.notYet') : escapeMarkup(formatTime(ctx, request.completedAt))),
     ...(request.outcome === null ? [] : [row(text(ctx, 'requests.outcome'), escapeMarkup(request.outcome))]),
   ];
