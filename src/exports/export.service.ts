@@ -47,6 +47,8 @@ export interface ExportServiceDeps {
   enqueue(job: ExportJob): Promise<void>;
   /** Defers work until the current unit of work has committed (Database.afterCommit). */
   afterCommit(fn: () => Promise<void>): void;
+  /** Called in the build's transaction once an export is READY (the privacy center's EXPORT request completes). */
+  onBuilt?(exportId: string): Promise<void>;
 }
 
 /** What a download link leads to. */
@@ -173,6 +175,7 @@ export class ExportService {
       username,
       details: { profileId: row.profile_id, expiresAt: expiresAt.toISOString(), purpose: exportPurpose(row.is_subject_access_request) },
     });
+    await this.deps.onBuilt?.(row.id);
     return true;
   }
 
