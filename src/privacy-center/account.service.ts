@@ -10,7 +10,8 @@ import { NotFoundError } from '../shared/errors';
 import { customerTenant, Tenant } from '../shared/tenant';
 import { AccountOverview, AccountSignIn, isObjectionGrounds, sourceOf } from './account-overview';
 import { AccountGoneError, FieldNotEditableError, UnknownObjectionGroundsError } from './privacy-center.errors';
-import { PrivacyRequestRecorder, PrivacyRequestView } from './privacy-request-recorder';
+import { PrivacyRequestKind, PrivacyRequestStatus } from '../privacy-requests';
+import { NewPrivacyRequest, PrivacyRequestRecorder, PrivacyRequestView } from './privacy-request-recorder';
 
 export interface AccountServiceDeps {
   profiles: ProfileService;
@@ -99,7 +100,7 @@ export class AccountService {
     const updated = await this.deps.profiles.update(profileId, changes, person.tenant);
     const changed = (Object.keys(changes) as SregField[]).filter((f) => updated[f] !== person.profile[f]);
     if (changed.length === 0) return [];
-    await this.record(customer, person, { kind: 'RECTIFICATION', status: 'COMPLETED', details: { fields: changed } });
+    await this.record(customer, person, { kind: PrivacyRequestKind.RECTIFICATION, status: 'COMPLETED', details: { fields: changed } });
     return changed;
   }
 
@@ -119,7 +120,7 @@ export class AccountService {
   async requestExport(customer: CustomerConfig, profileId: string): Promise<PrivacyRequestView> {
     const person = await this.person(customer, profileId);
     const created = await this.deps.exports.request(profileId, person.tenant, { isSubjectAccessRequest: true });
-    return this.record(customer, person, { kind: 'EXPORT', status: 'IN_PROGRESS', exportId: created.id });
+    return this.record(customer, person, { kind: PrivacyRequestKind.EXPORT, status: 'IN_PROGRESS', exportId: created.id });
   }
 
   /** The signed download link of one of the person's own exports when it is ready; null otherwise (another person's too). */
@@ -135,7 +136,7 @@ export class AccountService {
     const person = await this.person(customer, profileId);
     if ((person.profile.restrictedAt !== null) === restricted) return false;
     await this.deps.profiles.setRestriction(profileId, restricted, person.tenant);
-    await this.record(customer, person, { kind: 'RESTRICTION', status: 'COMPLETED', details: { restricted } });
+    await this.record(customer, person, { kind: PrivacyRequestKind.RESTRICTION, status: 'COMPLETED', details: { restricted } });
     return true;
   }
 
@@ -143,7 +144,7 @@ export class AccountService {
   async object(customer: CustomerConfig, profileId: string, grounds: string): Promise<PrivacyRequestView> {
     if (!isObjectionGrounds(grounds)) throw new UnknownObjectionGroundsError();
     const person = await this.person(customer, profileId);
-    return this.record(customer, person, { kind: 'OBJECTION', status: 'PENDING_REVIEW', details: { grounds } });
+    return this.record(customer, person, { kind: PrivacyRequestKind.OBJECTION, status: 'PENDING_REVIEW', details: { grounds } });
   }
 
   /**
@@ -155,12 +156,12 @@ export class AccountService {
   async requestDeletion(customer: CustomerConfig, profileId: string): Promise<PrivacyRequestView> {
     const person = await this.person(customer, profileId);
     const open = (await this.deps.requests.forSubject(customer.id, person.subjectHash, RECENT_REQUESTS)).find(
-      (r) => r.kind === 'DELETION' && (r.status === 'PENDING_REVIEW' || r.status === 'IN_PROGRESS'),
+      (r) => r.kind === PrivacyRequestKind.DELETION && (r.status === PrivacyRequestStatus.PENDING_REVIEW || r.status === PrivacyRequestStatus.IN_PROGRESS),
     );
     if (open) return open;
-    if (customer.privacyCenter.deletionMode === 'REVIEW') return this.record(customer, person, { kind: 'DELETION', status: 'PENDING_REVIEW' });
+    if (customer.privacyCenter.deletionMode === 'REVIEW') return this.record(customer, person, { kind: PrivacyRequestKind.DELETION, status: 'PENDING_REVIEW' });
     const deletion = await this.deps.erasure.requestProfileDeletion(profileId, person.tenant);
-    return this.record(customer, person, { kind: 'DELETION', status: 'IN_PROGRESS', deletionRequestId: deletion.id });
+    return this.record(customer, person, { kind: PrivacyRequestKind.DELETION, status: 'IN_PROGRESS', deletionRequestId: deletion.id });
   }
 
   /**
@@ -185,7 +186,7 @@ export class AccountService {
     return { profile, username: profile.username, tenant: customerTenant(customer.id, profile.username), subjectHash: this.deps.audit.subjectHash(customer.id, profile.username) };
   }
 
-  private record(customer: CustomerConfig, person: Person, request: Omit<Parameters<PrivacyRequestRecorder['receive']>[0], 'customerId' | 'profileId' | 'subjectHash'>): Promise<PrivacyRequestView> {
+  private record(customer: CustomerConfig, person: Person, request: Omit<NewPrivacyRequest, 'customerId' | 'profileId' | 'subjectHash'>): Promise<PrivacyRequestView> {
     return this.deps.requests.receive({ customerId: customer.id, profileId: person.profile.id, subjectHash: person.subjectHash, ...request });
   }
 }

@@ -3,4 +3,4 @@ export type { AccountServiceDeps } from './account.service';
 export { OBJECTION_GROUNDS, isObjectionGrounds } from './account-overview';
 export type { AccountAttribute, AccountConsent, AccountExport, AccountOverview, AccountSignIn, AttributeSource, ObjectionGrounds } from './account-overview';
 export { AccountGoneError, FieldNotEditableError, UnknownObjectionGroundsError } from './privacy-center.errors';
-export type { NewPrivacyRequest, PrivacyRequestKindName, PrivacyRequestRecorder, PrivacyRequestStatusName, PrivacyRequestView } from './privacy-request-recorder';
+export type { NewPrivacyRequest, PrivacyRequestRecorder, PrivacyRequestView } from './privacy-request-recorder';

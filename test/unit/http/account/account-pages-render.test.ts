@@ -3,6 +3,7 @@ import { renderOverviewPage } from '../../../../src/http/account/pages/overview-
 import { accentOf, logoOrigin, PageContext } from '../../../../src/http/account/pages/page-frame';
 import { renderDeletePage, renderReceiptPage, renderSignedOutPage } from '../../../../src/http/account/pages/simple-pages';
 import type { AccountOverview, PrivacyRequestView } from '../../../../src/privacy-center';
+import { PrivacyRequestChannel, PrivacyRequestKind, PrivacyRequestStatus } from '../../../../src/privacy-requests';
 
 const XSS = '<script>alert(1)</script>';
 const at = new Date('2026-12-01T10:00:00Z');
@@ -22,8 +23,12 @@ function request(overrides: Partial<PrivacyRequestView> = {}): PrivacyRequestVie
   return {
     id: '11111111-2222-4333-8444-555555555555',
     customerId: 'c',
-    kind: 'DELETION',
-    status: 'COMPLETED',
+    kind: PrivacyRequestKind.DELETION,
+    status: PrivacyRequestStatus.COMPLETED,
+    channel: PrivacyRequestChannel.PRIVACY_CENTER,
+    subjectHash: 'hash',
+    decidedByKind: null,
+    decidedById: null,
     profileId: null,
     details: {},
     exportId: null,
@@ -54,7 +59,7 @@ function overview(overrides: Partial<AccountOverview> = {}): AccountOverview {
     ],
     signIns: [{ at, realm: 'https://rp.example.org/', outcome: 'id_res', releasedFields: ['email'], isAccount: false }],
     exports: [],
-    requests: [request({ kind: 'RECTIFICATION' })],
+    requests: [request({ kind: PrivacyRequestKind.RECTIFICATION })],
     ...overrides,
   };
 }
