@@ -4,6 +4,7 @@ import { keysConfigShape } from './keys.schema';
 import { metricsConfigShape } from './metrics.schema';
 import { oidcConfigShape } from './oidc.schema';
 import { adminConfigShape } from './admin.schema';
+import { accountConfigShape } from './account.schema';
 import { loggingConfigShape } from './logging.schema';
 import { secretKeySchemas } from './secret-keys.schema';
 import { tracingConfigShape } from './tracing.schema';
@@ -163,6 +164,7 @@ export const configSchema = z.object({
     .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
   ...oidcConfigShape,
   ...adminConfigShape,
+  ...accountConfigShape,
   ...graphqlConfigShape,
   ...metricsConfigShape,
   ...tracingConfigShape,
