@@ -269,12 +269,7 @@ export const configSchema = z.object({
     .min(1)
     .default(60)
     .describe('How often the export worker builds pending exports whose job was lost (Redis down when they were requested).'),
-  SHUTDOWN_TIMEOUT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(25)
-    .describe('How long a graceful shutdown waits for in-flight requests and jobs before exiting.'),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(25).describe('How long a graceful shutdown waits for in-flight requests and jobs before exiting.'),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60).describe('Length of the window every RATE_LIMIT_* count applies to.'),
   RATE_LIMIT_POSTBACK_PER_ADDRESS: z.coerce.number().int().min(1).default(3000).describe('Postbacks (`/c/{slug}/ows_auth`) one address may send per window and customer; more answer 429.'),
   RATE_LIMIT_POSTBACK_PER_API_KEY: z.coerce.number().int().min(1).default(3000).describe('Postbacks per window carrying one API key; more answer 429.'),
