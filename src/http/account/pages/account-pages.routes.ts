@@ -106,8 +106,8 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
       const form = await guard.requireForm(req, res);
       if (!form) return null;
       const waits = [
-        await deps.abuse.hitWithin('account_requests_profile', found.session.profileId, deps.requestsPerProfilePerHour, HOUR_SECONDS),
-        await deps.abuse.hitWithin('account_requests_address', deps.abuse.address(req), deps.requestsPerAddressPerHour, HOUR_SECONDS),
+        await deps.abuse.hit('account_requests_profile', found.session.profileId, deps.requestsPerProfilePerHour, HOUR_SECONDS),
+        await deps.abuse.hit('account_requests_address', deps.abuse.address(req), deps.requestsPerAddressPerHour, HOUR_SECONDS),
       ];
       const wait = Math.max(...waits);
       if (wait > 0) {
