@@ -20,6 +20,7 @@ import { AppMetrics, knownOperationNames, regionMetrics } from '../observability
 import type { Tracer } from '@opentelemetry/api';
 import type { Clock } from '../shared/clock';
 import { AccountSessionStore } from '../http/account/account-session.store';
+import { privacyCenterPages } from './privacy-center';
 
 export interface ApiRoleDeps {
   config: Config;
@@ -109,7 +110,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
         dashboard: cell === home ? dashboard(config, cells, abuse, graphqlDeps) : null,
         metrics: regionMetrics(metrics, cell.region, config.METRICS_TOKEN, operationNames),
         tracer,
-        account: { sessions: accountSessions, region: cell.region, customers: services.customerConfigs },
+        account: { sessions: accountSessions, region: cell.region, customers: services.customerConfigs, pages: privacyCenterPages(cell, abuse, accountSessions) },
       });
       servers.push(http);
       handlers.set(cell.region, http.app);

@@ -8,8 +8,6 @@ export const de: Catalogue = {
   'page.privacyPolicy': 'Datenschutzerklärung',
   'page.language': 'Sprache',
   'page.signOut': 'Abmelden',
-  'page.notAvailable': 'Diese Seite ist nicht verfügbar.',
-  'page.notAvailableTitle': 'Nicht gefunden',
   'page.sessionEnded': 'Ihre Sitzung ist abgelaufen. Melden Sie sich erneut an, um fortzufahren.',
 
   'signIn.heading': 'Melden Sie sich an, um Ihre Daten zu sehen',

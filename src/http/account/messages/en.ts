@@ -10,8 +10,6 @@ export const en = {
   'page.privacyPolicy': 'Privacy policy',
   'page.language': 'Language',
   'page.signOut': 'Sign out',
-  'page.notAvailable': 'This page is not available.',
-  'page.notAvailableTitle': 'Not found',
   'page.sessionEnded': 'Your session has ended. Sign in again to continue.',
 
   'signIn.heading': 'Sign in to see your data',

@@ -6,25 +6,15 @@ import { AccountGoneError, AccountService } from '../../../privacy-center';
 import { ValidationError } from '../../../shared/errors';
 import type { SecretKeyRing } from '../../../shared/secret-key-ring';
 import { AbuseGuard, sendTooManyRequests } from '../../abuse';
-import { contextOf, DONE_NOTICES, refusalOf, sendNotAvailable, sendPage } from './page-answers';
+import { ACCOUNT_COOKIE, SignedIn } from '../account-guard';
+import type { AccountPages } from '../account.routes';
+import type { AccountSessionStore } from '../account-session.store';
+import { sendNoCenterPage } from '../sign-in-pages';
+import { contextOf, DONE_NOTICES, refusalOf, sendPage } from './page-answers';
 import { Notice, renderOverviewPage } from './overview-page';
 import { PageContext, pathOf } from './page-frame';
 import { isReceiptTokenValid, receiptToken } from './receipt-token';
 import { renderDeletePage, renderReceiptPage, renderSignedOutPage } from './simple-pages';
-
-/** The session of a request, as pc-flow's AccountGuard finds it. */
-export interface FoundAccountSession {
-  id: string;
-  session: { customerId: string; slug: string; profileId: string };
-  csrf: string;
-}
-
-/** What the pages need of pc-flow's AccountGuard (src/http/account/account-guard.ts). */
-export interface AccountPagesGuard {
-  session(req: Request): Promise<FoundAccountSession | null>;
-  /** Same origin, the session's CSRF token and a form of at most 16 KB: its pairs, or null once it has sent the refusal. */
-  requireForm(req: Request, res: Response): Promise<Array<[string, string]> | null>;
-}
 
 export interface AccountPagesDeps {
   db: Database;
@@ -35,14 +25,15 @@ export interface AccountPagesDeps {
   /** RATE_LIMIT_ACCOUNT_REQUESTS_PER_PROFILE and _PER_ADDRESS, per hour. */
   requestsPerProfilePerHour: number;
   requestsPerAddressPerHour: number;
-  /** Ends the request's session (deletes it and clears its cookie): after a deletion request. */
-  endSession(req: Request, res: Response, found: FoundAccountSession): Promise<void>;
+  /** Where sessions live: a deletion request ends the session that made it. */
+  sessions: Pick<AccountSessionStore, 'delete'>;
+  isSecureRequest(req: Request): boolean;
 }
 
-/** One signed-in request: its customer, session, page context and the person's form. */
+/** One signed-in POST: its customer, session, page context and form. */
 interface Signed {
   customer: CustomerConfig;
-  found: FoundAccountSession;
+  signedIn: SignedIn;
   ctx: PageContext;
   form: Array<[string, string]>;
 }
@@ -56,7 +47,7 @@ const HOUR_SECONDS = 3600;
  * unit of work, answered 303 back to the overview or 400 with the reason, changing nothing), the
  * export download, the deletion's confirmation and the receipt.
  */
-export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard) => Router {
+export function accountPages(deps: AccountPagesDeps): AccountPages {
   return (guard) => {
     const router = Router();
     const base = '/c/:slug/account';
@@ -65,16 +56,22 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
     const openCenter = async (req: Request, res: Response): Promise<CustomerConfig | null> => {
       const customer = await deps.customers.bySlug(String(req.params.slug));
       if (!customer || !customer.privacyCenter.isEnabled) {
-        sendNotAvailable(req, res);
+        sendNoCenterPage(res);
         return null;
       }
       return customer;
     };
 
-    /** The session of this customer's center, or null. */
-    const sessionOf = async (req: Request, customer: CustomerConfig): Promise<FoundAccountSession | null> => {
+    /** The session of this customer's center (the guard checks customer, region and that the center is open), or null. */
+    const sessionOf = async (req: Request, customer: CustomerConfig): Promise<SignedIn | null> => {
       const found = await guard.session(req);
-      return found && found.session.customerId === customer.id ? found : null;
+      return found && found.customer.id === customer.id ? found : null;
+    };
+
+    /** Deletes the session and clears its cookie (as sign-out does). */
+    const endSession = async (req: Request, res: Response, signedIn: SignedIn): Promise<void> => {
+      await deps.sessions.delete(signedIn.id);
+      res.clearCookie(ACCOUNT_COOKIE, { path: `/c/${encodeURIComponent(signedIn.session.slug)}/account`, httpOnly: true, sameSite: 'strict', secure: deps.isSecureRequest(req) });
     };
 
     const asPerson = <T>(customer: CustomerConfig, fn: () => Promise<T>): Promise<T> =>
@@ -87,8 +84,8 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
     };
 
     /** A session that outlived its person (erased meanwhile): end it, show the sign-in page. */
-    const sessionGone = async (req: Request, res: Response, customer: CustomerConfig, found: FoundAccountSession): Promise<void> => {
-      await deps.endSession(req, res, found);
+    const sessionGone = async (req: Request, res: Response, customer: CustomerConfig, found: SignedIn): Promise<void> => {
+      await endSession(req, res, found);
       const ctx = contextOf(req, customer, null);
       sendPage(res, 401, ctx, renderSignedOutPage(ctx, 'page.sessionEnded'));
     };
@@ -97,14 +94,9 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
     const signedForm = async (req: Request, res: Response): Promise<Signed | null> => {
       const customer = await openCenter(req, res);
       if (!customer) return null;
-      const found = await sessionOf(req, customer);
-      if (!found) {
-        const ctx = contextOf(req, customer, null);
-        sendPage(res, 401, ctx, renderSignedOutPage(ctx, 'page.sessionEnded'));
-        return null;
-      }
       const form = await guard.requireForm(req, res);
       if (!form) return null;
+      const found = form.signedIn;
       const waits = [
         await deps.abuse.hit('account_requests_profile', found.session.profileId, deps.requestsPerProfilePerHour, HOUR_SECONDS),
         await deps.abuse.hit('account_requests_address', deps.abuse.address(req), deps.requestsPerAddressPerHour, HOUR_SECONDS),
@@ -114,7 +106,7 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
         sendTooManyRequests(res, wait);
         return null;
       }
-      return { customer, found, ctx: contextOf(req, customer, found.csrf), form };
+      return { customer, signedIn: found, ctx: contextOf(req, customer, found.csrf), form: form.pairs };
     };
 
     /**
@@ -124,7 +116,7 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
     const act = (action: (s: Signed, req: Request) => Promise<string>) => async (req: Request, res: Response) => {
       const signed = await signedForm(req, res);
       if (!signed) return;
-      const { customer, found, ctx } = signed;
+      const { customer, signedIn: found, ctx } = signed;
       try {
         const done = await asPerson(customer, () => action(signed, req));
         res.redirect(303, pathOf(ctx, '', { done }));
@@ -161,7 +153,7 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
 
     router.post(
       `${base}/profile`,
-      act(async ({ customer, found, form }) => {
+      act(async ({ customer, signedIn: found, form }) => {
         const submitted: Record<string, string> = {};
         for (const [name, value] of form) {
           if (name === 'csrf') continue;
@@ -176,7 +168,7 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
 
     router.post(
       `${base}/consents/:id/withdraw`,
-      act(async ({ customer, found }, req) => {
+      act(async ({ customer, signedIn: found }, req) => {
         await deps.accounts.withdrawConsent(customer, found.session.profileId, String(req.params.id));
         return 'withdrawn';
       }),
@@ -184,7 +176,7 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
 
     router.post(
       `${base}/export`,
-      act(async ({ customer, found }) => {
+      act(async ({ customer, signedIn: found }) => {
         await deps.accounts.requestExport(customer, found.session.profileId);
         return 'export';
       }),
@@ -192,7 +184,7 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
 
     router.post(
       `${base}/restriction`,
-      act(async ({ customer, found, form }) => {
+      act(async ({ customer, signedIn: found, form }) => {
         const asked = one(form, 'restricted');
         if (asked !== 'true' && asked !== 'false') throw new ValidationError('restricted', 'restricted must be true or false');
         await deps.accounts.setRestriction(customer, found.session.profileId, asked === 'true');
@@ -202,7 +194,7 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
 
     router.post(
       `${base}/objection`,
-      act(async ({ customer, found, form }) => {
+      act(async ({ customer, signedIn: found, form }) => {
         await deps.accounts.object(customer, found.session.profileId, one(form, 'grounds') ?? '');
         return 'objected';
       }),
@@ -237,7 +229,7 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
     router.post(`${base}/delete`, async (req, res) => {
       const signed = await signedForm(req, res);
       if (!signed) return;
-      const { customer, found, ctx, form } = signed;
+      const { customer, signedIn: found, ctx, form } = signed;
       if (one(form, 'confirm') !== 'yes') return sendPage(res, 400, ctx, renderDeletePage(ctx, customer.privacyCenter.deletionMode, 'error.confirm'));
       let requestId: string;
       try {
@@ -247,7 +239,7 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
         throw err;
       }
       // The session ends with the request: what it showed is being erased (or waits for review).
-      await deps.endSession(req, res, found);
+      await endSession(req, res, found);
       res.redirect(303, pathOf(ctx, `/receipt/${encodeURIComponent(requestId)}`, { token: receiptToken(deps.secretKeys, requestId) }));
     });
 
@@ -255,9 +247,9 @@ export function accountPages(deps: AccountPagesDeps): (guard: AccountPagesGuard)
     router.get(`${base}/receipt/:id`, async (req, res) => {
       const id = String(req.params.id);
       const customer = await deps.customers.bySlug(String(req.params.slug));
-      if (!customer || !isReceiptTokenValid(deps.secretKeys, req.query.token, id)) return sendNotAvailable(req, res);
+      if (!customer || !isReceiptTokenValid(deps.secretKeys, req.query.token, id)) return sendNoCenterPage(res);
       const receipt = await deps.db.forSlug(customer.slug, () => deps.accounts.receipt(customer, id));
-      if (!receipt) return sendNotAvailable(req, res);
+      if (!receipt) return sendNoCenterPage(res);
       const ctx = contextOf(req, customer, null);
       sendPage(res, 200, ctx, renderReceiptPage(ctx, receipt.request, receipt.removed));
     });

@@ -6,7 +6,6 @@ import { MessageKey, messagesFor } from '../messages';
 import { negotiateLanguage } from '../messages/negotiate';
 import type { Notice } from './overview-page';
 import { brandingOf, logoOrigin, PageContext } from './page-frame';
-import { renderNotAvailablePage } from './simple-pages';
 
 /**
  * Headers of every privacy center page: never cached (a person's data), never framed, no script
@@ -40,16 +39,6 @@ export function languageOf(req: Request, offered: readonly PrivacyCenterLanguage
 export function contextOf(req: Request, customer: CustomerConfig, csrf: string | null): PageContext {
   const languages = customer.privacyCenter.languages;
   return { messages: messagesFor(languageOf(req, languages)), branding: brandingOf(customer), basePath: `/c/${customer.slug}/account`, languages, csrf };
-}
-
-/**
- * 404 for a customer that does not exist and for a center that is closed: the same page, with no
- * customer's branding, so the answer tells nothing about which it is.
- */
-export function sendNotAvailable(req: Request, res: Response): void {
-  const messages = messagesFor(negotiateLanguage(['en', 'de'], undefined, req.headers['accept-language']));
-  const ctx: PageContext = { messages, branding: { owner: messages.t('page.title'), logoUrl: null, accentColor: null, privacyPolicyUrl: null }, basePath: '', languages: ['en'], csrf: null };
-  sendPage(res, 404, ctx, renderNotAvailablePage(ctx));
 }
 
 /** The outcome flags a redirect back to the overview may carry (`?done=`), and the text each shows. */

@@ -58,8 +58,3 @@ ${tables}
 <p><a href="${escapeMarkup(pathOf(ctx, ''))}">${text(ctx, 'receipt.back')}</a></p></section>`;
   return renderFrame(ctx, ctx.messages.t('receipt.title'), content);
 }
-
-/** The page for a center that is closed or a customer that does not exist: the same for both. */
-export function renderNotAvailablePage(ctx: PageContext): string {
-  return renderFrame(ctx, ctx.messages.t('page.notAvailableTitle'), `<h1>${text(ctx, 'page.notAvailableTitle')}</h1><section><p>${text(ctx, 'page.notAvailable')}</p></section>`);
-}
