@@ -11,8 +11,10 @@ import { AuditDrain } from './audit-drain';
 import { AuditEntry, AuditFilter, AuditQueries, ChainVerification, FieldChange } from './audit.query';
 import { subjectHash } from './chain';
 import { sealOutboxPayload } from './payload-cipher';
+import { FieldProvenance, selectFieldProvenance } from './field-provenance.repository';
 
 export type { AuditEntry, AuditFilter, ChainVerification, FieldChange } from './audit.query';
+export type { FieldProvenance } from './field-provenance.repository';
 
 /** One change to record, as the service that made it describes it. */
 export interface AuditRecord {
@@ -118,6 +120,14 @@ export class AuditService {
   /** Erasure: removes up to `batchSize` audit payloads of `who` (see AuditDrain.erasePayloads). */
   erasePayloads(who: PayloadOwner, batchSize: number): Promise<{ audit_outbox: number; audit_payload: number }> {
     return this.chains.erasePayloads(who, batchSize);
+  }
+
+  /**
+   * Where each of a person's attribute values came from: per field, the latest `profile.created` or
+   * `profile.updated` event that changed it (when, and which actor), in the current unit of work.
+   */
+  fieldProvenance(customerId: string, username: string): Promise<FieldProvenance[]> {
+    return selectFieldProvenance(this.deps.em, customerId, this.subjectHash(customerId, username));
   }
 
   /** Audit events `tenant` may see, newest first. */

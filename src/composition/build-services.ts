@@ -16,6 +16,7 @@ import { RetentionService } from '../retention';
 import { WebhookService } from '../webhooks';
 import { ErasurePurge, ErasureService } from '../erasure';
 import { DownloadSigner, ExportService } from '../exports';
+import { PrivacyRequestService } from '../privacy-requests';
 import { JobProducer } from '../jobs/producer';
 import { JOBS, ProcessDeletionRequestPayload, QUEUES } from '../jobs/queues';
 import { Clock } from '../shared/clock';
@@ -64,6 +65,8 @@ export interface Services {
   erasure: ErasureService;
   erasurePurge: ErasurePurge;
   exports: ExportService;
+  /** Data subjects' requests from the privacy center (issue 22): due dates, review, completion. */
+  privacyRequests: PrivacyRequestService;
   /** The customers' ID token signing keys: signs, publishes the JWKS, rotates (issue 19). */
   oidcKeys: OidcSigningKeys;
   /** The end-session endpoint (RP-initiated logout) and the back-channel logout notices it queues. */
@@ -208,7 +211,19 @@ export function buildServices(foundation: ServiceFoundation): Services {
     log: log.child({ feature: 'erasure' }),
     keys,
   });
-  const erasurePurge = new ErasurePurge({ db, em: orm.em, clock, audit, erasure, batchSize: config.ERASURE_BATCH_SIZE, log: log.child({ feature: 'erasure' }), keys });
+  const privacyRequests = new PrivacyRequestService({ em: orm.em, clock, audit, erasure });
+  const erasurePurge = new ErasurePurge({
+    db,
+    em: orm.em,
+    clock,
+    audit,
+    erasure,
+    batchSize: config.ERASURE_BATCH_SIZE,
+    log: log.child({ feature: 'erasure' }),
+    keys,
+    // A privacy center's DELETION request is answered when its erasure is.
+    onCompleted: (id) => privacyRequests.completeForDeletion(id),
+  });
   const exportLog = log.child({ feature: 'exports' });
   const exports = new ExportService({
     em: orm.em,
@@ -230,6 +245,8 @@ export function buildServices(foundation: ServiceFoundation): Services {
       }
     },
     afterCommit: (fn) => db.afterCommit(fn),
+    // A privacy center's EXPORT request is answered when its export is ready to download.
+    onBuilt: (id) => privacyRequests.completeForExport(id, 'The export is ready to download.'),
   });
   const oidcKeys = new OidcSigningKeys({
     db,
@@ -278,6 +295,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     erasure,
     erasurePurge,
     exports,
+    privacyRequests,
     oidcKeys,
     oidcLogout: oidcLogout.logout,
     backchannelLogout: oidcLogout.backchannel,

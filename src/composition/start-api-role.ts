@@ -19,6 +19,8 @@ import { dashboard } from './dashboard';
 import { AppMetrics, knownOperationNames, regionMetrics } from '../observability/metrics';
 import type { Tracer } from '@opentelemetry/api';
 import type { Clock } from '../shared/clock';
+import { AccountSessionStore } from '../http/account/account-session.store';
+import { privacyCenterPages } from './privacy-center';
 
 export interface ApiRoleDeps {
   config: Config;
@@ -62,6 +64,11 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
       { name: `redis${suffix}`, check: async () => void (await cell.redis.ping()) },
     ];
   });
+  // Privacy center sessions (issue 22) live in the home region's Redis, whichever region holds the customer's data.
+  const accountSessions = new AccountSessionStore(home.redis, `${plainKeyPrefix(home.config.QUEUE_PREFIX)}:account-session:`, clock, {
+    idleSeconds: config.ACCOUNT_SESSION_IDLE_SECONDS,
+    maxSeconds: config.ACCOUNT_SESSION_MAX_SECONDS,
+  });
   try {
     for (const cell of cells) {
       const { services, db } = cell;
@@ -103,6 +110,7 @@ export async function startApiRole({ config, log, cells, directory, regionMoves,
         dashboard: cell === home ? dashboard(config, cells, abuse, graphqlDeps) : null,
         metrics: regionMetrics(metrics, cell.region, config.METRICS_TOKEN, operationNames),
         tracer,
+        account: { sessions: accountSessions, region: cell.region, customers: services.customerConfigs, pages: privacyCenterPages(cell, abuse, accountSessions) },
       });
       servers.push(http);
       handlers.set(cell.region, http.app);

@@ -4,6 +4,7 @@ import { keysConfigShape } from './keys.schema';
 import { metricsConfigShape } from './metrics.schema';
 import { oidcConfigShape } from './oidc.schema';
 import { adminConfigShape } from './admin.schema';
+import { accountConfigShape } from './account.schema';
 import { loggingConfigShape } from './logging.schema';
 import { secretKeySchemas } from './secret-keys.schema';
 import { tracingConfigShape } from './tracing.schema';
@@ -163,6 +164,7 @@ export const configSchema = z.object({
     .describe('How long the one-time login code of a positive assertion (openid.ids.code) can be exchanged at POST /oauth/token.'),
   ...oidcConfigShape,
   ...adminConfigShape,
+  ...accountConfigShape,
   ...graphqlConfigShape,
   ...metricsConfigShape,
   ...tracingConfigShape,
@@ -267,12 +269,7 @@ export const configSchema = z.object({
     .min(1)
     .default(60)
     .describe('How often the export worker builds pending exports whose job was lost (Redis down when they were requested).'),
-  SHUTDOWN_TIMEOUT_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .default(25)
-    .describe('How long a graceful shutdown waits for in-flight requests and jobs before exiting.'),
+  SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().int().min(1).default(25).describe('How long a graceful shutdown waits for in-flight requests and jobs before exiting.'),
   RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(60).describe('Length of the window every RATE_LIMIT_* count applies to.'),
   RATE_LIMIT_POSTBACK_PER_ADDRESS: z.coerce.number().int().min(1).default(3000).describe('Postbacks (`/c/{slug}/ows_auth`) one address may send per window and customer; more answer 429.'),
   RATE_LIMIT_POSTBACK_PER_API_KEY: z.coerce.number().int().min(1).default(3000).describe('Postbacks per window carrying one API key; more answer 429.'),

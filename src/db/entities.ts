@@ -18,10 +18,11 @@ import { ProfileExport } from '../exports/profile-export.entity';
 import { OidcCode } from '../oidc-provider/oidc-code.entity';
 import { OAuthRefreshToken } from '../oidc-provider/refresh-token.entity';
 import { OidcSigningKey } from '../oidc-provider/signing-key.entity';
+import { PrivacyRequest } from '../privacy-requests/privacy-request.entity';
 
 /** Every entity the ORM knows; each feature's entities are added here. */
 export const entities = [
   Customer, CustomerApiKey, AssociationRecord, UsedNonce, AuthRequest, AuthRequestTransition, ConsentDecision, Profile, OAuthClient, OAuthAccessToken,
   OAuthLoginCode, OperatorToken, AuditOutbox, AuditEvent, AuditPayload, PurgeRun, WebhookEndpoint, WebhookDelivery, WebhookAttempt, DeletionRequest,
-  ProfileExport, OidcCode, OAuthRefreshToken, OidcSigningKey, SignInHourCount,
+  ProfileExport, OidcCode, OAuthRefreshToken, OidcSigningKey, SignInHourCount, PrivacyRequest,
 ];

@@ -38,6 +38,7 @@ export const TENANT_TABLES: ReadonlyArray<readonly [table: string, column: strin
   ['oauth_refresh_token', 'customer_id'],
   ['oidc_signing_key', 'customer_id'],
   ['sign_in_hour_count', 'customer_id'],
+  ['privacy_request', 'customer_id'],
 ];
 
 /** Switches row-level security on for `table` with the one tenant policy (see the RowLevelSecurity migration). */

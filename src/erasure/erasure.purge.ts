@@ -38,6 +38,8 @@ export interface ErasurePurgeDeps {
   batchSize: number;
   log: Logger;
   keys: KeyRing;
+  /** Called in the completing transaction of each request (the privacy center's DELETION request completes). */
+  onCompleted?(deletionRequestId: string): Promise<void>;
 }
 
 /** Test seam: called after each committed batch (a crash there leaves exactly what a killed worker leaves). */
@@ -146,6 +148,7 @@ export class ErasurePurge {
     return (await this.inRequest(id, false, async (row) => {
       if (!OPEN.has(row.status)) return row.status;
       await markRequestCompleted(this.deps.em, id, this.deps.clock.now());
+      await this.deps.onCompleted?.(id);
       const isProfile = row.kind === DeletionKind.PROFILE;
       await this.deps.audit.record({
         customerId: row.customer_id,

@@ -120,5 +120,7 @@ export function erasureSteps(kind: ErasureTarget['kind'], deps: StepDeps): Erasu
     // The chart's counts of the customer's purged sign-ins (no person in them, but the customer's all
     // the same). After auth_request: a purge that folds a request in meanwhile leaves no row behind.
     customer('sign_in_hour_count'),
+    // The people's privacy requests (issue 22): no personal value in them, but the customer's records all the same.
+    customer('privacy_request'),
   ];
 }

@@ -47,6 +47,8 @@ export interface ExportServiceDeps {
   enqueue(job: ExportJob): Promise<void>;
   /** Defers work until the current unit of work has committed (Database.afterCommit). */
   afterCommit(fn: () => Promise<void>): void;
+  /** Called in the build's transaction once an export is READY (the privacy center's EXPORT request completes). */
+  onBuilt?(exportId: string): Promise<void>;
 }
 
 /** What a download link leads to. */
@@ -114,6 +116,16 @@ export class ExportService {
     return this.deps.em.findOne(ProfileExport, where, { populate: ['customer'] });
   }
 
+  /** The newest `limit` exports of one profile `tenant` may see (the person's own list in the privacy center). */
+  async listForProfile(profileId: string, tenant: Tenant, limit: number): Promise<ProfileExport[]> {
+    if (!isUuid(profileId)) return [];
+    return this.deps.em.find(
+      ProfileExport,
+      { profile: profileId.toLowerCase(), ...customerWhere(tenant) },
+      { orderBy: { requestedAt: 'desc', id: 'desc' }, limit, populate: ['customer'] },
+    );
+  }
+
   /** The signed link of a READY export that has not expired, else null. */
   downloadUrl(row: ProfileExport): string | null {
     if (row.status !== ProfileExportStatus.READY || !row.expiresAt || row.expiresAt <= this.deps.clock.now()) return null;
@@ -163,6 +175,7 @@ export class ExportService {
       username,
       details: { profileId: row.profile_id, expiresAt: expiresAt.toISOString(), purpose: exportPurpose(row.is_subject_access_request) },
     });
+    await this.deps.onBuilt?.(row.id);
     return true;
   }
 

@@ -3,6 +3,10 @@ import { FlowResult, IdentityFlowService, PostbackRefusedError, TXN_COOKIE } fro
 import type { OpenIdProviderService } from '../openid-provider';
 import { consentLogoOrigin, renderConsentPage } from './consent-page';
 import type { OidcAuthorizationService } from '../oidc-provider/authorization.service';
+import type { AccountSignIn } from './account/account-sign-in';
+
+/** Opens the account session of a privacy center sign-in (account/account-sign-in.ts). */
+export type AccountFinish = Pick<AccountSignIn, 'finish'>;
 
 /** Ends an OpenID Connect sign-in at its client (OidcAuthorizationService.answer). */
 export type OidcAnswerer = Pick<OidcAuthorizationService, 'answer'>;
@@ -40,6 +44,7 @@ export function identityFlowRoutes(
   oidc: OidcAnswerer,
   limits: PostbackLimits,
   loginFlow: LoginFlowMetrics = NO_LOGIN_FLOW_METRICS,
+  account: AccountFinish | null = null,
 ): Router {
   const router = Router();
   const { guard } = limits;
@@ -47,8 +52,10 @@ export function identityFlowRoutes(
     loginFlow.count(postbackStep(code));
     sendPostbackRefusal(res, code, parameter, headers);
   };
-  const send = (res: Response, result: FlowResult) => {
+  const send = (req: Request, res: Response, result: FlowResult) => {
     loginFlow.count(flowResultStep(result));
+    // A privacy center sign-in (issue 22) ends in an account session, never at an RP; without the center's routes, nowhere.
+    if (result.kind === 'account') return account ? account.finish(req, res, result) : sendFlowErrorPage(res, 'NO_SERVICE');
     return sendFlowResult(res, provider, oidc, result);
   };
 
@@ -100,14 +107,14 @@ export function identityFlowRoutes(
       return sendFlowErrorPage(res, 'MALFORMED_ADDRESS');
     }
     const slug = req.params.slug!;
-    await send(res, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req, TXN_COOKIE))));
+    await send(req, res, await runAs(userOf(slug), () => flow.returnFromAw(slug, requestId, readCookie(req, TXN_COOKIE))));
   });
 
   router.post('/c/:slug/ows_return', async (req, res) => {
     const pairs = await readForm(req, res);
     if (!pairs) return;
     const slug = req.params.slug!;
-    await send(res, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req, TXN_COOKIE))));
+    await send(req, res, await runAs(userOf(slug), () => flow.returnFromAw(slug, firstValue(pairs, 'request_id'), readCookie(req, TXN_COOKIE))));
   });
 
   router.post('/c/:slug/ows_consent', async (req, res) => {
@@ -121,7 +128,7 @@ export function identityFlowRoutes(
       remember: firstValue(pairs, 'remember') === 'true',
     };
     const slug = req.params.slug!;
-    await send(res, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req, TXN_COOKIE))));
+    await send(req, res, await runAs(userOf(slug), () => flow.decideConsent(slug, form, readCookie(req, TXN_COOKIE))));
   });
 
   return router;
@@ -150,6 +157,8 @@ async function sendFlowResult(res: Response, provider: OpenIdProviderService, oi
       return;
     case 'refused':
       return sendFlowErrorPage(res, result.code);
+    case 'account':
+      return sendFlowErrorPage(res, 'NO_SERVICE');
   }
 }
 

@@ -30,6 +30,10 @@ import { textInputGuard } from '../graphql/text-input-guard';
 import type { RegionMetrics } from '../observability/metrics';
 import type { Tracer } from '@opentelemetry/api';
 import { graphqlSpans, httpSpans } from '../observability/tracing';
+import type { CustomerConfig } from '../customers';
+import { accountRoutes, AccountPages } from './account/account.routes';
+import { AccountSessionStore } from './account/account-session.store';
+import { AccountSignIn } from './account/account-sign-in';
 
 export interface HttpDeps {
   config: Config;
@@ -66,6 +70,17 @@ export interface HttpDeps {
   metrics: RegionMetrics;
   /** With tracing on: a span per request and per GraphQL operation. Null: nothing is added. */
   tracer: Tracer | null;
+  /** The privacy center (`/c/{slug}/account`, issue 22) of this region. */
+  account: AccountHttpDeps;
+}
+
+/** What the privacy center's routes need beyond the config: its sessions (the home region's Redis), this region's customers, its pages. */
+export interface AccountHttpDeps {
+  sessions: AccountSessionStore;
+  region: string;
+  customers: { bySlug(slug: string): Promise<CustomerConfig | null> };
+  /** The center's pages and forms, given the guard (http/account/account.routes.ts); absent, a placeholder page. */
+  pages?: AccountPages;
 }
 
 export interface HttpServer {
@@ -119,13 +134,36 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
   // Each authorization request may write a request row, as a checkid does: the same limit, counted apart.
   app.use('/c/:slug/oidc/authorize', abuse.limit('oidc_authorize', config.RATE_LIMIT_OPENID_PER_ADDRESS));
   app.post('/c/:slug/ows_consent', abuse.limit('consent', config.RATE_LIMIT_CONSENT_PER_ADDRESS));
+  const isSecure = (req: express.Request) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL);
+  const accountSignIn = new AccountSignIn({
+    flow: deps.identityFlow,
+    customers: deps.account.customers,
+    sessions: deps.account.sessions,
+    region: deps.account.region,
+    abuse,
+    signInPerAddress: config.RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS,
+    sessionMaxSeconds: config.ACCOUNT_SESSION_MAX_SECONDS,
+    isSecureRequest: isSecure,
+  });
   // The login routes below make one statement per step (login-steps.repository.ts); the others run their work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
   app.use(
     identityFlowRoutes(deps.identityFlow, deps.provider, deps.oidc.authorization, {
       guard: abuse,
       perAddress: config.RATE_LIMIT_POSTBACK_PER_ADDRESS,
       perApiKey: config.RATE_LIMIT_POSTBACK_PER_API_KEY,
-    }, deps.metrics.loginFlow),
+    }, deps.metrics.loginFlow, accountSignIn),
+  );
+  app.use(
+    accountRoutes({
+      signIn: accountSignIn,
+      sessions: deps.account.sessions,
+      customers: deps.account.customers,
+      secretKeys: config.SECRET_KEYS,
+      publicUrl: config.PUBLIC_URL,
+      region: deps.account.region,
+      isSecureRequest: isSecure,
+      ...(deps.account.pages ? { pages: deps.account.pages } : {}),
+    }),
   );
   app.use(oidcRoutes({ ...deps.oidc, loginFlow: deps.metrics.loginFlow, publicUrl: config.PUBLIC_URL, isSecureRequest: (req) => isSecureRequest(req, config.TRUST_PROXY, config.PUBLIC_URL) }));
   app.use(oauthRoutes(deps.oauthRegionOf, { guard: abuse, tokenPerClient: config.RATE_LIMIT_TOKEN_PER_CLIENT, grants: deps.metrics.tokenGrants }));

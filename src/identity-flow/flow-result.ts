@@ -31,6 +31,11 @@ export type FlowResult =
   | { kind: 'cancel'; request: AuthRequestInput }
   /** An OpenID Connect request's end: the route redirects to the client with the code or the error. */
   | { kind: 'oidc'; customer: CustomerConfig; request: StoredAuthorization; answer: OidcAnswer }
+  /**
+   * A privacy center sign-in's end (issue 22): the person the AW signed in, by profile, for the route
+   * to open an account session; or cancelled. `username` is opened from the sealed answer, never logged.
+   */
+  | { kind: 'account'; customer: CustomerConfig; outcome: 'signed_in' | 'cancelled'; profileId: string | null; username: string | null }
   | { kind: 'consent'; view: ConsentView }
   | { kind: 'refused'; code: FlowRefusal };
 

@@ -60,6 +60,13 @@ const EXPIRED_REASON = 'expired before the browser returned';
 /** The `mode` of an OpenID Connect request's row (OpenID 2.0 rows carry their checkid mode). */
 export const OIDC_MODE = 'oidc';
 
+/**
+ * The `mode` of a privacy center sign-in's row (issue 22): the person signs in through the customer's
+ * AW to see their own data at `/c/{slug}/account`. Such a request never produces an assertion, a
+ * consent page, a login code or an OIDC code: its return only names the profile (ids_flow_return).
+ */
+export const ACCOUNT_MODE = 'account';
+
 
 /**
  * The delegated login flow (docs/protocol.md#flow, steps 2 to 8): hands a validated checkid request to
@@ -148,6 +155,39 @@ export class IdentityFlowService implements LoginStep, OidcLoginStep {
       isNoPiiRequested: false,
     }, verifyUrl);
     return decision.kind === 'redirect' ? { kind: 'redirect', location: decision.location, cookies: decision.cookies ?? [] } : { kind: 'unknown_customer' };
+  }
+
+  /**
+   * Step 2 of a privacy center sign-in (issue 22): the same request row, timeline, hand-off and
+   * binding cookie as any sign-in, marked `mode = 'account'`, asking for no attributes (the AW posts
+   * what it posts; the postback records the profile as for any sign-in), with its realm and return_to
+   * the center's own address. The Verify URL says why (`purpose=account`), so the AW can tell the person.
+   */
+  async beginAccount(customer: CustomerConfig): Promise<LoginDecision> {
+    const now = this.deps.clock.now();
+    const requestId = randomToken(this.deps.random, 24);
+    const accountUrl = `${this.deps.settings.publicUrl}/c/${customer.slug}/account`;
+    return this.handOff(customer, requestId, now, {
+      requestIdHash: hashRequestId(requestId),
+      mode: ACCOUNT_MODE,
+      realm: accountUrl,
+      returnTo: accountUrl,
+      verification: 'VERIFIED',
+      verificationReason: null,
+      verificationAt: new Date(now.getTime() - 1),
+      verificationLog: 'VERIFIED: the privacy center of this service',
+      openidRequestJson: JSON.stringify({ account: true }),
+      requestedFields: [],
+      requiredFields: [],
+      isNoPiiRequested: false,
+    }, buildVerifyUrl({
+      verifyUrl: customer.verifyUrl,
+      requestId,
+      request: { realm: accountUrl },
+      requested: { required: [], optional: [] },
+      usernameHint: null,
+      extra: { purpose: ACCOUNT_MODE },
+    }));
   }
 
   /** Stores a new request (one statement) and sends the browser to the AW's Verify URL with the binding cookie. */

@@ -1,4 +1,4 @@
-export { IdentityFlowService } from './identity-flow.service';
+export { ACCOUNT_MODE, IdentityFlowService } from './identity-flow.service';
 export type { ConsentForm, IdentityFlowSettings } from './identity-flow.service';
 export { hashRequestId, TXN_COOKIE } from './binding';
 export type { ConsentView, FlowResult } from './flow-result';

@@ -174,6 +174,8 @@ export interface StepAnswer {
   isRestricted: boolean | null;
   /** The key `username`, `supplied` and `blob` are sealed under (null: stored before encryption, in clear). */
   personKeyId: string | null;
+  /** A privacy center sign-in's profile (issue 22), read by the statement that completes it; null otherwise. */
+  profileId: string | null;
 }
 
 /** The columns of `ids_flow_answer`, named as StepAnswer names them, so a row is the answer as it comes. */
@@ -199,6 +201,7 @@ const ANSWER_COLUMNS = Object.entries({
   isCodeIssued: 'is_code_issued',
   isRestricted: 'is_restricted',
   personKeyId: 'person_key_id',
+  profileId: 'profile_id',
 } satisfies Record<keyof StepAnswer, string>)
   .map(([field, column]) => `${column} as "${field}"`)
   .join(', ');

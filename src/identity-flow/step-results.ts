@@ -40,8 +40,11 @@ export function stepResult(ctx: StepContext, customer: CustomerConfig, answer: S
     case 'invalid_decision':
       return refused('INVALID_DECISION');
     case 'consent':
+      // An account sign-in never reaches the consent page (ids_flow_return completes it first); should one, it is refused.
+      if (isAccountRequest(answer)) return refused('UNKNOWN_REQUEST');
       return consentPage(ctx, customer, answer, cookie!);
     case 'answer': {
+      if (isAccountRequest(answer)) return accountResult(customer, answer);
       const oidc = (answer.openidRequest as { oidc?: StoredAuthorization }).oidc;
       if (oidc) return { kind: 'oidc', customer, request: oidc, answer: oidcAnswer(ctx, oidc, answer, code) };
       const stored = answer.openidRequest as StoredRequest;
@@ -63,6 +66,22 @@ export function stepResult(ctx: StepContext, customer: CustomerConfig, answer: S
       };
     }
   }
+}
+
+/** Whether the step's request is a privacy center sign-in (`mode = 'account'`, stored as `{ account: true }`). */
+function isAccountRequest(answer: StepAnswer): boolean {
+  return (answer.openidRequest as { account?: unknown } | null)?.account === true;
+}
+
+/**
+ * A privacy center sign-in's end: signed in when the AW named a person whose profile (and key) still
+ * exist; anything else (a cancel, the person erased meanwhile) is a cancel. Never an assertion.
+ */
+function accountResult(customer: CustomerConfig, answer: StepAnswer): FlowResult {
+  const isSignedIn = answer.outcome === 'id_res' && answer.username !== null && answer.profileId !== null;
+  return isSignedIn
+    ? { kind: 'account', customer, outcome: 'signed_in', profileId: answer.profileId, username: answer.username }
+    : { kind: 'account', customer, outcome: 'cancelled', profileId: null, username: null };
 }
 
 /**

@@ -8,13 +8,14 @@ export const REALM = 'http://rp.example.org/';
 export class Browser {
   private readonly cookies = new Map<string, string>();
 
-  async get(url: string) {
-    return this.record(await fetch(url, { redirect: 'manual', headers: this.headers() }));
+  async get(url: string, headers: Record<string, string> = {}) {
+    return this.record(await fetch(url, { redirect: 'manual', headers: { ...this.headers(), ...headers } }));
   }
 
-  async postForm(url: string, fields: Array<[string, string]>) {
+  /** `headers` adds to (or overrides) the cookies and content type: a page's Origin or Sec-Fetch-Site. */
+  async postForm(url: string, fields: Array<[string, string]>, headers: Record<string, string> = {}) {
     return this.record(
-      await fetch(url, { method: 'POST', redirect: 'manual', body: new URLSearchParams(fields), headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded' } }),
+      await fetch(url, { method: 'POST', redirect: 'manual', body: new URLSearchParams(fields), headers: { ...this.headers(), 'content-type': 'application/x-www-form-urlencoded', ...headers } }),
     );
   }
 

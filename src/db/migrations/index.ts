@@ -32,6 +32,8 @@ import { Migration20261206000000DashboardSession } from './Migration202612060000
 import { Migration20261206030000ConsentDecisionDecidedIndex } from './Migration20261206030000ConsentDecisionDecidedIndex';
 import { Migration20261207000000SignInHourCount } from './Migration20261207000000SignInHourCount';
 import { Migration20261208000000PrivacyCenterSettings } from './Migration20261208000000PrivacyCenterSettings';
+import { Migration20261208010000PrivacyRequests } from './Migration20261208010000PrivacyRequests';
+import { Migration20261208020000AccountSignIn } from './Migration20261208020000AccountSignIn';
 
 /** Applied in this order; a migration, once released, is never edited (add a new one). */
 export const migrationsList = [
@@ -69,4 +71,6 @@ export const migrationsList = [
   { name: 'Migration20261206030000ConsentDecisionDecidedIndex', class: Migration20261206030000ConsentDecisionDecidedIndex },
   { name: 'Migration20261207000000SignInHourCount', class: Migration20261207000000SignInHourCount },
   { name: 'Migration20261208000000PrivacyCenterSettings', class: Migration20261208000000PrivacyCenterSettings },
+  { name: 'Migration20261208010000PrivacyRequests', class: Migration20261208010000PrivacyRequests },
+  { name: 'Migration20261208020000AccountSignIn', class: Migration20261208020000AccountSignIn },
 ];

@@ -36,9 +36,12 @@ export class AbuseGuard {
     private readonly onLockout: (lockout: Lockout) => Promise<void>,
   ) {}
 
-  /** Counts one request of `bucket` for `key`; the seconds to wait when it is over `max`, else 0. */
-  async hit(bucket: string, key: string, max: number): Promise<number> {
-    const { hits, resetInMs } = await this.store.increment(`rate:${bucket}:${key}`, this.settings.windowSeconds * 1000);
+  /**
+   * Counts one request of `bucket` for `key`; the seconds to wait when it is over `max`, else 0. The
+   * window is RATE_LIMIT_WINDOW_SECONDS unless the limit names its own (the privacy center's hourly ones).
+   */
+  async hit(bucket: string, key: string, max: number, windowSeconds: number = this.settings.windowSeconds): Promise<number> {
+    const { hits, resetInMs } = await this.store.increment(`rate:${bucket}:${key}`, windowSeconds * 1000);
     return hits > max ? Math.max(1, Math.ceil(resetInMs / 1000)) : 0;
   }
 

@@ -1,8 +1,8 @@
 import type { FlowResult } from '../../identity-flow';
 import { reasonLabel } from './labels';
 
-/** The protocols a sign-in arrives by. */
-export type LoginProtocol = 'openid2' | 'oidc';
+/** The protocols a sign-in arrives by; `account` is a person's own sign-in to the privacy center (issue 22). */
+export type LoginProtocol = 'openid2' | 'oidc' | 'account';
 
 /**
  * One counted step of a sign-in, as `ids_login_flow_steps_total{step,outcome,protocol,reason}`:
@@ -34,6 +34,8 @@ export function flowResultStep(result: FlowResult): LoginFlowStep {
       return { step: 'end', outcome: 'cancelled', protocol: 'openid2' };
     case 'oidc':
       return { step: 'end', outcome: 'code' in result.answer ? 'completed' : 'cancelled', protocol: 'oidc' };
+    case 'account':
+      return { step: 'end', outcome: result.outcome === 'signed_in' ? 'completed' : 'cancelled', protocol: 'account' };
     case 'consent':
       return { step: 'consent', outcome: 'shown', protocol: result.view.client ? 'oidc' : 'openid2' };
     case 'refused':

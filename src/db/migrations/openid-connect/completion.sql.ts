@@ -88,7 +88,7 @@ const OIDC_COMPLETE = `
       end $$;`;
 
 /** The browser's return, as issue 17 left it, but an OpenID Connect request with prompt=consent always gets the consent page. */
-const OIDC_RETURN = `
+export const OIDC_RETURN = `
       create or replace function ids_flow_return(p_customer uuid, p_request_hash text, p_cookie_id uuid, p_is_binding_valid boolean, p_now timestamptz,
                                       p_all_fields text[], p_actor_kind text, p_actor_id text,
                                       p_code_id uuid, p_code_hash text, p_code_expires_at timestamptz)

@@ -89,6 +89,8 @@ describe('metric labels', () => {
       [{ kind: 'oidc', customer, request, answer: { error: 'access_denied', description: 'no' } }, { step: 'end', outcome: 'cancelled', protocol: 'oidc' }],
       [{ kind: 'consent', view: { client: null } as never }, { step: 'consent', outcome: 'shown', protocol: 'openid2' }],
       [{ kind: 'consent', view: { client: { name: 'x', logoUri: null, offlineAccess: false } } as never }, { step: 'consent', outcome: 'shown', protocol: 'oidc' }],
+      [{ kind: 'account', customer, outcome: 'signed_in', profileId: 'p', username: 'u' }, { step: 'end', outcome: 'completed', protocol: 'account' }],
+      [{ kind: 'account', customer, outcome: 'cancelled', profileId: null, username: null }, { step: 'end', outcome: 'cancelled', protocol: 'account' }],
       [{ kind: 'refused', code: 'REQUEST_EXPIRED' }, { step: 'end', outcome: 'expired' }],
       [{ kind: 'refused', code: 'FOREIGN_BROWSER' }, { step: 'end', outcome: 'refused', reason: 'foreign_browser' }],
     ];

@@ -1,0 +1,278 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { App } from '../../../src/app';
+import { accountCsrfToken } from '../../../src/http/account/account-csrf';
+import { changesDelivered, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
+import { enablePrivacyCenter, sameOrigin, signInToAccount, startAccountSignIn } from '../../support/account';
+import { SteppedClock } from '../../support/clock';
+import { TEST_REDIS_URL, testQueuePrefix } from '../../support/env';
+import { Browser, consentForm, postback } from '../../support/flow';
+import { npmOpenid, relyingParty } from '../../support/rp';
+
+const PREFIX = `${testQueuePrefix()}-account-${randomUUID().slice(0, 8)}`;
+const IDLE_SECONDS = 900;
+const MAX_SECONDS = 3600;
+
+/** The privacy center's sign-in through the customer's AW and its session (issue 22), over HTTP. */
+describe('privacy center sign-in and session (/c/{slug}/account)', () => {
+  let app: App;
+  let redis: Redis;
+  let apiKey: string;
+  let customerId: string;
+  const clock = new SteppedClock();
+
+  beforeAll(async () => {
+    app = await startPublicTestApp(
+      {
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        QUEUE_PREFIX: PREFIX,
+        ACCOUNT_SESSION_IDLE_SECONDS: String(IDLE_SECONDS),
+        ACCOUNT_SESSION_MAX_SECONDS: String(MAX_SECONDS),
+        // Every test here starts sign-ins from one address; the limit has a test of its own below.
+        RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS: '1000',
+      },
+      { clock },
+    );
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+  }, 60_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    await app?.stop();
+  });
+  beforeEach(async () => {
+    clock.reset();
+    await resetDatabase();
+    const created = await createTestCustomer(app, 'acme', { verifyUrl: 'https://aw.example.com/verify?lang=en' });
+    ({ apiKey } = created);
+    customerId = created.customer.id;
+    // A service client: an ordinary sign-in of this customer would now carry a login code.
+    await inContext(app, () => app.services.oauthClients.createClient({ customerId, name: 'CRM', scopes: ['profiles:read'] }));
+    await enablePrivacyCenter(app, 'acme');
+    const left = await sessionKeys();
+    if (left.length > 0) await redis.del(...left);
+  });
+
+  const account = (slug = 'acme') => `${app.url}/c/${slug}/account`;
+  const sessionKeys = () => redis.keys(`${PREFIX}:account-session:*`);
+  const sessionKeyOf = (id: string) => `${PREFIX}:account-session:${createHash('sha256').update(id).digest('hex')}`;
+  const withoutReference = (html: string) => html.replace(/Reference: [0-9a-f-]+/, '');
+
+  it('hands the browser to the Verify URL marked as an account sign-in, asking for no attributes', async () => {
+    const { verify, hop, requestId } = await startAccountSignIn(app, 'acme');
+    expect(verify.origin + verify.pathname).toBe('https://aw.example.com/verify');
+    expect(verify.searchParams.get('lang')).toBe('en');
+    expect(verify.searchParams.get('purpose')).toBe('account');
+    expect(verify.searchParams.get('realm')).toBe(`${app.config.PUBLIC_URL}/c/acme/account`);
+    expect(verify.searchParams.has('requested_attributes')).toBe(false);
+    expect(requestId).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(hop.headers.getSetCookie()[0]).toMatch(/^ids_txn=[^;]+; Max-Age=600; Path=\/c\/acme\/; Expires=[^;]+; HttpOnly; SameSite=Lax$/);
+    const [row] = await ownerSql('select mode, realm, return_to, requested_fields, status, openid_request from auth_request');
+    expect(row).toEqual({
+      mode: 'account',
+      realm: `${app.config.PUBLIC_URL}/c/acme/account`,
+      return_to: `${app.config.PUBLIC_URL}/c/acme/account`,
+      requested_fields: [],
+      status: 'AWAITING_AW',
+      openid_request: { account: true },
+    });
+  });
+
+  it('signs the person in: a Strict, HttpOnly session cookie on the center\'s path, and no consent, assertion or code', async () => {
+    const { browser, back, sessionId } = await signInToAccount(app, 'acme', apiKey, 'alice', { no_prompt: 'true', sreg_email: 'alice@example.com' });
+    expect(back.status).toBe(200);
+    expect(back.body).toContain('<meta http-equiv="refresh" content="0;url=/c/acme/account">');
+    expect(back.body).toContain('href="/c/acme/account"');
+    expect(back.headers.get('cache-control')).toBe('no-store');
+    const line = back.headers.getSetCookie().find((l) => l.startsWith('ids_account='))!;
+    expect(line).toMatch(new RegExp(`^ids_account=${sessionId}; Max-Age=${MAX_SECONDS}; Path=/c/acme/account; Expires=[^;]+; HttpOnly; SameSite=Strict$`));
+    expect(line).not.toMatch(/Secure/);
+    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const [request] = await ownerSql('select id, mode, status, outcome, released_fields from auth_request');
+    expect(request).toMatchObject({ mode: 'account', status: 'COMPLETED', outcome: 'id_res', released_fields: [] });
+    const counts = await tableCounts();
+    expect(counts).toMatchObject({ oauth_login_code: 0, oidc_code: 0, consent_decision: 0 });
+    const events = await ownerSql('select action, actor_kind, actor_id, target_id, subject_hash from audit_outbox where action like ? or action like ? order by id', ['login.%', 'account.%']);
+    expect(events).toEqual([
+      { action: 'account.signed_in', actor_kind: 'DATA_SUBJECT', actor_id: 'acme', target_id: request.id, subject_hash: app.services.audit.subjectHash(customerId, 'alice') },
+    ]);
+
+    // The session names alice's profile, which the postback recorded as for any sign-in.
+    const [profile] = await ownerSql('select id from profile where customer_id = ?', [customerId]);
+    const stored = JSON.parse((await redis.get(sessionKeyOf(sessionId)))!);
+    expect(stored).toMatchObject({ customerId, slug: 'acme', profileId: profile.id, region: 'EU' });
+    const page = await browser.get(account());
+    expect(page.status).toBe(200);
+    expect(page.body).not.toContain('/c/acme/account/sign-in');
+  });
+
+  it('completes without a consent page even when the AW asks for prompting, and a consent form for it changes nothing', async () => {
+    const { browser, requestId } = await startAccountSignIn(app, 'acme');
+    await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice', no_prompt: 'false', sreg_email: 'alice@example.com' });
+    const back = await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`);
+    expect(back.status).toBe(200);
+    expect(back.body).not.toContain('name="decision"');
+    expect(browser.cookie('ids_account')).toBeDefined();
+    const [request] = await ownerSql('select id from auth_request');
+    const before = await tableCounts();
+    const forged = await browser.postForm(`${app.url}/c/acme/ows_consent`, [['auth_request', request.id], ['csrf', 'x'.repeat(43)], ['share', 'email'], ['decision', 'allow']]);
+    expect(forged.status).toBe(403);
+    expect(forged.location).toBeNull();
+    expect(await tableCounts()).toEqual(before);
+    // A second return of the same request opens no second session.
+    const again = await new Browser().get(`${app.url}/c/acme/ows_return?request_id=${requestId}`);
+    expect(again.status).toBeGreaterThanOrEqual(400);
+    expect(again.headers.getSetCookie().some((l) => l.startsWith('ids_account='))).toBe(false);
+    expect(await sessionKeys()).toHaveLength(1);
+  });
+
+  it('an RP\'s checkid naming the center\'s address as its realm is an ordinary sign-in: consent page, no account session', async () => {
+    const realm = `${app.config.PUBLIC_URL}/c/acme/account`;
+    const rp = relyingParty({ returnUrl: `${realm}?x=1`, realm, stateless: true, extensions: [new npmOpenid.SimpleRegistration({ email: 'required' })] });
+    const browser = new Browser();
+    const hop = await browser.get(await rp.start(`${app.config.PUBLIC_URL}/c/acme/`));
+    expect(hop.status).toBe(302);
+    const requestId = new URL(hop.location!).searchParams.get('request_id')!;
+    expect(new URL(hop.location!).searchParams.has('purpose')).toBe(false);
+    await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice', no_prompt: 'false', sreg_email: 'alice@example.com' });
+    const back = await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`);
+    expect(consentForm(back.body).shares).toEqual(['email']);
+    expect(back.headers.getSetCookie().some((l) => l.startsWith('ids_account='))).toBe(false);
+    expect(await ownerSql('select mode from auth_request')).toEqual([{ mode: 'checkid_setup' }]);
+    expect(await sessionKeys()).toHaveLength(0);
+  });
+
+  it('a cancel by the AW ends at the center\'s start page, with no session, audited as any cancelled sign-in', async () => {
+    const { browser, requestId } = await startAccountSignIn(app, 'acme');
+    expect((await postback(app, 'acme', { request_id: requestId, api_key: apiKey, cancel: 'true' })).status).toBe(200);
+    const back = await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`);
+    expect(back.status).toBe(303);
+    expect(back.location).toBe('/c/acme/account?signin=cancelled');
+    expect(browser.cookie('ids_account')).toBeUndefined();
+    expect(await sessionKeys()).toHaveLength(0);
+    expect(await ownerSql('select status, outcome from auth_request')).toEqual([{ status: 'COMPLETED', outcome: 'cancel' }]);
+    expect((await ownerSql('select action from audit_outbox where action like ?', ['login.%'])).map((e) => e.action)).toEqual(['login.failed']);
+  });
+
+  it('answers the same 404 page for a closed center as for an unknown customer, and starts nothing', async () => {
+    await createTestCustomer(app, 'globex');
+    const closed = await new Browser().get(`${account('globex')}/sign-in`);
+    const unknown = await new Browser().get(`${account('nobody')}/sign-in`);
+    expect(closed.status).toBe(404);
+    expect(unknown.status).toBe(404);
+    expect(closed.body).toContain('This website has no privacy center here.');
+    expect(withoutReference(closed.body)).toBe(withoutReference(unknown.body));
+    expect(closed.headers.getSetCookie()).toEqual([]);
+    expect(await ownerSql('select id from auth_request')).toEqual([]);
+    // The center's page itself too.
+    const page = await new Browser().get(account('globex'));
+    expect(page.status).toBe(404);
+    expect(withoutReference(page.body)).toBe(withoutReference(unknown.body));
+  });
+
+  it('ends a session left unused for the idle timeout, extends one in use, and ends every session at its absolute limit', async () => {
+    const idle = await signInToAccount(app, 'acme', apiKey);
+    const used = await signInToAccount(app, 'acme', apiKey);
+    const isSignedIn = async (browser: Browser) => !(await browser.get(account())).body.includes('/c/acme/account/sign-in');
+    for (let minutes = 0; minutes < 40; minutes += 10) {
+      clock.advance(10 * 60 * 1000);
+      expect(await isSignedIn(used.browser)).toBe(true);
+    }
+    expect(await isSignedIn(idle.browser)).toBe(false);
+    expect(await redis.exists(sessionKeyOf(idle.sessionId))).toBe(0);
+    expect(await redis.pttl(sessionKeyOf(used.sessionId))).toBeLessThanOrEqual(IDLE_SECONDS * 1000);
+    // 40 minutes in, used every 10: the absolute limit (60 minutes after sign-in) ends it all the same.
+    clock.advance(10 * 60 * 1000);
+    expect(await isSignedIn(used.browser)).toBe(true);
+    clock.advance(10 * 60 * 1000 + 1000);
+    expect(await isSignedIn(used.browser)).toBe(false);
+    expect(await sessionKeys()).toHaveLength(0);
+  });
+
+  it('signs out only on a same-origin form carrying the session\'s CSRF token', async () => {
+    const { browser, sessionId } = await signInToAccount(app, 'acme', apiKey);
+    const csrf = accountCsrfToken(app.config.SECRET_KEYS, sessionId);
+    const signOut = (fields: Array<[string, string]>, headers: Record<string, string>) => browser.postForm(`${account()}/sign-out`, fields, headers);
+    const refusals = [
+      await signOut([['csrf', csrf]], { 'sec-fetch-site': 'cross-site', origin: 'https://evil.example' }),
+      await signOut([['csrf', csrf]], { 'sec-fetch-site': 'same-site' }),
+      await signOut([['csrf', csrf]], { origin: 'https://evil.example' }),
+      await signOut([['csrf', csrf]], {}),
+      await signOut([], sameOrigin(app)),
+      await signOut([['csrf', 'x'.repeat(43)]], sameOrigin(app)),
+      await signOut([['csrf', accountCsrfToken(app.config.SECRET_KEYS, 'another-session')]], sameOrigin(app)),
+      await signOut([['csrf', csrf], ['csrf', csrf]], sameOrigin(app)),
+    ];
+    expect(refusals.map((r) => r.status)).toEqual([403, 403, 403, 403, 403, 403, 403, 403]);
+    expect(await redis.exists(sessionKeyOf(sessionId))).toBe(1);
+    expect(browser.cookie('ids_account')).toBe(sessionId);
+
+    const done = await signOut([['csrf', csrf]], sameOrigin(app));
+    expect(done.status).toBe(303);
+    expect(done.location).toBe('/c/acme/account');
+    expect(done.headers.getSetCookie().find((l) => l.startsWith('ids_account='))).toMatch(/^ids_account=; Path=\/c\/acme\/account; Expires=Thu, 01 Jan 1970/);
+    expect(await redis.exists(sessionKeyOf(sessionId))).toBe(0);
+    // The old cookie, sent again, opens nothing.
+    browser.setCookie('ids_account', sessionId);
+    expect((await browser.get(account())).body).toContain('/c/acme/account/sign-in');
+    expect((await signOut([['csrf', csrf]], sameOrigin(app))).status).toBe(401);
+  });
+
+  it('a session of one customer is nothing at another customer\'s center', async () => {
+    await createTestCustomer(app, 'globex');
+    await enablePrivacyCenter(app, 'globex');
+    const { browser, sessionId } = await signInToAccount(app, 'acme', apiKey);
+    expect((await browser.get(account('globex'))).body).toContain('/c/globex/account/sign-in');
+    const refused = await browser.postForm(`${account('globex')}/sign-out`, [['csrf', accountCsrfToken(app.config.SECRET_KEYS, sessionId)]], sameOrigin(app));
+    expect(refused.status).toBe(401);
+    expect(refused.body).toContain('href="/c/globex/account"');
+    expect(await redis.exists(sessionKeyOf(sessionId))).toBe(1);
+    // And a customer's own session stops counting once its center is closed.
+    await ownerSql(`update customer set privacy_center = '{}'::jsonb where slug = 'acme'`);
+    await changesDelivered(app);
+    expect((await browser.get(account())).status).toBe(404);
+  });
+
+  it('keeps in Redis only a hash of the session id with the profile id, never the username or the id itself', async () => {
+    const { sessionId } = await signInToAccount(app, 'acme', apiKey, 'alice-liddell', { sreg_email: 'alice@example.com', sreg_fullname: 'Alice Liddell' });
+    const keys = await sessionKeys();
+    expect(keys).toEqual([sessionKeyOf(sessionId)]);
+    const values = await Promise.all(keys.map((key) => redis.get(key)));
+    for (const value of values) {
+      expect(value).not.toContain(sessionId);
+      expect(value!.toLowerCase()).not.toContain('alice');
+      expect(Object.keys(JSON.parse(value!)).sort()).toEqual(['createdAt', 'customerId', 'expiresAt', 'idleUntil', 'profileId', 'region', 'slug']);
+    }
+  });
+});
+
+describe('privacy center sign-in rate limit', () => {
+  let app: App;
+  const slug = `rl${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    app = await startPublicTestApp({
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      QUEUE_PREFIX: `${testQueuePrefix()}-account-rl-${randomUUID().slice(0, 8)}`,
+      RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS: '2',
+    });
+    await resetDatabase();
+    await createTestCustomer(app, slug);
+    await enablePrivacyCenter(app, slug);
+  }, 60_000);
+  afterAll(() => app?.stop());
+
+  it('answers 429 with Retry-After past RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS, counting unknown customers too, and starts nothing more', async () => {
+    const start = () => new Browser().get(`${app.url}/c/${slug}/account/sign-in`);
+    expect((await start()).status).toBe(302);
+    expect((await start()).status).toBe(302);
+    const refused = await start();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await ownerSql('select id from auth_request')).toHaveLength(2);
+    const other = `${slug}x`;
+    for (let i = 0; i < 2; i++) expect((await new Browser().get(`${app.url}/c/${other}/account/sign-in`)).status).toBe(404);
+    expect((await new Browser().get(`${app.url}/c/${other}/account/sign-in`)).status).toBe(429);
+  });
+});
