@@ -44,7 +44,7 @@ function dataSection(ctx: PageContext, o: AccountOverview): string {
   );
   const restricted = o.isRestricted ? `<p class="notice error" role="status">${text(ctx, 'data.restrictedNotice')}</p>` : '';
   return `<section aria-labelledby="data-heading"><h2 id="data-heading">${text(ctx, 'data.heading')}</h2>
-${restricted}<div class="scroll"><table>
+${restricted}<div class="scroll" tabindex="0"><table>
 <thead><tr><th scope="col">${text(ctx, 'data.field')}</th><th scope="col">${text(ctx, 'data.value')}</th><th scope="col">${text(ctx, 'data.source')}</th><th scope="col">${text(ctx, 'data.changed')}</th></tr></thead>
 <tbody>
 <tr><th scope="row">${text(ctx, 'data.username')}</th><td>${escapeMarkup(o.username)}</td><td></td><td></td></tr>
@@ -79,7 +79,7 @@ function sitesSection(ctx: PageContext, o: AccountOverview): string {
   });
   const table = rows.length === 0
     ? `<p>${text(ctx, 'sites.none')}</p>`
-    : `<div class="scroll"><table><thead><tr><th scope="col">${text(ctx, 'sites.site')}</th><th scope="col">${text(ctx, 'sites.decision')}</th><th scope="col">${text(ctx, 'sites.fields')}</th><th scope="col">${text(ctx, 'sites.when')}</th><th scope="col">${text(ctx, 'sites.remembered')}</th><th scope="col"><span class="muted">${text(ctx, 'sites.withdraw')}</span></th></tr></thead>
+    : `<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">${text(ctx, 'sites.site')}</th><th scope="col">${text(ctx, 'sites.decision')}</th><th scope="col">${text(ctx, 'sites.fields')}</th><th scope="col">${text(ctx, 'sites.when')}</th><th scope="col">${text(ctx, 'sites.remembered')}</th><th scope="col"><span class="muted">${text(ctx, 'sites.withdraw')}</span></th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div>`;
   return `<section aria-labelledby="sites-heading"><h2 id="sites-heading">${text(ctx, 'sites.heading')}</h2>\n${table}</section>`;
 }
@@ -91,7 +91,7 @@ function signInsSection(ctx: PageContext, o: AccountOverview): string {
   );
   const table = rows.length === 0
     ? `<p>${text(ctx, 'signIns.none')}</p>`
-    : `<div class="scroll"><table><thead><tr><th scope="col">${text(ctx, 'signIns.when')}</th><th scope="col">${text(ctx, 'signIns.site')}</th><th scope="col">${text(ctx, 'signIns.released')}</th></tr></thead>
+    : `<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">${text(ctx, 'signIns.when')}</th><th scope="col">${text(ctx, 'signIns.site')}</th><th scope="col">${text(ctx, 'signIns.released')}</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div>`;
   return `<section aria-labelledby="sign-ins-heading"><h2 id="sign-ins-heading">${text(ctx, 'signIns.heading')}</h2>\n${table}</section>`;
 }
@@ -105,7 +105,7 @@ function requestsSection(ctx: PageContext, page: OverviewPage): string {
   );
   const table = rows.length === 0
     ? `<p>${text(ctx, 'requests.none')}</p>`
-    : `<div class="scroll"><table><thead><tr><th scope="col">${text(ctx, 'requests.kind')}</th><th scope="col">${text(ctx, 'requests.received')}</th><th scope="col">${text(ctx, 'requests.due')}</th><th scope="col">${text(ctx, 'requests.status')}</th><th scope="col">${text(ctx, 'requests.outcome')}</th><th scope="col">${text(ctx, 'requests.receipt')}</th></tr></thead>
+    : `<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">${text(ctx, 'requests.kind')}</th><th scope="col">${text(ctx, 'requests.received')}</th><th scope="col">${text(ctx, 'requests.due')}</th><th scope="col">${text(ctx, 'requests.status')}</th><th scope="col">${text(ctx, 'requests.outcome')}</th><th scope="col">${text(ctx, 'requests.receipt')}</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></div>`;
   return `<section aria-labelledby="requests-heading"><h2 id="requests-heading">${text(ctx, 'requests.heading')}</h2>\n${table}</section>`;
 }

@@ -48,12 +48,12 @@ export function renderReceiptPage(ctx: PageContext, request: PrivacyRequestView,
   ];
   const tables = removed === null
     ? ''
-    : `<h2>${text(ctx, 'receipt.removed')}</h2><div class="scroll"><table><thead><tr><th scope="col">${text(ctx, 'receipt.table')}</th><th scope="col">${text(ctx, 'receipt.rows')}</th></tr></thead><tbody>
+    : `<h2>${text(ctx, 'receipt.removed')}</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">${text(ctx, 'receipt.table')}</th><th scope="col">${text(ctx, 'receipt.rows')}</th></tr></thead><tbody>
 ${Object.entries(removed).sort(([a], [b]) => a.localeCompare(b)).map(([table, count]) => `<tr><td><code>${escapeMarkup(table)}</code></td><td>${escapeMarkup(String(count))}</td></tr>`).join('\n')}
 </tbody></table></div>`;
   const content = `<h1>${text(ctx, 'receipt.title')}</h1>
 <section><p>${text(ctx, 'receipt.text')}</p>
-<div class="scroll"><table><tbody>${rows.join('\n')}</tbody></table></div>
+<div class="scroll" tabindex="0"><table><tbody>${rows.join('\n')}</tbody></table></div>
 ${tables}
 <p><a href="${escapeMarkup(pathOf(ctx, ''))}">${text(ctx, 'receipt.back')}</a></p></section>`;
   return renderFrame(ctx, ctx.messages.t('receipt.title'), content);
