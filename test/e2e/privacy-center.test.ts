@@ -72,14 +72,14 @@ describe('the privacy center in a browser', () => {
   /**
    * axe-core at 1280 px and at 390 px (a phone), or at 390 px only; a screenshot at 1280 px when
    * `shot` names one, and at 390 px when `narrowShot` does. (Each axe run takes seconds: every
-   * page is checked at both widths once, not each state of it.)
+   * page is checked at both widths once, not each state of it. The pages have no frames.)
    */
   async function checkPage(page: Page, label: string, options: { shot?: string; narrowShot?: string; isNarrowOnly?: boolean } = {}): Promise<void> {
-    if (!options.isNarrowOnly) await expectAccessible(page, `${label} at 1280 px`);
+    if (!options.isNarrowOnly) await expectAccessible(page, `${label} at 1280 px`, { isFrameless: true });
     if (options.shot) await centerScreenshot(page, options.shot);
     await page.setViewportSize({ width: 390, height: 844 });
     try {
-      await expectAccessible(page, `${label} at 390 px`);
+      await expectAccessible(page, `${label} at 390 px`, { isFrameless: true });
       if (options.narrowShot) await centerScreenshot(page, options.narrowShot);
     } finally {
       await page.setViewportSize({ width: 1280, height: 800 });
