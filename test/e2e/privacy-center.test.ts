@@ -232,6 +232,14 @@ describe('the privacy center in a browser', () => {
     await centerScreenshot(page, 'receipt-after-erasure');
     const chain = await api<{ verifyAuditChain: { ok: boolean } }>('query($c: ID!) { verifyAuditChain(customerId: $c) { ok } }', { c: world.customer.id });
     expect(chain.verifyAuditChain.ok).toBe(true);
+    // The chain keeps what she did, each by the actor "data subject" (of acme), naming her only by hash.
+    const bySubject = (await ownerSql(`select distinct action from audit_event where customer_id = ? and actor_kind = 'DATA_SUBJECT' and actor_id = 'acme' and subject_hash = ?`, [
+      world.customer.id,
+      world.app.services.audit.subjectHash(world.customer.id, 'alice'),
+    ])) as Array<{ action: string }>;
+    expect(bySubject.map((e) => e.action)).toEqual(
+      expect.arrayContaining(['account.signed_in', 'profile.updated', 'consent.revoked', 'profile.export_requested', 'profile.deletion_requested', 'privacy_request.received']),
+    );
   }, STEP_MS);
 
   it("holds bob's deletion for review, with a 30-day due date, until an admin approves it", async () => {
