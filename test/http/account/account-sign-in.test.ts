@@ -12,6 +12,7 @@ import { npmOpenid, relyingParty } from '../../support/rp';
 const PREFIX = `${testQueuePrefix()}-account-${randomUUID().slice(0, 8)}`;
 const IDLE_SECONDS = 900;
 const MAX_SECONDS = 3600;
+const METRICS_TOKEN = 'account-metrics-token-0123456789abcdef';
 
 /** The privacy center's sign-in through the customer's AW and its session (issue 22), over HTTP. */
 describe('privacy center sign-in and session (/c/{slug}/account)', () => {
@@ -28,6 +29,7 @@ describe('privacy center sign-in and session (/c/{slug}/account)', () => {
         QUEUE_PREFIX: PREFIX,
         // Behind a proxy that says when the browser came over TLS (the Secure cookie test).
         TRUST_PROXY: 'true',
+        METRICS_TOKEN: METRICS_TOKEN,
         ACCOUNT_SESSION_IDLE_SECONDS: String(IDLE_SECONDS),
         ACCOUNT_SESSION_MAX_SECONDS: String(MAX_SECONDS),
         // Every test here starts sign-ins from one address; the limit has a test of its own below.
@@ -106,6 +108,17 @@ describe('privacy center sign-in and session (/c/{slug}/account)', () => {
     const page = await browser.get(account());
     expect(page.status).toBe(200);
     expect(page.body).not.toContain('/c/acme/account/sign-in');
+  });
+
+  it('counts the sign-in\'s start and end under protocol="account"', async () => {
+    const series = async (step: string, outcome: string) => {
+      const text = await (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+      const line = text.split('\n').find((l) => l.startsWith('ids_login_flow_steps_total{') && l.includes('protocol="account"') && l.includes(`step="${step}"`) && l.includes(`outcome="${outcome}"`));
+      return line === undefined ? 0 : Number(line.split(' ').pop());
+    };
+    const [started, completed, cancelled] = [await series('started', 'ok'), await series('end', 'completed'), await series('end', 'cancelled')];
+    await signInToAccount(app, 'acme', apiKey);
+    expect([await series('started', 'ok'), await series('end', 'completed'), await series('end', 'cancelled')]).toEqual([started + 1, completed + 1, cancelled]);
   });
 
   it('marks the session cookie Secure when the browser came over TLS', async () => {
