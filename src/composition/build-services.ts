@@ -1,7 +1,7 @@
 import { MikroORM } from '@mikro-orm/postgresql';
 import { RedisClient } from '../shared/redis-client';
 import { Config } from '../config';
-import { CustomerDirectory, CustomerResidency, CustomerService } from '../customers';
+import { CustomerDirectory, CustomerResidency, CustomerService, PrivacyCenterSettingsService } from '../customers';
 import { createRealmFetcher, DiscoveryService, LoginStep, OpenIdProviderService, ReturnToVerifier, SharedAssociationCache, YadisRealmDiscovery } from '../openid-provider';
 import { IdentityFlowService } from '../identity-flow';
 import { ConsentService } from '../consent';
@@ -45,6 +45,8 @@ export interface Services {
   audit: AuditService;
   webhooks: WebhookService;
   customers: CustomerService;
+  /** Customers' privacy center settings (issue 22). */
+  privacyCenterSettings: PrivacyCenterSettingsService;
   provider: OpenIdProviderService;
   discovery: DiscoveryService;
   identityFlow: IdentityFlowService;
@@ -278,6 +280,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     audit,
     webhooks,
     customers,
+    privacyCenterSettings: new PrivacyCenterSettingsService({ em: orm.em, clock, audit, onConfigChanged: () => db.afterCommit(async () => directory.invalidateAll()) }),
     provider,
     discovery: new DiscoveryService(directory, config.PUBLIC_URL),
     identityFlow,

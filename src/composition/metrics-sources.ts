@@ -30,6 +30,8 @@ export function regionScrapeSources(cell: RegionCell): RegionScrapeSources {
         QUEUE_COUNT_TIMEOUT_MS,
       ),
     outboxBacklog: () => cell.db.run(platformScope('metrics: audit outbox backlog', { routine: true }), () => cell.services.audit.outboxBacklog()),
+    // One statement on the platform path, over every customer's requests (row-level security applies otherwise).
+    overduePrivacyRequests: () => cell.db.run(platformScope('metrics: overdue privacy requests', { routine: true }), () => cell.services.privacyRequests.overdueCount()),
     pools: [
       { name: 'app', usage: () => ormPoolUsage(cell.orm) },
       { name: 'platform', usage: () => ormPoolUsage(cell.platformOrm) },

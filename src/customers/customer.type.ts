@@ -1,6 +1,8 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Customer, PromptPolicy, Region, ReturnToVerification } from './customer.entity';
 import { Connection } from '../graphql/connection';
+import { privacyCenterOf } from './privacy-center-settings';
+import { PrivacyCenterSettingsType } from './privacy-center.type';
 
 registerEnumType(Region, { name: 'Region', description: 'Where the customer\'s data is hosted.' });
 registerEnumType(PromptPolicy, {
@@ -80,6 +82,9 @@ export class CustomerType {
   @Field(() => Date, { description: 'When the configuration last changed.' })
   updatedAt!: Date;
 
+  @Field(() => PrivacyCenterSettingsType, { description: 'The customer\'s privacy center settings (defaults for anything never set: a closed center).' })
+  privacyCenter!: PrivacyCenterSettingsType;
+
   static from(customer: Customer, publicUrl: string): CustomerType {
     const urls = customerUrls(publicUrl, customer.slug);
     return Object.assign(new CustomerType(), {
@@ -98,6 +103,7 @@ export class CustomerType {
       returnUrl: urls.returnUrl,
       createdAt: customer.createdAt,
       updatedAt: customer.updatedAt,
+      privacyCenter: PrivacyCenterSettingsType.from(privacyCenterOf(customer.privacyCenter)),
     });
   }
 }
@@ -131,5 +137,11 @@ export class RotateCustomerApiKeyPayload {
 @ObjectType('UpdateCustomerPayload', { description: 'Result of updateCustomer.' })
 export class UpdateCustomerPayload {
   @Field(() => CustomerType, { description: 'The customer after the change.' })
+  customer!: CustomerType;
+}
+
+@ObjectType('UpdatePrivacyCenterPayload', { description: 'The privacy center settings after the change.' })
+export class UpdatePrivacyCenterPayload {
+  @Field(() => CustomerType, { description: 'The customer, with its privacy center settings now.' })
   customer!: CustomerType;
 }

@@ -8,5 +8,7 @@ export { CustomerDirectory } from './customer-directory';
 export type { CustomerDirectorySettings } from './customer-directory';
 export { loadCustomerConfig } from './customer-config.repository';
 export { hashApiKey } from './api-key';
+export { PrivacyCenterSettingsService } from './privacy-center.service';
+export type { PrivacyCenterCommand } from './privacy-center.validation';
 export { DEFAULT_PRIVACY_CENTER, PRIVACY_CENTER_LANGUAGES, privacyCenterOf } from './privacy-center-settings';
 export type { PrivacyCenterDeletionMode, PrivacyCenterLanguage, PrivacyCenterSettings } from './privacy-center-settings';

@@ -5,9 +5,10 @@ import { authChecker, guardScopedFields } from './auth-checker';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AuditService } from '../audit';
 import type { ConsentService } from '../consent';
-import type { CustomerService } from '../customers';
+import type { CustomerService, PrivacyCenterSettingsService } from '../customers';
 import type { ErasureService } from '../erasure';
 import type { ExportService } from '../exports';
+import type { PrivacyRequestService } from '../privacy-requests';
 import type { KeyRotationService } from '../keys';
 import type { OAuthClientService } from '../oauth';
 import type { OperatorTokenService } from '../operators';
@@ -18,8 +19,10 @@ import type { WebhookService } from '../webhooks';
 import { AuditFieldChangeResolver, AuditResolver } from '../audit/audit.resolver';
 import { ConsentResolver } from '../consent/consent.resolver';
 import { CustomerResolver } from '../customers/customer.resolver';
+import { PrivacyCenterResolver } from '../customers/privacy-center.resolver';
 import { ErasureResolver } from '../erasure/erasure.resolver';
 import { ProfileExportResolver } from '../exports/profile-export.resolver';
+import { PrivacyRequestResolver } from '../privacy-requests/privacy-request.resolver';
 import { DataKeyResolver } from '../keys/data-key.resolver';
 import { AuthRequestQueries } from '../identity-flow/auth-request.query';
 import type { KeyRing } from '../keys';
@@ -69,6 +72,7 @@ export function printCommittedSchema(schema: GraphQLSchema): string {
  */
 export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = [
   CustomerResolver,
+  PrivacyCenterResolver,
   AuthRequestResolver,
   SignInStatsResolver,
   ConsentResolver,
@@ -84,6 +88,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
   PurgeRunResolver,
   ErasureResolver,
   ProfileExportResolver,
+  PrivacyRequestResolver,
   DataKeyResolver,
   OidcSigningKeyResolver,
 ];
@@ -92,6 +97,7 @@ export const resolverClasses: NonEmptyArray<new (...args: never[]) => object> = 
 export interface ResolverServices {
   keys: KeyRing;
   customers: CustomerService;
+  privacyCenterSettings: PrivacyCenterSettingsService;
   consent: ConsentService;
   oauthClients: OAuthClientService;
   oidcClients: OidcClientService;
@@ -102,6 +108,7 @@ export interface ResolverServices {
   retention: RetentionService;
   erasure: ErasureService;
   exports: ExportService;
+  privacyRequests: PrivacyRequestService;
   keyRotation: KeyRotationService;
   oidcKeys: OidcSigningKeys;
 }
@@ -115,6 +122,7 @@ export function createResolvers(services: ResolverServices, em: EntityManager, p
   return [
     new RegionMoveResolver(regionMoves),
     new CustomerResolver(services.customers, publicUrl, fanOut),
+    new PrivacyCenterResolver(services.privacyCenterSettings, publicUrl),
     new AuthRequestResolver(new AuthRequestQueries(em, services.keys), services.profiles),
     new SignInStatsResolver(new SignInStatsQueries(em, clock)),
     new ConsentResolver(services.consent, services.profiles),
@@ -129,6 +137,7 @@ export function createResolvers(services: ResolverServices, em: EntityManager, p
     new PurgeRunResolver(services.retention),
     new ErasureResolver(services.erasure),
     new ProfileExportResolver(services.exports),
+    new PrivacyRequestResolver(services.privacyRequests),
     new DataKeyResolver(services.keyRotation),
     new OidcSigningKeyResolver(services.oidcKeys),
   ];

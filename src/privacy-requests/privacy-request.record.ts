@@ -39,9 +39,9 @@ export interface ReceivePrivacyRequest {
   customerId: string;
   profileId: string | null;
   subjectHash: string;
-  kind: PrivacyRequestKind;
+  kind: PrivacyRequestKind | `${PrivacyRequestKind}`;
   /** PENDING_REVIEW (the customer decides), IN_PROGRESS (a worker answers it), COMPLETED (answered at once). */
-  status: PrivacyRequestStatus.PENDING_REVIEW | PrivacyRequestStatus.IN_PROGRESS | PrivacyRequestStatus.COMPLETED | 'PENDING_REVIEW' | 'IN_PROGRESS' | 'COMPLETED';
+  status: 'PENDING_REVIEW' | 'IN_PROGRESS' | 'COMPLETED' | PrivacyRequestStatus.PENDING_REVIEW | PrivacyRequestStatus.IN_PROGRESS | PrivacyRequestStatus.COMPLETED;
   details?: Record<string, unknown>;
   outcome?: string | null;
   exportId?: string | null;

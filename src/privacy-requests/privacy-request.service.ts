@@ -46,7 +46,7 @@ export class PrivacyRequestService {
     return this.deps.em.transactional(async (em) => {
       const row = em.create(PrivacyRequest, {
         customer: input.customerId,
-        kind: input.kind,
+        kind: input.kind as PrivacyRequestKind,
         status,
         channel: PrivacyRequestChannel.PRIVACY_CENTER,
         profileId: input.profileId,

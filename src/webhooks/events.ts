@@ -16,6 +16,9 @@ export const WEBHOOK_EVENT_TYPES = [
   'deletion.completed',
   'export.ready',
   'customer.updated',
+  'privacy_request.received',
+  'privacy_request.completed',
+  'privacy_request.declined',
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
@@ -38,7 +41,13 @@ const FROM_ACTION: Readonly<Record<string, WebhookEventType>> = {
   'deletion.completed': 'deletion.completed',
   'profile.exported': 'export.ready',
   'customer.updated': 'customer.updated',
+  'privacy_request.received': 'privacy_request.received',
+  'privacy_request.completed': 'privacy_request.completed',
+  'privacy_request.declined': 'privacy_request.declined',
 };
+
+/** What a privacy request's events carry besides its id: its kind, status and due date (never who, only by the API's `privacyRequest`). */
+const PRIVACY_REQUEST_KEYS = ['kind', 'status', 'dueAt', 'profileId'] as const;
 
 export function webhookTypeOf(action: string): WebhookEventType | null {
   return FROM_ACTION[action] ?? null;
@@ -66,6 +75,10 @@ export interface OutboxEvent {
  */
 export function eventData(event: OutboxEvent, shown: Pick<Disclosure, 'activity'> = { activity: true }): Record<string, unknown> {
   const data: Record<string, unknown> = { [`${event.targetType}Id`]: event.targetId };
+  if (event.targetType === 'privacy_request') {
+    const details = event.details ?? {};
+    for (const key of PRIVACY_REQUEST_KEYS) if (details[key] !== undefined) data[key] = details[key];
+  }
   if (!shown.activity) return data;
   if (event.subject !== null) data.username = event.subject;
   if (event.fields.length > 0) data.fields = [...event.fields];

@@ -159,6 +159,24 @@ export class AppMetrics {
       });
     outboxGauge('ids_audit_outbox_undrained', 'Audit outbox rows not yet moved onto their chain (reported alike by every instance: aggregate with max).', (b) => b.undrained);
     outboxGauge('ids_audit_outbox_lag_seconds', 'Age of the oldest audit outbox row not yet moved onto its chain (0 when none waits; reported alike by every instance: aggregate with max).', (b) => b.oldestSeconds ?? 0);
+    const overdueReads = new WeakMap<RegionScrapeSources, () => Promise<number>>();
+    const overdueRead = (s: RegionScrapeSources) => overdueReads.get(s) ?? overdueReads.set(s, cachedRead(() => s.overduePrivacyRequests(), SCRAPE_CACHE_MS)).get(s)!;
+    new Gauge({
+      name: 'ids_privacy_requests_overdue',
+      help: 'Privacy requests waiting for review or in progress past their due date, 30 days after they came in (read on scrape, cached a few seconds; reported alike by every instance: aggregate with max).',
+      labelNames: ['region'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const source of sources) {
+          try {
+            this.set({ region: source.region }, await overdueRead(source)());
+          } catch (err) {
+            log.warn({ err: (err as Error).message, region: source.region }, 'metrics: privacy requests unavailable');
+          }
+        }
+      },
+    });
     new Gauge({
       name: 'ids_db_pool_connections',
       help: 'PostgreSQL pool connections by pool and state: total open, idle, and callers waiting for one.',

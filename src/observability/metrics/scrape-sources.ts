@@ -9,6 +9,8 @@ export interface RegionScrapeSources {
   queueCounts(): Promise<Array<{ queue: string; counts: Record<string, number> }>>;
   /** Undrained audit outbox rows and the age in seconds of the oldest (null when there is none). */
   outboxBacklog(): Promise<{ undrained: number; oldestSeconds: number | null }>;
+  /** Data subjects' requests still owed an answer and past their due date (issue 22). */
+  overduePrivacyRequests(): Promise<number>;
   /** Each connection pool by name: connections open, idle, and callers waiting for one. */
   pools: ReadonlyArray<{ name: string; usage(): PoolUsage }>;
   /** Releases what reading needs (the queues' handles). */

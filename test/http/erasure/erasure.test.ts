@@ -3,6 +3,7 @@ import { App } from '../../../src/app';
 import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { ActorKind, runAs } from '../../../src/audit';
 import { DeletionStatus } from '../../../src/erasure';
+import { PrivacyRequestKind } from '../../../src/privacy-requests';
 import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
 import { platformScope } from '../../../src/db/scope';
 import { PLATFORM } from '../../../src/shared/tenant';
@@ -137,6 +138,12 @@ describe('erasure', () => {
     const yannBefore = await rowsOf(YANN.username);
     expect(Object.keys(yannBefore).sort()).toEqual(expect.arrayContaining(['auth_request', 'consent_decision', 'oauth_access_token', 'oauth_login_code', 'profile']));
     const zeldaRows = await rowsOf(ZELDA.username);
+    // A request of hers from the privacy center (issue 22): the record of it stays, naming her by keyed hash only.
+    const zeldaProfile = await profileIdOf(ZELDA.username);
+    const zeldaHash = app.services.audit.subjectHash(customerId, ZELDA.username);
+    const rectified = await inContext(app, () =>
+      app.services.privacyRequests.receive({ customerId, profileId: zeldaProfile, subjectHash: zeldaHash, kind: PrivacyRequestKind.RECTIFICATION, status: 'COMPLETED', details: { fields: ['email', 'fullname'] } }),
+    );
 
     const first = await sdk(app).request(RequestProfileDeletionDocument, { profileId: await profileIdOf(ZELDA.username) });
     const { id, status } = first.requestProfileDeletion.deletionRequest;
@@ -152,6 +159,9 @@ describe('erasure', () => {
     for (const value of zeldaValues) expect({ value, found: dump.includes(value) }).toEqual({ value, found: false });
     expect(await rowsOf(ZELDA.username)).toEqual({});
     expect(await rowsOf(YANN.username)).toEqual(yannBefore);
+    expect(await ownerSql(`select id, profile_id, subject_hash, details from privacy_request`)).toEqual([
+      { id: rectified.id, profile_id: zeldaProfile, subject_hash: zeldaHash, details: { fields: ['email', 'fullname'] } },
+    ]);
 
     const receipt = await progress(id);
     expect(receipt).toMatchObject({ status: 'COMPLETED', kind: 'PROFILE', reason: 'REQUEST', requestedByKind: 'OPERATOR' });
@@ -238,17 +248,24 @@ describe('erasure', () => {
     for (const cid of [customerId, other.customer.id]) {
       await ownerSql(`insert into sign_in_hour_count (customer_id, hour_start, succeeded, failed) values (?, date_trunc('hour', now() at time zone 'UTC') at time zone 'UTC' - interval '3 hours', 4, 1)`, [cid]);
     }
+    // A request from a person's privacy center (issue 22) of each: the customer's records, which go with it too.
+    for (const [cid, username] of [[customerId, 'acme-one'], [other.customer.id, 'other-one']] as const) {
+      await inContext(app, () =>
+        app.services.privacyRequests.receive({ customerId: cid, profileId: null, subjectHash: app.services.audit.subjectHash(cid, username), kind: PrivacyRequestKind.OBJECTION, status: 'PENDING_REVIEW' }),
+      );
+    }
     await drainAuditOutbox(app.db, app.services.audit, 1000);
     const countsOf = async (cid: string) =>
       asOwner(async (sql) => {
         const out: Record<string, number> = {};
-        for (const table of ['profile', 'consent_decision', 'auth_request', 'auth_request_transition', 'oauth_client', 'customer_api_key', 'audit_payload', 'audit_event', 'sign_in_hour_count']) {
+        for (const table of ['profile', 'consent_decision', 'auth_request', 'auth_request_transition', 'oauth_client', 'customer_api_key', 'audit_payload', 'audit_event', 'sign_in_hour_count', 'privacy_request']) {
           out[table] = (await sql(`select count(*)::int as n from "${table}" where customer_id = ?`, [cid]))[0].n;
         }
         return out;
       });
     const otherBefore = await countsOf(other.customer.id);
     expect(otherBefore.sign_in_hour_count).toBe(1);
+    expect(otherBefore.privacy_request).toBe(1);
     const { token } = await clientToken(app, customerId, ['profiles:delete']);
     expect((await sdk(app, token).execute(RequestCustomerDataDeletionDocument, { customerId })).errors[0]?.code).toBe('FORBIDDEN');
 
@@ -258,10 +275,10 @@ describe('erasure', () => {
     await drainAuditOutbox(app.db, app.services.audit, 1000);
 
     const after = await countsOf(customerId);
-    expect(after).toMatchObject({ profile: 0, consent_decision: 0, auth_request: 0, auth_request_transition: 0, oauth_client: 0, customer_api_key: 0, audit_payload: 0, sign_in_hour_count: 0 });
+    expect(after).toMatchObject({ profile: 0, consent_decision: 0, auth_request: 0, auth_request_transition: 0, oauth_client: 0, customer_api_key: 0, audit_payload: 0, sign_in_hour_count: 0, privacy_request: 0 });
     expect(await countsOf(other.customer.id)).toEqual(otherBefore);
     const receipt = await progress(id);
-    expect(Object.fromEntries(receipt!.counts.map((c) => [c.table, c.count]))).toMatchObject({ profile: 6, oauth_client: 2, customer_api_key: 1, sign_in_hour_count: 1 });
+    expect(Object.fromEntries(receipt!.counts.map((c) => [c.table, c.count]))).toMatchObject({ profile: 6, oauth_client: 2, customer_api_key: 1, sign_in_hour_count: 1, privacy_request: 1 });
     expect((await everything()).includes('bulk3@acme.example')).toBe(false);
     expect((await sdk(app).request(VerifyAuditChainDocument, { customerId })).verifyAuditChain.ok).toBe(true);
   });

@@ -5,6 +5,7 @@ import { customerScope, platformScope } from '../../../src/db/scope';
 import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { customerTenant, PLATFORM } from '../../../src/shared/tenant';
 import { PLATFORM_TABLES, TENANT_TABLES } from '../../../src/db/tenant-tables';
+import { PrivacyRequestKind } from '../../../src/privacy-requests';
 import { createLogger } from '../../../src/shared/logger';
 import { profileIdOf } from '../../support/sealed';
 import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
@@ -62,6 +63,11 @@ describe('row-level security under the application role', () => {
     // A profile export request.
     const profile = await profileIdOf(app, `${slug}-user`, customer.id);
     await app.db.run(customerScope(customer.id), () => app.services.exports.request(profile, customerTenant(customer.id)));
+    // A request from the person's privacy center (issue 22), as the center records it.
+    const subjectHash = app.services.audit.subjectHash(customer.id, `${slug}-user`);
+    await app.db.run(customerScope(customer.id), () =>
+      app.services.privacyRequests.receive({ customerId: customer.id, profileId: profile, subjectHash, kind: PrivacyRequestKind.OBJECTION, status: 'PENDING_REVIEW' }),
+    );
     // A deletion request (this app runs no worker, so it stays PENDING), of another person: it shreds that person's key at once.
     const leaving = await startLogin(app, slug);
     await postback(app, slug, { request_id: leaving.requestId, api_key: apiKey, username: `${slug}-leaver` });

@@ -5,6 +5,7 @@ import { TENANT_TABLES } from '../../../src/db/tenant-tables';
 import { platformScope } from '../../../src/db/scope';
 import { createSqlPool, SqlPool } from '../../../src/db/sql-pool';
 import { sweepProfileExports } from '../../../src/exports';
+import { PrivacyRequestKind } from '../../../src/privacy-requests';
 import { fieldAad, openText } from '../../../src/keys';
 import { copyCustomerData, customerDataDigest, CustomerTableDigest, eraseCustomerData } from '../../../src/regions/customer-data.repository';
 import { createLogger } from '../../../src/shared/logger';
@@ -103,6 +104,10 @@ describe('moving a customer between regional databases', () => {
     const [profile] = await ownerSql(`select id, person_key_id from profile where customer_id = ?`, [moving.id]);
     await inContext(app, () => app.services.exports.request(profile.id, PLATFORM));
     expect(await sweepProfileExports(app.db, app.services.exports)).toBe(1);
+    // A request from the person's privacy center (issue 22): it moves with the customer.
+    await inContext(app, () =>
+      app.services.privacyRequests.receive({ customerId: moving.id, profileId: profile.id, subjectHash: app.services.audit.subjectHash(moving.id, ALICE.username), kind: PrivacyRequestKind.OBJECTION, status: 'PENDING_REVIEW' }),
+    );
     await signIn(MOVING, moving.apiKey, { ...ALICE, email: 'alice.second@moves.example' }); // its events stay in the outbox
     return { profileId: profile.id as string, personKeyId: profile.person_key_id as string };
   }
@@ -123,7 +128,7 @@ describe('moving a customer between regional databases', () => {
     const before = await customerDataDigest(source, moving.id);
     expect(before.map((d) => d.table)).toEqual([...TENANT_TABLES.map(([table]) => table), 'keyring.customer_key', 'keyring.person_key']);
     for (const table of ['customer', 'customer_api_key', 'auth_request', 'auth_request_transition', 'consent_decision', 'profile', 'oauth_client', 'oauth_access_token', 'operator_token',
-      'audit_outbox', 'audit_event', 'audit_payload', 'webhook_endpoint', 'webhook_delivery', 'profile_export', 'sign_in_hour_count', 'keyring.customer_key', 'keyring.person_key']) {
+      'audit_outbox', 'audit_event', 'audit_payload', 'webhook_endpoint', 'webhook_delivery', 'profile_export', 'sign_in_hour_count', 'privacy_request', 'keyring.customer_key', 'keyring.person_key']) {
       expect({ table, hasRows: rowsOf(before)[table]! > 0 }).toEqual({ table, hasRows: true });
     }
 

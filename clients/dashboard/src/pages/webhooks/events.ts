@@ -15,4 +15,7 @@ export const WEBHOOK_EVENT_TYPES = [
   'deletion.completed',
   'export.ready',
   'customer.updated',
+  'privacy_request.received',
+  'privacy_request.completed',
+  'privacy_request.declined',
 ] as const;
