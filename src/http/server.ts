@@ -144,6 +144,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
     signInPerAddress: config.RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS,
     sessionMaxSeconds: config.ACCOUNT_SESSION_MAX_SECONDS,
     isSecureRequest: isSecure,
+    loginFlow: deps.metrics.loginFlow,
   });
   // The login routes below make one statement per step (login-steps.repository.ts); the others run their work in one transaction of its own scope (src/db/scope.ts), in a fresh identity map.
   app.use(

@@ -2,6 +2,7 @@ import { Request, Response } from 'express';
 import type { CustomerConfig } from '../../customers';
 import type { FlowResult, IdentityFlowService } from '../../identity-flow';
 import { AbuseGuard } from '../abuse';
+import { LoginFlowMetrics, NO_LOGIN_FLOW_METRICS } from '../../observability/metrics';
 import { sendHandoff } from '../handoff';
 import { ACCOUNT_COOKIE, slugOf } from './account-guard';
 import { AccountSessionStore } from './account-session.store';
@@ -22,6 +23,8 @@ export interface AccountSignInDeps {
   /** ACCOUNT_SESSION_MAX_SECONDS: the cookie lasts as long as the session can. */
   sessionMaxSeconds: number;
   isSecureRequest: (req: Request) => boolean;
+  /** Counts the hand-off as a sign-in started (`protocol="account"`); the return is counted by the flow's routes. */
+  loginFlow?: LoginFlowMetrics;
 }
 
 /**
@@ -41,6 +44,7 @@ export class AccountSignIn {
     if (!customer || !customer.privacyCenter.isEnabled) return sendNoCenterPage(res);
     const decision = await this.deps.flow.beginAccount(customer);
     if (decision.kind !== 'redirect') return sendNoCenterPage(res);
+    (this.deps.loginFlow ?? NO_LOGIN_FLOW_METRICS).count({ step: 'started', outcome: 'ok', protocol: 'account' });
     sendHandoff(res, decision.location, decision.cookies ?? [], this.deps.isSecureRequest(req));
   }
 

@@ -12,6 +12,7 @@ import { npmOpenid, relyingParty } from '../../support/rp';
 const PREFIX = `${testQueuePrefix()}-account-${randomUUID().slice(0, 8)}`;
 const IDLE_SECONDS = 900;
 const MAX_SECONDS = 3600;
+const METRICS_TOKEN = 'account-metrics-token-0123456789abcdef';
 
 /** The privacy center's sign-in through the customer's AW and its session (issue 22), over HTTP. */
 describe('privacy center sign-in and session (/c/{slug}/account)', () => {
@@ -26,6 +27,9 @@ describe('privacy center sign-in and session (/c/{slug}/account)', () => {
       {
         LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
         QUEUE_PREFIX: PREFIX,
+        // Behind a proxy that says when the browser came over TLS (the Secure cookie test).
+        TRUST_PROXY: 'true',
+        METRICS_TOKEN: METRICS_TOKEN,
         ACCOUNT_SESSION_IDLE_SECONDS: String(IDLE_SECONDS),
         ACCOUNT_SESSION_MAX_SECONDS: String(MAX_SECONDS),
         // Every test here starts sign-ins from one address; the limit has a test of its own below.
@@ -106,6 +110,24 @@ describe('privacy center sign-in and session (/c/{slug}/account)', () => {
     expect(page.body).not.toContain('/c/acme/account/sign-in');
   });
 
+  it('counts the sign-in\'s start and end under protocol="account"', async () => {
+    const series = async (step: string, outcome: string) => {
+      const text = await (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+      const line = text.split('\n').find((l) => l.startsWith('ids_login_flow_steps_total{') && l.includes('protocol="account"') && l.includes(`step="${step}"`) && l.includes(`outcome="${outcome}"`));
+      return line === undefined ? 0 : Number(line.split(' ').pop());
+    };
+    const [started, completed, cancelled] = [await series('started', 'ok'), await series('end', 'completed'), await series('end', 'cancelled')];
+    await signInToAccount(app, 'acme', apiKey);
+    expect([await series('started', 'ok'), await series('end', 'completed'), await series('end', 'cancelled')]).toEqual([started + 1, completed + 1, cancelled]);
+  });
+
+  it('marks the session cookie Secure when the browser came over TLS', async () => {
+    const { browser, requestId } = await startAccountSignIn(app, 'acme');
+    await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice' });
+    const back = await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`, { 'x-forwarded-proto': 'https' });
+    expect(back.headers.getSetCookie().find((l) => l.startsWith('ids_account='))).toMatch(/; Path=\/c\/acme\/account; Expires=[^;]+; HttpOnly; Secure; SameSite=Strict$/);
+  });
+
   it('completes without a consent page even when the AW asks for prompting, and a consent form for it changes nothing', async () => {
     const { browser, requestId } = await startAccountSignIn(app, 'acme');
     await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice', no_prompt: 'false', sreg_email: 'alice@example.com' });
@@ -152,6 +174,26 @@ describe('privacy center sign-in and session (/c/{slug}/account)', () => {
     expect(await sessionKeys()).toHaveLength(0);
     expect(await ownerSql('select status, outcome from auth_request')).toEqual([{ status: 'COMPLETED', outcome: 'cancel' }]);
     expect((await ownerSql('select action from audit_outbox where action like ?', ['login.%'])).map((e) => e.action)).toEqual(['login.failed']);
+  });
+
+  it('opens no session for a person erased between the postback and the return', async () => {
+    const profileGone = await startAccountSignIn(app, 'acme');
+    await postback(app, 'acme', { request_id: profileGone.requestId, api_key: apiKey, username: 'alice' });
+    await ownerSql('delete from profile where customer_id = ?', [customerId]);
+    const back = await profileGone.browser.get(`${app.url}/c/acme/ows_return?request_id=${profileGone.requestId}`);
+    expect(back.status).toBe(303);
+    expect(back.location).toBe('/c/acme/account?signin=cancelled');
+    expect(await ownerSql('select outcome, failure_reason from auth_request')).toEqual([{ outcome: 'cancel', failure_reason: 'the person\'s profile no longer exists' }]);
+    expect(await ownerSql('select action from audit_outbox where action in (?, ?)', ['account.signed_in', 'login.failed'])).toEqual([{ action: 'login.failed' }]);
+    // Crypto-shredded (the person's key gone, the row not yet): the username no longer opens, and nobody is signed in.
+    const keyGone = await startAccountSignIn(app, 'acme');
+    await postback(app, 'acme', { request_id: keyGone.requestId, api_key: apiKey, username: 'bob' });
+    await ownerSql('delete from keyring.person_key where customer_id = ?', [customerId]);
+    const shredded = await keyGone.browser.get(`${app.url}/c/acme/ows_return?request_id=${keyGone.requestId}`);
+    expect(shredded.status).toBe(303);
+    expect(keyGone.browser.cookie('ids_account')).toBeUndefined();
+    expect(profileGone.browser.cookie('ids_account')).toBeUndefined();
+    expect(await sessionKeys()).toHaveLength(0);
   });
 
   it('answers the same 404 page for a closed center as for an unknown customer, and starts nothing', async () => {

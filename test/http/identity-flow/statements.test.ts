@@ -184,6 +184,39 @@ describe('statements per step of a login', () => {
     for (const row of rows.filter((r) => r.from_status === null)) expect(row.to_status).toBe(AuthRequestStatus.AWAITING_AW);
   });
 
+  it('a privacy center sign-in: the start, the postback and the return are one statement each, writing only transitions of the state table', async () => {
+    await ownerSql(`update customer set privacy_center = '{"isEnabled": true}'::jsonb where slug = 'acme'`);
+    await changesDelivered(app);
+    const start = async () => {
+      const browser = new Browser();
+      let location = '';
+      const statements = await statementsOf(async () => (location = (await browser.get(`${app.url}/c/acme/account/sign-in`)).location!));
+      return { browser, statements, requestId: new URL(location).searchParams.get('request_id')! };
+    };
+    // Not counted: a whole sign-in reads the customer into the cache and makes its key and alice's.
+    const warm = await start();
+    expect((await postback(app, 'acme', fields(warm.requestId, false))).status).toBe(200);
+    expect((await warm.browser.get(`${app.url}/c/acme/ows_return?request_id=${warm.requestId}`)).status).toBe(200);
+    const { browser, statements: begin, requestId } = await start();
+    expect(begin).toEqual([expect.stringMatching(/^select ids_flow_begin\(/)]);
+    const posted = await statementsOf(async () => expect((await postback(app, 'acme', fields(requestId, false))).status).toBe(200));
+    expect(posted).toHaveLength(1);
+    let status = 0;
+    const back = await statementsOf(async () => (status = (await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`)).status));
+    expect(status).toBe(200);
+    expect(back).toEqual([expect.stringMatching(/^select step as "step", .* from ids_flow_return\(/s)]);
+    const rows: Array<{ event: string; from_status: string | null; to_status: string }> = await ownerSql(
+      'select t.event, t.from_status, t.to_status from auth_request_transition t join auth_request r on r.id = t.auth_request_id where r.request_id_hash = encode(sha256(?::bytea), \'hex\') order by t.at, t.id',
+      [requestId],
+    );
+    expect(rows.map((r) => r.event)).toEqual(['VERIFY_RETURN_TO', 'HANDOFF', 'POSTBACK_USER', 'COMPLETE']);
+    for (const row of rows.filter((r) => r.from_status !== null)) {
+      const rule = TRANSITIONS[row.event as AuthRequestEvent];
+      expect(rule.from).toContain(row.from_status as AuthRequestStatus);
+      expect(rule.to).toBe(row.to_status);
+    }
+  });
+
   it('associate: a live count before the Diffie-Hellman exchange and one insert under the quota lock', async () => {
     const [provider] = await discover(`${app.config.PUBLIC_URL}/c/acme/`);
     let association: Record<string, string> = {};
