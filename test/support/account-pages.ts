@@ -29,3 +29,8 @@ export async function postAccountForm(app: App, browser: Browser, path: string, 
 export function privacyRequestRows(customerId: string) {
   return ownerSql(`select kind, status, details, export_id, deletion_request_id, profile_id from privacy_request where customer_id = ? order by received_at, id`, [customerId]);
 }
+
+/** A page without its cells' `data-label`s (the column names repeated for narrow screens), to match rows by their cells. */
+export function cellsOf(html: string): string {
+  return html.replace(/ data-label="[^"]*"/g, '');
+}

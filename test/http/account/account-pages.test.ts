@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { App } from '../../../src/app';
 import { createTestCustomer, resetDatabase, startPublicTestApp } from '../../support/app';
 import { enablePrivacyCenter, signInToAccount } from '../../support/account';
-import { accountPage } from '../../support/account-pages';
+import { accountPage, cellsOf } from '../../support/account-pages';
 import { testQueuePrefix } from '../../support/env';
 import { Browser } from '../../support/flow';
 import { signIn } from '../../support/sign-ins';
@@ -61,7 +61,7 @@ describe('privacy center pages (/c/{slug}/account)', () => {
     expect(page.body).toContain('<h2 id="data-heading">Your data</h2>');
     expect(page.body).toContain('alice@example.org');
     expect(page.body).toContain('Alice Example');
-    expect(page.body).toMatch(/Full name<\/th><td>Alice Example<\/td><td>Your sign-in<\/td><td>[^<]+UTC<\/td>/);
+    expect(cellsOf(page.body)).toMatch(/Full name<\/th><td>Alice Example<\/td><td>Your sign-in<\/td><td>[^<]+UTC<\/td>/);
     // The correction form offers the editable fields only.
     expect(page.body).toContain('name="fullname"');
     expect(page.body).toContain('name="nickname"');
@@ -69,11 +69,11 @@ describe('privacy center pages (/c/{slug}/account)', () => {
     expect(page.body).not.toContain('name="country"');
     // The site the person shared data with, with its withdraw button, and the sign-ins (the RP's and this one).
     // (The sample RP asks for no attributes: nothing was shared.)
-    expect(page.body).toMatch(/<td>http:\/\/rp\.example\.org\/<\/td><td>Allowed<\/td><td>Nothing<\/td><td>[^<]+UTC<\/td><td>✓<\/td>/);
+    expect(cellsOf(page.body)).toMatch(/<td>http:\/\/rp\.example\.org\/<\/td><td>Allowed<\/td><td>Nothing<\/td><td>[^<]+UTC<\/td><td>✓<\/td>/);
     expect(page.body).toMatch(/\/c\/acme\/account\/consents\/[0-9a-f-]{36}\/withdraw/);
     expect(page.body).toContain('<h2 id="sign-ins-heading">Recent sign-ins</h2>');
     expect(page.body).toContain('This privacy center');
-    expect(page.body).toMatch(/<td>[^<]+UTC<\/td><td>http:\/\/rp\.example\.org\/<\/td><td>Nothing<\/td>/);
+    expect(cellsOf(page.body)).toMatch(/<td>[^<]+UTC<\/td><td>http:\/\/rp\.example\.org\/<\/td><td>Nothing<\/td>/);
     expect(page.body).toContain('You have made no requests.');
     expect(page.body).toContain('action="/c/acme/account/sign-out"');
   });
