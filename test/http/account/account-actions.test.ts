@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { App } from '../../../src/app';
 import { ActorKind, runAs } from '../../../src/audit';
+import { drainAuditOutbox } from '../../../src/audit/audit-drain.job';
 import { DeletionStatus } from '../../../src/erasure';
 import { buildProfileExport } from '../../../src/exports/build-profile-export.job';
 import { createTestCustomer, ownerSql, resetDatabase, startPublicTestApp, tableCounts } from '../../support/app';
@@ -65,6 +66,10 @@ describe('privacy center actions', () => {
     expect(page.body).toContain('Your correction was saved.');
     expect(cellsOf(page.body)).toMatch(/Full name<\/th><td>Alice Corrected<\/td><td>You<\/td>/);
     expect(cellsOf(page.body)).toMatch(/<td>Correction<\/td><td>[^<]+<\/td><td>[^<]+<\/td><td>Completed<\/td>/);
+    // Once the audit worker has chained the events, the provenance reads them from the chain.
+    await drainAuditOutbox(app.db, app.services.audit, 1000);
+    expect(await ownerSql(`select id from audit_outbox where audited_at is null`)).toEqual([]);
+    expect(cellsOf((await accountPage(app, browser)).body)).toMatch(/Full name<\/th><td>Alice Corrected<\/td><td>You<\/td>/);
   });
 
   it('refuses a crafted correction of a field the customer does not let people edit, changing nothing', async () => {
