@@ -50,7 +50,7 @@ export function renderReceiptPage(ctx: PageContext, request: PrivacyRequestView,
   const tables = removed === null ? '' : `<h2>${text(ctx, 'receipt.removed')}</h2>${renderTable([text(ctx, 'receipt.table'), text(ctx, 'receipt.rows')], counts)}`;
   const content = `<h1>${text(ctx, 'receipt.title')}</h1>
 <section><p>${text(ctx, 'receipt.text')}</p>
-<div class="scroll"><table><tbody>${rows.join('\n')}</tbody></table></div>
+<div class="scroll" tabindex="0"><table><tbody>${rows.join('\n')}</tbody></table></div>
 ${tables}
 <p><a href="${escapeMarkup(pathOf(ctx, ''))}">${text(ctx, 'receipt.back')}</a></p></section>`;
   return renderFrame(ctx, ctx.messages.t('receipt.title'), content);
