@@ -15,10 +15,9 @@ import { AuditService } from '../audit';
 import { RetentionService } from '../retention';
 import { WebhookService } from '../webhooks';
 import { ErasurePurge, ErasureService } from '../erasure';
-import { DownloadSigner, ExportService } from '../exports';
+import { ExportService } from '../exports';
 import { PrivacyRequestService } from '../privacy-requests';
 import { JobProducer } from '../jobs/producer';
-import { JOBS, ProcessDeletionRequestPayload, QUEUES } from '../jobs/queues';
 import { Clock } from '../shared/clock';
 import { OutboundGuard, Resolver } from '../shared/net/outbound-guard';
 import { createSealer } from '../shared/sealed-box';
@@ -34,6 +33,7 @@ import { BackchannelLogout } from '../oidc-provider/backchannel-logout';
 import { OidcLogoutService } from '../oidc-provider/logout.service';
 import { buildOidcLogout } from './oidc-logout';
 import { buildOidcTokenService } from './oidc-tokens';
+import { buildDataSubjectRights } from './data-subject-rights';
 
 export interface Services {
   /** The data keys of customers and people (issue 17). */
@@ -203,53 +203,7 @@ export function buildServices(foundation: ServiceFoundation): Services {
     restrictions: profiles,
     keys,
   });
-  const erasure = new ErasureService({
-    em: orm.em,
-    clock,
-    audit,
-    // Queued once the request is committed, so the worker always finds it (the sweep covers a Redis outage).
-    enqueue: async (id) =>
-      db.afterCommit(() => producer.add(QUEUES.erasure, JOBS.processDeletionRequest, { deletionRequestId: id } satisfies ProcessDeletionRequestPayload, `deletion-${id}`)),
-    log: log.child({ feature: 'erasure' }),
-    keys,
-  });
-  const privacyRequests = new PrivacyRequestService({ em: orm.em, clock, audit, erasure });
-  const erasurePurge = new ErasurePurge({
-    db,
-    em: orm.em,
-    clock,
-    audit,
-    erasure,
-    batchSize: config.ERASURE_BATCH_SIZE,
-    log: log.child({ feature: 'erasure' }),
-    keys,
-    // A privacy center's DELETION request is answered when its erasure is.
-    onCompleted: (id) => privacyRequests.completeForDeletion(id),
-  });
-  const exportLog = log.child({ feature: 'exports' });
-  const exports = new ExportService({
-    em: orm.em,
-    region: residency?.region ?? config.regions[0]?.region ?? 'EU',
-    clock,
-    audit,
-    profiles,
-    sealer: createSealer(secretKeys, 'profile-export-document'),
-    keys,
-    signer: new DownloadSigner(secretKeys),
-    publicUrl: config.PUBLIC_URL,
-    ttlSeconds: config.EXPORT_TTL_SECONDS,
-    // A lost job is no lost export: the sweep builds every PENDING one.
-    enqueue: async (job) => {
-      try {
-        await producer.add(QUEUES.exports, JOBS.buildProfileExport, { ...job }, job.exportId);
-      } catch (err) {
-        exportLog.warn({ err: (err as Error).message, exportId: job.exportId }, 'could not queue the export; the sweep will build it');
-      }
-    },
-    afterCommit: (fn) => db.afterCommit(fn),
-    // A privacy center's EXPORT request is answered when its export is ready to download.
-    onBuilt: (id) => privacyRequests.completeForExport(id, 'The export is ready to download.'),
-  });
+  const { erasure, erasurePurge, exports, privacyRequests } = buildDataSubjectRights({ config, log, clock, orm, db, producer, residency, audit, keys, profiles });
   const oidcKeys = new OidcSigningKeys({
     db,
     em: orm.em,

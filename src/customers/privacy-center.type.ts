@@ -61,7 +61,7 @@ export class PrivacyCenterInput {
   @Field(() => Boolean, { nullable: true, description: 'Opens or closes the privacy center.' })
   isEnabled?: boolean | null;
 
-  @Field(() => [String], { nullable: true, description: 'The profile fields (sreg names) people may correct themselves; replaces the list.' })
+  @Field(() => [String], { nullable: true, description: 'The profile fields (sreg names) people may correct themselves; replaces the list (null or empty: none).' })
   editableFields?: string[] | null;
 
   @Field(() => PrivacyCenterDeletionModeValue, { nullable: true, description: 'Immediate erasure, or held for review.' })
@@ -79,6 +79,6 @@ export class PrivacyCenterInput {
   @Field(() => String, { nullable: true, description: 'Absolute https URL (http only for loopback hosts); null for none.' })
   privacyPolicyUrl?: string | null;
 
-  @Field(() => [String], { nullable: true, description: 'The languages offered, from `en` and `de`; must include `en`.' })
+  @Field(() => [String], { nullable: true, description: 'The languages offered, from `en` and `de`; must include `en`; null offers English alone.' })
   languages?: string[] | null;
 }

@@ -44,7 +44,8 @@ export function applyPrivacyCenterCommand(current: PrivacyCenterSettings, comman
     if (command.accentColor !== null && !ACCENT_COLOR.test(command.accentColor)) throw new ValidationError('accentColor', 'accentColor must be a colour as #rrggbb');
     next.accentColor = command.accentColor === null ? null : command.accentColor.toLowerCase();
   }
-  if (command.languages !== undefined) next.languages = languages(command.languages ?? []);
+  // Null offers English alone, the one language always there.
+  if (command.languages !== undefined) next.languages = command.languages === null ? Object.freeze(['en'] as const) : languages(command.languages);
   return Object.freeze(next);
 }
 

@@ -249,11 +249,11 @@ export type PrivacyCenterInput = {
   deletionMode?: PrivacyCenterDeletionMode | null | undefined;
   /** 1-100 characters; null shows the customer's name. */
   displayName?: string | null | undefined;
-  /** The profile fields (sreg names) people may correct themselves; replaces the list. */
+  /** The profile fields (sreg names) people may correct themselves; replaces the list (null or empty: none). */
   editableFields?: Array<string> | null | undefined;
   /** Opens or closes the privacy center. */
   isEnabled?: boolean | null | undefined;
-  /** The languages offered, from `en` and `de`; must include `en`. */
+  /** The languages offered, from `en` and `de`; must include `en`; null offers English alone. */
   languages?: Array<string> | null | undefined;
   /** Absolute https URL (http only for loopback hosts); null for none. */
   logoUrl?: string | null | undefined;
