@@ -158,7 +158,7 @@ describe('privacy center actions', () => {
     expect(page.body).not.toContain('name="fullname"');
     // A correction while restricted is refused, and changes nothing.
     const before = await tableCounts();
-    expect((await postAccountForm(app, browser, '/profile', [['fullname', 'No']])).status).toBe(409);
+    expect((await postAccountForm(app, browser, '/profile', [['fullname', 'No']])).status).toBe(400);
     expect(await tableCounts()).toEqual(before);
     expect((await postAccountForm(app, browser, '/restriction', [['restricted', 'false']])).location).toBe('/c/acme/account?done=unrestricted');
     expect((await profileOf('alice'))?.restrictedAt).toBeNull();

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { App } from '../../../src/app';
 import { createTestCustomer, resetDatabase, startPublicTestApp } from '../../support/app';
-import { enablePrivacyCenter, signInToAccount } from '../../support/account';
-import { accountPage, cellsOf } from '../../support/account-pages';
+import { enablePrivacyCenter, sameOrigin, signInToAccount } from '../../support/account';
+import { accountPage, cellsOf, csrfOf } from '../../support/account-pages';
 import { testQueuePrefix } from '../../support/env';
 import { Browser } from '../../support/flow';
 import { signIn } from '../../support/sign-ins';
@@ -101,6 +101,10 @@ describe('privacy center pages (/c/{slug}/account)', () => {
     const english = await accountPage(app, browser, 'acme', '?lang=en', { 'accept-language': 'de' });
     expect(english.body).toContain('<html lang="en">');
     expect(english.body).toContain('Your data');
+    // A refusal speaks the person's language too, and changes nothing.
+    const refused = await browser.postForm(`${app.url}/c/acme/account/profile`, [['csrf', csrfOf(german.body)], ['email', 'x@example.org']], { ...sameOrigin(app), 'accept-language': 'de' });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('Das Feld E-Mail-Adresse kann hier nicht berichtigt werden.');
     const signedOut = await accountPage(app, new Browser(), 'acme', '', { 'accept-language': 'de' });
     expect(signedOut.body).toContain('Melden Sie sich an, um Ihre Daten zu sehen');
     // A customer that offers English only answers English whatever the browser prefers.
