@@ -8,10 +8,27 @@ import { TEST_REDIS_URL, testQueuePrefix } from '../../support/env';
 import { Browser, postback } from '../../support/flow';
 import { graphql } from '../../support/graphql';
 import { asOwnerOf, regionDatabases, RegionDatabase } from '../../support/regions';
+import { waitUntil } from '../../support/wait';
+import { CHANGES_CHANNEL } from '../../../src/db/change-feed';
 
 const REGIONS = ['EU', 'NA'] as const;
 const CREATE = `mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { apiKey customer { id slug region } } }`;
 const PREFIX = `${testQueuePrefix()}-account-regions-${randomUUID().slice(0, 8)}`;
+
+/** Resolves once `cell` has received every change notification its database committed before the call (as support/app.ts changesDelivered). */
+async function changesDelivered(cell: App['regions'][number], ownerUrl: string): Promise<void> {
+  const marker = `test-marker:${randomUUID()}`;
+  let seen = false;
+  const stop = cell.changes.subscribe((change) => {
+    if (change === marker) seen = true;
+  });
+  try {
+    await asOwnerOf(ownerUrl, 'select pg_notify($1, $2)', [CHANGES_CHANNEL, marker]);
+    await waitUntil(`region ${cell.region} to receive a marker notification`, () => seen);
+  } finally {
+    stop();
+  }
+}
 
 /**
  * The privacy center in a two-region deployment (issue 18's region router): a customer's center is
@@ -35,8 +52,8 @@ describe('the privacy center across regions', () => {
       const res = await graphql<{ createCustomer: { apiKey: string } }>(app.url!, CREATE, { input: { slug, name: `Shop ${region}`, verifyUrl: 'http://127.0.0.1:9/verify', region } });
       expect(res.errors).toBeUndefined();
       shops[region] = { apiKey: res.data!.createCustomer.apiKey, slug };
-      // Opened before any request of the center reads the customer into a region's cache.
       await asOwnerOf(databases[i]!.owner, `update customer set privacy_center = '{"isEnabled": true}'::jsonb where slug = $1`, [slug]);
+      await changesDelivered(app.regions[i]!, databases[i]!.owner);
     }
   }, 120_000);
   afterAll(async () => {
