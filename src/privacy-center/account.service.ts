@@ -179,7 +179,7 @@ export class AccountService {
     return { request, removed };
   }
 
-  /** The session's person: their profile opened, or ACCOUNT gone when it (or their key) no longer exists. */
+  /** The session's person: their profile opened; AccountGoneError when it (or their key) no longer exists. */
   private async person(customer: CustomerConfig, profileId: string): Promise<Person> {
     const profile = await this.deps.profiles.read(profileId, customerTenant(customer.id));
     if (!profile || profile.username === null) throw new AccountGoneError();

@@ -1,7 +1,7 @@
 import { escapeMarkup } from '../../../openid';
 import type { AccountOverview } from '../../../privacy-center';
 import type { MessageKey } from '../messages';
-import { csrfField, formatTime, named, PageContext, pathOf, renderFrame, text } from './page-frame';
+import { csrfField, formatTime, named, PageContext, pathOf, renderFrame, renderTable, text } from './page-frame';
 import { renderActionSections } from './overview-actions';
 
 /** A one-line outcome shown above the overview: what an action did, or why it changed nothing. */
@@ -37,19 +37,16 @@ function noticeOf(ctx: PageContext, notice: Notice | null): string {
 }
 
 function dataSection(ctx: PageContext, o: AccountOverview): string {
-  const rows = o.attributes.map(
-    (a) =>
-      `<tr><th scope="row">${fieldLabel(ctx, a.field)}</th><td>${a.value === null ? `<span class="muted">${text(ctx, 'data.empty')}</span>` : escapeMarkup(a.value)}</td>` +
-      `<td>${a.changedAt === null ? '' : text(ctx, `source.${a.source}`)}</td><td>${a.changedAt === null ? '' : escapeMarkup(formatTime(ctx, a.changedAt))}</td></tr>`,
-  );
+  const rows = o.attributes.map((a) => [
+    fieldLabel(ctx, a.field),
+    a.value === null ? `<span class="muted">${text(ctx, 'data.empty')}</span>` : escapeMarkup(a.value),
+    a.changedAt === null ? '' : text(ctx, `source.${a.source}`),
+    a.changedAt === null ? '' : escapeMarkup(formatTime(ctx, a.changedAt)),
+  ]);
   const restricted = o.isRestricted ? `<p class="notice error" role="status">${text(ctx, 'data.restrictedNotice')}</p>` : '';
+  const headers = [text(ctx, 'data.field'), text(ctx, 'data.value'), text(ctx, 'data.source'), text(ctx, 'data.changed')];
   return `<section aria-labelledby="data-heading"><h2 id="data-heading">${text(ctx, 'data.heading')}</h2>
-${restricted}<div class="scroll" tabindex="0"><table>
-<thead><tr><th scope="col">${text(ctx, 'data.field')}</th><th scope="col">${text(ctx, 'data.value')}</th><th scope="col">${text(ctx, 'data.source')}</th><th scope="col">${text(ctx, 'data.changed')}</th></tr></thead>
-<tbody>
-<tr><th scope="row">${text(ctx, 'data.username')}</th><td>${escapeMarkup(o.username)}</td><td></td><td></td></tr>
-${rows.join('\n')}
-</tbody></table></div>
+${restricted}${renderTable(headers, [[text(ctx, 'data.username'), escapeMarkup(o.username), '', ''], ...rows], { rowHeader: true })}
 ${correctionForm(ctx, o)}</section>`;
 }
 
@@ -69,44 +66,43 @@ ${inputs.join('\n')}
 }
 
 function sitesSection(ctx: PageContext, o: AccountOverview): string {
-  const rows = o.consents.map((c) => {
-    const action =
-      c.revokedAt !== null
-        ? text(ctx, 'sites.withdrawn', { when: formatTime(ctx, c.revokedAt) })
-        : `<form class="inline" method="post" action="${escapeMarkup(pathOf(ctx, `/consents/${encodeURIComponent(c.id)}/withdraw`))}">${csrfField(ctx)}<button type="submit" class="secondary">${text(ctx, 'sites.withdraw')}</button></form>`;
-    return `<tr><td>${escapeMarkup(c.realm)}</td><td>${text(ctx, c.decision === 'ALLOW' ? 'sites.allowed' : 'sites.denied')}</td><td>${fieldList(ctx, c.grantedFields)}</td>` +
-      `<td>${escapeMarkup(formatTime(ctx, c.decidedAt))}</td><td>${c.isRemembered ? '✓' : '–'}</td><td>${action}</td></tr>`;
-  });
-  const table = rows.length === 0
-    ? `<p>${text(ctx, 'sites.none')}</p>`
-    : `<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">${text(ctx, 'sites.site')}</th><th scope="col">${text(ctx, 'sites.decision')}</th><th scope="col">${text(ctx, 'sites.fields')}</th><th scope="col">${text(ctx, 'sites.when')}</th><th scope="col">${text(ctx, 'sites.remembered')}</th><th scope="col"><span class="muted">${text(ctx, 'sites.withdraw')}</span></th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table></div>`;
+  const rows = o.consents.map((c) => [
+    escapeMarkup(c.realm),
+    text(ctx, c.decision === 'ALLOW' ? 'sites.allowed' : 'sites.denied'),
+    fieldList(ctx, c.grantedFields),
+    escapeMarkup(formatTime(ctx, c.decidedAt)),
+    c.isRemembered ? '✓' : '–',
+    c.revokedAt !== null
+      ? text(ctx, 'sites.withdrawn', { when: formatTime(ctx, c.revokedAt) })
+      : `<form class="inline" method="post" action="${escapeMarkup(pathOf(ctx, `/consents/${encodeURIComponent(c.id)}/withdraw`))}">${csrfField(ctx)}<button type="submit" class="secondary">${text(ctx, 'sites.withdraw')}</button></form>`,
+  ]);
+  const headers = ['sites.site', 'sites.decision', 'sites.fields', 'sites.when', 'sites.remembered', 'sites.withdraw'] as const;
+  const table = rows.length === 0 ? `<p>${text(ctx, 'sites.none')}</p>` : renderTable(headers.map((h) => text(ctx, h)), rows);
   return `<section aria-labelledby="sites-heading"><h2 id="sites-heading">${text(ctx, 'sites.heading')}</h2>\n${table}</section>`;
 }
 
 function signInsSection(ctx: PageContext, o: AccountOverview): string {
-  const rows = o.signIns.map(
-    (s) =>
-      `<tr><td>${escapeMarkup(formatTime(ctx, s.at))}</td><td>${s.isAccount ? text(ctx, 'signIns.thisCenter') : escapeMarkup(s.realm)}</td><td>${s.isAccount ? '' : fieldList(ctx, s.releasedFields)}</td></tr>`,
-  );
-  const table = rows.length === 0
-    ? `<p>${text(ctx, 'signIns.none')}</p>`
-    : `<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">${text(ctx, 'signIns.when')}</th><th scope="col">${text(ctx, 'signIns.site')}</th><th scope="col">${text(ctx, 'signIns.released')}</th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table></div>`;
+  const rows = o.signIns.map((s) => [
+    escapeMarkup(formatTime(ctx, s.at)),
+    s.isAccount ? text(ctx, 'signIns.thisCenter') : escapeMarkup(s.realm),
+    s.isAccount ? '' : fieldList(ctx, s.releasedFields),
+  ]);
+  const headers = [text(ctx, 'signIns.when'), text(ctx, 'signIns.site'), text(ctx, 'signIns.released')];
+  const table = rows.length === 0 ? `<p>${text(ctx, 'signIns.none')}</p>` : renderTable(headers, rows);
   return `<section aria-labelledby="sign-ins-heading"><h2 id="sign-ins-heading">${text(ctx, 'signIns.heading')}</h2>\n${table}</section>`;
 }
 
 function requestsSection(ctx: PageContext, page: OverviewPage): string {
-  const rows = page.overview.requests.map(
-    (r) =>
-      `<tr><td>${named(ctx, 'kind', r.kind)}</td><td>${escapeMarkup(formatTime(ctx, r.receivedAt))}</td><td>${escapeMarkup(formatTime(ctx, r.dueAt))}</td>` +
-      `<td>${named(ctx, 'status', r.status)}</td><td>${r.outcome === null ? '' : escapeMarkup(r.outcome)}</td>` +
-      `<td><a href="${escapeMarkup(page.receiptHref(r.id))}">${text(ctx, 'requests.receipt')}</a></td></tr>`,
-  );
-  const table = rows.length === 0
-    ? `<p>${text(ctx, 'requests.none')}</p>`
-    : `<div class="scroll" tabindex="0"><table><thead><tr><th scope="col">${text(ctx, 'requests.kind')}</th><th scope="col">${text(ctx, 'requests.received')}</th><th scope="col">${text(ctx, 'requests.due')}</th><th scope="col">${text(ctx, 'requests.status')}</th><th scope="col">${text(ctx, 'requests.outcome')}</th><th scope="col">${text(ctx, 'requests.receipt')}</th></tr></thead>
-<tbody>${rows.join('\n')}</tbody></table></div>`;
+  const rows = page.overview.requests.map((r) => [
+    named(ctx, 'kind', r.kind),
+    escapeMarkup(formatTime(ctx, r.receivedAt)),
+    escapeMarkup(formatTime(ctx, r.dueAt)),
+    named(ctx, 'status', r.status),
+    r.outcome === null ? '' : escapeMarkup(r.outcome),
+    `<a href="${escapeMarkup(page.receiptHref(r.id))}">${text(ctx, 'requests.receipt')}</a>`,
+  ]);
+  const headers = ['requests.kind', 'requests.received', 'requests.due', 'requests.status', 'requests.outcome', 'requests.receipt'] as const;
+  const table = rows.length === 0 ? `<p>${text(ctx, 'requests.none')}</p>` : renderTable(headers.map((h) => text(ctx, h)), rows);
   return `<section aria-labelledby="requests-heading"><h2 id="requests-heading">${text(ctx, 'requests.heading')}</h2>\n${table}</section>`;
 }
 

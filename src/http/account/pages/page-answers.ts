@@ -60,7 +60,7 @@ export function refusalOf(err: unknown): { status: number; notice: Notice } | nu
   if (err instanceof AccountGoneError) return null;
   if (err instanceof FieldNotEditableError) return { status: 400, notice: { kind: 'error', key: 'error.notEditable', values: { field: err.field } } };
   if (!(err instanceof DomainError)) return null;
-  if (err.code === 'PROFILE_RESTRICTED') return { status: 409, notice: { kind: 'error', key: 'error.restricted' } };
+  if (err.code === 'PROFILE_RESTRICTED') return { status: 400, notice: { kind: 'error', key: 'error.restricted' } };
   if (err.code === 'BAD_USER_INPUT') {
     const field = typeof err.details.field === 'string' ? err.details.field : '';
     return field === 'grounds'

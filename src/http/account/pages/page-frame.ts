@@ -63,6 +63,22 @@ export function formatTime(ctx: PageContext, at: Date): string {
   return `${new Intl.DateTimeFormat(ctx.messages.lang, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(at)} UTC`;
 }
 
+/**
+ * A table whose rows stack into labelled blocks on a narrow screen: `headers` (escaped markup) head
+ * the columns and label each cell (`data-label`); with `rowHeader` the first cell heads its row.
+ */
+export function renderTable(headers: readonly string[], rows: ReadonlyArray<readonly string[]>, options: { rowHeader?: boolean } = {}): string {
+  const label = (i: number) => headers[i]!.replace(/<[^>]*>/g, '');
+  const body = rows.map(
+    (cells) =>
+      `<tr>${cells.map((cell, i) => (i === 0 && options.rowHeader ? `<th scope="row">${cell}</th>` : `<td data-label="${label(i)}">${cell}</td>`)).join('')}</tr>`,
+  );
+  return `<div class="scroll" tabindex="0"><table class="stack"><thead><tr>${headers.map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead>
+<tbody>
+${body.join('\n')}
+</tbody></table></div>`;
+}
+
 /** The hidden CSRF field of every form. */
 export function csrfField(ctx: PageContext): string {
   return ctx.csrf === null ? '' : `<input type="hidden" name="csrf" value="${escapeMarkup(ctx.csrf)}">`;
@@ -77,9 +93,9 @@ export function pathOf(ctx: PageContext, suffix: string, query: Readonly<Record<
 }
 
 /**
- * The pages' one style sheet. A wide table scrolls sideways inside its `.scroll` box on a phone;
- * the box takes focus (tabindex=0) so a keyboard can scroll it too (WCAG 2.1.1). Words break
- * inside only on a phone's width (a laptop has room for "Completed" whole); buttons never wrap.
+ * The pages' one style sheet. A table stacks into labelled rows on a phone; a wide one scrolls
+ * sideways inside its `.scroll` box, which takes focus (tabindex=0) so a keyboard can scroll it too
+ * (WCAG 2.1.1). Buttons never wrap inside a word.
  */
 function style(accent: string): string {
   return `<style>
@@ -91,16 +107,18 @@ header .brand{display:flex;align-items:center;gap:.75rem}header img{max-height:4
 main{max-width:60rem;margin:1rem auto;padding:0 .75rem}
 section{background:#fff;padding:1rem;border-radius:.6rem;box-shadow:0 1px 3px rgba(0,0,0,.1);margin-bottom:1rem}
 h1{font-size:1.35rem;margin:0}h2{font-size:1.15rem;margin-top:0}
-.scroll{overflow-x:auto}.scroll:focus-visible{outline:2px solid var(--accent);outline-offset:2px}table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e6ec;vertical-align:top}td{overflow-wrap:break-word}
-@media (max-width:40rem){td{word-break:break-word}}
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
+th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e6ec;vertical-align:top}td{overflow-wrap:anywhere}
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}input[type=text]{width:100%;max-width:28rem;font-size:1rem;padding:.4rem;border:1px solid #9aa1ad;border-radius:.3rem}
 .choice{font-weight:normal;display:flex;gap:.5rem;align-items:flex-start}
-button,.button{white-space:nowrap;font-size:1rem;padding:.5rem 1rem;border-radius:.4rem;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block;margin:.4rem .4rem 0 0}
+button,.button{font-size:1rem;padding:.5rem 1rem;border-radius:.4rem;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block;margin:.4rem .4rem 0 0;white-space:nowrap}
 button.secondary{background:#fff;color:var(--accent)}.danger{background:#b91c1c;border-color:#b91c1c}
 a{color:var(--accent)}.notice{padding:.75rem 1rem;border-radius:.5rem;margin-bottom:1rem;background:#ecfdf5;border:1px solid #10b981}
 .notice.error{background:#fef2f2;border-color:#ef4444}.muted{color:#5b6270}
 nav.languages a{margin-right:.5rem}form.inline{display:inline}
+@media (max-width:40rem){.stack thead{position:absolute;left:-9999px}.stack tr{display:block;border-bottom:1px solid #e3e6ec;padding:.4rem 0}
+.stack td,.stack th[scope=row]{display:block;border:0;padding:.15rem 0}.stack td:empty{display:none}
+.stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
 </style>`;
 }
 

@@ -2,7 +2,7 @@ import { escapeMarkup } from '../../../openid';
 import type { PrivacyCenterDeletionMode } from '../../../customers';
 import type { PrivacyRequestView } from '../../../privacy-center';
 import type { MessageKey } from '../messages';
-import { csrfField, formatTime, named, PageContext, pathOf, renderFrame, text } from './page-frame';
+import { csrfField, formatTime, named, PageContext, pathOf, renderFrame, renderTable, text } from './page-frame';
 
 /** The signed-out page: what the center is, and the sign-in button (a link to pc-flow's sign-in route). */
 export function renderSignedOutPage(ctx: PageContext, notice: MessageKey | null): string {
@@ -46,11 +46,8 @@ export function renderReceiptPage(ctx: PageContext, request: PrivacyRequestView,
     row(text(ctx, 'receipt.completed'), request.completedAt === null ? text(ctx, 'receipt.notYet') : escapeMarkup(formatTime(ctx, request.completedAt))),
     ...(request.outcome === null ? [] : [row(text(ctx, 'requests.outcome'), escapeMarkup(request.outcome))]),
   ];
-  const tables = removed === null
-    ? ''
-    : `<h2>${text(ctx, 'receipt.removed')}</h2><div class="scroll" tabindex="0"><table><thead><tr><th scope="col">${text(ctx, 'receipt.table')}</th><th scope="col">${text(ctx, 'receipt.rows')}</th></tr></thead><tbody>
-${Object.entries(removed).sort(([a], [b]) => a.localeCompare(b)).map(([table, count]) => `<tr><td><code>${escapeMarkup(table)}</code></td><td>${escapeMarkup(String(count))}</td></tr>`).join('\n')}
-</tbody></table></div>`;
+  const counts = Object.entries(removed ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([table, count]) => [`<code>${escapeMarkup(table)}</code>`, escapeMarkup(String(count))]);
+  const tables = removed === null ? '' : `<h2>${text(ctx, 'receipt.removed')}</h2>${renderTable([text(ctx, 'receipt.table'), text(ctx, 'receipt.rows')], counts)}`;
   const content = `<h1>${text(ctx, 'receipt.title')}</h1>
 <section><p>${text(ctx, 'receipt.text')}</p>
 <div class="scroll" tabindex="0"><table><tbody>${rows.join('\n')}</tbody></table></div>
