@@ -95,7 +95,8 @@ export function pathOf(ctx: PageContext, suffix: string, query: Readonly<Record<
 /**
  * The pages' one style sheet. A table stacks into labelled rows on a phone; a wide one scrolls
  * sideways inside its `.scroll` box, which takes focus (tabindex=0) so a keyboard can scroll it too
- * (WCAG 2.1.1). Buttons never wrap inside a word.
+ * (WCAG 2.1.1). Buttons never wrap inside a word, and a cell's words break inside only on a phone
+ * (with `anywhere`, a laptop's table squeezed "Completed" to "Complete|d").
  */
 function style(accent: string): string {
   return `<style>
@@ -108,7 +109,7 @@ main{max-width:60rem;margin:1rem auto;padding:0 .75rem}
 section{background:#fff;padding:1rem;border-radius:.6rem;box-shadow:0 1px 3px rgba(0,0,0,.1);margin-bottom:1rem}
 h1{font-size:1.35rem;margin:0}h2{font-size:1.15rem;margin-top:0}
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}
-th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e6ec;vertical-align:top}td{overflow-wrap:anywhere}
+th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #e3e6ec;vertical-align:top}td{overflow-wrap:break-word}
 label{display:block;margin:.5rem 0 .2rem;font-weight:600}input[type=text]{width:100%;max-width:28rem;font-size:1rem;padding:.4rem;border:1px solid #9aa1ad;border-radius:.3rem}
 .choice{font-weight:normal;display:flex;gap:.5rem;align-items:flex-start}
 button,.button{font-size:1rem;padding:.5rem 1rem;border-radius:.4rem;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none;display:inline-block;margin:.4rem .4rem 0 0;white-space:nowrap}
@@ -118,6 +119,7 @@ a{color:var(--accent)}.notice{padding:.75rem 1rem;border-radius:.5rem;margin-bot
 nav.languages a{margin-right:.5rem}form.inline{display:inline}
 @media (max-width:40rem){.stack thead{position:absolute;left:-9999px}.stack tr{display:block;border-bottom:1px solid #e3e6ec;padding:.4rem 0}
 .stack td,.stack th[scope=row]{display:block;border:0;padding:.15rem 0}.stack td:empty{display:none}
+td{overflow-wrap:anywhere}
 .stack td[data-label]::before{content:attr(data-label) ": ";font-weight:600}}
 </style>`;
 }
