@@ -176,10 +176,11 @@ describe('the privacy center in a browser', () => {
     await link.waitFor();
     await centerScreenshot(alice, 'export-ready');
     const [download] = await Promise.all([alice.waitForEvent('download'), link.click()]);
-    const document = JSON.parse(readFileSync((await download.path())!, 'utf8')) as Record<string, unknown>;
-    const text = JSON.stringify(document);
-    expect(text).toContain('alice@example.org');
-    expect(text).toContain('ally');
+    const document = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { format: string; profile: Record<string, unknown>; previousValues: unknown[] };
+    // Everything about her: her profile, and her correction among the previous values.
+    expect(document.format).toBe('ids.profile-export/1');
+    expect(document.profile).toMatchObject({ username: 'alice', email: 'alice@example.org', fullname: 'Alice Liddell' });
+    expect(JSON.stringify(document.previousValues)).toContain('ally');
   }, STEP_MS);
 
   it('speaks German to a browser whose Accept-Language asks for it', async () => {
