@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { App } from '../../../src/app';
 import { accountCsrfToken } from '../../../src/http/account/account-csrf';
-import { startPublicTestApp } from '../../support/app';
+import { resetDatabase, startPublicTestApp } from '../../support/app';
 import { sameOrigin } from '../../support/account';
 import { TEST_REDIS_URL, testQueuePrefix } from '../../support/env';
 import { Browser, postback } from '../../support/flow';
@@ -44,6 +44,8 @@ describe('the privacy center across regions', () => {
 
   beforeAll(async () => {
     let env: Record<string, string>;
+    // The home region's database is this worker's own: empty it of what earlier files left there.
+    await resetDatabase();
     ({ databases, env, drop } = await regionDatabases(REGIONS));
     app = await startPublicTestApp({ ...env, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', QUEUE_PREFIX: PREFIX });
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });

@@ -87,6 +87,7 @@ export const de: Catalogue = {
   'requests.outcome': 'Ergebnis',
   'requests.receipt': 'Beleg',
   'requests.none': 'Sie haben keine Anträge gestellt.',
+  'requests.overdue': 'überfällig',
   'kind.EXPORT': 'Download Ihrer Daten',
   'kind.RECTIFICATION': 'Berichtigung',
   'kind.RESTRICTION': 'Einschränkung der Verarbeitung',

@@ -89,6 +89,7 @@ export const en = {
   'requests.outcome': 'Outcome',
   'requests.receipt': 'Receipt',
   'requests.none': 'You have made no requests.',
+  'requests.overdue': 'overdue',
   'kind.EXPORT': 'Download of your data',
   'kind.RECTIFICATION': 'Correction',
   'kind.RESTRICTION': 'Restriction of processing',

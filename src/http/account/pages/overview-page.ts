@@ -97,7 +97,7 @@ function requestsSection(ctx: PageContext, page: OverviewPage): string {
     named(ctx, 'kind', r.kind),
     escapeMarkup(formatTime(ctx, r.receivedAt)),
     escapeMarkup(formatTime(ctx, r.dueAt)),
-    named(ctx, 'status', r.status),
+    `${named(ctx, 'status', r.status)}${r.isOverdue ? ` <strong>(${text(ctx, 'requests.overdue')})</strong>` : ''}`,
     r.outcome === null ? '' : escapeMarkup(r.outcome),
     `<a href="${escapeMarkup(page.receiptHref(r.id))}">${text(ctx, 'requests.receipt')}</a>`,
   ]);

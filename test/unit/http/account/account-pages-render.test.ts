@@ -143,6 +143,12 @@ describe('privacy center pages', () => {
     expect(html).toContain('?lang=de');
   });
 
+  it('flag a request still owed an answer past its due date', () => {
+    const late = request({ status: PrivacyRequestStatus.PENDING_REVIEW, kind: PrivacyRequestKind.OBJECTION, completedAt: null, isOverdue: true });
+    expect(cellsOf(renderOverviewPage(ctx(), page(overview({ requests: [late] }))))).toContain('<td>Waiting for review <strong>(overdue)</strong></td>');
+    expect(renderOverviewPage(ctx(), page())).not.toContain('(overdue)');
+  });
+
   it('show the rows removed per table on a completed deletion receipt', () => {
     const html = renderReceiptPage(ctx({ csrf: null }), request(), { profile: 1, consent_decision: 2 });
     expect(cellsOf(html)).toContain('<code>consent_decision</code></td><td>2</td>');
