@@ -18,7 +18,7 @@ export const de: Catalogue = {
   'done.rectified': 'Ihre Berichtigung wurde gespeichert.',
   'done.unchanged': 'Es wurde nichts geändert.',
   'done.withdrawn': 'Ihre Einwilligung wurde widerrufen. Die Website fragt Sie bei der nächsten Anmeldung erneut.',
-  'done.export': 'Ihr Download wird vorbereitet. Laden Sie diese Seite gleich neu.',
+  'done.export': 'Ihr Download wird vorbereitet. Sein Link erscheint unter „Meine Daten herunterladen“, sobald er bereit ist: Laden Sie diese Seite gleich neu.',
   'done.restricted': 'Die Verarbeitung Ihrer Daten ist jetzt eingeschränkt.',
   'done.unrestricted': 'Die Einschränkung wurde aufgehoben.',
   'done.objected': 'Ihr Widerspruch ist eingegangen.',

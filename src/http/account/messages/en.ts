@@ -20,7 +20,7 @@ export const en = {
   'done.rectified': 'Your correction was saved.',
   'done.unchanged': 'Nothing was changed.',
   'done.withdrawn': 'Your consent was withdrawn. The site will ask you again the next time you sign in to it.',
-  'done.export': 'Your download is being prepared. Reload this page in a moment.',
+  'done.export': 'Your download is being prepared. Its link appears under “Download my data” once it is ready: reload this page in a moment.',
   'done.restricted': 'Processing of your data is now restricted.',
   'done.unrestricted': 'The restriction was lifted.',
   'done.objected': 'Your objection was received.',
