@@ -18,7 +18,7 @@ export interface AuthRequestFilter {
   outcome?: string | null;
   username?: string | null;
   realm?: string | null;
-  protocol?: 'OPENID2' | 'OIDC' | null;
+  protocol?: 'OPENID2' | 'OIDC' | 'ACCOUNT' | null;
   clientId?: string | null;
   from?: Date | null;
   to?: Date | null;
@@ -61,7 +61,7 @@ export class AuthRequestQueries {
       where.$and = [matchWhere(await lookupMatch(this.keys, customers, 'username', filter.username), 'usernameHash', 'username')];
     }
     if (filter.realm) where.realm = filter.realm;
-    if (filter.protocol) where.mode = filter.protocol === 'OIDC' ? 'oidc' : { $ne: 'oidc' };
+    if (filter.protocol) where.mode = filter.protocol === 'OIDC' ? 'oidc' : filter.protocol === 'ACCOUNT' ? 'account' : { $nin: ['oidc', 'account'] };
     if (filter.clientId) Object.assign(where, { mode: 'oidc', openidRequest: { oidc: { clientId: filter.clientId } } });
     if (filter.from || filter.to) where.createdAt = { ...(filter.from ? { $gte: filter.from } : {}), ...(filter.to ? { $lte: filter.to } : {}) };
     const rows = await this.em.find(AuthRequest, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: first + 1 });

@@ -24,6 +24,8 @@ registerEnumType(ReturnToVerificationStatusEnum, {
 export enum AuthProtocol {
   OPENID2 = 'OPENID2',
   OIDC = 'OIDC',
+  /** A person's sign-in to their own privacy center (issue 22): no relying party, never an assertion. */
+  ACCOUNT = 'ACCOUNT',
 }
 registerEnumType(AuthProtocol, {
   name: 'AuthProtocol',
@@ -31,12 +33,14 @@ registerEnumType(AuthProtocol, {
   valuesConfig: {
     OPENID2: { description: 'OpenID Authentication 2.0 (checkid at /c/{slug}/openid).' },
     OIDC: { description: 'OpenID Connect (the authorization endpoint /c/{slug}/oidc/authorize).' },
+    ACCOUNT: { description: 'No relying party: the person signed in to their own privacy center (/c/{slug}/account), which never produces an assertion.' },
   },
 });
 
-/** The protocol of a stored request: OpenID Connect rows carry the mode `oidc`. */
+/** The protocol of a stored request: OpenID Connect rows carry the mode `oidc`, privacy center sign-ins `account`. */
 export function protocolOf(mode: string): AuthProtocol {
-  return mode === 'oidc' ? AuthProtocol.OIDC : AuthProtocol.OPENID2;
+  if (mode === 'oidc') return AuthProtocol.OIDC;
+  return mode === 'account' ? AuthProtocol.ACCOUNT : AuthProtocol.OPENID2;
 }
 
 registerEnumType(AuthRequestStatus, { name: 'AuthRequestStatus', description: 'Where an authentication request stands (docs/protocol.md#states).' });

@@ -3,7 +3,7 @@ import { ConsentService } from '../consent';
 import type { CustomerConfig } from '../customers';
 import { ErasureService } from '../erasure';
 import { ExportService } from '../exports';
-import { AuthRequestQueries } from '../identity-flow';
+import { ACCOUNT_MODE, AuthRequestQueries } from '../identity-flow';
 import { SREG_FIELDS, SregField } from '../openid';
 import { ProfileChanges, ProfileRecord, ProfileService } from '../profiles';
 import { NotFoundError } from '../shared/errors';
@@ -27,8 +27,6 @@ export interface AccountServiceDeps {
 const RECENT_SIGN_INS = 20;
 const RECENT_EXPORTS = 5;
 const RECENT_REQUESTS = 50;
-/** The mode of an auth request that signed a person in to their privacy center (pc-flow's ACCOUNT_MODE). */
-const ACCOUNT_MODE = 'account';
 
 /** The person behind a session: their profile and username, and the tenant that sees only them. */
 interface Person {

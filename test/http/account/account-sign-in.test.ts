@@ -6,6 +6,7 @@ import { enablePrivacyCenter, signInToAccount, startAccountSignIn } from '../../
 import { TEST_REDIS_URL, testQueuePrefix } from '../../support/env';
 import { Browser, consentForm, postback } from '../../support/flow';
 import { npmOpenid, relyingParty } from '../../support/rp';
+import { graphql } from '../../support/graphql';
 
 const PREFIX = `${testQueuePrefix()}-account-${randomUUID().slice(0, 8)}`;
 const MAX_SECONDS = 3600;
@@ -87,6 +88,11 @@ describe('privacy center sign-in through the AW (/c/{slug}/account/sign-in)', ()
 
     const [request] = await ownerSql('select id, mode, status, outcome, released_fields from auth_request');
     expect(request).toMatchObject({ mode: 'account', status: 'COMPLETED', outcome: 'id_res', released_fields: [] });
+    // The API names it a privacy center sign-in, and keeps it out of the OpenID 2.0 requests.
+    const listed = async (protocol: string) =>
+      (await graphql<{ authRequests: { nodes: Array<{ id: string; protocol: string }> } }>(app.url!, `{ authRequests(filter: { protocol: ${protocol} }) { nodes { id protocol } } }`)).data!.authRequests.nodes;
+    expect(await listed('ACCOUNT')).toEqual([{ id: request.id, protocol: 'ACCOUNT' }]);
+    expect(await listed('OPENID2')).toEqual([]);
     const counts = await tableCounts();
     expect(counts).toMatchObject({ oauth_login_code: 0, oidc_code: 0, consent_decision: 0 });
     const events = await ownerSql('select action, actor_kind, actor_id, target_id, subject_hash from audit_outbox where action like ? or action like ? order by id', ['login.%', 'account.%']);

@@ -31,6 +31,8 @@ export type AuditEventFilter = {
 
 /** The protocol a relying party used: both run through the same delegated login, consent, audit trail and webhooks. */
 export type AuthProtocol =
+  /** No relying party: the person signed in to their own privacy center (/c/{slug}/account), which never produces an assertion. */
+  | 'ACCOUNT'
   /** OpenID Connect (the authorization endpoint /c/{slug}/oidc/authorize). */
   | 'OIDC'
   /** OpenID Authentication 2.0 (checkid at /c/{slug}/openid). */

@@ -56,7 +56,7 @@ export function SignInDetailPage() {
         <dt>Outcome</dt>
         <dd>{outcomeWords(shown.outcome)}</dd>
         <dt>Protocol</dt>
-        <dd>{shown.protocol === 'OIDC' ? `OpenID Connect (client ${shown.clientId ?? 'unknown'})` : `OpenID 2.0, ${shown.mode}`}</dd>
+        <dd>{shown.protocol === 'OIDC' ? `OpenID Connect (client ${shown.clientId ?? 'unknown'})` : shown.protocol === 'ACCOUNT' ? 'Privacy center sign-in (no relying party)' : `OpenID 2.0, ${shown.mode}`}</dd>
         {withPersonal && (
           <>
             <dt>Username</dt>

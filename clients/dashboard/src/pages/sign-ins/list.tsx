@@ -90,7 +90,7 @@ export function SignInsPage() {
                     <span className={`badge ${badgeOf(row.status, row.outcome)}`}>{STATUS_WORDS[row.status]}</span>
                   </td>
                   <td>{row.outcome ? outcomeWords(row.outcome) : <span className="muted">—</span>}</td>
-                  <td>{row.protocol === 'OIDC' ? 'OpenID Connect' : `OpenID 2.0 (${row.mode})`}</td>
+                  <td>{row.protocol === 'OIDC' ? 'OpenID Connect' : row.protocol === 'ACCOUNT' ? 'Privacy center' : `OpenID 2.0 (${row.mode})`}</td>
                   {withPersonal && <td>{row.username ?? <span className="muted">—</span>}</td>}
                   {withPersonal && <td>{row.realm ?? <span className="muted">—</span>}</td>}
                   <td>{reasonWords(row.failureReason) ?? <span className="muted">—</span>}</td>
