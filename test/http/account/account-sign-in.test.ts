@@ -175,6 +175,28 @@ describe('privacy center sign-in through the AW (/c/{slug}/account/sign-in)', ()
     expect((await ownerSql('select action from audit_outbox where action like ?', ['login.%'])).map((e) => e.action)).toEqual(['login.failed']);
   });
 
+  it('ends a sign-in whose return comes in another browser: neither that browser nor the one that started it gets a session', async () => {
+    // The attacker starts a sign-in (his browser holds the binding cookie) and sends its Verify URL to the victim,
+    // who signs in at the AW; the AW posts back the victim's name and sends the victim's browser to the Return URL.
+    const attacker = await startAccountSignIn(app, 'acme', new Browser());
+    expect((await postback(app, 'acme', { request_id: attacker.requestId, api_key: apiKey, username: 'alice' })).status).toBe(200);
+    const victim = new Browser();
+    const victimBack = await victim.get(`${app.url}/c/acme/ows_return?request_id=${attacker.requestId}`);
+    expect(victimBack.status).toBe(403);
+    expect(victimBack.body).toContain('This sign-in was not started in this browser.');
+    const reason = 'returned in another browser than the one that started the sign-in';
+    expect(await ownerSql('select status, outcome, failure_reason from auth_request')).toEqual([{ status: 'COMPLETED', outcome: 'cancel', failure_reason: reason }]);
+    // The attacker's return, with the binding cookie, finds it finished.
+    const attackerBack = await attacker.browser.get(`${app.url}/c/acme/ows_return?request_id=${attacker.requestId}`);
+    expect(attackerBack.status).toBe(409);
+    expect(attackerBack.headers.getSetCookie().some((l) => l.startsWith('ids_account='))).toBe(false);
+    expect(attacker.browser.cookie('ids_account')).toBeUndefined();
+    expect(victim.cookie('ids_account')).toBeUndefined();
+    expect(await sessionKeys()).toHaveLength(0);
+    const events = await ownerSql('select action, details from audit_outbox where action like ? or action like ? order by id', ['login.%', 'account.%']);
+    expect(events.map((e) => [e.action, (e.details as { reason?: string }).reason])).toEqual([['login.failed', reason]]);
+  });
+
   it('opens no session for a person erased between the postback and the return', async () => {
     const profileGone = await startAccountSignIn(app, 'acme');
     await postback(app, 'acme', { request_id: profileGone.requestId, api_key: apiKey, username: 'alice' });
