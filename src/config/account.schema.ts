@@ -24,7 +24,13 @@ export const accountConfigShape = {
     .int()
     .min(1)
     .default(20)
-    .describe('Privacy center sign-ins (GET /c/{slug}/account/sign-in) one address may start per window and customer; more answer 429.'),
+    .describe('Privacy center sign-ins (GET /c/{slug}/account/sign-in) one address may start per window, at one customer and at all customers together; more answer 429.'),
+  RATE_LIMIT_ACCOUNT_SIGN_IN_PER_PROFILE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10)
+    .describe('Privacy center sessions one person (profile) may open per hour by signing in; past it the sign-in answers 429 and opens no session.'),
   RATE_LIMIT_ACCOUNT_REQUESTS_PER_PROFILE: z.coerce
     .number()
     .int()

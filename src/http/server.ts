@@ -142,6 +142,7 @@ export async function createHttpServer(deps: HttpDeps): Promise<HttpServer> {
     region: deps.account.region,
     abuse,
     signInPerAddress: config.RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS,
+    signInPerProfile: config.RATE_LIMIT_ACCOUNT_SIGN_IN_PER_PROFILE,
     sessionMaxSeconds: config.ACCOUNT_SESSION_MAX_SECONDS,
     isSecureRequest: isSecure,
     loginFlow: deps.metrics.loginFlow,

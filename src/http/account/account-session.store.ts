@@ -60,7 +60,9 @@ export class AccountSessionStore {
 
   /**
    * The live session of a cookie value, its idle deadline moved on (a use); null when unknown,
-   * expired (idle or absolute) or malformed. An expired entry is removed at once.
+   * expired (idle or absolute) or malformed. An expired entry is removed at once. The refresh is
+   * written only over an entry that still exists (SET … XX): a sign-out landing between the read and
+   * the write is not undone, and the session it ended answers null here too.
    */
   async touch(id: string | undefined): Promise<AccountSession | null> {
     if (!id || !SESSION_ID.test(id)) return null;
@@ -72,8 +74,7 @@ export class AccountSessionStore {
       await this.redis.del(this.key(id));
       return null;
     }
-    await this.save(id, session, now);
-    return session;
+    return (await this.save(id, session, now, 'XX')) ? session : null;
   }
 
   /** Ends a session (sign-out); ending one twice is harmless. */
@@ -81,10 +82,13 @@ export class AccountSessionStore {
     if (SESSION_ID.test(id)) await this.redis.del(this.key(id));
   }
 
-  private async save(id: string, session: AccountSession, now: number): Promise<void> {
+  /** Writes the entry with its idle deadline; `XX`: only over one still there. Answers whether it was written. */
+  private async save(id: string, session: AccountSession, now: number, condition?: 'XX'): Promise<boolean> {
     const idleUntil = Math.min(now + this.settings.idleSeconds * 1000, session.expiresAt);
-    const stored: StoredSession = { ...session, idleUntil };
-    await this.redis.set(this.key(id), JSON.stringify(stored), 'PX', Math.max(1, idleUntil - now));
+    const value = JSON.stringify({ ...session, idleUntil } satisfies StoredSession);
+    const ttlMs = Math.max(1, idleUntil - now);
+    const written = condition ? await this.redis.set(this.key(id), value, 'PX', ttlMs, condition) : await this.redis.set(this.key(id), value, 'PX', ttlMs);
+    return written === 'OK';
   }
 
   private key(id: string): string {

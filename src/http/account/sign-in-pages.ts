@@ -14,10 +14,10 @@ export function sendNoCenterPage(res: Response): void {
   sendMessagePage(res, 404, 'No privacy center', 'This website has no privacy center here.');
 }
 
-/** Too many sign-ins from one address: 429 with Retry-After (RFC 6585 §4), as a page. */
+/** Too many sign-ins from one address, or of one person: 429 with Retry-After (RFC 6585 §4), as a page. */
 export function sendTooManyAttemptsPage(res: Response, retryAfterSeconds: number): void {
   res.set('Retry-After', String(retryAfterSeconds));
-  sendMessagePage(res, 429, 'Too many attempts', `Too many sign-in attempts from your network. Try again in ${retryAfterSeconds} seconds.`);
+  sendMessagePage(res, 429, 'Too many attempts', `Too many sign-in attempts. Try again in ${retryAfterSeconds} seconds.`);
 }
 
 /** A form sent without a live session of this center (none, ended, or another customer's). */

@@ -109,6 +109,22 @@ describe('privacy center sign-in through the AW (/c/{slug}/account/sign-in)', ()
     expect(page.body).not.toContain('/c/acme/account/sign-in');
   });
 
+  it('a new sign-in in a browser ends the session that browser held, at its start (the only step its Strict cookie reaches)', async () => {
+    const first = await signInToAccount(app, 'acme', apiKey, 'alice');
+    expect(await sessionKeys()).toEqual([sessionKeyOf(first.sessionId)]);
+    const { hop, requestId } = await startAccountSignIn(app, 'acme', first.browser);
+    expect(hop.headers.getSetCookie().find((l) => l.startsWith('ids_account='))).toMatch(/^ids_account=; Path=\/c\/acme\/account; Expires=Thu, 01 Jan 1970/);
+    expect(await sessionKeys()).toEqual([]);
+    await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'bob' });
+    await first.browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`);
+    const second = first.browser.cookie('ids_account')!;
+    expect(second).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await sessionKeys()).toEqual([sessionKeyOf(second)]);
+    // A browser without a session starts without touching anyone else's.
+    await startAccountSignIn(app, 'acme');
+    expect(await sessionKeys()).toEqual([sessionKeyOf(second)]);
+  });
+
   it('counts the sign-in\'s start and end under protocol="account"', async () => {
     const series = async (step: string, outcome: string) => {
       const text = await (await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
@@ -175,6 +191,28 @@ describe('privacy center sign-in through the AW (/c/{slug}/account/sign-in)', ()
     expect((await ownerSql('select action from audit_outbox where action like ?', ['login.%'])).map((e) => e.action)).toEqual(['login.failed']);
   });
 
+  it('ends a sign-in whose return comes in another browser: neither that browser nor the one that started it gets a session', async () => {
+    // The attacker starts a sign-in (his browser holds the binding cookie) and sends its Verify URL to the victim,
+    // who signs in at the AW; the AW posts back the victim's name and sends the victim's browser to the Return URL.
+    const attacker = await startAccountSignIn(app, 'acme', new Browser());
+    expect((await postback(app, 'acme', { request_id: attacker.requestId, api_key: apiKey, username: 'alice' })).status).toBe(200);
+    const victim = new Browser();
+    const victimBack = await victim.get(`${app.url}/c/acme/ows_return?request_id=${attacker.requestId}`);
+    expect(victimBack.status).toBe(403);
+    expect(victimBack.body).toContain('This sign-in was not started in this browser.');
+    const reason = 'returned in another browser than the one that started the sign-in';
+    expect(await ownerSql('select status, outcome, failure_reason from auth_request')).toEqual([{ status: 'COMPLETED', outcome: 'cancel', failure_reason: reason }]);
+    // The attacker's return, with the binding cookie, finds it finished.
+    const attackerBack = await attacker.browser.get(`${app.url}/c/acme/ows_return?request_id=${attacker.requestId}`);
+    expect(attackerBack.status).toBe(409);
+    expect(attackerBack.headers.getSetCookie().some((l) => l.startsWith('ids_account='))).toBe(false);
+    expect(attacker.browser.cookie('ids_account')).toBeUndefined();
+    expect(victim.cookie('ids_account')).toBeUndefined();
+    expect(await sessionKeys()).toHaveLength(0);
+    const events = await ownerSql('select action, details from audit_outbox where action like ? or action like ? order by id', ['login.%', 'account.%']);
+    expect(events.map((e) => [e.action, (e.details as { reason?: string }).reason])).toEqual([['login.failed', reason]]);
+  });
+
   it('opens no session for a person erased between the postback and the return', async () => {
     const profileGone = await startAccountSignIn(app, 'acme');
     await postback(app, 'acme', { request_id: profileGone.requestId, api_key: apiKey, username: 'alice' });
@@ -215,21 +253,26 @@ describe('privacy center sign-in through the AW (/c/{slug}/account/sign-in)', ()
 describe('privacy center sign-in rate limit', () => {
   let app: App;
   const slug = `rl${randomUUID().slice(0, 8)}`;
+  const other = `${slug}o`;
 
   beforeAll(async () => {
     app = await startPublicTestApp({
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       QUEUE_PREFIX: `${testQueuePrefix()}-account-rl-${randomUUID().slice(0, 8)}`,
       RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS: '2',
+      // The second test names its own address (X-Forwarded-For), apart from the first's.
+      TRUST_PROXY: 'true',
     });
     await resetDatabase();
     await createTestCustomer(app, slug);
     await enablePrivacyCenter(app, slug);
+    await createTestCustomer(app, other);
+    await enablePrivacyCenter(app, other);
   }, 60_000);
   afterAll(() => app?.stop());
 
-  it('answers 429 with Retry-After past RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS, counting unknown customers too, and starts nothing more', async () => {
-    const start = () => new Browser().get(`${app.url}/c/${slug}/account/sign-in`);
+  it('answers 429 with Retry-After past RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS, and starts nothing more', async () => {
+    const start = (at = slug) => new Browser().get(`${app.url}/c/${at}/account/sign-in`);
     expect((await start()).status).toBe(302);
     expect((await start()).status).toBe(302);
     const refused = await start();
@@ -237,8 +280,55 @@ describe('privacy center sign-in rate limit', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(refused.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await ownerSql('select id from auth_request')).toHaveLength(2);
-    const other = `${slug}x`;
-    for (let i = 0; i < 2; i++) expect((await new Browser().get(`${app.url}/c/${other}/account/sign-in`)).status).toBe(404);
-    expect((await new Browser().get(`${app.url}/c/${other}/account/sign-in`)).status).toBe(429);
+  });
+
+  it('counts one address across customers: past the limit at one, the address is refused at every other (known or not)', async () => {
+    const address = { 'x-forwarded-for': '203.0.113.7' };
+    const start = (at: string) => new Browser().get(`${app.url}/c/${at}/account/sign-in`, address);
+    const before = (await ownerSql('select id from auth_request')).length;
+    expect((await start(`${slug}x`)).status).toBe(404);
+    expect((await start(other)).status).toBe(302);
+    expect((await start(slug)).status).toBe(429);
+    expect((await start(other)).status).toBe(429);
+    expect(await ownerSql('select id from auth_request')).toHaveLength(before + 1);
+  });
+});
+
+describe('privacy center sign-in limit per person', () => {
+  let app: App;
+  let apiKey: string;
+  let redis: Redis;
+  const prefix = `${testQueuePrefix()}-account-rlp-${randomUUID().slice(0, 8)}`;
+
+  beforeAll(async () => {
+    app = await startPublicTestApp({
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      QUEUE_PREFIX: prefix,
+      RATE_LIMIT_ACCOUNT_SIGN_IN_PER_ADDRESS: '1000',
+      RATE_LIMIT_ACCOUNT_SIGN_IN_PER_PROFILE: '2',
+    });
+    redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
+    await resetDatabase();
+    ({ apiKey } = await createTestCustomer(app, 'acme'));
+    await enablePrivacyCenter(app, 'acme');
+  }, 60_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    await app?.stop();
+  });
+
+  it('opens no session past RATE_LIMIT_ACCOUNT_SIGN_IN_PER_PROFILE sign-ins of one person in an hour (429 page); other people still sign in', async () => {
+    await signInToAccount(app, 'acme', apiKey, 'alice');
+    await signInToAccount(app, 'acme', apiKey, 'alice');
+    const { browser, requestId } = await startAccountSignIn(app, 'acme');
+    await postback(app, 'acme', { request_id: requestId, api_key: apiKey, username: 'alice' });
+    const back = await browser.get(`${app.url}/c/acme/ows_return?request_id=${requestId}`);
+    expect(back.status).toBe(429);
+    expect(Number(back.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(back.body).toContain('Too many sign-in attempts.');
+    expect(browser.cookie('ids_account')).toBeUndefined();
+    expect(await redis.keys(`${prefix}:account-session:*`)).toHaveLength(2);
+    await signInToAccount(app, 'acme', apiKey, 'bob');
+    expect(await redis.keys(`${prefix}:account-session:*`)).toHaveLength(3);
   });
 });

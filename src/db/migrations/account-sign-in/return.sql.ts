@@ -6,7 +6,8 @@ import { OIDC_RETURN } from '../openid-connect/completion.sql';
  * consent, login code or OIDC code, releasing nothing, and names the person's profile in the answer
  * (`profile_id`), in the same one statement. Audited as `account.signed_in` by the person themselves
  * (DATA_SUBJECT, the customer's slug as the actor id). A cancel, an early return or an expiry end it
- * as any sign-in (login.cancelled, login.failed). Everything else is ids_flow_return of issue 19,
+ * as any sign-in (login.cancelled, login.failed); so does, unlike any other sign-in, a return by a
+ * browser whose binding cookie does not match (refused as foreign all the same). Everything else is ids_flow_return of issue 19,
  * unchanged (openid-connect/completion.sql.ts).
  */
 const ACCOUNT_SIGNED_IN = `
@@ -79,7 +80,20 @@ const ACCOUNT_RETURN = `
           -- Named by the cookie alone: the caller checks the cookie against the request_id hash, then asks again with it.
           a.step := 'check_binding'; a.auth_request_id := r.id; a.request_id_hash := r.request_id_hash; return next a; return;
         end if;
-        if not p_is_binding_valid or r.id is distinct from p_cookie_id then a.step := 'foreign'; return next a; return; end if;
+        if not p_is_binding_valid or r.id is distinct from p_cookie_id then
+          -- A privacy center sign-in back in a browser that did not start it ends here, refused: its
+          -- request_id may have been handed to the person by whoever started it, and that browser's
+          -- later return must find it finished, or it would get a session for the person who signed in.
+          if r.mode = 'account' and r.status in ('AWAITING_AW', 'AUTHENTICATED', 'CANCELLED', 'CONSENT_PENDING') then
+            if p_now >= r.expires_at then
+              perform public.ids_flow_expire(r, p_now, 'expired before the browser returned');
+            else
+              perform public.ids_flow_complete(r, p_now, 'cancel', '{}', 'returned in another browser than the one that started the sign-in', null, false,
+                                               p_actor_kind, p_actor_id, null, null, null);
+            end if;
+          end if;
+          a.step := 'foreign'; return next a; return;
+        end if;
         if r.status = 'EXPIRED' then a.step := 'expired'; return next a; return; end if;
         if p_now >= r.expires_at and r.status <> 'COMPLETED' then return next public.ids_flow_expire(r, p_now, 'expired before the browser returned'); return; end if;
         case r.status
