@@ -3,12 +3,12 @@ import type { AuditService } from '../audit';
 import type { Config } from '../config';
 import type { CustomerResidency } from '../customers';
 import { Database } from '../db/scope';
-import { ErasurePurge, ErasureService } from '../erasure';
+import { DeletionKind, ErasurePurge, ErasureService } from '../erasure';
 import { DownloadSigner, ExportService } from '../exports';
 import { JobProducer } from '../jobs/producer';
 import { JOBS, ProcessDeletionRequestPayload, QUEUES } from '../jobs/queues';
 import type { KeyRing } from '../keys';
-import { PrivacyRequestService } from '../privacy-requests';
+import { EXPORT_READY_OUTCOME, PrivacyRequestService } from '../privacy-requests';
 import type { ProfileService } from '../profiles';
 import { Clock } from '../shared/clock';
 import { Logger } from '../shared/logger';
@@ -60,8 +60,12 @@ export function buildDataSubjectRights(foundation: DataSubjectRightsFoundation):
     batchSize: config.ERASURE_BATCH_SIZE,
     log: log.child({ feature: 'erasure' }),
     keys,
-    // A privacy center's DELETION request is answered when its erasure is.
-    onCompleted: (id) => privacyRequests.completeForDeletion(id),
+    // A privacy center's DELETION request is answered when its erasure is; a person erased any other
+    // way (the API, retention) has their open ones answered too, and nothing typed about them kept.
+    onCompleted: async (request) => {
+      await privacyRequests.completeForDeletion(request.id);
+      if (request.kind === DeletionKind.PROFILE && request.subjectHash !== null) await privacyRequests.completeForErasedSubject(request.customerId, request.subjectHash);
+    },
   });
   const exportLog = log.child({ feature: 'exports' });
   const exports = new ExportService({
@@ -85,7 +89,7 @@ export function buildDataSubjectRights(foundation: DataSubjectRightsFoundation):
     },
     afterCommit: (fn) => db.afterCommit(fn),
     // A privacy center's EXPORT request is answered when its export is ready to download.
-    onBuilt: (id) => privacyRequests.completeForExport(id, 'The export is ready to download.'),
+    onBuilt: (id) => privacyRequests.completeForExport(id, EXPORT_READY_OUTCOME),
   });
   return { erasure, erasurePurge, exports, privacyRequests };
 }

@@ -38,8 +38,16 @@ export interface ErasurePurgeDeps {
   batchSize: number;
   log: Logger;
   keys: KeyRing;
-  /** Called in the completing transaction of each request (the privacy center's DELETION request completes). */
-  onCompleted?(deletionRequestId: string): Promise<void>;
+  /** Called in the completing transaction of each request (the privacy center's DELETION requests complete). */
+  onCompleted?(request: CompletedDeletion): Promise<void>;
+}
+
+/** A deletion request as it completes: whose erasure it was (a PROFILE request names the person by subject hash). */
+export interface CompletedDeletion {
+  id: string;
+  kind: DeletionKind;
+  customerId: string;
+  subjectHash: string | null;
 }
 
 /** Test seam: called after each committed batch (a crash there leaves exactly what a killed worker leaves). */
@@ -148,7 +156,7 @@ export class ErasurePurge {
     return (await this.inRequest(id, false, async (row) => {
       if (!OPEN.has(row.status)) return row.status;
       await markRequestCompleted(this.deps.em, id, this.deps.clock.now());
-      await this.deps.onCompleted?.(id);
+      await this.deps.onCompleted?.({ id, kind: row.kind, customerId: row.customer_id, subjectHash: row.subject_hash });
       const isProfile = row.kind === DeletionKind.PROFILE;
       await this.deps.audit.record({
         customerId: row.customer_id,

@@ -10,7 +10,7 @@ import { NotFoundError } from '../shared/errors';
 import { customerTenant, Tenant } from '../shared/tenant';
 import { AccountOverview, AccountSignIn, isObjectionGrounds, sourceOf } from './account-overview';
 import { AccountGoneError, FieldNotEditableError, UnknownObjectionGroundsError } from './privacy-center.errors';
-import { PrivacyRequestKind, PrivacyRequestStatus } from '../privacy-requests';
+import { PrivacyRequestKind } from '../privacy-requests';
 import { NewPrivacyRequest, PrivacyRequestRecorder, PrivacyRequestView } from './privacy-request-recorder';
 
 export interface AccountServiceDeps {
@@ -149,13 +149,11 @@ export class AccountService {
    * Erasure (GDPR art. 17). IMMEDIATE: the same tracked deletion as the API's (the person's key is
    * shredded in this transaction), recorded IN_PROGRESS until the purge completes; REVIEW: recorded
    * PENDING_REVIEW for the customer to approve. A person who already has an open deletion request
-   * gets that one back.
+   * gets that one back (a concurrent twin too: the recorder's unique index keeps one).
    */
   async requestDeletion(customer: CustomerConfig, profileId: string): Promise<PrivacyRequestView> {
     const person = await this.person(customer, profileId);
-    const open = (await this.deps.requests.forSubject(customer.id, person.subjectHash, RECENT_REQUESTS)).find(
-      (r) => r.kind === PrivacyRequestKind.DELETION && (r.status === PrivacyRequestStatus.PENDING_REVIEW || r.status === PrivacyRequestStatus.IN_PROGRESS),
-    );
+    const open = await this.deps.requests.openDeletion(customer.id, person.subjectHash);
     if (open) return open;
     if (customer.privacyCenter.deletionMode === 'REVIEW') return this.record(customer, person, { kind: PrivacyRequestKind.DELETION, status: 'PENDING_REVIEW' });
     const deletion = await this.deps.erasure.requestProfileDeletion(profileId, person.tenant);

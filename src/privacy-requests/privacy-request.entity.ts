@@ -55,6 +55,11 @@ export const OPEN_PRIVACY_STATUSES: readonly PrivacyRequestStatus[] = [PrivacyRe
   properties: ['dueAt'],
   expression: `create index "privacy_request_open_due_index" on "privacy_request" ("due_at") where "status" in ('PENDING_REVIEW', 'IN_PROGRESS')`,
 })
+@Index({
+  name: 'privacy_request_open_deletion_unique',
+  properties: ['customer', 'subjectHash'],
+  expression: `create unique index "privacy_request_open_deletion_unique" on "privacy_request" ("customer_id", "subject_hash") where "kind" = 'DELETION' and "status" in ('PENDING_REVIEW', 'IN_PROGRESS')`,
+})
 export class PrivacyRequest {
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-g
 import { missingScopes, requireScopes } from '../graphql/auth-checker';
 import { GraphqlContext, tenantOf } from '../graphql/context';
 import { NotFoundError } from '../shared/errors';
+import type { Tenant } from '../shared/tenant';
 import { PrivacyRequestKind } from './privacy-request.entity';
 import { PrivacyRequestService } from './privacy-request.service';
 import { ApprovePrivacyRequestPayload, DeclinePrivacyRequestPayload, PrivacyRequestConnection, PrivacyRequestFilterInput, PrivacyRequestType } from './privacy-request.type';
@@ -43,21 +44,33 @@ export class PrivacyRequestResolver {
     @Arg('note', () => String, { nullable: true, description: 'What was decided, shown to the person; at most 500 characters.' }) note: string | null,
   ): Promise<ApprovePrivacyRequestPayload> {
     const tenant = tenantOf(principal);
-    // The scope depends on the kind, so the request is read first; a caller holding neither scope reads nothing.
-    if (missingScopes(principal, ['profiles:write']).length > 0 && missingScopes(principal, ['profiles:delete']).length > 0) requireScopes(principal, ['profiles:write']);
-    const found = await this.requests.get(id, tenant);
-    if (!found) throw new NotFoundError('privacy request', id);
-    requireScopes(principal, [found.kind === PrivacyRequestKind.DELETION ? 'profiles:delete' : 'profiles:write']);
+    await this.requireDecisionScope(principal, id, tenant);
     return { privacyRequest: PrivacyRequestType.from(await this.requests.approve(id, note, tenant)) };
   }
 
-  @Authorized('profiles:write')
-  @Mutation(() => DeclinePrivacyRequestPayload, { description: 'Declines a request waiting for review, with the reason shown to the person (1-500 characters). Needs `profiles:write`.' })
+  @Authorized()
+  @Mutation(() => DeclinePrivacyRequestPayload, {
+    description:
+      'Declines a request waiting for review, with the reason shown to the person (1-500 characters). Needs `profiles:delete` for a deletion, `profiles:write` otherwise.',
+  })
   async declinePrivacyRequest(
     @Ctx() { principal }: GraphqlContext,
     @Arg('id', () => ID) id: string,
     @Arg('reason', () => String, { description: 'Why, shown to the person; 1-500 characters.' }) reason: string,
   ): Promise<DeclinePrivacyRequestPayload> {
-    return { privacyRequest: PrivacyRequestType.from(await this.requests.decline(id, reason, tenantOf(principal))) };
+    const tenant = tenantOf(principal);
+    await this.requireDecisionScope(principal, id, tenant);
+    return { privacyRequest: PrivacyRequestType.from(await this.requests.decline(id, reason, tenant)) };
+  }
+
+  /**
+   * Deciding a DELETION needs `profiles:delete`, any other request `profiles:write`. The scope
+   * depends on the kind, so the request is read first; a caller holding neither scope reads nothing.
+   */
+  private async requireDecisionScope(principal: GraphqlContext['principal'], id: string, tenant: Tenant): Promise<void> {
+    if (missingScopes(principal, ['profiles:write']).length > 0 && missingScopes(principal, ['profiles:delete']).length > 0) requireScopes(principal, ['profiles:write']);
+    const found = await this.requests.get(id, tenant);
+    if (!found) throw new NotFoundError('privacy request', id);
+    requireScopes(principal, [found.kind === PrivacyRequestKind.DELETION ? 'profiles:delete' : 'profiles:write']);
   }
 }

@@ -1,5 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
-import { EntityManager } from '@mikro-orm/postgresql';
+import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
 import { AuditService, currentActor } from '../audit';
 import type { ErasureService } from '../erasure';
 import { Clock } from '../shared/clock';
@@ -9,8 +9,26 @@ import { checkPageSize, encodeCursor, afterCursor, Page } from '../shared/pagina
 import { customerTenant, customerWhere, Tenant } from '../shared/tenant';
 import { OPEN_PRIVACY_STATUSES, PrivacyRequest, PrivacyRequestChannel, PrivacyRequestKind, PrivacyRequestStatus } from './privacy-request.entity';
 import { PrivacyRequestNotPendingError } from './privacy-request.errors';
-import { CompletedRow, completeInProgress, countOverdue } from './privacy-request.repository';
+import {
+  CompletedRow,
+  completeInProgress,
+  completeOpenDeletionsOf,
+  countOverdue,
+  findOpenDeletion,
+  findPendingObjection,
+  replaceTypedOutcomesOf,
+} from './privacy-request.repository';
 import { dueDateOf, PrivacyRequestFilter, PrivacyRequestRecord, ReceivePrivacyRequest, toRecord } from './privacy-request.record';
+
+/** The outcome of a DELETION request answered by the person's erasure. */
+export const ERASED_OUTCOME = 'The data was erased.';
+/** The outcome of an approved DELETION request whose person was already erased. */
+export const ALREADY_ERASED_OUTCOME = 'The data had already been erased.';
+/** The outcome of an EXPORT request once its export is built. */
+export const EXPORT_READY_OUTCOME = 'The export is ready to download.';
+/** What replaces a typed note or reason (which may name the person) once the person is erased. */
+export const REMOVED_OUTCOME = "The reason was removed with the person's data.";
+const FIXED_OUTCOMES = [ERASED_OUTCOME, ALREADY_ERASED_OUTCOME, EXPORT_READY_OUTCOME];
 
 /** Longest decline reason or approval note kept (it is shown to the person on their receipt). */
 export const MAX_OUTCOME_LENGTH = 500;
@@ -34,7 +52,9 @@ export class PrivacyRequestService {
 
   /**
    * Records a request, due 30 days from now, in the caller's transaction when there is one; audits
-   * `privacy_request.received` (and `privacy_request.completed` when it is answered at once).
+   * `privacy_request.received` (and `privacy_request.completed` when it is answered at once). A
+   * person has one open DELETION request and one pending OBJECTION per grounds: a repeat (or a
+   * concurrent twin, which the unique index stops) is answered with the open one, recording nothing.
    */
   async receive(input: ReceivePrivacyRequest): Promise<PrivacyRequestRecord> {
     const now = this.deps.clock.now();
@@ -43,6 +63,33 @@ export class PrivacyRequestService {
     if (![PrivacyRequestStatus.PENDING_REVIEW, PrivacyRequestStatus.IN_PROGRESS, PrivacyRequestStatus.COMPLETED].includes(status)) {
       throw new ValidationError('status', 'a request comes in waiting for review, in progress or completed');
     }
+    const open = await this.openTwin(input, status);
+    if (open) return toRecord(open, now);
+    try {
+      return await this.insert(input, status, now);
+    } catch (err) {
+      // A concurrent DELETION of the same person committed first (the insert's savepoint is rolled back).
+      const twin = err instanceof UniqueConstraintViolationException ? await this.openTwin(input, status) : null;
+      if (twin === null) throw err;
+      return toRecord(twin, now);
+    }
+  }
+
+  /** The person's open DELETION request, or null (the privacy center answers a repeated deletion with it). */
+  async openDeletion(customerId: string, subjectHash: string): Promise<PrivacyRequestRecord | null> {
+    const row = await findOpenDeletion(this.deps.em, customerId, subjectHash);
+    return row ? toRecord(row, this.deps.clock.now()) : null;
+  }
+
+  private openTwin(input: ReceivePrivacyRequest, status: PrivacyRequestStatus): Promise<PrivacyRequest | null> {
+    if (input.kind === PrivacyRequestKind.DELETION) return findOpenDeletion(this.deps.em, input.customerId, input.subjectHash);
+    if (input.kind === PrivacyRequestKind.OBJECTION && status === PrivacyRequestStatus.PENDING_REVIEW) {
+      return findPendingObjection(this.deps.em, input.customerId, input.subjectHash, input.details?.grounds);
+    }
+    return Promise.resolve(null);
+  }
+
+  private insert(input: ReceivePrivacyRequest, status: PrivacyRequestStatus, now: Date): Promise<PrivacyRequestRecord> {
     return this.deps.em.transactional(async (em) => {
       const row = em.create(PrivacyRequest, {
         customer: input.customerId,
@@ -88,7 +135,20 @@ export class PrivacyRequestService {
 
   /** The erasure `deletionRequestId` is done: its IN_PROGRESS DELETION request is COMPLETED (idempotent), in the caller's transaction. */
   async completeForDeletion(deletionRequestId: string): Promise<void> {
-    await this.completeBy('deletion_request_id', deletionRequestId, 'The data was erased.');
+    await this.completeBy('deletion_request_id', deletionRequestId, ERASED_OUTCOME);
+  }
+
+  /**
+   * The person's erasure is done, however it came (the center, the API, retention): every open
+   * DELETION request of theirs is COMPLETED, and the notes and reasons someone typed on their other
+   * requests (which may name them) are replaced by REMOVED_OUTCOME. In the caller's transaction.
+   */
+  async completeForErasedSubject(customerId: string, subjectHash: string): Promise<void> {
+    if (!isUuid(customerId)) return;
+    const now = this.deps.clock.now();
+    const rows = await completeOpenDeletionsOf(this.deps.em, customerId.toLowerCase(), subjectHash, ERASED_OUTCOME, now);
+    for (const row of rows) await this.auditCompleted(row);
+    await replaceTypedOutcomesOf(this.deps.em, customerId.toLowerCase(), subjectHash, FIXED_OUTCOMES, REMOVED_OUTCOME, now);
   }
 
   /**
@@ -112,7 +172,7 @@ export class PrivacyRequestService {
           return toRecord(row, now);
         }
         // Erased meanwhile (through the API, or by retention): nothing is left to erase.
-        em.assign(row, { outcome: outcome ?? 'The data had already been erased.' });
+        em.assign(row, { outcome: outcome ?? ALREADY_ERASED_OUTCOME });
       }
       em.assign(row, { status: PrivacyRequestStatus.COMPLETED, completedAt: now });
       await em.flush();

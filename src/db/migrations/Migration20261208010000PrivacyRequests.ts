@@ -30,6 +30,10 @@ export class Migration20261208010000PrivacyRequests extends Migration {
     sql(`create index "privacy_request_export_id_index" on "privacy_request" ("export_id");`);
     sql(`create index "privacy_request_deletion_request_id_index" on "privacy_request" ("deletion_request_id");`);
     sql(`create index "privacy_request_open_due_index" on "privacy_request" ("due_at") where "status" in ('PENDING_REVIEW', 'IN_PROGRESS');`);
+    // One open deletion request per person: two concurrent requests from the center cannot both be recorded.
+    sql(
+      `create unique index "privacy_request_open_deletion_unique" on "privacy_request" ("customer_id", "subject_hash") where "kind" = 'DELETION' and "status" in ('PENDING_REVIEW', 'IN_PROGRESS');`,
+    );
     tenantPolicySql('privacy_request', 'customer_id').forEach(sql);
   }
 

@@ -218,6 +218,35 @@ describe('privacy center actions', () => {
     expect(receipt.body).toContain('Waiting for review');
   });
 
+  it('records one deletion request for concurrent confirmations, held for review or immediate', async () => {
+    for (const [mode, status] of [['REVIEW', 'PENDING_REVIEW'], ['IMMEDIATE', 'IN_PROGRESS']] as const) {
+      await ownerSql(`delete from privacy_request`);
+      await enablePrivacyCenter(app, 'acme', { editableFields: ['fullname', 'nickname'], deletionMode: mode });
+      const browser = await signedIn(`carol-${mode.toLowerCase()}`, { sreg_fullname: 'Carol' });
+      const csrf = csrfOf((await accountPage(app, browser)).body);
+      const answers = await Promise.all(
+        [1, 2, 3, 4].map(() => browser.postForm(`${app.url}/c/acme/account/delete`, [['csrf', csrf], ['confirm', 'yes']], sameOrigin(app))),
+      );
+      expect(answers.filter((a) => a.status === 303).length).toBeGreaterThanOrEqual(1);
+      expect({ mode, rows: await privacyRequestRows(customerId) }).toMatchObject({ mode, rows: [{ kind: 'DELETION', status }] });
+      // Every confirmation that got through names that one request on its receipt.
+      expect(new Set(answers.filter((a) => a.status === 303).map((a) => a.location!.replace(/\?.*/, ''))).size).toBe(1);
+    }
+    expect(await ownerSql(`select id from deletion_request`)).toHaveLength(1);
+  });
+
+  it('answers a repeated objection on the same grounds with the open one; other grounds are a request of their own', async () => {
+    const browser = await signedIn();
+    for (const grounds of ['PROFILING', 'PROFILING', 'DIRECT_MARKETING', 'PROFILING']) {
+      expect((await postAccountForm(app, browser, '/objection', [['grounds', grounds]])).status).toBe(303);
+    }
+    expect(await privacyRequestRows(customerId)).toMatchObject([
+      { kind: 'OBJECTION', status: 'PENDING_REVIEW', details: { grounds: 'PROFILING' } },
+      { kind: 'OBJECTION', status: 'PENDING_REVIEW', details: { grounds: 'DIRECT_MARKETING' } },
+    ]);
+    expect(await privacyRequestRows(customerId)).toHaveLength(2);
+  });
+
   it('answers 429 past the hourly limits per profile and per address, changing nothing', async () => {
     const alice = await signedIn();
     for (let i = 0; i < PER_PROFILE; i++) expect((await postAccountForm(app, alice, '/objection', [['grounds', 'PROFILING']])).status).toBe(303);

@@ -20,33 +20,11 @@ import { clientToken, seedProfile } from '../../support/oauth';
 import { npmOpenid } from '../../support/rp';
 import { SteppedClock } from '../../support/clock';
 import { openedProfiles, usernameHash } from '../../support/sealed';
+import { everything, rowsMentioning } from '../../support/full-table';
 
 const ZELDA = { username: 'zelda-erase-me', email: 'zelda.q@erase.example', fullname: 'Zelda Quixotic', postcode: 'ZQ9 8XY', nickname: 'zeldaquix' };
 const ZELDA_NEW_EMAIL = 'zelda.second@erase.example';
 const YANN = { username: 'yann-keeps-all', email: 'yann@keep.example' };
-
-/** Every row of every table, serialized: what the search for a person's traces looks through. */
-async function everything(): Promise<string> {
-  return asOwner(async (sql) => {
-    const tables: Array<{ tablename: string }> = await sql(`select tablename from pg_tables where schemaname = 'public' order by 1`);
-    const dump: Record<string, unknown[]> = {};
-    for (const { tablename } of tables) dump[tablename] = await sql(`select * from "${tablename}"`);
-    return JSON.stringify(dump);
-  });
-}
-
-/** Rows per table mentioning `needle` anywhere, as the owner sees them. */
-async function rowsMentioning(needle: string): Promise<Record<string, number>> {
-  return asOwner(async (sql) => {
-    const tables: Array<{ tablename: string }> = await sql(`select tablename from pg_tables where schemaname = 'public' order by 1`);
-    const out: Record<string, number> = {};
-    for (const { tablename } of tables) {
-      const [row] = await sql(`select count(*)::int as n from "${tablename}" t where t::text like ?`, [`%${needle}%`]);
-      if (row.n > 0) out[tablename] = row.n;
-    }
-    return out;
-  });
-}
 
 describe('erasure', () => {
   let app: App;

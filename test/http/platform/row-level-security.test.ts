@@ -9,7 +9,8 @@ import { PrivacyRequestKind } from '../../../src/privacy-requests';
 import { createLogger } from '../../../src/shared/logger';
 import { profileIdOf } from '../../support/sealed';
 import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
-import { testAppDatabaseUrl, testPlatformDatabaseUrl } from '../../support/env';
+import { testAppDatabaseUrl } from '../../support/env';
+import { asApp, asPlatform } from '../../support/db-roles';
 import { consentForm, postback, startLogin } from '../../support/flow';
 import { clientToken } from '../../support/oauth';
 import { operatorToken } from '../../support/operators';
@@ -74,30 +75,6 @@ describe('row-level security under the application role', () => {
     const leaver = await profileIdOf(app, `${slug}-leaver`, customer.id);
     await inContext(app, () => app.services.erasure.requestProfileDeletion(leaver, PLATFORM));
     return customer.id;
-  }
-
-  /** Runs `fn` in one transaction as ids_app, with `settings` set as the service sets them. */
-  async function asApp<T>(settings: Record<string, string>, fn: (client: Client) => Promise<T>): Promise<T> {
-    return asRole(testAppDatabaseUrl(), settings, fn);
-  }
-
-  /** Runs `fn` in one transaction as ids_platform, the platform path's role. */
-  function asPlatform<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-    return asRole(testPlatformDatabaseUrl(), {}, fn);
-  }
-
-  async function asRole<T>(url: string, settings: Record<string, string>, fn: (client: Client) => Promise<T>): Promise<T> {
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    try {
-      await client.query('begin');
-      for (const [name, value] of Object.entries(settings)) await client.query('select set_config($1, $2, true)', [name, value]);
-      const result = await fn(client);
-      await client.query('rollback');
-      return result;
-    } finally {
-      await client.end();
-    }
   }
 
   const customerOf = (table: string, row: Record<string, unknown>) => String(row[TENANT_TABLES.find(([t]) => t === table)![1]]);

@@ -4,11 +4,12 @@ import { ActorKind, runAs } from '../../../src/audit';
 import { customerScope } from '../../../src/db/scope';
 import { DeletionStatus } from '../../../src/erasure';
 import { buildProfileExport } from '../../../src/exports/build-profile-export.job';
-import { PRIVACY_REQUEST_DUE_DAYS, PrivacyRequestKind, PrivacyRequestStatus } from '../../../src/privacy-requests';
+import { PRIVACY_REQUEST_DUE_DAYS, PrivacyRequestKind, PrivacyRequestStatus, REMOVED_OUTCOME } from '../../../src/privacy-requests';
 import { customerTenant } from '../../../src/shared/tenant';
 import { asOwner, createTestCustomer, inContext, ownerSql, resetDatabase, startPublicTestApp } from '../../support/app';
 import { SteppedClock } from '../../support/clock';
 import { seedProfile } from '../../support/oauth';
+import { rowsMentioning } from '../../support/full-table';
 
 const DAY_MS = 86_400_000;
 const ALICE = { username: 'alice-privacy', email: 'alice.unique@privacy.example', fullname: 'Alice Privatova' };
@@ -120,5 +121,36 @@ describe('privacy requests (service)', () => {
     const everything = await asOwner(async (sql) => JSON.stringify(await sql(`select * from privacy_request`)));
     for (const value of [ALICE.username, ALICE.email, ALICE.fullname]) expect(everything).not.toContain(value);
     expect(everything).toContain(subjectHash);
+  });
+
+  it('completes a deletion held for review when the person is erased another way (the API), and keeps nothing typed about them', async () => {
+    const held = await receive(PrivacyRequestKind.DELETION, 'PENDING_REVIEW');
+    const declined = await receive(PrivacyRequestKind.OBJECTION, 'PENDING_REVIEW', { details: { grounds: 'PROFILING' } });
+    const approved = await receive(PrivacyRequestKind.OBJECTION, 'PENDING_REVIEW', { details: { grounds: 'DIRECT_MARKETING' } });
+    const exported = await asSubject(app, customerId, 'acme', () => app.services.exports.request(profileId, customerTenant(customerId, ALICE.username), { isSubjectAccessRequest: true }));
+    const exportRequest = await receive(PrivacyRequestKind.EXPORT, 'IN_PROGRESS', { exportId: exported.id });
+    expect(await buildProfileExport(app.db, app.services.exports, { customerId, exportId: exported.id })).toBe(true);
+    const tenant = customerTenant(customerId);
+    await runAs({ kind: ActorKind.OPERATOR, id: 'op-1' }, async () => {
+      await inContext(app, () => app.services.privacyRequests.decline(declined.id, 'Alice Liddell called: we keep it.', tenant));
+      await inContext(app, () => app.services.privacyRequests.approve(approved.id, 'Stopped mailing Alice Liddell.', tenant));
+    });
+    expect(Object.keys(await rowsMentioning('Alice Liddell'))).toEqual(['privacy_request']);
+
+    const erasure = await inContext(app, () => app.services.erasure.requestProfileDeletion(profileId, tenant));
+    expect(await runAs({ kind: ActorKind.SYSTEM, id: 'erasure' }, () => app.services.erasurePurge.process(erasure.id))).toBe(DeletionStatus.COMPLETED);
+    const read = (id: string) => inContext(app, () => app.services.privacyRequests.get(id, tenant));
+    expect(await read(held.id)).toMatchObject({ status: 'COMPLETED', outcome: 'The data was erased.', isOverdue: false, deletionRequestId: null });
+    expect((await read(held.id))?.completedAt).not.toBeNull();
+    expect(await read(declined.id)).toMatchObject({ status: 'DECLINED', outcome: REMOVED_OUTCOME });
+    expect(await read(approved.id)).toMatchObject({ status: 'COMPLETED', outcome: REMOVED_OUTCOME });
+    // The service's own outcomes say nothing about the person: they stay.
+    expect(await read(exportRequest.id)).toMatchObject({ status: 'COMPLETED', outcome: 'The export is ready to download.' });
+    expect(await rowsMentioning('Alice Liddell')).toEqual({});
+    const completions = await ownerSql(`select actor_kind from audit_outbox where target_id = ? and action = 'privacy_request.completed'`, [held.id]);
+    expect(completions).toEqual([{ actor_kind: 'SYSTEM' }]);
+    // Nothing is left to approve.
+    const refused = runAs({ kind: ActorKind.OPERATOR, id: 'op-1' }, () => inContext(app, () => app.services.privacyRequests.approve(held.id, null, tenant)));
+    await expect(refused).rejects.toMatchObject({ code: 'PRIVACY_REQUEST_NOT_PENDING' });
   });
 });

@@ -95,7 +95,7 @@ describe('privacy requests (GraphQL)', () => {
     expect((await sdk(app).request(PrivacyRequestDocument, { id: deletion.id })).privacyRequest?.status).toBe('PENDING_REVIEW');
   });
 
-  it('needs profiles:read to list, and profiles:delete to approve a deletion (support may approve an objection, not a deletion)', async () => {
+  it('needs profiles:read to list, and profiles:delete to approve or decline a deletion (support may decide an objection, not a deletion)', async () => {
     const deletion = await receive(acme, 'alice', PrivacyRequestKind.DELETION, 'PENDING_REVIEW');
     const objection = await receive(acme, 'alice', PrivacyRequestKind.OBJECTION, 'PENDING_REVIEW', { grounds: 'PROFILING' });
     const viewer = sdk(app, await operatorToken(app, 'VIEWER', acme));
@@ -110,6 +110,15 @@ describe('privacy requests (GraphQL)', () => {
     expect(refused.errors?.[0]).toMatchObject({ code: 'FORBIDDEN', missingScopes: ['profiles:delete'] });
     expect(await tableCounts()).toEqual(before);
     expect((await sdk(app).request(PrivacyRequestDocument, { id: deletion.id })).privacyRequest?.status).toBe('PENDING_REVIEW');
+    // Declining a deletion is deciding it too: profiles:write alone is not enough (an OAuth client's token as much as an operator's).
+    const { token } = await clientToken(app, acme, ['profiles:read', 'profiles:write']);
+    const withToken = await tableCounts();
+    for (const caller of [support, sdk(app, token)]) {
+      const declined = await caller.execute(DeclinePrivacyRequestDocument, { id: deletion.id, reason: 'no' });
+      expect(declined.errors?.[0]).toMatchObject({ code: 'FORBIDDEN', missingScopes: ['profiles:delete'] });
+    }
+    expect(await tableCounts()).toEqual(withToken);
+    expect((await sdk(app).request(PrivacyRequestDocument, { id: deletion.id })).privacyRequest).toMatchObject({ status: 'PENDING_REVIEW', outcome: null });
     const approved = (await support.request(ApprovePrivacyRequestDocument, { id: objection.id, note: 'We stopped the profiling.' })).approvePrivacyRequest.privacyRequest;
     expect(approved).toMatchObject({ status: 'COMPLETED', outcome: 'We stopped the profiling.', decidedByKind: 'OPERATOR' });
     expect(approved.completedAt).not.toBeNull();
