@@ -156,7 +156,16 @@ export class AccountService {
     const open = await this.deps.requests.openDeletion(customer.id, person.subjectHash);
     if (open) return open;
     if (customer.privacyCenter.deletionMode === 'REVIEW') return this.record(customer, person, { kind: PrivacyRequestKind.DELETION, status: 'PENDING_REVIEW' });
-    const deletion = await this.deps.erasure.requestProfileDeletion(profileId, person.tenant);
+    let deletion;
+    try {
+      deletion = await this.deps.erasure.requestProfileDeletion(profileId, person.tenant);
+    } catch (err) {
+      // A concurrent twin took the profile's lock first and shredded the person's key: answer its request.
+      if (!(err instanceof NotFoundError)) throw err;
+      const twin = await this.deps.requests.openDeletion(customer.id, person.subjectHash);
+      if (twin) return twin;
+      throw new AccountGoneError();
+    }
     return this.record(customer, person, { kind: PrivacyRequestKind.DELETION, status: 'IN_PROGRESS', deletionRequestId: deletion.id });
   }
 

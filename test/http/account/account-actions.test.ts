@@ -228,6 +228,8 @@ describe('privacy center actions', () => {
         [1, 2, 3, 4].map(() => browser.postForm(`${app.url}/c/acme/account/delete`, [['csrf', csrf], ['confirm', 'yes']], sameOrigin(app))),
       );
       expect(answers.filter((a) => a.status === 303).length).toBeGreaterThanOrEqual(1);
+      // The others found the session already ended by the first: never an error.
+      expect(answers.map((a) => a.status).filter((s) => s !== 303 && s !== 401)).toEqual([]);
       expect({ mode, rows: await privacyRequestRows(customerId) }).toMatchObject({ mode, rows: [{ kind: 'DELETION', status }] });
       // Every confirmation that got through names that one request on its receipt.
       expect(new Set(answers.filter((a) => a.status === 303).map((a) => a.location!.replace(/\?.*/, ''))).size).toBe(1);
