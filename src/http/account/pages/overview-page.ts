@@ -1,7 +1,7 @@
 import { escapeMarkup } from '../../../openid';
 import type { AccountOverview } from '../../../privacy-center';
 import type { MessageKey } from '../messages';
-import { csrfField, formatTime, named, PageContext, pathOf, renderFrame, renderTable, text } from './page-frame';
+import { csrfField, formatTime, named, outcomeText, PageContext, pathOf, renderFrame, renderTable, text } from './page-frame';
 import { renderActionSections } from './overview-actions';
 
 /** A one-line outcome shown above the overview: what an action did, or why it changed nothing. */
@@ -98,7 +98,7 @@ function requestsSection(ctx: PageContext, page: OverviewPage): string {
     escapeMarkup(formatTime(ctx, r.receivedAt)),
     escapeMarkup(formatTime(ctx, r.dueAt)),
     `${named(ctx, 'status', r.status)}${r.isOverdue ? ` <strong>(${text(ctx, 'requests.overdue')})</strong>` : ''}`,
-    r.outcome === null ? '' : escapeMarkup(r.outcome),
+    r.outcome === null ? '' : outcomeText(ctx, r.outcome),
     `<a href="${escapeMarkup(page.receiptHref(r.id))}">${text(ctx, 'requests.receipt')}</a>`,
   ]);
   const headers = ['requests.kind', 'requests.received', 'requests.due', 'requests.status', 'requests.outcome', 'requests.receipt'] as const;

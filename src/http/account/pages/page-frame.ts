@@ -1,6 +1,7 @@
 import { escapeMarkup } from '../../../openid';
 import type { CustomerConfig, PrivacyCenterLanguage } from '../../../customers';
 import type { Messages } from '../messages';
+import { ALREADY_ERASED_OUTCOME, ERASED_OUTCOME, EXPORT_READY_OUTCOME, REMOVED_OUTCOME } from '../../../privacy-requests';
 
 /** How a customer's privacy center looks: its owner's name, logo, accent colour and policy link. */
 export interface Branding {
@@ -56,6 +57,20 @@ export function text(ctx: PageContext, key: Parameters<Messages['t']>[0], values
 export function named(ctx: PageContext, prefix: string, value: string): string {
   const key = `${prefix}.${value}`;
   return ctx.messages.has(key) ? text(ctx, key) : escapeMarkup(value);
+}
+
+/** The service's own outcomes of a request, said in the page's language (an operator's note is shown as typed). */
+const OUTCOMES: Readonly<Record<string, Parameters<Messages['t']>[0]>> = {
+  [ERASED_OUTCOME]: 'outcome.erased',
+  [ALREADY_ERASED_OUTCOME]: 'outcome.alreadyErased',
+  [EXPORT_READY_OUTCOME]: 'outcome.exportReady',
+  [REMOVED_OUTCOME]: 'outcome.removed',
+};
+
+/** A request's outcome as the person reads it: the service's own in their language, anything else escaped as it was written. */
+export function outcomeText(ctx: PageContext, outcome: string): string {
+  const key = OUTCOMES[outcome];
+  return key === undefined ? escapeMarkup(outcome) : text(ctx, key);
 }
 
 /** A time as people of the page's language read it, in UTC (the page knows no time zone of the reader). */

@@ -2,7 +2,7 @@ import { escapeMarkup } from '../../../openid';
 import type { PrivacyCenterDeletionMode } from '../../../customers';
 import type { PrivacyRequestView } from '../../../privacy-center';
 import type { MessageKey } from '../messages';
-import { csrfField, formatTime, named, PageContext, pathOf, renderFrame, renderTable, text } from './page-frame';
+import { csrfField, formatTime, named, outcomeText, PageContext, pathOf, renderFrame, renderTable, text } from './page-frame';
 
 /** The signed-out page: what the center is, and the sign-in button (a link to pc-flow's sign-in route). */
 export function renderSignedOutPage(ctx: PageContext, notice: MessageKey | null): string {
@@ -44,7 +44,7 @@ export function renderReceiptPage(ctx: PageContext, request: PrivacyRequestView,
     row(text(ctx, 'requests.due'), escapeMarkup(formatTime(ctx, request.dueAt))),
     row(text(ctx, 'requests.status'), named(ctx, 'status', request.status)),
     row(text(ctx, 'receipt.completed'), request.completedAt === null ? text(ctx, 'receipt.notYet') : escapeMarkup(formatTime(ctx, request.completedAt))),
-    ...(request.outcome === null ? [] : [row(text(ctx, 'requests.outcome'), escapeMarkup(request.outcome))]),
+    ...(request.outcome === null ? [] : [row(text(ctx, 'requests.outcome'), outcomeText(ctx, request.outcome))]),
   ];
   const counts = Object.entries(removed ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([table, count]) => [`<code>${escapeMarkup(table)}</code>`, escapeMarkup(String(count))]);
   const tables = removed === null ? '' : `<h2>${text(ctx, 'receipt.removed')}</h2>${renderTable([text(ctx, 'receipt.table'), text(ctx, 'receipt.rows')], counts)}`;

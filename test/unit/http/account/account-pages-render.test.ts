@@ -3,7 +3,7 @@ import { renderOverviewPage } from '../../../../src/http/account/pages/overview-
 import { accentOf, logoOrigin, PageContext } from '../../../../src/http/account/pages/page-frame';
 import { renderDeletePage, renderReceiptPage, renderSignedOutPage } from '../../../../src/http/account/pages/simple-pages';
 import type { AccountOverview, PrivacyRequestView } from '../../../../src/privacy-center';
-import { PrivacyRequestChannel, PrivacyRequestKind, PrivacyRequestStatus } from '../../../../src/privacy-requests';
+import { ERASED_OUTCOME, PrivacyRequestChannel, PrivacyRequestKind, PrivacyRequestStatus } from '../../../../src/privacy-requests';
 
 const cellsOf = (html: string) => html.replace(/ data-label="[^"]*"/g, '');
 const XSS = '<script>alert(1)</script>';
@@ -154,6 +154,15 @@ describe('privacy center pages', () => {
     expect(cellsOf(html)).toContain('<code>consent_decision</code></td><td>2</td>');
     expect(html).toContain('Completed');
     expect(html).not.toContain('Sign out');
+  });
+
+  it("say the service's own outcomes in the page's language, and an operator's note as typed", () => {
+    const erased = request({ kind: PrivacyRequestKind.DELETION, outcome: ERASED_OUTCOME });
+    expect(renderReceiptPage(ctx({ csrf: null }, 'de'), erased, null)).toContain('Ihre Daten wurden gelöscht.');
+    expect(renderReceiptPage(ctx({ csrf: null }, 'de'), erased, null)).not.toContain(ERASED_OUTCOME);
+    expect(cellsOf(renderOverviewPage(ctx(), page(overview({ requests: [erased] }))))).toContain('<td>Your data was erased.</td>');
+    const noted = request({ kind: PrivacyRequestKind.OBJECTION, outcome: 'We stopped the <newsletter>.' });
+    expect(renderOverviewPage(ctx({}, 'de'), page(overview({ requests: [noted] })))).toContain('We stopped the &lt;newsletter&gt;.');
   });
 
   it('ask for a confirmation before deleting, in the words of the deletion mode', () => {
