@@ -48,6 +48,19 @@ export function rawQuery(url: string): string {
   return q < 0 ? '' : url.slice(q + 1);
 }
 
+/** A request's body, read up to `limit` bytes; 'too_large' (without reading the rest) past that, or when Content-Length says so. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return 'too_large';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 /**
  * The parameters of a browser request, strictly parsed: the query string of a GET, the
  * `application/x-www-form-urlencoded` body (at most `limit` bytes) of a POST. Null when they are not
@@ -57,15 +70,9 @@ export async function readFormParams(req: IncomingMessage & { originalUrl?: stri
   let input: Buffer | string;
   if (req.method === 'POST') {
     if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return null;
-    if (Number(req.headers['content-length'] ?? 0) > limit) return null;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > limit) return null;
-      chunks.push(chunk as Buffer);
-    }
-    input = Buffer.concat(chunks);
+    const body = await readBody(req, limit);
+    if (body === 'too_large') return null;
+    input = body;
   } else {
     input = rawQuery(req.originalUrl ?? req.url ?? '');
   }

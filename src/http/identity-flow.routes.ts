@@ -10,7 +10,7 @@ export type AccountFinish = Pick<AccountSignIn, 'finish'>;
 
 /** Ends an OpenID Connect sign-in at its client (OidcAuthorizationService.answer). */
 export type OidcAnswerer = Pick<OidcAuthorizationService, 'answer'>;
-import { MalformedFormError, parseFormStrict, rawQuery, readCookie } from './form';
+import { MalformedFormError, parseFormStrict, rawQuery, readBody, readCookie } from './form';
 import { setPageHeaders } from './pages';
 import { sendFlowErrorPage } from './error-pages';
 import { PostbackTransportRefusal, postbackAnswer } from './postback-answers';
@@ -180,19 +180,6 @@ function firstValue(pairs: ReadonlyArray<readonly [string, string]>, key: string
   return pairs.find(([k]) => k === key)?.[1] ?? null;
 }
 
-/** Reads at most `limit` bytes; answers 'too_large' (without reading the rest) past that. */
-async function readBody(req: Request, limit: number): Promise<Buffer | 'too_large'> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) return 'too_large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too_large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
 
 async function readForm(req: Request, res: Response): Promise<Array<[string, string]> | null> {
   if (!isForm(req)) {

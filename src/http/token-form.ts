@@ -1,6 +1,6 @@
 import { Request } from 'express';
 import { InvalidRequestError } from '../oauth';
-import { MalformedFormError, parseFormStrict } from './form';
+import { MalformedFormError, parseFormStrict, readBody } from './form';
 
 /** Token, revocation and introspection requests are a few short parameters (a client assertion is the longest). */
 const BODY_LIMIT = 16 * 1024;
@@ -14,7 +14,8 @@ export async function readTokenForm(req: Request, known: ReadonlySet<string>): P
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers['content-type'] ?? '')) {
     throw new InvalidRequestError('send parameters as application/x-www-form-urlencoded');
   }
-  const body = await readBody(req);
+  const body = await readBody(req, BODY_LIMIT);
+  if (body === 'too_large') throw new InvalidRequestError('request too large');
   let pairs: Array<[string, string]>;
   try {
     pairs = parseFormStrict(body);
@@ -30,17 +31,5 @@ export async function readTokenForm(req: Request, known: ReadonlySet<string>): P
     params.set(key, value);
   }
   return params;
-}
-
-async function readBody(req: Request): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? 0) > BODY_LIMIT) throw new InvalidRequestError('request too large');
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) throw new InvalidRequestError('request too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
 }
 

@@ -1,7 +1,7 @@
 import { Request, Response } from 'express';
 import type { CustomerConfig } from '../../customers';
 import type { SecretKeyRing } from '../../shared/secret-key-ring';
-import { parseFormStrict, readCookie } from '../form';
+import { parseFormStrict, readBody, readCookie } from '../form';
 import { accountCsrfToken, isAccountCsrfValid } from './account-csrf';
 import { AccountSession, AccountSessionStore } from './account-session.store';
 import { sendFormRefusedPage, sendSessionEndedPage } from './sign-in-pages';
@@ -119,15 +119,3 @@ export function slugOf(req: Request): string {
   return typeof slug === 'string' ? slug : '';
 }
 
-/** Reads at most `limit` bytes; answers 'too_large' (without reading the rest) past that. */
-async function readBody(req: Request, limit: number): Promise<Buffer | 'too_large'> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) return 'too_large';
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return 'too_large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
-}
