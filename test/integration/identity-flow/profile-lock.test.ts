@@ -38,12 +38,14 @@ describe('the profile row is locked once per login step', () => {
 
   it('the return and the consent form lock it before the request, and completing reads under that lock', async () => {
     expect(profileLocks(await definitionOf('ids_flow_complete'))).toEqual([]);
-    for (const step of ['ids_flow_return', 'ids_flow_consent']) {
+    // The return's privacy center branch (issue 22) completes an account sign-in with a late lock of its own,
+    // in a branch exclusive of the assertion's: still at most two locks in any one run of the step.
+    for (const [step, lateLocks] of [['ids_flow_return', 2], ['ids_flow_consent', 1]] as const) {
       const body = await definitionOf(step);
       const locks = profileLocks(body);
       // Before the request, and again only when the postback named the user between the unlocked read and the request's lock.
-      expect(locks).toHaveLength(2);
-      expect(locks[1]).toContain('if r.username_hash is distinct from who then perform 1');
+      expect(locks).toHaveLength(1 + lateLocks);
+      for (const late of locks.slice(1)) expect(late).toContain('if r.username_hash is distinct from who then perform 1');
     }
   });
 });
