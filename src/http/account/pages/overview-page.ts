@@ -27,6 +27,16 @@ function fieldList(ctx: PageContext, fields: readonly string[]): string {
   return fields.length === 0 ? text(ctx, 'sites.nothing') : fields.map((f) => fieldLabel(ctx, f)).join(', ');
 }
 
+/**
+ * The notice as it still holds: "your download is being prepared" stays in the address after a
+ * reload (`?done=export`), and is dropped once no export of the person is still being built.
+ */
+function currentNotice(page: OverviewPage): Notice | null {
+  const { notice } = page;
+  if (notice?.kind === 'done' && notice.key === 'done.export' && !page.overview.exports.some((e) => e.status === 'PENDING')) return null;
+  return notice;
+}
+
 function noticeOf(ctx: PageContext, notice: Notice | null): string {
   if (!notice) return '';
   const field = notice.values?.field;
@@ -112,7 +122,7 @@ export function renderOverviewPage(ctx: PageContext, page: OverviewPage): string
   const content = [
     `<h1>${text(ctx, 'page.title')}</h1>`,
     `<p>${text(ctx, 'page.intro')}</p>`,
-    noticeOf(ctx, page.notice),
+    noticeOf(ctx, currentNotice(page)),
     dataSection(ctx, o),
     sitesSection(ctx, o),
     signInsSection(ctx, o),

@@ -156,6 +156,14 @@ describe('privacy center pages', () => {
     expect(html).not.toContain('Sign out');
   });
 
+  it('say a download is being prepared only while one is', () => {
+    const notice = { kind: 'done' as const, key: 'done.export' as const };
+    const exportOf = (status: string) => ({ id: 'e1', status, requestedAt: new Date(0), expiresAt: null, isDownloadable: status === 'READY' });
+    const render = (status: string) => renderOverviewPage(ctx(), { ...page(overview({ exports: [exportOf(status)] })), notice });
+    expect(render('PENDING')).toContain('Your download is being prepared.');
+    expect(render('READY')).not.toContain('Your download is being prepared.');
+  });
+
   it("say the service's own outcomes in the page's language, and an operator's note as typed", () => {
     const erased = request({ kind: PrivacyRequestKind.DELETION, outcome: ERASED_OUTCOME });
     expect(renderReceiptPage(ctx({ csrf: null }, 'de'), erased, null)).toContain('Ihre Daten wurden gelöscht.');
