@@ -5,6 +5,7 @@ import type { SecretKeyRing } from '../shared/secret-key-ring';
 import type { OperatorTokenGrant } from '../operators';
 import { OperatorRole } from '../operators';
 import { AdminSession, AdminSessionStore } from './admin-session.store';
+import { isSameOrigin } from '../http/hygiene';
 
 /** The session cookie (Path=/admin) and the pre-session cookie the sign-in form's CSRF token is bound to. */
 export const SESSION_COOKIE = 'ids_admin_session';
@@ -56,9 +57,7 @@ export function sameOriginOnly(publicUrl: string): RequestHandler {
   const origin = new URL(publicUrl).origin;
   return (req, res, next) => {
     if (req.method === 'GET' || req.method === 'HEAD') return next();
-    const site = req.headers['sec-fetch-site'];
-    const allowed = site !== undefined ? site === 'same-origin' : req.headers.origin === origin;
-    if (allowed) return next();
+    if (isSameOrigin(req, origin)) return next();
     res.set('Cache-Control', 'no-store');
     res.status(403).json({ error: 'cross_site_request', message: 'this request did not come from the queue board itself' });
   };

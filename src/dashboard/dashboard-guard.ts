@@ -35,17 +35,6 @@ export function hasValidCsrf(keys: SecretKeyRing, req: Request, sessionId: strin
   return typeof token === 'string' && token.length <= 200 && isCsrfTokenValid(keys, token, CSRF_PURPOSE, sessionId);
 }
 
-/**
- * Whether a changing request came from the dashboard's own pages: a browser's fetch always says where
- * it comes from, in Sec-Fetch-Site (current browsers) or Origin. Sec-Fetch-Site anything but
- * same-origin, or none and an Origin other than PUBLIC_URL's, is cross-site (as the queue board's
- * sameOriginOnly, admin-guard.ts). SameSite=Strict and the CSRF token are further guards.
- */
-export function isSameOrigin(req: Request, publicOrigin: string): boolean {
-  const site = req.headers['sec-fetch-site'];
-  return site !== undefined ? site === 'same-origin' : req.headers.origin === publicOrigin;
-}
-
 /** The session cookie's attributes: HttpOnly, SameSite=Strict, on /dashboard, Secure when the browser reached us over TLS. */
 export function cookieOptions(isSecure: boolean): { path: string; httpOnly: true; sameSite: 'strict'; secure: boolean } {
   return { path: '/dashboard', httpOnly: true, sameSite: 'strict', secure: isSecure };

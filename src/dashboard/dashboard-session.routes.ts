@@ -5,7 +5,8 @@ import type { AbuseGuard } from '../http/abuse';
 import type { AdminSessionStore } from '../admin';
 import type { OperatorTokenGrant, OperatorTokenService } from '../operators';
 import type { SecretKeyRing } from '../shared/secret-key-ring';
-import { cookieOptions, csrfFor, findSession, hasValidCsrf, isSameOrigin, sendJson, SESSION_COOKIE } from './dashboard-guard';
+import { cookieOptions, csrfFor, findSession, hasValidCsrf, sendJson, SESSION_COOKIE } from './dashboard-guard';
+import { isSameOrigin } from '../http/hygiene';
 
 /** One served region, as the dashboard's sign-in sees it: where its operator tokens are checked and its events recorded. */
 export interface DashboardRegion {

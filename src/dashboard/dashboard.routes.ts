@@ -4,9 +4,10 @@ import type { AbuseGuard } from '../http/abuse';
 import { digestOf } from '../http/abuse';
 import type { SessionGraphqlDeps } from '../graphql/session-http';
 import type { SecretKeyRing } from '../shared/secret-key-ring';
-import { FoundSession, findSession, hasValidCsrf, isSameOrigin, SESSION_COOKIE, cookieOptions } from './dashboard-guard';
+import { FoundSession, findSession, hasValidCsrf, SESSION_COOKIE, cookieOptions } from './dashboard-guard';
 import { DashboardRegion, dashboardSessionRoutes } from './dashboard-session.routes';
 import { dashboardStatic } from './dashboard-static';
+import { isSameOrigin } from '../http/hygiene';
 
 /**
  * Every answer under /dashboard: the app's own files and API only, no inline script or style, never

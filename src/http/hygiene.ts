@@ -41,3 +41,14 @@ export function urlLengthLimit(maxLength: number): RequestHandler {
     res.status(414).type('text/plain').send(`error: uri_too_long\nrequest_id: ${String(res.locals.requestId)}\n`);
   };
 }
+
+/**
+ * Whether a changing request came from a page of ours: a browser says where a request comes from,
+ * in Sec-Fetch-Site (current browsers) or Origin. Anything but same-origin, or no Sec-Fetch-Site and
+ * an Origin other than PUBLIC_URL's (or none), is cross-site. The queue board, the dashboard and the
+ * privacy center refuse those; SameSite=Strict cookies and CSRF tokens are further guards.
+ */
+export function isSameOrigin(req: Request, publicOrigin: string): boolean {
+  const site = req.headers['sec-fetch-site'];
+  return site !== undefined ? site === 'same-origin' : req.headers.origin === publicOrigin;
+}

@@ -1,6 +1,6 @@
 export { ACCOUNT_MODE, IdentityFlowService } from './identity-flow.service';
 export type { ConsentForm, IdentityFlowSettings } from './identity-flow.service';
-export { hashRequestId, TXN_COOKIE } from './binding';
+export { csrfToken, hashRequestId, isCsrfTokenValid, TXN_COOKIE } from './binding';
 export type { ConsentView, FlowResult } from './flow-result';
 export type { PostbackResult } from './postback.step';
 export { PostbackRefusedError } from './identity-flow.errors';

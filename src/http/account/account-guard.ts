@@ -2,6 +2,7 @@ import { Request, Response } from 'express';
 import type { CustomerConfig } from '../../customers';
 import type { SecretKeyRing } from '../../shared/secret-key-ring';
 import { parseFormStrict, readBody, readCookie } from '../form';
+import { isSameOrigin } from '../hygiene';
 import { accountCsrfToken, isAccountCsrfValid } from './account-csrf';
 import { AccountSession, AccountSessionStore } from './account-session.store';
 import { sendFormRefusedPage, sendSessionEndedPage } from './sign-in-pages';
@@ -68,7 +69,7 @@ export class AccountGuard {
    * answers null: nothing has been done either way.
    */
   async requireForm(req: Request, res: Response): Promise<AccountForm | null> {
-    if (!this.isSameOrigin(req)) {
+    if (!isSameOrigin(req, this.publicOrigin)) {
       sendFormRefusedPage(res, 403, 'This form was sent from another site. Nothing was changed.');
       return null;
     }
@@ -101,16 +102,6 @@ export class AccountGuard {
     return { pairs, signedIn };
   }
 
-  /**
-   * Whether a POST came from a page of ours: a browser says where a request comes from, in
-   * Sec-Fetch-Site (current browsers) or Origin. Anything but same-origin, or no Sec-Fetch-Site and
-   * an Origin other than PUBLIC_URL's (or none), is refused, as the dashboard's forms are
-   * (dashboard/dashboard-guard.ts). SameSite=Strict and the CSRF token are further guards.
-   */
-  private isSameOrigin(req: Request): boolean {
-    const site = req.headers['sec-fetch-site'];
-    return site !== undefined ? site === 'same-origin' : req.headers.origin === this.publicOrigin;
-  }
 }
 
 /** The `:slug` of a center route ('' on a path without one). */
